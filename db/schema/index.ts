@@ -1,0 +1,4 @@
+export * from './users.js';
+export * from './audit.js';
+export * from './outbox.js';
+export * from './mail.js';

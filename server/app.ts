@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DbClient } from '../db/client.js';
+import type { QueueBackend } from '../workers/queues.js';
+import { createAuthService, type AuthService, type TokenClaims } from './auth/service.js';
+import { authRoutes } from './auth/routes.js';
+import type { Config } from './config.js';
+import { homeRoutes } from './home/routes.js';
+import type { Clock } from './lib/clock.js';
+import { createMailService, type MailService } from './mail/service.js';
+import { mailRoutes } from './mail/routes.js';
+import type { MailTransport } from './mail/transport.js';
+import { createAuditLog, type AuditLog } from './platform/audit.js';
+import { authPlugin } from './platform/auth.js';
+import { errorsPlugin } from './platform/errors.js';
+import { healthRoutes } from './platform/health.js';
+import { openapiPlugin } from './platform/openapi.js';
+import { queuesRoutes } from './platform/queues-dashboard.js';
+import { securityPlugin } from './platform/security.js';
+import { govukDist, mojDist, publicDir, viewsPlugin } from './platform/views.js';
+import { createUsersRepository } from './users/repository.js';
+import { usersRoutes } from './users/routes.js';
+import { createUsersService, type UsersService } from './users/service.js';
+
+export interface AppDeps {
+  config: Config;
+  db: DbClient;
+  queues: QueueBackend;
+  mailTransport: MailTransport;
+  clock: Clock;
+}
+
+/** Every service, built once from the deps; workers build the same set. */
+export interface Services {
+  audit: AuditLog;
+  users: UsersService;
+  auth: AuthService;
+  mail: MailService;
+}
+
+const cannotSign = (): string => {
+  throw new Error('Tokens are signed only by the web server');
+};
+
+export function createServices(
+  deps: Omit<AppDeps, 'queues'>,
+  sign: (claims: TokenClaims, expiresInSeconds: number) => string = cannotSign,
+): Services {
+  const { db, clock, config } = deps;
+  const audit = createAuditLog(clock);
+  const usersRepo = createUsersRepository();
+  return {
+    audit,
+    users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
+    auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
+    mail: createMailService({ db: db.db, clock, transport: deps.mailTransport, from: config.mailFrom, domain: config.mailDomain }),
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, clock } = deps;
+  let closing = false;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token', '*.email', '*.name', '*.phone'],
+        censor: '[redacted]',
+      },
+    },
+    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(securityPlugin, { cookieSecret: config.jwtSecret });
+  await app.register(viewsPlugin, { officeName: config.officeName });
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', decorateReply: false, index: false });
+  await app.register(fastifyStatic, { root: `${govukDist}/govuk`, prefix: '/static/govuk/', decorateReply: false, index: false });
+  await app.register(fastifyStatic, { root: `${mojDist}/moj`, prefix: '/static/moj/', decorateReply: false, index: false });
+  await app.register(fastifyStatic, { root: `${govukDist}/govuk/assets`, prefix: '/assets/', decorateReply: false, index: false });
+
+  const services = createServices(deps, (claims, expiresIn) =>
+    app.jwt.sign(claims, { expiresIn, clockTimestamp: clock.now().getTime() } as never),
+  );
+  app.decorate('services', services);
+  await app.register(authPlugin, { secret: config.jwtSecret, clock, authService: () => services.auth });
+  await app.register(openapiPlugin);
+
+  app.addHook('onClose', () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    // Staff pages, the API and anything personal are never cached by a browser or proxy.
+    if (request.url.startsWith('/api/') || request.staff) reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(healthRoutes, { sql: deps.db.sql, pingQueue: () => deps.queues.ping(), isClosing: () => closing });
+  await app.register(homeRoutes);
+  await app.register(authRoutes, { auth: services.auth });
+  await app.register(usersRoutes, { users: services.users });
+  await app.register(mailRoutes, { mail: services.mail, transportKind: deps.mailTransport.kind });
+  await app.register(queuesRoutes, { queues: deps.queues, db: deps.db.db });
+  return app;
+}

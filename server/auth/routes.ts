@@ -1,0 +1,97 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
+import { AppError } from '../platform/errors.js';
+import { Credentials, SignInForm, TokenResponse } from './schemas.js';
+import { SESSION_ABSOLUTE_MS, type AuthService } from './service.js';
+
+/** Only same-site paths: an open redirect after sign-in would help phishing. */
+const safeReturn = (value: string | undefined) => (value && value.startsWith('/') && !value.startsWith('//') ? value : '/staff');
+
+const signInRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
+
+export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService }) {
+  const { auth } = opts;
+
+  app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
+    if (request.staff) return reply.redirect('/staff');
+    return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in' });
+  });
+
+  app.post<{ Body: Static<typeof SignInForm> }>(
+    '/sign-in',
+    { schema: { body: SignInForm, hide: true }, config: { public: true, ...signInRateLimit } },
+    async (request, reply) => {
+      const { email, password, returnTo } = request.body;
+      const errors: Record<string, string> = {};
+      if (!email.trim()) errors.email = 'Enter your email address';
+      if (!password) errors.password = 'Enter your password';
+      if (Object.keys(errors).length > 0) {
+        return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in', errors, values: { email }, returnTo }, 400);
+      }
+      try {
+        const { token } = await auth.signIn({ email, password, ip: request.ip, audience: 'web', requestId: request.id });
+        reply.setCookie(SESSION_COOKIE, token, {
+          path: '/',
+          httpOnly: true,
+          secure: true,
+          sameSite: 'lax',
+          maxAge: SESSION_ABSOLUTE_MS / 1000,
+        });
+        return reply.redirect(safeReturn(returnTo), 303);
+      } catch (error) {
+        if (error instanceof AppError && (error.statusCode === 401 || error.statusCode === 429)) {
+          return reply.page(
+            'auth/views/sign-in.njk',
+            { pageTitle: 'Sign in', errors: { email: error.message }, values: { email }, returnTo },
+            error.statusCode,
+          );
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post('/sign-out', { config: { auth: STAFF } }, async (request, reply) => {
+    await auth.signOut(request.staff!, request.id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/sign-in', 303);
+  });
+
+  // A GET that only shows a confirm button: GET never changes state.
+  app.get('/sign-out', { config: { auth: STAFF } }, async (_request, reply) =>
+    reply.page('auth/views/sign-out.njk', { pageTitle: 'Sign out' }),
+  );
+
+  app.post<{ Body: Static<typeof Credentials> }>(
+    '/api/auth/token',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange an email and password for a Bearer token (8 hours)',
+        body: Credentials,
+        response: { 200: TokenResponse },
+      },
+      config: { public: true, ...signInRateLimit },
+    },
+    async (request) => {
+      const { token, expiresAt } = await auth.signIn({
+        email: request.body.email,
+        password: request.body.password,
+        ip: request.ip,
+        audience: 'api',
+        requestId: request.id,
+      });
+      return { token, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: 'Revoke the Bearer token in use', security: [{ bearer: [] }] }, config: { auth: STAFF } },
+    async (request, reply) => {
+      await auth.signOut(request.staff!, request.id);
+      return reply.code(204).send();
+    },
+  );
+}

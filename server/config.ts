@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/**
+ * The only reader of process.env. Everything else receives a frozen Config.
+ * Validation names the bad variable so an operator can fix it without reading code.
+ */
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Absent: the embedded PostgreSQL under dataDir is used. */
+  readonly databaseUrl: string | undefined;
+  /** Absent: BullMQ runs on its PostgreSQL backend in the same database. */
+  readonly redisUrl: string | undefined;
+  /** Absent: mail goes to the development mailbox in the database. */
+  readonly smtpUrl: string | undefined;
+  readonly imapUrl: string | undefined;
+  readonly jwtSecret: string;
+  readonly jwtSecretIsEphemeral: boolean;
+  readonly mailFrom: string;
+  readonly mailDomain: string;
+  readonly publicUrl: string;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  /** An IP/CIDR list of trusted proxies, or false. `true` and hop counts are refused. */
+  readonly trustProxy: string | false;
+  readonly logLevel: string;
+  readonly queuePrefix: string;
+  readonly officeName: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const nodeEnv = read('NODE_ENV') ?? 'development';
+  if (!['development', 'test', 'production'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, test or production (got "${nodeEnv}")`);
+  }
+  const production = nodeEnv === 'production';
+
+  const port = Number(read('PORT') ?? '3000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT must be a whole number from 0 to 65535 (got "${read('PORT')}")`);
+  }
+
+  const urlVar = (name: string, protocols: string[]): string | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (!protocols.includes(url.protocol)) {
+        problems.push(`${name} must start with ${protocols.join(' or ')} (got "${url.protocol}")`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  };
+  const databaseUrl = urlVar('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = urlVar('REDIS_URL', ['redis:', 'rediss:']);
+  const smtpUrl = urlVar('SMTP_URL', ['smtp:', 'smtps:']);
+  const imapUrl = urlVar('IMAP_URL', ['imap:', 'imaps:']);
+  const publicUrl = urlVar('PUBLIC_URL', ['http:', 'https:']);
+
+  let jwtSecret = read('JWT_SECRET');
+  const jwtSecretIsEphemeral = jwtSecret === undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    problems.push('JWT_SECRET must be at least 32 bytes (use `openssl rand -hex 32`)');
+  }
+  if (production) {
+    for (const name of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) {
+      if (read(name) === undefined) problems.push(`${name} is required when NODE_ENV=production`);
+    }
+  }
+  // Outside production a fresh random secret per process is safe: it only signs out staff on restart.
+  jwtSecret ??= randomBytes(32).toString('hex');
+
+  const trustProxyRaw = read('TRUST_PROXY');
+  let trustProxy: string | false = false;
+  if (trustProxyRaw !== undefined && trustProxyRaw !== 'false') {
+    // Fastify 5 dropped safe hop-count trust; `true` would let anyone forge X-Forwarded-For.
+    if (trustProxyRaw === 'true' || /^\d+$/.test(trustProxyRaw)) {
+      problems.push('TRUST_PROXY must name the proxy IP or CIDR, not true or a hop count');
+    } else {
+      trustProxy = trustProxyRaw;
+    }
+  }
+
+  const mailFrom = read('MAIL_FROM') ?? 'OPCC casework <casework@opcc.example.gov.uk>';
+  const mailDomain = read('MAIL_DOMAIN') ?? (/@([^>\s]+)/.exec(mailFrom)?.[1] ?? 'opcc.example.gov.uk');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    env: nodeEnv as Config['env'],
+    port,
+    host: read('HOST') ?? '127.0.0.1',
+    dataDir: path.resolve(read('DATA_DIR') ?? './data'),
+    databaseUrl,
+    redisUrl,
+    smtpUrl,
+    imapUrl,
+    jwtSecret,
+    jwtSecretIsEphemeral,
+    mailFrom,
+    mailDomain,
+    publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    adminEmail: read('ADMIN_EMAIL'),
+    adminPassword: read('ADMIN_PASSWORD'),
+    trustProxy,
+    logLevel: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    queuePrefix: read('QUEUE_PREFIX') ?? 'opcc',
+    officeName: read('OFFICE_NAME') ?? 'Office of the Police and Crime Commissioner',
+    ...overrides,
+  });
+}

@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { simpleParser } from 'mailparser';
+import { ADMINS } from '../platform/auth.js';
+import { notFound } from '../platform/errors.js';
+import type { MailService } from './service.js';
+
+const MessageParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const AttachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), index: Type.Integer({ minimum: 0, maximum: 100 }) }, { additionalProperties: false });
+
+/** Admin pages: the development mailbox (read like a mail client) and the outgoing-mail ledger. */
+export async function mailRoutes(app: FastifyInstance, opts: { mail: MailService; transportKind: string }) {
+  const { mail } = opts;
+  app.staffNav.push({ href: '/admin/emails', text: 'Emails', roles: ['admin'] });
+
+  app.get('/admin/emails', { config: { auth: ADMINS } }, async (_request, reply) => {
+    const [recent, failed] = await Promise.all([mail.recent(100), mail.failed()]);
+    return reply.page('mail/views/emails.njk', { pageTitle: 'Outgoing email', recent, failed, transportKind: opts.transportKind });
+  });
+
+  app.get('/admin/mailbox', { config: { auth: ADMINS } }, async (_request, reply) => {
+    const messages = await mail.devMailbox();
+    return reply.page('mail/views/mailbox.njk', { pageTitle: 'Development mailbox', messages, transportKind: opts.transportKind });
+  });
+
+  app.get<{ Params: Static<typeof MessageParams> }>(
+    '/admin/mailbox/:id',
+    { schema: { params: MessageParams, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const row = await mail.devMessage(request.params.id);
+      if (!row) throw notFound('Message not found');
+      const parsed = await simpleParser(row.raw);
+      const addresses = (value: typeof parsed.to) =>
+        (Array.isArray(value) ? value : value ? [value] : []).map((a) => a.text).join(', ');
+      return reply.page('mail/views/message.njk', {
+        pageTitle: parsed.subject ?? '(no subject)',
+        message: {
+          id: row.id,
+          subject: parsed.subject ?? '(no subject)',
+          from: addresses(parsed.from as never),
+          to: addresses(parsed.to),
+          date: parsed.date ?? row.receivedAt,
+          messageId: parsed.messageId,
+          inReplyTo: parsed.inReplyTo,
+          text: parsed.text ?? '',
+          attachments: parsed.attachments.map((a, index) => ({ index, filename: a.filename ?? `attachment-${index}`, contentType: a.contentType, size: a.size })),
+          headers: [...parsed.headers.keys()].filter((k) => k.startsWith('auto-submitted') || k.startsWith('x-auto')).map((k) => ({ key: k, value: String(parsed.headers.get(k)) })),
+        },
+      });
+    },
+  );
+
+  app.get<{ Params: Static<typeof AttachmentParams> }>(
+    '/admin/mailbox/:id/attachments/:index',
+    { schema: { params: AttachmentParams, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const row = await mail.devMessage(request.params.id);
+      if (!row) throw notFound('Message not found');
+      const parsed = await simpleParser(row.raw);
+      const attachment = parsed.attachments[request.params.index];
+      if (!attachment) throw notFound('Attachment not found');
+      const filename = (attachment.filename ?? 'attachment').replace(/[^\w.-]+/g, '_');
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('content-security-policy', 'sandbox')
+        .header('cache-control', 'no-store')
+        .send(attachment.content);
+    },
+  );
+}

@@ -1,0 +1,122 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { devMailbox, emailMessages, type EmailAttachment } from '../../db/schema/index.js';
+import type { Clock } from '../lib/clock.js';
+import { enqueue } from '../platform/outbox.js';
+import type { MailTransport } from './transport.js';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: EmailAttachment[];
+  /** Message-ID without angle brackets; generated from the row id when absent. */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string;
+  /** Automatic mail says so (RFC 3834), so auto-responders do not answer it. */
+  automatic?: boolean;
+  subjectType?: string;
+  subjectRef?: string;
+}
+
+export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'missing';
+
+/** CR, LF and control characters in a header would let input add headers of its own. */
+export const headerSafe = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+
+export class TransientMailError extends Error {}
+export class PermanentMailError extends Error {}
+
+function isPermanent(error: unknown): boolean {
+  const code = (error as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+export function createMailService(deps: { db: Db; clock: Clock; transport: MailTransport; from: string; domain: string }) {
+  const { db, clock, transport } = deps;
+
+  return {
+    /** Writes the email row and its outbox row in the caller's transaction. */
+    async queue(tx: DbOrTx, email: OutgoingEmail): Promise<string> {
+      const id = crypto.randomUUID();
+      await tx.insert(emailMessages).values({
+        id,
+        to: headerSafe(email.to),
+        subject: headerSafe(email.subject),
+        textBody: email.text,
+        attachments: email.attachments ?? [],
+        headers: email.automatic === false ? {} : { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        messageId: email.messageId ?? `email-${id}@${deps.domain}`,
+        inReplyTo: email.inReplyTo ?? null,
+        references: email.references ?? null,
+        subjectType: email.subjectType ?? null,
+        subjectRef: email.subjectRef ?? null,
+      });
+      await enqueue(tx, 'email', { emailId: id });
+      return id;
+    },
+
+    /**
+     * Sends one email row, at most once in effect. `sent` and `failed` rows are final; a row
+     * left `sending` by a crash is sent again with the same Message-ID.
+     */
+    async send(emailId: string): Promise<SendResult> {
+      const [claimed] = await db
+        .update(emailMessages)
+        .set({ status: 'sending', attempts: sql`${emailMessages.attempts} + 1`, lastAttemptAt: clock.now() })
+        .where(and(eq(emailMessages.id, emailId), inArray(emailMessages.status, ['queued', 'sending'])))
+        .returning();
+      if (!claimed) {
+        const [existing] = await db.select({ status: emailMessages.status }).from(emailMessages).where(eq(emailMessages.id, emailId));
+        if (!existing) return 'missing';
+        return existing.status === 'sent' ? 'already-sent' : 'failed-permanently';
+      }
+      try {
+        const info = (await transport.transporter.sendMail({
+          from: deps.from,
+          to: claimed.to,
+          subject: claimed.subject,
+          text: claimed.textBody,
+          messageId: `<${claimed.messageId}>`,
+          ...(claimed.inReplyTo ? { inReplyTo: `<${claimed.inReplyTo}>` } : {}),
+          ...(claimed.references ? { references: claimed.references.split(/\s+/).map((r) => `<${r.replace(/[<>]/g, '')}>`) } : {}),
+          headers: claimed.headers,
+          attachments: claimed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') })),
+        })) as { response?: string };
+        await db
+          .update(emailMessages)
+          .set({ status: 'sent', sentAt: clock.now(), providerResponse: String(info.response ?? '') , error: null })
+          .where(eq(emailMessages.id, emailId));
+        return 'sent';
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (isPermanent(error)) {
+          await db.update(emailMessages).set({ status: 'failed', error: message, providerResponse: message }).where(eq(emailMessages.id, emailId));
+          throw new PermanentMailError(message);
+        }
+        await db.update(emailMessages).set({ error: message }).where(eq(emailMessages.id, emailId));
+        throw new TransientMailError(message);
+      }
+    },
+
+    async recent(limit = 50) {
+      return db.select().from(emailMessages).orderBy(desc(emailMessages.createdAt)).limit(limit);
+    },
+    async failed() {
+      return db.select().from(emailMessages).where(eq(emailMessages.status, 'failed')).orderBy(desc(emailMessages.createdAt)).limit(200);
+    },
+    async devMailbox(limit = 100) {
+      return db
+        .select({ id: devMailbox.id, subject: devMailbox.subject, envelopeTo: devMailbox.envelopeTo, receivedAt: devMailbox.receivedAt })
+        .from(devMailbox)
+        .orderBy(desc(devMailbox.receivedAt))
+        .limit(limit);
+    },
+    async devMessage(id: string) {
+      const [row] = await db.select().from(devMailbox).where(eq(devMailbox.id, id));
+      return row;
+    },
+  };
+}
+export type MailService = ReturnType<typeof createMailService>;

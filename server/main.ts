@@ -1,0 +1,38 @@
+import { buildApp } from './app.js';
+import { openRuntime } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** `npm run server`: the web half alone (production shape; workers run separately). */
+async function main() {
+  const config = loadConfig();
+  const runtime = await openRuntime(config, console.log);
+  const app = await buildApp(runtime);
+  await announceFirstAdmin(app.services.users, config);
+  await app.listen({ port: config.port, host: config.host });
+  for (const line of runtime.describe()) console.log(line);
+  console.log(`pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff), ${config.publicUrl}/api/docs (API)`);
+  const shutdown = async () => {
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+export async function announceFirstAdmin(users: { ensureFirstAdmin: (e?: string, p?: string) => Promise<{ email: string; password?: string } | undefined> }, config: { adminEmail?: string; adminPassword?: string }) {
+  const created = await users.ensureFirstAdmin(config.adminEmail, config.adminPassword);
+  if (!created) return;
+  if (created.password) {
+    console.log(`\nFirst admin created: ${created.email}\nPassword (shown once, change it after signing in): ${created.password}\n`);
+  } else {
+    console.log(`First admin created: ${created.email} (password from ADMIN_PASSWORD)`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });
+}

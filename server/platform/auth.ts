@@ -1,0 +1,103 @@
+import jwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Clock } from '../lib/clock.js';
+import type { AuthService, StaffIdentity, TokenClaims } from '../auth/service.js';
+import type { Role } from '../users/repository.js';
+import type { Actor } from './audit.js';
+import { AppError, isApiRequest } from './errors.js';
+
+export const SESSION_COOKIE = '__Host-opcc_session';
+export const TOKEN_ISSUER = 'opcc-crm';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed; every route must declare `auth` or `public: true`, or boot fails. */
+    auth?: readonly Role[];
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    staff?: StaffIdentity;
+    /** The actor for services and the audit log. */
+    actor: () => Actor;
+  }
+}
+
+/** Routes that plugins register (static files, API docs) are public by nature. */
+const PLUGIN_PUBLIC_PREFIXES = ['/static/', '/assets/', '/api/docs'];
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Bearer ')) return undefined;
+  return header.slice(7).trim() || undefined;
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, opts: { secret: string; clock: Clock; authService: () => AuthService }) => {
+    await app.register(jwt, {
+      secret: opts.secret,
+      sign: { algorithm: 'HS256', iss: TOKEN_ISSUER },
+      // Pinned: an unpinned verifier accepts whatever algorithm the token names.
+      verify: { algorithms: ['HS256'], allowedIss: TOKEN_ISSUER },
+    });
+
+    app.addHook('onRoute', (route) => {
+      const config = (route.config ?? {}) as { auth?: readonly Role[]; public?: boolean };
+      if (config.auth || config.public) return;
+      if (PLUGIN_PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix)) || route.url === '/api/openapi.json') {
+        route.config = { ...config, public: true } as never;
+        return;
+      }
+      if (route.method === 'HEAD') return;
+      throw new Error(`Route ${String(route.method)} ${route.url} declares neither config.auth nor config.public`);
+    });
+
+    app.decorateRequest('staff', undefined);
+    app.decorateRequest('actor', function actor(this: FastifyRequest): Actor {
+      return { id: this.staff?.id ?? null, role: this.staff?.role ?? null, requestId: this.id, ip: this.ip };
+    });
+
+    async function identify(request: FastifyRequest): Promise<StaffIdentity | undefined> {
+      const api = isApiRequest(request);
+      const token = api ? bearerToken(request) : request.cookies[SESSION_COOKIE];
+      if (!token) return undefined;
+      let claims: TokenClaims;
+      try {
+        claims = app.jwt.verify<TokenClaims>(token, {
+          allowedAud: api ? 'api' : 'web',
+          clockTimestamp: opts.clock.now().getTime(),
+        } as never);
+      } catch {
+        return undefined;
+      }
+      return opts.authService().resolve(claims);
+    }
+
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const config = request.routeOptions.config;
+      if (config.public) {
+        // Public pages still know a signed-in member of staff (for the header), without requiring one.
+        if (!isApiRequest(request) && request.cookies[SESSION_COOKIE]) request.staff = await identify(request);
+        return;
+      }
+      const roles = config.auth;
+      if (!roles) return; // 404 handler and HEAD twins
+      const staff = await identify(request);
+      if (!staff) {
+        if (!isApiRequest(request) && request.method === 'GET') {
+          reply.clearCookie(SESSION_COOKIE, { path: '/' });
+          return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in', returnTo: request.url, notice: 'Sign in to continue' }, 401);
+        }
+        throw new AppError(401, 'auth.required', 'Sign in to continue');
+      }
+      request.staff = staff;
+      if (!roles.includes(staff.role)) throw new AppError(403, 'forbidden', 'You do not have permission to do this');
+    });
+  },
+  { name: 'auth', dependencies: ['security', 'views'] },
+);
+
+export const STAFF: readonly Role[] = ['caseworker', 'manager', 'admin'];
+export const CASEWORK: readonly Role[] = ['caseworker', 'manager'];
+export const MANAGERS: readonly Role[] = ['manager'];
+export const ADMINS: readonly Role[] = ['admin'];

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import view from '@fastify/view';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import nunjucks from 'nunjucks';
+import type { FieldErrors } from './errors.js';
+import { formatDate, formatDateTime } from '../lib/format.js';
+
+const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.dirname(serverDir);
+export const govukDist = path.join(projectRoot, 'node_modules/govuk-frontend/dist');
+export const mojDist = path.join(projectRoot, 'node_modules/@ministryofjustice/frontend');
+export const publicDir = path.join(serverDir, 'public');
+
+/** Staff navigation; domains add themselves here as they land. */
+export interface NavItem {
+  href: string;
+  text: string;
+  roles: ReadonlyArray<'caseworker' | 'manager' | 'admin'>;
+}
+
+export interface PageContext {
+  pageTitle?: string;
+  errors?: FieldErrors;
+  [key: string]: unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    page: (template: string, context?: PageContext, status?: number) => FastifyReply;
+  }
+  interface FastifyInstance {
+    staffNav: NavItem[];
+  }
+}
+
+/** GOV.UK error summary list from field errors, anchored to each field's id. */
+export function errorList(errors: FieldErrors | undefined): Array<{ text: string; href: string }> {
+  return Object.entries(errors ?? {}).map(([field, text]) => ({ text, href: `#${field.replace(/\./g, '-')}` }));
+}
+
+export const viewsPlugin = fp(
+  async (app: FastifyInstance, opts: { officeName: string }) => {
+    const env = nunjucks.configure([path.join(serverDir, 'views'), serverDir, govukDist, mojDist], {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+    });
+    env.addFilter('date', (value: unknown) => (value ? formatDate(value as string | Date) : ''));
+    env.addFilter('datetime', (value: unknown) => (value ? formatDateTime(value as string | Date) : ''));
+    env.addFilter('errorList', errorList);
+    env.addFilter('fieldError', (errors: FieldErrors | undefined, field: string) =>
+      errors?.[field] ? { text: errors[field] } : undefined,
+    );
+    env.addGlobal('officeName', opts.officeName);
+
+    await app.register(view, { engine: { nunjucks }, templates: [], options: { env } as never });
+    app.decorate('staffNav', [] as NavItem[]);
+
+    app.decorateReply('page', function page(this: FastifyReply, template: string, context: PageContext = {}, status = 200) {
+      const request: FastifyRequest = this.request;
+      const staff = request.staff;
+      const nav = staff
+        ? app.staffNav
+            .filter((item) => item.roles.includes(staff.role))
+            .map((item) => ({ ...item, active: request.url === item.href || request.url.startsWith(item.href + '/') || request.url.startsWith(item.href + '?') }))
+        : [];
+      this.code(status).header('content-type', 'text/html; charset=utf-8');
+      if (staff) this.header('cache-control', 'no-store');
+      const html = env.render(template, {
+        ...context,
+        cspNonce: this.cspNonce?.script,
+        csrfToken: this.generateCsrf(),
+        staff,
+        nav,
+        currentPath: request.url,
+        requestId: request.id,
+      });
+      return this.send(html);
+    });
+
+    app.decorateReply('errorPage', function errorPage(this: FastifyReply, status: number, title: string, message: string) {
+      return this.page('errors/error.njk', { pageTitle: title, status, message }, status);
+    });
+  },
+  { name: 'views', dependencies: ['security'] },
+);

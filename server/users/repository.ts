@@ -1,0 +1,83 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { loginFailures, sessions, users } from '../../db/schema/index.js';
+import { AppError } from '../platform/errors.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type Role = UserRow['role'];
+export const ROLES: readonly Role[] = ['caseworker', 'manager', 'admin'];
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export function createUsersRepository() {
+  return {
+    async findByEmail(db: DbOrTx, email: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${normaliseEmail(email)}`);
+      return row;
+    },
+    async findById(db: DbOrTx, id: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+    async list(db: DbOrTx): Promise<UserRow[]> {
+      return db.select().from(users).orderBy(asc(users.name));
+    },
+    async count(db: DbOrTx): Promise<number> {
+      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+      return row?.n ?? 0;
+    },
+    async insert(db: DbOrTx, values: typeof users.$inferInsert): Promise<UserRow> {
+      try {
+        const [row] = await db.insert(users).values(values).returning();
+        return row!;
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') {
+          throw new AppError(409, 'users.email_taken', 'A user with this email address already exists', {
+            email: 'A user with this email address already exists',
+          });
+        }
+        throw error;
+      }
+    },
+    async update(db: DbOrTx, id: string, values: Partial<typeof users.$inferInsert>, bumpTokenVersion: boolean): Promise<UserRow | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({ ...values, ...(bumpTokenVersion ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}) })
+        .where(eq(users.id, id))
+        .returning();
+      return row;
+    },
+    async createSession(db: DbOrTx, values: typeof sessions.$inferInsert) {
+      const [row] = await db.insert(sessions).values(values).returning();
+      return row!;
+    },
+    async sessionWithUser(db: DbOrTx, sessionId: string) {
+      const [row] = await db
+        .select({ session: sessions, user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.id, sessionId));
+      return row;
+    },
+    async touchSession(db: DbOrTx, sessionId: string, at: Date) {
+      await db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, sessionId));
+    },
+    async revokeSession(db: DbOrTx, sessionId: string, at: Date) {
+      await db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, sessionId), sql`${sessions.revokedAt} is null`));
+    },
+    async recordFailure(db: DbOrTx, emailNorm: string, ip: string, at: Date) {
+      await db.insert(loginFailures).values({ emailNorm, ip, at });
+    },
+    async failuresSince(db: DbOrTx, since: Date, emailNorm: string, ip: string) {
+      const [row] = await db
+        .select({
+          byAccount: sql<number>`count(*) filter (where ${loginFailures.emailNorm} = ${emailNorm})::int`,
+          byIp: sql<number>`count(*) filter (where ${loginFailures.ip} = ${ip})::int`,
+        })
+        .from(loginFailures)
+        .where(and(gt(loginFailures.at, since), sql`(${loginFailures.emailNorm} = ${emailNorm} or ${loginFailures.ip} = ${ip})`));
+      return { byAccount: row?.byAccount ?? 0, byIp: row?.byIp ?? 0 };
+    },
+  };
+}
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

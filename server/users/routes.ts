@@ -1,0 +1,91 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ADMINS } from '../platform/auth.js';
+import { AppError } from '../platform/errors.js';
+import type { Role } from './repository.js';
+import { NewUserBody, NewUserForm, UserActionForm, UserIdParams, UserView } from './schemas.js';
+import type { UsersService } from './service.js';
+
+const roleItems = (selected?: string) =>
+  (['caseworker', 'manager', 'admin'] as const).map((value) => ({
+    value,
+    text: value[0]!.toUpperCase() + value.slice(1),
+    checked: value === selected,
+  }));
+
+export async function usersRoutes(app: FastifyInstance, opts: { users: UsersService }) {
+  const { users } = opts;
+  app.staffNav.push({ href: '/admin/users', text: 'Users', roles: ['admin'] });
+
+  app.post<{ Body: Static<typeof NewUserBody> }>(
+    '/api/users',
+    {
+      schema: { tags: ['users'], summary: 'Add a member of staff', body: NewUserBody, response: { 201: Type.Object({ id: Type.String() }) }, security: [{ bearer: [] }] },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      const user = await users.create(request.actor(), request.body);
+      return reply.code(201).send({ id: user.id });
+    },
+  );
+
+  app.get(
+    '/api/users',
+    { schema: { tags: ['users'], summary: 'List staff', response: { 200: Type.Object({ items: Type.Array(UserView) }) }, security: [{ bearer: [] }] }, config: { auth: ADMINS } },
+    async () => ({ items: await users.list() }),
+  );
+
+  app.get('/admin/users', { config: { auth: ADMINS } }, async (_request, reply) =>
+    reply.page('users/views/list.njk', { pageTitle: 'Users', users: await users.list() }),
+  );
+
+  app.get('/admin/users/new', { config: { auth: ADMINS } }, async (_request, reply) =>
+    reply.page('users/views/new.njk', { pageTitle: 'Add a user', roles: roleItems('caseworker'), values: {} }),
+  );
+
+  app.post<{ Body: Static<typeof NewUserForm> }>(
+    '/admin/users',
+    { schema: { body: NewUserForm, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const { email, name, jobTitle, role, password } = request.body;
+      try {
+        await users.create(request.actor(), { email, name, jobTitle, role: role as Role, password });
+        return reply.redirect('/admin/users', 303);
+      } catch (error) {
+        if (error instanceof AppError && error.fields) {
+          return reply.page('users/views/new.njk', { pageTitle: 'Add a user', roles: roleItems(role), values: { email, name, jobTitle }, errors: error.fields }, error.statusCode);
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: Static<typeof UserIdParams> }>(
+    '/admin/users/:id',
+    { schema: { params: UserIdParams, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const user = await users.get(request.params.id);
+      return reply.page('users/views/show.njk', { pageTitle: user.name, user, roles: roleItems(user.role) });
+    },
+  );
+
+  app.post<{ Params: Static<typeof UserIdParams>; Body: Static<typeof UserActionForm> }>(
+    '/admin/users/:id',
+    { schema: { params: UserIdParams, body: UserActionForm, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { action, role } = request.body;
+      try {
+        if (action === 'role') await users.changeRole(request.actor(), id, role as Role);
+        else await users.setDisabled(request.actor(), id, action === 'disable');
+        return reply.redirect(`/admin/users/${id}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
+          const user = await users.get(id);
+          return reply.page('users/views/show.njk', { pageTitle: user.name, user, roles: roleItems(user.role), errors: error.fields ?? { role: error.message } }, error.statusCode);
+        }
+        throw error;
+      }
+    },
+  );
+}

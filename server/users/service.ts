@@ -1,0 +1,127 @@
+import type { Db } from '../../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import type { Actor, AuditLog } from '../platform/audit.js';
+import { AppError, notFound, validationError } from '../platform/errors.js';
+import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import { normaliseEmail, ROLES, type Role, type UserRow, type UsersRepository } from './repository.js';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+  jobTitle?: string;
+}
+
+/** What pages and the API may see of a user: never the hash or the token version. */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  jobTitle: string | null;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export const toUserView = (row: UserRow): UserView => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  jobTitle: row.jobTitle,
+  role: row.role,
+  disabled: row.disabledAt !== null,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+export function createUsersService(deps: { db: Db; repo: UsersRepository; audit: AuditLog; clock: Clock }) {
+  const { db, repo, audit } = deps;
+
+  function check(input: NewUser) {
+    const fields: Record<string, string> = {};
+    if (!EMAIL.test(input.email.trim())) fields.email = 'Enter an email address in the correct format, like name@example.org';
+    if (!input.name.trim()) fields.name = 'Enter a name';
+    if (!ROLES.includes(input.role)) fields.role = 'Select a role';
+    const problem = passwordProblem(input.password, { name: input.name, email: input.email });
+    if (problem) fields.password = problem;
+    if (Object.keys(fields).length > 0) throw validationError(fields);
+  }
+
+  return {
+    async create(actor: Actor, input: NewUser): Promise<UserView> {
+      check(input);
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        const row = await repo.insert(tx, {
+          email: normaliseEmail(input.email),
+          name: input.name.trim(),
+          role: input.role,
+          jobTitle: input.jobTitle?.trim() || null,
+          passwordHash,
+        });
+        await audit.record(tx, actor, { action: 'user.create', subjectType: 'user', subjectId: row.id });
+        return toUserView(row);
+      });
+    },
+
+    async list(): Promise<UserView[]> {
+      return (await repo.list(db)).map(toUserView);
+    },
+
+    async get(id: string): Promise<UserView> {
+      const row = await repo.findById(db, id);
+      if (!row) throw notFound('User not found');
+      return toUserView(row);
+    },
+
+    async changeRole(actor: Actor, id: string, role: Role): Promise<UserView> {
+      if (!ROLES.includes(role)) throw validationError({ role: 'Select a role' });
+      if (actor.id === id) throw new AppError(422, 'users.own_role', 'You cannot change your own role', { role: 'You cannot change your own role' });
+      return db.transaction(async (tx) => {
+        const row = await repo.update(tx, id, { role }, true);
+        if (!row) throw notFound('User not found');
+        await audit.record(tx, actor, { action: `user.role.${role}`, subjectType: 'user', subjectId: id });
+        return toUserView(row);
+      });
+    },
+
+    async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<UserView> {
+      if (actor.id === id && disabled) throw new AppError(422, 'users.own_account', 'You cannot disable your own account');
+      return db.transaction(async (tx) => {
+        const row = await repo.update(tx, id, { disabledAt: disabled ? deps.clock.now() : null }, true);
+        if (!row) throw notFound('User not found');
+        await audit.record(tx, actor, { action: disabled ? 'user.disable' : 'user.enable', subjectType: 'user', subjectId: id });
+        return toUserView(row);
+      });
+    },
+
+    async changePassword(actor: Actor, id: string, password: string): Promise<void> {
+      const user = await repo.findById(db, id);
+      if (!user) throw notFound('User not found');
+      const problem = passwordProblem(password, { name: user.name, email: user.email });
+      if (problem) throw validationError({ password: problem });
+      const passwordHash = await hashPassword(password);
+      await db.transaction(async (tx) => {
+        await repo.update(tx, id, { passwordHash }, true);
+        await audit.record(tx, actor, { action: 'user.password', subjectType: 'user', subjectId: id });
+      });
+    },
+
+    /**
+     * The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or with a random password that the
+     * caller prints once. Does nothing once any user exists.
+     */
+    async ensureFirstAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; password?: string } | undefined> {
+      if ((await repo.count(db)) > 0) return undefined;
+      const { randomBytes } = await import('node:crypto');
+      const generated = password === undefined;
+      const chosen = password ?? randomBytes(18).toString('base64url');
+      const adminEmail = email ?? 'admin@opcc.example.gov.uk';
+      await this.create({ id: null, role: 'system', requestId: null }, { email: adminEmail, name: 'Administrator', role: 'admin', password: chosen });
+      return { email: adminEmail, ...(generated ? { password: chosen } : {}) };
+    },
+  };
+}
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,50 @@
+import { buildApp, createServices } from '../server/app.js';
+import { openRuntime } from '../server/bootstrap.js';
+import { ConfigError, loadConfig } from '../server/config.js';
+import { announceFirstAdmin } from '../server/main.js';
+import { startWorkers } from './runner.js';
+
+/**
+ * `npm run worker`: the background half. `npm start` passes --all to run the web server
+ * in the same process, the embedded default for a single machine.
+ */
+async function main() {
+  const all = process.argv.includes('--all');
+  const started = Date.now();
+  const config = loadConfig();
+  const runtime = await openRuntime(config, console.log, { dbMax: all ? 15 : 5 });
+  const log = (message: string) => console.log(`[worker] ${message}`);
+  const app = all ? await buildApp(runtime) : undefined;
+  const services = app?.services ?? createServices(runtime);
+  const runner = await startWorkers({ db: runtime.db, queues: runtime.queues, services, clock: runtime.clock, log });
+  if (app) {
+    await announceFirstAdmin(app.services.users, config);
+    await app.listen({ port: config.port, host: config.host });
+  }
+  for (const line of runtime.describe()) console.log(line);
+  console.log(`workers:  ${runner.workers.length} queues, outbox relay running`);
+  if (app) {
+    console.log(`pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff sign-in), ${config.publicUrl}/api/docs (API)`);
+  }
+  console.log(`ready in ${Date.now() - started} ms`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight requests and jobs`);
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    await app?.close();
+    await runner.stop();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,174 @@
+/**
+ * The queue registry: names, payload types and job-id builders. This is the one file of
+ * the workers tree that the server imports. Payloads carry ids only, never personal data
+ * (BullMQ stores job data in clear text).
+ */
+import {
+  Queue,
+  Worker,
+  createPostgresBackend,
+  withBackend,
+  type JobsOptions,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface JobPayloads {
+  email: { emailId: string };
+  'deadline-notify': { notificationId: string };
+  'deadline-rebuild': { calendarVersion: number };
+  'sla-scan': Record<string, never>;
+  'holiday-refresh': Record<string, never>;
+  'mail-poll': Record<string, never>;
+  'deadline-digest': Record<string, never>;
+  'outbox-reconcile': Record<string, never>;
+}
+export type JobName = keyof JobPayloads;
+
+/** Each job has its own queue, named after it, so workers scale and fail independently. */
+export const JOB_NAMES = [
+  'email',
+  'deadline-notify',
+  'deadline-rebuild',
+  'sla-scan',
+  'holiday-refresh',
+  'mail-poll',
+  'deadline-digest',
+  'outbox-reconcile',
+] as const satisfies readonly JobName[];
+
+export function isJobName(value: string): value is JobName {
+  return (JOB_NAMES as readonly string[]).includes(value);
+}
+
+/** Deterministic, prefixed, '-'-joined: never ':' (BullMQ's key separator), never all digits. */
+export const jobIds = {
+  outbox: (outboxId: number | string) => `outbox-${outboxId}`,
+  deadlineNotify: (notificationId: string) => `dl-${notificationId}`,
+  deadlineRebuild: (version: number) => `rebuild-v${version}`,
+};
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export interface QueueBackendOptions {
+  redisUrl?: string | undefined;
+  databaseUrl: string;
+  prefix: string;
+}
+
+/** One queue factory for both backends; job code never knows which one it runs on. */
+export interface QueueBackend {
+  readonly kind: 'redis' | 'postgres';
+  queue<N extends JobName>(name: N): Queue<JobPayloads[N]>;
+  worker<N extends JobName>(
+    name: N,
+    processor: Processor<JobPayloads[N]>,
+    options?: Partial<WorkerOptions>,
+  ): Worker<JobPayloads[N]>;
+  add<N extends JobName>(name: N, data: JobPayloads[N], options?: JobsOptions): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createQueueBackend(options: QueueBackendOptions): QueueBackend {
+  return options.redisUrl
+    ? createRedisBackend(options.redisUrl, options.prefix)
+    : createPostgresQueueBackend(options.databaseUrl, options.prefix);
+}
+
+type AnyQueue = Queue<unknown>;
+type AnyWorker = Worker<unknown>;
+
+function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
+  // Producers fail fast when Redis is down (reliability §4); workers wait forever.
+  const producer = new Redis(redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 1000,
+    lazyConnect: true,
+  });
+  producer.on('error', () => undefined);
+  const workerOptions: RedisOptions = {
+    maxRetriesPerRequest: null,
+    retryStrategy: (attempt) => Math.min(200 * attempt, 2000),
+  };
+  const queues = new Map<string, AnyQueue>();
+  const workers: AnyWorker[] = [];
+  const backend: QueueBackend = {
+    kind: 'redis',
+    queue(name) {
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = new Queue(name, { connection: producer, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+        queue.on('error', () => undefined);
+        queues.set(name, queue);
+      }
+      return queue as never;
+    },
+    worker(name, processor, opts) {
+      const worker = new Worker(name, processor, {
+        connection: new Redis(redisUrl, workerOptions),
+        prefix,
+        ...opts,
+      });
+      workers.push(worker as AnyWorker);
+      return worker;
+    },
+    async add(name, data, opts) {
+      await backend.queue(name).add(name as never, data as never, opts);
+    },
+    async ping() {
+      if (producer.status === 'wait') await producer.connect();
+      await producer.ping();
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      producer.disconnect();
+    },
+  };
+  return backend;
+}
+
+function createPostgresQueueBackend(databaseUrl: string, prefix: string): QueueBackend {
+  const pg = withBackend(createPostgresBackend);
+  // Its own `bullmq` schema in the application database; migrated by the first client.
+  const connection = { connectionString: databaseUrl, schema: 'bullmq', migrate: true, max: 4 };
+  const queues = new Map<string, AnyQueue>();
+  const workers: AnyWorker[] = [];
+  const backend: QueueBackend = {
+    kind: 'postgres',
+    queue(name) {
+      let queue = queues.get(name);
+      if (!queue) {
+        const created = new pg.Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+        created.on('error', () => undefined);
+        queue = created as unknown as AnyQueue;
+        queues.set(name, queue);
+      }
+      return queue as never;
+    },
+    worker(name, processor, opts) {
+      const worker = new pg.Worker(name, processor, { prefix, ...opts, connection });
+      workers.push(worker as never);
+      return worker as never;
+    },
+    async add(name, data, opts) {
+      await backend.queue(name).add(name as never, data as never, opts);
+    },
+    async ping() {
+      await backend.queue('email').getJobCounts('waiting');
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+  return backend;
+}

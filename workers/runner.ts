@@ -1,0 +1,70 @@
+import { eq } from 'drizzle-orm';
+import type { Worker } from 'bullmq';
+import type { DbClient } from '../db/client.js';
+import { outbox } from '../db/schema/index.js';
+import type { Services } from '../server/app.js';
+import type { Clock } from '../server/lib/clock.js';
+import { jobs, schedules } from './jobs/index.js';
+import type { JobContext } from './jobs/types.js';
+import type { QueueBackend } from './queues.js';
+import { startRelay, type Relay } from './relay.js';
+
+export interface WorkerRunner {
+  workers: Worker[];
+  relay: Relay;
+  /** Stops the relay, then lets in-flight jobs finish (forced after graceMs). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startWorkers(opts: {
+  db: DbClient;
+  queues: QueueBackend;
+  services: Services;
+  clock: Clock;
+  log: (message: string) => void;
+  concurrency?: number;
+  schedulers?: boolean;
+  workerOptions?: Record<string, unknown>;
+}): Promise<WorkerRunner> {
+  const ctx: JobContext = { db: opts.db.db, services: opts.services, queues: opts.queues, clock: opts.clock, log: opts.log };
+  const workers = jobs.map((definition) => {
+    const worker = opts.queues.worker(
+      definition.name,
+      async (job) => {
+        const result = await definition.process(job.data as never, ctx);
+        if (job.id?.startsWith('outbox-')) {
+          await ctx.db.update(outbox).set({ processedAt: opts.clock.now() }).where(eq(outbox.id, Number(job.id.slice(7))));
+        }
+        return result;
+      },
+      { concurrency: opts.concurrency ?? 5, ...opts.workerOptions },
+    );
+    worker.on('error', (error) => opts.log(`worker ${definition.name}: ${error.message}`));
+    worker.on('failed', (job, error) => opts.log(`job ${definition.name} ${job?.id ?? ''} failed: ${error.message}`));
+    return worker as Worker;
+  });
+  if (opts.schedulers !== false) {
+    for (const schedule of schedules) {
+      await opts.queues
+        .queue(schedule.job)
+        .upsertJobScheduler(schedule.job, { ...(schedule.pattern ? { pattern: schedule.pattern, tz: 'Europe/London' } : { every: schedule.every! }) }, { name: schedule.job, data: {} as never });
+    }
+  }
+  const relay = startRelay({
+    db: opts.db.db,
+    listen: (channel, fn) => opts.db.sql.listen(channel, fn),
+    queues: opts.queues,
+    now: () => opts.clock.now(),
+    log: opts.log,
+  });
+  return {
+    workers,
+    relay,
+    async stop(graceMs = 20_000) {
+      await relay.stop();
+      const forced = setTimeout(() => void Promise.all(workers.map((w) => w.close(true))), graceMs);
+      await Promise.all(workers.map((w) => w.close()));
+      clearTimeout(forced);
+    },
+  };
+}
