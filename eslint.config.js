@@ -12,7 +12,8 @@ const JS = ['**/*.js', '**/*.mjs', '**/*.cjs'];
 /** Raw SQL bypasses Drizzle's parameterisation: the injection risk lives here. */
 const RAW_SQL = [
   {
-    selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='raw']",
+    selector:
+      "CallExpression[callee.type='MemberExpression'][callee.object.name='sql'][callee.property.name='raw']",
     message:
       'No raw SQL (sql.raw) in server/ or workers/: use Drizzle query builders or the sql`` tag with bound parameters.',
   },

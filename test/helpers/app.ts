@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { createDb, type DbClient } from '../../db/client.js';
+import { buildApp } from '../../server/app.js';
+import { loadConfig, type Config } from '../../server/config.js';
+import { FixedClock } from '../../server/lib/clock.js';
+import { createMailTransport } from '../../server/mail/transport.js';
+import { createQueueBackend, type QueueBackend } from '../../workers/queues.js';
+import { startWorkers, type WorkerRunner } from '../../workers/runner.js';
+import { relayOnce } from '../../workers/relay.js';
+import { MailSink } from './mail-sink.js';
+import { withDatabase } from './services.js';
+
+/** The fixed instant tests start at unless they say otherwise: a Monday morning in London. */
+export const TEST_NOW = '2026-11-23T10:00:00Z';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: DbClient;
+  databaseUrl: string;
+  queues: QueueBackend;
+  clock: FixedClock;
+  sink: MailSink;
+  config: Config;
+  /** Starts real BullMQ workers and the outbox relay against this file's prefix. */
+  startWorkers(options?: { workerOptions?: Record<string, unknown> }): Promise<WorkerRunner>;
+  /** Publishes outbox rows now instead of waiting for the relay's loop. */
+  relay(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  now?: string;
+  /** 'smtp' sends through the in-process sink; 'dev-mailbox' uses the development mailbox. */
+  mail?: 'smtp' | 'dev-mailbox';
+  /** Force the BullMQ PostgreSQL backend even when Redis is available. */
+  queueBackend?: 'redis' | 'postgres';
+  config?: Partial<Config>;
+}
+
+/** Creates this file's own database from the migrated template. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = inject('adminDatabaseUrl');
+  const template = inject('templateDatabase');
+  const name = `opcc_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`create database "${name}" template "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(adminUrl, name);
+}
+
+export async function dropTestDatabase(url: string): Promise<void> {
+  const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`drop database if exists "${new URL(url).pathname.slice(1)}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase();
+  const sink = await new MailSink().start();
+  const redisUrl = options.queueBackend === 'postgres' ? undefined : inject('redisUrl');
+  const config = loadConfig(
+    { NODE_ENV: 'test', JWT_SECRET: randomBytes(32).toString('hex') },
+    {
+      databaseUrl,
+      redisUrl,
+      smtpUrl: options.mail === 'dev-mailbox' ? undefined : sink.url,
+      queuePrefix: `t${randomBytes(4).toString('hex')}`,
+      ...options.config,
+    },
+  );
+  const clock = new FixedClock(options.now ?? TEST_NOW);
+  const db = createDb(databaseUrl, { max: 5 });
+  const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  const mailTransport = createMailTransport(config.smtpUrl, db.db);
+  const app = await buildApp({ config, db, queues, mailTransport, clock });
+  await app.ready();
+  const runners: WorkerRunner[] = [];
+  return {
+    app,
+    db,
+    databaseUrl,
+    queues,
+    clock,
+    sink,
+    config,
+    async startWorkers(workerOptions) {
+      const runner = await startWorkers({
+        db,
+        queues,
+        services: app.services,
+        clock,
+        log: () => undefined,
+        schedulers: false,
+        workerOptions: workerOptions?.workerOptions,
+      });
+      runners.push(runner);
+      return runner;
+    },
+    relay: () => relayOnce(db.db, queues, () => clock.now()),
+    async close() {
+      for (const runner of runners) await runner.stop(2000);
+      await app.close();
+      await queues.close();
+      mailTransport.close();
+      await db.close();
+      await sink.stop();
+      await dropTestDatabase(databaseUrl);
+    },
+  };
+}
