@@ -1,0 +1,94 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+import { contacts } from './contacts.js';
+import { users } from './users.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const CASE_TYPES = ['foi', 'eir', 'sar', 'complaint', 'mp_enquiry', 'suggestion', 'compliment', 'general'] as const;
+export const CASE_CHANNELS = ['letter', 'email', 'web', 'phone', 'in_person', 'social', 'mp'] as const;
+export const CASE_STATUSES = ['new', 'open', 'awaiting_requester', 'awaiting_approval', 'responded', 'closed'] as const;
+
+/** Each London registration year has its own counter: a rollback leaves no gap, unlike a SEQUENCE. */
+export const caseReferenceCounters = pgTable('case_reference_counters', {
+  year: integer('year').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull(),
+    type: text('type', { enum: CASE_TYPES }).notNull(),
+    subtype: text('subtype', { enum: ['service', 'staff', 'data_protection'] }),
+    channel: text('channel', { enum: CASE_CHANNELS }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** The Europe/London date of receipt: it drives the clocks and the statistics. */
+    receivedOn: date('received_on').notNull(),
+    contactId: uuid('contact_id').references(() => contacts.id),
+    onBehalfOfId: uuid('on_behalf_of_id').references(() => contacts.id),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: CASE_STATUSES }).notNull().default('new'),
+    outcome: text('outcome'),
+    assigneeId: uuid('assignee_id').references(() => users.id),
+    /** Optimistic locking: every change states the version it read. */
+    version: integer('version').notNull().default(1),
+    nextDueOn: date('next_due_on'),
+    topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    restricted: boolean('restricted').notNull().default(false),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    reviewOfCaseId: uuid('review_of_case_id').references((): AnyPgColumn => cases.id),
+    sourceType: text('source_type'),
+    sourceId: text('source_id'),
+    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    search: tsvector('search').generatedAlwaysAs(
+      (): SQL => sql`setweight(to_tsvector('english', coalesce(${cases.reference}, '') || ' ' || coalesce(${cases.subject}, '')), 'A') || setweight(to_tsvector('english', coalesce(${cases.body}, '')), 'B')`,
+    ),
+  },
+  (t) => [
+    uniqueIndex('cases_reference_uq').on(t.reference),
+    uniqueIndex('cases_source_uq').on(t.sourceType, t.sourceId),
+    // The triage list: open work by due date, keyset-paged.
+    index('cases_status_due_idx').on(t.status, t.nextDueOn, t.id),
+    index('cases_assignee_idx').on(t.assigneeId, t.status),
+    index('cases_received_idx').on(t.receivedOn),
+    index('cases_search_idx').using('gin', t.search),
+  ],
+);
+
+/** The append-only timeline of a case. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    actorId: uuid('actor_id').references(() => users.id),
+    kind: text('kind').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('case_events_case_idx').on(t.caseId, t.at)],
+);
