@@ -59,7 +59,7 @@ function clearLeftoverServer(pgData: string): void {
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (error === undefined) return 'the server exited during start-up (see the log lines above)';
-  return String(error);
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
 /**

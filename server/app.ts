@@ -54,7 +54,13 @@ export function createServices(
     audit,
     users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
     auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
-    mail: createMailService({ db: db.db, clock, transport: deps.mailTransport, from: config.mailFrom, domain: config.mailDomain }),
+    mail: createMailService({
+      db: db.db,
+      clock,
+      transport: deps.mailTransport,
+      from: config.mailFrom,
+      domain: config.mailDomain,
+    }),
   };
 }
 
@@ -71,7 +77,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: {
       level: config.logLevel,
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token', '*.email', '*.name', '*.phone'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.token',
+          '*.email',
+          '*.name',
+          '*.phone',
+        ],
         censor: '[redacted]',
       },
     },
@@ -80,22 +95,53 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        allErrors: true,
+        coerceTypes: 'array',
+        useDefaults: true,
+      },
+    },
   });
 
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { cookieSecret: config.jwtSecret });
   await app.register(viewsPlugin, { officeName: config.officeName });
-  await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', decorateReply: false, index: false });
-  await app.register(fastifyStatic, { root: `${govukDist}/govuk`, prefix: '/static/govuk/', decorateReply: false, index: false });
-  await app.register(fastifyStatic, { root: `${mojDist}/moj`, prefix: '/static/moj/', decorateReply: false, index: false });
-  await app.register(fastifyStatic, { root: `${govukDist}/govuk/assets`, prefix: '/assets/', decorateReply: false, index: false });
+  await app.register(fastifyStatic, {
+    root: publicDir,
+    prefix: '/static/',
+    decorateReply: false,
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: `${govukDist}/govuk`,
+    prefix: '/static/govuk/',
+    decorateReply: false,
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: `${mojDist}/moj`,
+    prefix: '/static/moj/',
+    decorateReply: false,
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: `${govukDist}/govuk/assets`,
+    prefix: '/assets/',
+    decorateReply: false,
+    index: false,
+  });
 
   const services = createServices(deps, (claims, expiresIn) =>
     app.jwt.sign(claims, { expiresIn, clockTimestamp: clock.now().getTime() } as never),
   );
   app.decorate('services', services);
-  await app.register(authPlugin, { secret: config.jwtSecret, clock, authService: () => services.auth });
+  await app.register(authPlugin, {
+    secret: config.jwtSecret,
+    clock,
+    authService: () => services.auth,
+  });
   await app.register(openapiPlugin);
 
   app.addHook('onClose', () => {
@@ -106,7 +152,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/') || request.staff) reply.header('cache-control', 'no-store');
   });
 
-  await app.register(healthRoutes, { sql: deps.db.sql, pingQueue: () => deps.queues.ping(), isClosing: () => closing });
+  await app.register(healthRoutes, {
+    sql: deps.db.sql,
+    pingQueue: () => deps.queues.ping(),
+    isClosing: () => closing,
+  });
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: services.auth });
   await app.register(usersRoutes, { users: services.users });

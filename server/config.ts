@@ -101,7 +101,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
 
   const mailFrom = read('MAIL_FROM') ?? 'OPCC casework <casework@opcc.example.gov.uk>';
-  const mailDomain = read('MAIL_DOMAIN') ?? (/@([^>\s]+)/.exec(mailFrom)?.[1] ?? 'opcc.example.gov.uk');
+  const mailDomain =
+    read('MAIL_DOMAIN') ?? /@([^>\s]+)/.exec(mailFrom)?.[1] ?? 'opcc.example.gov.uk';
 
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -10,7 +10,9 @@ async function main() {
   await announceFirstAdmin(app.services.users, config);
   await app.listen({ port: config.port, host: config.host });
   for (const line of runtime.describe()) console.log(line);
-  console.log(`pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff), ${config.publicUrl}/api/docs (API)`);
+  console.log(
+    `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff), ${config.publicUrl}/api/docs (API)`,
+  );
   const shutdown = async () => {
     await app.close();
     await runtime.close();
@@ -20,11 +22,21 @@ async function main() {
   process.once('SIGINT', () => void shutdown());
 }
 
-export async function announceFirstAdmin(users: { ensureFirstAdmin: (e?: string, p?: string) => Promise<{ email: string; password?: string } | undefined> }, config: { adminEmail?: string; adminPassword?: string }) {
+export async function announceFirstAdmin(
+  users: {
+    ensureFirstAdmin: (
+      e?: string,
+      p?: string,
+    ) => Promise<{ email: string; password?: string } | undefined>;
+  },
+  config: { adminEmail?: string; adminPassword?: string },
+) {
   const created = await users.ensureFirstAdmin(config.adminEmail, config.adminPassword);
   if (!created) return;
   if (created.password) {
-    console.log(`\nFirst admin created: ${created.email}\nPassword (shown once, change it after signing in): ${created.password}\n`);
+    console.log(
+      `\nFirst admin created: ${created.email}\nPassword (shown once, change it after signing in): ${created.password}\n`,
+    );
   } else {
     console.log(`First admin created: ${created.email} (password from ADMIN_PASSWORD)`);
   }

@@ -16,7 +16,13 @@ async function main() {
   const log = (message: string) => console.log(`[worker] ${message}`);
   const app = all ? await buildApp(runtime) : undefined;
   const services = app?.services ?? createServices(runtime);
-  const runner = await startWorkers({ db: runtime.db, queues: runtime.queues, services, clock: runtime.clock, log });
+  const runner = await startWorkers({
+    db: runtime.db,
+    queues: runtime.queues,
+    services,
+    clock: runtime.clock,
+    log,
+  });
   if (app) {
     await announceFirstAdmin(app.services.users, config);
     await app.listen({ port: config.port, host: config.host });
@@ -24,7 +30,9 @@ async function main() {
   for (const line of runtime.describe()) console.log(line);
   console.log(`workers:  ${runner.workers.length} queues, outbox relay running`);
   if (app) {
-    console.log(`pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff sign-in), ${config.publicUrl}/api/docs (API)`);
+    console.log(
+      `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff sign-in), ${config.publicUrl}/api/docs (API)`,
+    );
   }
   console.log(`ready in ${Date.now() - started} ms`);
 

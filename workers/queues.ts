@@ -105,7 +105,11 @@ function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
     queue(name) {
       let queue = queues.get(name);
       if (!queue) {
-        queue = new Queue(name, { connection: producer, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+        queue = new Queue(name, {
+          connection: producer,
+          prefix,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        });
         queue.on('error', () => undefined);
         queues.set(name, queue);
       }
@@ -147,7 +151,11 @@ function createPostgresQueueBackend(databaseUrl: string, prefix: string): QueueB
     queue(name) {
       let queue = queues.get(name);
       if (!queue) {
-        const created = new pg.Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+        const created = new pg.Queue(name, {
+          connection,
+          prefix,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        });
         created.on('error', () => undefined);
         queue = created as unknown as AnyQueue;
         queues.set(name, queue);

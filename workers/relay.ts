@@ -7,26 +7,44 @@ type OutboxRow = typeof outbox.$inferSelect;
 
 /** Claims unpublished rows; SKIP LOCKED lets several relays run side by side safely. */
 export async function claimUnpublished(tx: DbOrTx, limit = 500): Promise<OutboxRow[]> {
-  return tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id)).limit(limit).for('update', { skipLocked: true });
+  return tx
+    .select()
+    .from(outbox)
+    .where(isNull(outbox.publishedAt))
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
 }
 
 /** Adds one job per row with jobId `outbox-<id>`: a re-publish of the same row is deduplicated. */
 export async function publishRows(queues: QueueBackend, rows: OutboxRow[]): Promise<void> {
   const byTopic = new Map<string, OutboxRow[]>();
   for (const row of rows) {
-    if (!isJobName(row.topic)) throw new Error(`outbox row ${row.id} has unknown topic ${row.topic}`);
+    if (!isJobName(row.topic))
+      throw new Error(`outbox row ${row.id} has unknown topic ${row.topic}`);
     byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
   }
   await Promise.all(
     [...byTopic].map(([topic, group]) =>
-      queues.queue(topic as never).addBulk(group.map((row) => ({ name: topic as never, data: row.payload as never, opts: { jobId: jobIds.outbox(row.id) } }))),
+      queues
+        .queue(topic as never)
+        .addBulk(
+          group.map((row) => ({
+            name: topic as never,
+            data: row.payload as never,
+            opts: { jobId: jobIds.outbox(row.id) },
+          })),
+        ),
     ),
   );
 }
 
 export async function markPublished(tx: DbOrTx, ids: number[], at: Date): Promise<void> {
   if (ids.length === 0) return;
-  await tx.update(outbox).set({ publishedAt: at, attempts: sql`${outbox.attempts} + 1` }).where(inArray(outbox.id, ids));
+  await tx
+    .update(outbox)
+    .set({ publishedAt: at, attempts: sql`${outbox.attempts} + 1` })
+    .where(inArray(outbox.id, ids));
 }
 
 /** One pass: claim, publish, mark, all in one transaction. Returns how many rows moved. */
@@ -35,7 +53,11 @@ export async function relayOnce(db: Db, queues: QueueBackend, now: () => Date): 
     const rows = await claimUnpublished(tx);
     if (rows.length === 0) return 0;
     await publishRows(queues, rows);
-    await markPublished(tx, rows.map((r) => r.id), now());
+    await markPublished(
+      tx,
+      rows.map((r) => r.id),
+      now(),
+    );
     return rows.length;
   });
 }
@@ -44,11 +66,21 @@ export async function relayOnce(db: Db, queues: QueueBackend, now: () => Date): 
  * Re-adds rows published long ago but never processed (a job lost with Redis's last
  * second of AOF, or removed by hand), under the same jobId.
  */
-export async function reconcile(db: Db, queues: QueueBackend, now: Date, staleAfterMs = 10 * 60_000): Promise<number> {
+export async function reconcile(
+  db: Db,
+  queues: QueueBackend,
+  now: Date,
+  staleAfterMs = 10 * 60_000,
+): Promise<number> {
   const rows = await db
     .select()
     .from(outbox)
-    .where(and(isNull(outbox.processedAt), lt(outbox.publishedAt, new Date(now.getTime() - staleAfterMs))))
+    .where(
+      and(
+        isNull(outbox.processedAt),
+        lt(outbox.publishedAt, new Date(now.getTime() - staleAfterMs)),
+      ),
+    )
     .limit(500);
   if (rows.length > 0) await publishRows(queues, rows);
   return rows.length;
@@ -59,7 +91,13 @@ export interface Relay {
 }
 
 /** Wakes on LISTEN outbox or a 1 s poll; backs off up to 30 s while the queue is down. */
-export function startRelay(opts: { db: Db; listen: (channel: string, fn: () => void) => Promise<{ unlisten: () => Promise<void> }>; queues: QueueBackend; now: () => Date; log: (msg: string) => void }): Relay {
+export function startRelay(opts: {
+  db: Db;
+  listen: (channel: string, fn: () => void) => Promise<{ unlisten: () => Promise<void> }>;
+  queues: QueueBackend;
+  now: () => Date;
+  log: (msg: string) => void;
+}): Relay {
   let stopped = false;
   let wake: (() => void) | undefined;
   let failing = false;
@@ -75,7 +113,10 @@ export function startRelay(opts: { db: Db; listen: (channel: string, fn: () => v
         delay = 1000;
         if (moved > 0) continue;
       } catch (error) {
-        if (!failing) opts.log(`outbox relay: cannot publish (${error instanceof Error ? error.message : String(error)}); backing off`);
+        if (!failing)
+          opts.log(
+            `outbox relay: cannot publish (${error instanceof Error ? error.message : String(error)}); backing off`,
+          );
         failing = true;
         delay = Math.min(delay * 2, 30_000);
       }

@@ -26,28 +26,47 @@ export async function startWorkers(opts: {
   schedulers?: boolean;
   workerOptions?: Record<string, unknown>;
 }): Promise<WorkerRunner> {
-  const ctx: JobContext = { db: opts.db.db, services: opts.services, queues: opts.queues, clock: opts.clock, log: opts.log };
+  const ctx: JobContext = {
+    db: opts.db.db,
+    services: opts.services,
+    queues: opts.queues,
+    clock: opts.clock,
+    log: opts.log,
+  };
   const workers = jobs.map((definition) => {
     const worker = opts.queues.worker(
       definition.name,
       async (job) => {
-        const result = await definition.process(job.data as never, ctx);
+        const result = await definition.process(job.data, ctx);
         if (job.id?.startsWith('outbox-')) {
-          await ctx.db.update(outbox).set({ processedAt: opts.clock.now() }).where(eq(outbox.id, Number(job.id.slice(7))));
+          await ctx.db
+            .update(outbox)
+            .set({ processedAt: opts.clock.now() })
+            .where(eq(outbox.id, Number(job.id.slice(7))));
         }
         return result;
       },
       { concurrency: opts.concurrency ?? 5, ...opts.workerOptions },
     );
     worker.on('error', (error) => opts.log(`worker ${definition.name}: ${error.message}`));
-    worker.on('failed', (job, error) => opts.log(`job ${definition.name} ${job?.id ?? ''} failed: ${error.message}`));
+    worker.on('failed', (job, error) =>
+      opts.log(`job ${definition.name} ${job?.id ?? ''} failed: ${error.message}`),
+    );
     return worker as Worker;
   });
   if (opts.schedulers !== false) {
     for (const schedule of schedules) {
       await opts.queues
         .queue(schedule.job)
-        .upsertJobScheduler(schedule.job, { ...(schedule.pattern ? { pattern: schedule.pattern, tz: 'Europe/London' } : { every: schedule.every! }) }, { name: schedule.job, data: {} as never });
+        .upsertJobScheduler(
+          schedule.job,
+          {
+            ...(schedule.pattern
+              ? { pattern: schedule.pattern, tz: 'Europe/London' }
+              : { every: schedule.every! }),
+          },
+          { name: schedule.job, data: {} as never },
+        );
     }
   }
   const relay = startRelay({

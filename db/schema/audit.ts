@@ -19,5 +19,8 @@ export const auditEvents = pgTable(
     requestId: text('request_id'),
     ip: text('ip'),
   },
-  (t) => [index('audit_subject_idx').on(t.subjectType, t.subjectId), index('audit_at_idx').on(t.at)],
+  (t) => [
+    index('audit_subject_idx').on(t.subjectType, t.subjectId),
+    index('audit_at_idx').on(t.at),
+  ],
 );

@@ -6,7 +6,9 @@ export const contacts = pgTable(
   'contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    kind: text('kind', { enum: ['person', 'mp', 'organisation'] }).notNull().default('person'),
+    kind: text('kind', { enum: ['person', 'mp', 'organisation'] })
+      .notNull()
+      .default('person'),
     name: text('name').notNull(),
     salutation: text('salutation'),
     email: text('email'),

@@ -19,9 +19,33 @@ import { users } from './users.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
-export const CASE_TYPES = ['foi', 'eir', 'sar', 'complaint', 'mp_enquiry', 'suggestion', 'compliment', 'general'] as const;
-export const CASE_CHANNELS = ['letter', 'email', 'web', 'phone', 'in_person', 'social', 'mp'] as const;
-export const CASE_STATUSES = ['new', 'open', 'awaiting_requester', 'awaiting_approval', 'responded', 'closed'] as const;
+export const CASE_TYPES = [
+  'foi',
+  'eir',
+  'sar',
+  'complaint',
+  'mp_enquiry',
+  'suggestion',
+  'compliment',
+  'general',
+] as const;
+export const CASE_CHANNELS = [
+  'letter',
+  'email',
+  'web',
+  'phone',
+  'in_person',
+  'social',
+  'mp',
+] as const;
+export const CASE_STATUSES = [
+  'new',
+  'open',
+  'awaiting_requester',
+  'awaiting_approval',
+  'responded',
+  'closed',
+] as const;
 
 /** Each London registration year has its own counter: a rollback leaves no gap, unlike a SEQUENCE. */
 export const caseReferenceCounters = pgTable('case_reference_counters', {
@@ -50,8 +74,14 @@ export const cases = pgTable(
     /** Optimistic locking: every change states the version it read. */
     version: integer('version').notNull().default(1),
     nextDueOn: date('next_due_on'),
-    topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    topics: text('topics')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     restricted: boolean('restricted').notNull().default(false),
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
     respondedAt: timestamp('responded_at', { withTimezone: true }),
@@ -59,11 +89,15 @@ export const cases = pgTable(
     reviewOfCaseId: uuid('review_of_case_id').references((): AnyPgColumn => cases.id),
     sourceType: text('source_type'),
     sourceId: text('source_id'),
-    flags: text('flags').array().notNull().default(sql`'{}'::text[]`),
+    flags: text('flags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     search: tsvector('search').generatedAlwaysAs(
-      (): SQL => sql`setweight(to_tsvector('english', coalesce(${cases.reference}, '') || ' ' || coalesce(${cases.subject}, '')), 'A') || setweight(to_tsvector('english', coalesce(${cases.body}, '')), 'B')`,
+      (): SQL =>
+        sql`setweight(to_tsvector('english', coalesce(${cases.reference}, '') || ' ' || coalesce(${cases.subject}, '')), 'A') || setweight(to_tsvector('english', coalesce(${cases.body}, '')), 'B')`,
     ),
   },
   (t) => [

@@ -1,7 +1,12 @@
 import argon2 from 'argon2';
 
 /** OWASP ASVS Appendix C minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export const hashPassword = (password: string) => argon2.hash(password, ARGON2_OPTIONS);
 export const verifyPassword = (hash: string, password: string) => argon2.verify(hash, password);
@@ -22,14 +27,22 @@ const CONTEXT_WORDS = ['opcc', 'police', 'commissioner', 'crime'];
  * NCSC guidance: length over composition rules. 15 to 256 characters of any kind,
  * checked exactly as typed; refuse well-known passwords and ones built from context words.
  */
-export function passwordProblem(password: string, context: { name?: string; email?: string } = {}): string | undefined {
+export function passwordProblem(
+  password: string,
+  context: { name?: string; email?: string } = {},
+): string | undefined {
   if (password.length < 15) return 'Password must be 15 characters or more';
   if (password.length > 256) return 'Password must be 256 characters or fewer';
   const lower = password.toLowerCase();
-  if (DENY_LIST.has(lower) || /^(.)\1+$/.test(password)) return 'Password is too common; choose a longer phrase';
-  const words = [...CONTEXT_WORDS, ...(context.name?.toLowerCase().split(/\s+/) ?? []), context.email?.split('@')[0]?.toLowerCase()]
-    .filter((w): w is string => !!w && w.length >= 4);
+  if (DENY_LIST.has(lower) || /^(.)\1+$/.test(password))
+    return 'Password is too common; choose a longer phrase';
+  const words = [
+    ...CONTEXT_WORDS,
+    ...(context.name?.toLowerCase().split(/\s+/) ?? []),
+    context.email?.split('@')[0]?.toLowerCase(),
+  ].filter((w): w is string => !!w && w.length >= 4);
   const stripped = words.reduce((rest, word) => rest.split(word).join(''), lower);
-  if (stripped.length < 8) return 'Password must not be mostly your name, email or the organisation';
+  if (stripped.length < 8)
+    return 'Password must not be mostly your name, email or the organisation';
   return undefined;
 }

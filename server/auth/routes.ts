@@ -6,7 +6,8 @@ import { Credentials, SignInForm, TokenResponse } from './schemas.js';
 import { SESSION_ABSOLUTE_MS, type AuthService } from './service.js';
 
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
-const safeReturn = (value: string | undefined) => (value && value.startsWith('/') && !value.startsWith('//') ? value : '/staff');
+const safeReturn = (value: string | undefined) =>
+  value && value.startsWith('/') && !value.startsWith('//') ? value : '/staff';
 
 const signInRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
 
@@ -27,10 +28,20 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
       if (!email.trim()) errors.email = 'Enter your email address';
       if (!password) errors.password = 'Enter your password';
       if (Object.keys(errors).length > 0) {
-        return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in', errors, values: { email }, returnTo }, 400);
+        return reply.page(
+          'auth/views/sign-in.njk',
+          { pageTitle: 'Sign in', errors, values: { email }, returnTo },
+          400,
+        );
       }
       try {
-        const { token } = await auth.signIn({ email, password, ip: request.ip, audience: 'web', requestId: request.id });
+        const { token } = await auth.signIn({
+          email,
+          password,
+          ip: request.ip,
+          audience: 'web',
+          requestId: request.id,
+        });
         reply.setCookie(SESSION_COOKIE, token, {
           path: '/',
           httpOnly: true,
@@ -88,7 +99,14 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Revoke the Bearer token in use', security: [{ bearer: [] }] }, config: { auth: STAFF } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the Bearer token in use',
+        security: [{ bearer: [] }],
+      },
+      config: { auth: STAFF },
+    },
     async (request, reply) => {
       await auth.signOut(request.staff!, request.id);
       return reply.code(204).send();

@@ -9,7 +9,10 @@ export const Credentials = Type.Object(
   { additionalProperties: false },
 );
 
-export const TokenResponse = Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) });
+export const TokenResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
 
 export const SignInForm = Type.Object(
   {

@@ -22,7 +22,11 @@ export const SESSION_ABSOLUTE_MS = 8 * 3600_000;
 export const SESSION_IDLE_MS = 30 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
 
-export const INVALID_CREDENTIALS = new AppError(401, 'auth.invalid_credentials', 'Enter a correct email address and password');
+export const INVALID_CREDENTIALS = new AppError(
+  401,
+  'auth.invalid_credentials',
+  'Enter a correct email address and password',
+);
 
 export interface TokenClaims {
   sub: string;
@@ -43,20 +47,46 @@ export function createAuthService(deps: {
   const dummyHash = hashPassword('not-a-real-password-for-timing-only');
 
   return {
-    async signIn(input: { email: string; password: string; ip: string; audience: Audience; requestId: string }) {
+    async signIn(input: {
+      email: string;
+      password: string;
+      ip: string;
+      audience: Audience;
+      requestId: string;
+    }) {
       const now = clock.now();
       const emailNorm = normaliseEmail(input.email);
-      const failures = await repo.failuresSince(db, new Date(now.getTime() - THROTTLE.windowMs), emailNorm, input.ip);
+      const failures = await repo.failuresSince(
+        db,
+        new Date(now.getTime() - THROTTLE.windowMs),
+        emailNorm,
+        input.ip,
+      );
       if (failures.byAccount >= THROTTLE.perAccount || failures.byIp >= THROTTLE.perIp) {
-        throw new AppError(429, 'auth.throttled', 'Too many failed sign-in attempts. Wait 15 minutes and try again.');
+        throw new AppError(
+          429,
+          'auth.throttled',
+          'Too many failed sign-in attempts. Wait 15 minutes and try again.',
+        );
       }
       const user = await repo.findByEmail(db, emailNorm);
-      const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await verifyPassword(await dummyHash, input.password), false);
-      const actor: Actor = { id: user?.id ?? null, role: user?.role ?? null, requestId: input.requestId, ip: input.ip };
+      const ok = user
+        ? await verifyPassword(user.passwordHash, input.password)
+        : (await verifyPassword(await dummyHash, input.password), false);
+      const actor: Actor = {
+        id: user?.id ?? null,
+        role: user?.role ?? null,
+        requestId: input.requestId,
+        ip: input.ip,
+      };
       if (!user || !ok || user.disabledAt) {
         await db.transaction(async (tx) => {
           await repo.recordFailure(tx, emailNorm, input.ip, now);
-          await audit.record(tx, actor, { action: 'auth.sign_in_failed', subjectType: 'user', subjectId: user?.id ?? null });
+          await audit.record(tx, actor, {
+            action: 'auth.sign_in_failed',
+            subjectType: 'user',
+            subjectId: user?.id ?? null,
+          });
         });
         throw INVALID_CREDENTIALS;
       }
@@ -65,11 +95,24 @@ export function createAuthService(deps: {
       }
       const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
       const session = await db.transaction(async (tx) => {
-        const row = await repo.createSession(tx, { userId: user.id, audience: input.audience, createdAt: now, lastSeenAt: now, expiresAt });
-        await audit.record(tx, actor, { action: 'auth.sign_in', subjectType: 'user', subjectId: user.id });
+        const row = await repo.createSession(tx, {
+          userId: user.id,
+          audience: input.audience,
+          createdAt: now,
+          lastSeenAt: now,
+          expiresAt,
+        });
+        await audit.record(tx, actor, {
+          action: 'auth.sign_in',
+          subjectType: 'user',
+          subjectId: user.id,
+        });
         return row;
       });
-      const token = deps.sign({ sub: user.id, sid: session.id, ver: user.tokenVersion, aud: input.audience }, SESSION_ABSOLUTE_MS / 1000);
+      const token = deps.sign(
+        { sub: user.id, sid: session.id, ver: user.tokenVersion, aud: input.audience },
+        SESSION_ABSOLUTE_MS / 1000,
+      );
       return { token, expiresAt, user };
     },
 
@@ -81,16 +124,29 @@ export function createAuthService(deps: {
       const now = clock.now().getTime();
       if (session.revokedAt || session.audience !== claims.aud) return undefined;
       if (session.expiresAt.getTime() <= now) return undefined;
-      if (session.audience === 'web' && session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now) return undefined;
+      if (session.audience === 'web' && session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now)
+        return undefined;
       if (user.disabledAt || user.tokenVersion !== claims.ver) return undefined;
-      if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await repo.touchSession(db, session.id, new Date(now));
-      return { id: user.id, sid: session.id, name: user.name, email: user.email, role: user.role, audience: session.audience };
+      if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS)
+        await repo.touchSession(db, session.id, new Date(now));
+      return {
+        id: user.id,
+        sid: session.id,
+        name: user.name,
+        email: user.email,
+        role: user.role,
+        audience: session.audience,
+      };
     },
 
     async signOut(identity: StaffIdentity, requestId: string) {
       await db.transaction(async (tx) => {
         await repo.revokeSession(tx, identity.sid, clock.now());
-        await audit.record(tx, { id: identity.id, role: identity.role, requestId }, { action: 'auth.sign_out', subjectType: 'user', subjectId: identity.id });
+        await audit.record(
+          tx,
+          { id: identity.id, role: identity.role, requestId },
+          { action: 'auth.sign_out', subjectType: 'user', subjectId: identity.id },
+        );
       });
     },
   };

@@ -3,8 +3,12 @@ import { STAFF } from '../platform/auth.js';
 
 /** The staff home (domains add panels as they land) and the public start page. */
 export async function homeRoutes(app: FastifyInstance) {
-  app.get('/', { config: { public: true } }, async (_request, reply) => reply.page('home/views/public.njk', { pageTitle: 'Home' }));
-  app.get('/staff', { config: { auth: STAFF } }, async (_request, reply) => reply.page('home/views/staff.njk', { pageTitle: 'Home' }));
+  app.get('/', { config: { public: true } }, async (_request, reply) =>
+    reply.page('home/views/public.njk', { pageTitle: 'Home' }),
+  );
+  app.get('/staff', { config: { auth: STAFF } }, async (_request, reply) =>
+    reply.page('home/views/staff.njk', { pageTitle: 'Home' }),
+  );
   app.get('/accessibility', { config: { public: true } }, async (_request, reply) =>
     reply.page('home/views/accessibility.njk', { pageTitle: 'Accessibility statement' }),
   );

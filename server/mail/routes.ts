@@ -5,22 +5,40 @@ import { ADMINS } from '../platform/auth.js';
 import { notFound } from '../platform/errors.js';
 import type { MailService } from './service.js';
 
-const MessageParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
-const AttachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), index: Type.Integer({ minimum: 0, maximum: 100 }) }, { additionalProperties: false });
+const MessageParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+const AttachmentParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), index: Type.Integer({ minimum: 0, maximum: 100 }) },
+  { additionalProperties: false },
+);
 
 /** Admin pages: the development mailbox (read like a mail client) and the outgoing-mail ledger. */
-export async function mailRoutes(app: FastifyInstance, opts: { mail: MailService; transportKind: string }) {
+export async function mailRoutes(
+  app: FastifyInstance,
+  opts: { mail: MailService; transportKind: string },
+) {
   const { mail } = opts;
   app.staffNav.push({ href: '/admin/emails', text: 'Emails', roles: ['admin'] });
 
   app.get('/admin/emails', { config: { auth: ADMINS } }, async (_request, reply) => {
     const [recent, failed] = await Promise.all([mail.recent(100), mail.failed()]);
-    return reply.page('mail/views/emails.njk', { pageTitle: 'Outgoing email', recent, failed, transportKind: opts.transportKind });
+    return reply.page('mail/views/emails.njk', {
+      pageTitle: 'Outgoing email',
+      recent,
+      failed,
+      transportKind: opts.transportKind,
+    });
   });
 
   app.get('/admin/mailbox', { config: { auth: ADMINS } }, async (_request, reply) => {
     const messages = await mail.devMailbox();
-    return reply.page('mail/views/mailbox.njk', { pageTitle: 'Development mailbox', messages, transportKind: opts.transportKind });
+    return reply.page('mail/views/mailbox.njk', {
+      pageTitle: 'Development mailbox',
+      messages,
+      transportKind: opts.transportKind,
+    });
   });
 
   app.get<{ Params: Static<typeof MessageParams> }>(
@@ -37,14 +55,21 @@ export async function mailRoutes(app: FastifyInstance, opts: { mail: MailService
         message: {
           id: row.id,
           subject: parsed.subject ?? '(no subject)',
-          from: addresses(parsed.from as never),
+          from: addresses(parsed.from),
           to: addresses(parsed.to),
           date: parsed.date ?? row.receivedAt,
           messageId: parsed.messageId,
           inReplyTo: parsed.inReplyTo,
           text: parsed.text ?? '',
-          attachments: parsed.attachments.map((a, index) => ({ index, filename: a.filename ?? `attachment-${index}`, contentType: a.contentType, size: a.size })),
-          headers: [...parsed.headers.keys()].filter((k) => k.startsWith('auto-submitted') || k.startsWith('x-auto')).map((k) => ({ key: k, value: String(parsed.headers.get(k)) })),
+          attachments: parsed.attachments.map((a, index) => ({
+            index,
+            filename: a.filename ?? `attachment-${index}`,
+            contentType: a.contentType,
+            size: a.size,
+          })),
+          headers: [...parsed.headers.keys()]
+            .filter((k) => k.startsWith('auto-submitted') || k.startsWith('x-auto'))
+            .map((k) => ({ key: k, value: JSON.stringify(parsed.headers.get(k)).replace(/^"|"$/g, '') })),
         },
       });
     },

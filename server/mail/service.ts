@@ -23,6 +23,7 @@ export interface OutgoingEmail {
 export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'missing';
 
 /** CR, LF and control characters in a header would let input add headers of its own. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
 export const headerSafe = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 export class TransientMailError extends Error {}
@@ -33,7 +34,13 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-export function createMailService(deps: { db: Db; clock: Clock; transport: MailTransport; from: string; domain: string }) {
+export function createMailService(deps: {
+  db: Db;
+  clock: Clock;
+  transport: MailTransport;
+  from: string;
+  domain: string;
+}) {
   const { db, clock, transport } = deps;
 
   return {
@@ -46,7 +53,10 @@ export function createMailService(deps: { db: Db; clock: Clock; transport: MailT
         subject: headerSafe(email.subject),
         textBody: email.text,
         attachments: email.attachments ?? [],
-        headers: email.automatic === false ? {} : { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        headers:
+          email.automatic === false
+            ? {}
+            : { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         messageId: email.messageId ?? `email-${id}@${deps.domain}`,
         inReplyTo: email.inReplyTo ?? null,
         references: email.references ?? null,
@@ -64,11 +74,20 @@ export function createMailService(deps: { db: Db; clock: Clock; transport: MailT
     async send(emailId: string): Promise<SendResult> {
       const [claimed] = await db
         .update(emailMessages)
-        .set({ status: 'sending', attempts: sql`${emailMessages.attempts} + 1`, lastAttemptAt: clock.now() })
-        .where(and(eq(emailMessages.id, emailId), inArray(emailMessages.status, ['queued', 'sending'])))
+        .set({
+          status: 'sending',
+          attempts: sql`${emailMessages.attempts} + 1`,
+          lastAttemptAt: clock.now(),
+        })
+        .where(
+          and(eq(emailMessages.id, emailId), inArray(emailMessages.status, ['queued', 'sending'])),
+        )
         .returning();
       if (!claimed) {
-        const [existing] = await db.select({ status: emailMessages.status }).from(emailMessages).where(eq(emailMessages.id, emailId));
+        const [existing] = await db
+          .select({ status: emailMessages.status })
+          .from(emailMessages)
+          .where(eq(emailMessages.id, emailId));
         if (!existing) return 'missing';
         return existing.status === 'sent' ? 'already-sent' : 'failed-permanently';
       }
@@ -80,19 +99,37 @@ export function createMailService(deps: { db: Db; clock: Clock; transport: MailT
           text: claimed.textBody,
           messageId: `<${claimed.messageId}>`,
           ...(claimed.inReplyTo ? { inReplyTo: `<${claimed.inReplyTo}>` } : {}),
-          ...(claimed.references ? { references: claimed.references.split(/\s+/).map((r) => `<${r.replace(/[<>]/g, '')}>`) } : {}),
+          ...(claimed.references
+            ? {
+                references: claimed.references
+                  .split(/\s+/)
+                  .map((r) => `<${r.replace(/[<>]/g, '')}>`),
+              }
+            : {}),
           headers: claimed.headers,
-          attachments: claimed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') })),
+          attachments: claimed.attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: Buffer.from(a.content, 'base64'),
+          })),
         })) as { response?: string };
         await db
           .update(emailMessages)
-          .set({ status: 'sent', sentAt: clock.now(), providerResponse: String(info.response ?? '') , error: null })
+          .set({
+            status: 'sent',
+            sentAt: clock.now(),
+            providerResponse: String(info.response ?? ''),
+            error: null,
+          })
           .where(eq(emailMessages.id, emailId));
         return 'sent';
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (isPermanent(error)) {
-          await db.update(emailMessages).set({ status: 'failed', error: message, providerResponse: message }).where(eq(emailMessages.id, emailId));
+          await db
+            .update(emailMessages)
+            .set({ status: 'failed', error: message, providerResponse: message })
+            .where(eq(emailMessages.id, emailId));
           throw new PermanentMailError(message);
         }
         await db.update(emailMessages).set({ error: message }).where(eq(emailMessages.id, emailId));
@@ -104,11 +141,21 @@ export function createMailService(deps: { db: Db; clock: Clock; transport: MailT
       return db.select().from(emailMessages).orderBy(desc(emailMessages.createdAt)).limit(limit);
     },
     async failed() {
-      return db.select().from(emailMessages).where(eq(emailMessages.status, 'failed')).orderBy(desc(emailMessages.createdAt)).limit(200);
+      return db
+        .select()
+        .from(emailMessages)
+        .where(eq(emailMessages.status, 'failed'))
+        .orderBy(desc(emailMessages.createdAt))
+        .limit(200);
     },
     async devMailbox(limit = 100) {
       return db
-        .select({ id: devMailbox.id, subject: devMailbox.subject, envelopeTo: devMailbox.envelopeTo, receivedAt: devMailbox.receivedAt })
+        .select({
+          id: devMailbox.id,
+          subject: devMailbox.subject,
+          envelopeTo: devMailbox.envelopeTo,
+          receivedAt: devMailbox.receivedAt,
+        })
         .from(devMailbox)
         .orderBy(desc(devMailbox.receivedAt))
         .limit(limit);

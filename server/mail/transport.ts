@@ -9,7 +9,11 @@ export interface MailTransport {
 }
 
 interface StreamedMail {
-  message: { createReadStream(): NodeJS.ReadableStream; getEnvelope(): { to: string[] }; messageId(): string };
+  message: {
+    createReadStream(): NodeJS.ReadableStream;
+    getEnvelope(): { to: string[] };
+    messageId(): string;
+  };
   data: { subject?: string };
 }
 
@@ -36,8 +40,15 @@ export function createMailTransport(smtpUrl: string | undefined, db: Db): MailTr
         const envelope = mail.message.getEnvelope();
         const messageId = mail.message.messageId();
         db.insert(devMailbox)
-          .values({ messageId, envelopeTo: envelope.to.join(', '), subject: mail.data.subject ?? '', raw })
-          .then(() => callback(null, { messageId, envelope, response: '250 stored in development mailbox' }))
+          .values({
+            messageId,
+            envelopeTo: envelope.to.join(', '),
+            subject: mail.data.subject ?? '',
+            raw,
+          })
+          .then(() =>
+            callback(null, { messageId, envelope, response: '250 stored in development mailbox' }),
+          )
           .catch((error: Error) => callback(error));
       });
     },

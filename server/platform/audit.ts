@@ -10,7 +10,11 @@ export interface Actor {
   ip?: string | null;
 }
 
-export const systemActor = (requestId: string | null = null): Actor => ({ id: null, role: 'system', requestId });
+export const systemActor = (requestId: string | null = null): Actor => ({
+  id: null,
+  role: 'system',
+  requestId,
+});
 
 export interface AuditEntry {
   action: string;

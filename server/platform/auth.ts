@@ -33,7 +33,10 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { secret: string; clock: Clock; authService: () => AuthService }) => {
+  async (
+    app: FastifyInstance,
+    opts: { secret: string; clock: Clock; authService: () => AuthService },
+  ) => {
     await app.register(jwt, {
       secret: opts.secret,
       sign: { algorithm: 'HS256', iss: TOKEN_ISSUER },
@@ -44,17 +47,27 @@ export const authPlugin = fp(
     app.addHook('onRoute', (route) => {
       const config = (route.config ?? {}) as { auth?: readonly Role[]; public?: boolean };
       if (config.auth || config.public) return;
-      if (PLUGIN_PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix)) || route.url === '/api/openapi.json') {
-        route.config = { ...config, public: true } as never;
+      if (
+        PLUGIN_PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix)) ||
+        route.url === '/api/openapi.json'
+      ) {
+        route.config = { ...config, public: true };
         return;
       }
       if (route.method === 'HEAD') return;
-      throw new Error(`Route ${String(route.method)} ${route.url} declares neither config.auth nor config.public`);
+      throw new Error(
+        `Route ${String(route.method)} ${route.url} declares neither config.auth nor config.public`,
+      );
     });
 
     app.decorateRequest('staff', undefined);
     app.decorateRequest('actor', function actor(this: FastifyRequest): Actor {
-      return { id: this.staff?.id ?? null, role: this.staff?.role ?? null, requestId: this.id, ip: this.ip };
+      return {
+        id: this.staff?.id ?? null,
+        role: this.staff?.role ?? null,
+        requestId: this.id,
+        ip: this.ip,
+      };
     });
 
     async function identify(request: FastifyRequest): Promise<StaffIdentity | undefined> {
@@ -77,7 +90,8 @@ export const authPlugin = fp(
       const config = request.routeOptions.config;
       if (config.public) {
         // Public pages still know a signed-in member of staff (for the header), without requiring one.
-        if (!isApiRequest(request) && request.cookies[SESSION_COOKIE]) request.staff = await identify(request);
+        if (!isApiRequest(request) && request.cookies[SESSION_COOKIE])
+          request.staff = await identify(request);
         return;
       }
       const roles = config.auth;
@@ -86,12 +100,17 @@ export const authPlugin = fp(
       if (!staff) {
         if (!isApiRequest(request) && request.method === 'GET') {
           reply.clearCookie(SESSION_COOKIE, { path: '/' });
-          return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in', returnTo: request.url, notice: 'Sign in to continue' }, 401);
+          return reply.page(
+            'auth/views/sign-in.njk',
+            { pageTitle: 'Sign in', returnTo: request.url, notice: 'Sign in to continue' },
+            401,
+          );
         }
         throw new AppError(401, 'auth.required', 'Sign in to continue');
       }
       request.staff = staff;
-      if (!roles.includes(staff.role)) throw new AppError(403, 'forbidden', 'You do not have permission to do this');
+      if (!roles.includes(staff.role))
+        throw new AppError(403, 'forbidden', 'You do not have permission to do this');
     });
   },
   { name: 'auth', dependencies: ['security', 'views'] },

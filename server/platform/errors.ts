@@ -19,7 +19,8 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = 'Not found') => new AppError(404, 'not_found', what);
-export const forbidden = (what = 'You do not have access to this') => new AppError(403, 'forbidden', what);
+export const forbidden = (what = 'You do not have access to this') =>
+  new AppError(403, 'forbidden', what);
 export const validationError = (fields: FieldErrors, message = 'Check the highlighted fields') =>
   new AppError(400, 'validation', message, fields);
 
@@ -50,7 +51,10 @@ export function fieldsFromValidation(errors: AjvError[]): FieldErrors {
         message = `must be ${String(error.params.limit)} characters or fewer`;
         break;
       case 'minLength':
-        message = Number(error.params.limit) === 1 ? 'must not be empty' : `must be at least ${String(error.params.limit)} characters`;
+        message =
+          Number(error.params.limit) === 1
+            ? 'must not be empty'
+            : `must be at least ${String(error.params.limit)} characters`;
         break;
       case 'enum':
         message = `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}`;
@@ -81,33 +85,49 @@ function classify(error: FastifyError & { fields?: FieldErrors }): {
   fields?: FieldErrors;
 } {
   if (error instanceof AppError) {
-    return { status: error.statusCode, code: error.code, message: error.message, fields: error.fields };
+    return {
+      status: error.statusCode,
+      code: error.code,
+      message: error.message,
+      fields: error.fields,
+    };
   }
   if (error.validation) {
     return {
       status: 400,
       code: 'validation',
       message: 'The request is not valid',
-      fields: fieldsFromValidation(error.validation as AjvError[]),
+      fields: fieldsFromValidation(error.validation),
     };
   }
   const status = error.statusCode ?? 500;
   if (status >= 500) {
-    return { status: 500, code: 'internal', message: 'Something went wrong. Quote the request id if you contact support.' };
+    return {
+      status: 500,
+      code: 'internal',
+      message: 'Something went wrong. Quote the request id if you contact support.',
+    };
   }
   const known: Record<string, [string, string]> = {
     FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The body is not valid JSON'],
     FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'The body is empty'],
     FST_ERR_CTP_BODY_TOO_LARGE: ['too_large', 'The request is too large'],
     FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Unsupported content type'],
-    FST_CSRF_MISSING_SECRET: ['csrf', 'The form has expired. Go back, reload the page and try again.'],
-    FST_CSRF_INVALID_TOKEN: ['csrf', 'The form has expired. Go back, reload the page and try again.'],
+    FST_CSRF_MISSING_SECRET: [
+      'csrf',
+      'The form has expired. Go back, reload the page and try again.',
+    ],
+    FST_CSRF_INVALID_TOKEN: [
+      'csrf',
+      'The form has expired. Go back, reload the page and try again.',
+    ],
   };
   const mapped = known[error.code];
   if (error.code?.startsWith('FST_CSRF')) {
     return { status: 403, code: 'csrf', message: mapped?.[1] ?? 'Invalid or missing CSRF token' };
   }
-  if (status === 429) return { status, code: 'rate_limited', message: 'Too many requests. Try again later.' };
+  if (status === 429)
+    return { status, code: 'rate_limited', message: 'Too many requests. Try again later.' };
   return { status, code: mapped?.[0] ?? 'bad_request', message: mapped?.[1] ?? error.message };
 }
 
@@ -120,21 +140,39 @@ declare module 'fastify' {
 
 export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
-    app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { status, code, message, fields } = classify(error);
-      if (status >= 500) request.log.error({ err: error }, 'unhandled error');
-      else request.log.info({ code, status }, 'request refused');
-      if (!isApiRequest(request) && reply.errorPage && request.method !== 'HEAD') {
-        return reply.errorPage(status, status === 404 ? 'Page not found' : status >= 500 ? 'Sorry, there is a problem with the service' : 'There is a problem', message);
-      }
-      const body: ErrorBody = { error: { code, message, ...(fields ? { fields } : {}), requestId: request.id } };
-      return reply.code(status).send(body);
-    });
+    app.setErrorHandler(
+      async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+        const { status, code, message, fields } = classify(error);
+        if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+        else request.log.info({ code, status }, 'request refused');
+        if (!isApiRequest(request) && reply.errorPage && request.method !== 'HEAD') {
+          return reply.errorPage(
+            status,
+            status === 404
+              ? 'Page not found'
+              : status >= 500
+                ? 'Sorry, there is a problem with the service'
+                : 'There is a problem',
+            message,
+          );
+        }
+        const body: ErrorBody = {
+          error: { code, message, ...(fields ? { fields } : {}), requestId: request.id },
+        };
+        return reply.code(status).send(body);
+      },
+    );
     app.setNotFoundHandler(async (request, reply) => {
       if (!isApiRequest(request) && reply.errorPage) {
-        return reply.errorPage(404, 'Page not found', 'If you typed the web address, check it is correct.');
+        return reply.errorPage(
+          404,
+          'Page not found',
+          'If you typed the web address, check it is correct.',
+        );
       }
-      return reply.code(404).send({ error: { code: 'not_found', message: 'Not found', requestId: request.id } });
+      return reply
+        .code(404)
+        .send({ error: { code: 'not_found', message: 'Not found', requestId: request.id } });
     });
   },
   { name: 'errors' },

@@ -9,8 +9,15 @@ export const openapiPlugin = fp(
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
-        info: { title: 'OPCC casework API', version: '1.0.0', description: 'JSON API for integrations and scripts. Staff endpoints take a Bearer token from POST /api/auth/token.' },
-        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        info: {
+          title: 'OPCC casework API',
+          version: '1.0.0',
+          description:
+            'JSON API for integrations and scripts. Staff endpoints take a Bearer token from POST /api/auth/token.',
+        },
+        components: {
+          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
       },
     });
     await app.register(swaggerUi, {
@@ -19,7 +26,9 @@ export const openapiPlugin = fp(
       transformSpecificationClone: true,
       uiConfig: { docExpansion: 'list' },
     });
-    app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+    app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+      app.swagger(),
+    );
   },
   { name: 'openapi' },
 );

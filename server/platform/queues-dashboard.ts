@@ -15,7 +15,9 @@ export async function queuesRoutes(app: FastifyInstance, opts: { queues: QueueBa
     const rows = await Promise.all(
       JOB_NAMES.map(async (name) => {
         try {
-          const counts = await opts.queues.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+          const counts = await opts.queues
+            .queue(name)
+            .getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
           return { name, ...counts, available: true };
         } catch {
           return { name, available: false };
@@ -25,9 +27,16 @@ export async function queuesRoutes(app: FastifyInstance, opts: { queues: QueueBa
     const [backlog] = await opts.db
       .select({
         unpublished: sql<number>`count(*) filter (where ${outbox.publishedAt} is null)::int`,
-        oldest: sql<string | null>`min(${outbox.createdAt}) filter (where ${outbox.publishedAt} is null)`,
+        oldest: sql<
+          string | null
+        >`min(${outbox.createdAt}) filter (where ${outbox.publishedAt} is null)`,
       })
       .from(outbox);
-    return reply.page('views/queues.njk', { pageTitle: 'Queues', rows, backend: opts.queues.kind, backlog });
+    return reply.page('views/queues.njk', {
+      pageTitle: 'Queues',
+      rows,
+      backend: opts.queues.kind,
+      backlog,
+    });
   });
 }

@@ -15,7 +15,8 @@ function csrfTokenOf(request: FastifyRequest): string | undefined {
   const field = body?._csrf;
   if (typeof field === 'string') return field;
   // Multipart bodies (attachFieldsToBody) wrap fields as { value }.
-  if (field && typeof field === 'object' && 'value' in field) return String((field as { value: unknown }).value);
+  if (field && typeof field === 'object' && 'value' in field)
+    return String((field).value);
   const header = request.headers['x-csrf-token'];
   return typeof header === 'string' ? header : undefined;
 }
@@ -57,7 +58,8 @@ export const securityPlugin = fp(
     await app.register(rateLimit, { global: false });
 
     app.addHook('preHandler', (request, reply, done) => {
-      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return done();
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')
+        return done();
       if (isApiRequest(request)) return done();
       // A cross-site form post is refused before the token check even runs.
       if (request.headers['sec-fetch-site'] === 'cross-site') {

@@ -37,7 +37,10 @@ declare module 'fastify' {
 
 /** GOV.UK error summary list from field errors, anchored to each field's id. */
 export function errorList(errors: FieldErrors | undefined): Array<{ text: string; href: string }> {
-  return Object.entries(errors ?? {}).map(([field, text]) => ({ text, href: `#${field.replace(/\./g, '-')}` }));
+  return Object.entries(errors ?? {}).map(([field, text]) => ({
+    text,
+    href: `#${field.replace(/\./g, '-')}`,
+  }));
 }
 
 export const viewsPlugin = fp(
@@ -49,41 +52,55 @@ export const viewsPlugin = fp(
       lstripBlocks: true,
     });
     env.addFilter('date', (value: unknown) => (value ? formatDate(value as string | Date) : ''));
-    env.addFilter('datetime', (value: unknown) => (value ? formatDateTime(value as string | Date) : ''));
+    env.addFilter('datetime', (value: unknown) =>
+      value ? formatDateTime(value as string | Date) : '',
+    );
     env.addFilter('errorList', errorList);
     env.addFilter('fieldError', (errors: FieldErrors | undefined, field: string) =>
       errors?.[field] ? { text: errors[field] } : undefined,
     );
     env.addGlobal('officeName', opts.officeName);
 
-    await app.register(view, { engine: { nunjucks }, templates: [], options: { env } as never });
+    await app.register(view, { engine: { nunjucks }, templates: [], options: { env } });
     app.decorate('staffNav', [] as NavItem[]);
 
-    app.decorateReply('page', function page(this: FastifyReply, template: string, context: PageContext = {}, status = 200) {
-      const request: FastifyRequest = this.request;
-      const staff = request.staff;
-      const nav = staff
-        ? app.staffNav
-            .filter((item) => item.roles.includes(staff.role))
-            .map((item) => ({ ...item, active: request.url === item.href || request.url.startsWith(item.href + '/') || request.url.startsWith(item.href + '?') }))
-        : [];
-      this.code(status).header('content-type', 'text/html; charset=utf-8');
-      if (staff) this.header('cache-control', 'no-store');
-      const html = env.render(template, {
-        ...context,
-        cspNonce: this.cspNonce?.script,
-        csrfToken: this.generateCsrf(),
-        staff,
-        nav,
-        currentPath: request.url,
-        requestId: request.id,
-      });
-      return this.send(html);
-    });
+    app.decorateReply(
+      'page',
+      function page(this: FastifyReply, template: string, context: PageContext = {}, status = 200) {
+        const request: FastifyRequest = this.request;
+        const staff = request.staff;
+        const nav = staff
+          ? app.staffNav
+              .filter((item) => item.roles.includes(staff.role))
+              .map((item) => ({
+                ...item,
+                active:
+                  request.url === item.href ||
+                  request.url.startsWith(item.href + '/') ||
+                  request.url.startsWith(item.href + '?'),
+              }))
+          : [];
+        this.code(status).header('content-type', 'text/html; charset=utf-8');
+        if (staff) this.header('cache-control', 'no-store');
+        const html = env.render(template, {
+          ...context,
+          cspNonce: this.cspNonce?.script,
+          csrfToken: this.generateCsrf(),
+          staff,
+          nav,
+          currentPath: request.url,
+          requestId: request.id,
+        });
+        return this.send(html);
+      },
+    );
 
-    app.decorateReply('errorPage', function errorPage(this: FastifyReply, status: number, title: string, message: string) {
-      return this.page('errors/error.njk', { pageTitle: title, status, message }, status);
-    });
+    app.decorateReply(
+      'errorPage',
+      function errorPage(this: FastifyReply, status: number, title: string, message: string) {
+        return this.page('errors/error.njk', { pageTitle: title, status, message }, status);
+      },
+    );
   },
   { name: 'views', dependencies: ['security'] },
 );

@@ -12,7 +12,10 @@ export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 export function createUsersRepository() {
   return {
     async findByEmail(db: DbOrTx, email: string): Promise<UserRow | undefined> {
-      const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${normaliseEmail(email)}`);
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(sql`lower(${users.email}) = ${normaliseEmail(email)}`);
       return row;
     },
     async findById(db: DbOrTx, id: string): Promise<UserRow | undefined> {
@@ -32,17 +35,30 @@ export function createUsersRepository() {
         return row!;
       } catch (error) {
         if ((error as { code?: string }).code === '23505') {
-          throw new AppError(409, 'users.email_taken', 'A user with this email address already exists', {
-            email: 'A user with this email address already exists',
-          });
+          throw new AppError(
+            409,
+            'users.email_taken',
+            'A user with this email address already exists',
+            {
+              email: 'A user with this email address already exists',
+            },
+          );
         }
         throw error;
       }
     },
-    async update(db: DbOrTx, id: string, values: Partial<typeof users.$inferInsert>, bumpTokenVersion: boolean): Promise<UserRow | undefined> {
+    async update(
+      db: DbOrTx,
+      id: string,
+      values: Partial<typeof users.$inferInsert>,
+      bumpTokenVersion: boolean,
+    ): Promise<UserRow | undefined> {
       const [row] = await db
         .update(users)
-        .set({ ...values, ...(bumpTokenVersion ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}) })
+        .set({
+          ...values,
+          ...(bumpTokenVersion ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
+        })
         .where(eq(users.id, id))
         .returning();
       return row;
@@ -63,7 +79,10 @@ export function createUsersRepository() {
       await db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, sessionId));
     },
     async revokeSession(db: DbOrTx, sessionId: string, at: Date) {
-      await db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, sessionId), sql`${sessions.revokedAt} is null`));
+      await db
+        .update(sessions)
+        .set({ revokedAt: at })
+        .where(and(eq(sessions.id, sessionId), sql`${sessions.revokedAt} is null`));
     },
     async recordFailure(db: DbOrTx, emailNorm: string, ip: string, at: Date) {
       await db.insert(loginFailures).values({ emailNorm, ip, at });
@@ -75,7 +94,12 @@ export function createUsersRepository() {
           byIp: sql<number>`count(*) filter (where ${loginFailures.ip} = ${ip})::int`,
         })
         .from(loginFailures)
-        .where(and(gt(loginFailures.at, since), sql`(${loginFailures.emailNorm} = ${emailNorm} or ${loginFailures.ip} = ${ip})`));
+        .where(
+          and(
+            gt(loginFailures.at, since),
+            sql`(${loginFailures.emailNorm} = ${emailNorm} or ${loginFailures.ip} = ${ip})`,
+          ),
+        );
       return { byAccount: row?.byAccount ?? 0, byIp: row?.byIp ?? 0 };
     },
   };

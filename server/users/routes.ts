@@ -20,7 +20,13 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
   app.post<{ Body: Static<typeof NewUserBody> }>(
     '/api/users',
     {
-      schema: { tags: ['users'], summary: 'Add a member of staff', body: NewUserBody, response: { 201: Type.Object({ id: Type.String() }) }, security: [{ bearer: [] }] },
+      schema: {
+        tags: ['users'],
+        summary: 'Add a member of staff',
+        body: NewUserBody,
+        response: { 201: Type.Object({ id: Type.String() }) },
+        security: [{ bearer: [] }],
+      },
       config: { auth: ADMINS },
     },
     async (request, reply) => {
@@ -31,7 +37,15 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
 
   app.get(
     '/api/users',
-    { schema: { tags: ['users'], summary: 'List staff', response: { 200: Type.Object({ items: Type.Array(UserView) }) }, security: [{ bearer: [] }] }, config: { auth: ADMINS } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'List staff',
+        response: { 200: Type.Object({ items: Type.Array(UserView) }) },
+        security: [{ bearer: [] }],
+      },
+      config: { auth: ADMINS },
+    },
     async () => ({ items: await users.list() }),
   );
 
@@ -40,7 +54,11 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
   );
 
   app.get('/admin/users/new', { config: { auth: ADMINS } }, async (_request, reply) =>
-    reply.page('users/views/new.njk', { pageTitle: 'Add a user', roles: roleItems('caseworker'), values: {} }),
+    reply.page('users/views/new.njk', {
+      pageTitle: 'Add a user',
+      roles: roleItems('caseworker'),
+      values: {},
+    }),
   );
 
   app.post<{ Body: Static<typeof NewUserForm> }>(
@@ -49,11 +67,26 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
     async (request, reply) => {
       const { email, name, jobTitle, role, password } = request.body;
       try {
-        await users.create(request.actor(), { email, name, jobTitle, role: role as Role, password });
+        await users.create(request.actor(), {
+          email,
+          name,
+          jobTitle,
+          role: role as Role,
+          password,
+        });
         return reply.redirect('/admin/users', 303);
       } catch (error) {
         if (error instanceof AppError && error.fields) {
-          return reply.page('users/views/new.njk', { pageTitle: 'Add a user', roles: roleItems(role), values: { email, name, jobTitle }, errors: error.fields }, error.statusCode);
+          return reply.page(
+            'users/views/new.njk',
+            {
+              pageTitle: 'Add a user',
+              roles: roleItems(role),
+              values: { email, name, jobTitle },
+              errors: error.fields,
+            },
+            error.statusCode,
+          );
         }
         throw error;
       }
@@ -65,13 +98,20 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
     { schema: { params: UserIdParams, hide: true }, config: { auth: ADMINS } },
     async (request, reply) => {
       const user = await users.get(request.params.id);
-      return reply.page('users/views/show.njk', { pageTitle: user.name, user, roles: roleItems(user.role) });
+      return reply.page('users/views/show.njk', {
+        pageTitle: user.name,
+        user,
+        roles: roleItems(user.role),
+      });
     },
   );
 
   app.post<{ Params: Static<typeof UserIdParams>; Body: Static<typeof UserActionForm> }>(
     '/admin/users/:id',
-    { schema: { params: UserIdParams, body: UserActionForm, hide: true }, config: { auth: ADMINS } },
+    {
+      schema: { params: UserIdParams, body: UserActionForm, hide: true },
+      config: { auth: ADMINS },
+    },
     async (request, reply) => {
       const { id } = request.params;
       const { action, role } = request.body;
@@ -82,7 +122,16 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
       } catch (error) {
         if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
           const user = await users.get(id);
-          return reply.page('users/views/show.njk', { pageTitle: user.name, user, roles: roleItems(user.role), errors: error.fields ?? { role: error.message } }, error.statusCode);
+          return reply.page(
+            'users/views/show.njk',
+            {
+              pageTitle: user.name,
+              user,
+              roles: roleItems(user.role),
+              errors: error.fields ?? { role: error.message },
+            },
+            error.statusCode,
+          );
         }
         throw error;
       }

@@ -1,6 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
-export const RoleSchema = Type.Union([Type.Literal('caseworker'), Type.Literal('manager'), Type.Literal('admin')]);
+export const RoleSchema = Type.Union([
+  Type.Literal('caseworker'),
+  Type.Literal('manager'),
+  Type.Literal('admin'),
+]);
 
 export const NewUserBody = Type.Object(
   {
@@ -23,7 +27,10 @@ export const UserView = Type.Object({
   createdAt: Type.String(),
 });
 
-export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const UserIdParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
 
 /** Form posts carry everything as strings; validation messages come from the service. */
 export const NewUserForm = Type.Object(

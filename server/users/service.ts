@@ -3,7 +3,13 @@ import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, notFound, validationError } from '../platform/errors.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
-import { normaliseEmail, ROLES, type Role, type UserRow, type UsersRepository } from './repository.js';
+import {
+  normaliseEmail,
+  ROLES,
+  type Role,
+  type UserRow,
+  type UsersRepository,
+} from './repository.js';
 
 export interface NewUser {
   email: string;
@@ -36,12 +42,18 @@ export const toUserView = (row: UserRow): UserView => ({
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
-export function createUsersService(deps: { db: Db; repo: UsersRepository; audit: AuditLog; clock: Clock }) {
+export function createUsersService(deps: {
+  db: Db;
+  repo: UsersRepository;
+  audit: AuditLog;
+  clock: Clock;
+}) {
   const { db, repo, audit } = deps;
 
   function check(input: NewUser) {
     const fields: Record<string, string> = {};
-    if (!EMAIL.test(input.email.trim())) fields.email = 'Enter an email address in the correct format, like name@example.org';
+    if (!EMAIL.test(input.email.trim()))
+      fields.email = 'Enter an email address in the correct format, like name@example.org';
     if (!input.name.trim()) fields.name = 'Enter a name';
     if (!ROLES.includes(input.role)) fields.role = 'Select a role';
     const problem = passwordProblem(input.password, { name: input.name, email: input.email });
@@ -61,7 +73,11 @@ export function createUsersService(deps: { db: Db; repo: UsersRepository; audit:
           jobTitle: input.jobTitle?.trim() || null,
           passwordHash,
         });
-        await audit.record(tx, actor, { action: 'user.create', subjectType: 'user', subjectId: row.id });
+        await audit.record(tx, actor, {
+          action: 'user.create',
+          subjectType: 'user',
+          subjectId: row.id,
+        });
         return toUserView(row);
       });
     },
@@ -78,21 +94,38 @@ export function createUsersService(deps: { db: Db; repo: UsersRepository; audit:
 
     async changeRole(actor: Actor, id: string, role: Role): Promise<UserView> {
       if (!ROLES.includes(role)) throw validationError({ role: 'Select a role' });
-      if (actor.id === id) throw new AppError(422, 'users.own_role', 'You cannot change your own role', { role: 'You cannot change your own role' });
+      if (actor.id === id)
+        throw new AppError(422, 'users.own_role', 'You cannot change your own role', {
+          role: 'You cannot change your own role',
+        });
       return db.transaction(async (tx) => {
         const row = await repo.update(tx, id, { role }, true);
         if (!row) throw notFound('User not found');
-        await audit.record(tx, actor, { action: `user.role.${role}`, subjectType: 'user', subjectId: id });
+        await audit.record(tx, actor, {
+          action: `user.role.${role}`,
+          subjectType: 'user',
+          subjectId: id,
+        });
         return toUserView(row);
       });
     },
 
     async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<UserView> {
-      if (actor.id === id && disabled) throw new AppError(422, 'users.own_account', 'You cannot disable your own account');
+      if (actor.id === id && disabled)
+        throw new AppError(422, 'users.own_account', 'You cannot disable your own account');
       return db.transaction(async (tx) => {
-        const row = await repo.update(tx, id, { disabledAt: disabled ? deps.clock.now() : null }, true);
+        const row = await repo.update(
+          tx,
+          id,
+          { disabledAt: disabled ? deps.clock.now() : null },
+          true,
+        );
         if (!row) throw notFound('User not found');
-        await audit.record(tx, actor, { action: disabled ? 'user.disable' : 'user.enable', subjectType: 'user', subjectId: id });
+        await audit.record(tx, actor, {
+          action: disabled ? 'user.disable' : 'user.enable',
+          subjectType: 'user',
+          subjectId: id,
+        });
         return toUserView(row);
       });
     },
@@ -105,7 +138,11 @@ export function createUsersService(deps: { db: Db; repo: UsersRepository; audit:
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
         await repo.update(tx, id, { passwordHash }, true);
-        await audit.record(tx, actor, { action: 'user.password', subjectType: 'user', subjectId: id });
+        await audit.record(tx, actor, {
+          action: 'user.password',
+          subjectType: 'user',
+          subjectId: id,
+        });
       });
     },
 
@@ -113,13 +150,19 @@ export function createUsersService(deps: { db: Db; repo: UsersRepository; audit:
      * The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or with a random password that the
      * caller prints once. Does nothing once any user exists.
      */
-    async ensureFirstAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; password?: string } | undefined> {
+    async ensureFirstAdmin(
+      email: string | undefined,
+      password: string | undefined,
+    ): Promise<{ email: string; password?: string } | undefined> {
       if ((await repo.count(db)) > 0) return undefined;
       const { randomBytes } = await import('node:crypto');
       const generated = password === undefined;
       const chosen = password ?? randomBytes(18).toString('base64url');
       const adminEmail = email ?? 'admin@opcc.example.gov.uk';
-      await this.create({ id: null, role: 'system', requestId: null }, { email: adminEmail, name: 'Administrator', role: 'admin', password: chosen });
+      await this.create(
+        { id: null, role: 'system', requestId: null },
+        { email: adminEmail, name: 'Administrator', role: 'admin', password: chosen },
+      );
       return { email: adminEmail, ...(generated ? { password: chosen } : {}) };
     },
   };

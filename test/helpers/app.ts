@@ -79,7 +79,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   );
   const clock = new FixedClock(options.now ?? TEST_NOW);
   const db = createDb(databaseUrl, { max: 5 });
-  const queues = createQueueBackend({ databaseUrl, redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  const queues = createQueueBackend({
+    databaseUrl,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+  });
   const mailTransport = createMailTransport(config.smtpUrl, db.db);
   const app = await buildApp({ config, db, queues, mailTransport, clock });
   await app.ready();

@@ -13,12 +13,19 @@ export interface TestUser {
 }
 
 /** Creates a member of staff through the real service (argon2id and all). */
-export async function createUser(app: FastifyInstance, role: Role, overrides: Partial<{ name: string; email: string; password: string }> = {}): Promise<TestUser> {
+export async function createUser(
+  app: FastifyInstance,
+  role: Role,
+  overrides: Partial<{ name: string; email: string; password: string }> = {},
+): Promise<TestUser> {
   counter += 1;
   const email = overrides.email ?? `${role}${counter}.${Date.now()}@opcc.test`;
   const name = overrides.name ?? `Test ${role} ${counter}`;
   const password = overrides.password ?? TEST_PASSWORD;
-  const user = await app.services.users.create({ id: null, role: 'system', requestId: null }, { email, name, role, password });
+  const user = await app.services.users.create(
+    { id: null, role: 'system', requestId: null },
+    { email, name, role, password },
+  );
   return { id: user.id, email, name, role, password };
 }
 
@@ -26,8 +33,18 @@ export async function createUser(app: FastifyInstance, role: Role, overrides: Pa
 export class CookieJar {
   private cookies = new Map<string, string>();
   store(response: LightMyRequestResponse) {
-    for (const cookie of response.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
-      if (cookie.value === '' || cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now())) this.cookies.delete(cookie.name);
+    for (const cookie of response.cookies as Array<{
+      name: string;
+      value: string;
+      maxAge?: number;
+      expires?: Date;
+    }>) {
+      if (
+        cookie.value === '' ||
+        cookie.maxAge === 0 ||
+        (cookie.expires && cookie.expires.getTime() < Date.now())
+      )
+        this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
   }
@@ -52,7 +69,11 @@ export class PageSession {
   constructor(private readonly app: FastifyInstance) {}
 
   async get(url: string) {
-    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.jar.header() } });
+    const response = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.jar.header() },
+    });
     this.jar.store(response);
     return response;
   }
@@ -76,20 +97,35 @@ export class PageSession {
   }
 
   async signIn(user: { email: string; password: string }) {
-    const response = await this.post('/sign-in', { email: user.email, password: user.password }, '/sign-in');
+    const response = await this.post(
+      '/sign-in',
+      { email: user.email, password: user.password },
+      '/sign-in',
+    );
     if (response.statusCode !== 303) throw new Error(`sign-in failed: ${response.statusCode}`);
     return this;
   }
 }
 
-export async function signInPage(app: FastifyInstance, user: { email: string; password: string }): Promise<PageSession> {
+export async function signInPage(
+  app: FastifyInstance,
+  user: { email: string; password: string },
+): Promise<PageSession> {
   return new PageSession(app).signIn(user);
 }
 
-export async function apiToken(app: FastifyInstance, user: { email: string; password: string }): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/auth/token', payload: { email: user.email, password: user.password } });
-  if (response.statusCode !== 200) throw new Error(`token request failed: ${response.statusCode} ${response.body}`);
-  return (response.json() as { token: string }).token;
+export async function apiToken(
+  app: FastifyInstance,
+  user: { email: string; password: string },
+): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/token',
+    payload: { email: user.email, password: user.password },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`token request failed: ${response.statusCode} ${response.body}`);
+  return response.json<{ token: string }>().token;
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -39,8 +39,13 @@ export default async function setup(project: TestProject) {
     }
   }
   // Leftover per-file databases from interrupted runs.
-  const stale = await admin<{ datname: string }[]>`select datname from pg_database where starts_with(datname, ${'opcc_t_'})`;
-  for (const row of stale) await admin.unsafe(`drop database if exists "${row.datname}" with (force)`).catch(() => undefined);
+  const stale = await admin<
+    { datname: string }[]
+  >`select datname from pg_database where starts_with(datname, ${'opcc_t_'})`;
+  for (const row of stale)
+    await admin
+      .unsafe(`drop database if exists "${row.datname}" with (force)`)
+      .catch(() => undefined);
   await admin.end();
 
   project.provide('adminDatabaseUrl', database.url);

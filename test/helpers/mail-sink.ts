@@ -29,14 +29,21 @@ export class MailSink {
         stream.on('end', () => {
           const code = this.failures.shift();
           if (code) {
-            const error = new Error(`${code} simulated failure`) as Error & { responseCode: number };
+            const error = new Error(`${code} simulated failure`) as Error & {
+              responseCode: number;
+            };
             error.responseCode = code;
             return callback(error);
           }
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw)
             .then((parsed) => {
-              this.messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed, messageId: parsed.messageId });
+              this.messages.push({
+                envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+                raw,
+                parsed,
+                messageId: parsed.messageId,
+              });
               callback();
             })
             .catch((error: Error) => callback(error));
@@ -63,7 +70,8 @@ export class MailSink {
   async waitFor(count: number, timeoutMs = 10_000): Promise<CaughtMail[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.messages.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} emails, got ${this.messages.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} emails, got ${this.messages.length}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return this.messages;

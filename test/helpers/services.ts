@@ -20,7 +20,11 @@ export async function canConnect(host: string, port: number, timeoutMs = 500): P
   });
 }
 
-export async function resolveDatabaseAdminUrl(): Promise<{ url: string; source: string; stop?: () => Promise<void> }> {
+export async function resolveDatabaseAdminUrl(): Promise<{
+  url: string;
+  source: string;
+  stop?: () => Promise<void>;
+}> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, source: 'DATABASE_URL' };
   if (await canConnect('127.0.0.1', 5432)) {
     for (const user of ['postgres', 'root']) {
@@ -35,7 +39,10 @@ export async function resolveDatabaseAdminUrl(): Promise<{ url: string; source: 
       }
     }
   }
-  if (process.env.CI === 'true') throw new Error('CI=true but no PostgreSQL: set DATABASE_URL or start the server on 127.0.0.1:5432');
+  if (process.env.CI === 'true')
+    throw new Error(
+      'CI=true but no PostgreSQL: set DATABASE_URL or start the server on 127.0.0.1:5432',
+    );
   const { startEmbeddedPostgres } = await import('../../db/embedded.js');
   const embedded = await startEmbeddedPostgres(path.resolve('data/test'));
   return { url: embedded.url, source: 'embedded PostgreSQL (data/test)', stop: embedded.stop };
@@ -43,9 +50,14 @@ export async function resolveDatabaseAdminUrl(): Promise<{ url: string; source: 
 
 export async function resolveRedisUrl(): Promise<{ url: string | undefined; source: string }> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, source: 'REDIS_URL' };
-  if (await canConnect('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', source: 'local Redis on 127.0.0.1:6379' };
-  if (process.env.CI === 'true') throw new Error('CI=true but no Redis: set REDIS_URL or start redis-server on 127.0.0.1:6379');
-  return { url: undefined, source: 'no Redis found: queues use the BullMQ PostgreSQL backend; Redis-only tests skip' };
+  if (await canConnect('127.0.0.1', 6379))
+    return { url: 'redis://127.0.0.1:6379', source: 'local Redis on 127.0.0.1:6379' };
+  if (process.env.CI === 'true')
+    throw new Error('CI=true but no Redis: set REDIS_URL or start redis-server on 127.0.0.1:6379');
+  return {
+    url: undefined,
+    source: 'no Redis found: queues use the BullMQ PostgreSQL backend; Redis-only tests skip',
+  };
 }
 
 export function withDatabase(url: string, database: string): string {

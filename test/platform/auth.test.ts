@@ -13,38 +13,62 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const tokenRequest = (email: string, password: string, ip = '10.0.0.1') =>
-  t.app.inject({ method: 'POST', url: '/api/auth/token', payload: { email, password }, remoteAddress: ip });
+  t.app.inject({
+    method: 'POST',
+    url: '/api/auth/token',
+    payload: { email, password },
+    remoteAddress: ip,
+  });
 
 function forge(header: object, payload: object, key: string | null): string {
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const unsigned = `${b64(header)}.${b64(payload)}`;
-  const signature = key === null ? '' : createHmac('sha256', key).update(unsigned).digest('base64url');
+  const signature =
+    key === null ? '' : createHmac('sha256', key).update(unsigned).digest('base64url');
   return `${unsigned}.${signature}`;
 }
 
 describe('sign-in', () => {
   it('answers a wrong password and an unknown user with the same 401 body', async () => {
     const wrong = await tokenRequest(caseworker.email, 'not the right password at all', '10.1.0.1');
-    const unknown = await tokenRequest('nobody@opcc.test', 'not the right password at all', '10.1.0.2');
+    const unknown = await tokenRequest(
+      'nobody@opcc.test',
+      'not the right password at all',
+      '10.1.0.2',
+    );
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
-    const strip = (body: string) => ({ ...(JSON.parse(body) as { error: object }).error, requestId: undefined });
+    const strip = (body: string) => ({
+      ...(JSON.parse(body) as { error: object }).error,
+      requestId: undefined,
+    });
     expect(strip(wrong.body)).toEqual(strip(unknown.body));
   });
 
   it('stores argon2id hashes with at least the ASVS parameters', async () => {
-    const [row] = await t.db.sql<{ password_hash: string }[]>`select password_hash from users where id = ${caseworker.id}`;
+    const [row] = await t.db.sql<
+      { password_hash: string }[]
+    >`select password_hash from users where id = ${caseworker.id}`;
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$/);
-    const params = Object.fromEntries(row!.password_hash.split("$")[3]!.split(",").map((kv) => kv.split("=")));
+    const params = Object.fromEntries(
+      row!.password_hash
+        .split('$')[3]!
+        .split(',')
+        .map((kv) => kv.split('=')),
+    );
     expect(Number(params.m)).toBeGreaterThanOrEqual(19456);
     expect(Number(params.t)).toBeGreaterThanOrEqual(2);
-    expect(params.p).toBe("1");
+    expect(params.p).toBe('1');
   });
 
   it('refuses the 11th failed attempt in 5 minutes with 429, even with the right password', async () => {
     const victim = await createUser(t.app, 'caseworker');
     for (let i = 0; i < 10; i += 1) {
-      const response = await tokenRequest(victim.email, `wrong password number ${i}`, `10.2.0.${i}`);
+      const response = await tokenRequest(
+        victim.email,
+        `wrong password number ${i}`,
+        `10.2.0.${i}`,
+      );
       expect(response.statusCode).toBe(401);
       t.clock.advance(20_000);
     }
@@ -69,8 +93,14 @@ describe('sign-in', () => {
 
   it('sets the session cookie HttpOnly, Secure and SameSite=Lax', async () => {
     const session = new (await import('../helpers/auth.js')).PageSession(t.app);
-    const response = await session.post('/sign-in', { email: caseworker.email, password: caseworker.password }, '/sign-in');
-    const setCookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-opcc_session='));
+    const response = await session.post(
+      '/sign-in',
+      { email: caseworker.email, password: caseworker.password },
+      '/sign-in',
+    );
+    const setCookie = ([] as string[])
+      .concat(response.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('__Host-opcc_session='));
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/Secure/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
@@ -89,32 +119,53 @@ describe('tokens', () => {
       forge({ alg: 'RS256', typ: 'JWT' }, payload, 'whatever'),
     ];
     for (const bad of forged) {
-      const response = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(bad) });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: bearer(bad),
+      });
       expect(response.statusCode).toBe(401);
     }
   });
 
   it('stops working after sign-out', async () => {
     const token = await apiToken(t.app, caseworker);
-    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('stops working after a password change, disabling or a role change', async () => {
     const admin = await createUser(t.app, 'admin');
     const actor = { id: admin.id, role: 'admin', requestId: null };
     const target = await createUser(t.app, 'caseworker');
-    const probe = (token: string) => t.app.inject({ method: 'GET', url: '/api/users', headers: bearer(token) });
+    const probe = (token: string) =>
+      t.app.inject({ method: 'GET', url: '/api/users', headers: bearer(token) });
 
     let token = await apiToken(t.app, target);
-    await t.app.services.users.changePassword(actor, target.id, 'another long passphrase for tests');
+    await t.app.services.users.changePassword(
+      actor,
+      target.id,
+      'another long passphrase for tests',
+    );
     expect((await probe(token)).statusCode).toBe(401);
 
-    token = await apiToken(t.app, { email: target.email, password: 'another long passphrase for tests' });
+    token = await apiToken(t.app, {
+      email: target.email,
+      password: 'another long passphrase for tests',
+    });
     await t.app.services.users.changeRole(actor, target.id, 'admin');
     expect((await probe(token)).statusCode).toBe(401);
 
-    token = await apiToken(t.app, { email: target.email, password: 'another long passphrase for tests' });
+    token = await apiToken(t.app, {
+      email: target.email,
+      password: 'another long passphrase for tests',
+    });
     expect((await probe(token)).statusCode).toBe(200);
     await t.app.services.users.setDisabled(actor, target.id, true);
     expect((await probe(token)).statusCode).toBe(401);
