@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -126,3 +127,53 @@ export const caseEvents = pgTable(
   },
   (t) => [index('case_events_case_idx').on(t.caseId, t.at)],
 );
+
+/**
+ * Internal notes: immutable (a correction is a new note). A manager may redact one, which
+ * empties the body and leaves a tombstone; a trigger refuses any other change.
+ */
+export const caseNotes = pgTable(
+  'case_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    authorId: uuid('author_id').references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    redactedAt: timestamp('redacted_at', { withTimezone: true }),
+    redactedById: uuid('redacted_by_id').references(() => users.id),
+    search: tsvector('search').generatedAlwaysAs(
+      (): SQL => sql`to_tsvector('english', coalesce(${caseNotes.body}, ''))`,
+    ),
+  },
+  (t) => [
+    index('case_notes_case_idx').on(t.caseId, t.createdAt),
+    index('case_notes_search_idx').using('gin', t.search),
+  ],
+);
+
+/** Named people who may see a restricted case besides its assignee and managers. */
+export const caseAccess = pgTable(
+  'case_access',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull(),
+    grantedById: uuid('granted_by_id').references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.userId] }), index('case_access_user_idx').on(t.userId)],
+);
+
+/** The managed topic list, seeded from the Police and Crime Plan themes. */
+export const topics = pgTable('topics', {
+  slug: text('slug').primaryKey(),
+  label: text('label').notNull(),
+  activeFrom: date('active_from').notNull(),
+  activeTo: date('active_to'),
+});
