@@ -160,7 +160,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: services.auth });
   await app.register(usersRoutes, { users: services.users });
-  await app.register(mailRoutes, { mail: services.mail, transportKind: deps.mailTransport.kind });
+  await app.register(mailRoutes, {
+    mail: services.mail,
+    transportKind: deps.mailTransport.kind,
+    queueTestEmail: (to, actor) => services.mail.queueTest(to, actor, services.audit),
+  });
   await app.register(queuesRoutes, { queues: deps.queues, db: deps.db.db });
   return app;
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
+import type { Actor } from '../platform/audit.js';
 import { ADMINS } from '../platform/auth.js';
 import { notFound } from '../platform/errors.js';
 import type { MailService } from './service.js';
@@ -15,11 +16,77 @@ const AttachmentParams = Type.Object(
 );
 
 /** Admin pages: the development mailbox (read like a mail client) and the outgoing-mail ledger. */
+const TestEmailBody = Type.Object(
+  { to: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }) },
+  { additionalProperties: false },
+);
+const TestEmailForm = Type.Object(
+  { _csrf: Type.String({ maxLength: 200 }), to: Type.String({ maxLength: 254 }) },
+  { additionalProperties: false },
+);
+const MailboxItem = Type.Object({
+  id: Type.String(),
+  subject: Type.String(),
+  envelopeTo: Type.String(),
+  receivedAt: Type.String(),
+});
+
 export async function mailRoutes(
   app: FastifyInstance,
-  opts: { mail: MailService; transportKind: string },
+  opts: {
+    mail: MailService;
+    transportKind: string;
+    queueTestEmail: (to: string, actor: Actor) => Promise<string>;
+  },
 ) {
   const { mail } = opts;
+
+  // Admins check delivery end to end (outbox, relay, queue, mailer) with one button.
+  app.post<{ Body: Static<typeof TestEmailBody> }>(
+    '/api/admin/test-email',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Queue a test email through the outbox',
+        body: TestEmailBody,
+        response: { 202: Type.Object({ emailId: Type.String() }) },
+        security: [{ bearer: [] }],
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      reply.code(202).send({ emailId: await opts.queueTestEmail(request.body.to, request.actor()) }),
+  );
+  app.post<{ Body: Static<typeof TestEmailForm> }>(
+    '/admin/emails/test',
+    { schema: { body: TestEmailForm, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const to = request.body.to.trim();
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)) {
+        const [recent, failed] = await Promise.all([mail.recent(100), mail.failed()]);
+        const errors = { to: 'Enter an email address in the correct format, like name@example.org' };
+        const context = { pageTitle: 'Outgoing email', recent, failed, errors, values: { to } };
+        return reply.page('mail/views/emails.njk', { ...context, transportKind: opts.transportKind }, 400);
+      }
+      await opts.queueTestEmail(to, request.actor());
+      return reply.redirect('/admin/emails', 303);
+    },
+  );
+  app.get(
+    '/api/admin/mailbox',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Messages in the development mailbox',
+        response: { 200: Type.Object({ items: Type.Array(MailboxItem) }) },
+        security: [{ bearer: [] }],
+      },
+      config: { auth: ADMINS },
+    },
+    async () => ({
+      items: (await mail.devMailbox()).map((m) => ({ ...m, receivedAt: m.receivedAt.toISOString() })),
+    }),
+  );
   app.staffNav.push({ href: '/admin/emails', text: 'Emails', roles: ['admin'] });
 
   app.get('/admin/emails', { config: { auth: ADMINS } }, async (_request, reply) => {

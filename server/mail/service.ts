@@ -3,7 +3,15 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { devMailbox, emailMessages, type EmailAttachment } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { enqueue } from '../platform/outbox.js';
+import type { Actor, AuditLog } from '../platform/audit.js';
 import type { MailTransport } from './transport.js';
+
+/** A calendar attachment, so the mailbox shows how .ics invitations arrive. */
+function testInvite(now: Date): EmailAttachment {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//OPCC//casework//EN', 'BEGIN:VEVENT', `UID:test-${stamp}@opcc`, `DTSTAMP:${stamp}`, `DTSTART:${stamp}`, 'SUMMARY:Test calendar entry', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  return { filename: 'test.ics', contentType: 'text/calendar; charset=utf-8', content: Buffer.from(ics).toString('base64') };
+}
 
 export interface OutgoingEmail {
   to: string;
@@ -135,6 +143,21 @@ export function createMailService(deps: {
         await db.update(emailMessages).set({ error: message }).where(eq(emailMessages.id, emailId));
         throw new TransientMailError(message);
       }
+    },
+
+    /** A test message from the admin page: proves outbox, relay, queue and mailer end to end. */
+    async queueTest(to: string, actor: Actor, audit: AuditLog): Promise<string> {
+      return db.transaction(async (tx) => {
+        const id = await this.queue(tx, {
+          to,
+          subject: 'Test email from OPCC casework',
+          text: `This is a test email sent at ${clock.now().toISOString()} to check that mail is delivered.\n\nNo action is needed.`,
+          attachments: [testInvite(clock.now())],
+          subjectType: 'test',
+        });
+        await audit.record(tx, actor, { action: 'mail.test', subjectType: 'email', subjectId: id });
+        return id;
+      });
     },
 
     async recent(limit = 50) {

@@ -16,6 +16,10 @@ declare module 'fastify' {
     auth?: readonly Role[];
     public?: boolean;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule, for the route-walk test and the docs. */
+    routeCatalogue: Array<{ method: string; url: string; public: boolean }>;
+  }
   interface FastifyRequest {
     staff?: StaffIdentity;
     /** The actor for services and the audit log. */
@@ -44,8 +48,13 @@ export const authPlugin = fp(
       verify: { algorithms: ['HS256'], allowedIss: TOKEN_ISSUER },
     });
 
+    const catalogue: FastifyInstance['routeCatalogue'] = [];
+    app.decorate('routeCatalogue', catalogue);
     app.addHook('onRoute', (route) => {
       const config = (route.config ?? {}) as { auth?: readonly Role[]; public?: boolean };
+      for (const method of ([] as string[]).concat(route.method)) {
+        catalogue.push({ method, url: route.url, public: Boolean(config.public) || !config.auth });
+      }
       if (config.auth || config.public) return;
       if (
         PLUGIN_PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix)) ||

@@ -57,7 +57,7 @@ export const securityPlugin = fp(
     });
     await app.register(rateLimit, { global: false });
 
-    app.addHook('preHandler', (request, reply, done) => {
+    app.addHook('preValidation', (request, reply, done) => {
       if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')
         return done();
       if (isApiRequest(request)) return done();

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
 
@@ -34,7 +35,7 @@ export function createUsersRepository() {
         const [row] = await db.insert(users).values(values).returning();
         return row!;
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') {
+        if (isUniqueViolation(error)) {
           throw new AppError(
             409,
             'users.email_taken',
