@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { TestApp } from './app.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+
+export const browserAvailable = CHROMIUM !== undefined;
+
+/** Debian's Chromium through playwright-core; the closed network needs these flags. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!CHROMIUM) throw new Error('Chromium not found: apt-get install -y chromium (.ci/run does this)');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Serves the test app on a real port; `localhost` so Secure cookies work over http. */
+export async function serve(t: TestApp): Promise<string> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `http://localhost:${port}`;
+}
+
+/** Every page a browser test visits is checked with axe-core against WCAG 2.2 AA. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** Navigates and checks accessibility in one step, so no visited page goes unchecked. */
+export async function visit(page: Page, url: string): Promise<void> {
+  const response = await page.goto(url);
+  expect(response?.status(), `status of ${url}`).toBeLessThan(500);
+  await expectAccessible(page);
+}
+
+/** A fresh browser profile per journey (axe-core needs pages from a context). */
+export async function newPage(browser: Browser): Promise<Page> {
+  return (await browser.newContext()).newPage();
+}
