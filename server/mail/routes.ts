@@ -55,7 +55,9 @@ export async function mailRoutes(
       config: { auth: ADMINS },
     },
     async (request, reply) =>
-      reply.code(202).send({ emailId: await opts.queueTestEmail(request.body.to, request.actor()) }),
+      reply
+        .code(202)
+        .send({ emailId: await opts.queueTestEmail(request.body.to, request.actor()) }),
   );
   app.post<{ Body: Static<typeof TestEmailForm> }>(
     '/admin/emails/test',
@@ -64,9 +66,15 @@ export async function mailRoutes(
       const to = request.body.to.trim();
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)) {
         const [recent, failed] = await Promise.all([mail.recent(100), mail.failed()]);
-        const errors = { to: 'Enter an email address in the correct format, like name@example.org' };
+        const errors = {
+          to: 'Enter an email address in the correct format, like name@example.org',
+        };
         const context = { pageTitle: 'Outgoing email', recent, failed, errors, values: { to } };
-        return reply.page('mail/views/emails.njk', { ...context, transportKind: opts.transportKind }, 400);
+        return reply.page(
+          'mail/views/emails.njk',
+          { ...context, transportKind: opts.transportKind },
+          400,
+        );
       }
       await opts.queueTestEmail(to, request.actor());
       return reply.redirect('/admin/emails', 303);
@@ -84,7 +92,10 @@ export async function mailRoutes(
       config: { auth: ADMINS },
     },
     async () => ({
-      items: (await mail.devMailbox()).map((m) => ({ ...m, receivedAt: m.receivedAt.toISOString() })),
+      items: (await mail.devMailbox()).map((m) => ({
+        ...m,
+        receivedAt: m.receivedAt.toISOString(),
+      })),
     }),
   );
   app.staffNav.push({ href: '/admin/emails', text: 'Emails', roles: ['admin'] });
@@ -136,7 +147,10 @@ export async function mailRoutes(
           })),
           headers: [...parsed.headers.keys()]
             .filter((k) => k.startsWith('auto-submitted') || k.startsWith('x-auto'))
-            .map((k) => ({ key: k, value: JSON.stringify(parsed.headers.get(k)).replace(/^"|"$/g, '') })),
+            .map((k) => ({
+              key: k,
+              value: JSON.stringify(parsed.headers.get(k)).replace(/^"|"$/g, ''),
+            })),
         },
       });
     },

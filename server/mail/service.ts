@@ -8,9 +8,28 @@ import type { MailTransport } from './transport.js';
 
 /** A calendar attachment, so the mailbox shows how .ics invitations arrive. */
 function testInvite(now: Date): EmailAttachment {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//OPCC//casework//EN', 'BEGIN:VEVENT', `UID:test-${stamp}@opcc`, `DTSTAMP:${stamp}`, `DTSTART:${stamp}`, 'SUMMARY:Test calendar entry', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-  return { filename: 'test.ics', contentType: 'text/calendar; charset=utf-8', content: Buffer.from(ics).toString('base64') };
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const ics = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//OPCC//casework//EN',
+    'BEGIN:VEVENT',
+    `UID:test-${stamp}@opcc`,
+    `DTSTAMP:${stamp}`,
+    `DTSTART:${stamp}`,
+    'SUMMARY:Test calendar entry',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+  return {
+    filename: 'test.ics',
+    contentType: 'text/calendar; charset=utf-8',
+    content: Buffer.from(ics).toString('base64'),
+  };
 }
 
 export interface OutgoingEmail {

@@ -13,35 +13,56 @@ describe('audit log', () => {
     const admin = await createUser(t.app, 'admin');
     const user = await t.app.services.users.create(
       { id: admin.id, role: 'admin', requestId: 'req-1' },
-      { email: 'audited@opcc.test', name: 'Audited', role: 'caseworker', password: 'a long enough passphrase here' },
+      {
+        email: 'audited@opcc.test',
+        name: 'Audited',
+        role: 'caseworker',
+        password: 'a long enough passphrase here',
+      },
     );
     const rows = await t.db.sql`select * from audit_events where subject_id = ${user.id}`;
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_id: admin.id, actor_role: 'admin', action: 'user.create', subject_type: 'user', request_id: 'req-1' });
+    expect(rows[0]).toMatchObject({
+      actor_id: admin.id,
+      actor_role: 'admin',
+      action: 'user.create',
+      subject_type: 'user',
+      request_id: 'req-1',
+    });
     expect(new Date(rows[0]!.at as string).toISOString()).toBe(t.clock.now().toISOString());
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE from the application connection', async () => {
-    const [{ n: before }] = (await t.db.sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
+    const [{ n: before }] = (await t.db
+      .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
     expect(before).toBeGreaterThan(0);
-    await expect(t.db.sql`update audit_events set action = 'rewritten'`).rejects.toThrow(/append-only/);
+    await expect(t.db.sql`update audit_events set action = 'rewritten'`).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.db.sql`delete from audit_events`).rejects.toThrow(/append-only/);
     await expect(t.db.sql`truncate audit_events`).rejects.toThrow(/append-only/);
-    const [{ n: after }] = (await t.db.sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
+    const [{ n: after }] = (await t.db
+      .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
     expect(after).toBe(before);
     const rewritten = await t.db.sql`select 1 from audit_events where action = 'rewritten'`;
     expect(rewritten).toHaveLength(0);
   });
 
   it('rolls the audit row back with the change it belongs to', async () => {
-    const [{ n: before }] = (await t.db.sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
+    const [{ n: before }] = (await t.db
+      .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
     await expect(
       t.db.db.transaction(async (tx) => {
-        await t.app.services.audit.record(tx, { id: null, role: 'system', requestId: null }, { action: 'doomed', subjectType: 'test' });
+        await t.app.services.audit.record(
+          tx,
+          { id: null, role: 'system', requestId: null },
+          { action: 'doomed', subjectType: 'test' },
+        );
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const [{ n: after }] = (await t.db.sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
+    const [{ n: after }] = (await t.db
+      .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
     expect(after).toBe(before);
   });
 });

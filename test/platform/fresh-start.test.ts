@@ -15,23 +15,34 @@ let child: ChildProcess | undefined;
 async function start(port: number): Promise<{ output: () => string }> {
   let output = '';
   // Only what a fresh machine has: no DATABASE_URL, REDIS_URL, SMTP_URL or secrets.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port) };
-  child = spawn(path.resolve('node_modules/.bin/tsx'), ['workers/main.ts', '--all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+  };
+  child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts', '--all'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 60_000;
   while (!output.includes('ready in')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start:\n${output}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return { output: () => output };
 }
 
-async function stop() {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child!.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+async function stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) =>
+    child!.once('exit', (code) => resolve(code)),
+  );
+  child.kill(signal);
+  return exited;
 }
 
 afterAll(async () => {
@@ -66,15 +77,30 @@ describe('npm start on the embedded default', () => {
     expect(tokenResponse.status).toBe(200);
     const { token } = (await tokenResponse.json()) as { token: string };
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const queued = await fetch(`${base}/api/admin/test-email`, { method: 'POST', headers: auth, body: JSON.stringify({ to: 'someone@example.org' }) });
+    const queued = await fetch(`${base}/api/admin/test-email`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ to: 'someone@example.org' }),
+    });
     expect(queued.status).toBe(202);
 
-    const mailbox = async () => ((await (await fetch(`${base}/api/admin/mailbox`, { headers: auth })).json()) as { items: Array<{ subject: string; envelopeTo: string }> }).items;
+    const mailbox = async () =>
+      (
+        (await (await fetch(`${base}/api/admin/mailbox`, { headers: auth })).json()) as {
+          items: Array<{ subject: string; envelopeTo: string }>;
+        }
+      ).items;
     const deadline = Date.now() + 20_000;
-    while ((await mailbox()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(await mailbox()).toEqual([expect.objectContaining({ subject: 'Test email from OPCC casework', envelopeTo: 'someone@example.org' })]);
+    while ((await mailbox()).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await mailbox()).toEqual([
+      expect.objectContaining({
+        subject: 'Test email from OPCC casework',
+        envelopeTo: 'someone@example.org',
+      }),
+    ]);
 
-    await stop();
+    expect(await stop()).toBe(0); // graceful shutdown on SIGTERM
     const second = await start(port);
     expect(second.output()).not.toContain('First admin created');
     // The same admin password still works and the delivered message is still there.
@@ -85,7 +111,17 @@ describe('npm start on the embedded default', () => {
     });
     expect(again.status).toBe(200);
     const { token: token2 } = (await again.json()) as { token: string };
-    const items = ((await (await fetch(`${base}/api/admin/mailbox`, { headers: { authorization: `Bearer ${token2}` } })).json()) as { items: unknown[] }).items;
+    const items = (
+      (await (
+        await fetch(`${base}/api/admin/mailbox`, { headers: { authorization: `Bearer ${token2}` } })
+      ).json()) as { items: unknown[] }
+    ).items;
     expect(items).toHaveLength(1);
+
+    // After a SIGKILL the orphaned PostgreSQL still holds the data folder; the next start stops it.
+    await stop('SIGKILL');
+    const third = await start(port);
+    expect(third.output()).toContain('ready in');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   }, 120_000);
 });

@@ -16,9 +16,18 @@ describe('access control', () => {
     const staffRoutes = t.app.routeCatalogue.filter((r) => !r.public && r.method !== 'HEAD');
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) {
-      const url = route.url.replace(/:(\w+)/g, (_m, name: string) => (name === 'index' ? '0' : '00000000-0000-4000-8000-000000000000'));
-      const response = await t.app.inject({ method: route.method as 'GET', url, payload: route.method === 'GET' ? undefined : {} });
-      expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({ route: `${route.method} ${route.url}`, status: 401 });
+      const url = route.url.replace(/:(\w+)/g, (_m, name: string) =>
+        name === 'index' ? '0' : '00000000-0000-4000-8000-000000000000',
+      );
+      const response = await t.app.inject({
+        method: route.method as 'GET',
+        url,
+        payload: route.method === 'GET' ? undefined : {},
+      });
+      expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({
+        route: `${route.method} ${route.url}`,
+        status: 401,
+      });
     }
   });
 
@@ -36,7 +45,11 @@ describe('access control', () => {
     const app = Fastify();
     await app.register(securityPlugin, { cookieSecret: 'x'.repeat(32) });
     await app.register(viewsPlugin, { officeName: 'OPCC' });
-    await app.register(authPlugin, { secret: 'x'.repeat(32), clock: t.clock, authService: () => t.app.services.auth });
+    await app.register(authPlugin, {
+      secret: 'x'.repeat(32),
+      clock: t.clock,
+      authService: () => t.app.services.auth,
+    });
     expect(() => app.get('/undeclared', async () => 'oops')).toThrow(/declares neither/);
     await app.close();
   });
@@ -54,27 +67,55 @@ describe('output and forms', () => {
 
   it('refuses a POST without a CSRF token with 403, and a cross-site one too', async () => {
     const session = await signInPage(t.app, admin);
-    const headers = { cookie: session.jar.header(), 'content-type': 'application/x-www-form-urlencoded' };
-    const payload = 'email=new%40opcc.test&name=New&role=caseworker&password=a+long+enough+passphrase';
+    const headers = {
+      cookie: session.jar.header(),
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const payload =
+      'email=new%40opcc.test&name=New&role=caseworker&password=a+long+enough+passphrase';
     const missing = await t.app.inject({ method: 'POST', url: '/admin/users', headers, payload });
     expect(missing.statusCode).toBe(403);
-    const crossSite = await t.app.inject({ method: 'POST', url: '/admin/users', headers: { ...headers, 'sec-fetch-site': 'cross-site' }, payload });
+    const crossSite = await t.app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers: { ...headers, 'sec-fetch-site': 'cross-site' },
+      payload,
+    });
     expect(crossSite.statusCode).toBe(403);
-    const wrongToken = await t.app.inject({ method: 'POST', url: '/admin/users', headers, payload: `${payload}&_csrf=forged` });
+    const wrongToken = await t.app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers,
+      payload: `${payload}&_csrf=forged`,
+    });
     expect(wrongToken.statusCode).toBe(403);
-    const [row] = await t.db.sql`select count(*)::int as n from users where email = 'new@opcc.test'`;
+    const [row] = await t.db
+      .sql`select count(*)::int as n from users where email = 'new@opcc.test'`;
     expect(row!.n).toBe(0);
   });
 
   it('adds a user through the page with a real CSRF token and shows field errors otherwise', async () => {
     const session = await signInPage(t.app, admin);
-    const bad = await session.post('/admin/users', { email: 'not-an-email', name: '', role: 'caseworker', password: 'short' }, '/admin/users/new');
+    const bad = await session.post(
+      '/admin/users',
+      { email: 'not-an-email', name: '', role: 'caseworker', password: 'short' },
+      '/admin/users/new',
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('There is a problem');
     expect(bad.body).toContain('href="#email"');
     expect(bad.body).toContain('href="#password"');
     expect(bad.body).toContain('value="not-an-email"');
-    const good = await session.post('/admin/users', { email: 'page.user@opcc.test', name: 'Page User', role: 'manager', password: 'a long enough passphrase here' }, '/admin/users/new');
+    const good = await session.post(
+      '/admin/users',
+      {
+        email: 'page.user@opcc.test',
+        name: 'Page User',
+        role: 'manager',
+        password: 'a long enough passphrase here',
+      },
+      '/admin/users/new',
+    );
     expect(good.statusCode).toBe(303);
     const [row] = await t.db.sql`select role from users where email = 'page.user@opcc.test'`;
     expect(row!.role).toBe('manager');
