@@ -38,6 +38,8 @@ export interface TestAppOptions {
   /** Force the BullMQ PostgreSQL backend even when Redis is available. */
   queueBackend?: 'redis' | 'postgres';
   config?: Partial<Config>;
+  /** Adds test-only routes before the app is sealed (never a switch inside the app). */
+  extend?: (app: FastifyInstance) => void;
 }
 
 /** Creates this file's own database from the migrated template. */
@@ -86,6 +88,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const mailTransport = createMailTransport(config.smtpUrl, db.db);
   const app = await buildApp({ config, db, queues, mailTransport, clock });
+  options.extend?.(app);
   await app.ready();
   const runners: WorkerRunner[] = [];
   return {

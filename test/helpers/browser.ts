@@ -10,10 +10,19 @@ export const browserAvailable = CHROMIUM !== undefined;
 
 /** Debian's Chromium through playwright-core; the closed network needs these flags. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!CHROMIUM) throw new Error('Chromium not found: apt-get install -y chromium (.ci/run does this)');
+  if (!CHROMIUM)
+    throw new Error('Chromium not found: apt-get install -y chromium (.ci/run does this)');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -27,8 +36,13 @@ export async function serve(t: TestApp): Promise<string> {
 
 /** Every page a browser test visits is checked with axe-core against WCAG 2.2 AA. */
 export async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  const summary = results.violations.map((v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) =>
+      `${v.id} (${v.impact ?? 'n/a'}): ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }
 

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createUser, signInPage } from '../helpers/auth.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp({
+    extend: (app) => {
+      app.get('/api/test-explode', { config: { public: true } }, async () => {
+        throw new Error('secret internals: password=hunter2 at db.query');
+      });
+      app.get('/test-explode', { config: { public: true } }, async () => {
+        throw new Error('secret internals: password=hunter2 at db.query');
+      });
+    },
+  });
+});
+afterAll(async () => t.close());
+
+describe('errors', () => {
+  it('a thrown error gives a generic 500 with a request id and no stack, on the API', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/test-explode' });
+    expect(response.statusCode).toBe(500);
+    const body = response.json();
+    expect(body.error.code).toBe('internal');
+    expect(body.error.requestId).toBe(response.headers['request-id'] ?? body.error.requestId);
+    expect(response.body).not.toContain('hunter2');
+    expect(response.body).not.toMatch(/at \w+ \(/);
+  });
+
+  it('and a GOV.UK error page quoting the correlation id on pages', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/test-explode' });
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('Sorry, there is a problem with the service');
+    expect(response.body).toMatch(/quote reference <strong>[0-9a-f-]{36}<\/strong>/);
+    expect(response.body).not.toContain('hunter2');
+  });
+});
+
+describe('API description', () => {
+  it('publishes OpenAPI generated from the route schemas, and a browsable reference', async () => {
+    const spec = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(spec.statusCode).toBe(200);
+    const doc = spec.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/token',
+        '/api/auth/logout',
+        '/api/users',
+        '/healthz',
+        '/readyz',
+      ]),
+    );
+    expect(
+      doc.paths['/api/users'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(expect.arrayContaining(['email', 'name', 'role', 'password']));
+    const docs = await t.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
+  });
+});
+
+describe('queue dashboard', () => {
+  it('shows admins the job counts per queue and the outbox backlog', async () => {
+    const admin = await createUser(t.app, 'admin');
+    await t.db.db.transaction((tx) =>
+      t.app.services.mail.queue(tx, { to: 'a@example.org', subject: 'Waiting', text: 'x' }),
+    );
+    const session = await signInPage(t.app, admin);
+    const page = await session.get('/admin/queues');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/Outbox rows waiting for the relay: <strong>1<\/strong>/);
+    await t.relay();
+    const after = await session.get('/admin/queues');
+    expect(after.body).toMatch(/Outbox rows waiting for the relay: <strong>0<\/strong>/);
+    expect(after.body).toMatch(
+      /<th scope="row" class="govuk-table__header">email<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1<\/td>/,
+    );
+  });
+});
