@@ -11,6 +11,14 @@ import type { Clock } from './lib/clock.js';
 import { createMailService, type MailService } from './mail/service.js';
 import { mailRoutes } from './mail/routes.js';
 import type { MailTransport } from './mail/transport.js';
+import { createContactsRepository } from './contacts/repository.js';
+import { createContactsService, type ContactsService } from './contacts/service.js';
+import { createCorrespondenceRepository } from './correspondence/repository.js';
+import { correspondenceRoutes } from './correspondence/routes.js';
+import {
+  createCorrespondenceService,
+  type CorrespondenceService,
+} from './correspondence/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
 import { authPlugin } from './platform/auth.js';
 import { errorsPlugin } from './platform/errors.js';
@@ -37,6 +45,8 @@ export interface Services {
   users: UsersService;
   auth: AuthService;
   mail: MailService;
+  contacts: ContactsService;
+  correspondence: CorrespondenceService;
 }
 
 const cannotSign = (): string => {
@@ -50,16 +60,33 @@ export function createServices(
   const { db, clock, config } = deps;
   const audit = createAuditLog(clock);
   const usersRepo = createUsersRepository();
+  const mail = createMailService({
+    db: db.db,
+    clock,
+    transport: deps.mailTransport,
+    from: config.mailFrom,
+    domain: config.mailDomain,
+  });
+  const contacts = createContactsService({
+    db: db.db,
+    repo: createContactsRepository(),
+    audit,
+    clock,
+  });
   return {
     audit,
     users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
     auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
-    mail: createMailService({
+    mail,
+    contacts,
+    correspondence: createCorrespondenceService({
       db: db.db,
+      repo: createCorrespondenceRepository(),
+      audit,
       clock,
-      transport: deps.mailTransport,
-      from: config.mailFrom,
-      domain: config.mailDomain,
+      mail,
+      contacts,
+      officeName: config.officeName,
     }),
   };
 }
@@ -160,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: services.auth });
   await app.register(usersRoutes, { users: services.users });
+  await app.register(correspondenceRoutes, { correspondence: services.correspondence });
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,

@@ -1,0 +1,184 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { CASEWORK, MANAGERS } from '../platform/auth.js';
+import { correspondencePages } from './pages.js';
+import {
+  AssignBody,
+  BulkAssignBody,
+  BulkAssignResult,
+  CaseDetailSchema,
+  CaseIdParams,
+  CaseListSchema,
+  CaseSummarySchema,
+  CreateCaseBody,
+  CreatedCaseSchema,
+  ListQuery,
+  NoteBody,
+  NoteSchema,
+  RestrictionBody,
+  TransitionBody,
+} from './schemas.js';
+import type { CorrespondenceService } from './service.js';
+
+const api = { tags: ['cases'], security: [{ bearer: [] }] };
+
+/** The JSON API (API.md) and the casework pages. Registered explicitly in app.ts. */
+export async function correspondenceRoutes(
+  app: FastifyInstance,
+  opts: { correspondence: CorrespondenceService },
+) {
+  const { correspondence } = opts;
+
+  app.post<{ Body: Static<typeof CreateCaseBody> }>(
+    '/api/cases',
+    {
+      schema: {
+        ...api,
+        summary: 'Record a piece of correspondence (staff entry)',
+        body: CreateCaseBody,
+        response: { 201: CreatedCaseSchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      const created = await correspondence.createCase(request.actor(), request.body);
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/cases',
+    {
+      schema: {
+        ...api,
+        summary: 'List and search cases (keyset paged)',
+        querystring: ListQuery,
+        response: { 200: CaseListSchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => {
+      const { sort, limit, cursor, ...filters } = request.query;
+      return correspondence.list(request.actor(), filters, { sort, limit, cursor });
+    },
+  );
+
+  app.post<{ Body: Static<typeof BulkAssignBody> }>(
+    '/api/cases/bulk-assign',
+    {
+      schema: {
+        ...api,
+        summary: 'Assign many cases at once: all or none',
+        body: BulkAssignBody,
+        response: { 200: BulkAssignResult },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => correspondence.bulkAssign(request.actor(), request.body),
+  );
+
+  app.get<{ Params: Static<typeof CaseIdParams> }>(
+    '/api/cases/:id',
+    {
+      schema: {
+        ...api,
+        summary: 'One case with its deadline, notes and timeline',
+        params: CaseIdParams,
+        response: { 200: CaseDetailSchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => correspondence.get(request.actor(), request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof TransitionBody> }>(
+    '/api/cases/:id/transitions',
+    {
+      schema: {
+        ...api,
+        summary: 'Move a case to another status (domain §5)',
+        params: CaseIdParams,
+        body: TransitionBody,
+        response: { 200: CaseSummarySchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => correspondence.transition(request.actor(), request.params.id, request.body),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof NoteBody> }>(
+    '/api/cases/:id/notes',
+    {
+      schema: {
+        ...api,
+        summary: 'Add an internal note (immutable)',
+        params: CaseIdParams,
+        body: NoteBody,
+        response: { 201: NoteSchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      const note = await correspondence.addNote(request.actor(), request.params.id, request.body);
+      return reply.code(201).send(note);
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AssignBody> }>(
+    '/api/cases/:id/assignment',
+    {
+      schema: {
+        ...api,
+        summary: 'Assign or unassign one case',
+        params: CaseIdParams,
+        body: AssignBody,
+        response: { 200: CaseSummarySchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => correspondence.assign(request.actor(), request.params.id, request.body),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RestrictionBody> }>(
+    '/api/cases/:id/restriction',
+    {
+      schema: {
+        ...api,
+        summary: 'Restrict a case to its assignee and managers (managers only)',
+        params: CaseIdParams,
+        body: RestrictionBody,
+        response: { 200: CaseSummarySchema },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) =>
+      correspondence.setRestricted(request.actor(), request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/cases/counts',
+    {
+      schema: {
+        ...api,
+        summary: 'Counts for each triage view',
+        response: {
+          200: Type.Object({
+            unassigned: Type.Integer(),
+            mine: Type.Integer(),
+            due5wd: Type.Integer(),
+            overdue: Type.Integer(),
+            awaitingRequester: Type.Integer(),
+            awaitingApproval: Type.Integer(),
+            needsAttention: Type.Integer(),
+            allOpen: Type.Integer(),
+            all: Type.Integer(),
+          }),
+        },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => correspondence.counts(request.actor()),
+  );
+
+  await correspondencePages(app, { correspondence });
+}

@@ -1,0 +1,308 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
+import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** A string enum that keeps its literal type (and reads as `enum` in OpenAPI). */
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+
+export const CaseTypeSchema = literals(CASE_TYPES);
+export const CaseChannelSchema = literals(CASE_CHANNELS);
+export const CaseStatusSchema = literals(CASE_STATUSES);
+export const CaseSubtypeSchema = literals(CASE_SUBTYPES);
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+const DateOnly = Type.String({ format: 'date', maxLength: 10 });
+
+export const ContactBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 40 })),
+    address: Type.Optional(Type.String({ maxLength: 1000 })),
+    postcode: Type.Optional(Type.String({ maxLength: 20 })),
+    kind: Type.Optional(literals(['person', 'mp', 'organisation'] as const)),
+  },
+  { additionalProperties: false },
+);
+
+const Slugs = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 });
+
+export const CreateCaseBody = Type.Object(
+  {
+    type: CaseTypeSchema,
+    subtype: Type.Optional(CaseSubtypeSchema),
+    channel: CaseChannelSchema,
+    receivedAt: Type.String({ format: 'date-time', maxLength: 40 }),
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    body: Type.String({ minLength: 1, maxLength: 20_000 }),
+    contact: ContactBody,
+    onBehalfOf: Type.Optional(ContactBody),
+    topics: Type.Optional(Slugs),
+    tags: Type.Optional(Slugs),
+    assigneeId: Type.Optional(Uuid),
+    acknowledge: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const DeadlineSchema = Type.Object(
+  {
+    dueDate: Nullable(Type.String()),
+    extendedDueDate: Type.Optional(Nullable(Type.String())),
+    calendar: Type.String(),
+    skipped: Type.Array(Type.Object({ date: Type.String(), reason: Type.String() })),
+  },
+  // The deadlines engine may add fields (rule, coverageIncomplete): they pass through.
+  { additionalProperties: true },
+);
+
+export const CreatedCaseSchema = Type.Object({
+  id: Type.String(),
+  reference: Type.String(),
+  status: CaseStatusSchema,
+  dueDate: Nullable(Type.String()),
+  deadline: DeadlineSchema,
+  contactId: Nullable(Type.String()),
+  contactMatchedBy: Nullable(Type.String()),
+});
+
+export const CaseIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const ListQuery = Type.Object(
+  {
+    view: Type.Optional(literals(QUEUE_VIEWS)),
+    status: Type.Optional(Type.Array(CaseStatusSchema, { maxItems: 6 })),
+    type: Type.Optional(Type.Array(CaseTypeSchema, { maxItems: 8 })),
+    channel: Type.Optional(Type.Array(CaseChannelSchema, { maxItems: 7 })),
+    assignee: Type.Optional(
+      Type.String({
+        maxLength: 36,
+        pattern:
+          '^(none|me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
+      }),
+    ),
+    topic: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
+    overdue: Type.Optional(Type.Boolean()),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    receivedFrom: Type.Optional(DateOnly),
+    receivedTo: Type.Optional(DateOnly),
+    sort: Type.Optional(literals(CASE_SORTS)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+const StaffRefSchema = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const CaseSummarySchema = Type.Object({
+  id: Type.String(),
+  reference: Type.String(),
+  type: CaseTypeSchema,
+  channel: CaseChannelSchema,
+  status: CaseStatusSchema,
+  outcome: Nullable(Type.String()),
+  subject: Type.String(),
+  receivedAt: Type.String(),
+  receivedOn: Type.String(),
+  dueDate: Nullable(Type.String()),
+  overdue: Type.Boolean(),
+  assignee: Nullable(StaffRefSchema),
+  contactName: Nullable(Type.String()),
+  restricted: Type.Boolean(),
+  topics: Type.Array(Type.String()),
+  version: Type.Integer(),
+  respondedOn: Nullable(Type.String()),
+  closedAt: Nullable(Type.String()),
+});
+
+export const CaseListSchema = Type.Object({
+  items: Type.Array(CaseSummarySchema),
+  nextCursor: Nullable(Type.String()),
+});
+
+const ContactViewSchema = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  name: Type.String(),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  address: Nullable(Type.String()),
+  postcode: Nullable(Type.String()),
+});
+
+export const CaseDetailSchema = Type.Composite([
+  CaseSummarySchema,
+  Type.Object({
+    subtype: Nullable(Type.String()),
+    body: Type.String(),
+    tags: Type.Array(Type.String()),
+    flags: Type.Array(Type.String()),
+    acknowledgedAt: Nullable(Type.String()),
+    respondedAt: Nullable(Type.String()),
+    contact: Nullable(ContactViewSchema),
+    onBehalfOf: Nullable(ContactViewSchema),
+    sourceType: Nullable(Type.String()),
+    deadline: DeadlineSchema,
+    timeline: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        at: Type.String(),
+        kind: Type.String(),
+        actor: Nullable(StaffRefSchema),
+        title: Type.String(),
+        description: Type.String(),
+        data: Type.Object({}, { additionalProperties: true }),
+      }),
+    ),
+    notes: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        body: Type.String(),
+        createdAt: Type.String(),
+        author: Nullable(StaffRefSchema),
+        redacted: Type.Boolean(),
+      }),
+    ),
+    allowedMoves: Type.Array(
+      Type.Object({
+        to: CaseStatusSchema,
+        label: Type.String(),
+        managerOnly: Type.Boolean(),
+        requires: Type.Array(Type.String()),
+        reasons: Type.Array(Type.String()),
+        outcomes: Type.Array(Type.String()),
+      }),
+    ),
+  }),
+]);
+
+export const TransitionBody = Type.Object(
+  {
+    to: CaseStatusSchema,
+    version: Type.Integer({ minimum: 1 }),
+    outcome: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    type: Type.Optional(CaseTypeSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const NoteBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 20_000 }) },
+  { additionalProperties: false },
+);
+
+export const NoteSchema = Type.Object({
+  id: Type.String(),
+  body: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const AssignBody = Type.Object(
+  { assigneeId: Nullable(Uuid), version: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+
+export const BulkAssignBody = Type.Object(
+  {
+    assigneeId: Nullable(Uuid),
+    cases: Type.Array(
+      Type.Object(
+        { id: Uuid, version: Type.Integer({ minimum: 1 }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 200 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const BulkAssignResult = Type.Object({
+  assigned: Type.Integer(),
+  cases: Type.Array(CaseSummarySchema),
+});
+
+export const RestrictionBody = Type.Object(
+  { restricted: Type.Boolean(), version: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+
+/* ---- Page forms: everything arrives as strings; the service gives the messages. ---- */
+
+const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const Csrf = Type.String({ maxLength: 200 });
+
+export const NewCaseForm = Type.Object(
+  {
+    _csrf: Csrf,
+    type: Field(20),
+    channel: Field(20),
+    'receivedAt-day': Field(2),
+    'receivedAt-month': Field(2),
+    'receivedAt-year': Field(4),
+    receivedTime: Field(5),
+    subject: Field(200),
+    body: Field(20_000),
+    contactName: Field(200),
+    contactEmail: Field(254),
+    contactPhone: Field(40),
+    contactAddress: Field(1000),
+    contactPostcode: Field(20),
+    contactChoice: Field(36),
+    topics: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const QueueQuery = Type.Composite(
+  [
+    Type.Omit(ListQuery, ['limit']),
+    Type.Object({
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+      assigned: Type.Optional(Type.Integer({ minimum: 0, maximum: 200 })),
+    }),
+  ],
+  { additionalProperties: false },
+);
+
+export const BulkAssignForm = Type.Object(
+  {
+    _csrf: Csrf,
+    assigneeId: Field(36),
+    cases: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { maxItems: 200 })),
+    returnTo: Field(2000),
+  },
+  { additionalProperties: false },
+);
+
+export const NoteForm = Type.Object(
+  { _csrf: Csrf, body: Field(20_000) },
+  { additionalProperties: false },
+);
+
+export const TransitionForm = Type.Object(
+  {
+    _csrf: Csrf,
+    version: Field(10),
+    to: Field(30),
+    outcome: Field(50),
+    reasonEvent: Field(50),
+    reasonText: Field(2000),
+  },
+  { additionalProperties: false },
+);
+
+export const AssignForm = Type.Object(
+  { _csrf: Csrf, version: Field(10), assigneeId: Field(36) },
+  { additionalProperties: false },
+);
+
+export const RestrictionForm = Type.Object(
+  { _csrf: Csrf, version: Field(10), restricted: Field(5) },
+  { additionalProperties: false },
+);
