@@ -1,0 +1,1114 @@
+/**
+ * The deadline engine (deadlines.md §3–§4). Pure: no database, no clock, no I/O. Given a
+ * case's type, date of receipt, clock events and the holiday list, it works out every
+ * deadline and shows its working (§7). The caller stores the result as `case_deadline`
+ * rows and validates new events with `validateClockEvent` before appending them.
+ */
+import { buildCalendars, type Calendars, type Holiday, type WorkingCalendar } from './calendar.js';
+import {
+  addDays,
+  addMonthsCapped,
+  compareDates,
+  formatDayDate,
+  isIsoDate,
+  londonDateOf,
+  londonHourMinute,
+  londonInstantAt,
+  maxDate,
+  monthsWereCapped,
+  startOfLondonDay,
+  toLondonDate,
+  type IsoDate,
+} from './dates.js';
+
+// ---- Types --------------------------------------------------------------------------------
+
+export type CaseType =
+  'foi' | 'eir' | 'sar' | 'complaint' | 'mp_enquiry' | 'suggestion' | 'compliment' | 'general';
+export type ComplaintSubtype = 'service' | 'staff' | 'data_protection';
+export type DeadlineKind = 'statutory' | 'acknowledge' | 'respond' | 'dp_ack' | 'review';
+/** `calendar` = counted in calendar days (the DP complaint acknowledgement). */
+export type DeadlineCalendar = 'uk_foia' | 'england_wales' | 'calendar';
+/** pit = FOIA s10(3); reg7 = EIR reg 7; sar_complex = UK GDPR Art 12(3); target = office. */
+export type ExtensionKind = 'pit' | 'reg7' | 'sar_complex' | 'target';
+
+export const CLOCK_EVENT_KINDS = [
+  'clarification_requested',
+  'clarification_received',
+  'fee_notice_sent',
+  'fee_received',
+  'id_requested',
+  'id_received',
+  'extended',
+  'due_date_override',
+  'review_requested',
+  'responded',
+  'closed',
+] as const;
+export type ClockEventKind = (typeof CLOCK_EVENT_KINDS)[number];
+
+export interface ClockEventData {
+  /** Why: required for a SAR clarification, an override and an office-target extension. */
+  reason?: string;
+  /** `extended`: which extension (defaults to the one the case type allows). */
+  kind?: ExtensionKind;
+  /** `extended`: working days (pit, target) or months (sar_complex: 1 or 2). */
+  amount?: number;
+  /** `due_date_override`: the new date. */
+  date?: IsoDate;
+  /** `due_date_override`: the deadline it replaces (default: the main one). */
+  deadline?: DeadlineKind;
+}
+
+export interface ClockEvent {
+  kind: ClockEventKind;
+  /** An ISO instant (its London date counts) or a `YYYY-MM-DD` date. */
+  at: string | Date;
+  data?: ClockEventData;
+  /** Free text from the API; used as the reason when `data.reason` is absent. */
+  note?: string;
+  /** Voided by a correction (§4): ignored. */
+  voided?: boolean;
+}
+
+export interface OfficePolicy {
+  acknowledgeWd: number;
+  respondWd: number;
+  /** SAR internal target in calendar days from the start (§3: "28-day internal target"). */
+  sarInternalDays: number;
+}
+
+export const DEFAULT_POLICY: OfficePolicy = {
+  acknowledgeWd: 2,
+  respondWd: 20,
+  sarInternalDays: 28,
+};
+
+export interface DeadlineInput {
+  type: CaseType;
+  subtype?: ComplaintSubtype | null;
+  /** The instant of arrival; its Europe/London date is the date of receipt (§1). */
+  receivedAt?: string | Date;
+  /** The date of receipt directly (wins over `receivedAt`). */
+  receivedOn?: IsoDate;
+  events?: readonly ClockEvent[];
+  holidays: readonly Holiday[];
+  policy?: Partial<OfficePolicy>;
+}
+
+export interface SkippedDay {
+  date: IsoDate;
+  reason: string;
+}
+
+export interface Roll {
+  from: IsoDate;
+  to: IsoDate;
+  direction: 'forward' | 'back';
+  reason: string;
+}
+
+export interface AppliedExtension {
+  kind: ExtensionKind;
+  /** Working days (pit, reg7 = the new total of 40, target) or months (sar_complex). */
+  amount: number;
+  unit: 'working_days' | 'months';
+  on: IsoDate;
+}
+
+export interface DeadlineResult {
+  kind: DeadlineKind;
+  calendar: DeadlineCalendar;
+  /** The legal basis or policy, e.g. "FOIA s10(1)". */
+  rule: string;
+  /** Stored as `case_deadline.rule_version`. */
+  ruleVersion: string;
+  /** How the count starts, in words (§7 "How this date was worked out"). */
+  startRule: string;
+  /** Day 0 (working-day counts) or day 1 (SAR, DP complaint). Null while stopped. */
+  startDate: IsoDate | null;
+  /** The computed date, lawful extensions included: statistics use this. Null while stopped. */
+  dueDate: IsoDate | null;
+  /** Before any extension (for FOI with PIT, when the s17 notice is due). */
+  baseDueDate: IsoDate | null;
+  /** The furthest standard extension, applied or not; null where the rule has none. */
+  extendedDueDate: IsoDate | null;
+  extension: AppliedExtension | null;
+  override: { date: IsoDate; reason: string } | null;
+  /** `override.date` if any, else `dueDate`: this drives reminders (§4). */
+  effectiveDueDate: IsoDate | null;
+  /** Every day in the counting window that was not counted, and why. */
+  skipped: SkippedDay[];
+  roll: Roll | null;
+  notes: string[];
+  /** A date lies outside the holiday data (§2 "Coverage alert"). */
+  coverageIncomplete: boolean;
+  stopped: boolean;
+  /** Date of the response or closure that stopped this clock. */
+  completedOn: IsoDate | null;
+  /** Review only: requested more than 40 WD after the response (§3). */
+  lateReviewRequest?: boolean;
+}
+
+export interface DeadlineComputation {
+  type: CaseType;
+  subtype: ComplaintSubtype | null;
+  receivedOn: IsoDate;
+  /** Which deadline `dueDate` describes: statutory for FOI/EIR/SAR, respond otherwise. */
+  mainKind: DeadlineKind;
+  calendar: DeadlineCalendar;
+  dueDate: IsoDate | null;
+  baseDueDate: IsoDate | null;
+  extendedDueDate: IsoDate | null;
+  effectiveDueDate: IsoDate | null;
+  startRule: string;
+  startDate: IsoDate | null;
+  skipped: SkippedDay[];
+  rollForward: Roll | null;
+  ruleVersion: string;
+  /** True if any deadline has a date outside the holiday data. */
+  coverageIncomplete: boolean;
+  /** The main clock is stopped or paused (awaiting clarification, a fee or ID). */
+  stopped: boolean;
+  stoppedReason: string | null;
+  stoppedSince: IsoDate | null;
+  /** FOI/EIR: offer to close the case from this date if still stopped (3 months). */
+  closePromptFrom: IsoDate | null;
+  /** A response or closure has stopped the clock (no warnings). */
+  completed: boolean;
+  respondedOn: IsoDate | null;
+  closedOn: IsoDate | null;
+  deadlines: DeadlineResult[];
+}
+
+// ---- Constants ----------------------------------------------------------------------------
+
+/** FOIA s10(1): "not later than the twentieth working day following the date of receipt". */
+export const FOI_LIMIT_WD = 20;
+/** FOIA s10(3) allows "reasonable" extra time for the PIT; the s45 Code caps it at +20 WD. */
+export const PIT_MAX_EXTRA_WD = 20;
+/** EIR reg 5(2). */
+export const EIR_LIMIT_WD = 20;
+/** EIR reg 7(1): complex and voluminous, 40 WD. */
+export const EIR_REG7_WD = 40;
+/** UK GDPR Art 12(3): "one month", extendable "by two further months". */
+export const SAR_EXTENSION_MONTHS = 2;
+/** FOI internal review (s45 Code) and EIR reg 11: target 20, at most 40. */
+export const REVIEW_TARGET_WD = 20;
+export const REVIEW_MAX_WD = 40;
+/** A review asked for more than 40 WD after the response is flagged (s45 Code; EIR reg 11(2)). */
+export const LATE_REVIEW_WD = 40;
+/** DPA 2018 s164A (inserted by the Data (Use and Access) Act 2025 s103): 30 days. */
+export const DP_ACK_DAYS = 30;
+export const DP_COMPLAINTS_FROM: IsoDate = '2026-06-19';
+/** FOIA s1(3) clarification and s9(2) fee: the request lapses after 3 months. */
+export const CLOSE_PROMPT_MONTHS = 3;
+
+export const RULE_VERSIONS = {
+  foi: 'foi-s10.v1',
+  eir: 'eir-reg5.v1',
+  /** EIR reg 8 advance payments treated like FOIA s10(2): "to be confirmed" (§4). */
+  eirFee: 'eir-reg5.v1+reg8-fee-provisional',
+  sar: 'sar-art12.v1',
+  /** The Art 12A pause rule awaits DPO confirmation (§4), so its use is recorded. */
+  sarPause: 'sar-art12.v1+art12a-pause-unconfirmed',
+  review: 'review-s45-reg11.v1',
+  dpAck: 'dpa-s164a.v1',
+  office: 'office-target.v1',
+} as const;
+
+/** Working hours for sending warnings (§6): 09:00–17:00 London on E&W working days. */
+export const WORKING_HOURS = { startHour: 9, endHour: 17 } as const;
+
+const DEFAULT_EXTENSION: Record<CaseType, ExtensionKind> = {
+  foi: 'pit',
+  eir: 'reg7',
+  sar: 'sar_complex',
+  complaint: 'target',
+  mp_enquiry: 'target',
+  suggestion: 'target',
+  compliment: 'target',
+  general: 'target',
+};
+
+const APPLIES_TO: Partial<Record<ClockEventKind, readonly CaseType[]>> = {
+  clarification_requested: ['foi', 'eir', 'sar'],
+  clarification_received: ['foi', 'eir', 'sar'],
+  fee_notice_sent: ['foi', 'eir', 'sar'],
+  fee_received: ['foi', 'eir', 'sar'],
+  id_requested: ['sar'],
+  id_received: ['sar'],
+  review_requested: ['foi', 'eir'],
+};
+
+/** The event each answer closes. */
+const ASKED_BY = {
+  clarification_received: 'clarification_requested',
+  fee_received: 'fee_notice_sent',
+  id_received: 'id_requested',
+} as const satisfies Partial<Record<ClockEventKind, ClockEventKind>>;
+
+const KIND_ORDER: readonly DeadlineKind[] = [
+  'statutory',
+  'acknowledge',
+  'respond',
+  'dp_ack',
+  'review',
+];
+
+// ---- Input normalisation ------------------------------------------------------------------
+
+export class DeadlineInputError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlineInputError';
+  }
+}
+
+interface NormEvent {
+  kind: ClockEventKind;
+  date: IsoDate;
+  data: ClockEventData;
+  reason: string | null;
+}
+
+function eventDate(at: string | Date): IsoDate {
+  try {
+    return toLondonDate(at);
+  } catch {
+    throw new DeadlineInputError(`Clock event with a bad date: ${JSON.stringify(String(at))}`);
+  }
+}
+
+function receivedDateOf(input: Pick<DeadlineInput, 'receivedOn' | 'receivedAt'>): IsoDate {
+  if (input.receivedOn !== undefined) {
+    if (!isIsoDate(input.receivedOn)) {
+      throw new DeadlineInputError(
+        `receivedOn is not a YYYY-MM-DD date: ${JSON.stringify(input.receivedOn)}`,
+      );
+    }
+    return input.receivedOn;
+  }
+  if (input.receivedAt !== undefined) return eventDate(input.receivedAt);
+  throw new DeadlineInputError('Either receivedAt or receivedOn is required');
+}
+
+function reasonOf(e: ClockEvent): string | null {
+  const r = (e.data?.reason ?? e.note ?? '').trim();
+  return r === '' ? null : r;
+}
+
+/** Live events in date order; events on the same date keep their recorded order. */
+function normaliseEvents(events: readonly ClockEvent[]): NormEvent[] {
+  return events
+    .filter((e) => !e.voided)
+    .map((e, i) => ({ e, i, date: eventDate(e.at) }))
+    .sort((a, b) => compareDates(a.date, b.date) || a.i - b.i)
+    .map(({ e, date }) => ({ kind: e.kind, date, data: e.data ?? {}, reason: reasonOf(e) }));
+}
+
+const calendarCache = new WeakMap<readonly Holiday[], Calendars>();
+function calendarsFor(holidays: readonly Holiday[]): Calendars {
+  let cals = calendarCache.get(holidays);
+  if (!cals) {
+    cals = buildCalendars(holidays);
+    calendarCache.set(holidays, cals);
+  }
+  return cals;
+}
+
+function blankResult(
+  kind: DeadlineKind,
+  calendar: DeadlineCalendar,
+  rule: string,
+  ruleVersion: string,
+): DeadlineResult {
+  return {
+    kind,
+    calendar,
+    rule,
+    ruleVersion,
+    startRule: '',
+    startDate: null,
+    dueDate: null,
+    baseDueDate: null,
+    extendedDueDate: null,
+    extension: null,
+    override: null,
+    effectiveDueDate: null,
+    skipped: [],
+    roll: null,
+    notes: [],
+    coverageIncomplete: false,
+    stopped: false,
+    completedOn: null,
+  };
+}
+
+function flagCoverage(r: DeadlineResult, cal: WorkingCalendar): void {
+  const dates = [r.startDate, r.dueDate, r.extendedDueDate].filter((d): d is IsoDate => !!d);
+  r.coverageIncomplete = dates.some((d) => cal.isOutsideCoverage(d));
+  if (r.coverageIncomplete) {
+    r.notes.push(
+      `The bank holiday data ends ${cal.coverageEnd() ? formatDayDate(cal.coverageEnd()!) : '(none loaded)'}: this date may move when later holidays are published.`,
+    );
+  }
+}
+
+// ---- Working-day counting -----------------------------------------------------------------
+
+interface Disregarded {
+  from: IsoDate;
+  to: IsoDate;
+  reason: string;
+}
+
+/**
+ * The `limit`th counted working day after `day0`, skipping non-working days and any
+ * working day inside a disregarded period (the FOIA s10(2) fee period). Returns the days
+ * skipped on the way.
+ */
+function countWorkingDays(
+  cal: WorkingCalendar,
+  day0: IsoDate,
+  limit: number,
+  disregarded: readonly Disregarded[] = [],
+): { due: IsoDate; skipped: SkippedDay[] } {
+  const skipped: SkippedDay[] = [];
+  let date = day0;
+  for (let counted = 0; counted < limit;) {
+    date = addDays(date, 1);
+    const reason =
+      cal.reasonNotWorking(date) ?? disregarded.find((p) => p.from <= date && date <= p.to)?.reason;
+    if (reason) skipped.push({ date, reason });
+    else counted += 1;
+  }
+  return { due: date, skipped };
+}
+
+function daysInclusive(from: IsoDate, to: IsoDate): IsoDate[] {
+  const out: IsoDate[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+// ---- FOI and EIR --------------------------------------------------------------------------
+
+interface StopInfo {
+  reason: string;
+  since: IsoDate;
+  closePromptFrom: IsoDate | null;
+}
+
+function foiEirStatutory(
+  type: 'foi' | 'eir',
+  receivedOn: IsoDate,
+  events: readonly NormEvent[],
+  cal: WorkingCalendar,
+): { result: DeadlineResult; stop: StopInfo | null } {
+  const foi = type === 'foi';
+  const r = blankResult(
+    'statutory',
+    'uk_foia',
+    foi ? 'FOIA s10(1)' : 'EIR reg 5(2)',
+    foi ? RULE_VERSIONS.foi : RULE_VERSIONS.eir,
+  );
+  let day0 = receivedOn;
+  let restarted = false;
+  let clarificationPending: IsoDate | null = null;
+  let feePending: IsoDate | null = null;
+  const feePeriods: Disregarded[] = [];
+  let pitExtra = 0;
+  let extension: AppliedExtension | null = null;
+
+  for (const e of events) {
+    switch (e.kind) {
+      case 'clarification_requested':
+        clarificationPending ??= e.date;
+        break;
+      case 'clarification_received':
+        // FOIA s1(3) and s10(6)(b); EIR reg 9(4): the date the clarification arrives is
+        // the new date of receipt, and the 20 WD run afresh from it.
+        day0 = e.date;
+        restarted = true;
+        clarificationPending = null;
+        break;
+      case 'fee_notice_sent':
+        feePending ??= e.date;
+        break;
+      case 'fee_received':
+        // FOIA s10(2): working days from the day the fees notice is given to the day the
+        // fee is received, both included, are disregarded.
+        if (feePending) {
+          feePeriods.push({
+            from: feePending,
+            to: e.date,
+            reason: `Fee period: notice sent ${formatDayDate(feePending)}, fee received ${formatDayDate(e.date)} (${foi ? 'FOIA s10(2)' : 'EIR reg 8, treated as FOIA s10(2)'})`,
+          });
+          if (!foi) r.ruleVersion = RULE_VERSIONS.eirFee;
+        }
+        feePending = null;
+        break;
+      case 'extended': {
+        const kind = e.data.kind ?? DEFAULT_EXTENSION[type];
+        if (foi && kind === 'pit') {
+          // s10(3) permits a "reasonable" extension; the s45 Code caps it at 20 WD in all.
+          const amount = Math.max(0, Math.floor(e.data.amount ?? PIT_MAX_EXTRA_WD));
+          pitExtra = Math.min(PIT_MAX_EXTRA_WD, pitExtra + amount);
+          extension = { kind, amount: pitExtra, unit: 'working_days', on: e.date };
+        } else if (!foi && kind === 'reg7' && !extension) {
+          extension = { kind, amount: EIR_REG7_WD, unit: 'working_days', on: e.date };
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  const law = foi ? 'FOIA' : 'EIR';
+  if (clarificationPending || feePending) {
+    const since = (clarificationPending ?? feePending)!;
+    const reason = clarificationPending
+      ? `Awaiting clarification requested ${formatDayDate(since)}: the clock is stopped (${foi ? 'FOIA s1(3)' : 'EIR reg 9'})`
+      : `Awaiting the fee, notice sent ${formatDayDate(since)}: the clock is stopped (${foi ? 'FOIA s9(2), s10(2)' : 'EIR reg 8'})`;
+    r.stopped = true;
+    r.startRule = reason;
+    const closePromptFrom = addMonthsCapped(since, CLOSE_PROMPT_MONTHS);
+    r.notes.push(
+      `If there is no reply, offer to close the case from ${formatDayDate(closePromptFrom)}.`,
+    );
+    return { result: r, stop: { reason, since, closePromptFrom } };
+  }
+
+  const limit = foi ? FOI_LIMIT_WD : EIR_LIMIT_WD;
+  const base = countWorkingDays(cal, day0, limit, feePeriods);
+  const furthest = countWorkingDays(
+    cal,
+    day0,
+    foi ? FOI_LIMIT_WD + PIT_MAX_EXTRA_WD : EIR_REG7_WD,
+    feePeriods,
+  );
+  const applied: AppliedExtension | null = extension;
+  const total = !applied ? limit : foi ? limit + applied.amount : EIR_REG7_WD;
+  const main = total === limit ? base : countWorkingDays(cal, day0, total, feePeriods);
+
+  r.startDate = day0;
+  r.baseDueDate = base.due;
+  r.dueDate = main.due;
+  r.extendedDueDate = furthest.due;
+  r.extension = applied;
+  r.skipped = main.skipped;
+  if (restarted) {
+    const before = daysInclusive(addDays(receivedOn, 1), day0).map((date) => ({
+      date,
+      reason: `Before the restart: the clarification received ${formatDayDate(day0)} is day 0`,
+    }));
+    r.skipped = [...before, ...r.skipped];
+    r.startRule = `Day 0 is ${formatDayDate(day0)}, when the clarification arrived: the ${limit} working days are counted afresh (${foi ? 'FOIA s1(3), s10(6)(b)' : 'EIR reg 9(4)'}).`;
+  } else {
+    r.startRule = `Day 0 is the date of receipt, ${formatDayDate(day0)}; the answer is due by the end of the ${limit}th working day after it (${r.rule}).`;
+  }
+  if (!cal.isWorkingDay(day0)) {
+    r.notes.push(
+      `${formatDayDate(day0)} is not a working day, so day 1 is ${formatDayDate(cal.nextWorkingDayOnOrAfter(addDays(day0, 1)))}.`,
+    );
+  }
+  r.notes.push(
+    `Working days exclude weekends and bank holidays in any part of the UK (${foi ? 'FOIA s10(6)' : 'EIR reg 2(1)'}).`,
+  );
+  if (feePeriods.length > 0)
+    r.notes.push(`Working days in the fee period are not counted (${law}).`);
+  if (applied?.kind === 'pit') {
+    r.notes.push(
+      `Public interest test: +${applied.amount} working days (FOIA s10(3)); the s17 notice was due by day ${limit}, ${formatDayDate(base.due)}.`,
+    );
+  } else if (applied?.kind === 'reg7') {
+    r.notes.push(
+      `Extended to ${EIR_REG7_WD} working days as complex and voluminous (EIR reg 7(1)).`,
+    );
+  }
+  flagCoverage(r, cal);
+  return { result: r, stop: null };
+}
+
+// ---- SAR ----------------------------------------------------------------------------------
+
+function sarStatutory(
+  receivedOn: IsoDate,
+  events: readonly NormEvent[],
+  cal: WorkingCalendar,
+  policy: OfficePolicy,
+): { result: DeadlineResult; internal: DeadlineResult; stop: StopInfo | null } {
+  const r = blankResult('statutory', 'england_wales', 'UK GDPR Art 12(3)', RULE_VERSIONS.sar);
+  const internal = blankResult(
+    'respond',
+    'england_wales',
+    'Office target (SAR)',
+    RULE_VERSIONS.office,
+  );
+  let idPending: IsoDate | null = null;
+  let feePending: IsoDate | null = null;
+  let clarificationPending: { date: IsoDate; reason: string | null } | null = null;
+  let idReceived: IsoDate | null = null;
+  let feeReceived: IsoDate | null = null;
+  const pauses: Array<{ from: IsoDate; to: IsoDate }> = [];
+  let extension: AppliedExtension | null = null;
+
+  for (const e of events) {
+    switch (e.kind) {
+      case 'id_requested':
+        idPending ??= e.date;
+        break;
+      case 'id_received':
+        idPending = null;
+        idReceived = idReceived ? maxDate(idReceived, e.date) : e.date;
+        break;
+      case 'fee_notice_sent':
+        feePending ??= e.date;
+        break;
+      case 'fee_received':
+        feePending = null;
+        feeReceived = feeReceived ? maxDate(feeReceived, e.date) : e.date;
+        break;
+      case 'clarification_requested':
+        clarificationPending ??= { date: e.date, reason: e.reason };
+        break;
+      case 'clarification_received':
+        pauses.push({ from: clarificationPending?.date ?? e.date, to: e.date });
+        clarificationPending = null;
+        break;
+      case 'extended':
+        // Art 12(3): "extended by two further months"; once (a second is refused).
+        if ((e.data.kind ?? 'sar_complex') === 'sar_complex' && !extension) {
+          const months = Math.min(
+            SAR_EXTENSION_MONTHS,
+            Math.max(1, Math.floor(e.data.amount ?? SAR_EXTENSION_MONTHS)),
+          );
+          extension = { kind: 'sar_complex', amount: months, unit: 'months', on: e.date };
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  if (idPending || feePending || clarificationPending) {
+    const reason = clarificationPending
+      ? `Paused for clarification requested ${formatDayDate(clarificationPending.date)} (UK GDPR Art 12A)`
+      : idPending
+        ? `Waiting for proof of identity, requested ${formatDayDate(idPending)}: the time limit starts when it arrives (UK GDPR Art 12A)`
+        : `Waiting for the fee, requested ${formatDayDate(feePending!)}: the time limit starts when it arrives (UK GDPR Art 12A)`;
+    const since = clarificationPending?.date ?? idPending ?? feePending!;
+    for (const d of [r, internal]) {
+      d.stopped = true;
+      d.startRule = reason;
+    }
+    return { result: r, internal, stop: { reason, since, closePromptFrom: null } };
+  }
+
+  // Art 12A: the period starts with the latest of receipt, ID and fee; that day is day 1,
+  // so the month ends on the same date next month.
+  const start = maxDate(receivedOn, ...[idReceived, feeReceived].filter((d): d is IsoDate => !!d));
+  const skipped: SkippedDay[] = [];
+  if (start !== receivedOn) {
+    const what = start === idReceived ? 'proof of identity' : 'the fee';
+    for (const date of daysInclusive(receivedOn, addDays(start, -1))) {
+      skipped.push({
+        date,
+        reason: `Before the start: waiting for ${what}, received ${formatDayDate(start)} (UK GDPR Art 12A)`,
+      });
+    }
+  }
+  // Art 12A pause (DPO to confirm): days from the request to the answer, both included,
+  // are added on. Only days from the start onwards count as paused.
+  let pausedDays = 0;
+  for (const p of pauses) {
+    if (p.to < start) continue;
+    const from = maxDate(p.from, start);
+    for (const date of daysInclusive(from, p.to)) {
+      pausedDays += 1;
+      skipped.push({
+        date,
+        reason: `Paused: clarification requested ${formatDayDate(p.from)}, answered ${formatDayDate(p.to)} (UK GDPR Art 12A)`,
+      });
+    }
+  }
+  if (pausedDays > 0) r.ruleVersion = RULE_VERSIONS.sarPause;
+
+  const dueAfter = (months: number) => {
+    const capped = addMonthsCapped(start, months);
+    const raw = addDays(capped, pausedDays);
+    return { capped, raw, due: cal.nextWorkingDayOnOrAfter(raw) };
+  };
+  const base = dueAfter(1);
+  const furthest = dueAfter(1 + SAR_EXTENSION_MONTHS);
+  const main = extension ? dueAfter(1 + extension.amount) : base;
+
+  r.startDate = start;
+  r.baseDueDate = base.due;
+  r.dueDate = main.due;
+  r.extendedDueDate = furthest.due;
+  r.extension = extension;
+  r.startRule = `Day 1 is ${formatDayDate(start)}, the latest of receipt, proof of identity and fee; due the same date ${extension ? `${1 + extension.amount} months later` : 'next month'}, or that month's last day, moved to the next working day if it is not one (UK GDPR Art 12(3), Art 12A).`;
+  if (monthsWereCapped(start, extension ? 1 + extension.amount : 1)) {
+    r.notes.push(
+      `There is no ${Number(start.slice(8))} in that month, so the period runs to its last day, ${formatDayDate(main.capped)}.`,
+    );
+  }
+  if (pausedDays > 0) {
+    r.notes.push(
+      `${pausedDays} paused day${pausedDays === 1 ? '' : 's'} added: ${formatDayDate(main.capped)} becomes ${formatDayDate(main.raw)}.`,
+    );
+  }
+  if (main.raw !== main.due) {
+    r.roll = {
+      from: main.raw,
+      to: main.due,
+      direction: 'forward',
+      reason: `${formatDayDate(main.raw)} is not a working day (${cal.reasonNotWorking(main.raw)}), so the deadline moves to the next working day`,
+    };
+    skipped.push(
+      ...daysInclusive(main.raw, addDays(main.due, -1)).map((date) => ({
+        date,
+        reason: cal.reasonNotWorking(date)!,
+      })),
+    );
+  }
+  if (extension) {
+    r.notes.push(
+      `Extended by ${extension.amount} month${extension.amount === 1 ? '' : 's'} as complex or numerous (UK GDPR Art 12(3)); the requester must be told within the first month, by ${formatDayDate(base.due)}.`,
+    );
+  }
+  r.skipped = skipped.sort((a, b) => compareDates(a.date, b.date));
+  flagCoverage(r, cal);
+
+  // The internal target: `sarInternalDays` after the start (plus any pause), brought back
+  // to a working day so it never falls after the statutory date.
+  const rawTarget = addDays(start, policy.sarInternalDays + pausedDays);
+  internal.startDate = start;
+  internal.dueDate = cal.previousWorkingDayOnOrBefore(rawTarget);
+  internal.baseDueDate = internal.dueDate;
+  internal.startRule = `${policy.sarInternalDays} days after the start, ${formatDayDate(start)}${pausedDays ? `, plus ${pausedDays} paused days` : ''}; if that is not a working day, the working day before (office target).`;
+  if (rawTarget !== internal.dueDate) {
+    internal.roll = {
+      from: rawTarget,
+      to: internal.dueDate,
+      direction: 'back',
+      reason: `${formatDayDate(rawTarget)} is not a working day (${cal.reasonNotWorking(rawTarget)})`,
+    };
+  }
+  flagCoverage(internal, cal);
+  return { result: r, internal, stop: null };
+}
+
+// ---- Office targets, DP complaints and reviews --------------------------------------------
+
+function officeTarget(
+  kind: 'acknowledge' | 'respond',
+  receivedOn: IsoDate,
+  wd: number,
+  cal: WorkingCalendar,
+  events: readonly NormEvent[],
+): DeadlineResult {
+  const r = blankResult(kind, 'england_wales', 'Office target', RULE_VERSIONS.office);
+  let extra = 0;
+  let on: IsoDate | null = null;
+  if (kind === 'respond') {
+    for (const e of events) {
+      if (e.kind === 'extended' && (e.data.kind ?? 'target') === 'target') {
+        extra += Math.max(0, Math.floor(e.data.amount ?? 0));
+        on = e.date;
+      }
+    }
+  }
+  const base = countWorkingDays(cal, receivedOn, wd);
+  const main = extra > 0 ? countWorkingDays(cal, receivedOn, wd + extra) : base;
+  r.startDate = receivedOn;
+  r.baseDueDate = base.due;
+  r.dueDate = main.due;
+  r.skipped = main.skipped;
+  r.extension = on ? { kind: 'target', amount: extra, unit: 'working_days', on } : null;
+  r.startRule = `Day 0 is the date of receipt, ${formatDayDate(receivedOn)}; ${wd} working days on the England and Wales calendar (office target).`;
+  if (r.extension) r.notes.push(`Extended by a manager by ${extra} working days.`);
+  flagCoverage(r, cal);
+  return r;
+}
+
+/**
+ * DPA 2018 s164A: acknowledge a data protection complaint "within the period of 30 days
+ * beginning with the day on which the complaint is received". Receipt is day 1, so the
+ * last day is receipt + 29; the office acts on the working day before if that is not one.
+ */
+function dpAcknowledge(receivedOn: IsoDate, cal: WorkingCalendar): DeadlineResult {
+  const r = blankResult('dp_ack', 'calendar', 'DPA 2018 s164A', RULE_VERSIONS.dpAck);
+  const last = addDays(receivedOn, DP_ACK_DAYS - 1);
+  const due = cal.previousWorkingDayOnOrBefore(last);
+  r.startDate = receivedOn;
+  r.dueDate = due;
+  r.baseDueDate = due;
+  r.startRule = `Day 1 is the date of receipt, ${formatDayDate(receivedOn)}; acknowledge within ${DP_ACK_DAYS} days, by ${formatDayDate(last)}, or the working day before if that is not one (DPA 2018 s164A).`;
+  if (last !== due) {
+    r.roll = {
+      from: last,
+      to: due,
+      direction: 'back',
+      reason: `${formatDayDate(last)} is not a working day (${cal.reasonNotWorking(last)}), so act by the working day before`,
+    };
+  }
+  flagCoverage(r, cal);
+  return r;
+}
+
+function review(
+  type: 'foi' | 'eir',
+  requestedOn: IsoDate,
+  respondedOn: IsoDate | null,
+  cal: WorkingCalendar,
+): DeadlineResult {
+  const foi = type === 'foi';
+  const r = blankResult(
+    'review',
+    'uk_foia',
+    foi ? 'FOIA s45 Code of Practice, part 5' : 'EIR reg 11(4)',
+    RULE_VERSIONS.review,
+  );
+  // The s45 Code (para 4.2) treats a request arriving on a non-working day as received on
+  // the next working day. EIR reg 11 is statutory and counts from the actual date.
+  const day0 = foi ? cal.nextWorkingDayOnOrAfter(requestedOn) : requestedOn;
+  const target = countWorkingDays(cal, day0, REVIEW_TARGET_WD);
+  const max = countWorkingDays(cal, day0, REVIEW_MAX_WD);
+  r.startDate = day0;
+  r.dueDate = target.due;
+  r.baseDueDate = target.due;
+  r.extendedDueDate = max.due;
+  r.skipped = target.skipped;
+  r.startRule = foi
+    ? `Day 0 is ${formatDayDate(day0)}, the working day the review request was received (s45 Code): target ${REVIEW_TARGET_WD} working days, ${REVIEW_MAX_WD} at most.`
+    : `Day 0 is ${formatDayDate(day0)}, when the representations were received: target ${REVIEW_TARGET_WD} working days, ${REVIEW_MAX_WD} at most (EIR reg 11(4)).`;
+  if (day0 !== requestedOn) {
+    r.notes.push(
+      `Requested on ${formatDayDate(requestedOn)}, not a working day, so treated as received on ${formatDayDate(day0)}.`,
+    );
+  }
+  r.lateReviewRequest =
+    respondedOn !== null && cal.workingDaysBetween(respondedOn, requestedOn) > LATE_REVIEW_WD;
+  if (r.lateReviewRequest) {
+    r.notes.push(
+      `Requested more than ${LATE_REVIEW_WD} working days after the response of ${formatDayDate(respondedOn!)}.`,
+    );
+  }
+  flagCoverage(r, cal);
+  return r;
+}
+
+// ---- The engine ---------------------------------------------------------------------------
+
+/** Works out every deadline for a case. Pure and deterministic. */
+export function computeDeadlines(input: DeadlineInput): DeadlineComputation {
+  const receivedOn = receivedDateOf(input);
+  const events = normaliseEvents(input.events ?? []);
+  const cals = calendarsFor(input.holidays);
+  const policy: OfficePolicy = { ...DEFAULT_POLICY, ...input.policy };
+  const { type } = input;
+  const subtype = input.subtype ?? null;
+
+  const deadlines: DeadlineResult[] = [];
+  let stop: StopInfo | null = null;
+  let mainKind: DeadlineKind;
+  if (type === 'foi' || type === 'eir') {
+    const out = foiEirStatutory(type, receivedOn, events, cals.uk_foia);
+    deadlines.push(out.result);
+    stop = out.stop;
+    mainKind = 'statutory';
+  } else if (type === 'sar') {
+    const out = sarStatutory(receivedOn, events, cals.england_wales, policy);
+    deadlines.push(out.result, out.internal);
+    stop = out.stop;
+    mainKind = 'statutory';
+  } else {
+    deadlines.push(
+      officeTarget('respond', receivedOn, policy.respondWd, cals.england_wales, events),
+    );
+    mainKind = 'respond';
+  }
+  deadlines.push(
+    officeTarget('acknowledge', receivedOn, policy.acknowledgeWd, cals.england_wales, []),
+  );
+  if (type === 'complaint' && subtype === 'data_protection' && receivedOn >= DP_COMPLAINTS_FROM) {
+    deadlines.push(dpAcknowledge(receivedOn, cals.england_wales));
+  }
+
+  // Responses, closures, reviews and overrides.
+  const responded = events.filter((e) => e.kind === 'responded').map((e) => e.date);
+  const closed = events.filter((e) => e.kind === 'closed').map((e) => e.date);
+  const stops = [...responded, ...closed].sort();
+  const respondedOn = responded[0] ?? null;
+  const closedOn = closed.at(-1) ?? null;
+  const reviewRequest = events.filter((e) => e.kind === 'review_requested').at(-1) ?? null;
+  for (const d of deadlines) d.completedOn = stops[0] ?? null;
+  if (reviewRequest && (type === 'foi' || type === 'eir')) {
+    const before = responded.filter((d) => d <= reviewRequest.date).at(-1) ?? null;
+    const r = review(type, reviewRequest.date, before, cals.uk_foia);
+    r.completedOn = stops.find((d) => d >= reviewRequest.date) ?? null;
+    deadlines.push(r);
+  }
+  for (const e of events) {
+    if (e.kind !== 'due_date_override' || !isIsoDate(e.data.date)) continue;
+    const target = deadlines.find((d) => d.kind === (e.data.deadline ?? mainKind));
+    if (target) target.override = { date: e.data.date, reason: e.reason ?? '' };
+  }
+  for (const d of deadlines) d.effectiveDueDate = d.override?.date ?? d.dueDate;
+  deadlines.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+
+  const main = deadlines.find((d) => d.kind === mainKind)!;
+  const live = deadlines.find((d) => d.kind === 'review') ?? main;
+  return {
+    type,
+    subtype,
+    receivedOn,
+    mainKind,
+    calendar: main.calendar,
+    dueDate: main.dueDate,
+    baseDueDate: main.baseDueDate,
+    extendedDueDate: main.extendedDueDate,
+    effectiveDueDate: main.effectiveDueDate,
+    startRule: main.startRule,
+    startDate: main.startDate,
+    skipped: main.skipped,
+    rollForward: main.roll,
+    ruleVersion: main.ruleVersion,
+    coverageIncomplete: deadlines.some((d) => d.coverageIncomplete),
+    stopped: main.stopped,
+    stoppedReason: stop?.reason ?? null,
+    stoppedSince: stop?.since ?? null,
+    closePromptFrom: stop?.closePromptFrom ?? null,
+    completed: live.completedOn !== null,
+    respondedOn,
+    closedOn,
+    deadlines,
+  };
+}
+
+// ---- Validation ---------------------------------------------------------------------------
+
+export interface FieldError {
+  /** Path in the event body: `at`, `kind`, `data.reason`, `data.amount`, `data.kind`, `data.date`. */
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface ValidateOptions {
+  /** The London date of `clock.now()`. */
+  today: IsoDate;
+  /** The actor is a manager (overrides and office-target extensions are theirs). */
+  isManager?: boolean;
+  /** A manager has confirmed an extension recorded after the due date. */
+  managerConfirmed?: boolean;
+}
+
+/**
+ * Checks a new clock event against the case's live events (§4 "Refused with a field
+ * error"). Returns an empty list when it may be appended.
+ */
+export function validateClockEvent(
+  input: DeadlineInput,
+  event: ClockEvent,
+  options: ValidateOptions,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  const fail = (field: string, code: string, message: string) =>
+    errors.push({ field, code, message });
+  if (!(CLOCK_EVENT_KINDS as readonly string[]).includes(event.kind)) {
+    fail('kind', 'deadlines.unknown_event', `Unknown clock event "${String(event.kind)}"`);
+    return errors;
+  }
+  let date: IsoDate;
+  try {
+    date = toLondonDate(event.at);
+  } catch {
+    fail('at', 'deadlines.invalid_date', 'Enter a real date');
+    return errors;
+  }
+  const receivedOn = receivedDateOf(input);
+  if (date > options.today) fail('at', 'deadlines.future_date', 'The date cannot be in the future');
+  if (date < receivedOn) {
+    fail(
+      'at',
+      'deadlines.before_receipt',
+      `The date cannot be before the date of receipt, ${formatDayDate(receivedOn)}`,
+    );
+  }
+  const allowed = APPLIES_TO[event.kind];
+  if (allowed && !allowed.includes(input.type)) {
+    fail('kind', 'deadlines.not_applicable', `"${event.kind}" does not apply to this type of case`);
+    return errors;
+  }
+
+  const existing = normaliseEvents(input.events ?? []);
+  const pending = (ask: ClockEventKind, answer: ClockEventKind): IsoDate | null => {
+    let open: IsoDate | null = null;
+    for (const e of existing) {
+      if (e.kind === ask) open ??= e.date;
+      else if (e.kind === answer) open = null;
+    }
+    return open;
+  };
+  const reason = reasonOf(event);
+
+  switch (event.kind) {
+    case 'clarification_requested':
+      if (pending('clarification_requested', 'clarification_received')) {
+        fail('kind', 'deadlines.already_pending', 'Clarification has already been asked for');
+      }
+      // Art 12A lets the SAR clock pause only where clarification is genuinely needed.
+      if (input.type === 'sar' && !reason) {
+        fail('data.reason', 'deadlines.reason_required', 'Say why clarification is needed');
+      }
+      break;
+    case 'clarification_received':
+    case 'fee_received':
+    case 'id_received': {
+      const ask = ASKED_BY[event.kind];
+      const open = pending(ask, event.kind);
+      // A SAR fee or ID may arrive unasked (with the request); the others answer a request.
+      const mustAnswer =
+        event.kind === 'clarification_received' ||
+        (event.kind === 'fee_received' && input.type !== 'sar');
+      if (!open && mustAnswer) fail('kind', 'deadlines.nothing_pending', 'Nothing was asked for');
+      if (open && date < open)
+        fail(
+          'at',
+          'deadlines.before_request',
+          `The date cannot be before the request of ${formatDayDate(open)}`,
+        );
+      break;
+    }
+    case 'extended':
+      validateExtension(input, event, date, existing, options, reason, fail);
+      break;
+    case 'due_date_override':
+      if (!options.isManager)
+        fail('kind', 'deadlines.manager_only', 'Only a manager can override a due date');
+      if (!isIsoDate(event.data?.date))
+        fail('data.date', 'deadlines.invalid_date', 'Enter the new due date');
+      else if (event.data.date < receivedOn)
+        fail(
+          'data.date',
+          'deadlines.before_receipt',
+          'The due date cannot be before the date of receipt',
+        );
+      if (!reason)
+        fail('data.reason', 'deadlines.reason_required', 'Say why the due date is overridden');
+      break;
+    default:
+      break;
+  }
+  return errors;
+}
+
+function validateExtension(
+  input: DeadlineInput,
+  event: ClockEvent,
+  date: IsoDate,
+  existing: readonly NormEvent[],
+  options: ValidateOptions,
+  reason: string | null,
+  fail: (field: string, code: string, message: string) => void,
+): void {
+  const kind = event.data?.kind ?? DEFAULT_EXTENSION[input.type];
+  if (kind !== DEFAULT_EXTENSION[input.type]) {
+    fail(
+      'data.kind',
+      'deadlines.extension_kind',
+      `A "${kind}" extension does not apply to this type of case`,
+    );
+    return;
+  }
+  const earlier = existing.filter((e) => e.kind === 'extended' && (e.data.kind ?? kind) === kind);
+  const amount = event.data?.amount;
+  switch (kind) {
+    case 'pit': {
+      const add = amount ?? PIT_MAX_EXTRA_WD;
+      const used = earlier.reduce((n, e) => n + (e.data.amount ?? PIT_MAX_EXTRA_WD), 0);
+      if (!Number.isInteger(add) || add < 1)
+        fail('data.amount', 'deadlines.invalid_amount', 'Enter a whole number of working days');
+      else if (used + add > PIT_MAX_EXTRA_WD) {
+        fail(
+          'data.amount',
+          'deadlines.pit_cap',
+          `A public interest extension can add at most ${PIT_MAX_EXTRA_WD} working days (${FOI_LIMIT_WD + PIT_MAX_EXTRA_WD} in all); ${PIT_MAX_EXTRA_WD - used} left`,
+        );
+      }
+      break;
+    }
+    case 'reg7':
+    case 'sar_complex':
+      if (earlier.length > 0)
+        fail('data.kind', 'deadlines.second_extension', 'This case has already been extended');
+      if (
+        kind === 'sar_complex' &&
+        amount !== undefined &&
+        (!Number.isInteger(amount) || amount < 1 || amount > SAR_EXTENSION_MONTHS)
+      ) {
+        fail(
+          'data.amount',
+          'deadlines.invalid_amount',
+          `A SAR can be extended by 1 or ${SAR_EXTENSION_MONTHS} months`,
+        );
+      }
+      break;
+    case 'target':
+      if (!options.isManager)
+        fail('kind', 'deadlines.manager_only', 'Only a manager can extend an office target');
+      if (!reason)
+        fail('data.reason', 'deadlines.reason_required', 'Say why the target is extended');
+      if (amount === undefined || !Number.isInteger(amount) || amount < 1) {
+        fail('data.amount', 'deadlines.invalid_amount', 'Enter a whole number of working days');
+      }
+      break;
+  }
+  // An extension must be claimed in time (for a SAR, within the first month); late ones
+  // need a manager's confirmation.
+  const due = computeDeadlines(input).dueDate;
+  if (due && date > due && !options.managerConfirmed) {
+    fail(
+      'at',
+      'deadlines.extension_after_due',
+      `The due date, ${formatDayDate(due)}, has passed: a manager must confirm a late extension`,
+    );
+  }
+}
+
+// ---- Overdue and working hours ------------------------------------------------------------
+
+/** §1: a case is overdue from 00:00 London time on the day after its due date. */
+export function calculateOverdueFrom(dueDate: IsoDate): Date {
+  return startOfLondonDay(addDays(dueDate, 1));
+}
+
+export function isOverdue(dueDate: IsoDate, now: Date | string): boolean {
+  return new Date(now).getTime() >= calculateOverdueFrom(dueDate).getTime();
+}
+
+/** §6: warnings go 09:00–17:00 Europe/London on E&W working days (17:00 itself is out). */
+export function isWithinWorkingHours(instant: Date | string, calendar: WorkingCalendar): boolean {
+  if (!calendar.isWorkingDay(londonDateOf(instant))) return false;
+  const { hour, minute } = londonHourMinute(instant);
+  const minutes = hour * 60 + minute;
+  return minutes >= WORKING_HOURS.startHour * 60 && minutes < WORKING_HOURS.endHour * 60;
+}
+
+/** The instant itself if within working hours, else the next 09:00 London on a working day. */
+export function nextWorkingHoursStart(instant: Date | string, calendar: WorkingCalendar): Date {
+  const at = new Date(instant);
+  if (isWithinWorkingHours(at, calendar)) return at;
+  const today = londonDateOf(at);
+  const { hour } = londonHourMinute(at);
+  const day =
+    calendar.isWorkingDay(today) && hour < WORKING_HOURS.startHour
+      ? today
+      : calendar.nextWorkingDayOnOrAfter(addDays(today, 1));
+  return londonInstantAt(day, WORKING_HOURS.startHour, 0);
+}
