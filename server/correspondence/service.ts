@@ -898,11 +898,19 @@ export function createCorrespondenceService(deps: {
       id: string,
       input: { assigneeId: string | null; version: number },
     ): Promise<CaseSummary> {
-      const { cases } = await bulkAssign(actor, {
-        assigneeId: input.assigneeId,
-        cases: [{ id, version: input.version }],
-      });
-      return cases[0]!;
+      try {
+        const { cases } = await bulkAssign(actor, {
+          assigneeId: input.assigneeId,
+          cases: [{ id, version: input.version }],
+        });
+        return cases[0]!;
+      } catch (error) {
+        // One case: the plain answers, not the batch's.
+        if (error instanceof AppError && error.code === 'correspondence.stale_version')
+          throw staleVersion();
+        if (error instanceof AppError && error.statusCode === 404) throw caseNotFound();
+        throw error;
+      }
     },
 
     bulkAssign,
