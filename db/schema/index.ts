@@ -4,3 +4,4 @@ export * from './outbox.js';
 export * from './mail.js';
 export * from './contacts.js';
 export * from './correspondence.js';
+export * from './deadlines.js';
