@@ -5,3 +5,4 @@ export * from './mail.js';
 export * from './contacts.js';
 export * from './correspondence.js';
 export * from './deadlines.js';
+export * from './intake.js';
