@@ -6,3 +6,5 @@ export * from './contacts.js';
 export * from './correspondence.js';
 export * from './deadlines.js';
 export * from './intake.js';
+export * from './replies.js';
+export * from './disclosure.js';
