@@ -443,8 +443,7 @@ export async function correspondencePages(
             >[0],
           ),
         );
-        const safeValues = Value.Check(NewCaseForm, values) ? values : {};
-        return renderNewCase(request, reply, safeValues, { errors, status: 400 });
+        return renderNewCase(request, reply, keepTyped(values), { errors, status: 400 });
       }
       const actor = request.actor();
       const contact = {
@@ -457,11 +456,26 @@ export async function correspondencePages(
       const fields: FieldErrors = {};
       let receivedAt = receivedAtFrom(values, fields);
       // A letter dated today, with no time given, arrived "now" (never in the future).
-      if (receivedAt && !values.receivedTime?.trim() && receivedAt > svc.now())
-        receivedAt = svc.now();
-      if (!values.type) fields.type = 'Select the type of correspondence';
-      if (!values.channel) fields.channel = 'Select how it arrived';
+      const now = svc.now();
+      if (
+        receivedAt &&
+        !values.receivedTime?.trim() &&
+        receivedAt > now &&
+        londonDate(receivedAt) === londonDate(now)
+      )
+        receivedAt = now;
       const choice = values.contactChoice ?? '';
+      const input: NewCaseInput = {
+        type: values.type as CaseType,
+        channel: values.channel as CaseChannel,
+        receivedAt: receivedAt ?? now,
+        subject: values.subject ?? '',
+        body: values.body ?? '',
+        topics: values.topics ?? [],
+        ...(choice && choice !== 'new' ? { contactId: choice } : { contact }),
+      };
+      // All the problems at once: the form's own (the date) and the service's.
+      Object.assign(fields, { ...svc.validateNewCase(input), ...fields });
       try {
         if (Object.keys(fields).length > 0)
           throw new AppError(400, 'validation', 'Check the form', fields);
@@ -473,15 +487,6 @@ export async function correspondencePages(
           if (byReason('name_postcode') > 0 || byReason('email') > 1 || byReason('phone') > 1)
             return await renderNewCase(request, reply, values, { suggestions });
         }
-        const input: NewCaseInput = {
-          type: values.type as CaseType,
-          channel: values.channel as CaseChannel,
-          receivedAt: receivedAt!,
-          subject: values.subject ?? '',
-          body: values.body ?? '',
-          topics: values.topics ?? [],
-          ...(choice && choice !== 'new' ? { contactId: choice } : { contact }),
-        };
         const created = await svc.createCase(actor, input);
         return reply.redirect(`/casework/${created.id}?notice=created`, 303);
       } catch (error) {
@@ -719,6 +724,19 @@ export async function correspondencePages(
       );
     },
   );
+}
+
+/** What was typed, limited to the form's own fields and lengths, to show it again. */
+function keepTyped(values: Record<string, unknown>): NewCaseValues {
+  const kept: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(NewCaseForm.properties)) {
+    const value = values[key];
+    const max = (schema as { maxLength?: number }).maxLength ?? 1000;
+    if (typeof value === 'string') kept[key] = value.slice(0, max);
+    else if (Array.isArray(value))
+      kept[key] = value.filter((v): v is string => typeof v === 'string').slice(0, 20);
+  }
+  return kept as NewCaseValues;
 }
 
 /** The staff form's date (and optional time) of receipt, read in London time. */

@@ -237,6 +237,10 @@ export const RestrictionBody = Type.Object(
 const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 const Csrf = Type.String({ maxLength: 200 });
 
+/**
+ * Bounded, but looser than the service's limits, so an over-long answer comes back with
+ * its GOV.UK message and the text still in the box.
+ */
 export const NewCaseForm = Type.Object(
   {
     _csrf: Csrf,
@@ -246,10 +250,10 @@ export const NewCaseForm = Type.Object(
     'receivedAt-month': Field(2),
     'receivedAt-year': Field(4),
     receivedTime: Field(5),
-    subject: Field(200),
-    body: Field(20_000),
-    contactName: Field(200),
-    contactEmail: Field(254),
+    subject: Field(1000),
+    body: Field(40_000),
+    contactName: Field(1000),
+    contactEmail: Field(1000),
     contactPhone: Field(40),
     contactAddress: Field(1000),
     contactPostcode: Field(20),

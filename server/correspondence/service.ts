@@ -285,7 +285,8 @@ export function createCorrespondenceService(deps: {
     return summary;
   }
 
-  function checkNewCase(input: NewCaseInput): { receivedAt: Date } {
+  /** Every field problem of a new case at once (for the GOV.UK error summary). */
+  function newCaseProblems(input: NewCaseInput): FieldErrors {
     const fields: FieldErrors = {};
     if (!CASE_TYPES.includes(input.type)) fields.type = 'Select the type of correspondence';
     if (input.subtype && (input.type !== 'complaint' || !CASE_SUBTYPES.includes(input.subtype)))
@@ -309,8 +310,13 @@ export function createCorrespondenceService(deps: {
     if (input.contactId && !isUuid(input.contactId)) fields.contactId = 'Select a contact';
     if (input.source && (!input.source.type || !input.source.id))
       fields.source = 'A source needs a type and an id';
+    return fields;
+  }
+
+  function checkNewCase(input: NewCaseInput): { receivedAt: Date } {
+    const fields = newCaseProblems(input);
     if (Object.keys(fields).length > 0) throw validationError(fields);
-    return { receivedAt };
+    return { receivedAt: new Date(input.receivedAt) };
   }
 
   async function existingForSource(tx: DbOrTx, source: { type: string; id: string }) {
@@ -520,6 +526,9 @@ export function createCorrespondenceService(deps: {
 
     /** The injected clock's now, for pages that default a date to today. */
     now: () => clock.now(),
+
+    /** The field problems `createCase` would refuse, without creating anything. */
+    validateNewCase: newCaseProblems,
 
     /**
      * Creates a case: reference from the year's counter, requester linked or created, due

@@ -12,6 +12,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+async function countCases(): Promise<number> {
+  const [row] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from cases`;
+  return row!.n;
+}
+
 const contactOf = async (caseId: string) => {
   const [row] = await t.db.sql<
     { contact_id: string }[]
@@ -116,9 +121,7 @@ describe('linking requesters to contacts', () => {
     expect(asked.body).toContain('Is this one of these contacts?');
     expect(asked.body).toContain(`value="${existing.contactId}"`);
     expect(asked.body).toContain('Speeding on the high street'); // what was typed is kept
-    const [{ n: before }] = (await t.db.sql<
-      { n: number }[]
-    >`select count(*)::int as n from cases`) as [{ n: number }];
+    const before = await countCases();
     expect(before).toBeGreaterThan(0);
 
     const saved = await page.post(

@@ -14,6 +14,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+async function countCases(): Promise<number> {
+  const [row] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from cases`;
+  return row!.n;
+}
+
 const post = (payload: unknown) =>
   t.app.inject({
     method: 'POST',
@@ -98,15 +103,11 @@ describe('receipt', () => {
   });
 
   it('refuses a future-dated receipt with a field error, creating nothing', async () => {
-    const [{ n: before }] = (await t.db.sql<
-      { n: number }[]
-    >`select count(*)::int as n from cases`) as [{ n: number }];
+    const before = await countCases();
     const response = await post(apiBody({ receivedAt: '2026-11-23T10:00:01Z' })); // the clock says 10:00:00
     expect(response.statusCode).toBe(400);
     expect(response.json().error.fields.receivedAt).toMatch(/today or in the past/);
-    const [{ n: after }] = (await t.db.sql<
-      { n: number }[]
-    >`select count(*)::int as n from cases`) as [{ n: number }];
+    const after = await countCases();
     expect(after).toBe(before);
   });
 
