@@ -87,7 +87,7 @@ function parseQueueUrl(url: string): Query {
   for (const key of ARRAY_KEYS) if (params.has(key)) raw[key] = params.getAll(key);
   for (const key of SCALAR_KEYS) if (params.has(key)) raw[key] = params.get(key);
   const converted = Value.Convert(QueueQuery, raw);
-  return Value.Check(QueueQuery, converted) ? (converted as Query) : {};
+  return Value.Check(QueueQuery, converted) ? converted : {};
 }
 
 const safeReturnTo = (value: string | undefined) =>
@@ -736,7 +736,7 @@ function keepTyped(values: Record<string, unknown>): NewCaseValues {
     else if (Array.isArray(value))
       kept[key] = value.filter((v): v is string => typeof v === 'string').slice(0, 20);
   }
-  return kept as NewCaseValues;
+  return kept;
 }
 
 /** The staff form's date (and optional time) of receipt, read in London time. */

@@ -19,6 +19,7 @@ import {
   addWorkingDays,
   computeDue,
   DUE_SOON_WORKING_DAYS,
+  type CaseDeadlineHook,
   londonDate,
   workingDaysBetween,
   type Deadline,
@@ -193,7 +194,10 @@ export interface ListPage {
 }
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we look for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
+const oneLine = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
 const viewerOf = (actor: Actor): Viewer => ({ id: actor.id, role: actor.role });
@@ -242,6 +246,8 @@ export function createCorrespondenceService(deps: {
   mail: MailService;
   contacts?: ContactsService;
   officeName?: string;
+  /** The deadlines domain: stores real deadlines (deadlines.md §5). */
+  deadlines?: CaseDeadlineHook;
 }) {
   const { db, repo, audit, clock, mail } = deps;
   const contacts =
@@ -369,7 +375,7 @@ export function createCorrespondenceService(deps: {
     data: Record<string, unknown>,
     notes: Map<string, NoteView>,
   ): { title: string; description: string } {
-    const str = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : '');
+    const str = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
     const status = (key: string) => STATUS_LABELS[str(key) as CaseStatus] ?? humanise(str(key));
     switch (kind) {
       case 'created':
@@ -416,7 +422,8 @@ export function createCorrespondenceService(deps: {
       case 'access_granted':
         return { title: 'Access granted', description: `${str('userName')} can see this case.` };
       default:
-        return { title: humanise(kind), description: '' };
+        // Other domains (deadlines) write their own title and description.
+        return { title: str('title') || humanise(kind), description: str('description') };
     }
   }
 
@@ -568,7 +575,7 @@ export function createCorrespondenceService(deps: {
 
           const number = await repo.nextReferenceNumber(tx, year);
           const reference = `OPCC-${year}-${String(number).padStart(5, '0')}`;
-          const deadline = await computeDue(input.type, receivedOn);
+          let deadline = await computeDue(input.type, receivedOn);
           const id = randomUUID();
 
           const emailTo = contact?.email?.trim();
@@ -592,7 +599,7 @@ export function createCorrespondenceService(deps: {
             receivedOn,
             contactId: contact?.id ?? null,
             onBehalfOfId: onBehalfOf?.id ?? null,
-            subject: input.subject.trim(),
+            subject: oneLine(input.subject),
             body: input.body,
             status: 'new',
             assigneeId: input.assigneeId ?? null,
@@ -606,6 +613,10 @@ export function createCorrespondenceService(deps: {
             createdAt: now,
             updatedAt: now,
           });
+          if (deps.deadlines) {
+            deadline = await deps.deadlines.computeForCase(tx, row.id);
+            row.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
+          }
           await repo.insertEvent(tx, {
             caseId: row.id,
             at: now,
@@ -692,7 +703,7 @@ export function createCorrespondenceService(deps: {
         row.assigneeId ? repo.user(db, row.assigneeId) : Promise.resolve(undefined),
         repo.events(db, row.id),
         repo.notes(db, row.id),
-        computeDue(row.type, row.receivedOn),
+        deps.deadlines ? deps.deadlines.forCase(db, row.id) : computeDue(row.type, row.receivedOn),
       ]);
       await audit.record(db, actor, {
         action: 'case.view',
@@ -799,6 +810,11 @@ export function createCorrespondenceService(deps: {
         }
         const updated = await repo.updateCase(tx, row.id, row.version, values);
         if (!updated) throw staleVersion();
+        if (deps.deadlines) {
+          // A reply or closure stops the clock; a new type has new rules.
+          const deadline = await deps.deadlines.computeForCase(tx, row.id);
+          updated.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
+        }
         if (type !== row.type)
           await repo.insertEvent(tx, {
             caseId: row.id,

@@ -24,10 +24,11 @@ const list = async (query: string) => {
     headers: bearer(token),
   });
   expect(response.statusCode).toBe(200);
-  return response.json() as {
+  const body: {
     items: Array<{ id: string; dueDate: string | null; overdue: boolean; receivedAt: string }>;
     nextCursor: string | null;
-  };
+  } = response.json();
+  return body;
 };
 
 const svc = () => t.app.services.correspondence;

@@ -21,10 +21,11 @@ const search = async (query: string) => {
     headers: bearer(token),
   });
   expect(response.statusCode).toBe(200);
-  return response.json() as {
+  const body: {
     items: Array<{ id: string; reference: string }>;
     nextCursor: string | null;
-  };
+  } = response.json();
+  return body;
 };
 
 describe('full-text search', () => {
