@@ -19,6 +19,8 @@ import {
   createCorrespondenceService,
   type CorrespondenceService,
 } from './correspondence/service.js';
+import { deadlinesRoutes } from './deadlines/routes.js';
+import { createDeadlinesService, type DeadlinesService } from './deadlines/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
 import { authPlugin } from './platform/auth.js';
 import { errorsPlugin } from './platform/errors.js';
@@ -47,6 +49,7 @@ export interface Services {
   mail: MailService;
   contacts: ContactsService;
   correspondence: CorrespondenceService;
+  deadlines: DeadlinesService;
 }
 
 const cannotSign = (): string => {
@@ -73,8 +76,18 @@ export function createServices(
     audit,
     clock,
   });
+  const deadlines = createDeadlinesService({
+    db: db.db,
+    clock,
+    audit,
+    mail,
+    mailDomain: config.mailDomain,
+    mailFrom: config.mailFrom,
+    publicUrl: config.publicUrl,
+  });
   return {
     audit,
+    deadlines,
     users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
     auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
     mail,
@@ -87,6 +100,7 @@ export function createServices(
       mail,
       contacts,
       officeName: config.officeName,
+      deadlines,
     }),
   };
 }
@@ -164,6 +178,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.jwt.sign(claims, { expiresIn, clockTimestamp: clock.now().getTime() } as never),
   );
   app.decorate('services', services);
+  // The bundled bank holidays are upserted at every start (idempotent, never deletes).
+  app.addHook('onReady', async () => {
+    await services.deadlines.loadBundle();
+  });
   await app.register(authPlugin, {
     secret: config.jwtSecret,
     clock,
@@ -188,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { auth: services.auth });
   await app.register(usersRoutes, { users: services.users });
   await app.register(correspondenceRoutes, { correspondence: services.correspondence });
+  await app.register(deadlinesRoutes, { deadlines: services.deadlines });
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,

@@ -1,0 +1,394 @@
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import {
+  bankHolidays,
+  caseDeadlines,
+  caseEvents,
+  cases,
+  clockEvents,
+  deadlineNotifications,
+  emailMessages,
+  holidayCalendar,
+  slaPolicies,
+  users,
+} from '../../db/schema/index.js';
+import type { Division, Holiday } from '../lib/calendar.js';
+import { OPEN_STATUSES } from '../correspondence/workflow.js';
+
+export type HolidayRow = typeof bankHolidays.$inferSelect;
+export type DeadlineRow = typeof caseDeadlines.$inferSelect;
+export type NewDeadlineRow = typeof caseDeadlines.$inferInsert;
+export type ClockEventRow = typeof clockEvents.$inferSelect;
+export type PolicyRow = typeof slaPolicies.$inferSelect;
+export type NotificationRow = typeof deadlineNotifications.$inferSelect;
+export type CalendarRow = typeof holidayCalendar.$inferSelect;
+
+const toHoliday = (row: HolidayRow): Holiday => ({
+  division: row.division as Division,
+  date: row.date,
+  title: row.title,
+  ...(row.notes ? { notes: row.notes } : {}),
+});
+
+/** Every Drizzle query of the deadlines domain; each takes a db or a transaction. */
+export function createDeadlinesRepository() {
+  return {
+    async calendar(db: DbOrTx): Promise<CalendarRow> {
+      const [row] = await db.select().from(holidayCalendar).where(eq(holidayCalendar.id, 1));
+      if (row) return row;
+      // The migration seeds the row; a database restored without it gets it back here.
+      await db.insert(holidayCalendar).values({ id: 1, version: 0 }).onConflictDoNothing();
+      const [again] = await db.select().from(holidayCalendar).where(eq(holidayCalendar.id, 1));
+      return again!;
+    },
+
+    async lockCalendar(tx: DbOrTx): Promise<CalendarRow> {
+      await this.calendar(tx);
+      const [row] = await tx
+        .select()
+        .from(holidayCalendar)
+        .where(eq(holidayCalendar.id, 1))
+        .for('update');
+      return row!;
+    },
+
+    async bumpVersion(tx: DbOrTx, now: Date): Promise<number> {
+      const [row] = await tx
+        .update(holidayCalendar)
+        .set({ version: sql`${holidayCalendar.version} + 1`, updatedAt: now })
+        .where(eq(holidayCalendar.id, 1))
+        .returning({ version: holidayCalendar.version });
+      return row!.version;
+    },
+
+    async updateCalendar(tx: DbOrTx, values: Partial<CalendarRow>): Promise<void> {
+      await tx.update(holidayCalendar).set(values).where(eq(holidayCalendar.id, 1));
+    },
+
+    async liveHolidays(db: DbOrTx): Promise<Holiday[]> {
+      const rows = await db
+        .select()
+        .from(bankHolidays)
+        .where(isNull(bankHolidays.removedAt))
+        .orderBy(asc(bankHolidays.date), asc(bankHolidays.division));
+      return rows.map(toHoliday);
+    },
+
+    async allHolidayRows(db: DbOrTx): Promise<HolidayRow[]> {
+      return db
+        .select()
+        .from(bankHolidays)
+        .orderBy(asc(bankHolidays.division), asc(bankHolidays.date));
+    },
+
+    async insertHolidays(
+      tx: DbOrTx,
+      rows: Array<typeof bankHolidays.$inferInsert>,
+    ): Promise<number> {
+      if (rows.length === 0) return 0;
+      const inserted = await tx
+        .insert(bankHolidays)
+        .values(rows)
+        .onConflictDoNothing()
+        .returning({ date: bankHolidays.date });
+      return inserted.length;
+    },
+
+    async updateHoliday(
+      tx: DbOrTx,
+      division: string,
+      date: string,
+      values: Partial<typeof bankHolidays.$inferInsert>,
+    ): Promise<HolidayRow | undefined> {
+      const [row] = await tx
+        .update(bankHolidays)
+        .set(values)
+        .where(and(eq(bankHolidays.division, division as Division), eq(bankHolidays.date, date)))
+        .returning();
+      return row;
+    },
+
+    async holidayRow(db: DbOrTx, division: string, date: string) {
+      const [row] = await db
+        .select()
+        .from(bankHolidays)
+        .where(and(eq(bankHolidays.division, division as Division), eq(bankHolidays.date, date)));
+      return row;
+    },
+
+    async policies(db: DbOrTx, caseType?: string): Promise<PolicyRow[]> {
+      return db
+        .select()
+        .from(slaPolicies)
+        .where(caseType ? eq(slaPolicies.caseType, caseType) : undefined)
+        .orderBy(asc(slaPolicies.caseType), asc(slaPolicies.kind));
+    },
+
+    async updatePolicy(
+      tx: DbOrTx,
+      caseType: string,
+      kind: string,
+      values: Partial<typeof slaPolicies.$inferInsert>,
+    ): Promise<PolicyRow | undefined> {
+      const [row] = await tx
+        .update(slaPolicies)
+        .set(values)
+        .where(and(eq(slaPolicies.caseType, caseType), eq(slaPolicies.kind, kind)))
+        .returning();
+      return row;
+    },
+
+    async caseRow(db: DbOrTx, caseId: string, lock = false) {
+      const query = db.select().from(cases).where(eq(cases.id, caseId));
+      const [row] = lock ? await query.for('update') : await query;
+      return row;
+    },
+
+    async setNextDue(tx: DbOrTx, caseId: string, nextDueOn: string | null): Promise<void> {
+      await tx
+        .update(cases)
+        .set({ nextDueOn })
+        .where(and(eq(cases.id, caseId), sql`${cases.nextDueOn} is distinct from ${nextDueOn}`));
+    },
+
+    async clockEvents(db: DbOrTx, caseId: string, includeVoided = false) {
+      return db
+        .select()
+        .from(clockEvents)
+        .where(
+          and(
+            eq(clockEvents.caseId, caseId),
+            includeVoided ? undefined : isNull(clockEvents.voidedAt),
+          ),
+        )
+        .orderBy(asc(clockEvents.id));
+    },
+
+    async insertClockEvent(tx: DbOrTx, values: typeof clockEvents.$inferInsert) {
+      const [row] = await tx.insert(clockEvents).values(values).returning();
+      return row!;
+    },
+
+    async voidClockEvent(
+      tx: DbOrTx,
+      caseId: string,
+      id: number,
+      values: { voidedAt: Date; voidReason: string; voidedById: string | null },
+    ) {
+      const [row] = await tx
+        .update(clockEvents)
+        .set(values)
+        .where(
+          and(eq(clockEvents.id, id), eq(clockEvents.caseId, caseId), isNull(clockEvents.voidedAt)),
+        )
+        .returning();
+      return row;
+    },
+
+    async insertTimeline(tx: DbOrTx, values: typeof caseEvents.$inferInsert): Promise<void> {
+      await tx.insert(caseEvents).values(values);
+    },
+
+    async liveDeadlines(db: DbOrTx, caseId: string): Promise<DeadlineRow[]> {
+      return db
+        .select()
+        .from(caseDeadlines)
+        .where(and(eq(caseDeadlines.caseId, caseId), isNull(caseDeadlines.supersededAt)));
+    },
+
+    async maxGeneration(db: DbOrTx, caseId: string, kind: string): Promise<number> {
+      const [row] = await db
+        .select({ g: sql<number>`coalesce(max(${caseDeadlines.generation}), 0)::int` })
+        .from(caseDeadlines)
+        .where(and(eq(caseDeadlines.caseId, caseId), eq(caseDeadlines.kind, kind as never)));
+      return row?.g ?? 0;
+    },
+
+    async insertDeadline(tx: DbOrTx, values: NewDeadlineRow): Promise<void> {
+      await tx.insert(caseDeadlines).values(values);
+    },
+
+    async updateDeadline(tx: DbOrTx, id: string, values: Partial<NewDeadlineRow>): Promise<void> {
+      await tx.update(caseDeadlines).set(values).where(eq(caseDeadlines.id, id));
+    },
+
+    /** Open cases with a live deadline computed on an older calendar, keyset by id. */
+    async casesToRebuild(db: DbOrTx, version: number, after: string | null, limit = 100) {
+      const rows = await db
+        .selectDistinct({ id: cases.id })
+        .from(caseDeadlines)
+        .innerJoin(cases, eq(cases.id, caseDeadlines.caseId))
+        .where(
+          and(
+            isNull(caseDeadlines.supersededAt),
+            lt(caseDeadlines.calendarVersion, version),
+            inArray(cases.status, [...OPEN_STATUSES]),
+            after ? gt(cases.id, after) : undefined,
+          ),
+        )
+        .orderBy(asc(cases.id))
+        .limit(limit);
+      return rows.map((r) => r.id);
+    },
+
+    /** Live, running deadlines of open cases, with what the scan and digest need. */
+    async warnable(db: DbOrTx, filter: { assigneeId?: string } = {}) {
+      return db
+        .select({
+          deadline: caseDeadlines,
+          reference: cases.reference,
+          type: cases.type,
+          status: cases.status,
+          assigneeId: cases.assigneeId,
+          acknowledgedAt: cases.acknowledgedAt,
+          restricted: cases.restricted,
+        })
+        .from(caseDeadlines)
+        .innerJoin(cases, eq(cases.id, caseDeadlines.caseId))
+        .where(
+          and(
+            isNull(caseDeadlines.supersededAt),
+            eq(caseDeadlines.stopped, false),
+            isNull(caseDeadlines.completedOn),
+            isNotNull(caseDeadlines.effectiveDueOn),
+            inArray(cases.status, [...OPEN_STATUSES]),
+            filter.assigneeId ? eq(cases.assigneeId, filter.assigneeId) : undefined,
+          ),
+        )
+        .orderBy(asc(caseDeadlines.effectiveDueOn), asc(cases.reference));
+    },
+
+    async insertNotification(tx: DbOrTx, values: typeof deadlineNotifications.$inferInsert) {
+      const rows = await tx
+        .insert(deadlineNotifications)
+        .values(values)
+        .onConflictDoNothing()
+        .returning({ id: deadlineNotifications.id });
+      return rows[0]?.id;
+    },
+
+    /** Unsent earlier stages of the same generation are skipped: only the latest is sent. */
+    async skipEarlier(
+      tx: DbOrTx,
+      key: { caseId: string; kind: string; generation: number },
+      earlier: string[],
+    ): Promise<number> {
+      if (earlier.length === 0) return 0;
+      const rows = await tx
+        .update(deadlineNotifications)
+        .set({ status: 'skipped', reason: 'a later stage was reached first' })
+        .where(
+          and(
+            eq(deadlineNotifications.caseId, key.caseId),
+            eq(deadlineNotifications.kind, key.kind),
+            eq(deadlineNotifications.generation, key.generation),
+            eq(deadlineNotifications.status, 'pending'),
+            inArray(deadlineNotifications.stage, earlier as never),
+          ),
+        )
+        .returning({ id: deadlineNotifications.id });
+      return rows.length;
+    },
+
+    /** Pending rows whose generation is no longer live, or whose case has closed. */
+    async cancelStale(tx: DbOrTx): Promise<number> {
+      const rows = await tx
+        .update(deadlineNotifications)
+        .set({ status: 'cancelled', reason: 'the deadline changed or the case is no longer open' })
+        .where(
+          and(
+            eq(deadlineNotifications.status, 'pending'),
+            sql`not exists (select 1 from ${caseDeadlines} d join ${cases} c on c.id = d.case_id
+              where d.case_id = ${deadlineNotifications.caseId} and d.kind = ${deadlineNotifications.kind}
+              and d.generation = ${deadlineNotifications.generation} and d.superseded_at is null
+              and not d.stopped and d.completed_on is null
+              and c.status in ('new', 'open', 'awaiting_requester', 'awaiting_approval'))`,
+          ),
+        )
+        .returning({ id: deadlineNotifications.id });
+      return rows.length;
+    },
+
+    async pendingFor(
+      db: DbOrTx,
+      keys: Array<{ caseId: string; kind: string; generation: number; stage: string }>,
+    ): Promise<NotificationRow[]> {
+      if (keys.length === 0) return [];
+      return db
+        .select()
+        .from(deadlineNotifications)
+        .where(
+          and(
+            eq(deadlineNotifications.status, 'pending'),
+            or(
+              ...keys.map((k) =>
+                and(
+                  eq(deadlineNotifications.caseId, k.caseId),
+                  eq(deadlineNotifications.kind, k.kind),
+                  eq(deadlineNotifications.generation, k.generation),
+                  eq(deadlineNotifications.stage, k.stage as never),
+                ),
+              ),
+            ),
+          ),
+        );
+    },
+
+    async lockNotification(tx: DbOrTx, id: string): Promise<NotificationRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(deadlineNotifications)
+        .where(eq(deadlineNotifications.id, id))
+        .for('update');
+      return row;
+    },
+
+    async updateNotification(
+      tx: DbOrTx,
+      id: string,
+      values: Partial<typeof deadlineNotifications.$inferInsert>,
+    ): Promise<void> {
+      await tx.update(deadlineNotifications).set(values).where(eq(deadlineNotifications.id, id));
+    },
+
+    async notifications(db: DbOrTx, caseId: string): Promise<NotificationRow[]> {
+      return db
+        .select()
+        .from(deadlineNotifications)
+        .where(eq(deadlineNotifications.caseId, caseId))
+        .orderBy(desc(deadlineNotifications.createdAt));
+    },
+
+    async user(db: DbOrTx, id: string) {
+      const [row] = await db
+        .select({
+          id: users.id,
+          email: users.email,
+          name: users.name,
+          role: users.role,
+          disabledAt: users.disabledAt,
+        })
+        .from(users)
+        .where(eq(users.id, id));
+      return row;
+    },
+
+    async activeUsers(db: DbOrTx, roles: Array<'caseworker' | 'manager' | 'admin'>) {
+      return db
+        .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+        .from(users)
+        .where(and(inArray(users.role, roles), isNull(users.disabledAt)))
+        .orderBy(asc(users.email));
+    },
+  };
+}
+export type DeadlinesRepository = ReturnType<typeof createDeadlinesRepository>;
+
+/** True when an email with this Message-ID was already written (the digest's ledger). */
+export async function emailExists(db: DbOrTx, messageId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: emailMessages.id })
+    .from(emailMessages)
+    .where(eq(emailMessages.messageId, messageId));
+  return rows.length > 0;
+}

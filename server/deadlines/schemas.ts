@@ -1,0 +1,208 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { CASE_SUBTYPES, CASE_TYPES } from '../correspondence/workflow.js';
+import { CLOCK_EVENT_KINDS } from '../lib/deadline-rules.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+
+/** A `YYYY-MM-DD` date or an ISO instant (its Europe/London date counts). */
+const DateOrInstant = Type.String({ minLength: 10, maxLength: 40 });
+
+export const ClockEventData = Type.Object(
+  {
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    kind: Type.Optional(literals(['pit', 'reg7', 'sar_complex', 'target'] as const)),
+    amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    date: Type.Optional(Type.String({ format: 'date', maxLength: 10 })),
+    deadline: Type.Optional(
+      literals(['statutory', 'acknowledge', 'respond', 'review', 'dp_ack'] as const),
+    ),
+    outcome: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RecordEventBody = Type.Object(
+  {
+    kind: literals(CLOCK_EVENT_KINDS),
+    at: DateOrInstant,
+    data: Type.Optional(ClockEventData),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+    confirmLate: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const VoidEventBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+
+export const CalculateBody = Type.Object(
+  {
+    type: literals(CASE_TYPES),
+    subtype: Type.Optional(literals(CASE_SUBTYPES)),
+    receivedAt: DateOrInstant,
+    events: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            kind: literals(CLOCK_EVENT_KINDS),
+            at: DateOrInstant,
+            data: Type.Optional(ClockEventData),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
+    calendar: Type.Optional(literals(['statutory', 'england_wales'] as const)),
+  },
+  { additionalProperties: false },
+);
+
+const Skipped = Type.Array(Type.Object({ date: Type.String(), reason: Type.String() }));
+
+export const DeadlineDetailSchema = Type.Object(
+  {
+    kind: Type.String(),
+    label: Type.String(),
+    calendar: Type.String(),
+    rule: Type.String(),
+    ruleVersion: Type.String(),
+    calendarVersion: Type.Integer(),
+    generation: Type.Integer(),
+    startDate: Nullable(Type.String()),
+    startRule: Type.String(),
+    dueDate: Nullable(Type.String()),
+    baseDueDate: Nullable(Type.String()),
+    extendedDueDate: Nullable(Type.String()),
+    effectiveDueDate: Nullable(Type.String()),
+    skipped: Skipped,
+    notes: Type.Array(Type.String()),
+    stopped: Type.Boolean(),
+    completedOn: Nullable(Type.String()),
+    coverageIncomplete: Type.Boolean(),
+    overdueFrom: Nullable(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+/** API.md: `{ dueDate, extendedDueDate?, calendar, skipped }` plus the working. */
+export const DeadlineViewSchema = Type.Object(
+  {
+    dueDate: Nullable(Type.String()),
+    extendedDueDate: Nullable(Type.String()),
+    calendar: Type.String(),
+    skipped: Skipped,
+    kind: Type.String(),
+    receivedOn: Type.String(),
+    baseDueDate: Nullable(Type.String()),
+    effectiveDueDate: Nullable(Type.String()),
+    startDate: Nullable(Type.String()),
+    startRule: Type.String(),
+    ruleVersion: Type.String(),
+    calendarVersion: Type.Integer(),
+    coverageIncomplete: Type.Boolean(),
+    stopped: Type.Boolean(),
+    stoppedReason: Nullable(Type.String()),
+    completed: Type.Boolean(),
+    overdueFrom: Nullable(Type.String()),
+    deadlines: Type.Array(DeadlineDetailSchema),
+  },
+  { additionalProperties: true },
+);
+
+export const RecordedEventSchema = Type.Object({
+  event: Type.Object({
+    id: Type.Integer(),
+    kind: Type.String(),
+    at: Type.String(),
+    occurredOn: Type.String(),
+  }),
+  caseId: Type.String(),
+  status: Type.String(),
+  dueDate: Nullable(Type.String()),
+  deadline: DeadlineViewSchema,
+});
+
+export const CaseIdParams = Type.Object(
+  { id: Type.String({ format: 'uuid', maxLength: 36 }) },
+  { additionalProperties: false },
+);
+export const CaseEventParams = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', maxLength: 36 }),
+    eventId: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+// ---- Forms (strings; the service gives the messages) ----------------------------------
+
+const S = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+
+export const EventForm = Type.Object(
+  {
+    _csrf: Type.String({ maxLength: 200 }),
+    kind: S(40),
+    'at-day': S(4),
+    'at-month': S(4),
+    'at-year': S(6),
+    reason: S(2000),
+    amount: S(6),
+    extensionKind: S(20),
+    'date-day': S(4),
+    'date-month': S(4),
+    'date-year': S(6),
+    note: S(2000),
+    confirmLate: S(5),
+  },
+  { additionalProperties: false },
+);
+
+export const CalculatorQuery = Type.Object(
+  {
+    type: S(20),
+    'received-day': S(4),
+    'received-month': S(4),
+    'received-year': S(6),
+    calendar: S(20),
+  },
+  { additionalProperties: false },
+);
+
+export const HolidayForm = Type.Object(
+  {
+    _csrf: Type.String({ maxLength: 200 }),
+    division: S(30),
+    'date-day': S(4),
+    'date-month': S(4),
+    'date-year': S(6),
+    title: S(200),
+  },
+  { additionalProperties: false },
+);
+
+export const RemovalForm = Type.Object(
+  {
+    _csrf: Type.String({ maxLength: 200 }),
+    division: Type.String({ maxLength: 30 }),
+    date: Type.String({ maxLength: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PolicyForm = Type.Object(
+  {
+    _csrf: Type.String({ maxLength: 200 }),
+    caseType: Type.String({ maxLength: 20 }),
+    kind: Type.String({ maxLength: 20 }),
+    amount: S(6),
+    warnWdBefore: S(6),
+    escalateWdAfter: S(6),
+  },
+  { additionalProperties: false },
+);

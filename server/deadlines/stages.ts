@@ -1,0 +1,73 @@
+/**
+ * Warning stages (deadlines.md §6). Pure: from a due date, the office calendar and the
+ * policy, when each stage begins (as a London date) and which one is current.
+ */
+import type { WorkingCalendar } from '../lib/calendar.js';
+import { addDays, type IsoDate } from '../lib/dates.js';
+
+export const STAGES = ['early', 'due_today', 'overdue', 'escalated'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const STAGE_LABELS: Record<Stage, string> = {
+  early: 'Due soon',
+  due_today: 'Due today',
+  overdue: 'Overdue',
+  escalated: 'Escalated',
+};
+
+export interface StagePolicy {
+  warnWdBefore: number;
+  escalateWdAfter: number;
+}
+
+/** Statutory deadlines warn 5 WD ahead, targets 3; everything escalates 5 WD late. */
+export const DEFAULT_STAGE_POLICY: Record<string, StagePolicy> = {
+  statutory: { warnWdBefore: 5, escalateWdAfter: 5 },
+  review: { warnWdBefore: 5, escalateWdAfter: 5 },
+  dp_ack: { warnWdBefore: 5, escalateWdAfter: 5 },
+  respond: { warnWdBefore: 3, escalateWdAfter: 5 },
+  acknowledge: { warnWdBefore: 0, escalateWdAfter: 5 },
+};
+
+/** Periods of this many working days or fewer get no early warning. */
+export const SHORT_PERIOD_WD = 5;
+
+/**
+ * The London date each stage starts. `early` is `warnWdBefore` working days ahead (none
+ * for short periods); `overdue` is the day after the due date (sending waits for working
+ * hours, so it goes on the next working day); `escalated` is `escalateWdAfter` WD late.
+ */
+export function stageStarts(
+  dueOn: IsoDate,
+  startOn: IsoDate | null,
+  calendar: WorkingCalendar,
+  policy: StagePolicy,
+): Array<{ stage: Stage; from: IsoDate }> {
+  const out: Array<{ stage: Stage; from: IsoDate }> = [];
+  const period = startOn ? calendar.workingDaysBetween(startOn, dueOn) : Infinity;
+  if (policy.warnWdBefore > 0 && period > SHORT_PERIOD_WD) {
+    const from = calendar.addWorkingDays(dueOn, -policy.warnWdBefore);
+    if (!startOn || from > startOn) out.push({ stage: 'early', from });
+  }
+  out.push({ stage: 'due_today', from: dueOn });
+  out.push({ stage: 'overdue', from: addDays(dueOn, 1) });
+  out.push({ stage: 'escalated', from: calendar.addWorkingDays(dueOn, policy.escalateWdAfter) });
+  return out;
+}
+
+/** The latest stage that has begun by `today`, or null before the first. */
+export function currentStage(
+  today: IsoDate,
+  dueOn: IsoDate,
+  startOn: IsoDate | null,
+  calendar: WorkingCalendar,
+  policy: StagePolicy,
+): Stage | null {
+  let current: Stage | null = null;
+  for (const { stage, from } of stageStarts(dueOn, startOn, calendar, policy)) {
+    if (from <= today) current = stage;
+  }
+  return current;
+}
+
+export const stageIndex = (stage: string) => STAGES.indexOf(stage as Stage);
