@@ -811,7 +811,7 @@ export function createDeadlinesService(deps: {
           event: eventView(saved),
           caseId: row.id,
           status: after.status,
-          dueDate: after.nextDueOn ?? view.effectiveDueDate,
+          dueDate: view.effectiveDueDate,
           deadline: view,
         };
       });
