@@ -1,54 +1,39 @@
-import { randomUUID } from "node:crypto";
-import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance } from "fastify";
-import type { DbClient } from "../db/client.js";
-import type { QueueBackend } from "../workers/queues.js";
-import {
-  createAuthService,
-  type AuthService,
-  type TokenClaims,
-} from "./auth/service.js";
-import { authRoutes } from "./auth/routes.js";
-import type { Config } from "./config.js";
-import { homeRoutes } from "./home/routes.js";
-import type { Clock } from "./lib/clock.js";
-import { createMailService, type MailService } from "./mail/service.js";
-import { mailRoutes } from "./mail/routes.js";
-import type { MailTransport } from "./mail/transport.js";
-import { createContactsRepository } from "./contacts/repository.js";
-import {
-  createContactsService,
-  type ContactsService,
-} from "./contacts/service.js";
-import { createCorrespondenceRepository } from "./correspondence/repository.js";
-import { correspondenceRoutes } from "./correspondence/routes.js";
+import { randomUUID } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DbClient } from '../db/client.js';
+import type { QueueBackend } from '../workers/queues.js';
+import { createAuthService, type AuthService, type TokenClaims } from './auth/service.js';
+import { authRoutes } from './auth/routes.js';
+import type { Config } from './config.js';
+import { homeRoutes } from './home/routes.js';
+import type { Clock } from './lib/clock.js';
+import { createMailService, type MailService } from './mail/service.js';
+import { mailRoutes } from './mail/routes.js';
+import type { MailTransport } from './mail/transport.js';
+import { createContactsRepository } from './contacts/repository.js';
+import { createContactsService, type ContactsService } from './contacts/service.js';
+import { createCorrespondenceRepository } from './correspondence/repository.js';
+import { correspondenceRoutes } from './correspondence/routes.js';
 import {
   createCorrespondenceService,
   type CorrespondenceService,
-} from "./correspondence/service.js";
-import { deadlinesRoutes } from "./deadlines/routes.js";
-import {
-  createDeadlinesService,
-  type DeadlinesService,
-} from "./deadlines/service.js";
-import { intakeRoutes } from "./intake/routes.js";
-import { createIntakeService, type IntakeService } from "./intake/service.js";
-import { createAuditLog, type AuditLog } from "./platform/audit.js";
-import { authPlugin } from "./platform/auth.js";
-import { errorsPlugin } from "./platform/errors.js";
-import { healthRoutes } from "./platform/health.js";
-import { openapiPlugin } from "./platform/openapi.js";
-import { queuesRoutes } from "./platform/queues-dashboard.js";
-import { securityPlugin } from "./platform/security.js";
-import {
-  govukDist,
-  mojDist,
-  publicDir,
-  viewsPlugin,
-} from "./platform/views.js";
-import { createUsersRepository } from "./users/repository.js";
-import { usersRoutes } from "./users/routes.js";
-import { createUsersService, type UsersService } from "./users/service.js";
+} from './correspondence/service.js';
+import { deadlinesRoutes } from './deadlines/routes.js';
+import { createDeadlinesService, type DeadlinesService } from './deadlines/service.js';
+import { intakeRoutes } from './intake/routes.js';
+import { createIntakeService, type IntakeService } from './intake/service.js';
+import { createAuditLog, type AuditLog } from './platform/audit.js';
+import { authPlugin } from './platform/auth.js';
+import { errorsPlugin } from './platform/errors.js';
+import { healthRoutes } from './platform/health.js';
+import { openapiPlugin } from './platform/openapi.js';
+import { queuesRoutes } from './platform/queues-dashboard.js';
+import { securityPlugin } from './platform/security.js';
+import { govukDist, mojDist, publicDir, viewsPlugin } from './platform/views.js';
+import { createUsersRepository } from './users/repository.js';
+import { usersRoutes } from './users/routes.js';
+import { createUsersService, type UsersService } from './users/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -71,11 +56,11 @@ export interface Services {
 }
 
 const cannotSign = (): string => {
-  throw new Error("Tokens are signed only by the web server");
+  throw new Error('Tokens are signed only by the web server');
 };
 
 export function createServices(
-  deps: Omit<AppDeps, "queues">,
+  deps: Omit<AppDeps, 'queues'>,
   sign: (claims: TokenClaims, expiresInSeconds: number) => string = cannotSign,
 ): Services {
   const { db, clock, config } = deps;
@@ -132,7 +117,7 @@ export function createServices(
   };
 }
 
-declare module "fastify" {
+declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
   }
@@ -146,16 +131,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       level: config.logLevel,
       redact: {
         paths: [
-          "req.headers.authorization",
-          "req.headers.cookie",
+          'req.headers.authorization',
+          'req.headers.cookie',
           'res.headers["set-cookie"]',
-          "*.password",
-          "*.token",
-          "*.email",
-          "*.name",
-          "*.phone",
+          '*.password',
+          '*.token',
+          '*.email',
+          '*.name',
+          '*.phone',
         ],
-        censor: "[redacted]",
+        censor: '[redacted]',
       },
     },
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
@@ -167,7 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customOptions: {
         removeAdditional: false,
         allErrors: true,
-        coerceTypes: "array",
+        coerceTypes: 'array',
         useDefaults: true,
       },
     },
@@ -178,25 +163,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(viewsPlugin, { officeName: config.officeName });
   await app.register(fastifyStatic, {
     root: publicDir,
-    prefix: "/static/",
+    prefix: '/static/',
     decorateReply: false,
     index: false,
   });
   await app.register(fastifyStatic, {
     root: `${govukDist}/govuk`,
-    prefix: "/static/govuk/",
+    prefix: '/static/govuk/',
     decorateReply: false,
     index: false,
   });
   await app.register(fastifyStatic, {
     root: `${mojDist}/moj`,
-    prefix: "/static/moj/",
+    prefix: '/static/moj/',
     decorateReply: false,
     index: false,
   });
   await app.register(fastifyStatic, {
     root: `${govukDist}/govuk/assets`,
-    prefix: "/assets/",
+    prefix: '/assets/',
     decorateReply: false,
     index: false,
   });
@@ -207,9 +192,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       clockTimestamp: clock.now().getTime(),
     } as never),
   );
-  app.decorate("services", services);
+  app.decorate('services', services);
   // The bundled bank holidays are upserted at every start (idempotent, never deletes).
-  app.addHook("onReady", async () => {
+  app.addHook('onReady', async () => {
     await services.deadlines.loadBundle();
   });
   await app.register(authPlugin, {
@@ -219,13 +204,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(openapiPlugin);
 
-  app.addHook("onClose", () => {
+  app.addHook('onClose', () => {
     closing = true;
   });
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     // Staff pages, the API and anything personal are never cached by a browser or proxy.
-    if (request.url.startsWith("/api/") || request.staff)
-      reply.header("cache-control", "no-store");
+    if (request.url.startsWith('/api/') || request.staff) reply.header('cache-control', 'no-store');
   });
 
   await app.register(healthRoutes, {
@@ -244,8 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,
-    queueTestEmail: (to, actor) =>
-      services.mail.queueTest(to, actor, services.audit),
+    queueTestEmail: (to, actor) => services.mail.queueTest(to, actor, services.audit),
   });
   await app.register(queuesRoutes, { queues: deps.queues, db: deps.db.db });
   return app;

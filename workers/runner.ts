@@ -1,13 +1,13 @@
-import { eq } from "drizzle-orm";
-import type { Worker } from "bullmq";
-import type { DbClient } from "../db/client.js";
-import { outbox } from "../db/schema/index.js";
-import type { Services } from "../server/app.js";
-import type { Clock } from "../server/lib/clock.js";
-import { jobs, schedules } from "./jobs/index.js";
-import type { JobContext } from "./jobs/types.js";
-import type { QueueBackend } from "./queues.js";
-import { startRelay, type Relay } from "./relay.js";
+import { eq } from 'drizzle-orm';
+import type { Worker } from 'bullmq';
+import type { DbClient } from '../db/client.js';
+import { outbox } from '../db/schema/index.js';
+import type { Services } from '../server/app.js';
+import type { Clock } from '../server/lib/clock.js';
+import { jobs, schedules } from './jobs/index.js';
+import type { JobContext } from './jobs/types.js';
+import type { QueueBackend } from './queues.js';
+import { startRelay, type Relay } from './relay.js';
 
 export interface WorkerRunner {
   workers: Worker[];
@@ -38,7 +38,7 @@ export async function startWorkers(opts: {
       definition.name,
       async (job) => {
         const result = await definition.process(job.data, ctx);
-        if (job.id?.startsWith("outbox-")) {
+        if (job.id?.startsWith('outbox-')) {
           await ctx.db
             .update(outbox)
             .set({ processedAt: opts.clock.now() })
@@ -48,13 +48,9 @@ export async function startWorkers(opts: {
       },
       { concurrency: opts.concurrency ?? 5, ...opts.workerOptions },
     );
-    worker.on("error", (error) =>
-      opts.log(`worker ${definition.name}: ${error.message}`),
-    );
-    worker.on("failed", (job, error) =>
-      opts.log(
-        `job ${definition.name} ${job?.id ?? ""} failed: ${error.message}`,
-      ),
+    worker.on('error', (error) => opts.log(`worker ${definition.name}: ${error.message}`));
+    worker.on('failed', (job, error) =>
+      opts.log(`job ${definition.name} ${job?.id ?? ''} failed: ${error.message}`),
     );
     return worker as Worker;
   });
@@ -69,7 +65,7 @@ export async function startWorkers(opts: {
         schedule.job,
         {
           ...(schedule.pattern
-            ? { pattern: schedule.pattern, tz: "Europe/London" }
+            ? { pattern: schedule.pattern, tz: 'Europe/London' }
             : { every: schedule.every! }),
         },
         { name: schedule.job, data: {} as never },
@@ -88,10 +84,7 @@ export async function startWorkers(opts: {
     relay,
     async stop(graceMs = 20_000) {
       await relay.stop();
-      const forced = setTimeout(
-        () => void Promise.all(workers.map((w) => w.close(true))),
-        graceMs,
-      );
+      const forced = setTimeout(() => void Promise.all(workers.map((w) => w.close(true))), graceMs);
       await Promise.all(workers.map((w) => w.close()));
       clearTimeout(forced);
     },

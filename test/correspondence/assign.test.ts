@@ -150,22 +150,22 @@ describe('bulk assign', () => {
   });
 
   it('bulk-assigns from the queue page with checkboxes and shows the result', async () => {
-    const a = await makeCase(t.app, caseworker, { subject: 'Page bulk A' });
-    const b = await makeCase(t.app, caseworker, { subject: 'Page bulk B' });
+    const a = await makeCase(t.app, caseworker, { subject: 'Quokka sighting A' });
+    const b = await makeCase(t.app, caseworker, { subject: 'Quokka sighting B' });
     const page = await signInPage(t.app, manager);
-    const queue = await page.get('/casework?view=unassigned');
+    const queue = await page.get('/casework?view=unassigned&q=quokka');
     expect(queue.body).toContain(`value="${a.id}:1"`);
     const r = await page.post(
       '/casework/bulk-assign',
       {
         cases: [`${a.id}:1`, `${b.id}:1`],
         assigneeId: other.id,
-        returnTo: '/casework?view=unassigned',
+        returnTo: '/casework?view=unassigned&q=quokka',
       },
-      '/casework?view=unassigned',
+      '/casework?view=unassigned&q=quokka',
     );
     expect(r.statusCode).toBe(303);
-    expect(r.headers.location).toBe('/casework?view=unassigned&assigned=2');
+    expect(r.headers.location).toBe('/casework?view=unassigned&q=quokka&assigned=2');
     const after = await page.get(r.headers.location as string);
     expect(after.body).toContain('2 cases assigned');
     const rows = await assigneesOf([a.id, b.id]);

@@ -111,15 +111,19 @@ describe('receipt', () => {
     expect(after).toBe(before);
   });
 
-  it('computes the due date with the 20-working-day hook (weekends skipped)', async () => {
-    // Friday 20 November 2026 is day 0; 20 working days later is Friday 18 December.
-    const response = await post(apiBody({ receivedAt: '2026-11-20T09:00:00Z' }));
+  it('stores the due date with the case: 20 working days for a general enquiry', async () => {
+    // Friday 20 November 2026 is day 0; 20 England-and-Wales working days later is Friday 18 December.
+    const response = await post(apiBody({ type: 'general', receivedAt: '2026-11-20T09:00:00Z' }));
     expect(response.statusCode).toBe(201);
     const body = response.json();
     expect(body).toMatchObject({ status: 'new', dueDate: '2026-12-18' });
     expect(body.reference).toMatch(/^OPCC-2026-\d{5}$/);
     expect(body.deadline.dueDate).toBe('2026-12-18');
-    expect(typeof body.id).toBe('string');
+    expect(typeof body.deadline.calendar).toBe('string');
+    const [row] = await t.db.sql<
+      { next_due_on: string }[]
+    >`select next_due_on::text from cases where id = ${body.id}`;
+    expect(row!.next_due_on).toBe('2026-12-18');
   });
 });
 

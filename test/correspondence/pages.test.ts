@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createUser, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
+import { formatDate } from '../../server/lib/format.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 let t: TestApp;
@@ -123,7 +124,10 @@ describe('recording correspondence', () => {
     expect(casePage.body).toContain('Police drones');
     expect(casePage.body).toContain('Dana Letter');
     expect(casePage.body).toContain('moj-timeline');
-    expect(casePage.body).toContain('18 December 2026'); // the deadline panel
+    const [row] = await t.db.sql<{ next_due_on: string }[]>`
+      select next_due_on::text from cases where id = ${location.slice(10, 46)}`;
+    expect(row!.next_due_on).toMatch(/^2026-12-\d{2}$/);
+    expect(casePage.body).toContain(formatDate(row!.next_due_on)); // the deadline panel
   });
 
   it('refuses a form without its CSRF token', async () => {

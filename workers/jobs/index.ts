@@ -1,14 +1,14 @@
-import type { Services } from "../../server/app.js";
-import type { JobName } from "../queues.js";
-import { deadlineDigestJob } from "./deadline-digest.js";
-import { deadlineNotifyJob } from "./deadline-notify.js";
-import { deadlineRebuildJob } from "./deadline-rebuild.js";
-import { emailJob } from "./email.js";
-import { mailPollJob } from "./mail-poll.js";
-import { holidayRefreshJob } from "./holiday-refresh.js";
-import { outboxReconcileJob } from "./outbox-reconcile.js";
-import { slaScanJob } from "./sla-scan.js";
-import type { JobDefinition } from "./types.js";
+import type { Services } from '../../server/app.js';
+import type { JobName } from '../queues.js';
+import { deadlineDigestJob } from './deadline-digest.js';
+import { deadlineNotifyJob } from './deadline-notify.js';
+import { deadlineRebuildJob } from './deadline-rebuild.js';
+import { emailJob } from './email.js';
+import { mailPollJob } from './mail-poll.js';
+import { holidayRefreshJob } from './holiday-refresh.js';
+import { outboxReconcileJob } from './outbox-reconcile.js';
+import { slaScanJob } from './sla-scan.js';
+import type { JobDefinition } from './types.js';
 
 /** Every job the workers run. A domain adds its jobs here. */
 export const jobs: Array<JobDefinition<JobName>> = [
@@ -30,15 +30,15 @@ export const schedules: Array<{
   /** Scheduled only when this says so (configuration lives in the services); else removed. */
   enabled?: (services: Services) => boolean;
 }> = [
-  { job: "outbox-reconcile", every: 5 * 60_000 },
+  { job: 'outbox-reconcile', every: 5 * 60_000 },
   // Polls the mailbox only where IMAP_URL is set.
   {
-    job: "mail-poll",
+    job: 'mail-poll',
     every: 60_000,
     enabled: (services) => Boolean(services.intake.imapUrl),
   },
   // Deadlines (deadlines.md §2, §6): patterns run in Europe/London time.
-  { job: "holiday-refresh", pattern: "15 6 * * *" },
-  { job: "sla-scan", pattern: "*/15 * * * *" },
-  { job: "deadline-digest", pattern: "30 8 * * 1-5" },
+  { job: 'holiday-refresh', pattern: '15 6 * * *' },
+  { job: 'sla-scan', pattern: '*/15 * * * *' },
+  { job: 'deadline-digest', pattern: '30 8 * * 1-5' },
 ];
