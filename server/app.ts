@@ -23,6 +23,10 @@ import { deadlinesRoutes } from './deadlines/routes.js';
 import { createDeadlinesService, type DeadlinesService } from './deadlines/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
+import { repliesRoutes } from './replies/routes.js';
+import { createRepliesService, type RepliesService } from './replies/service.js';
+import { disclosureRoutes } from './disclosure/routes.js';
+import { createDisclosureService, type DisclosureService } from './disclosure/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
 import { authPlugin } from './platform/auth.js';
 import { errorsPlugin } from './platform/errors.js';
@@ -51,6 +55,8 @@ export interface Services {
   mail: MailService;
   contacts: ContactsService;
   correspondence: CorrespondenceService;
+  replies: RepliesService;
+  disclosure: DisclosureService;
   deadlines: DeadlinesService;
   intake: IntakeService;
 }
@@ -98,8 +104,21 @@ export function createServices(
     officeName: config.officeName,
     deadlines,
   });
+  // Replies register their post-send hook with the mail service here, so workers get it too.
+  const replies = createRepliesService({
+    db: db.db,
+    clock,
+    audit,
+    mail,
+    correspondence,
+    mailDomain: config.mailDomain,
+    officeName: config.officeName,
+  });
+  const disclosure = createDisclosureService({ db: db.db, clock, audit });
   return {
     audit,
+    replies,
+    disclosure,
     deadlines,
     users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
     auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
@@ -225,6 +244,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(intakeRoutes, { intake: services.intake });
   await app.register(deadlinesRoutes, { deadlines: services.deadlines });
+  await app.register(repliesRoutes, { replies: services.replies });
+  await app.register(disclosureRoutes, { disclosure: services.disclosure });
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,

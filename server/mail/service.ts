@@ -49,6 +49,29 @@ export interface OutgoingEmail {
 
 export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'missing';
 
+/** What a domain learns when one of its emails reaches a final state. */
+export interface SentEmail {
+  id: string;
+  subjectRef: string | null;
+  sentAt: Date;
+}
+export interface FailedEmail {
+  id: string;
+  subjectRef: string | null;
+  error: string;
+}
+
+/**
+ * Follow-up work for emails of one `subject_type` (replies mark the case responded only
+ * once the email is really sent). Handlers run after the row is final, in their own
+ * transaction, and again whenever a retried job finds the row already final: they must be
+ * idempotent. A handler that throws makes the job retry without sending the email again.
+ */
+export interface MailOutcomeHandler {
+  sent?(email: SentEmail): Promise<void>;
+  failed?(email: FailedEmail): Promise<void>;
+}
+
 /** CR, LF and control characters in a header would let input add headers of its own. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
 export const headerSafe = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
@@ -69,8 +92,41 @@ export function createMailService(deps: {
   domain: string;
 }) {
   const { db, clock, transport } = deps;
+  const handlers = new Map<string, MailOutcomeHandler>();
+
+  async function afterSent(row: {
+    id: string;
+    subjectType: string | null;
+    subjectRef: string | null;
+    sentAt: Date | null;
+  }) {
+    const handler = row.subjectType ? handlers.get(row.subjectType) : undefined;
+    await handler?.sent?.({
+      id: row.id,
+      subjectRef: row.subjectRef,
+      sentAt: row.sentAt ?? clock.now(),
+    });
+  }
+  async function afterFailed(row: {
+    id: string;
+    subjectType: string | null;
+    subjectRef: string | null;
+    error: string | null;
+  }) {
+    const handler = row.subjectType ? handlers.get(row.subjectType) : undefined;
+    await handler?.failed?.({
+      id: row.id,
+      subjectRef: row.subjectRef,
+      error: row.error ?? 'failed',
+    });
+  }
 
   return {
+    /** Registers the follow-up for one `subject_type` (at most one handler each). */
+    onOutcome(subjectType: string, handler: MailOutcomeHandler): void {
+      handlers.set(subjectType, handler);
+    },
+
     /** Writes the email row and its outbox row in the caller's transaction. */
     async queue(tx: DbOrTx, email: OutgoingEmail): Promise<string> {
       const id = crypto.randomUUID();
@@ -112,12 +168,26 @@ export function createMailService(deps: {
         .returning();
       if (!claimed) {
         const [existing] = await db
-          .select({ status: emailMessages.status })
+          .select({
+            id: emailMessages.id,
+            status: emailMessages.status,
+            subjectType: emailMessages.subjectType,
+            subjectRef: emailMessages.subjectRef,
+            sentAt: emailMessages.sentAt,
+            error: emailMessages.error,
+          })
           .from(emailMessages)
           .where(eq(emailMessages.id, emailId));
         if (!existing) return 'missing';
-        return existing.status === 'sent' ? 'already-sent' : 'failed-permanently';
+        // A retry after a handler failed: the email stays sent once, the follow-up runs again.
+        if (existing.status === 'sent') {
+          await afterSent(existing);
+          return 'already-sent';
+        }
+        await afterFailed(existing);
+        return 'failed-permanently';
       }
+      let sentAt: Date;
       try {
         const info = (await transport.transporter.sendMail({
           from: deps.from,
@@ -140,16 +210,16 @@ export function createMailService(deps: {
             content: Buffer.from(a.content, 'base64'),
           })),
         })) as { response?: string };
+        sentAt = clock.now();
         await db
           .update(emailMessages)
           .set({
             status: 'sent',
-            sentAt: clock.now(),
+            sentAt,
             providerResponse: String(info.response ?? ''),
             error: null,
           })
           .where(eq(emailMessages.id, emailId));
-        return 'sent';
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (isPermanent(error)) {
@@ -157,11 +227,14 @@ export function createMailService(deps: {
             .update(emailMessages)
             .set({ status: 'failed', error: message, providerResponse: message })
             .where(eq(emailMessages.id, emailId));
+          await afterFailed({ ...claimed, error: message });
           throw new PermanentMailError(message);
         }
         await db.update(emailMessages).set({ error: message }).where(eq(emailMessages.id, emailId));
         throw new TransientMailError(message);
       }
+      await afterSent({ ...claimed, sentAt });
+      return 'sent';
     },
 
     /** A test message from the admin page: proves outbox, relay, queue and mailer end to end. */

@@ -1,0 +1,117 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { DISCLOSURE_STATUSES } from '../../db/schema/disclosure.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export const ReferenceParams = Type.Object(
+  { reference: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
+
+export const EntrySchema = Type.Object({
+  id: Type.String(),
+  caseId: Type.String(),
+  reference: Type.String(),
+  title: Type.String(),
+  requestText: Type.String(),
+  summary: Type.String(),
+  outcome: Nullable(Type.String()),
+  exemptions: Type.Array(Type.String()),
+  responseDate: Type.String(),
+  topics: Type.Array(Type.String()),
+  status: Type.String(),
+  personalDataRemoved: Type.Boolean(),
+  version: Type.Integer(),
+  approvedBy: Nullable(Type.String()),
+  approvedAt: Nullable(Type.String()),
+  publishedAt: Nullable(Type.String()),
+  withdrawnAt: Nullable(Type.String()),
+  withdrawnReason: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const EntryBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    requestText: Type.String({ minLength: 1, maxLength: 20_000 }),
+    summary: Type.String({ maxLength: 10_000 }),
+    outcome: Nullable(Type.String({ maxLength: 30 })),
+    exemptions: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20 }),
+    responseDate: Type.String({ format: 'date', maxLength: 10 }),
+    topics: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }),
+    personalDataRemoved: Type.Boolean(),
+    version: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const VersionBody = Type.Object(
+  { version: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+export const WithdrawBody = Type.Object(
+  { version: Type.Integer({ minimum: 1 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+export const StaffListQuery = Type.Object(
+  { status: Type.Optional(Type.Array(literals(DISCLOSURE_STATUSES), { maxItems: 4 })) },
+  { additionalProperties: false },
+);
+
+/** Public filters arrive from a GET form: empty strings mean "any". */
+export const PublicQuery = Type.Object(
+  {
+    year: Type.Optional(Type.String({ maxLength: 4, pattern: '^(\\d{4})?$' })),
+    topic: Type.Optional(Type.String({ maxLength: 50 })),
+    outcome: Type.Optional(Type.String({ maxLength: 30 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    page: Type.Optional(Type.String({ maxLength: 4, pattern: '^\\d{0,4}$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const PublicEntrySchema = Type.Object({
+  reference: Type.String(),
+  title: Type.String(),
+  requestText: Type.String(),
+  summary: Type.String(),
+  outcome: Nullable(Type.String()),
+  outcomeLabel: Nullable(Type.String()),
+  exemptions: Type.Array(Type.String()),
+  responseDate: Type.String(),
+  topics: Type.Array(Type.Object({ slug: Type.String(), label: Type.String() })),
+});
+
+/* ---- Staff page forms ---- */
+const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const Csrf = Type.String({ maxLength: 200 });
+
+export const EntryForm = Type.Object(
+  {
+    _csrf: Csrf,
+    version: Field(10),
+    title: Field(1000),
+    requestText: Field(40_000),
+    summary: Field(20_000),
+    outcome: Field(30),
+    exemptions: Field(10_000),
+    'responseDate-day': Field(2),
+    'responseDate-month': Field(2),
+    'responseDate-year': Field(4),
+    topics: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
+    personalDataRemoved: Field(5),
+  },
+  { additionalProperties: false },
+);
+export const ActionForm = Type.Object(
+  { _csrf: Csrf, version: Field(10), reason: Field(4000) },
+  { additionalProperties: false },
+);
+export const CsrfForm = Type.Object({ _csrf: Csrf }, { additionalProperties: false });

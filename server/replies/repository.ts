@@ -1,0 +1,155 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { inboundMessages, outboundMessages, replyTemplates, users } from '../../db/schema/index.js';
+import { isUuid } from '../correspondence/repository.js';
+
+export type TemplateRow = typeof replyTemplates.$inferSelect;
+export type NewTemplateRow = typeof replyTemplates.$inferInsert;
+export type OutboundRow = typeof outboundMessages.$inferSelect;
+
+/** Thrown when two people save a new version of one template at the same moment. */
+export class TemplateVersionTaken extends Error {}
+
+const isUniqueViolation = (error: unknown) =>
+  (error as { code?: string }).code === '23505' ||
+  (error as { cause?: { code?: string } }).cause?.code === '23505';
+
+/** Every query of the replies domain (templates, outbound messages, the inbound thread). */
+export function createRepliesRepository() {
+  return {
+    /** The latest version of each template family, by name. */
+    async latestTemplates(db: DbOrTx): Promise<TemplateRow[]> {
+      return db
+        .selectDistinctOn([replyTemplates.familyId])
+        .from(replyTemplates)
+        .orderBy(replyTemplates.familyId, desc(replyTemplates.version))
+        .then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name)));
+    },
+
+    async template(db: DbOrTx, id: string): Promise<TemplateRow | undefined> {
+      if (!isUuid(id)) return undefined;
+      const [row] = await db.select().from(replyTemplates).where(eq(replyTemplates.id, id));
+      return row;
+    },
+
+    /** Every version of one family, newest first. */
+    async family(db: DbOrTx, familyId: string): Promise<TemplateRow[]> {
+      if (!isUuid(familyId)) return [];
+      return db
+        .select()
+        .from(replyTemplates)
+        .where(eq(replyTemplates.familyId, familyId))
+        .orderBy(desc(replyTemplates.version));
+    },
+
+    async insertTemplate(tx: DbOrTx, values: NewTemplateRow): Promise<TemplateRow> {
+      try {
+        const [row] = await tx.insert(replyTemplates).values(values).returning();
+        return row!;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new TemplateVersionTaken();
+        throw error;
+      }
+    },
+
+    async insertOutbound(tx: DbOrTx, values: typeof outboundMessages.$inferInsert) {
+      const [row] = await tx.insert(outboundMessages).values(values).returning();
+      return row!;
+    },
+
+    async outbound(db: DbOrTx, id: string): Promise<OutboundRow | undefined> {
+      if (!isUuid(id)) return undefined;
+      const [row] = await db.select().from(outboundMessages).where(eq(outboundMessages.id, id));
+      return row;
+    },
+
+    /** Locks a reply that is still waiting for its email, or nothing (already final). */
+    async lockQueued(tx: DbOrTx, id: string): Promise<OutboundRow | undefined> {
+      if (!isUuid(id)) return undefined;
+      const [row] = await tx
+        .select()
+        .from(outboundMessages)
+        .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, 'queued')))
+        .for('update');
+      return row;
+    },
+
+    async markOutbound(
+      tx: DbOrTx,
+      id: string,
+      values: Pick<Partial<OutboundRow>, 'status' | 'sentAt' | 'failedAt' | 'error'>,
+    ) {
+      await tx.update(outboundMessages).set(values).where(eq(outboundMessages.id, id));
+    },
+
+    /** Replies on a case, oldest first, with the sender's name. */
+    async forCase(db: DbOrTx, caseId: string) {
+      return db
+        .select({ outbound: outboundMessages, senderName: users.name })
+        .from(outboundMessages)
+        .leftJoin(users, eq(users.id, outboundMessages.createdById))
+        .where(eq(outboundMessages.caseId, caseId))
+        .orderBy(asc(outboundMessages.createdAt), asc(outboundMessages.id));
+    },
+
+    /** An email reply on this case still waiting to go that will answer it. */
+    async pendingAnswer(tx: DbOrTx, caseId: string): Promise<OutboundRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(outboundMessages)
+        .where(
+          and(
+            eq(outboundMessages.caseId, caseId),
+            eq(outboundMessages.status, 'queued'),
+            eq(outboundMessages.responds, true),
+          ),
+        )
+        .limit(1);
+      return row;
+    },
+
+    /**
+     * The requester's latest inbound email on the case (any sender's when the requester's
+     * address never wrote), for In-Reply-To and References. Automated mail is skipped.
+     */
+    async latestInbound(
+      db: DbOrTx,
+      caseId: string,
+      fromEmailNorm: string | null,
+    ): Promise<{ messageId: string; references: string | null } | undefined> {
+      const fromRequester = fromEmailNorm
+        ? sql`(lower(${inboundMessages.fromAddress}) = ${fromEmailNorm})`
+        : sql`false`;
+      const [row] = await db
+        .select({ messageId: inboundMessages.messageId, references: inboundMessages.references })
+        .from(inboundMessages)
+        .where(
+          and(
+            eq(inboundMessages.caseId, caseId),
+            eq(inboundMessages.automated, false),
+            sql`${inboundMessages.messageId} is not null`,
+          ),
+        )
+        .orderBy(desc(fromRequester), desc(inboundMessages.receivedAt))
+        .limit(1);
+      return row?.messageId ? { messageId: row.messageId, references: row.references } : undefined;
+    },
+
+    async staff(db: DbOrTx, id: string | null) {
+      if (!id || !isUuid(id)) return undefined;
+      const [row] = await db
+        .select({
+          id: users.id,
+          name: users.name,
+          email: users.email,
+          jobTitle: users.jobTitle,
+          role: users.role,
+          disabledAt: users.disabledAt,
+        })
+        .from(users)
+        .where(eq(users.id, id));
+      return row;
+    },
+  };
+}
+export type RepliesRepository = ReturnType<typeof createRepliesRepository>;

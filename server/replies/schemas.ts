@@ -1,0 +1,117 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { TEMPLATE_PURPOSES } from '../../db/schema/replies.js';
+import { CASE_TYPES } from '../correspondence/workflow.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+
+export const CaseIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export const ReplyParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }), replyId: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export const TemplateIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const TemplateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    purpose: literals(TEMPLATE_PURPOSES),
+    caseTypes: Type.Optional(Type.Array(literals(CASE_TYPES), { maxItems: 8 })),
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    body: Type.String({ minLength: 1, maxLength: 20_000 }),
+  },
+  { additionalProperties: false },
+);
+export const TemplateRevisionBody = Type.Composite(
+  [TemplateBody, Type.Object({ version: Type.Integer({ minimum: 1 }) })],
+  { additionalProperties: false },
+);
+
+export const TemplateSchema = Type.Object({
+  id: Type.String(),
+  familyId: Type.String(),
+  version: Type.Integer(),
+  name: Type.String(),
+  purpose: Type.String(),
+  caseTypes: Type.Array(Type.String()),
+  subject: Type.String(),
+  body: Type.String(),
+  createdAt: Type.String(),
+});
+export const TemplateListQuery = Type.Object(
+  { caseType: Type.Optional(literals(CASE_TYPES)) },
+  { additionalProperties: false },
+);
+
+export const ReplyBody = Type.Object(
+  {
+    templateId: Type.Optional(Uuid),
+    subject: Type.String({ minLength: 1, maxLength: 220 }),
+    body: Type.String({ minLength: 1, maxLength: 20_000 }),
+    channel: literals(['email', 'post'] as const),
+    responds: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ReplySchema = Type.Object({
+  id: Type.String(),
+  caseId: Type.String(),
+  channel: Type.String(),
+  status: Type.String(),
+  responds: Type.Boolean(),
+  templateId: Nullable(Type.String()),
+  templateVersion: Nullable(Type.Integer()),
+  to: Nullable(Type.String()),
+  subject: Type.String(),
+  body: Type.String(),
+  emailId: Nullable(Type.String()),
+  messageId: Nullable(Type.String()),
+  inReplyTo: Nullable(Type.String()),
+  references: Nullable(Type.String()),
+  sender: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  createdAt: Type.String(),
+  sentAt: Nullable(Type.String()),
+  failedAt: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+});
+
+/* ---- Page forms: strings, bounded loosely so messages come from the service. ---- */
+
+const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const Csrf = Type.String({ maxLength: 200 });
+
+export const ComposeQuery = Type.Object({ templateId: Field(64) }, { additionalProperties: false });
+
+export const ReplyForm = Type.Object(
+  {
+    _csrf: Csrf,
+    templateId: Field(64),
+    subject: Field(1000),
+    body: Field(40_000),
+    channel: Field(10),
+    responds: Field(5),
+  },
+  { additionalProperties: false },
+);
+
+export const TemplateForm = Type.Object(
+  {
+    _csrf: Csrf,
+    name: Field(1000),
+    purpose: Field(30),
+    caseTypes: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 8 })),
+    subject: Field(1000),
+    body: Field(40_000),
+    version: Field(10),
+  },
+  { additionalProperties: false },
+);
