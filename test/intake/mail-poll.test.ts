@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestOptions } from '../../server/intake/inbound.js';
+import { schedules } from '../../workers/jobs/index.js';
+import { drainMailbox, mailPollJob, type Mailbox } from '../../workers/jobs/mail-poll.js';
+import type { JobContext } from '../../workers/jobs/types.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { rawEmail } from './helpers.js';
+
+/**
+ * An in-memory IMAP folder pair (INBOX and Processed): the external system, faked at the
+ * `Mailbox` boundary. The ingest behind it is the real one, on the real database.
+ */
+class MemoryMailbox implements Mailbox {
+  inbox = new Map<number, { source: Buffer; internalDate: Date; seen: boolean }>();
+  processed: Buffer[] = [];
+  failMoves = 0;
+  private next = 1;
+
+  deliver(raw: string, internalDate = new Date('2026-11-23T09:59:00Z')) {
+    this.inbox.set(this.next++, { source: Buffer.from(raw), internalDate, seen: false });
+  }
+  async unseen() {
+    return [...this.inbox].filter(([, m]) => !m.seen).map(([uid]) => uid);
+  }
+  async fetch(uid: number) {
+    const message = this.inbox.get(uid);
+    return message && { source: message.source, internalDate: message.internalDate };
+  }
+  async moveToProcessed(uid: number) {
+    if (this.failMoves > 0) {
+      this.failMoves -= 1;
+      throw new Error('connection reset');
+    }
+    const message = this.inbox.get(uid);
+    if (!message) throw new Error('no such message');
+    this.inbox.delete(uid);
+    this.processed.push(message.source);
+  }
+  async close() {}
+}
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(async () => t.close());
+
+const ingest = (raw: Buffer, options: IngestOptions) =>
+  t.app.services.intake.ingestRawEmail(raw, options);
+
+async function casesFrom(address: string) {
+  const [row] = await t.db.sql<{ n: number }[]>`
+    select count(*)::int as n from cases c join contacts k on k.id = c.contact_id
+    where k.email_norm = ${address}`;
+  return row!.n;
+}
+
+describe('draining the mailbox', () => {
+  it('ingests every unseen message and moves each to Processed', async () => {
+    const mailbox = new MemoryMailbox();
+    mailbox.deliver(rawEmail({ from: 'poll.a@example.org' }));
+    mailbox.deliver(rawEmail({ from: 'poll.b@example.org' }));
+    mailbox.deliver(
+      rawEmail({ from: 'poll.c@example.org', headers: { 'Auto-Submitted': 'auto-replied' } }),
+    );
+    const summary = await drainMailbox(mailbox, ingest);
+    expect(summary).toEqual({
+      fetched: 3,
+      created: 2,
+      threaded: 0,
+      duplicates: 0,
+      automated: 1,
+      failed: 0,
+    });
+    expect(mailbox.inbox.size).toBe(0);
+    expect(mailbox.processed).toHaveLength(3);
+    expect(await casesFrom('poll.a@example.org')).toBe(1);
+    expect(await casesFrom('poll.c@example.org')).toBe(0);
+    const [row] = await t.db.sql<{ via: string; received_at: string }[]>`
+      select via, received_at::text from inbound_messages where from_address = 'poll.a@example.org'`;
+    expect(row!.via).toBe('imap');
+    // The server's INTERNALDATE is when it arrived, not when we polled.
+    expect(new Date(row!.received_at).toISOString()).toBe('2026-11-23T09:59:00.000Z');
+  });
+
+  it('creates no second case after a crash between the commit and the move', async () => {
+    const mailbox = new MemoryMailbox();
+    mailbox.deliver(rawEmail({ from: 'crash@example.org' }));
+    // First poll: the transaction commits, then the process dies before the move.
+    const dying = async (raw: Buffer, options: IngestOptions) => {
+      await ingest(raw, options);
+      throw new Error('SIGKILL after commit');
+    };
+    const first = await drainMailbox(mailbox, dying);
+    expect(first.failed).toBe(1);
+    expect(mailbox.inbox.size).toBe(1); // never moved
+    expect(await casesFrom('crash@example.org')).toBe(1);
+    // The restarted poller fetches it again: recognised, not re-created, and now moved.
+    const second = await drainMailbox(mailbox, ingest);
+    expect(second).toMatchObject({ fetched: 1, duplicates: 1, created: 0 });
+    expect(mailbox.inbox.size).toBe(0);
+    expect(await casesFrom('crash@example.org')).toBe(1);
+  });
+
+  it('retries a failed move on the next poll as a duplicate', async () => {
+    const mailbox = new MemoryMailbox();
+    mailbox.deliver(rawEmail({ from: 'move@example.org', messageId: null }));
+    mailbox.failMoves = 1;
+    const logs: string[] = [];
+    await drainMailbox(mailbox, ingest, (line) => logs.push(line));
+    expect(logs.join('\n')).toContain('stored but not moved');
+    expect(mailbox.inbox.size).toBe(1);
+    const again = await drainMailbox(mailbox, ingest);
+    expect(again).toMatchObject({ duplicates: 1, created: 0 });
+    expect(mailbox.inbox.size).toBe(0);
+    expect(await casesFrom('move@example.org')).toBe(1);
+  });
+
+  it('leaves a message that cannot be ingested in INBOX and carries on', async () => {
+    const mailbox = new MemoryMailbox();
+    mailbox.deliver(rawEmail({ from: 'first@example.org' }));
+    mailbox.deliver(rawEmail({ from: 'second@example.org' }));
+    let calls = 0;
+    const flaky = async (raw: Buffer, options: IngestOptions) => {
+      calls += 1;
+      if (calls === 1) throw new Error('database unavailable');
+      return ingest(raw, options);
+    };
+    const summary = await drainMailbox(mailbox, flaky);
+    expect(summary).toMatchObject({ fetched: 2, failed: 1, created: 1 });
+    expect([...mailbox.inbox.keys()]).toEqual([1]);
+    expect(await casesFrom('first@example.org')).toBe(0);
+    expect(await casesFrom('second@example.org')).toBe(1);
+  });
+});
+
+describe('the job and its schedule', () => {
+  it('does nothing without IMAP_URL', async () => {
+    const ctx = { services: t.app.services, log: () => undefined } as unknown as JobContext;
+    await expect(mailPollJob.process({}, ctx)).resolves.toEqual({
+      skipped: 'IMAP_URL is not set',
+    });
+  });
+
+  it('is scheduled every 60 s only where IMAP_URL is set', () => {
+    const entry = schedules.find((s) => s.job === 'mail-poll')!;
+    expect(entry.every).toBe(60_000);
+    expect(entry.enabled!(t.app.services)).toBe(false);
+    const configured = {
+      ...t.app.services,
+      intake: { ...t.app.services.intake, imapUrl: 'imaps://u:p@imap.example.org' },
+    };
+    expect(entry.enabled!(configured)).toBe(true);
+  });
+});
