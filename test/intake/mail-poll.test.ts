@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestOptions } from '../../server/intake/inbound.js';
 import { schedules } from '../../workers/jobs/index.js';
-import { drainMailbox, mailPollJob, type Mailbox } from '../../workers/jobs/mail-poll.js';
+import {
+  drainMailbox,
+  mailPollJob,
+  openImapMailbox,
+  type Mailbox,
+} from '../../workers/jobs/mail-poll.js';
 import type { JobContext } from '../../workers/jobs/types.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { rawEmail } from './helpers.js';
+import { FakeImapServer } from './imap-fake.js';
 
 /**
  * An in-memory IMAP folder pair (INBOX and Processed): the external system, faked at the
@@ -151,5 +157,65 @@ describe('the job and its schedule', () => {
       intake: { ...t.app.services.intake, imapUrl: 'imaps://u:p@imap.example.org' },
     };
     expect(entry.enabled!(configured)).toBe(true);
+  });
+});
+
+describe('over IMAP (imapflow against an in-process IMAP server)', () => {
+  it('logs in, fetches unseen INBOX mail, ingests it and moves it to Processed', async () => {
+    const server = await new FakeImapServer().start();
+    try {
+      server.deliver(rawEmail({ from: 'imap.one@example.org' }));
+      server.deliver(rawEmail({ from: 'imap.two@example.org', messageId: null }));
+      const mailbox = await openImapMailbox(server.url);
+      let summary;
+      try {
+        summary = await drainMailbox(mailbox, ingest);
+      } finally {
+        await mailbox.close();
+      }
+      expect(summary).toMatchObject({ fetched: 2, created: 2, failed: 0 });
+      expect(server.folders.get('INBOX')).toHaveLength(0);
+      expect(server.folders.get('Processed')).toHaveLength(2);
+      expect(await casesFrom('imap.one@example.org')).toBe(1);
+      expect(await casesFrom('imap.two@example.org')).toBe(1);
+      // The body is fetched with PEEK, so a failed ingest leaves the message unseen.
+      expect(server.commands.some((c) => /UID FETCH .*BODY\.PEEK\[\]/i.test(c))).toBe(true);
+      const [row] = await t.db.sql<{ received_at: string }[]>`
+        select received_at::text from inbound_messages where from_address = 'imap.one@example.org'`;
+      expect(new Date(row!.received_at).toISOString()).toBe('2026-11-23T09:59:00.000Z');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('runs as the mail-poll job where IMAP_URL is set; a refetched message makes no second case', async () => {
+    const server = await new FakeImapServer().start();
+    try {
+      const raw = rawEmail({ from: 'job@example.org', messageId: '<job-1@example.org>' });
+      server.deliver(raw);
+      const services = {
+        ...t.app.services,
+        intake: { ...t.app.services.intake, imapUrl: server.url },
+      };
+      const ctx = { services, log: () => undefined } as unknown as JobContext;
+      expect(await mailPollJob.process({}, ctx)).toMatchObject({ fetched: 1, created: 1 });
+      // The same message lands in INBOX again (a crash before the move, or a redelivery).
+      server.deliver(raw);
+      expect(await mailPollJob.process({}, ctx)).toMatchObject({ fetched: 1, duplicates: 1 });
+      expect(server.folders.get('INBOX')).toHaveLength(0);
+      expect(await casesFrom('job@example.org')).toBe(1);
+      // Wrong credentials fail the job (BullMQ retries it), touching nothing.
+      server.deliver(rawEmail({ from: 'never@example.org' }));
+      const wrong = {
+        ...services,
+        intake: { ...services.intake, imapUrl: server.url.replace(':secret@', ':wrong@') },
+      };
+      await expect(
+        mailPollJob.process({}, { ...ctx, services: wrong } as unknown as JobContext),
+      ).rejects.toThrow();
+      expect(server.folders.get('INBOX')).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
   });
 });
