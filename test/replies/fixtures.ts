@@ -63,9 +63,12 @@ export async function storeInbound(
 
 export async function caseRow(t: TestApp, id: string) {
   const [row] = await t.db.sql<
-    { status: string; responded_at: Date | null; version: number }[]
+    { status: string; responded_at: string | Date | null; version: number }[]
   >`select status, responded_at, version from cases where id = ${id}`;
-  return row!;
+  return {
+    ...row!,
+    responded_at: row!.responded_at ? new Date(row!.responded_at) : null,
+  };
 }
 
 export async function timelineKinds(t: TestApp, id: string) {
