@@ -24,7 +24,7 @@ export type NotificationRow = typeof deadlineNotifications.$inferSelect;
 export type CalendarRow = typeof holidayCalendar.$inferSelect;
 
 const toHoliday = (row: HolidayRow): Holiday => ({
-  division: row.division as Division,
+  division: row.division,
   date: row.date,
   title: row.title,
   ...(row.notes ? { notes: row.notes } : {}),

@@ -25,7 +25,10 @@ const api = { tags: ['deadlines'], security: [{ bearer: [] }] };
 
 /** Day, month and year fields to `YYYY-MM-DD`, or undefined when they are not a real date. */
 function dateFrom(values: Record<string, unknown>, prefix: string): string | undefined {
-  const part = (name: string) => String(values[`${prefix}-${name}`] ?? '').trim();
+  const part = (name: string) => {
+    const value = values[`${prefix}-${name}`];
+    return typeof value === 'string' ? value.trim() : '';
+  };
   const [d, m, y] = [part('day'), part('month'), part('year')];
   if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return undefined;
   const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
@@ -87,11 +90,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
       config: { auth: CASEWORK },
     },
     async (request, reply) => {
-      const result = await deadlines.recordEvent(
-        request.actor(),
-        request.params.id,
-        request.body as RecordEventInput,
-      );
+      const result = await deadlines.recordEvent(request.actor(), request.params.id, request.body);
       return reply.code(201).send(result);
     },
   );

@@ -344,7 +344,7 @@ export function createDeadlinesService(deps: {
     const events: ClockEvent[] = eventRows.map((e) => ({
       kind: e.kind as ClockEventKind,
       at: e.occurredOn,
-      data: e.data as ClockEventData,
+      data: e.data,
       ...(e.note ? { note: e.note } : {}),
     }));
     // A reply or closure made through the workflow stops the clock like the event would.
@@ -355,8 +355,8 @@ export function createDeadlinesService(deps: {
     const policy = policyFor(policyRows);
     return {
       input: {
-        type: row.type as CaseType,
-        subtype: (row.subtype ?? null) as ComplaintSubtype | null,
+        type: row.type,
+        subtype: row.subtype ?? null,
         receivedOn: row.receivedOn,
         events,
         holidays: loaded.holidays,
@@ -370,7 +370,7 @@ export function createDeadlinesService(deps: {
 
   function detailOf(d: DeadlineResult | DeadlineRow, calendarVersion: number, generation = 1) {
     const isRow = 'caseId' in d;
-    const ex = isRow ? (d.explanation as Record<string, unknown>) : undefined;
+    const ex = isRow ? d.explanation : undefined;
     const dueDate = isRow ? d.dueOn : d.dueDate;
     const effective = isRow ? d.effectiveDueOn : d.effectiveDueDate;
     const detail: DeadlineDetail = {
@@ -383,7 +383,7 @@ export function createDeadlinesService(deps: {
       calendarVersion: isRow ? d.calendarVersion : calendarVersion,
       generation: isRow ? d.generation : generation,
       startDate: isRow ? d.startOn : d.startDate,
-      startRule: isRow ? String(ex?.startRule ?? '') : d.startRule,
+      startRule: isRow ? (typeof ex?.startRule === 'string' ? ex.startRule : '') : d.startRule,
       dueDate,
       baseDueDate: isRow ? d.baseDueOn : d.baseDueDate,
       extendedDueDate: isRow ? d.extendedDueOn : d.extendedDueDate,
@@ -723,7 +723,7 @@ export function createDeadlinesService(deps: {
             'This case is closed: reopen it before recording clock events',
             { kind: 'This case is closed' },
           );
-        const { input: engine } = await engineInput(tx, row as CaseRow);
+        const { input: engine } = await engineInput(tx, row);
         const event: ClockEvent = { kind, at: when.on, data, ...(note ? { note } : {}) };
         const errors = validateClockEvent(engine, event, {
           today: londonDateOf(clock.now()),
@@ -738,7 +738,7 @@ export function createDeadlinesService(deps: {
           kind,
           at: when.at,
           occurredOn: when.on,
-          data: data as Record<string, unknown>,
+          data: data,
           note: note ?? null,
           actorId: actor.id,
           recordedAt: now,
@@ -752,7 +752,7 @@ export function createDeadlinesService(deps: {
         });
 
         // The workflow's own moves: to and from awaiting the requester, and replies.
-        const transition = workflow.transition;
+
         let target: CaseStatus | undefined;
         if (TO_AWAITING.has(kind) && row.status === 'open') target = 'awaiting_requester';
         if (FROM_AWAITING.has(kind) && row.status === 'awaiting_requester') target = 'open';
@@ -769,7 +769,7 @@ export function createDeadlinesService(deps: {
           if (ok) target = to;
         }
         if (target) {
-          await transition(
+          await workflow.transition(
             actor,
             row.id,
             {
@@ -952,7 +952,7 @@ export function createDeadlinesService(deps: {
           .filter((r) => r.missingSince && !r.removedAt)
           .map((r) => ({
             division: r.division,
-            divisionName: DIVISION_NAMES[r.division as Division],
+            divisionName: DIVISION_NAMES[r.division],
             date: r.date,
             title: r.title,
           })),
@@ -1103,7 +1103,7 @@ export function createDeadlinesService(deps: {
         const byKey = new Map(rows.map((r) => [key(r), r]));
         const live = rows
           .filter((r) => !r.removedAt)
-          .map((r) => ({ division: r.division as Division, date: r.date, title: r.title }));
+          .map((r) => ({ division: r.division, date: r.date, title: r.title }));
         const { added, removed } = diffHolidays(live, feed);
         let applied = 0;
         for (const h of added) {
@@ -1526,7 +1526,7 @@ export function createDeadlinesService(deps: {
       return (await repo.notifications(db, caseId)).map((n) => ({
         kind: n.kind,
         stage: n.stage,
-        stageLabel: STAGE_LABELS[n.stage as Stage],
+        stageLabel: STAGE_LABELS[n.stage],
         status: n.status,
         dueOn: n.dueOn,
         sentAt: iso(n.sentAt),

@@ -160,7 +160,7 @@ describe('POST /api/deadlines/calculate: the worked examples (deadlines.md §8)'
     expect(body.extendedDueDate).toBe('2026-02-18');
     expect(body.skipped).toContainEqual({
       date: '2026-01-02',
-      reason: expect.stringContaining('Scotland') as unknown as string,
+      reason: expect.stringContaining('Scotland'),
     });
     expect(body.skipped.find((s) => s.date === '2025-12-20')?.reason).toBe('Weekend');
   });

@@ -15,7 +15,7 @@ import type { JobContext } from '../../workers/jobs/types.js';
 import type { WorkerRunner } from '../../workers/runner.js';
 import { readFileSync } from 'node:fs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 
 const holidays = parseGovUkBankHolidays(
   JSON.parse(readFileSync(new URL('../../db/data/bank-holidays.json', import.meta.url), 'utf8')),
@@ -254,5 +254,16 @@ describe('deadline warnings through a fixed clock', () => {
       requestId: null,
     });
     expect(warnings.map((w) => [w.stage, w.dueOn])).toContainEqual(['escalated', '2026-12-03']);
+  });
+});
+
+describe('the staff home panel', () => {
+  it('shows my warnings with a link to the case', async () => {
+    t.clock.set('2026-12-11T10:00:00Z');
+    const page = await signInPage(t.app, worker);
+    const home = await page.get('/staff');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('My deadline warnings');
+    expect(home.body).toContain('Escalated');
   });
 });
