@@ -210,9 +210,7 @@ describe('over IMAP (imapflow against an in-process IMAP server)', () => {
         ...services,
         intake: { ...services.intake, imapUrl: server.url.replace(':secret@', ':wrong@') },
       };
-      await expect(
-        mailPollJob.process({}, { ...ctx, services: wrong } as unknown as JobContext),
-      ).rejects.toThrow();
+      await expect(mailPollJob.process({}, { ...ctx, services: wrong })).rejects.toThrow();
       expect(server.folders.get('INBOX')).toHaveLength(1);
     } finally {
       await server.stop();
