@@ -282,6 +282,7 @@ describe('from draft to published', () => {
   it('staff pages: a caseworker prepares the entry, a manager approves and publishes', async () => {
     const c = await answeredCase({ type: 'foi' });
     const cw = await signInPage(t.app, caseworker);
+    expect((await cw.get(`/casework/${c.id}`)).body).toContain('Prepare a disclosure log entry');
     const created = await cw.post(`/casework/${c.id}/disclosure`, {}, `/casework/${c.id}`);
     expect(created.statusCode).toBe(303);
     const entryUrl = created.headers.location!;

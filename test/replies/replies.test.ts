@@ -341,6 +341,8 @@ describe('the reply page', () => {
       contact: { name: "Dara O'Brien & Co", email: 'dara@example.org' },
     });
     const session = await signInPage(t.app, caseworker);
+    const casePage = await session.get(`/casework/${c.id}`);
+    expect(casePage.body).toContain(`href="/casework/${c.id}/reply"`);
     const blank = await session.get(`/casework/${c.id}/reply`);
     expect(blank.statusCode).toBe(200);
     expect(blank.body).toContain('Freedom of information response');
