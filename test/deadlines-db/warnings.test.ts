@@ -267,3 +267,17 @@ describe('the staff home panel', () => {
     expect(home.body).toContain('Escalated');
   });
 });
+
+describe('deadline-digest', () => {
+  it('emails each caseworker their cases due within 5 working days, once a day', async () => {
+    t.clock.set('2026-12-07T08:30:00Z'); // Monday
+    expect((await t.app.services.deadlines.digest()).sent).toBe(1);
+    expect((await t.app.services.deadlines.digest()).sent).toBe(0);
+    const [row] = await t.db.sql`select "to", text_body from email_messages
+      where message_id = ${`digest-${worker.id}-2026-12-07@${t.config.mailDomain}`}`;
+    expect(row!.to).toBe(worker.email);
+    expect(row!.text_body).toContain('due Thu 10 Dec 2026');
+    t.clock.set('2026-12-12T08:30:00Z'); // Saturday: no digest
+    expect((await t.app.services.deadlines.digest()).sent).toBe(0);
+  });
+});
