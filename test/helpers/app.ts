@@ -46,7 +46,7 @@ export interface TestAppOptions {
 export async function createTestDatabase(): Promise<string> {
   const adminUrl = inject('adminDatabaseUrl');
   const template = inject('templateDatabase');
-  const name = `opcc_t_${randomBytes(6).toString('hex')}`;
+  const name = `opcc_t_${inject('runId')}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
     await admin.unsafe(`create database "${name}" template "${template}"`);

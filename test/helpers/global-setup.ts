@@ -10,6 +10,16 @@ declare module 'vitest' {
     adminDatabaseUrl: string;
     templateDatabase: string;
     redisUrl: string | undefined;
+    runId: string;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -38,19 +48,24 @@ export default async function setup(project: TestProject) {
       await admin.unsafe(`drop database if exists "${building}" with (force)`); // another run won the race
     }
   }
-  // Leftover per-file databases from interrupted runs.
+  // Leftover per-file databases of runs that are no longer alive (named opcc_t_<pid>_…);
+  // a concurrent run's databases are left alone.
   const stale = await admin<
     { datname: string }[]
   >`select datname from pg_database where starts_with(datname, ${'opcc_t_'})`;
-  for (const row of stale)
+  for (const row of stale) {
+    const pid = Number(/^opcc_t_(\d+)_/.exec(row.datname)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
     await admin
       .unsafe(`drop database if exists "${row.datname}" with (force)`)
       .catch(() => undefined);
+  }
   await admin.end();
 
   project.provide('adminDatabaseUrl', database.url);
   project.provide('templateDatabase', template);
   project.provide('redisUrl', redis.url);
+  project.provide('runId', String(process.pid));
   return async () => {
     await database.stop?.();
   };

@@ -76,7 +76,7 @@ describe('transactional outbox', () => {
     const job = await t.queues.queue('email').getJob(jobIds.outbox(Number(row!.id)));
     expect(job?.data).toEqual({ emailId });
     const counts = await t.queues.queue('email').getJobCounts('waiting', 'prioritized');
-    expect(counts.waiting + counts.prioritized).toBe(1);
+    expect((counts.waiting ?? 0) + (counts.prioritized ?? 0)).toBe(1);
 
     await t.startWorkers();
     await t.sink.waitFor(1);
