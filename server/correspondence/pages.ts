@@ -41,6 +41,7 @@ const VIEW_LABELS: Array<{ view: QueueView; label: string; count: string }> = [
   { view: 'awaiting-requester', label: 'Awaiting requester', count: 'awaitingRequester' },
   { view: 'awaiting-approval', label: 'Awaiting approval', count: 'awaitingApproval' },
   { view: 'needs-attention', label: 'Needs attention', count: 'needsAttention' },
+  { view: 'all', label: 'All', count: 'all' },
 ];
 
 /** Manual-entry channels offered on the staff form (email and web arrive by themselves). */
@@ -102,7 +103,7 @@ function filtersOf(query: Query): { filters: CaseFilters; view: QueueView } {
       status: query.status,
       type: query.type,
       channel: query.channel,
-      assignee: query.assignee,
+      assignee: query.assignee || undefined,
       topic: query.topic,
       overdue: query.overdue,
       q: query.q?.trim() || undefined,
@@ -417,14 +418,18 @@ export async function correspondencePages(
     );
   }
 
-  app.get('/casework/new', { config: { auth: CASEWORK } }, async (request, reply) => {
-    const [year, month, day] = londonDate(svc.now()).split('-');
-    return renderNewCase(request, reply, {
-      'receivedAt-day': String(Number(day)),
-      'receivedAt-month': String(Number(month)),
-      'receivedAt-year': year,
-    });
-  });
+  app.get(
+    '/casework/new',
+    { schema: { hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const [year, month, day] = londonDate(svc.now()).split('-');
+      return renderNewCase(request, reply, {
+        'receivedAt-day': String(Number(day)),
+        'receivedAt-month': String(Number(month)),
+        'receivedAt-year': year,
+      });
+    },
+  );
 
   app.post<{ Body: Static<typeof NewCaseForm> }>(
     '/casework/new',

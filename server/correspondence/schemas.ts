@@ -1,11 +1,13 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
 import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-/** A string enum that keeps its literal type (and reads as `enum` in OpenAPI). */
+/** A string enum that keeps its literal type (a union of literals, which Value.Check knows). */
 const literals = <T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+  Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
+    TLiteral<T[number]>[]
+  >;
 
 export const CaseTypeSchema = literals(CASE_TYPES);
 export const CaseChannelSchema = literals(CASE_CHANNELS);
@@ -82,7 +84,7 @@ export const ListQuery = Type.Object(
       Type.String({
         maxLength: 36,
         pattern:
-          '^(none|me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
+          '^(|none|me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
       }),
     ),
     topic: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),

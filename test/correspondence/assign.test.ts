@@ -171,6 +171,16 @@ describe('bulk assign', () => {
     const rows = await assigneesOf([a.id, b.id]);
     expect(rows.every((row) => row.assignee_id === other.id)).toBe(true);
 
+    const empty = await page.post(
+      '/casework/bulk-assign',
+      { assigneeId: '', returnTo: '/casework?view=all&q=quokka&type=general' },
+      '/casework',
+    );
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('href="#cases"');
+    expect(empty.body).toContain('href="#assigneeId"');
+    expect(empty.body).toContain('Quokka sighting A'); // the list it came from, filters kept
+
     const stale = await page.post(
       '/casework/bulk-assign',
       { cases: [`${a.id}:1`], assigneeId: manager.id, returnTo: 'https://evil.example/casework' },

@@ -48,9 +48,39 @@ describe('the triage queue', () => {
     expect(response.body).toContain('Selected filters');
     // Removing the type filter keeps the others.
     expect(response.body).toContain('href="/casework?view=all&amp;status=new&amp;channel=letter"');
+    // What the filter form itself submits: empty search and "Anyone".
+    const submitted = await page.get('/casework?view=all&q=&assignee=&type=foi');
+    expect(submitted.statusCode).toBe(200);
+    expect(submitted.body).toContain('moj-filter__tag');
     const bad = await page.get('/casework?type=gossip');
     expect(bad.statusCode).toBe(400);
     expect(bad.body).not.toMatch(/at \w+ \(/); // no stack trace
+  });
+
+  it('is described in the OpenAPI document with its tags and bearer security', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    for (const path of [
+      '/api/cases',
+      '/api/cases/{id}',
+      '/api/cases/{id}/transitions',
+      '/api/cases/{id}/notes',
+      '/api/cases/bulk-assign',
+    ])
+      expect(doc.paths[path], path).toBeDefined();
+    expect(doc.paths['/api/cases'].post.tags).toEqual(['cases']);
+    expect(doc.paths['/api/cases'].post.security).toEqual([{ bearer: [] }]);
+    expect(
+      doc.paths['/api/cases'].post.requestBody.content['application/json'].schema
+        .additionalProperties,
+    ).toBe(false);
+    for (const page of [
+      '/casework',
+      '/casework/new',
+      '/casework/{id}',
+      '/casework/export.csv',
+      '/casework/bulk-assign',
+    ])
+      expect(doc.paths[page], page).toBeUndefined(); // pages are not the API
   });
 
   it('is for casework roles only', async () => {
