@@ -7,8 +7,8 @@ export default defineConfig({
     // Each file gets its own database and queue prefix, so files run in parallel safely.
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     env: { NODE_ENV: 'test' },
   },
 });

@@ -27,7 +27,7 @@ async function start(port: number): Promise<{ output: () => string }> {
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   while (!output.includes('ready in')) {
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`did not start:\n${output}`);
@@ -123,5 +123,5 @@ describe('npm start on the embedded default', () => {
     const third = await start(port);
     expect(third.output()).toContain('ready in');
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-  }, 120_000);
+  }, 480_000);
 });
