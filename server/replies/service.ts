@@ -297,13 +297,26 @@ export function createRepliesService(deps: {
           ...(note ? { note } : {}),
         },
       });
-      if (answer)
-        await correspondence.transition(
-          actor,
-          answer.id,
-          { to: 'responded', version: answer.version },
-          { tx },
-        );
+      if (answer) {
+        try {
+          await correspondence.transition(
+            actor,
+            answer.id,
+            { to: 'responded', version: answer.version },
+            { tx },
+          );
+        } catch (error) {
+          // A refusal is checked before anything is written: record it rather than retry forever.
+          if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+          await cases.insertEvent(tx, {
+            caseId: outbound.caseId,
+            at: clock.now(),
+            actorId: null,
+            kind: 'reply_not_answered',
+            data: { outboundId: outbound.id, reason: error.message },
+          });
+        }
+      }
       await audit.record(tx, systemActor(), {
         action: 'case.reply.sent',
         subjectType: 'case',
