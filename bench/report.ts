@@ -94,6 +94,28 @@ function metaLines(result: RunResult): string[] {
   ];
 }
 
+/** Server CPU per request: far less sensitive to a busy host than req/s. */
+function cpuLines(result: RunResult): string[] {
+  const rows = result.scenarios.filter((row) => row.mode === 'closed' && row.serverCpuUsPerReq);
+  if (rows.length === 0) return [];
+  const hello = rows.filter((row) => row.name === 'hello').map((row) => row.serverCpuUsPerReq!);
+  const helloMean = hello.length ? hello.reduce((a, b) => a + b, 0) / hello.length : null;
+  return [
+    '',
+    'Server process CPU time (user + system, from /proc) per request, closed loop. PostgreSQL and Redis CPU is not included:',
+    '',
+    table(
+      ['Scenario', 'c', 'CPU µs/req', '× hello'],
+      rows.map((row) => [
+        rowLabel(row),
+        String(row.connections),
+        row.serverCpuUsPerReq!.toFixed(1),
+        helloMean ? `${(row.serverCpuUsPerReq! / helloMean).toFixed(1)}×` : '-',
+      ]),
+    ),
+  ];
+}
+
 /** Open-loop rows: the raw per-response percentiles beside autocannon's corrected ones. */
 function uncorrectedLines(result: RunResult): string[] {
   const open = result.scenarios.filter((row) => row.mode === 'open' && row.uncorrected);
@@ -155,6 +177,7 @@ export function renderRun(result: RunResult): string {
     ),
     '',
     'Open-loop rows show the achieved rate as req/s. Latencies are autocannon’s (ms); open-loop ones are its coordinated-omission corrected histogram, which the gate uses.',
+    ...cpuLines(result),
     ...uncorrectedLines(result),
     '',
   ].join('\n');
@@ -177,7 +200,8 @@ export function renderComparison(
   const rows = current.scenarios.map((row) => {
     const old = before.get(rowKey(row));
     let change = '-';
-    if (row.ratio !== null && old?.ratio) {
+    // The baseline's own ratio is only its drift; it is not a regression of anything.
+    if (row.ratio !== null && old?.ratio && !row.phase) {
       const delta = row.ratio / old.ratio - 1;
       change = `${delta >= 0 ? '+' : ''}${(delta * 100).toFixed(1)}%`;
       if (delta < -REGRESSION) {
@@ -195,10 +219,12 @@ export function renderComparison(
       change,
       ms(row.p99),
       old ? ms(old.p99) : '-',
+      row.serverCpuUsPerReq ? row.serverCpuUsPerReq.toFixed(0) : '-',
       row.gate,
       resultLabel(row),
     ];
   });
+  const noisy = current.baseline.noisy || previous?.baseline.noisy;
   const rel = (file: string) => path.relative(BENCH_DIR, file);
   return [
     `This run: [${rel(currentFile).replace(/\.json$/, '.md')}](${rel(currentFile).replace(/\.json$/, '.md')}) (JSON beside it) — ${current.meta.startedAt}, \`${current.meta.git.sha.slice(0, 12)}\`${current.meta.git.dirty ? ' (dirty)' : ''}, ${current.settings.mode}, ${current.meta.cpu.model} × ${current.meta.cpu.cores}, pinned: ${current.meta.pinned}. Overall: **${current.pass ? 'pass' : 'FAIL'}**${current.baseline.noisy ? ', **noisy** baseline' : ''}.`,
@@ -218,6 +244,7 @@ export function renderComparison(
         'Change',
         'p99',
         'Prev p99',
+        'Server CPU µs/req',
         'Gate',
         'Result',
       ],
@@ -225,7 +252,7 @@ export function renderComparison(
     ),
     '',
     regressions.length
-      ? `Regressions (ratio > ${REGRESSION * 100}% below the previous run): ${regressions.join(', ')}.`
+      ? `Regressions (ratio > ${REGRESSION * 100}% below the previous run): ${regressions.join(', ')}.${noisy ? ' One of the two runs has a noisy baseline: rerun on a quiet host before acting on these.' : ''}`
       : `No ratio fell more than ${REGRESSION * 100}% below the previous run.`,
   ].join('\n');
 }

@@ -133,10 +133,16 @@ async function loadScenarios(): Promise<Scenario[]> {
     .map((l) => l.scenario);
 }
 
-function makeContext(baseUrl: string, app: AppInfo | undefined, dataset: Record<string, number>) {
+function makeContext(
+  baseUrl: string,
+  serverPid: number,
+  app: AppInfo | undefined,
+  dataset: Record<string, number>,
+) {
   let client: postgres.Sql | undefined;
   const ctx: BenchContext = {
     baseUrl,
+    serverPid,
     app,
     bearer: () => {
       if (!app) throw new Error('bearer() is only available to app scenarios');
@@ -176,7 +182,7 @@ const emptyRow = (
 });
 
 const summary = (p: PassResult) =>
-  `${Math.round(p.reqPerSec).toLocaleString('en-GB')} req/s, p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms, non-2xx ${p.non2xx}, errors ${p.errors}, timeouts ${p.timeouts}`;
+  `${Math.round(p.reqPerSec).toLocaleString('en-GB')} req/s, p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms, non-2xx ${p.non2xx}, errors ${p.errors}, timeouts ${p.timeouts}, server CPU ${p.serverCpuUsPerReq ?? '?'} µs/req`;
 
 /** Warm-up, then `rounds` closed-loop passes per connection count; the median round is kept. */
 async function closedLoop(
@@ -198,6 +204,7 @@ async function closedLoop(
         connections: c,
         durationS: settings.durationS,
         title: scenario.name,
+        serverPid: ctx.serverPid,
       });
       log(`  closed -c ${c} round ${round}/${settings.rounds}: ${summary(pass)}`);
       passes.push(pass);
@@ -228,6 +235,7 @@ async function openLoop(
       durationS: settings.open.durationS,
       overallRate: rate,
       title: `${scenario.name} @${rate}/s`,
+      serverPid: ctx.serverPid,
     });
     const achievedRate = Math.round((pass.total / pass.durationS) * 10) / 10;
     const row = emptyRow(scenario.name, 'open', Math.min(settings.open.connections, rate), pass);
@@ -352,14 +360,19 @@ async function main() {
   const helloRows: ScenarioRow[] = [];
   const runHello = async (phase: 'before' | 'after') => {
     log(`hello (${phase})`);
-    const server = await startServer<{ ready: boolean; port: number }>({
+    const server = await startServer<{ ready: boolean; port: number; pid: number }>({
       label: 'hello',
       file: path.join(BENCH_DIR, 'hello.ts'),
       cpu: plan.server,
     });
     servers.push(server);
     try {
-      const { ctx } = makeContext(`http://127.0.0.1:${server.info.port}`, undefined, dataset);
+      const { ctx } = makeContext(
+        `http://127.0.0.1:${server.info.port}`,
+        server.info.pid,
+        undefined,
+        dataset,
+      );
       const rows = await closedLoop(hello, ctx, settings, settings.connections);
       for (const row of rows) helloRows.push({ ...row, phase });
     } finally {
@@ -393,7 +406,7 @@ async function main() {
     try {
       for (const scenario of selected) {
         log(`${scenario.name}: ${scenario.description}`);
-        const { ctx, close } = makeContext(`http://127.0.0.1:${app.port}`, app, dataset);
+        const { ctx, close } = makeContext(`http://127.0.0.1:${app.port}`, app.pid, app, dataset);
         try {
           await scenario.setup?.(ctx);
           const rows = await closedLoop(

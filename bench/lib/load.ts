@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import autocannon, { type Result } from 'autocannon';
 import type { PassResult, ScenarioRequest } from './types.js';
 
@@ -9,6 +10,20 @@ export interface PassOptions {
   /** Open loop: autocannon `-R`, the requests per second across all connections. */
   overallRate?: number;
   title?: string;
+  /** Read this process's CPU time before and after (Linux /proc). */
+  serverPid?: number;
+}
+
+/** utime + stime of a process in ms, or null off Linux. Fields after the `(comm)` name. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15, in clock ticks (100/s).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 const round = (value: number, digits = 2) => {
@@ -62,7 +77,13 @@ export async function runPass(options: PassOptions): Promise<PassResult> {
       raw.push(ms);
     });
   }
+  const cpuBefore = options.serverPid ? processCpuMs(options.serverPid) : null;
   const pass = toPass(await instance);
+  const cpuAfter = options.serverPid ? processCpuMs(options.serverPid) : null;
+  pass.serverCpuUsPerReq =
+    cpuBefore !== null && cpuAfter !== null && pass.total > 0
+      ? round(((cpuAfter - cpuBefore) * 1000) / pass.total, 1)
+      : null;
   if (raw.length > 0) {
     raw.sort((a, b) => a - b);
     const at = (q: number) =>

@@ -55,6 +55,8 @@ export interface AppInfo {
 export interface BenchContext {
   /** e.g. http://127.0.0.1:40123 */
   baseUrl: string;
+  /** The server's pid, for its CPU time per request. */
+  serverPid?: number;
   /** Set for app scenarios. */
   app?: AppInfo;
   /** `authorization: Bearer …` for the seeded admin (app scenarios). */
@@ -89,6 +91,8 @@ export interface PassResult extends Latency {
    * corrected histogram; see bench/README.md for why the two differ.
    */
   uncorrected?: Latency;
+  /** The server process's own CPU time (user + system, /proc) per completed request, µs. */
+  serverCpuUsPerReq?: number | null;
 }
 
 export interface ScenarioRow extends PassResult {
