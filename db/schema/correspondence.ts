@@ -19,6 +19,7 @@ import { contacts } from './contacts.js';
 import { users } from './users.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const CASE_TYPES = [
   'foi',
@@ -167,7 +168,34 @@ export const caseAccess = pgTable(
     grantedAt: timestamp('granted_at', { withTimezone: true }).notNull(),
     grantedById: uuid('granted_by_id').references(() => users.id),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.userId] }), index('case_access_user_idx').on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.userId] }),
+    index('case_access_user_idx').on(t.userId),
+  ],
+);
+
+/**
+ * Files on a case (domain §2, security §5): the type is what the bytes are (`file-type`),
+ * never what the browser claimed; served only as a download.
+ */
+export const caseAttachments = pgTable(
+  'case_attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    filename: text('filename').notNull(),
+    /** Detected from the content. */
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    data: bytea('data').notNull(),
+    uploadedById: uuid('uploaded_by').references(() => users.id),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
+    /** Hex SHA-256 of `data`. */
+    sha256: text('sha256').notNull(),
+  },
+  (t) => [index('case_attachments_case_idx').on(t.caseId, t.uploadedAt)],
 );
 
 /** The managed topic list, seeded from the Police and Crime Plan themes. */

@@ -4,11 +4,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../lib/format.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, fieldsFromValidation, type FieldErrors } from '../platform/errors.js';
+import {
+  ACCEPTED_EXTENSIONS,
+  ATTACHMENT_LIMITS,
+  formatSize,
+  sendAttachment,
+  uploadedFiles,
+} from './attachments.js';
 import { csvStream, type CsvColumn } from './csv.js';
 import { londonDate } from './due.js';
 import type { CaseFilters, CaseSort, QueueView } from './repository.js';
 import {
   AssignForm,
+  AttachmentIdParams,
   BulkAssignForm,
   CaseIdParams,
   NewCaseForm,
@@ -514,6 +522,7 @@ export async function correspondencePages(
     status: 'Status changed',
     assigned: 'Assignment saved',
     restriction: 'Restriction saved',
+    attachments: 'Attachment added',
   };
 
   async function renderCase(
@@ -563,6 +572,8 @@ export async function correspondencePages(
           })),
         ],
         mayAssign: actor.role === 'manager' || !detail.assignee || detail.assignee.id === actor.id,
+        acceptedExtensions: ACCEPTED_EXTENSIONS,
+        maxFiles: ATTACHMENT_LIMITS.files,
       },
       extra.status ?? 200,
     );
@@ -579,6 +590,7 @@ export async function correspondencePages(
       outcomeLabel: detail.outcome ? humanise(detail.outcome) : null,
       dueLabel: detail.dueDate ? formatDate(detail.dueDate) : null,
       timeline: [...detail.timeline].reverse(),
+      attachments: detail.attachments.map((a) => ({ ...a, sizeLabel: formatSize(a.size) })),
     };
   }
 
@@ -704,6 +716,34 @@ export async function correspondencePages(
         'assigned',
       );
     },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams> }>(
+    '/casework/:id/attachments',
+    { schema: { params: CaseIdParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      return caseAction(
+        request,
+        reply,
+        id,
+        'file',
+        {},
+        () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)),
+        'attachments',
+        '#attachments',
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof AttachmentIdParams> }>(
+    '/casework/:id/attachments/:attachmentId',
+    { schema: { params: AttachmentIdParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) =>
+      sendAttachment(
+        reply,
+        await svc.attachment(request.actor(), request.params.id, request.params.attachmentId),
+      ),
   );
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RestrictionForm> }>(

@@ -15,6 +15,7 @@ import {
 import type { DbOrTx } from '../../db/client.js';
 import {
   caseAccess,
+  caseAttachments,
   caseEvents,
   caseNotes,
   cases,
@@ -409,6 +410,45 @@ export function createCorrespondenceRepository() {
           and(eq(caseNotes.id, noteId), eq(caseNotes.caseId, caseId), isNull(caseNotes.redactedAt)),
         )
         .returning({ id: caseNotes.id });
+      return row;
+    },
+
+    async insertAttachment(
+      tx: DbOrTx,
+      values: typeof caseAttachments.$inferInsert,
+    ): Promise<{ id: string }> {
+      const [row] = await tx
+        .insert(caseAttachments)
+        .values(values)
+        .returning({ id: caseAttachments.id });
+      return row!;
+    },
+
+    /** A case's attachments without their bytes, oldest first. */
+    async attachments(db: DbOrTx, caseId: string) {
+      return db
+        .select({
+          id: caseAttachments.id,
+          filename: caseAttachments.filename,
+          contentType: caseAttachments.contentType,
+          size: caseAttachments.size,
+          uploadedAt: caseAttachments.uploadedAt,
+          uploadedById: caseAttachments.uploadedById,
+          uploadedByName: users.name,
+        })
+        .from(caseAttachments)
+        .leftJoin(users, eq(users.id, caseAttachments.uploadedById))
+        .where(eq(caseAttachments.caseId, caseId))
+        .orderBy(asc(caseAttachments.uploadedAt), asc(caseAttachments.id));
+    },
+
+    /** One attachment with its bytes, only if it belongs to `caseId`. */
+    async attachment(db: DbOrTx, caseId: string, attachmentId: string) {
+      if (!isUuid(attachmentId)) return undefined;
+      const [row] = await db
+        .select()
+        .from(caseAttachments)
+        .where(and(eq(caseAttachments.id, attachmentId), eq(caseAttachments.caseId, caseId)));
       return row;
     },
 

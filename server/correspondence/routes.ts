@@ -1,9 +1,13 @@
+import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
+import { ATTACHMENT_LIMITS, sendAttachment, uploadedFiles } from './attachments.js';
 import { correspondencePages } from './pages.js';
 import {
   AssignBody,
+  AttachmentIdParams,
+  AttachmentSchema,
   BulkAssignBody,
   BulkAssignResult,
   CaseDetailSchema,
@@ -22,12 +26,27 @@ import type { CorrespondenceService } from './service.js';
 
 const api = { tags: ['cases'], security: [{ bearer: [] }] };
 
-/** The JSON API (API.md) and the casework pages. Registered explicitly in app.ts. */
 export async function correspondenceRoutes(
   app: FastifyInstance,
   opts: { correspondence: CorrespondenceService },
 ) {
   const { correspondence } = opts;
+
+  // Uploads for this plugin's routes only (security §5): files are held in memory, cut off
+  // just past the limit so the service can say which file was too large.
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    throwFileSizeLimit: false,
+    limits: {
+      fileSize: ATTACHMENT_LIMITS.fileSize,
+      // One more than allowed, so the sixth file gets a clear message; more is refused outright.
+      files: ATTACHMENT_LIMITS.files + 1,
+      fields: 10,
+      fieldSize: 1024,
+      parts: 20,
+      headerPairs: 50,
+    },
+  });
 
   app.post<{ Body: Static<typeof CreateCaseBody> }>(
     '/api/cases',
@@ -153,6 +172,57 @@ export async function correspondenceRoutes(
     },
     async (request) =>
       correspondence.setRestricted(request.actor(), request.params.id, request.body),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams> }>(
+    '/api/cases/:id/attachments',
+    {
+      schema: {
+        ...api,
+        summary: 'Attach files (multipart/form-data; PDF, PNG, JPEG or DOCX; 10 MiB, 5 files)',
+        consumes: ['multipart/form-data'],
+        params: CaseIdParams,
+        response: { 201: Type.Object({ items: Type.Array(AttachmentSchema) }) },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart())
+        return reply.code(415).send({
+          error: {
+            code: 'unsupported_media_type',
+            message: 'Send the files as multipart/form-data',
+            requestId: request.id,
+          },
+        });
+      const items = await correspondence.addAttachments(
+        request.actor(),
+        request.params.id,
+        uploadedFiles(request.body),
+      );
+      return reply.code(201).send({ items });
+    },
+  );
+
+  app.get<{ Params: Static<typeof AttachmentIdParams> }>(
+    '/api/cases/:id/attachments/:attachmentId',
+    {
+      schema: {
+        ...api,
+        summary: 'Download one attachment (always as a download)',
+        params: AttachmentIdParams,
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) =>
+      sendAttachment(
+        reply,
+        await correspondence.attachment(
+          request.actor(),
+          request.params.id,
+          request.params.attachmentId,
+        ),
+      ),
   );
 
   app.get(

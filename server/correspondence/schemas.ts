@@ -127,6 +127,23 @@ export const CaseListSchema = Type.Object({
   nextCursor: Nullable(Type.String()),
 });
 
+export const AttachmentSchema = Type.Object({
+  id: Type.String(),
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  uploadedAt: Type.String(),
+  uploadedBy: Nullable(StaffRefSchema),
+});
+
+export const AttachmentIdParams = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    attachmentId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+
 const ContactViewSchema = Type.Object({
   id: Type.String(),
   kind: Type.String(),
@@ -170,6 +187,7 @@ export const CaseDetailSchema = Type.Composite([
         redacted: Type.Boolean(),
       }),
     ),
+    attachments: Type.Array(AttachmentSchema),
     allowedMoves: Type.Array(
       Type.Object({
         to: CaseStatusSchema,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { createContactsRepository } from '../contacts/repository.js';
 import {
@@ -15,6 +15,16 @@ import { formatDate } from '../lib/format.js';
 import type { MailService } from '../mail/service.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import {
+  ATTACHMENT_LIMITS,
+  attachmentTooLarge,
+  detectAttachmentType,
+  formatSize,
+  safeFilename,
+  tooManyAttachments,
+  unsupportedAttachment,
+  type UploadedFile,
+} from './attachments.js';
 import {
   addWorkingDays,
   computeDue,
@@ -150,6 +160,15 @@ export interface NoteView {
   redacted: boolean;
 }
 
+export interface AttachmentView {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  uploadedAt: string;
+  uploadedBy: StaffRef | null;
+}
+
 export interface MoveView {
   to: CaseStatus;
   label: string;
@@ -172,6 +191,7 @@ export interface CaseDetail extends CaseSummary {
   deadline: Deadline;
   timeline: TimelineItem[];
   notes: NoteView[];
+  attachments: AttachmentView[];
   allowedMoves: MoveView[];
 }
 
@@ -421,6 +441,11 @@ export function createCorrespondenceService(deps: {
           : { title: 'Restriction removed', description: 'All caseworkers can see it.' };
       case 'access_granted':
         return { title: 'Access granted', description: `${str('userName')} can see this case.` };
+      case 'attachment_added':
+        return {
+          title: 'Attachment added',
+          description: `${str('filename')} (${formatSize(Number(data.size) || 0)})`,
+        };
       default:
         // Other domains (deadlines) write their own title and description.
         return { title: str('title') || humanise(kind), description: str('description') };
@@ -697,13 +722,14 @@ export function createCorrespondenceService(deps: {
     async get(actor: Actor, id: string): Promise<CaseDetail> {
       const row = await repo.findVisible(db, viewerOf(actor), id);
       if (!row) throw caseNotFound();
-      const [contact, onBehalfOf, assignee, events, noteRows, deadline] = await Promise.all([
+      const [contact, onBehalfOf, assignee, events, noteRows, deadline, files] = await Promise.all([
         repo.contact(db, row.contactId),
         repo.contact(db, row.onBehalfOfId),
         row.assigneeId ? repo.user(db, row.assigneeId) : Promise.resolve(undefined),
         repo.events(db, row.id),
         repo.notes(db, row.id),
         deps.deadlines ? deps.deadlines.forCase(db, row.id) : computeDue(row.type, row.receivedOn),
+        repo.attachments(db, row.id),
       ]);
       await audit.record(db, actor, {
         action: 'case.view',
@@ -742,6 +768,16 @@ export function createCorrespondenceService(deps: {
           data: event.data,
         })),
         notes,
+        attachments: files.map((file) => ({
+          id: file.id,
+          filename: file.filename,
+          contentType: file.contentType,
+          size: file.size,
+          uploadedAt: file.uploadedAt.toISOString(),
+          uploadedBy: file.uploadedById
+            ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
+            : null,
+        })),
         allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
           moveView(move, row.type),
         ),
@@ -845,6 +881,108 @@ export function createCorrespondenceService(deps: {
         const assignee = updated.assigneeId ? await repo.user(tx, updated.assigneeId) : undefined;
         return toSummary(updated, londonDate(now), assignee?.name);
       });
+    },
+
+    /**
+     * Attaches files to a visible case. Every file is checked first (size, then type by its
+     * bytes: PDF, PNG, JPEG or DOCX); one bad file refuses them all. Each one added goes on
+     * the timeline and in the audit log, in one transaction.
+     */
+    async addAttachments(
+      actor: Actor,
+      id: string,
+      files: UploadedFile[],
+    ): Promise<AttachmentView[]> {
+      if (files.length === 0) throw validationError({ file: 'Select a file to upload' });
+      if (files.length > ATTACHMENT_LIMITS.files) throw tooManyAttachments();
+      const checked: Array<{ filename: string; contentType: string; data: Buffer }> = [];
+      for (const file of files) {
+        const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
+        if (file.truncated || file.data.length > ATTACHMENT_LIMITS.fileSize)
+          throw attachmentTooLarge(shown);
+        if (file.data.length === 0)
+          throw validationError({ file: `${shown || 'The selected file'} is empty` });
+        const contentType = await detectAttachmentType(file.data);
+        if (!contentType) throw unsupportedAttachment(shown);
+        checked.push({
+          filename: safeFilename(file.filename, contentType),
+          contentType,
+          data: file.data,
+        });
+      }
+      return db.transaction(async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        const now = clock.now();
+        const added: AttachmentView[] = [];
+        for (const file of checked) {
+          const sha256 = createHash('sha256').update(file.data).digest('hex');
+          const { id: attachmentId } = await repo.insertAttachment(tx, {
+            caseId: row.id,
+            filename: file.filename,
+            contentType: file.contentType,
+            size: file.data.length,
+            data: file.data,
+            uploadedById: actor.id,
+            uploadedAt: now,
+            sha256,
+          });
+          await repo.insertEvent(tx, {
+            caseId: row.id,
+            at: now,
+            actorId: actor.id,
+            kind: 'attachment_added',
+            data: {
+              attachmentId,
+              filename: file.filename,
+              contentType: file.contentType,
+              size: file.data.length,
+            },
+          });
+          await audit.record(tx, actor, {
+            action: 'case.attachment.add',
+            subjectType: 'case_attachment',
+            subjectId: attachmentId,
+            personId: row.contactId,
+            justification: `case ${row.id}`,
+          });
+          added.push({
+            id: attachmentId,
+            filename: file.filename,
+            contentType: file.contentType,
+            size: file.data.length,
+            uploadedAt: now.toISOString(),
+            uploadedBy: actor.id ? { id: actor.id, name: '' } : null,
+          });
+        }
+        return added;
+      });
+    },
+
+    /**
+     * One attachment's bytes, for download. A case the actor may not see is a 404, exactly
+     * like a missing attachment. The download is audited.
+     */
+    async attachment(actor: Actor, id: string, attachmentId: string) {
+      const row = await repo.findVisible(db, viewerOf(actor), id);
+      if (!row) throw caseNotFound();
+      const file = await repo.attachment(db, row.id, attachmentId);
+      if (!file) throw notFound('Attachment not found');
+      await audit.record(db, actor, {
+        action: 'case.attachment.download',
+        subjectType: 'case_attachment',
+        subjectId: file.id,
+        personId: row.contactId,
+        justification: `case ${row.id}`,
+      });
+      return {
+        id: file.id,
+        filename: file.filename,
+        contentType: file.contentType,
+        size: file.size,
+        sha256: file.sha256,
+        data: file.data,
+      };
     },
 
     /** Adds an internal note (immutable; a correction is a new note). */

@@ -15,8 +15,7 @@ function csrfTokenOf(request: FastifyRequest): string | undefined {
   const field = body?._csrf;
   if (typeof field === 'string') return field;
   // Multipart bodies (attachFieldsToBody) wrap fields as { value }.
-  if (field && typeof field === 'object' && 'value' in field)
-    return String((field).value);
+  if (field && typeof field === 'object' && 'value' in field) return String(field.value);
   const header = request.headers['x-csrf-token'];
   return typeof header === 'string' ? header : undefined;
 }
@@ -57,14 +56,28 @@ export const securityPlugin = fp(
     });
     await app.register(rateLimit, { global: false });
 
+    const needsCsrf = (request: FastifyRequest) =>
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      request.method !== 'OPTIONS' &&
+      !isApiRequest(request);
+    // A multipart form's fields are parsed by @fastify/multipart in the preValidation hook of
+    // the plugin that registered it, which runs after this root hook: its token is checked
+    // in preHandler instead, once the fields are on the body.
+    const isMultipart = (request: FastifyRequest) =>
+      /^multipart\/form-data/i.test(request.headers['content-type'] ?? '');
+
     app.addHook('preValidation', (request, reply, done) => {
-      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')
-        return done();
-      if (isApiRequest(request)) return done();
+      if (!needsCsrf(request)) return done();
       // A cross-site form post is refused before the token check even runs.
       if (request.headers['sec-fetch-site'] === 'cross-site') {
         return done(new AppError(403, 'csrf', 'Cross-site requests are not allowed'));
       }
+      if (isMultipart(request)) return done();
+      app.csrfProtection(request, reply, done);
+    });
+    app.addHook('preHandler', (request, reply, done) => {
+      if (!needsCsrf(request) || !isMultipart(request)) return done();
       app.csrfProtection(request, reply, done);
     });
   },

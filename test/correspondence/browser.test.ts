@@ -135,6 +135,30 @@ describe('casework pages in a browser (axe, WCAG 2.2 AA)', () => {
     await page.getByRole('button', { name: 'Restrict this case' }).click();
     await page.waitForURL(/notice=restriction/);
     await expectAccessible(page);
+
+    // Attachments: a refused type shows the error summary; a PNG is listed as a download.
+    await page.getByLabel('Attach files').setInputFiles({
+      name: 'letter.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('<html><body>not a pdf</body></html>'),
+    });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').isVisible(), { timeout: 30_000 })
+      .toBe(true);
+    await expectAccessible(page);
+    await page.getByLabel('Attach files').setInputFiles({
+      name: 'lamp.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.waitForURL(/notice=attachments/);
+    await expectAccessible(page);
+    expect(await page.locator('#attachments-list a').first().textContent()).toContain('lamp.png');
     await page.close();
   }, 120_000);
 });
