@@ -45,6 +45,7 @@ export function createAuthService(deps: {
   const { db, repo, audit, clock } = deps;
   // Unknown users are checked against a dummy hash so the reply time reveals nothing.
   const dummyHash = hashPassword('not-a-real-password-for-timing-only');
+  const sessionWithUser = repo.prepareSessionWithUser(db);
 
   return {
     async signIn(input: {
@@ -118,7 +119,7 @@ export function createAuthService(deps: {
 
     /** Checks a verified token against the database: revocation, idle time, version, disabling. */
     async resolve(claims: TokenClaims): Promise<StaffIdentity | undefined> {
-      const row = await repo.sessionWithUser(db, claims.sid);
+      const row = await sessionWithUser(claims.sid);
       if (!row || row.user.id !== claims.sub) return undefined;
       const { session, user } = row;
       const now = clock.now().getTime();
