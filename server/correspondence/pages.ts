@@ -174,7 +174,14 @@ export async function correspondencePages(
   opts: { correspondence: CorrespondenceService },
 ) {
   const svc = opts.correspondence;
-  app.staffNav.push({ href: '/casework', text: 'Casework', roles: ['caseworker', 'manager'] });
+  app.staffNav.push({
+    href: '/casework',
+    text: 'Casework',
+    roles: ['caseworker', 'manager'],
+    // Work waiting to be picked up: open cases with nobody assigned that this person can see.
+    count: (staff) => svc.unassignedCount({ id: staff.id, role: staff.role, requestId: null }),
+    countLabel: 'unassigned',
+  });
 
   async function renderQueue(
     request: FastifyRequest,

@@ -546,6 +546,15 @@ export function createCorrespondenceRepository() {
       return { rows: pageRows as unknown as CaseListRow[], nextCursor };
     },
 
+    /** Open, unassigned cases the viewer may see (`cases_assignee_idx`): the navigation badge. */
+    async unassignedOpenCount(db: DbOrTx, viewer: Viewer): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(cases)
+        .where(and(isNull(cases.assigneeId), isOpen(), visibleTo(viewer)));
+      return row?.n ?? 0;
+    },
+
     /** The triage views' counts for the navigation, in one pass. */
     async counts(db: DbOrTx, viewer: Viewer, dates: QueueDates) {
       const open = sql`${cases.status} in ('new', 'open', 'awaiting_requester', 'awaiting_approval')`;

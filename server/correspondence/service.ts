@@ -1221,6 +1221,11 @@ export function createCorrespondenceService(deps: {
       return repo.counts(db, viewerOf(actor), queueDates());
     },
 
+    /** Open cases nobody holds yet, of those this person may see: the navigation badge. */
+    async unassignedCount(actor: Actor): Promise<number> {
+      return repo.unassignedOpenCount(db, viewerOf(actor));
+    },
+
     /** A visible case's id by its reference ("typing a reference opens the case"). */
     async findIdByReference(actor: Actor, reference: string): Promise<string | undefined> {
       if (!/^OPCC-\d{4}-\d{5,}$/i.test(reference.trim())) return undefined;
