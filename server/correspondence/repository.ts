@@ -20,6 +20,7 @@ import {
   caseNotes,
   cases,
   contacts,
+  emailMessages,
   topics,
   users,
 } from '../../db/schema/index.js';
@@ -378,6 +379,30 @@ export function createCorrespondenceRepository() {
         .leftJoin(users, eq(users.id, caseEvents.actorId))
         .where(eq(caseEvents.caseId, caseId))
         .orderBy(asc(caseEvents.at), asc(caseEvents.id));
+    },
+
+    /** Whether the timeline already records this email's outcome (handlers may run again). */
+    async hasEmailEvent(tx: DbOrTx, caseId: string, kind: string, emailId: string) {
+      const [row] = await tx
+        .select({ id: caseEvents.id })
+        .from(caseEvents)
+        .where(
+          and(
+            eq(caseEvents.caseId, caseId),
+            eq(caseEvents.kind, kind),
+            sql`${caseEvents.data}->>'emailId' = ${emailId}`,
+          ),
+        )
+        .limit(1);
+      return Boolean(row);
+    },
+
+    async email(tx: DbOrTx, id: string) {
+      const [row] = await tx
+        .select({ to: emailMessages.to, subject: emailMessages.subject })
+        .from(emailMessages)
+        .where(eq(emailMessages.id, id));
+      return row;
     },
 
     async insertNote(tx: DbOrTx, values: typeof caseNotes.$inferInsert): Promise<CaseNoteRow> {

@@ -441,6 +441,13 @@ export function createCorrespondenceService(deps: {
           : { title: 'Restriction removed', description: 'All caseworkers can see it.' };
       case 'access_granted':
         return { title: 'Access granted', description: `${str('userName')} can see this case.` };
+      case 'email_sent':
+        return { title: 'Email sent', description: `“${str('subject')}” to ${str('to')}.` };
+      case 'email_failed':
+        return {
+          title: 'Email not delivered',
+          description: `“${str('subject')}” to ${str('to')}. The mail server said: ${str('error')}`,
+        };
       case 'attachment_added':
         return {
           title: 'Attachment added',
@@ -451,6 +458,37 @@ export function createCorrespondenceService(deps: {
         return { title: str('title') || humanise(kind), description: str('description') };
     }
   }
+
+  /**
+   * The timeline's record of an email about a case (`subject_type = 'case'`) reaching its
+   * final state. The mail service may call this again for the same email: recorded once.
+   */
+  async function recordEmailOutcome(
+    kind: 'email_sent' | 'email_failed',
+    email: { id: string; subjectRef: string | null },
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const caseId = email.subjectRef;
+    if (!caseId || !isUuid(caseId)) return;
+    await db.transaction(async (tx) => {
+      const row = await repo.lockVisible(tx, { id: null, role: 'system' }, caseId);
+      if (!row || (await repo.hasEmailEvent(tx, row.id, kind, email.id))) return;
+      const sent = await repo.email(tx, email.id);
+      await repo.insertEvent(tx, {
+        caseId: row.id,
+        at: clock.now(),
+        actorId: null,
+        kind,
+        data: { emailId: email.id, to: sent?.to ?? '', subject: sent?.subject ?? '', ...extra },
+      });
+    });
+  }
+
+  mail.onOutcome('case', {
+    sent: (email) => recordEmailOutcome('email_sent', email),
+    failed: (email) =>
+      recordEmailOutcome('email_failed', email, { error: email.error.slice(0, 500) }),
+  });
 
   function moveView(move: Move, type: CaseType): MoveView {
     return {

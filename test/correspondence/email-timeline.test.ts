@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createUser, type TestUser } from '../helpers/auth.js';
+import { actorOf, makeCase } from './fixtures.js';
+
+let t: TestApp;
+let caseworker: TestUser;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  caseworker = await createUser(t.app, 'caseworker');
+});
+afterAll(async () => t.close());
+
+const eventsOf = async (id: string, kind: string) =>
+  (await t.app.services.correspondence.get(actorOf(caseworker), id)).timeline.filter(
+    (e) => e.kind === kind,
+  );
+
+describe('emails about a case on its timeline', () => {
+  it('records a sent acknowledgement once, even when the job runs again', async () => {
+    const c = await makeCase(t.app, caseworker, {
+      contact: { name: 'Ada Sender', email: 'ada.sender@example.org' },
+    });
+    expect(c.acknowledgementEmailId).not.toBeNull();
+    expect(await t.app.services.mail.send(c.acknowledgementEmailId!)).toBe('sent');
+    expect(await t.app.services.mail.send(c.acknowledgementEmailId!)).toBe('already-sent');
+    const sent = await eventsOf(c.id, 'email_sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ title: 'Email sent', actor: null });
+    expect(sent[0]!.description).toContain('ada.sender@example.org');
+    expect(sent[0]!.description).toContain(c.reference);
+  });
+
+  it('records a permanent failure', async () => {
+    const c = await makeCase(t.app, caseworker, {
+      contact: { name: 'Bo Bounce', email: 'bo.bounce@example.org' },
+    });
+    t.sink.failNext(550);
+    await expect(t.app.services.mail.send(c.acknowledgementEmailId!)).rejects.toThrow();
+    const failed = await eventsOf(c.id, 'email_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.title).toBe('Email not delivered');
+    expect(failed[0]!.description).toContain('550');
+    expect(await eventsOf(c.id, 'email_sent')).toHaveLength(0);
+  });
+});
