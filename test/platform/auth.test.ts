@@ -131,10 +131,18 @@ describe('tokens', () => {
   it('refuses a page-session token on the API and an API token as a page cookie', async () => {
     const session = await signInPage(t.app, caseworker);
     const pageToken = session.jar.get('__Host-opcc_session')!;
-    const asBearer = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(pageToken) });
+    const asBearer = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: bearer(pageToken),
+    });
     expect(asBearer.statusCode).toBe(401);
     const apiTok = await apiToken(t.app, caseworker);
-    const asCookie = await t.app.inject({ method: 'GET', url: '/staff', headers: { cookie: `__Host-opcc_session=${apiTok}` } });
+    const asCookie = await t.app.inject({
+      method: 'GET',
+      url: '/staff',
+      headers: { cookie: `__Host-opcc_session=${apiTok}` },
+    });
     expect(asCookie.statusCode).toBe(401);
   });
 
