@@ -2,7 +2,9 @@
  * The real app in its own process, wired as server/bootstrap.ts wires it, against the
  * dedicated bench database. Creates and migrates the database, seeds a staff admin, asks
  * POST /api/auth/token for a Bearer token over HTTP and prints one JSON line on stdout:
- * `{"ready":true,"port":…,"pid":…,"token":"…",…}`. Everything else goes to stderr.
+ * `{"ready":true,"port":…,"pid":…,"token":"…",…}`. Everything else goes to stderr. It also
+ * creates a manager and a caseworker (BENCH_STAFF) with their own Bearer tokens, for the
+ * casework scenarios. The 1M-case data set comes from bench/seed.ts, run by bench/run.ts.
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/opcc_bench),
  * REDIS_URL (default redis://127.0.0.1:6379), SMTP_URL (default: a closed local port; the
@@ -25,6 +27,25 @@ export const BENCH_ADMIN = {
   email: 'bench.admin@opcc.bench',
   name: 'Bench Admin',
   password: 'amber kettle lantern orchard 7319',
+} as const;
+/**
+ * Casework staff for the correspondence scenarios: /casework and /api/cases are for
+ * caseworkers and managers only (not admins). A manager sees every case, restricted ones
+ * included; a caseworker sees unrestricted ones plus their own and those granted to them.
+ */
+export const BENCH_STAFF = {
+  manager: {
+    email: 'bench.manager@opcc.bench',
+    name: 'Bench Manager',
+    role: 'manager',
+    password: 'copper meadow violin harbour 4826',
+  },
+  caseworker: {
+    email: 'bench.caseworker@opcc.bench',
+    name: 'Bench Caseworker',
+    role: 'caseworker',
+    password: 'pebble saffron tunnel quartz 5190',
+  },
 } as const;
 
 const log = (line: string) => process.stderr.write(`[app-server] ${line}\n`);
@@ -85,19 +106,20 @@ async function main() {
   const app = await buildApp({ config, db, queues, mailTransport, clock: systemClock });
 
   const t1 = performance.now();
-  try {
-    await app.services.users.create(
-      { id: null, role: 'system', requestId: null },
-      {
-        email: BENCH_ADMIN.email,
-        name: BENCH_ADMIN.name,
-        role: 'admin',
-        password: BENCH_ADMIN.password,
-      },
-    );
-    log(`seeded ${BENCH_ADMIN.email}`);
-  } catch (error) {
-    if (!(error instanceof AppError && error.statusCode === 409)) throw error;
+  for (const user of [
+    { ...BENCH_ADMIN, role: 'admin' as const },
+    BENCH_STAFF.manager,
+    BENCH_STAFF.caseworker,
+  ]) {
+    try {
+      await app.services.users.create(
+        { id: null, role: 'system', requestId: null },
+        { email: user.email, name: user.name, role: user.role, password: user.password },
+      );
+      log(`seeded ${user.email}`);
+    } catch (error) {
+      if (!(error instanceof AppError && error.statusCode === 409)) throw error;
+    }
   }
   const seedMs = performance.now() - t1;
 
@@ -105,15 +127,22 @@ async function main() {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
-  const response = await fetch(`http://127.0.0.1:${port}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: BENCH_ADMIN.email, password: BENCH_ADMIN.password }),
-  });
-  if (response.status !== 200) {
-    throw new Error(`POST /api/auth/token: ${response.status} ${await response.text()}`);
-  }
-  const { token } = (await response.json()) as { token: string };
+  const tokenFor = async (user: { email: string; password: string }) => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user.email, password: user.password }),
+    });
+    if (response.status !== 200) {
+      throw new Error(`POST /api/auth/token: ${response.status} ${await response.text()}`);
+    }
+    return ((await response.json()) as { token: string }).token;
+  };
+  const token = await tokenFor(BENCH_ADMIN);
+  const staff = {
+    manager: { ...BENCH_STAFF.manager, token: await tokenFor(BENCH_STAFF.manager) },
+    caseworker: { ...BENCH_STAFF.caseworker, token: await tokenFor(BENCH_STAFF.caseworker) },
+  };
 
   const [counts] = await db.sql<[{ users: number; sessions: number }]>`
     select (select count(*)::int from users) as users, (select count(*)::int from sessions) as sessions`;
@@ -127,11 +156,12 @@ async function main() {
       databaseUrl,
       redisUrl,
       admin: { email: BENCH_ADMIN.email, password: BENCH_ADMIN.password },
+      staff,
       dataset: {
         users: counts?.users ?? 0,
         sessions: counts?.sessions ?? 0,
         migrateMs: Math.round(migrateMs),
-        seedMs: Math.round(seedMs),
+        staffSeedMs: Math.round(seedMs),
       },
     })}\n`,
   );

@@ -139,6 +139,53 @@ function uncorrectedLines(result: RunResult): string[] {
   ];
 }
 
+/** The seeded data set and its load time (bench/seed.ts). */
+function seedLines(result: RunResult): string[] {
+  const seed = result.seed;
+  if (!seed) return [];
+  const s = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+  return [
+    '',
+    `Data set (bench/seed.ts, PRNG seed ${seed.options.seed}, anchor ${seed.options.anchor}, seeded ${seed.seededAt}): ${Object.entries(
+      seed.counts,
+    )
+      .map(([k, v]) => `${k} ${int(v)}`)
+      .join(
+        ', ',
+      )}. Seed time ${s(seed.timings.total)} (contacts ${s(seed.timings.contacts)}, cases ${s(seed.timings.cases)}, case events ${s(seed.timings.case_events)}, VACUUM ANALYZE ${s(seed.timings.vacuumAnalyze)}); load average ${seed.host.loadavgStart.join(' / ')} at the start, ${seed.host.loadavgEnd.join(' / ')} at the end.`,
+  ];
+}
+
+/** The triage EXPLAIN check (bench/plan.ts). */
+function planLines(result: RunResult): string[] {
+  const plan = result.plan;
+  if (!plan) return [];
+  if ('error' in plan) return ['', `Plan check: could not run (${plan.error}).`];
+  const block = (q: (typeof plan.triage)[number]) => [
+    '',
+    `${q.label}: execution ${q.executionMs} ms, planning ${q.planningMs} ms, shared buffers hit ${int(q.sharedHitBlocks)} / read ${int(q.sharedReadBlocks)}`,
+    '',
+    '```',
+    q.shape,
+    '```',
+  ];
+  return [
+    '',
+    `## Plan check: **${plan.verdict}**`,
+    '',
+    `${plan.query}; ${int(plan.openRows)} cases have status open. EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON); the full plans are in the JSON.`,
+    '',
+    table(
+      ['Assertion', 'Result', 'Detail'],
+      plan.checks.map((c) => [c.name, c.pass ? 'pass' : 'FAIL', c.detail]),
+    ),
+    ...plan.triage.flatMap(block),
+    '',
+    'The page’s other queries (reported only):',
+    ...plan.others.flatMap(block),
+  ];
+}
+
 /** The per-run Markdown file: bench/results/<date>.md. */
 export function renderRun(result: RunResult): string {
   const rows = result.scenarios.map((row) => [
@@ -179,6 +226,8 @@ export function renderRun(result: RunResult): string {
     'Open-loop rows show the achieved rate as req/s. Latencies are autocannon’s (ms); open-loop ones are its coordinated-omission corrected histogram, which the gate uses.',
     ...cpuLines(result),
     ...uncorrectedLines(result),
+    ...seedLines(result),
+    ...planLines(result),
     '',
   ].join('\n');
 }
@@ -251,6 +300,16 @@ export function renderComparison(
       rows,
     ),
     '',
+    ...(current.plan && 'verdict' in current.plan
+      ? [
+          `Triage plan check: **${current.plan.verdict}** (${current.plan.checks
+            .map((c) => `${c.name}: ${c.pass ? 'yes' : 'NO'}`)
+            .join(
+              '; ',
+            )}). Load average ${current.meta.loadavg.start[0]} at the start, ${current.meta.loadavg.end[0]} at the end (${current.meta.cpu.cores} cores).`,
+          '',
+        ]
+      : []),
     regressions.length
       ? `Regressions (ratio > ${REGRESSION * 100}% below the previous run): ${regressions.join(', ')}.${noisy ? ' One of the two runs has a noisy baseline: rerun on a quiet host before acting on these.' : ''}`
       : `No ratio fell more than ${REGRESSION * 100}% below the previous run.`,

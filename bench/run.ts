@@ -6,7 +6,8 @@
  *   npm run bench -- --full               the doc: 3 rounds × 30 s at -c 10 and -c 50, open loop 50% and 80% × 60 s
  *   npm run bench -- --only authed-json   one scenario (hello always runs first and last)
  *   npm run bench -- --duration 20 --rounds 3 --connections 10,50 --open-connections 200
- *   npm run bench -- --fresh              drop and recreate the bench database first
+ *   npm run bench -- --fresh              drop and recreate the bench database first (then seed it)
+ *   npm run bench -- --no-seed            do not seed an unseeded bench database (bench/seed.ts)
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { runMigrations } from '../db/migrate.js';
+import { BENCH_DATABASE_URL, ensureDatabase } from './app-server.js';
 import { medianRound, runPass, warmUp } from './lib/load.js';
 import {
   cpuState,
@@ -46,6 +49,8 @@ import {
   loadResult,
   updateReadme,
 } from './report.js';
+import { checkTriagePlan } from './plan.js';
+import { DEFAULT_SEED, seed, seedRecord, type SeedRecord } from './seed.js';
 
 const NOISE = 0.1;
 const MIN_ACHIEVED = 0.98;
@@ -53,7 +58,7 @@ const GATE_CONNECTIONS = 50;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function parseSettings(): { settings: Settings; fresh: boolean } {
+function parseSettings(): { settings: Settings; fresh: boolean; noSeed: boolean } {
   const { values } = parseArgs({
     options: {
       only: { type: 'string', multiple: true },
@@ -64,6 +69,7 @@ function parseSettings(): { settings: Settings; fresh: boolean } {
       'open-connections': { type: 'string' },
       'open-duration': { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'no-seed': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -87,6 +93,7 @@ function parseSettings(): { settings: Settings; fresh: boolean } {
     .filter(Boolean);
   return {
     fresh: values.fresh,
+    noSeed: values['no-seed'],
     settings: {
       mode: custom ? 'custom' : full ? 'full' : 'quick',
       durationS,
@@ -147,6 +154,10 @@ function makeContext(
     bearer: () => {
       if (!app) throw new Error('bearer() is only available to app scenarios');
       return { authorization: `Bearer ${app.token}` };
+    },
+    bearerAs: (role) => {
+      if (!app) throw new Error('bearerAs() is only available to app scenarios');
+      return { authorization: `Bearer ${app.staff[role].token}` };
     },
     sql: () => {
       if (!app) throw new Error('sql() is only available to app scenarios');
@@ -296,7 +307,7 @@ function judge(row: ScenarioRow, scenario: Scenario | undefined, helloMean: Map<
 }
 
 async function main() {
-  const { settings, fresh } = parseSettings();
+  const { settings, fresh, noSeed } = parseSettings();
   const startedAt = new Date();
   const scenarios = await loadScenarios();
   const hello = scenarios.find((s) => s.name === 'hello');
@@ -314,12 +325,55 @@ async function main() {
 
   const cpu = cpuState();
   const loadStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  const notes: string[] = [];
+
+  // The data set (bench/seed.ts) and the triage plan check (bench/plan.ts), before any load
+  // and before the orchestrator pins itself. The app server then reuses the database.
+  let seeded: SeedRecord | null = null;
+  let planCheck: RunResult['plan'] = null;
+  if (selected.length > 0) {
+    const databaseUrl = process.env.DATABASE_URL || BENCH_DATABASE_URL;
+    await ensureDatabase(databaseUrl, fresh);
+    await runMigrations(databaseUrl);
+    seeded = await seedRecord(databaseUrl);
+    if (!seeded && !noSeed) {
+      log('bench database not seeded: running bench/seed.ts (about 5 minutes on 2 cores)');
+      seeded = await seed(databaseUrl, {
+        ...DEFAULT_SEED,
+        anchor: new Date().toISOString().slice(0, 10),
+      });
+    } else if (seeded) {
+      log(
+        `bench database seeded ${seeded.seededAt} (${seeded.counts.cases} cases, ${Math.round(seeded.timings.total! / 1000)} s)`,
+      );
+    } else {
+      notes.push('--no-seed on an unseeded bench database: the casework scenarios see no cases.');
+    }
+    if (seeded) {
+      log('plan check: EXPLAIN of the triage query (bench/plan.ts)');
+      try {
+        const check = await checkTriagePlan(databaseUrl);
+        planCheck = check;
+        for (const c of check.checks) log(`  ${c.pass ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+        notes.push(
+          `Triage plan check (${check.query}): **${check.verdict}**; ${
+            check.checks
+              .filter((c) => !c.pass)
+              .map((c) => `${c.name} failed: ${c.detail}`)
+              .join('; ') || 'all assertions hold'
+          }.`,
+        );
+      } catch (error) {
+        planCheck = { error: error instanceof Error ? error.message : String(error) };
+        notes.push(`Triage plan check could not run: ${planCheck.error}`);
+      }
+    }
+  }
   const plan = pinningPlan(cpu.cores);
   if (plan.pinned && !pinSelf(plan.load!)) {
     plan.pinned = false;
     plan.layout = { reason: 'taskset -p failed on the orchestrator' };
   }
-  const notes: string[] = [];
   notes.push(
     'BENCH=1 is set for the app server; the rate limiter is route-scoped (sign-in and token routes only), so no benchmarked route is limited.',
   );
@@ -394,11 +448,18 @@ async function main() {
       file: path.join(BENCH_DIR, 'app-server.ts'),
       cpu: plan.server,
       timeoutMs: 180_000,
-      env: { NODE_ENV: 'production', BENCH: '1', ...(fresh ? { BENCH_FRESH: '1' } : {}) },
+      // --fresh was handled above (drop, migrate, seed); the app server reuses the database.
+      env: { NODE_ENV: 'production', BENCH: '1' },
     });
     servers.push(server);
     const app = server.info;
     Object.assign(dataset, app.dataset);
+    if (seeded) {
+      Object.assign(dataset, seeded.counts, {
+        seedMs: seeded.timings.total ?? 0,
+        seedCopyCasesMs: seeded.timings.cases ?? 0,
+      });
+    }
     [pgMeta, redisMeta] = await Promise.all([
       postgresState(app.databaseUrl),
       redisState(app.redisUrl),
@@ -466,6 +527,12 @@ async function main() {
     ...helloRows.filter((r) => r.phase === 'after'),
   ];
 
+  const loadEnd = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  if (loadEnd[0]! > cpu.cores * 0.5)
+    notes.push(
+      `The host was busy when the run finished (1-minute load ${loadEnd[0]} on ${cpu.cores} cores).`,
+    );
+
   const date = startedAt.toISOString().slice(0, 10);
   const result: RunResult = {
     meta: {
@@ -478,7 +545,7 @@ async function main() {
       cpu,
       memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       hostname: os.hostname(),
-      loadavg: { start: loadStart, end: os.loadavg().map((n) => Math.round(n * 100) / 100) },
+      loadavg: { start: loadStart, end: loadEnd },
       postgres: pgMeta,
       redis: redisMeta,
       pinned: plan.pinned,
@@ -505,7 +572,12 @@ async function main() {
       byConnections,
     },
     scenarios: scenarioRows,
-    pass: scenarioRows.every((row) => row.pass !== false),
+    seed: seeded,
+    plan: planCheck,
+    // The plan check is an assertion of the run too (a failed EXPLAIN check fails the run).
+    pass:
+      scenarioRows.every((row) => row.pass !== false) &&
+      !(planCheck && 'verdict' in planCheck && planCheck.verdict === 'fail'),
   };
 
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -1,5 +1,7 @@
 import type { Request as AutocannonRequest } from 'autocannon';
 import type postgres from 'postgres';
+import type { PlanCheck } from '../plan.js';
+import type { SeedRecord } from '../seed.js';
 
 /**
  * A scenario is one file in bench/scenarios/ that default-exports this shape. The
@@ -48,9 +50,13 @@ export interface AppInfo {
   databaseUrl: string;
   redisUrl: string;
   admin: { email: string; password: string };
+  /** Casework staff created by bench/app-server.ts, each with a Bearer token. */
+  staff: Record<StaffRole, { email: string; password: string; name: string; token: string }>;
   /** Row counts and timings the server's own seeding produced. */
   dataset: Record<string, number>;
 }
+
+export type StaffRole = 'manager' | 'caseworker';
 
 export interface BenchContext {
   /** e.g. http://127.0.0.1:40123 */
@@ -61,6 +67,8 @@ export interface BenchContext {
   app?: AppInfo;
   /** `authorization: Bearer …` for the seeded admin (app scenarios). */
   bearer(): Record<string, string>;
+  /** `authorization: Bearer …` for the bench manager or caseworker (casework routes). */
+  bearerAs(role: StaffRole): Record<string, string>;
   /** A lazily opened client on the bench database (app scenarios), for ids and counts. */
   sql(): postgres.Sql;
   /** The scenario's own state between setup, request and check. */
@@ -140,6 +148,9 @@ export interface RunResult {
     byConnections: Baseline[];
   };
   scenarios: ScenarioRow[];
+  /** Seed record and triage plan check, when the run had app scenarios. */
+  seed?: RunExtras['seed'];
+  plan?: RunExtras['plan'];
   pass: boolean;
 }
 
@@ -172,4 +183,10 @@ export interface Meta {
   conditions: Record<string, string>;
   dataset: Record<string, number>;
   notes: string[];
+}
+
+/** The data set and plan check of a run (bench/seed.ts, bench/plan.ts). */
+export interface RunExtras {
+  seed?: SeedRecord | null;
+  plan?: PlanCheck | { error: string } | null;
 }
