@@ -43,6 +43,9 @@ const int = (n: number) => Math.round(n).toLocaleString('en-GB');
 const pct = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`);
 const ms = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)} ms`;
 
+/** A latency of a pass that completed no request is no latency at all. */
+const lat = (row: ScenarioRow, n: number) => (row.total === 0 ? '-' : ms(n));
+
 export const rowLabel = (row: ScenarioRow) => (row.phase ? `${row.name} (${row.phase})` : row.name);
 
 export const loadLabel = (row: ScenarioRow) =>
@@ -194,8 +197,8 @@ export function renderRun(result: RunResult): string {
     loadLabel(row),
     int(row.mode === 'open' && row.achievedRate !== null ? row.achievedRate : row.reqPerSec),
     pct(row.ratio),
-    ms(row.p50),
-    ms(row.p99),
+    lat(row, row.p50),
+    lat(row, row.p99),
     String(row.non2xx),
     row.gate,
     resultLabel(row) + (row.problems.length ? ` (${row.problems.join('; ')})` : ''),
@@ -266,8 +269,8 @@ export function renderComparison(
       pct(row.ratio),
       old ? pct(old.ratio) : '-',
       change,
-      ms(row.p99),
-      old ? ms(old.p99) : '-',
+      lat(row, row.p99),
+      old ? lat(old, old.p99) : '-',
       row.serverCpuUsPerReq ? row.serverCpuUsPerReq.toFixed(0) : '-',
       row.gate,
       resultLabel(row),

@@ -17,7 +17,7 @@
  *   passes it; the foreign keys are checked row by row as usual.
  * - Cases are ~5% open (new, open, awaiting requester or approval; mostly the recent ones,
  *   with next_due_on set), 2% restricted. References are `OPCC-<year>-<NNNNN>`, numbered per
- *   London year in order of receipt (receipt times are 08:00-17:00 UTC, so the UTC and
+ *   London year in order of the day of receipt (receipt times are 08:00-17:00 UTC, so the UTC and
  *   London dates agree); case_reference_counters holds each year's last number.
  * - 50 staff users (40 caseworkers, 10 managers) hold the assigned cases. Their password is
  *   random and thrown away: nobody signs in as them. The bench's own users are created by
