@@ -2,7 +2,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createUser, type TestUser } from '../helpers/auth.js';
-import { expectAccessible, launchBrowser, newPage, serve, visit } from '../helpers/browser.js';
+import {
+  expectAccessible,
+  launchBrowser,
+  newPage,
+  serve,
+  signInBrowser,
+  visit,
+} from '../helpers/browser.js';
 import { actorOf, openCase, SEEDED } from '../replies/fixtures.js';
 
 let t: TestApp;
@@ -74,13 +81,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function signIn(page: Page, user: TestUser) {
-  await visit(page, `${base}/sign-in`);
-  await page.getByLabel('Email address').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/staff`);
-}
+const signIn = (page: Page, user: TestUser) => signInBrowser(page, base, user);
 
 // A browser with axe on every page is slow on a busy machine.
 const SLOW = 120_000;

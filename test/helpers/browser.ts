@@ -57,3 +57,16 @@ export async function visit(page: Page, url: string): Promise<void> {
 export async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
+
+/** Signs in through the real form, checking the sign-in page with axe on the way. */
+export async function signInBrowser(
+  page: Page,
+  base: string,
+  user: { email: string; password: string },
+): Promise<void> {
+  await visit(page, `${base}/sign-in`);
+  await page.getByLabel('Email address').fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/staff`);
+}
