@@ -34,6 +34,7 @@ import { healthRoutes } from './platform/health.js';
 import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
 import { securityPlugin } from './platform/security.js';
+import { statsRoutes } from './stats/routes.js';
 import { govukDist, mojDist, publicDir, viewsPlugin } from './platform/views.js';
 import { createUsersRepository } from './users/repository.js';
 import { usersRoutes } from './users/routes.js';
@@ -246,6 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deadlinesRoutes, { deadlines: services.deadlines });
   await app.register(repliesRoutes, { replies: services.replies });
   await app.register(disclosureRoutes, { disclosure: services.disclosure });
+  await app.register(statsRoutes, { db: deps.db.db, clock });
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,

@@ -1,0 +1,149 @@
+import type { FastifyInstance } from 'fastify';
+import type { DbOrTx } from '../../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import { csvStream, type CsvColumn } from '../correspondence/csv.js';
+import { MANAGERS } from '../platform/auth.js';
+import { AppError } from '../platform/errors.js';
+import {
+  createStatsService,
+  PRESETS,
+  resolvePeriod,
+  type AssigneeRow,
+  type CorrespondenceStats,
+  type OnTimeRow,
+  type VolumeRow,
+} from './service.js';
+
+interface PeriodQuery {
+  from?: string;
+  to?: string;
+  preset?: string;
+}
+
+const periodQuerySchema = {
+  type: 'object',
+  properties: {
+    from: { type: 'string', maxLength: 20 },
+    to: { type: 'string', maxLength: 20 },
+    preset: { type: 'string', maxLength: 40 },
+  },
+} as const;
+
+const volumeColumns = (label: string): CsvColumn<VolumeRow>[] => [
+  { header: 'Month', value: (r) => r.month },
+  { header: label, value: (r) => r.key },
+  { header: 'Cases', value: (r) => r.count },
+];
+
+const onTimeColumns: CsvColumn<OnTimeRow>[] = [
+  { header: 'Type', value: (r) => r.type },
+  { header: 'Replies', value: (r) => r.replies },
+  { header: 'On time', value: (r) => r.onTime },
+  { header: 'On time (%)', value: (r) => r.onTimePercent },
+  { header: 'On time against the base limit', value: (r) => r.onTimeBase },
+  { header: 'Acknowledged', value: (r) => r.acknowledged },
+  { header: 'Acknowledged on time', value: (r) => r.acknowledgedOnTime },
+  { header: 'Median calendar days to respond', value: (r) => r.medianCalendarDays },
+  { header: 'Median working days to respond', value: (r) => r.medianWorkingDays },
+];
+
+const assigneeColumns: CsvColumn<AssigneeRow>[] = [
+  { header: 'Assignee', value: (r) => r.assignee },
+  { header: 'Open', value: (r) => r.open },
+  { header: 'Overdue', value: (r) => r.overdue },
+  { header: 'Due in 5 working days', value: (r) => r.dueSoon },
+  { header: 'Oldest received', value: (r) => r.oldestReceivedOn },
+];
+
+const TABLES = {
+  'volume-by-type': (s: CorrespondenceStats) => csvRows(s.volumeByType, volumeColumns('Type')),
+  'volume-by-channel': (s: CorrespondenceStats) =>
+    csvRows(s.volumeByChannel, volumeColumns('Channel')),
+  'on-time': (s: CorrespondenceStats) => csvRows(s.onTime, onTimeColumns),
+  'by-assignee': (s: CorrespondenceStats) => csvRows(s.byAssignee, assigneeColumns),
+} as const;
+type TableName = keyof typeof TABLES;
+
+function csvRows<T>(rows: T[], columns: CsvColumn<T>[]) {
+  async function* all() {
+    yield* rows;
+  }
+  return csvStream(all(), columns);
+}
+
+const label = (value: string) =>
+  value === 'all'
+    ? 'All types'
+    : (value[0] ?? '').toUpperCase() + value.slice(1).replace(/_/g, ' ');
+
+export async function statsRoutes(app: FastifyInstance, opts: { db: DbOrTx; clock: Clock }) {
+  const stats = createStatsService(opts);
+  app.staffNav.push({ href: '/stats', text: 'Statistics', roles: ['manager'] });
+
+  const load = async (query: PeriodQuery) => {
+    const { period, errors } = resolvePeriod(query, stats.today());
+    return { errors, data: await stats.correspondence(period) };
+  };
+
+  app.get<{ Querystring: PeriodQuery }>(
+    '/api/stats/correspondence',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Correspondence statistics for a period',
+        querystring: periodQuerySchema,
+        security: [{ bearer: [] }],
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => {
+      const { errors, data } = await load(request.query);
+      if (Object.keys(errors).length > 0)
+        throw new AppError(400, 'validation', 'The period is not valid', errors);
+      return data;
+    },
+  );
+
+  app.get<{ Querystring: PeriodQuery }>(
+    '/stats',
+    { schema: { querystring: periodQuerySchema, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const { errors, data } = await load(request.query);
+      const months = [...new Set(data.volumeByType.map((r) => r.month))];
+      const qs = new URLSearchParams({ from: data.period.from, to: data.period.to }).toString();
+      return reply.page('stats/views/stats.njk', {
+        pageTitle: 'Statistics',
+        stats: data,
+        months,
+        qs,
+        errors,
+        presets: PRESETS.map((p) => ({
+          ...p,
+          href: `/stats?${new URLSearchParams({ preset: p.value }).toString()}`,
+        })),
+        onTime: data.onTime.map((r) => ({ ...r, label: label(r.type) })),
+        volumeByType: data.volumeByType.map((r) => ({ ...r, label: label(r.key) })),
+        volumeByChannel: data.volumeByChannel.map((r) => ({ ...r, label: label(r.key) })),
+      });
+    },
+  );
+
+  app.get<{ Params: { table: string }; Querystring: PeriodQuery }>(
+    '/stats/:table',
+    { schema: { querystring: periodQuerySchema, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const match = /^([a-z-]+)\.csv$/.exec(request.params.table);
+      const name = match?.[1];
+      if (!name || !Object.hasOwn(TABLES, name)) throw new AppError(404, 'not_found', 'Not found');
+      const { data } = await load(request.query);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="${name}-${data.period.from}-to-${data.period.to}.csv"`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(TABLES[name as TableName](data));
+    },
+  );
+}
