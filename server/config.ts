@@ -17,6 +17,8 @@ export interface Config {
   /** Absent: mail goes to the development mailbox in the database. */
   readonly smtpUrl: string | undefined;
   readonly imapUrl: string | undefined;
+  /** Absent: no SMTP adapter for inbound email; set, the worker listens there for the relay. */
+  readonly inboundSmtpPort: number | undefined;
   readonly jwtSecret: string;
   readonly jwtSecretIsEphemeral: boolean;
   readonly mailFrom: string;
@@ -55,6 +57,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const port = Number(read('PORT') ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     problems.push(`PORT must be a whole number from 0 to 65535 (got "${read('PORT')}")`);
+  }
+
+  const inboundSmtpRaw = read('INBOUND_SMTP_PORT');
+  const inboundSmtpPort = inboundSmtpRaw === undefined ? undefined : Number(inboundSmtpRaw);
+  if (
+    inboundSmtpPort !== undefined &&
+    (!Number.isInteger(inboundSmtpPort) || inboundSmtpPort < 0 || inboundSmtpPort > 65535)
+  ) {
+    problems.push(
+      `INBOUND_SMTP_PORT must be a whole number from 0 to 65535 (got "${inboundSmtpRaw}")`,
+    );
   }
 
   const urlVar = (name: string, protocols: string[]): string | undefined => {
@@ -115,6 +128,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisUrl,
     smtpUrl,
     imapUrl,
+    inboundSmtpPort,
     jwtSecret,
     jwtSecretIsEphemeral,
     mailFrom,

@@ -1,6 +1,7 @@
 import { buildApp, createServices } from '../server/app.js';
 import { openRuntime } from '../server/bootstrap.js';
 import { ConfigError, loadConfig } from '../server/config.js';
+import { startInboundSmtp } from '../server/intake/smtp-adapter.js';
 import { announceFirstAdmin } from '../server/main.js';
 import { startWorkers } from './runner.js';
 
@@ -23,12 +24,23 @@ async function main() {
     clock: runtime.clock,
     log,
   });
+  // The SMTP hook for inbound email (domain §2): 250 only once the message is committed.
+  const inboundSmtp =
+    config.inboundSmtpPort === undefined
+      ? undefined
+      : await startInboundSmtp({
+          port: config.inboundSmtpPort,
+          host: config.host,
+          ingest: (raw) => services.intake.ingestRawEmail(raw, { via: 'smtp' }),
+          log,
+        });
   if (app) {
     await announceFirstAdmin(app.services.users, config);
     await app.listen({ port: config.port, host: config.host });
   }
   for (const line of runtime.describe()) console.log(line);
   console.log(`workers:  ${runner.workers.length} queues, outbox relay running`);
+  if (inboundSmtp) console.log(`inbound:  SMTP on ${config.host}:${inboundSmtp.port}`);
   if (app) {
     console.log(
       `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff sign-in), ${config.publicUrl}/api/docs (API)`,
@@ -43,6 +55,7 @@ async function main() {
     console.log(`${signal}: finishing in-flight requests and jobs`);
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
+    await inboundSmtp?.close();
     await app?.close();
     await runner.stop();
     await runtime.close();
