@@ -107,6 +107,14 @@ export const cases = pgTable(
     uniqueIndex('cases_source_uq').on(t.sourceType, t.sourceId),
     // The triage list: open work by due date, keyset-paged.
     index('cases_status_due_idx').on(t.status, t.nextDueOn, t.id),
+    // The triage queue's default order over open cases only (about 5% of the table):
+    // a page reads 25 index entries instead of sorting every open case.
+    index('cases_open_due_order_idx')
+      .on(sql`coalesce(${t.nextDueOn}, '9999-12-31'::date)`, t.receivedAt, t.id)
+      .where(sql`${t.status} in ('new', 'open', 'awaiting_requester', 'awaiting_approval')`),
+    index('cases_flagged_idx')
+      .on(t.id)
+      .where(sql`cardinality(${t.flags}) > 0`),
     index('cases_assignee_idx').on(t.assigneeId, t.status),
     index('cases_received_idx').on(t.receivedOn),
     index('cases_search_idx').using('gin', t.search),

@@ -80,7 +80,17 @@ export class DuplicateSourceError extends Error {}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
 
-const isOpen = () => inArray(cases.status, [...OPEN_STATUSES]);
+/**
+ * Open statuses as literals, not parameters: the planner can then match the partial index
+ * `cases_open_due_order_idx` even in a generic (prepared) plan. Kept equal to OPEN_STATUSES.
+ */
+const isOpen = () =>
+  sql`${cases.status} in ('new', 'open', 'awaiting_requester', 'awaiting_approval')`;
+if (OPEN_STATUSES.join() !== 'new,open,awaiting_requester,awaiting_approval') {
+  throw new Error(
+    'OPEN_STATUSES changed: update isOpen() and the cases_open_due_order_idx predicate',
+  );
+}
 
 /** Restricted cases: the assignee, users granted access, managers and system jobs. Filtered in SQL. */
 export function visibleTo(viewer: Viewer): SQL | undefined {
@@ -582,7 +592,7 @@ export function createCorrespondenceRepository() {
 
     /** The triage views' counts for the navigation, in one pass. */
     async counts(db: DbOrTx, viewer: Viewer, dates: QueueDates) {
-      const open = sql`${cases.status} in ('new', 'open', 'awaiting_requester', 'awaiting_approval')`;
+      const open = isOpen();
       const [row] = await db
         .select({
           unassigned: sql<number>`count(*) filter (where ${open} and ${cases.assigneeId} is null)::int`,
@@ -595,10 +605,10 @@ export function createCorrespondenceRepository() {
           awaitingApproval: sql<number>`count(*) filter (where ${cases.status} = 'awaiting_approval')::int`,
           needsAttention: sql<number>`count(*) filter (where cardinality(${cases.flags}) > 0)::int`,
           allOpen: sql<number>`count(*) filter (where ${open})::int`,
-          all: sql<number>`count(*)::int`,
         })
         .from(cases)
-        .where(visibleTo(viewer));
+        // Only open or flagged cases can count: both are small, indexed slices of the table.
+        .where(and(visibleTo(viewer), sql`(${open} or cardinality(${cases.flags}) > 0)`));
       return row!;
     },
   };

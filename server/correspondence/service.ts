@@ -204,7 +204,6 @@ export interface CaseCounts {
   awaitingApproval: number;
   needsAttention: number;
   allOpen: number;
-  all: number;
 }
 
 export interface ListPage {

@@ -1,0 +1,2 @@
+CREATE INDEX "cases_open_due_order_idx" ON "cases" USING btree (coalesce("next_due_on", '9999-12-31'::date),"received_at","id") WHERE "cases"."status" in ('new', 'open', 'awaiting_requester', 'awaiting_approval');--> statement-breakpoint
+CREATE INDEX "cases_flagged_idx" ON "cases" USING btree ("id") WHERE cardinality("cases"."flags") > 0;
