@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../lib/format.js';
+import { NoticeQuery } from '../platform/schemas.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, fieldsFromValidation, type FieldErrors } from '../platform/errors.js';
 import {
@@ -644,11 +645,7 @@ export async function correspondencePages(
     {
       schema: {
         params: CaseIdParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { notice: { type: 'string', maxLength: 20 } },
-        },
+        querystring: NoticeQuery,
         hide: true,
       },
       config: { auth: CASEWORK },

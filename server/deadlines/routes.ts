@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TYPE_LABELS, type CaseType } from '../correspondence/workflow.js';
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { isIsoDate } from '../lib/dates.js';
+import { NoticeQuery } from '../platform/schemas.js';
 import { ADMINS, CASEWORK, STAFF } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import {
@@ -297,11 +298,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     '/admin/holidays',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { notice: { type: 'string', maxLength: 20 } },
-        },
+        querystring: NoticeQuery,
         hide: true,
       },
       config: { auth: ADMINS },
@@ -389,11 +386,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     '/admin/sla-policies',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { notice: { type: 'string', maxLength: 20 } },
-        },
+        querystring: NoticeQuery,
         hide: true,
       },
       config: { auth: ADMINS },

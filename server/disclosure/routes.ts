@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { humanise } from '../correspondence/workflow.js';
+import { NoticeQuery } from '../platform/schemas.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import {
@@ -376,11 +377,7 @@ export async function disclosureRoutes(
     {
       schema: {
         params: IdParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { notice: { type: 'string', maxLength: 20 } },
-        },
+        querystring: NoticeQuery,
         hide: true,
       },
       config: { auth: CASEWORK },
