@@ -15,6 +15,7 @@ import { cases } from './correspondence.js';
 import { users } from './users.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const DISCLOSURE_STATUSES = ['draft', 'approved', 'published', 'withdrawn'] as const;
 
@@ -67,4 +68,28 @@ export const disclosureLogEntries = pgTable(
     index('disclosure_log_entries_public_idx').on(t.status, t.responseDate),
     index('disclosure_log_entries_search_idx').using('gin', t.search),
   ],
+);
+
+/**
+ * Redacted documents published with an entry (§9): PDFs only, checked by their bytes, added
+ * while the entry is a draft or approved. The public page serves them only as downloads.
+ */
+export const disclosureDocuments = pgTable(
+  'disclosure_documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => disclosureLogEntries.id),
+    filename: text('filename').notNull(),
+    /** Detected from the content. */
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    data: bytea('data').notNull(),
+    /** Hex SHA-256 of `data`. */
+    sha256: text('sha256').notNull(),
+    uploadedById: uuid('uploaded_by_id').references(() => users.id),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('disclosure_documents_entry_idx').on(t.entryId, t.uploadedAt)],
 );

@@ -24,6 +24,10 @@ export const emailMessages = pgTable(
     messageId: text('message_id').notNull().unique(),
     inReplyTo: text('in_reply_to'),
     references: text('references'),
+    /** The From header when not the default MAIL_FROM (case replies come from the mailbox). */
+    fromAddress: text('from_address'),
+    /** Where the recipient's answer should go (case replies: the polled mailbox). */
+    replyTo: text('reply_to'),
     status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] })
       .notNull()
       .default('queued'),

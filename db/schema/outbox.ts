@@ -42,7 +42,11 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response').$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    // The `idempotency-sweep` job deletes keys older than 24 h, oldest first, in batches.
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
 );
 
 export const workerHeartbeats = pgTable('worker_heartbeats', {
