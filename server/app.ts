@@ -24,7 +24,7 @@ import { createDeadlinesService, type DeadlinesService } from './deadlines/servi
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
 import { repliesRoutes } from './replies/routes.js';
-import { createRepliesService, type RepliesService } from './replies/service.js';
+import { createRepliesService, mailboxSender, type RepliesService } from './replies/service.js';
 import { disclosureRoutes } from './disclosure/routes.js';
 import { createDisclosureService, type DisclosureService } from './disclosure/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
@@ -113,7 +113,12 @@ export function createServices(
     mail,
     correspondence,
     mailDomain: config.mailDomain,
+    mailbox: {
+      address: config.mailboxAddress,
+      from: mailboxSender(config.mailFrom, config.mailboxAddress),
+    },
     officeName: config.officeName,
+    officeAddress: config.officeAddress,
   });
   const disclosure = createDisclosureService({ db: db.db, clock, audit });
   return {

@@ -23,6 +23,8 @@ export interface Config {
   readonly jwtSecretIsEphemeral: boolean;
   readonly mailFrom: string;
   readonly mailDomain: string;
+  /** The polled mailbox: From and Reply-To of case replies, so answers come back to a case. */
+  readonly mailboxAddress: string;
   readonly publicUrl: string;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
@@ -31,6 +33,8 @@ export interface Config {
   readonly logLevel: string;
   readonly queuePrefix: string;
   readonly officeName: string;
+  /** The office's postal address, for the `office.address` merge field (may span lines). */
+  readonly officeAddress: string;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +121,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const mailDomain =
     read('MAIL_DOMAIN') ?? /@([^>\s]+)/.exec(mailFrom)?.[1] ?? 'opcc.example.gov.uk';
 
+  const mailboxAddress =
+    read('MAILBOX_ADDRESS') ?? /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+  if (!/^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/.test(mailboxAddress)) {
+    problems.push(
+      `MAILBOX_ADDRESS must be a bare email address, like casework@example.gov.uk (got "${mailboxAddress}")`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -133,6 +145,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jwtSecretIsEphemeral,
     mailFrom,
     mailDomain,
+    mailboxAddress,
     publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/$/, ''),
     adminEmail: read('ADMIN_EMAIL'),
     adminPassword: read('ADMIN_PASSWORD'),
@@ -140,6 +153,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     queuePrefix: read('QUEUE_PREFIX') ?? 'opcc',
     officeName: read('OFFICE_NAME') ?? 'Office of the Police and Crime Commissioner',
+    // `\n` in the variable starts a new line (compose files and .env cannot hold real ones).
+    officeAddress: (
+      read('OFFICE_ADDRESS') ?? 'Police Headquarters\nCentral Street\nExampletown\nEX1 1AA'
+    ).replace(/\\n/g, '\n'),
     ...overrides,
   });
 }

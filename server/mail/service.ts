@@ -41,6 +41,10 @@ export interface OutgoingEmail {
   messageId?: string;
   inReplyTo?: string;
   references?: string;
+  /** The From header, when not the service's default (MAIL_FROM). */
+  from?: string;
+  /** Where answers should go (a Reply-To header); none by default. */
+  replyTo?: string;
   /** Automatic mail says so (RFC 3834), so auto-responders do not answer it. */
   automatic?: boolean;
   subjectType?: string;
@@ -143,6 +147,8 @@ export function createMailService(deps: {
         messageId: email.messageId ?? `email-${id}@${deps.domain}`,
         inReplyTo: email.inReplyTo ?? null,
         references: email.references ?? null,
+        fromAddress: email.from ? headerSafe(email.from) : null,
+        replyTo: email.replyTo ? headerSafe(email.replyTo) : null,
         subjectType: email.subjectType ?? null,
         subjectRef: email.subjectRef ?? null,
       });
@@ -190,7 +196,8 @@ export function createMailService(deps: {
       let sentAt: Date;
       try {
         const info = (await transport.transporter.sendMail({
-          from: deps.from,
+          from: claimed.fromAddress ?? deps.from,
+          ...(claimed.replyTo ? { replyTo: claimed.replyTo } : {}),
           to: claimed.to,
           subject: claimed.subject,
           text: claimed.textBody,

@@ -160,7 +160,11 @@ export const templateOffered = (template: { caseTypes: string[] }, type: string)
 export const replySubject = (caseSubject: string, reference: string) =>
   `Re: ${caseSubject.replace(/^\s*re:\s*/i, '').trim()} [${reference}]`;
 
-const DEFAULT_OFFICE_ADDRESS = 'Office of the Police and Crime Commissioner, Police Headquarters';
+/** `"Name" <address>`: the display name of MAIL_FROM on the polled mailbox's address. */
+export function mailboxSender(mailFrom: string, mailbox: string): string {
+  const name = /^\s*"?([^"<]*?)"?\s*<[^>]*>\s*$/.exec(mailFrom)?.[1]?.trim();
+  return name ? `"${name}" <${mailbox}>` : mailbox;
+}
 
 /**
  * Reply templates (versioned, merge fields only) and replies to cases. An email reply is
@@ -175,14 +179,15 @@ export function createRepliesService(deps: {
   mail: MailService;
   correspondence: CorrespondenceService;
   mailDomain: string;
+  /** The polled mailbox (§6): From and Reply-To of every email reply. */
+  mailbox: { address: string; from: string };
   officeName: string;
-  officeAddress?: string;
+  officeAddress: string;
   repo?: RepliesRepository;
 }) {
   const { db, clock, audit, mail, correspondence } = deps;
   const repo = deps.repo ?? createRepliesRepository();
   const cases = createCorrespondenceRepository();
-  const officeAddress = deps.officeAddress ?? DEFAULT_OFFICE_ADDRESS;
   const viewerOf = (actor: Actor) => ({ id: actor.id, role: actor.role });
   const caseNotFound = () => notFound('Case not found');
 
@@ -238,7 +243,7 @@ export function createRepliesService(deps: {
               (writer.role === 'manager' ? 'Casework manager' : 'Caseworker'),
           }
         : undefined,
-      office: { name: deps.officeName, address: officeAddress },
+      office: { name: deps.officeName, address: deps.officeAddress },
       mp: isMp && contact ? { name: contact.name } : undefined,
       constituent: detail.onBehalfOf ? { fullName: detail.onBehalfOf.name } : undefined,
       icoRights: icoRightsText(detail.type),
@@ -616,6 +621,9 @@ export function createRepliesService(deps: {
             messageId,
             inReplyTo: inbound?.messageId,
             references: references ?? undefined,
+            // §6: the answer must reach the mailbox we poll, so it threads onto this case.
+            from: deps.mailbox.from,
+            replyTo: deps.mailbox.address,
             automatic: false,
             subjectType: REPLY_SUBJECT_TYPE,
             subjectRef: id,
