@@ -21,6 +21,7 @@ export interface JobPayloads {
   'sla-scan': Record<string, never>;
   'holiday-refresh': Record<string, never>;
   'mail-poll': Record<string, never>;
+  'idempotency-sweep': Record<string, never>;
   'deadline-digest': Record<string, never>;
   'outbox-reconcile': Record<string, never>;
 }
@@ -34,6 +35,7 @@ export const JOB_NAMES = [
   'sla-scan',
   'holiday-refresh',
   'mail-poll',
+  'idempotency-sweep',
   'deadline-digest',
   'outbox-reconcile',
 ] as const satisfies readonly JobName[];

@@ -5,7 +5,7 @@
  * return the first answer (reliability.md §5).
  */
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
 import { londonDate } from '../correspondence/due.js';
@@ -67,6 +67,10 @@ export interface ContactReceipt {
   /** True when this answer is a replay of an earlier submission. */
   replayed: boolean;
 }
+
+/** A repeat within this long returns the first answer; older keys are swept. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+export const IDEMPOTENCY_SWEEP_BATCH = 1000;
 
 export interface IdempotencyScope {
   /** `contact-form` or `contact-api`: the same key in each is a different submission. */
@@ -239,6 +243,35 @@ export function createContactService(deps: {
     }
   }
 
-  return { submit };
+  /**
+   * Deletes keys older than 24 h, oldest first, `batchSize` at a time, each batch its own
+   * short statement (rows a concurrent request holds are skipped, not waited for). Stops
+   * after `maxBatches`; the next run carries on.
+   */
+  async function sweepExpiredKeys(
+    opts: { batchSize?: number; maxBatches?: number } = {},
+  ): Promise<{ deleted: number; batches: number; cutoff: string }> {
+    const batchSize = opts.batchSize ?? IDEMPOTENCY_SWEEP_BATCH;
+    const maxBatches = opts.maxBatches ?? 100;
+    const cutoff = new Date(clock.now().getTime() - IDEMPOTENCY_KEY_TTL_MS);
+    let deleted = 0;
+    let batches = 0;
+    while (batches < maxBatches) {
+      const rows = await db
+        .delete(idempotencyKeys)
+        .where(
+          sql`(${idempotencyKeys.scope}, ${idempotencyKeys.key}) in (
+            select scope, key from idempotency_keys where created_at < ${cutoff.toISOString()}::timestamptz
+            order by created_at limit ${batchSize} for update skip locked)`,
+        )
+        .returning({ key: idempotencyKeys.key });
+      batches += 1;
+      deleted += rows.length;
+      if (rows.length < batchSize) break;
+    }
+    return { deleted, batches, cutoff: cutoff.toISOString() };
+  }
+
+  return { submit, sweepExpiredKeys };
 }
 export type ContactService = ReturnType<typeof createContactService>;

@@ -19,6 +19,8 @@ export function createIntakeService(deps: {
   const inbound = createInboundService(deps);
   return {
     submitContact: contact.submit,
+    /** Deletes public-form idempotency keys older than 24 h (the `idempotency-sweep` job). */
+    sweepIdempotencyKeys: contact.sweepExpiredKeys,
     ingestRawEmail: inbound.ingestRawEmail,
     imapUrl: deps.imapUrl,
   };

@@ -6,6 +6,7 @@ import { deadlineRebuildJob } from './deadline-rebuild.js';
 import { emailJob } from './email.js';
 import { mailPollJob } from './mail-poll.js';
 import { holidayRefreshJob } from './holiday-refresh.js';
+import { idempotencySweepJob } from './idempotency-sweep.js';
 import { outboxReconcileJob } from './outbox-reconcile.js';
 import { slaScanJob } from './sla-scan.js';
 import type { JobDefinition } from './types.js';
@@ -20,6 +21,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   deadlineNotifyJob,
   deadlineDigestJob,
   mailPollJob,
+  idempotencySweepJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */
@@ -31,6 +33,8 @@ export const schedules: Array<{
   enabled?: (services: Services) => boolean;
 }> = [
   { job: 'outbox-reconcile', every: 5 * 60_000 },
+  // Public-form idempotency keys live 24 h (correspondence.md §2); hourly keeps the table small.
+  { job: 'idempotency-sweep', pattern: '40 * * * *' },
   // Polls the mailbox only where IMAP_URL is set.
   {
     job: 'mail-poll',
