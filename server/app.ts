@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DbClient } from '../db/client.js';
 import type { QueueBackend } from '../workers/queues.js';
+import { createAttachmentScanService, type AttachmentScanService } from './attachments/scan.js';
 import { createAuthService, type AuthService, type TokenClaims } from './auth/service.js';
 import { authRoutes } from './auth/routes.js';
 import type { Config } from './config.js';
@@ -60,6 +61,7 @@ export interface Services {
   disclosure: DisclosureService;
   deadlines: DeadlinesService;
   intake: IntakeService;
+  attachmentScan: AttachmentScanService;
 }
 
 const cannotSign = (): string => {
@@ -95,8 +97,17 @@ export function createServices(
     mailFrom: config.mailFrom,
     publicUrl: config.publicUrl,
   });
+  const attachmentScan = createAttachmentScanService({
+    db: db.db,
+    clock,
+    audit,
+    mail,
+    clamdUrl: config.clamdUrl,
+    publicUrl: config.publicUrl,
+  });
   const correspondence = createCorrespondenceService({
     db: db.db,
+    attachmentScan,
     repo: createCorrespondenceRepository(),
     audit,
     clock,
@@ -123,6 +134,7 @@ export function createServices(
   const disclosure = createDisclosureService({ db: db.db, clock, audit });
   return {
     audit,
+    attachmentScan,
     replies,
     disclosure,
     deadlines,

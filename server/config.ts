@@ -17,6 +17,11 @@ export interface Config {
   /** Absent: mail goes to the development mailbox in the database. */
   readonly smtpUrl: string | undefined;
   readonly imapUrl: string | undefined;
+  /**
+   * clamd for virus-scanning uploads, `tcp://host:3310`. Absent (development only): files are
+   * marked not virus-checked and downloadable with a warning.
+   */
+  readonly clamdUrl: string | undefined;
   /** Absent: no SMTP adapter for inbound email; set, the worker listens there for the relay. */
   readonly inboundSmtpPort: number | undefined;
   readonly jwtSecret: string;
@@ -91,6 +96,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const redisUrl = urlVar('REDIS_URL', ['redis:', 'rediss:']);
   const smtpUrl = urlVar('SMTP_URL', ['smtp:', 'smtps:']);
   const imapUrl = urlVar('IMAP_URL', ['imap:', 'imaps:']);
+  const clamdUrl = urlVar('CLAMD_URL', ['tcp:']);
+  if (clamdUrl !== undefined && !/^tcp:\/\/[^/:]+:\d{1,5}\/?$/.test(clamdUrl)) {
+    problems.push(`CLAMD_URL must be tcp://host:port, like tcp://clamd:3310 (got "${clamdUrl}")`);
+  }
   const publicUrl = urlVar('PUBLIC_URL', ['http:', 'https:']);
 
   let jwtSecret = read('JWT_SECRET');
@@ -99,7 +108,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push('JWT_SECRET must be at least 32 bytes (use `openssl rand -hex 32`)');
   }
   if (production) {
-    for (const name of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) {
+    for (const name of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'CLAMD_URL']) {
       if (read(name) === undefined) problems.push(`${name} is required when NODE_ENV=production`);
     }
   }
@@ -140,6 +149,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisUrl,
     smtpUrl,
     imapUrl,
+    clamdUrl,
     inboundSmtpPort,
     jwtSecret,
     jwtSecretIsEphemeral,

@@ -24,6 +24,8 @@ export interface JobPayloads {
   'idempotency-sweep': Record<string, never>;
   'deadline-digest': Record<string, never>;
   'outbox-reconcile': Record<string, never>;
+  /** Streams one case attachment to clamd; the file is held (pending) until it answers. */
+  'attachment-scan': { attachmentId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -38,6 +40,7 @@ export const JOB_NAMES = [
   'idempotency-sweep',
   'deadline-digest',
   'outbox-reconcile',
+  'attachment-scan',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {

@@ -113,6 +113,22 @@ export function uploadedFiles(body: unknown): UploadedFile[] {
   return files;
 }
 
+/**
+ * The plain fields of a multipart body (`attachFieldsToBody`) as a form body would have them:
+ * `{ name: value }`, or an array for a repeated name (checkboxes). File parts are left out.
+ */
+export function multipartFields(body: unknown): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    const values = (Array.isArray(value) ? value : [value])
+      .filter((part: { type?: string }) => part?.type === 'field')
+      .map((part: { value?: unknown }) => (typeof part.value === 'string' ? part.value : ''));
+    if (values.length === 1) fields[name] = values[0]!;
+    else if (values.length > 1) fields[name] = values;
+  }
+  return fields;
+}
+
 /** Sends an attachment as a download only: never rendered, sniffed, cached or scripted. */
 export function sendAttachment(
   reply: FastifyReply,

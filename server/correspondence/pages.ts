@@ -9,9 +9,13 @@ import {
   ACCEPTED_EXTENSIONS,
   ATTACHMENT_LIMITS,
   formatSize,
+  multipartFields,
   sendAttachment,
   uploadedFiles,
+  type UploadedFile,
 } from './attachments.js';
+import { SCAN_STATES } from '../attachments/scan.js';
+import { checkUploads } from './attachment-store.js';
 import { csvStream, type CsvColumn } from './csv.js';
 import { londonDate } from './due.js';
 import type { CaseFilters, CaseSort, QueueView } from './repository.js';
@@ -412,7 +416,13 @@ export async function correspondencePages(
     request: FastifyRequest,
     reply: FastifyReply,
     values: NewCaseValues,
-    extra: { errors?: FieldErrors; status?: number; suggestions?: unknown[] } = {},
+    extra: {
+      errors?: FieldErrors;
+      status?: number;
+      suggestions?: unknown[];
+      /** Files that were fine but must be chosen again (a browser cannot refill a file input). */
+      reselect?: string[];
+    } = {},
   ) {
     const options = await svc.options();
     return reply.page(
@@ -437,10 +447,16 @@ export async function correspondencePages(
           text: t.label,
           checked: values.topics?.includes(t.slug) ?? false,
         })),
+        acceptedExtensions: ACCEPTED_EXTENSIONS,
+        maxFiles: ATTACHMENT_LIMITS.files,
+        reselect: extra.reselect ?? [],
       },
       extra.status ?? 200,
     );
   }
+
+  /** The files of each staff-entry submission (multipart), taken off the body before validation. */
+  const newCaseFiles = new WeakMap<FastifyRequest, UploadedFile[]>();
 
   app.get(
     '/casework/new',
@@ -460,10 +476,34 @@ export async function correspondencePages(
     {
       schema: { body: NewCaseForm, hide: true },
       attachValidation: true,
-      config: { auth: CASEWORK },
+      config: {
+        auth: CASEWORK,
+        // The whole form arrives as multipart with its scanned attachments: room for every
+        // field (the text is up to 20,000 characters) besides the files.
+        multipartOptions: {
+          limits: { fields: 60, fieldSize: 128 * 1024, parts: 80 },
+        },
+      },
+      // Multipart fields arrive as { value } parts: made a plain form body, files set aside,
+      // so the same schema validates both encodings.
+      preValidation: async (request) => {
+        if (!request.isMultipart()) return;
+        newCaseFiles.set(request, uploadedFiles(request.body));
+        request.body = multipartFields(request.body) as never;
+      },
     },
     async (request, reply) => {
       const values = (request.body ?? {}) as NewCaseValues;
+      const files = newCaseFiles.get(request) ?? [];
+      // A bad file is one more field error: the typed form is shown again, nothing saved.
+      let fileError: AppError | undefined;
+      try {
+        await checkUploads(files, { required: false });
+      } catch (error) {
+        if (!(error instanceof AppError) || !error.fields?.file) throw error;
+        fileError = error;
+      }
+      const reselect = fileError ? [] : files.map((file) => displayName(file.filename));
       if (request.validationError) {
         const errors = pageFieldErrors(
           fieldsFromValidation(
@@ -472,7 +512,12 @@ export async function correspondencePages(
             >[0],
           ),
         );
-        return renderNewCase(request, reply, keepTyped(values), { errors, status: 400 });
+        if (fileError) errors.file ??= fileError.fields!.file!;
+        return renderNewCase(request, reply, keepTyped(values), {
+          errors,
+          status: 400,
+          reselect,
+        });
       }
       const actor = request.actor();
       const contact = {
@@ -503,9 +548,11 @@ export async function correspondencePages(
         topics: values.topics ?? [],
         ...(choice && choice !== 'new' ? { contactId: choice } : { contact }),
       };
-      // All the problems at once: the form's own (the date) and the service's.
+      // All the problems at once: the form's own (the date), the service's and the files'.
       Object.assign(fields, { ...svc.validateNewCase(input), ...fields });
+      if (fileError) fields.file = fileError.fields!.file!;
       try {
+        if (fileError && Object.keys(fields).length === 1) throw fileError; // 413 or 415
         if (Object.keys(fields).length > 0)
           throw new AppError(400, 'validation', 'Check the form', fields);
         if (!choice && contact.name.trim()) {
@@ -514,15 +561,16 @@ export async function correspondencePages(
             suggestions.filter((s) => s.reason === reason).length;
           // Name and postcode matches are only ever suggested: staff decide. So are ambiguous ones.
           if (byReason('name_postcode') > 0 || byReason('email') > 1 || byReason('phone') > 1)
-            return await renderNewCase(request, reply, values, { suggestions });
+            return await renderNewCase(request, reply, values, { suggestions, reselect });
         }
-        const created = await svc.createCase(actor, input);
+        const created = await svc.createCase(actor, input, { files });
         return reply.redirect(`/casework/${created.id}?notice=created`, 303);
       } catch (error) {
         if (error instanceof AppError && error.fields && error.statusCode < 500) {
           return renderNewCase(request, reply, values, {
             errors: pageFieldErrors(error.fields),
             status: error.statusCode,
+            reselect: error.fields.file ? [] : reselect,
           });
         }
         throw error;
@@ -606,7 +654,11 @@ export async function correspondencePages(
       outcomeLabel: detail.outcome ? humanise(detail.outcome) : null,
       dueLabel: detail.dueDate ? formatDate(detail.dueDate) : null,
       timeline: [...detail.timeline].reverse(),
-      attachments: detail.attachments.map((a) => ({ ...a, sizeLabel: formatSize(a.size) })),
+      attachments: detail.attachments.map((a) => ({
+        ...a,
+        sizeLabel: formatSize(a.size),
+        scan: SCAN_STATES[a.scanStatus],
+      })),
     };
   }
 
@@ -782,6 +834,9 @@ export async function correspondencePages(
     },
   );
 }
+
+/** A file's name as the browser gave it, without its path, for "select it again". */
+const displayName = (raw: string) => raw.split(/[\\/]/).pop()?.slice(0, 100) || 'attachment';
 
 /** What was typed, limited to the form's own fields and lengths, to show it again. */
 function keepTyped(values: Record<string, unknown>): NewCaseValues {

@@ -470,6 +470,7 @@ export function createCorrespondenceRepository() {
           uploadedAt: caseAttachments.uploadedAt,
           uploadedById: caseAttachments.uploadedById,
           uploadedByName: users.name,
+          scanStatus: caseAttachments.scanStatus,
         })
         .from(caseAttachments)
         .leftJoin(users, eq(users.id, caseAttachments.uploadedById))

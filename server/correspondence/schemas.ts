@@ -134,6 +134,14 @@ export const AttachmentSchema = Type.Object({
   size: Type.Integer(),
   uploadedAt: Type.String(),
   uploadedBy: Nullable(StaffRefSchema),
+  /** Virus scan (security §5): a file downloads only when `clean` or `not_scanned`. */
+  scanStatus: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('clean'),
+    Type.Literal('infected'),
+    Type.Literal('not_scanned'),
+  ]),
+  downloadable: Type.Boolean(),
 });
 
 export const AttachmentIdParams = Type.Object(

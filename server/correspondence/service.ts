@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { createContactsRepository } from '../contacts/repository.js';
 import {
@@ -15,16 +15,10 @@ import { formatDate } from '../lib/format.js';
 import type { MailService } from '../mail/service.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
-import {
-  ATTACHMENT_LIMITS,
-  attachmentTooLarge,
-  detectAttachmentType,
-  formatSize,
-  safeFilename,
-  tooManyAttachments,
-  unsupportedAttachment,
-  type UploadedFile,
-} from './attachments.js';
+import type { AttachmentScanService, AttachmentScanStatus } from '../attachments/scan.js';
+import { SCAN_STATES } from '../attachments/scan.js';
+import { checkUploads, storeAttachments } from './attachment-store.js';
+import { formatSize, type UploadedFile } from './attachments.js';
 import {
   addWorkingDays,
   computeDue,
@@ -167,6 +161,9 @@ export interface AttachmentView {
   size: number;
   uploadedAt: string;
   uploadedBy: StaffRef | null;
+  /** Virus scan (security §5): only `clean` and `not_scanned` files can be downloaded. */
+  scanStatus: AttachmentScanStatus;
+  downloadable: boolean;
 }
 
 export interface MoveView {
@@ -267,6 +264,8 @@ export function createCorrespondenceService(deps: {
   officeName?: string;
   /** The deadlines domain: stores real deadlines (deadlines.md §5). */
   deadlines?: CaseDeadlineHook;
+  /** Virus scanning of uploads; absent, files are stored as not virus-checked. */
+  attachmentScan?: AttachmentScanService;
 }) {
   const { db, repo, audit, clock, mail } = deps;
   const contacts =
@@ -608,9 +607,11 @@ export function createCorrespondenceService(deps: {
     async createCase(
       actor: Actor,
       input: NewCaseInput,
-      opts: { tx?: Tx } = {},
+      opts: { tx?: Tx; files?: UploadedFile[] } = {},
     ): Promise<CreatedCase> {
       const { receivedAt } = checkNewCase(input);
+      // Scanned letters from staff entry: checked before anything is written, stored with it.
+      const files = opts.files?.length ? await checkUploads(opts.files) : [];
       const run = () =>
         inTx(opts.tx, async (tx) => {
           if (input.source) {
@@ -700,6 +701,14 @@ export function createCorrespondenceService(deps: {
             subjectId: row.id,
             personId: contact?.id ?? null,
           });
+          if (files.length > 0)
+            await storeAttachments(
+              deps,
+              tx,
+              actor,
+              { id: row.id, contactId: contact?.id ?? null },
+              files,
+            );
 
           let acknowledgementEmailId: string | null = null;
           if (acknowledge && contact && emailTo) {
@@ -814,6 +823,8 @@ export function createCorrespondenceService(deps: {
           uploadedBy: file.uploadedById
             ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
             : null,
+          scanStatus: file.scanStatus,
+          downloadable: SCAN_STATES[file.scanStatus].downloadable,
         })),
         allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
           moveView(move, row.type),
@@ -930,69 +941,15 @@ export function createCorrespondenceService(deps: {
       id: string,
       files: UploadedFile[],
     ): Promise<AttachmentView[]> {
-      if (files.length === 0) throw validationError({ file: 'Select a file to upload' });
-      if (files.length > ATTACHMENT_LIMITS.files) throw tooManyAttachments();
-      const checked: Array<{ filename: string; contentType: string; data: Buffer }> = [];
-      for (const file of files) {
-        const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
-        if (file.truncated || file.data.length > ATTACHMENT_LIMITS.fileSize)
-          throw attachmentTooLarge(shown);
-        if (file.data.length === 0)
-          throw validationError({ file: `${shown || 'The selected file'} is empty` });
-        const contentType = await detectAttachmentType(file.data);
-        if (!contentType) throw unsupportedAttachment(shown);
-        checked.push({
-          filename: safeFilename(file.filename, contentType),
-          contentType,
-          data: file.data,
-        });
-      }
+      const checked = await checkUploads(files);
       return db.transaction(async (tx) => {
         const row = await repo.lockVisible(tx, viewerOf(actor), id);
         if (!row) throw caseNotFound();
-        const now = clock.now();
-        const added: AttachmentView[] = [];
-        for (const file of checked) {
-          const sha256 = createHash('sha256').update(file.data).digest('hex');
-          const { id: attachmentId } = await repo.insertAttachment(tx, {
-            caseId: row.id,
-            filename: file.filename,
-            contentType: file.contentType,
-            size: file.data.length,
-            data: file.data,
-            uploadedById: actor.id,
-            uploadedAt: now,
-            sha256,
-          });
-          await repo.insertEvent(tx, {
-            caseId: row.id,
-            at: now,
-            actorId: actor.id,
-            kind: 'attachment_added',
-            data: {
-              attachmentId,
-              filename: file.filename,
-              contentType: file.contentType,
-              size: file.data.length,
-            },
-          });
-          await audit.record(tx, actor, {
-            action: 'case.attachment.add',
-            subjectType: 'case_attachment',
-            subjectId: attachmentId,
-            personId: row.contactId,
-            justification: `case ${row.id}`,
-          });
-          added.push({
-            id: attachmentId,
-            filename: file.filename,
-            contentType: file.contentType,
-            size: file.data.length,
-            uploadedAt: now.toISOString(),
-            uploadedBy: actor.id ? { id: actor.id, name: '' } : null,
-          });
-        }
-        return added;
+        const added = await storeAttachments(deps, tx, actor, row, checked);
+        return added.map((file) => ({
+          ...file,
+          downloadable: SCAN_STATES[file.scanStatus].downloadable,
+        }));
       });
     },
 
@@ -1005,6 +962,19 @@ export function createCorrespondenceService(deps: {
       if (!row) throw caseNotFound();
       const file = await repo.attachment(db, row.id, attachmentId);
       if (!file) throw notFound('Attachment not found');
+      // Held until clamd passes it (security §5); an infected file is never served.
+      if (file.scanStatus === 'pending')
+        throw new AppError(
+          409,
+          'correspondence.attachment_scan_pending',
+          'This file is still being checked for viruses. Try again in a few minutes.',
+        );
+      if (file.scanStatus === 'infected')
+        throw new AppError(
+          403,
+          'correspondence.attachment_infected',
+          'This file contains a virus and has been blocked. It cannot be downloaded.',
+        );
       await audit.record(db, actor, {
         action: 'case.attachment.download',
         subjectType: 'case_attachment',

@@ -25,7 +25,7 @@ describe('config', () => {
       attempt();
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'])
+      for (const name of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'CLAMD_URL'])
         expect(problems).toContain(name);
     }
     const ok = loadConfig({
@@ -34,8 +34,10 @@ describe('config', () => {
       DATABASE_URL: 'postgres://db/opcc',
       REDIS_URL: 'redis://redis:6379',
       SMTP_URL: 'smtp://mail:25',
+      CLAMD_URL: 'tcp://clamd:3310',
     });
     expect(ok.env).toBe('production');
+    expect(ok.clamdUrl).toBe('tcp://clamd:3310');
   });
 
   it('names bad values clearly', () => {

@@ -1,5 +1,6 @@
 import type { Services } from '../../server/app.js';
 import type { JobName } from '../queues.js';
+import { attachmentScanJob } from './attachment-scan.js';
 import { deadlineDigestJob } from './deadline-digest.js';
 import { deadlineNotifyJob } from './deadline-notify.js';
 import { deadlineRebuildJob } from './deadline-rebuild.js';
@@ -22,6 +23,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   deadlineDigestJob,
   mailPollJob,
   idempotencySweepJob,
+  attachmentScanJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */

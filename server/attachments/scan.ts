@@ -1,0 +1,153 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import {
+  caseAttachments,
+  caseEvents,
+  cases,
+  users,
+  type AttachmentScanStatus,
+} from '../../db/schema/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { MailService } from '../mail/service.js';
+import type { AuditLog } from '../platform/audit.js';
+import { systemActor } from '../platform/audit.js';
+import { enqueue } from '../platform/outbox.js';
+import { scanBuffer } from './clamd.js';
+
+export type { AttachmentScanStatus };
+
+/** What a caseworker sees for each state, and whether the file may be downloaded. */
+export const SCAN_STATES: Record<
+  AttachmentScanStatus,
+  { label: string; downloadable: boolean; tag: string }
+> = {
+  pending: { label: 'Being virus-checked', downloadable: false, tag: 'govuk-tag--blue' },
+  clean: { label: 'Virus-checked', downloadable: true, tag: 'govuk-tag--green' },
+  infected: { label: 'Virus found', downloadable: false, tag: 'govuk-tag--red' },
+  not_scanned: { label: 'Not virus-checked', downloadable: true, tag: 'govuk-tag--yellow' },
+};
+
+/**
+ * Virus scanning of uploads (security §5: "held until ClamAV passes it"). With CLAMD_URL
+ * set, a new file is `pending` and an `attachment-scan` job is queued through the outbox in
+ * the upload's transaction; the job streams the bytes to clamd. Without it (the embedded
+ * development default; production refuses to start without it) files are `not_scanned`.
+ */
+export function createAttachmentScanService(deps: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  mail: MailService;
+  clamdUrl: string | undefined;
+  publicUrl: string;
+}) {
+  const { db, clock, audit, mail, clamdUrl } = deps;
+
+  return {
+    /** True when uploads are held for clamd. */
+    enabled: clamdUrl !== undefined,
+
+    /** The status a new upload starts in. */
+    initialStatus(): AttachmentScanStatus {
+      return clamdUrl ? 'pending' : 'not_scanned';
+    },
+
+    /** Call in the upload's transaction, after the row is inserted. */
+    async queue(tx: DbOrTx, attachmentId: string): Promise<void> {
+      if (clamdUrl) await enqueue(tx, 'attachment-scan', { attachmentId });
+    },
+
+    /**
+     * Scans one pending file. Throws while clamd is unreachable (the job retries and the file
+     * stays held). Re-running after a verdict changes nothing: BullMQ delivers at least once.
+     */
+    async scan(attachmentId: string): Promise<{ status: AttachmentScanStatus | 'missing' }> {
+      const [file] = await db
+        .select({
+          id: caseAttachments.id,
+          caseId: caseAttachments.caseId,
+          filename: caseAttachments.filename,
+          data: caseAttachments.data,
+          scanStatus: caseAttachments.scanStatus,
+          uploadedById: caseAttachments.uploadedById,
+        })
+        .from(caseAttachments)
+        .where(eq(caseAttachments.id, attachmentId));
+      if (!file) return { status: 'missing' };
+      if (file.scanStatus !== 'pending') return { status: file.scanStatus };
+      if (!clamdUrl) {
+        // Queued under a configuration that had clamd, run without: say so, do not pass it.
+        throw new Error('CLAMD_URL is not set: the file stays held until a worker with clamd');
+      }
+      const verdict = await scanBuffer(clamdUrl, file.data);
+      const status: AttachmentScanStatus = verdict.clean ? 'clean' : 'infected';
+      const signature = verdict.clean ? null : verdict.signature;
+      return db.transaction(async (tx) => {
+        const now = clock.now();
+        const [updated] = await tx
+          .update(caseAttachments)
+          .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
+          .where(and(eq(caseAttachments.id, file.id), eq(caseAttachments.scanStatus, 'pending')))
+          .returning({ id: caseAttachments.id });
+        if (!updated) return { status };
+        if (verdict.clean) return { status };
+
+        const [kase] = await tx
+          .select({
+            id: cases.id,
+            reference: cases.reference,
+            restricted: cases.restricted,
+            contactId: cases.contactId,
+          })
+          .from(cases)
+          .where(eq(cases.id, file.caseId));
+        await tx.insert(caseEvents).values({
+          caseId: file.caseId,
+          at: now,
+          actorId: null,
+          kind: 'attachment_infected',
+          data: {
+            attachmentId: file.id,
+            filename: file.filename,
+            signature,
+            title: 'Virus found in an attachment',
+            description: `${file.filename} contains ${signature}. It has been blocked and cannot be downloaded.`,
+          },
+        });
+        await audit.record(tx, systemActor(), {
+          action: 'case.attachment.infected',
+          subjectType: 'case_attachment',
+          subjectId: file.id,
+          personId: kase?.contactId ?? null,
+          justification: `clamd: ${signature}`,
+        });
+        const [uploader] = file.uploadedById
+          ? await tx
+              .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
+              .from(users)
+              .where(eq(users.id, file.uploadedById))
+          : [];
+        if (uploader && !uploader.disabledAt && kase) {
+          // Restricted cases: notifications say as little as possible (domain §8).
+          const which = kase.restricted ? 'A file you uploaded' : `The file ${file.filename}`;
+          await mail.queue(tx, {
+            to: uploader.email,
+            subject: `Virus found in a file you uploaded [${kase.reference}]`,
+            text: [
+              `Dear ${uploader.name},`,
+              '',
+              `${which} on case ${kase.reference} contains a virus (${signature}).`,
+              'It has been blocked: nobody can download it. Ask the sender for a clean copy if you still need it.',
+              '',
+              `${deps.publicUrl}/casework/${kase.id}#attachments`,
+            ].join('\n'),
+            subjectType: 'case',
+            subjectRef: kase.id,
+          });
+        }
+        return { status };
+      });
+    },
+  };
+}
+export type AttachmentScanService = ReturnType<typeof createAttachmentScanService>;
