@@ -73,7 +73,7 @@ export function createServices(
   sign: (claims: TokenClaims, expiresInSeconds: number) => string = cannotSign,
 ): Services {
   const { db, clock, config } = deps;
-  const audit = createAuditLog(clock);
+  const audit = createAuditLog(clock, db.db);
   const usersRepo = createUsersRepository();
   const mail = createMailService({
     db: db.db,

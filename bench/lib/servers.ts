@@ -18,8 +18,10 @@ export async function startServer<T extends { ready?: boolean }>(options: {
   cpu: string | null;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Extra node flags, e.g. `--cpu-prof` for bench/profile.ts. */
+  nodeFlags?: string[];
 }): Promise<ServerProcess<T>> {
-  const nodeArgs = ['--import', 'tsx', options.file];
+  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', options.file];
   const [command, args] = options.cpu
     ? ['taskset', ['-c', options.cpu, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];

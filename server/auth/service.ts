@@ -149,6 +149,7 @@ export function createAuthService(deps: {
           { action: 'auth.sign_out', subjectType: 'user', subjectId: identity.id },
         );
       });
+      repo.forgetSessions();
     },
   };
 }

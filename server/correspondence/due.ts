@@ -12,6 +12,7 @@ import { bundledHolidays } from '../deadlines/bundle.js';
 import { buildCalendars, type Calendars } from '../lib/calendar.js';
 import { londonDateOf } from '../lib/dates.js';
 import { computeDeadlines } from '../lib/deadline-rules.js';
+import type { CaseRow } from './repository.js';
 import type { CaseType } from './workflow.js';
 
 /** The same shape as the `POST /api/deadlines/calculate` answer (API.md). */
@@ -28,8 +29,8 @@ export interface Deadline {
 export interface CaseDeadlineHook {
   /** Computes and stores the case's deadlines in `tx`; sets `cases.next_due_on`. */
   computeForCase(tx: Tx, caseId: string): Promise<Deadline>;
-  /** The stored deadline (with its working) for reading. */
-  forCase(db: DbOrTx, caseId: string): Promise<Deadline>;
+  /** The stored deadline (with its working) for reading; `row` saves re-reading the case. */
+  forCase(db: DbOrTx, caseId: string, row?: CaseRow): Promise<Deadline>;
 }
 
 export const DEFAULT_RESPONSE_WORKING_DAYS = 20;

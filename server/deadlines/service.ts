@@ -79,6 +79,9 @@ export const KIND_LABELS: Record<string, string> = {
   dp_ack: 'Acknowledge the data protection complaint',
 };
 
+/** The order computeDeadlines lists the kinds in (main first), for stored rows. */
+const KIND_ORDER: readonly string[] = ['statutory', 'respond', 'acknowledge', 'dp_ack', 'review'];
+
 export const CALENDAR_LABELS: Record<string, string> = {
   uk_foia: 'UK working days (any part of the UK, FOIA s10(6))',
   england_wales: 'England and Wales working days',
@@ -285,7 +288,7 @@ export function createDeadlinesService(deps: {
     mail,
     deadlines: {
       computeForCase: (tx, caseId) => service.computeForCase(tx, caseId),
-      forCase: (dbOrTx, caseId) => service.forCase(dbOrTx, caseId),
+      forCase: (dbOrTx, caseId, row) => service.forCase(dbOrTx, caseId, row),
     },
   });
 
@@ -653,20 +656,27 @@ export function createDeadlinesService(deps: {
     },
 
     /** The stored deadline of a case (computed, not stored, if it has none yet). */
-    async forCase(dbOrTx: DbOrTx, caseId: string): Promise<DeadlineView> {
-      const row = await repo.caseRow(dbOrTx, caseId);
+    /**
+     * The stored deadlines of a case, as the case page and API show them. Only a case with
+     * no stored rows (none computed yet) is worked out on the fly. `known` is the case row
+     * when the caller has just read it, which saves a query on every case view.
+     */
+    async forCase(dbOrTx: DbOrTx, caseId: string, known?: CaseRow): Promise<DeadlineView> {
+      const [row, live] = await Promise.all([
+        known ?? repo.caseRow(dbOrTx, caseId),
+        repo.liveDeadlines(dbOrTx, caseId),
+      ]);
       if (!row) throw notFound('Case not found');
-      const { input, loaded } = await engineInput(dbOrTx, row);
-      const comp = computeDeadlines(input);
-      const live = await repo.liveDeadlines(dbOrTx, caseId);
-      if (live.length === 0)
+      if (live.length === 0) {
+        const { input, loaded } = await engineInput(dbOrTx, row);
+        const comp = computeDeadlines(input);
         return viewOf(
           comp,
           comp.deadlines.map((d) => detailOf(d, loaded.version)),
           loaded.version,
         );
-      const order = comp.deadlines.map((d) => d.kind as string);
-      live.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+      }
+      live.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
       const main = live.find((r) => (r.explanation as { main?: boolean }).main) ?? live[0]!;
       const ex = main.explanation as {
         stoppedReason?: string | null;

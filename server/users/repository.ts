@@ -10,8 +10,27 @@ export const ROLES: readonly Role[] = ['caseworker', 'manager', 'admin'];
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/**
+ * How long a session row read for the per-request check may be reused. Every change that
+ * can refuse a session (sign-out, password, role, disabling) clears this process's cache at
+ * once and again after its commit, so only other server processes can lag, by at most this
+ * long. Expiry and idle time are still checked on every request against the cached row.
+ */
+export const SESSION_CACHE_MS = 2_000;
+
+type SessionWithUser = { session: typeof sessions.$inferSelect; user: UserRow };
+
 export function createUsersRepository() {
+  const sessionCache = new Map<string, { row: SessionWithUser; readAt: number }>();
+  // Bumped on every clear: a read that started before a clear must not refill the cache.
+  let cacheGeneration = 0;
+  const forgetSessions = () => {
+    sessionCache.clear();
+    cacheGeneration += 1;
+  };
   return {
+    /** Drops every cached session check; services call it after committing a revocation. */
+    forgetSessions,
     async findByEmail(db: DbOrTx, email: string): Promise<UserRow | undefined> {
       const [row] = await db
         .select()
@@ -62,6 +81,7 @@ export function createUsersRepository() {
         })
         .where(eq(users.id, id))
         .returning();
+      if (bumpTokenVersion || 'disabledAt' in values) forgetSessions();
       return row;
     },
     async createSession(db: DbOrTx, values: typeof sessions.$inferInsert) {
@@ -79,12 +99,28 @@ export function createUsersRepository() {
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(eq(sessions.id, sql.placeholder('id')))
         .prepare('session_with_user');
-      return async (sessionId: string) => (await statement.execute({ id: sessionId }))[0];
+      return async (sessionId: string): Promise<SessionWithUser | undefined> => {
+        const cached = sessionCache.get(sessionId);
+        if (cached && performance.now() - cached.readAt < SESSION_CACHE_MS) return cached.row;
+        const generation = cacheGeneration;
+        const readAt = performance.now();
+        const row = (await statement.execute({ id: sessionId }))[0];
+        if (row && generation === cacheGeneration) {
+          // Bounded: stale entries are swept whenever the map grows past a working set.
+          if (sessionCache.size >= 10_000) sessionCache.clear();
+          sessionCache.set(sessionId, { row, readAt });
+        }
+        return row;
+      };
     },
     async touchSession(db: DbOrTx, sessionId: string, at: Date) {
       await db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, sessionId));
+      const cached = sessionCache.get(sessionId);
+      if (cached)
+        cached.row = { ...cached.row, session: { ...cached.row.session, lastSeenAt: at } };
     },
     async revokeSession(db: DbOrTx, sessionId: string, at: Date) {
+      forgetSessions();
       await db
         .update(sessions)
         .set({ revokedAt: at })

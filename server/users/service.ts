@@ -98,7 +98,7 @@ export function createUsersService(deps: {
         throw new AppError(422, 'users.own_role', 'You cannot change your own role', {
           role: 'You cannot change your own role',
         });
-      return db.transaction(async (tx) => {
+      const view = await db.transaction(async (tx) => {
         const row = await repo.update(tx, id, { role }, true);
         if (!row) throw notFound('User not found');
         await audit.record(tx, actor, {
@@ -108,12 +108,14 @@ export function createUsersService(deps: {
         });
         return toUserView(row);
       });
+      repo.forgetSessions(); // again after the commit: see SESSION_CACHE_MS
+      return view;
     },
 
     async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<UserView> {
       if (actor.id === id && disabled)
         throw new AppError(422, 'users.own_account', 'You cannot disable your own account');
-      return db.transaction(async (tx) => {
+      const view = await db.transaction(async (tx) => {
         const row = await repo.update(
           tx,
           id,
@@ -128,6 +130,8 @@ export function createUsersService(deps: {
         });
         return toUserView(row);
       });
+      repo.forgetSessions(); // again after the commit: see SESSION_CACHE_MS
+      return view;
     },
 
     async changePassword(actor: Actor, id: string, password: string): Promise<void> {
@@ -144,6 +148,7 @@ export function createUsersService(deps: {
           subjectId: id,
         });
       });
+      repo.forgetSessions(); // again after the commit: see SESSION_CACHE_MS
     },
 
     /**
