@@ -395,6 +395,7 @@ export function createCorrespondenceService(deps: {
   ): { title: string; description: string } {
     const str = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
     const status = (key: string) => STATUS_LABELS[str(key) as CaseStatus] ?? humanise(str(key));
+    const quoted = (key: string) => (str(key) ? `“${str(key)}”.` : '');
     switch (kind) {
       case 'created':
         return {
@@ -402,9 +403,71 @@ export function createCorrespondenceService(deps: {
           description: `${TYPE_LABELS[str('type') as CaseType] ?? humanise(str('type'))} received by ${(CHANNEL_LABELS[str('channel') as CaseChannel] ?? humanise(str('channel'))).toLowerCase()}, reference ${str('reference')}`,
         };
       case 'email_queued':
+        return str('purpose') === 'acknowledgement'
+          ? {
+              title: 'Acknowledgement queued',
+              description: 'An automatic acknowledgement is being emailed to the requester.',
+            }
+          : { title: 'Email queued', description: quoted('subject') };
+      case 'email_in': {
+        const from = str('from');
+        const parts = [`Subject: “${str('subject') || '(no subject)'}”.`];
+        if (data.automated)
+          parts.push('An automatic reply (such as an out-of-office): no action needed.');
+        if (str('flag')) parts.push(`Flagged “${str('flag')}”.`);
         return {
-          title: str('purpose') === 'acknowledgement' ? 'Acknowledgement emailed' : 'Email queued',
-          description: 'An automatic acknowledgement was queued to the requester.',
+          title: from ? `Email received from ${from}` : 'Email received',
+          description: parts.join(' '),
+        };
+      }
+      case 'reply_queued':
+        return {
+          title: str('to') ? `Reply being emailed to ${str('to')}` : 'Reply being emailed',
+          description: [
+            quoted('subject'),
+            data.responds
+              ? 'The case will be marked as responded once it is sent.'
+              : 'It does not answer the case.',
+          ]
+            .filter(Boolean)
+            .join(' '),
+        };
+      case 'reply_sent':
+        return {
+          title: str('to') ? `Reply emailed to ${str('to')}` : 'Reply emailed',
+          description: [
+            quoted('subject'),
+            data.answered ? 'The case is marked as responded.' : str('note'),
+          ]
+            .filter(Boolean)
+            .join(' '),
+        };
+      case 'reply_failed': {
+        const reason = str('error') || 'the mail server refused it';
+        return {
+          title: `Reply failed to send: ${reason.length > 150 ? `${reason.slice(0, 150)}…` : reason}`,
+          description: [
+            str('to') ? `The reply “${str('subject')}” to ${str('to')} was not delivered.` : '',
+            'The case has not been marked as responded: check the address, then reply again or send the reply by post.',
+          ]
+            .filter(Boolean)
+            .join(' '),
+        };
+      }
+      case 'reply_not_answered':
+        return {
+          title: 'Reply sent, but the case was not marked as responded',
+          description: str('reason'),
+        };
+      case 'letter_sent':
+        return {
+          title: 'Letter sent by post',
+          description: [
+            quoted('subject'),
+            data.responds ? 'The case is marked as responded.' : 'It does not answer the case.',
+          ]
+            .filter(Boolean)
+            .join(' '),
         };
       case 'status_changed': {
         const parts = [`From ${status('from')} to ${status('to')}.`];

@@ -128,7 +128,13 @@ export function createInboundService(deps: {
     tx: Tx,
     actor: Actor,
     caseId: string,
-    inbound: { id: string; subject: string; receivedAt: Date; automated: boolean },
+    inbound: {
+      id: string;
+      subject: string;
+      receivedAt: Date;
+      automated: boolean;
+      fromAddress: string | null;
+    },
     threadedBy: ThreadedBy,
   ) {
     const row = await repo.lockVisible(tx, SYSTEM_VIEWER, caseId);
@@ -156,6 +162,7 @@ export function createInboundService(deps: {
       kind: 'email_in',
       data: {
         inboundId: inbound.id,
+        from: inbound.fromAddress,
         subject: inbound.subject,
         receivedAt: inbound.receivedAt.toISOString(),
         threadedBy,
@@ -274,7 +281,7 @@ export function createInboundService(deps: {
           tx,
           actor,
           caseId,
-          { id: stored.id, subject, receivedAt, automated },
+          { id: stored.id, subject, receivedAt, automated, fromAddress },
           threadedBy,
         ));
       } else if (!automated) {

@@ -298,6 +298,8 @@ export function createRepliesService(deps: {
           outboundId: outbound.id,
           emailId: email.id,
           channel: 'email',
+          to: outbound.toAddress,
+          subject: outbound.subject,
           answered: Boolean(answer),
           ...(note ? { note } : {}),
         },
@@ -348,7 +350,13 @@ export function createRepliesService(deps: {
         at: now,
         actorId: null,
         kind: 'reply_failed',
-        data: { outboundId: outbound.id, emailId: email.id, error: email.error.slice(0, 500) },
+        data: {
+          outboundId: outbound.id,
+          emailId: email.id,
+          to: outbound.toAddress,
+          subject: outbound.subject,
+          error: email.error.slice(0, 500),
+        },
       });
       // Alert whoever holds the case (or the sender). Never the case subject: it may be restricted.
       const alertTo = await repo.staff(tx, row?.assigneeId ?? outbound.createdById);
@@ -642,7 +650,7 @@ export function createRepliesService(deps: {
             at: now,
             actorId: actor.id,
             kind: 'reply_queued',
-            data: { outboundId: id, emailId, channel: 'email', responds },
+            data: { outboundId: id, emailId, channel: 'email', to, subject, responds },
           });
           await audit.record(tx, actor, {
             action: 'case.reply.queue',
@@ -665,7 +673,7 @@ export function createRepliesService(deps: {
           at: now,
           actorId: actor.id,
           kind: 'letter_sent',
-          data: { outboundId: id, channel: 'post', responds },
+          data: { outboundId: id, channel: 'post', subject, responds },
         });
         if (responds)
           await correspondence.transition(
