@@ -4,7 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../lib/format.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
-import { AppError, fieldsFromValidation, type FieldErrors } from '../platform/errors.js';
+import {
+  AppError,
+  fieldsFromValidation,
+  validationError,
+  type FieldErrors,
+} from '../platform/errors.js';
 import {
   ACCEPTED_EXTENSIONS,
   ATTACHMENT_LIMITS,
@@ -22,7 +27,9 @@ import type { CaseFilters, CaseSort, QueueView } from './repository.js';
 import {
   AssignForm,
   AttachmentIdParams,
+  AccessForm,
   BulkAssignForm,
+  BulkTagForm,
   CaseIdParams,
   NewCaseForm,
   NoteForm,
@@ -30,12 +37,16 @@ import {
   RestrictionForm,
   TransitionForm,
 } from './schemas.js';
-import type {
-  CaseCounts,
-  CaseDetail,
-  CaseSummary,
-  CorrespondenceService,
-  NewCaseInput,
+import {
+  filterProblems,
+  normaliseTag,
+  TAG_LIMITS,
+  type AccessGrant,
+  type CaseCounts,
+  type CaseDetail,
+  type CaseSummary,
+  type CorrespondenceService,
+  type NewCaseInput,
 } from './service.js';
 import {
   CASE_CHANNELS,
@@ -77,7 +88,7 @@ const STATUS_TAG: Record<string, string> = {
   closed: 'govuk-tag--grey',
 };
 
-const ARRAY_KEYS = ['status', 'type', 'channel', 'topic'] as const;
+const ARRAY_KEYS = ['status', 'type', 'channel', 'topic', 'tag'] as const;
 const SCALAR_KEYS = [
   'view',
   'assignee',
@@ -85,10 +96,16 @@ const SCALAR_KEYS = [
   'q',
   'receivedFrom',
   'receivedTo',
+  'restricted',
   'sort',
   'limit',
   'cursor',
 ] as const;
+
+const RESTRICTION_LABELS: Record<string, string> = {
+  true: 'Restricted only',
+  false: 'Not restricted',
+};
 
 /** The queue URL for a filter state: the state lives in the URL, so it can be bookmarked. */
 export function queueUrl(query: Partial<Query>, base = '/casework'): string {
@@ -112,26 +129,111 @@ function parseQueueUrl(url: string): Query {
   return Value.Check(QueueQuery, converted) ? converted : {};
 }
 
+/** The queue's selection checkboxes: `id:version` each. */
+const selectedCases = (values: readonly string[] | undefined) =>
+  (values ?? []).flatMap((value) => {
+    const [id, version] = value.split(':');
+    return id && version && /^\d{1,9}$/.test(version) ? [{ id, version: Number(version) }] : [];
+  });
+
 const safeReturnTo = (value: string | undefined) =>
   value && /^\/casework(\?|$)/.test(value) ? value : '/casework';
 
-function filtersOf(query: Query): { filters: CaseFilters; view: QueueView } {
+/**
+ * A filter date as typed: `2026-11-01` or `1/11/2026` (day first). The ISO date, or
+ * undefined for an empty box, or null for something that is not a real date.
+ */
+export function parseFilterDate(value: string | undefined): string | null | undefined {
+  const text = value?.trim() ?? '';
+  if (!text) return undefined;
+  const match =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text) ??
+    /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
+  if (!match) return null;
+  const [year, month, day] =
+    match[1]!.length === 4
+      ? [Number(match[1]), Number(match[2]), Number(match[3])]
+      : [Number(match[3]), Number(match[2]), Number(match[1])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (
+    year < 1900 ||
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  )
+    return null;
+  return `${String(year)}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Tags typed into the filter (comma separated) or carried in the URL, normalised. */
+const tagsOf = (values: readonly string[] | undefined) => [
+  ...new Set(
+    (values ?? [])
+      .flatMap((v) => v.split(','))
+      .map(normaliseTag)
+      .filter(Boolean),
+  ),
+];
+
+/**
+ * The service's filters from the page's URL, checking what people type (dates, tags, the
+ * restriction). `clean` is the URL state without the refused parts: links keep to it, so
+ * the list, its pages and the CSV export all show the same cases.
+ */
+function filtersOf(
+  query: Query,
+  opts: { manager: boolean },
+): { filters: CaseFilters; view: QueueView; errors: FieldErrors; clean: Query } {
   const view: QueueView = query.view ?? (query.status?.length ? 'all' : 'all-open');
-  return {
+  const errors: FieldErrors = {};
+  const clean: Query = { ...query };
+  const from = parseFilterDate(query.receivedFrom);
+  if (from === null)
+    errors.receivedFrom = "'Received from' must be a real date, like 2026-11-01 or 1/11/2026";
+  const to = parseFilterDate(query.receivedTo);
+  if (to === null)
+    errors.receivedTo = "'Received to' must be a real date, like 2026-11-30 or 30/11/2026";
+  const tag = tagsOf(query.tag);
+  if (tag.some((t) => t.length > TAG_LIMITS.length))
+    errors.tag = `Each tag must be ${TAG_LIMITS.length} characters or fewer`;
+  else if (tag.length > TAG_LIMITS.perCase)
+    errors.tag = `Filter by ${TAG_LIMITS.perCase} tags or fewer`;
+  clean.tag = errors.tag ? undefined : tag;
+  let restricted: boolean | undefined;
+  if (!opts.manager || !query.restricted) clean.restricted = undefined;
+  else if (query.restricted === 'true' || query.restricted === 'false')
+    restricted = query.restricted === 'true';
+  else {
+    errors.restricted = 'Select all cases, restricted only or not restricted';
+    clean.restricted = undefined;
+  }
+  const filters: CaseFilters = {
     view,
-    filters: {
-      view,
-      status: query.status,
-      type: query.type,
-      channel: query.channel,
-      assignee: query.assignee || undefined,
-      topic: query.topic,
-      overdue: query.overdue,
-      q: query.q?.trim() || undefined,
-      receivedFrom: query.receivedFrom,
-      receivedTo: query.receivedTo,
-    },
+    status: query.status,
+    type: query.type,
+    channel: query.channel,
+    assignee: query.assignee || undefined,
+    topic: query.topic,
+    tag: clean.tag?.length ? clean.tag : undefined,
+    restricted,
+    overdue: query.overdue,
+    q: query.q?.trim() || undefined,
+    receivedFrom: from ?? undefined,
+    receivedTo: to ?? undefined,
   };
+  clean.receivedFrom = from ?? undefined;
+  clean.receivedTo = to ?? undefined;
+  Object.assign(errors, filterProblems(filters));
+  if (errors.receivedFrom) {
+    filters.receivedFrom = undefined;
+    clean.receivedFrom = undefined;
+  }
+  if (errors.receivedTo) {
+    filters.receivedTo = undefined;
+    clean.receivedTo = undefined;
+  }
+  return { view, filters, errors, clean };
 }
 
 const checkboxItems = <T extends string>(
@@ -200,17 +302,38 @@ export async function correspondencePages(
     request: FastifyRequest,
     reply: FastifyReply,
     query: Query,
-    extra: { errors?: FieldErrors; status?: number; notice?: string } = {},
+    extra: {
+      errors?: FieldErrors;
+      status?: number;
+      notice?: string;
+      values?: { tags?: string };
+    } = {},
   ) {
     const actor = request.actor();
-    const { filters, view } = filtersOf(query);
+    const manager = actor.role === 'manager';
+    const checked = filtersOf(query, { manager });
+    const { filters, view } = checked;
+    const errors = { ...checked.errors, ...extra.errors };
+    const hasErrors = Object.keys(errors).length > 0;
     const sort: CaseSort = query.sort ?? (filters.q ? 'relevance' : 'due');
     const [page, counts, options] = await Promise.all([
-      svc.list(actor, filters, { sort, limit: query.limit ?? 50, cursor: query.cursor }),
+      svc.list(actor, filters, {
+        sort,
+        limit: query.limit ?? 50,
+        // A refused filter changes the list: start again from its first page.
+        cursor: Object.keys(checked.errors).length > 0 ? undefined : query.cursor,
+      }),
       svc.counts(actor),
       svc.options(),
     ]);
-    const base: Query = { ...query, cursor: undefined, assigned: undefined };
+    // What was typed, for the form; links use the checked state (refused parts left out).
+    const typed: Query = query;
+    const base: Query = {
+      ...checked.clean,
+      cursor: undefined,
+      assigned: undefined,
+      tagged: undefined,
+    };
     const views = VIEW_LABELS.map((item) => ({
       text: item.count ? `${item.label} (${counts[item.count]})` : item.label,
       href: queueUrl({ ...base, view: item.view }),
@@ -243,6 +366,28 @@ export async function correspondencePages(
     addCategory('Channel', 'channel', CHANNEL_LABELS);
     addCategory('Status', 'status', STATUS_LABELS);
     addCategory('Topic', 'topic', topicLabels);
+    addCategory('Tag', 'tag', {});
+    for (const [key, heading] of [
+      ['receivedFrom', 'Received from'],
+      ['receivedTo', 'Received to'],
+    ] as const) {
+      const value = base[key];
+      if (value)
+        categories.push({
+          heading: { text: heading },
+          items: [{ href: queueUrl({ ...base, [key]: undefined }), text: formatDate(value) }],
+        });
+    }
+    if (base.restricted)
+      categories.push({
+        heading: { text: 'Restriction' },
+        items: [
+          {
+            href: queueUrl({ ...base, restricted: undefined }),
+            text: RESTRICTION_LABELS[base.restricted] ?? base.restricted,
+          },
+        ],
+      });
     if (base.assignee)
       categories.push({
         heading: { text: 'Assigned to' },
@@ -277,15 +422,29 @@ export async function correspondencePages(
       'correspondence/views/queue.njk',
       {
         pageTitle: 'Casework',
-        errors: extra.errors,
+        errors: hasErrors ? errors : undefined,
         notice:
           extra.notice ??
           (query.assigned !== undefined
             ? `${query.assigned} case${query.assigned === 1 ? '' : 's'} assigned`
-            : undefined),
+            : query.tagged !== undefined
+              ? `${query.tagged} case${query.tagged === 1 ? '' : 's'} tagged`
+              : undefined),
         views,
         view,
         query: base,
+        typed: {
+          receivedFrom: typed.receivedFrom,
+          receivedTo: typed.receivedTo,
+          tag: checked.errors.tag ? (typed.tag ?? []).join(', ') : (base.tag ?? []).join(', '),
+          tags: extra.values?.tags,
+        },
+        isManager: manager,
+        restrictionItems: [
+          { value: '', text: 'All cases', checked: !base.restricted },
+          { value: 'true', text: RESTRICTION_LABELS.true, checked: base.restricted === 'true' },
+          { value: 'false', text: RESTRICTION_LABELS.false, checked: base.restricted === 'false' },
+        ],
         items: page.items.map(summaryRow),
         nextUrl: page.nextCursor ? queueUrl({ ...base, cursor: page.nextCursor }) : undefined,
         firstUrl: query.cursor ? queueUrl(base) : undefined,
@@ -320,7 +479,7 @@ export async function correspondencePages(
         receivedSort: sortLink('received'),
         counts,
       },
-      extra.status ?? 200,
+      extra.status ?? (Object.keys(checked.errors).length > 0 ? 400 : 200),
     );
   }
 
@@ -342,8 +501,10 @@ export async function correspondencePages(
     '/casework/export.csv',
     { schema: { querystring: QueueQuery, hide: true }, config: { auth: CASEWORK } },
     async (request, reply) => {
-      const { filters } = filtersOf(request.query);
-      const rows = svc.exportRows(request.actor(), filters, request.query.sort);
+      const actor = request.actor();
+      const { filters, errors } = filtersOf(request.query, { manager: actor.role === 'manager' });
+      if (Object.keys(errors).length > 0) throw validationError(errors);
+      const rows = svc.exportRows(actor, filters, request.query.sort);
       type Row = CaseSummary & { workingDaysTaken: number | null; onTime: boolean | null };
       const columns: CsvColumn<Row>[] = [
         { header: 'Reference', value: (r) => r.reference },
@@ -360,6 +521,7 @@ export async function correspondencePages(
         { header: 'Working days taken', value: (r) => r.workingDaysTaken },
         { header: 'Assigned to', value: (r) => r.assignee?.name ?? '' },
         { header: 'Topics', value: (r) => r.topics.join('; ') },
+        { header: 'Tags', value: (r) => r.tags.join('; ') },
         { header: 'Restricted', value: (r) => r.restricted },
       ];
       // Audited before the first byte: exportRows records the export when it starts.
@@ -382,10 +544,7 @@ export async function correspondencePages(
     async (request, reply) => {
       const actor = request.actor();
       const returnTo = safeReturnTo(request.body.returnTo);
-      const cases = (request.body.cases ?? []).flatMap((value) => {
-        const [id, version] = value.split(':');
-        return id && version && /^\d+$/.test(version) ? [{ id, version: Number(version) }] : [];
-      });
+      const cases = selectedCases(request.body.cases);
       const choice = request.body.assigneeId ?? '';
       const fields: FieldErrors = {};
       if (cases.length === 0) fields.cases = 'Select the cases to assign';
@@ -405,6 +564,37 @@ export async function correspondencePages(
           return renderQueue(request, reply, parseQueueUrl(returnTo), {
             errors: error.fields ?? { cases: error.message },
             status: error.statusCode,
+          });
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post<{ Body: Static<typeof BulkTagForm> }>(
+    '/casework/bulk-tag',
+    { schema: { body: BulkTagForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const returnTo = safeReturnTo(request.body.returnTo);
+      const cases = selectedCases(request.body.cases);
+      const typed = request.body.tags ?? '';
+      const fields: FieldErrors = {};
+      if (cases.length === 0) fields.cases = 'Select the cases to tag';
+      const tags = typed.split(',');
+      if (!tags.some((tag) => tag.trim())) fields.tags = 'Enter the tags to add';
+      try {
+        if (Object.keys(fields).length > 0)
+          throw new AppError(400, 'validation', 'Check the form', fields);
+        const result = await svc.bulkTag(request.actor(), { tags, cases });
+        const url = new URL(returnTo, 'http://local');
+        url.searchParams.set('tagged', String(result.tagged));
+        return reply.redirect(`${url.pathname}${url.search}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500) {
+          return renderQueue(request, reply, parseQueueUrl(returnTo), {
+            errors: error.fields ?? { cases: error.message },
+            status: error.statusCode,
+            values: { tags: typed },
           });
         }
         throw error;
@@ -586,6 +776,8 @@ export async function correspondencePages(
     status: 'Status changed',
     assigned: 'Assignment saved',
     restriction: 'Restriction saved',
+    access: 'Access given',
+    'access-removed': 'Access removed',
     attachments: 'Attachment added',
   };
 
@@ -601,7 +793,11 @@ export async function correspondencePages(
     } = {},
   ) {
     const actor = request.actor();
+    const manager = actor.role === 'manager';
     const [detail, options] = await Promise.all([svc.get(actor, id), svc.options()]);
+    // Only after get(): a case this person may not see is a 404 before anything else.
+    const access: AccessGrant[] = manager ? await svc.accessList(actor, detail.id) : [];
+    const granted = new Set(access.map((grant) => grant.user.id));
     return reply.page(
       'correspondence/views/case.njk',
       {
@@ -636,6 +832,16 @@ export async function correspondencePages(
           })),
         ],
         mayAssign: actor.role === 'manager' || !detail.assignee || detail.assignee.id === actor.id,
+        access,
+        // Managers see every case anyway: access is for caseworkers other than the assignee.
+        accessItems: [
+          { value: '', text: 'Choose a person' },
+          ...options.staff
+            .filter(
+              (s) => s.role === 'caseworker' && !granted.has(s.id) && s.id !== detail.assignee?.id,
+            )
+            .map((s) => ({ value: s.id, text: s.name, selected: extra.values?.userId === s.id })),
+        ],
         acceptedExtensions: ACCEPTED_EXTENSIONS,
         maxFiles: ATTACHMENT_LIMITS.files,
       },
@@ -808,6 +1014,64 @@ export async function correspondencePages(
         reply,
         await svc.attachment(request.actor(), request.params.id, request.params.attachmentId),
       ),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessForm> }>(
+    '/casework/:id/access',
+    {
+      schema: { params: CaseIdParams, body: AccessForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const userId = request.body.userId ?? '';
+      return caseAction(
+        request,
+        reply,
+        id,
+        'userId',
+        { userId },
+        async () => {
+          if (!userId)
+            throw new AppError(400, 'validation', 'Choose a person', {
+              userId: 'Choose who to give access to',
+            });
+          await svc.grantAccess(request.actor(), id, userId);
+        },
+        'access',
+        '#access',
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessForm> }>(
+    '/casework/:id/access/remove',
+    {
+      schema: { params: CaseIdParams, body: AccessForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const userId = request.body.userId ?? '';
+      return caseAction(
+        request,
+        reply,
+        id,
+        'userId',
+        {},
+        async () => {
+          try {
+            await svc.revokeAccess(request.actor(), id, userId);
+          } catch (error) {
+            // Already removed (a second click, or another manager): the outcome they wanted.
+            if (!(error instanceof AppError && error.code === 'correspondence.access_not_found'))
+              throw error;
+          }
+        },
+        'access-removed',
+        '#access',
+      );
+    },
   );
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RestrictionForm> }>(

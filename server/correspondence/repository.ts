@@ -12,6 +12,7 @@ import {
   sql,
   type SQL,
 } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import {
   caseAccess,
@@ -66,6 +67,10 @@ export interface CaseFilters {
   q?: string;
   receivedFrom?: string;
   receivedTo?: string;
+  /** Cases carrying any of these tags. */
+  tag?: string[];
+  /** Only restricted (true) or only unrestricted (false) cases, among those the viewer sees. */
+  restricted?: boolean;
 }
 
 /** London dates the views need: today, and the last day that is "due soon". */
@@ -155,6 +160,8 @@ export function filterConditions(viewer: Viewer, filters: CaseFilters, dates: Qu
   else if (filters.assignee)
     conditions.push(isUuid(filters.assignee) ? eq(cases.assigneeId, filters.assignee) : sql`false`);
   if (filters.topic?.length) conditions.push(arrayOverlaps(cases.topics, filters.topic));
+  if (filters.tag?.length) conditions.push(arrayOverlaps(cases.tags, filters.tag));
+  if (filters.restricted !== undefined) conditions.push(eq(cases.restricted, filters.restricted));
   if (filters.overdue === true) conditions.push(isOpen(), lt(cases.nextDueOn, dates.today));
   if (filters.overdue === false)
     conditions.push(
@@ -269,6 +276,7 @@ const listColumns = {
   version: cases.version,
   restricted: cases.restricted,
   topics: cases.topics,
+  tags: cases.tags,
   flags: cases.flags,
   assigneeId: cases.assigneeId,
   assigneeName: users.name,
@@ -488,8 +496,44 @@ export function createCorrespondenceRepository() {
       return row;
     },
 
-    async grantAccess(tx: DbOrTx, values: typeof caseAccess.$inferInsert) {
-      await tx.insert(caseAccess).values(values).onConflictDoNothing();
+    /** True when the grant is new (a repeat changes nothing). */
+    async grantAccess(tx: DbOrTx, values: typeof caseAccess.$inferInsert): Promise<boolean> {
+      const rows = await tx
+        .insert(caseAccess)
+        .values(values)
+        .onConflictDoNothing()
+        .returning({ userId: caseAccess.userId });
+      return rows.length > 0;
+    },
+
+    /** True when there was a grant to remove. */
+    async revokeAccess(tx: DbOrTx, caseId: string, userId: string): Promise<boolean> {
+      if (!isUuid(userId)) return false;
+      const rows = await tx
+        .delete(caseAccess)
+        .where(and(eq(caseAccess.caseId, caseId), eq(caseAccess.userId, userId)))
+        .returning({ userId: caseAccess.userId });
+      return rows.length > 0;
+    },
+
+    /** The people granted access to a case, by name, with who granted it. */
+    async accessList(db: DbOrTx, caseId: string) {
+      const grantedBy = alias(users, 'granted_by');
+      return db
+        .select({
+          userId: caseAccess.userId,
+          name: users.name,
+          role: users.role,
+          disabledAt: users.disabledAt,
+          grantedAt: caseAccess.grantedAt,
+          grantedById: caseAccess.grantedById,
+          grantedByName: grantedBy.name,
+        })
+        .from(caseAccess)
+        .innerJoin(users, eq(users.id, caseAccess.userId))
+        .leftJoin(grantedBy, eq(grantedBy.id, caseAccess.grantedById))
+        .where(eq(caseAccess.caseId, caseId))
+        .orderBy(asc(users.name), asc(caseAccess.userId));
     },
 
     async contact(db: DbOrTx, id: string | null) {

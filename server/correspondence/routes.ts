@@ -5,11 +5,16 @@ import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { ATTACHMENT_LIMITS, sendAttachment, uploadedFiles } from './attachments.js';
 import { correspondencePages } from './pages.js';
 import {
+  AccessBody,
+  AccessListSchema,
+  AccessParams,
   AssignBody,
   AttachmentIdParams,
   AttachmentSchema,
   BulkAssignBody,
   BulkAssignResult,
+  BulkTagBody,
+  BulkTagResult,
   CaseDetailSchema,
   CaseIdParams,
   CaseListSchema,
@@ -96,6 +101,24 @@ export async function correspondenceRoutes(
     async (request) => correspondence.bulkAssign(request.actor(), request.body),
   );
 
+  app.post<{ Body: Static<typeof BulkTagBody> }>(
+    '/api/cases/bulk-tag',
+    {
+      schema: {
+        ...api,
+        summary: 'Add tags to many cases at once: all or none',
+        body: BulkTagBody,
+        response: { 200: BulkTagResult },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) =>
+      correspondence.bulkTag(request.actor(), {
+        tags: request.body.tags,
+        cases: request.body.items,
+      }),
+  );
+
   app.get<{ Params: Static<typeof CaseIdParams> }>(
     '/api/cases/:id',
     {
@@ -172,6 +195,58 @@ export async function correspondenceRoutes(
     },
     async (request) =>
       correspondence.setRestricted(request.actor(), request.params.id, request.body),
+  );
+
+  app.get<{ Params: Static<typeof CaseIdParams> }>(
+    '/api/cases/:id/access',
+    {
+      schema: {
+        ...api,
+        summary: 'Who has been given access to a restricted case (managers only)',
+        params: CaseIdParams,
+        response: { 200: AccessListSchema },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => ({
+      items: await correspondence.accessList(request.actor(), request.params.id),
+    }),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessBody> }>(
+    '/api/cases/:id/access',
+    {
+      schema: {
+        ...api,
+        summary: 'Give a caseworker or manager access to a restricted case (managers only)',
+        params: CaseIdParams,
+        body: AccessBody,
+        response: { 201: AccessListSchema },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const actor = request.actor();
+      await correspondence.grantAccess(actor, request.params.id, request.body.userId);
+      const items = await correspondence.accessList(actor, request.params.id);
+      return reply.code(201).send({ items });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof AccessParams> }>(
+    '/api/cases/:id/access/:userId',
+    {
+      schema: {
+        ...api,
+        summary: 'Take back access given to a member of staff (managers only)',
+        params: AccessParams,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      await correspondence.revokeAccess(request.actor(), request.params.id, request.params.userId);
+      return reply.code(204).send();
+    },
   );
 
   app.post<{ Params: Static<typeof CaseIdParams> }>(

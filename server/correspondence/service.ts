@@ -58,6 +58,8 @@ import {
 } from './workflow.js';
 
 export const LIMITS = { subject: 200, body: 20_000, name: 200, email: 254, reason: 2_000 };
+/** Tags: up to 50 characters each, 20 on a case, 10 added at once. */
+export const TAG_LIMITS = { length: 50, perCase: 20, perRequest: 10 };
 export const MAX_PAGE = 200;
 export const MAX_BULK = 200;
 /** No address gets more than this many acknowledgements in 24 hours. */
@@ -131,9 +133,17 @@ export interface CaseSummary {
   contactName: string | null;
   restricted: boolean;
   topics: string[];
+  tags: string[];
   version: number;
   respondedOn: string | null;
   closedAt: string | null;
+}
+
+/** A member of staff granted access to a restricted case (domain §8). */
+export interface AccessGrant {
+  user: StaffRef & { role: string };
+  grantedAt: string;
+  grantedBy: StaffRef | null;
 }
 
 export interface TimelineItem {
@@ -229,6 +239,38 @@ export const staleVersion = () =>
 
 const caseNotFound = () => notFound('Case not found');
 
+/** A tag as stored and matched: trimmed, single-spaced, lower case. */
+export const normaliseTag = (tag: string) => tag.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** The distinct, normalised tags of a request, or the field problem with them. */
+export function parseTags(values: readonly string[]): { tags: string[] } | { error: string } {
+  const tags = [...new Set(values.map(normaliseTag).filter(Boolean))];
+  if (tags.length === 0) return { error: 'Enter at least one tag' };
+  if (tags.length > TAG_LIMITS.perRequest)
+    return { error: `Enter ${TAG_LIMITS.perRequest} tags or fewer` };
+  const long = tags.find((tag) => tag.length > TAG_LIMITS.length);
+  if (long) return { error: `Each tag must be ${TAG_LIMITS.length} characters or fewer` };
+  if (tags.some((tag) => CONTROL.test(tag)))
+    return { error: 'Tags must not contain control characters' };
+  return { tags };
+}
+
+/** The queue filters' own rule: a date range must not end before it starts. */
+export function filterProblems(filters: CaseFilters): FieldErrors {
+  const fields: FieldErrors = {};
+  if (filters.receivedFrom && filters.receivedTo && filters.receivedTo < filters.receivedFrom)
+    fields.receivedTo = "'Received to' must be the same as or after 'Received from'";
+  return fields;
+}
+
+/** Checks a list's filters; tags are matched as stored (normalised). */
+function checkFilters(filters: CaseFilters): CaseFilters {
+  const fields = filterProblems(filters);
+  if (Object.keys(fields).length > 0) throw validationError(fields);
+  if (!filters.tag) return filters;
+  return { ...filters, tag: [...new Set(filters.tag.map(normaliseTag).filter(Boolean))] };
+}
+
 function checkContact(input: ContactInput, prefix: string, fields: FieldErrors) {
   const name = input.name?.trim() ?? '';
   if (!name) fields[`${prefix}.name`] = 'Enter the name of the person or organisation';
@@ -302,6 +344,7 @@ export function createCorrespondenceService(deps: {
       contactName: 'contactName' in row ? (row.contactName ?? null) : null,
       restricted: row.restricted ?? false,
       topics: row.topics ?? [],
+      tags: row.tags ?? [],
       version: row.version!,
       respondedOn: row.respondedAt ? londonDate(row.respondedAt) : null,
       closedAt: iso(row.closedAt),
@@ -498,10 +541,25 @@ export function createCorrespondenceService(deps: {
         return { title: 'Note redacted', description: 'A manager redacted a note.' };
       case 'restriction_changed':
         return data.restricted
-          ? { title: 'Case restricted', description: 'Only the assignee and managers can see it.' }
+          ? {
+              title: 'Case restricted',
+              description: 'Only the assignee, managers and people given access can see it.',
+            }
           : { title: 'Restriction removed', description: 'All caseworkers can see it.' };
       case 'access_granted':
         return { title: 'Access granted', description: `${str('userName')} can see this case.` };
+      case 'access_revoked':
+        return {
+          title: 'Access removed',
+          description: `${str('userName')} can no longer see this case unless it is assigned to them.`,
+        };
+      case 'tagged': {
+        const added = Array.isArray(data.added) ? data.added.map(String) : [];
+        return {
+          title: added.length === 1 ? 'Tag added' : 'Tags added',
+          description: added.join(', '),
+        };
+      }
       case 'email_sent':
         return { title: 'Email sent', description: `“${str('subject')}” to ${str('to')}.` };
       case 'email_failed':
@@ -562,6 +620,104 @@ export function createCorrespondenceService(deps: {
     };
   }
 
+  function checkBatch(items: ReadonlyArray<{ id: string; version: number }>) {
+    if (items.length === 0) throw validationError({ cases: 'Select at least one case' });
+    if (items.length > MAX_BULK)
+      throw validationError({ cases: `Select ${MAX_BULK} cases or fewer` });
+  }
+
+  /**
+   * Locks a batch's cases (those the actor may see) and checks every row's version: any
+   * stale or missing case rejects the whole batch, naming the stale ones.
+   */
+  async function lockBatch(
+    tx: Tx,
+    actor: Actor,
+    items: ReadonlyArray<{ id: string; version: number }>,
+    done: 'assigned' | 'tagged',
+  ): Promise<CaseRow[]> {
+    const wanted = new Map(items.map((c) => [c.id, c.version]));
+    const rows = await repo.lockManyVisible(tx, viewerOf(actor), [...wanted.keys()]);
+    const missing = wanted.size - rows.length;
+    const stale = rows.filter((row) => row.version !== wanted.get(row.id));
+    if (missing > 0 || stale.length > 0) {
+      const parts: string[] = [];
+      if (stale.length > 0)
+        parts.push(
+          `${stale.map((row) => row.reference).join(', ')} changed since you loaded the list`,
+        );
+      if (missing > 0)
+        parts.push(`${missing} selected case${missing === 1 ? ' was' : 's were'} not found`);
+      const message = `No cases were ${done}: ${parts.join('; ')}. Reload and try again.`;
+      const code = stale.length > 0 ? 'correspondence.stale_version' : 'not_found';
+      throw new AppError(stale.length > 0 ? 409 : 404, code, message, { cases: message });
+    }
+    return rows;
+  }
+
+  /**
+   * Adds tags to many cases in one transaction with a version check on every row: any
+   * conflict rejects the whole batch and names the cases. A case that already has every
+   * tag is left alone (no new version, nothing on the timeline).
+   */
+  async function bulkTag(
+    actor: Actor,
+    input: { tags: string[]; cases: Array<{ id: string; version: number }> },
+  ): Promise<{ tagged: number; changed: number; cases: CaseSummary[] }> {
+    const parsed = parseTags(input.tags);
+    const fields: FieldErrors = {};
+    if ('error' in parsed) fields.tags = parsed.error;
+    if (input.cases.length === 0) fields.cases = 'Select at least one case';
+    if (Object.keys(fields).length > 0) throw validationError(fields);
+    checkBatch(input.cases);
+    const tags = 'tags' in parsed ? parsed.tags : [];
+    return db.transaction(async (tx) => {
+      const rows = await lockBatch(tx, actor, input.cases, 'tagged');
+      const full = rows.filter((row) => new Set([...row.tags, ...tags]).size > TAG_LIMITS.perCase);
+      if (full.length > 0) {
+        const message = `No cases were tagged: ${full.map((row) => row.reference).join(', ')} would have more than ${TAG_LIMITS.perCase} tags.`;
+        throw new AppError(422, 'correspondence.too_many_tags', message, { tags: message });
+      }
+      const now = clock.now();
+      const today = londonDate(now);
+      const names = new Map<string, string | undefined>();
+      for (const id of new Set(rows.flatMap((row) => (row.assigneeId ? [row.assigneeId] : []))))
+        names.set(id, (await repo.user(tx, id))?.name);
+      const summary = (row: CaseRow) =>
+        toSummary(row, today, row.assigneeId ? names.get(row.assigneeId) : null);
+      const results: CaseSummary[] = [];
+      let changed = 0;
+      for (const row of rows) {
+        const added = tags.filter((tag) => !row.tags.includes(tag));
+        if (added.length === 0) {
+          results.push(summary(row));
+          continue; // no change, nothing on the timeline
+        }
+        const updated = await repo.updateCase(tx, row.id, row.version, {
+          tags: [...row.tags, ...added],
+          updatedAt: now,
+        });
+        if (!updated) throw staleVersion();
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'tagged',
+          data: { added },
+        });
+        await audit.record(tx, actor, {
+          action: 'case.tag',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+        changed += 1;
+        results.push(summary(updated));
+      }
+      return { tagged: results.length, changed, cases: results };
+    });
+  }
+
   /**
    * Assigns many cases in one transaction with a version check on every row: any
    * conflict rejects the whole batch and names the cases.
@@ -570,27 +726,10 @@ export function createCorrespondenceService(deps: {
     actor: Actor,
     input: { assigneeId: string | null; cases: Array<{ id: string; version: number }> },
   ): Promise<{ assigned: number; cases: CaseSummary[] }> {
-    if (input.cases.length === 0) throw validationError({ cases: 'Select at least one case' });
-    if (input.cases.length > MAX_BULK)
-      throw validationError({ cases: `Select ${MAX_BULK} cases or fewer` });
-    const wanted = new Map(input.cases.map((c) => [c.id, c.version]));
+    checkBatch(input.cases);
     return db.transaction(async (tx) => {
       const assignee = input.assigneeId ? await checkAssignee(tx, input.assigneeId) : undefined;
-      const rows = await repo.lockManyVisible(tx, viewerOf(actor), [...wanted.keys()]);
-      const missing = wanted.size - rows.length;
-      const stale = rows.filter((row) => row.version !== wanted.get(row.id));
-      if (missing > 0 || stale.length > 0) {
-        const parts: string[] = [];
-        if (stale.length > 0)
-          parts.push(
-            `${stale.map((row) => row.reference).join(', ')} changed since you loaded the list`,
-          );
-        if (missing > 0)
-          parts.push(`${missing} selected case${missing === 1 ? ' was' : 's were'} not found`);
-        const message = `No cases were assigned: ${parts.join('; ')}. Reload and try again.`;
-        const code = stale.length > 0 ? 'correspondence.stale_version' : 'not_found';
-        throw new AppError(stale.length > 0 ? 409 : 404, code, message, { cases: message });
-      }
+      const rows = await lockBatch(tx, actor, input.cases, 'assigned');
       if (!isManager(actor)) {
         const refused = rows.filter(
           (row) =>
@@ -731,7 +870,7 @@ export function createCorrespondenceService(deps: {
             assigneeId: input.assigneeId ?? null,
             nextDueOn: deadline.dueDate,
             topics: input.topics ?? [],
-            tags: input.tags ?? [],
+            tags: [...new Set((input.tags ?? []).map(normaliseTag).filter(Boolean))],
             acknowledgedAt: acknowledge ? now : null,
             reviewOfCaseId: input.reviewOfCaseId ?? null,
             sourceType: input.source?.type ?? null,
@@ -1148,6 +1287,8 @@ export function createCorrespondenceService(deps: {
 
     bulkAssign,
 
+    bulkTag,
+
     /** A manager restricts a case (or lifts the restriction). */
     async setRestricted(
       actor: Actor,
@@ -1188,7 +1329,10 @@ export function createCorrespondenceService(deps: {
       });
     },
 
-    /** A manager lets a named member of staff see a restricted case. */
+    /**
+     * A manager lets a named member of staff see a restricted case. Granting again
+     * changes nothing and records nothing.
+     */
     async grantAccess(actor: Actor, id: string, userId: string): Promise<void> {
       if (!isManager(actor))
         throw new AppError(403, 'correspondence.manager_only', 'Only a manager can grant access');
@@ -1197,12 +1341,13 @@ export function createCorrespondenceService(deps: {
         if (!row) throw caseNotFound();
         const user = await checkAssignee(tx, userId, 'userId');
         const now = clock.now();
-        await repo.grantAccess(tx, {
+        const granted = await repo.grantAccess(tx, {
           caseId: row.id,
           userId,
           grantedAt: now,
           grantedById: actor.id,
         });
+        if (!granted) return;
         await repo.insertEvent(tx, {
           caseId: row.id,
           at: now,
@@ -1220,6 +1365,61 @@ export function createCorrespondenceService(deps: {
     },
 
     /**
+     * A manager takes back access granted to a member of staff. They still see the case
+     * while it is assigned to them or while it is not restricted.
+     */
+    async revokeAccess(actor: Actor, id: string, userId: string): Promise<void> {
+      if (!isManager(actor))
+        throw new AppError(403, 'correspondence.manager_only', 'Only a manager can remove access');
+      await db.transaction(async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        const removed = await repo.revokeAccess(tx, row.id, userId);
+        if (!removed)
+          throw new AppError(
+            404,
+            'correspondence.access_not_found',
+            'That person has not been given access to this case',
+            { userId: 'That person has not been given access to this case' },
+          );
+        const user = await repo.user(tx, userId);
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: clock.now(),
+          actorId: actor.id,
+          kind: 'access_revoked',
+          data: { userId, userName: user?.name ?? 'Unknown' },
+        });
+        await audit.record(tx, actor, {
+          action: 'case.access.revoke',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+      });
+    },
+
+    /** Who has been granted access to a case (managers only). */
+    async accessList(actor: Actor, id: string): Promise<AccessGrant[]> {
+      if (!isManager(actor))
+        throw new AppError(
+          403,
+          'correspondence.manager_only',
+          'Only a manager can see who has access',
+        );
+      const row = await repo.findVisible(db, viewerOf(actor), id);
+      if (!row) throw caseNotFound();
+      const grants = await repo.accessList(db, row.id);
+      return grants.map((grant) => ({
+        user: { id: grant.userId, name: grant.name, role: grant.role },
+        grantedAt: grant.grantedAt.toISOString(),
+        grantedBy: grant.grantedById
+          ? { id: grant.grantedById, name: grant.grantedByName ?? 'Unknown' }
+          : null,
+      }));
+    },
+
+    /**
      * One keyset page of the filtered queue (restricted cases the actor may not see are
      * filtered in SQL). Search ranks by `ts_rank_cd` unless another sort is asked for.
      */
@@ -1228,6 +1428,7 @@ export function createCorrespondenceService(deps: {
       filters: CaseFilters,
       page: ListPage = {},
     ): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
+      filters = checkFilters(filters);
       const dates = queueDates();
       const sort = page.sort ?? (filters.q?.trim() ? 'relevance' : 'due');
       const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
@@ -1253,6 +1454,7 @@ export function createCorrespondenceService(deps: {
       filters: CaseFilters,
       sort?: CaseSort,
     ): AsyncGenerator<CaseSummary & { workingDaysTaken: number | null; onTime: boolean | null }> {
+      filters = checkFilters(filters);
       const dates = queueDates();
       await audit.record(db, actor, {
         action: 'case.export',
