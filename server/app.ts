@@ -13,6 +13,7 @@ import { createMailService, type MailService } from './mail/service.js';
 import { mailRoutes } from './mail/routes.js';
 import type { MailTransport } from './mail/transport.js';
 import { createContactsRepository } from './contacts/repository.js';
+import { contactsRoutes } from './contacts/routes.js';
 import { createContactsService, type ContactsService } from './contacts/service.js';
 import { createCorrespondenceRepository } from './correspondence/repository.js';
 import { correspondenceRoutes } from './correspondence/routes.js';
@@ -257,6 +258,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: services.auth });
   await app.register(usersRoutes, { users: services.users });
+  await app.register(contactsRoutes, { contacts: services.contacts });
   await app.register(correspondenceRoutes, {
     correspondence: services.correspondence,
   });

@@ -1,6 +1,6 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { contacts } from '../../db/schema/index.js';
+import { caseEvents, cases, contacts } from '../../db/schema/index.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type NewContactRow = typeof contacts.$inferInsert;
@@ -49,6 +49,55 @@ export function createContactsRepository() {
     async insert(db: DbOrTx, values: NewContactRow): Promise<ContactRow> {
       const [row] = await db.insert(contacts).values(values).returning();
       return row!;
+    },
+
+    /** Locks contacts for a merge, in id order (two merges of a pair cannot deadlock). */
+    async lockForUpdate(tx: DbOrTx, ids: string[]): Promise<ContactRow[]> {
+      return tx
+        .select()
+        .from(contacts)
+        .where(inArray(contacts.id, ids))
+        .orderBy(asc(contacts.id))
+        .for('update');
+    },
+
+    /** How many cases name this contact as requester or constituent (restricted ones too). */
+    async caseCount(db: DbOrTx, id: string): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(cases)
+        .where(or(eq(cases.contactId, id), eq(cases.onBehalfOfId, id)));
+      return row?.n ?? 0;
+    },
+
+    /**
+     * Moves every case of `from` (as requester or as constituent) to `into`; returns the ids
+     * of the cases that moved.
+     */
+    async moveCases(tx: DbOrTx, from: string, into: string, at: Date): Promise<string[]> {
+      const asRequester = await tx
+        .update(cases)
+        .set({ contactId: into, updatedAt: at })
+        .where(eq(cases.contactId, from))
+        .returning({ id: cases.id });
+      const onBehalf = await tx
+        .update(cases)
+        .set({ onBehalfOfId: into, updatedAt: at })
+        .where(eq(cases.onBehalfOfId, from))
+        .returning({ id: cases.id });
+      return [...new Set([...asRequester, ...onBehalf].map((row) => row.id))];
+    },
+
+    /** Marks `from` merged into `into`, and points anything merged into `from` at `into`. */
+    async markMerged(tx: DbOrTx, from: string, into: string): Promise<void> {
+      await tx
+        .update(contacts)
+        .set({ mergedIntoId: into })
+        .where(or(eq(contacts.id, from), eq(contacts.mergedIntoId, from)));
+    },
+
+    async insertCaseEvents(tx: DbOrTx, values: Array<typeof caseEvents.$inferInsert>) {
+      if (values.length > 0) await tx.insert(caseEvents).values(values);
     },
   };
 }

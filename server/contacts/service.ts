@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { notFound } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import { normaliseEmail, normalisePhone, normalisePostcode } from './normalise.js';
 import type { ContactRow, ContactsRepository } from './repository.js';
 
@@ -34,6 +34,19 @@ export interface ContactSuggestion extends ContactView {
   /** Why it is suggested: `email`, `phone` or `name_postcode`. */
   reason: 'email' | 'phone' | 'name_postcode';
 }
+
+export interface MergeResult {
+  /** The duplicate, now merged. */
+  id: string;
+  mergedIntoId: string;
+  /** Cases that now name the survivor (as requester or constituent). */
+  movedCases: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const cannotMerge = (code: string, message: string) =>
+  new AppError(422, `contacts.${code}`, message, { into: message });
 
 export const toContactView = (row: ContactRow): ContactView => ({
   id: row.id,
@@ -128,9 +141,85 @@ export function createContactsService(deps: {
     },
 
     async get(tx: DbOrTx, id: string): Promise<ContactRow> {
-      const row = await repo.findById(tx, id);
+      const row = UUID.test(id) ? await repo.findById(tx, id) : undefined;
       if (!row) throw notFound('Contact not found');
       return row;
+    },
+
+    /** A contact with how many cases name it, for the contact and merge pages (audited read). */
+    async detail(actor: Actor, id: string) {
+      const row = UUID.test(id) ? await repo.findById(db, id) : undefined;
+      if (!row) throw notFound('Contact not found');
+      const [caseCount, mergedInto] = await Promise.all([
+        repo.caseCount(db, row.id),
+        row.mergedIntoId ? repo.findById(db, row.mergedIntoId) : Promise.resolve(undefined),
+      ]);
+      await audit.record(db, actor, {
+        action: 'contact.view',
+        subjectType: 'contact',
+        subjectId: row.id,
+        personId: row.id,
+      });
+      return {
+        ...toContactView(row),
+        caseCount,
+        mergedInto: mergedInto ? toContactView(mergedInto) : null,
+      };
+    },
+
+    /**
+     * Merges a duplicate into the contact that survives (domain §7), in one transaction:
+     * its cases (as requester and as constituent) move, it gets `merged_into_id`, each moved
+     * case gets a `contact_merged` event, and the merge is audited. Merging into itself, into
+     * a merged contact or merging one already merged is a 422, changing nothing.
+     */
+    async merge(actor: Actor, duplicateId: string, intoId: string): Promise<MergeResult> {
+      if (!UUID.test(duplicateId)) throw notFound('Contact not found');
+      if (!intoId) throw cannotMerge('merge_into_required', 'Select the contact to keep');
+      if (!UUID.test(intoId))
+        throw cannotMerge('merge_into_missing', 'Enter the ID of a contact that exists');
+      if (duplicateId.toLowerCase() === intoId.toLowerCase())
+        throw cannotMerge('merge_into_self', 'A contact cannot be merged into itself');
+      return db.transaction(async (tx) => {
+        const locked = await repo.lockForUpdate(tx, [duplicateId, intoId]);
+        const duplicate = locked.find((row) => row.id === duplicateId.toLowerCase());
+        const into = locked.find((row) => row.id === intoId.toLowerCase());
+        if (!duplicate) throw notFound('Contact not found');
+        if (!into) throw cannotMerge('merge_into_missing', 'Enter the ID of a contact that exists');
+        if (duplicate.mergedIntoId)
+          throw cannotMerge('already_merged', 'This contact has already been merged into another');
+        if (into.mergedIntoId)
+          throw cannotMerge(
+            'merge_into_merged',
+            'That contact has itself been merged into another. Choose the contact it was merged into.',
+          );
+        const now = deps.clock.now();
+        const moved = await repo.moveCases(tx, duplicate.id, into.id, now);
+        await repo.markMerged(tx, duplicate.id, into.id);
+        await repo.insertCaseEvents(
+          tx,
+          moved.map((caseId) => ({
+            caseId,
+            at: now,
+            actorId: actor.id,
+            kind: 'contact_merged',
+            data: {
+              from: duplicate.id,
+              into: into.id,
+              title: 'Contact records merged',
+              description: `A duplicate record (${duplicate.name}) was merged into ${into.name}.`,
+            },
+          })),
+        );
+        await audit.record(tx, actor, {
+          action: 'contact.merge',
+          subjectType: 'contact',
+          subjectId: duplicate.id,
+          personId: into.id,
+          justification: `merged into ${into.id}; ${moved.length} case(s) moved`,
+        });
+        return { id: duplicate.id, mergedIntoId: into.id, movedCases: moved.length };
+      });
     },
 
     /**

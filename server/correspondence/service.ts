@@ -829,6 +829,8 @@ export function createCorrespondenceService(deps: {
           let matchedBy: MatchedBy | null = null;
           if (input.contactId) {
             contact = await repo.contact(tx, input.contactId);
+            // Chosen from suggestions shown before a merge: the case goes to the survivor.
+            if (contact?.mergedIntoId) contact = await repo.contact(tx, contact.mergedIntoId);
             if (!contact) throw validationError({ contactId: 'Select a contact' });
             matchedBy = 'chosen';
           } else if (input.contact) {

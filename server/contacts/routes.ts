@@ -1,0 +1,142 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MANAGERS } from '../platform/auth.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import { NoticeQuery } from '../platform/schemas.js';
+import type { ContactsService } from './service.js';
+
+const ContactIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+const MergeBody = Type.Object(
+  { into: Type.String({ minLength: 1, maxLength: 64, description: 'The contact that is kept' }) },
+  { additionalProperties: false },
+);
+
+const MergeResultSchema = Type.Object({
+  id: Type.String(),
+  mergedIntoId: Type.String(),
+  movedCases: Type.Integer(),
+});
+
+const MergeForm = Type.Object(
+  {
+    _csrf: Type.String({ maxLength: 200 }),
+    /** A suggested contact's id, or `other` for the typed `intoId`. */
+    into: Type.Optional(Type.String({ maxLength: 64 })),
+    intoId: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const NOTICES: Record<string, string> = { merged: 'Contacts merged' };
+
+/**
+ * Contacts (domain §7): a contact's page and merging a duplicate into the contact that is
+ * kept, for managers, as a page and as `POST /api/contacts/:id/merge`.
+ */
+export async function contactsRoutes(app: FastifyInstance, opts: { contacts: ContactsService }) {
+  const { contacts } = opts;
+
+  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof MergeBody> }>(
+    '/api/contacts/:id/merge',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Merge a duplicate contact into another: its cases move there (managers)',
+        params: ContactIdParams,
+        body: MergeBody,
+        response: { 200: MergeResultSchema },
+        security: [{ bearer: [] }],
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => contacts.merge(request.actor(), request.params.id, request.body.into),
+  );
+
+  app.get<{ Params: Static<typeof ContactIdParams>; Querystring: NoticeQuery }>(
+    '/contacts/:id',
+    {
+      schema: { params: ContactIdParams, querystring: NoticeQuery, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const contact = await contacts.detail(request.actor(), request.params.id);
+      return reply.page('contacts/views/contact.njk', {
+        pageTitle: contact.name,
+        contact,
+        notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
+      });
+    },
+  );
+
+  async function renderMerge(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { errors?: FieldErrors; status?: number; values?: Record<string, string> } = {},
+  ) {
+    const contact = await contacts.detail(request.actor(), id);
+    // The likely duplicates of this one (same email, phone, or name and postcode), never itself.
+    const suggestions = contact.mergedInto
+      ? []
+      : (await contacts.suggest(contact)).filter((s) => s.id !== contact.id);
+    const values = extra.values ?? {};
+    return reply.page(
+      'contacts/views/merge.njk',
+      {
+        pageTitle: `Merge ${contact.name} into another contact`,
+        contact,
+        suggestions,
+        errors: extra.errors,
+        values,
+        intoItems: suggestions.map((s) => ({
+          value: s.id,
+          text: s.name,
+          hint: {
+            text: [s.email, s.phone, s.postcode].filter(Boolean).join(', ') || 'No contact details',
+          },
+          checked: values.into === s.id,
+        })),
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: Static<typeof ContactIdParams> }>(
+    '/contacts/:id/merge',
+    { schema: { params: ContactIdParams, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => renderMerge(request, reply, request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof MergeForm> }>(
+    '/contacts/:id/merge',
+    {
+      schema: { params: ContactIdParams, body: MergeForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const values = { into: request.body.into ?? '', intoId: request.body.intoId ?? '' };
+      const into = values.into && values.into !== 'other' ? values.into : values.intoId.trim();
+      try {
+        const result = await contacts.merge(request.actor(), id, into);
+        return reply.redirect(`/contacts/${result.mergedIntoId}?notice=merged`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode === 422) {
+          // The message goes to the radios, or to the ID box when that is what was used.
+          const message = error.fields?.into ?? error.message;
+          const field = values.into && values.into !== 'other' ? 'into' : 'intoId';
+          return renderMerge(request, reply, id, {
+            errors: { [field]: message },
+            status: 422,
+            values,
+          });
+        }
+        throw error;
+      }
+    },
+  );
+}
