@@ -1,10 +1,33 @@
 import { and, arrayContains, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { cases, disclosureLogEntries, topics, users } from '../../db/schema/index.js';
+import {
+  cases,
+  disclosureDocuments,
+  disclosureLogEntries,
+  topics,
+  users,
+} from '../../db/schema/index.js';
 import { isUuid, visibleTo, type Viewer } from '../correspondence/repository.js';
 
 export type EntryRow = typeof disclosureLogEntries.$inferSelect;
 export type NewEntryRow = typeof disclosureLogEntries.$inferInsert;
+export type NewDocumentRow = typeof disclosureDocuments.$inferInsert;
+
+/** A document without its bytes, for lists. */
+const documentListing = {
+  id: disclosureDocuments.id,
+  filename: disclosureDocuments.filename,
+  contentType: disclosureDocuments.contentType,
+  size: disclosureDocuments.size,
+  uploadedAt: disclosureDocuments.uploadedAt,
+};
+export type DocumentListing = {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  uploadedAt: Date;
+};
 
 /** Thrown when the case already has an entry (one entry per case, unique). */
 export class EntryExists extends Error {}
@@ -177,6 +200,43 @@ export function createDisclosureRepository() {
         .from(topics)
         .orderBy(asc(topics.label));
       return new Map(rows.map((r) => [r.slug, r.label]));
+    },
+
+    async insertDocument(tx: DbOrTx, values: NewDocumentRow): Promise<DocumentListing> {
+      const [row] = await tx.insert(disclosureDocuments).values(values).returning(documentListing);
+      return row!;
+    },
+
+    /** An entry's documents, oldest first, without their bytes. */
+    async documents(db: DbOrTx, entryId: string): Promise<DocumentListing[]> {
+      return db
+        .select(documentListing)
+        .from(disclosureDocuments)
+        .where(eq(disclosureDocuments.entryId, entryId))
+        .orderBy(asc(disclosureDocuments.uploadedAt), asc(disclosureDocuments.filename));
+    },
+
+    /** One document of one entry, with its bytes. */
+    async document(db: DbOrTx, entryId: string, documentId: string) {
+      if (!isUuid(documentId)) return undefined;
+      const [row] = await db
+        .select()
+        .from(disclosureDocuments)
+        .where(
+          and(eq(disclosureDocuments.entryId, entryId), eq(disclosureDocuments.id, documentId)),
+        );
+      return row;
+    },
+
+    async deleteDocument(tx: DbOrTx, entryId: string, documentId: string) {
+      if (!isUuid(documentId)) return undefined;
+      const [row] = await tx
+        .delete(disclosureDocuments)
+        .where(
+          and(eq(disclosureDocuments.entryId, entryId), eq(disclosureDocuments.id, documentId)),
+        )
+        .returning(documentListing);
+      return row;
     },
 
     async userName(db: DbOrTx, id: string | null): Promise<string | null> {

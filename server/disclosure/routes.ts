@@ -1,5 +1,7 @@
+import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
 import { humanise } from '../correspondence/workflow.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
@@ -7,10 +9,13 @@ import { AppError, type FieldErrors } from '../platform/errors.js';
 import {
   ActionForm,
   CsrfForm,
+  DocumentParams,
+  DocumentSchema,
   EntryBody,
   EntryForm,
   EntrySchema,
   IdParams,
+  PublicDocumentParams,
   PublicEntrySchema,
   PublicQuery,
   ReferenceParams,
@@ -18,7 +23,12 @@ import {
   VersionBody,
   WithdrawBody,
 } from './schemas.js';
-import type { DisclosureService, EntryInput, EntryView, PublicEntry } from './service.js';
+import {
+  DOCUMENT_LIMITS,
+  type DisclosureService,
+  type EntryInput,
+  type EntryView,
+} from './service.js';
 
 const api = { tags: ['disclosure'], security: [{ bearer: [] }] };
 
@@ -54,6 +64,21 @@ export async function disclosureRoutes(
   opts: { disclosure: DisclosureService },
 ) {
   const svc = opts.disclosure;
+
+  // Redacted documents (security §5): held in memory, cut off just past 10 MiB so the service
+  // can name the file; one more file than allowed so the sixth gets a clear message.
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    throwFileSizeLimit: false,
+    limits: {
+      fileSize: DOCUMENT_LIMITS.fileSize,
+      files: DOCUMENT_LIMITS.files + 1,
+      fields: 5,
+      fieldSize: 1024,
+      parts: 12,
+      headerPairs: 50,
+    },
+  });
   app.staffNav.push({
     href: '/disclosure-entries',
     text: 'Disclosure log',
@@ -134,7 +159,7 @@ export async function disclosureRoutes(
     '/disclosure-log/:reference',
     { schema: { params: ReferenceParams, hide: true }, config: { public: true } },
     async (request, reply) => {
-      let entry: PublicEntry;
+      let entry: Awaited<ReturnType<DisclosureService['publicEntry']>>;
       try {
         entry = await svc.publicEntry(request.params.reference);
       } catch (error) {
@@ -152,6 +177,20 @@ export async function disclosureRoutes(
         entry,
       });
     },
+  );
+
+  app.get<{ Params: Static<typeof PublicDocumentParams> }>(
+    '/disclosure-log/:reference/documents/:documentId',
+    {
+      // A download, always (sandbox CSP, nosniff); 410 once the entry is withdrawn.
+      schema: { params: PublicDocumentParams, hide: true },
+      config: { public: true },
+    },
+    async (request, reply) =>
+      sendAttachment(
+        reply,
+        await svc.publicDocument(request.params.reference, request.params.documentId),
+      ),
   );
 
   app.get<{ Querystring: PublicQueryT }>(
@@ -272,6 +311,61 @@ export async function disclosureRoutes(
     async (request) => svc.withdraw(request.actor(), request.params.id, request.body),
   );
 
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/api/disclosure/:id/documents',
+    {
+      schema: {
+        ...api,
+        summary:
+          'Add redacted documents to a draft or approved entry (multipart/form-data; PDF only, 10 MiB each, 5 on an entry; an approved entry goes back to draft)',
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        response: { 201: Type.Object({ items: Type.Array(DocumentSchema) }) },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart())
+        throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data');
+      const items = await svc.addDocuments(
+        request.actor(),
+        request.params.id,
+        uploadedFiles(request.body),
+      );
+      return reply.code(201).send({ items });
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/disclosure/:id/documents',
+    {
+      schema: {
+        ...api,
+        summary: 'The redacted documents on an entry',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(DocumentSchema) }) },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => ({ items: await svc.documents(request.actor(), request.params.id) }),
+  );
+
+  app.delete<{ Params: Static<typeof DocumentParams> }>(
+    '/api/disclosure/:id/documents/:documentId',
+    {
+      schema: {
+        ...api,
+        summary: 'Remove a document from a draft or approved entry',
+        params: DocumentParams,
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      await svc.removeDocument(request.actor(), request.params.id, request.params.documentId);
+      return reply.code(204).send();
+    },
+  );
+
   /* ---- Staff pages ---- */
 
   const statusRow = (entry: EntryView) => ({
@@ -334,6 +428,7 @@ export async function disclosureRoutes(
     const allTopics = await svc.allTopics();
     const known = new Set(allTopics.map((t) => t.slug));
     const extraTopics = await svc.topicList(entry.topics.filter((slug) => !known.has(slug)));
+    const documents = await svc.documents(actor, id);
     const errors: FieldErrors = {};
     for (const [field, message] of Object.entries(extra.errors ?? {}))
       errors[field === 'responseDate' ? 'responseDate.day' : field] = message;
@@ -346,6 +441,8 @@ export async function disclosureRoutes(
         entry: statusRow(entry),
         values,
         editable: entry.status === 'draft' || entry.status === 'approved',
+        documents,
+        maxDocuments: DOCUMENT_LIMITS.files,
         isManager: actor.role === 'manager',
         outcomeItems: [
           { value: '', text: 'Not given', checked: !values.outcome },
@@ -370,6 +467,8 @@ export async function disclosureRoutes(
     approved: 'Entry approved',
     published: 'Entry published',
     withdrawn: 'Entry withdrawn',
+    documents: 'Document added. The entry needs approving again before it is published.',
+    removed: 'Document removed',
   };
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: { notice?: string } }>(
@@ -424,6 +523,54 @@ export async function disclosureRoutes(
             status: error.statusCode,
           });
         }
+        throw error;
+      }
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/disclosure-entries/:id/documents',
+    { schema: { params: IdParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      try {
+        await svc.addDocuments(request.actor(), id, uploadedFiles(request.body));
+        return reply.redirect(`/disclosure-entries/${id}?notice=documents#documents`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404)
+          return renderEntry(request, reply, id, {
+            errors: error.fields ? { ...error.fields } : { file: error.message },
+            status: error.statusCode,
+          });
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: Static<typeof DocumentParams> }>(
+    '/disclosure-entries/:id/documents/:documentId',
+    { schema: { params: DocumentParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) =>
+      sendAttachment(
+        reply,
+        await svc.document(request.actor(), request.params.id, request.params.documentId),
+      ),
+  );
+
+  app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
+    '/disclosure-entries/:id/documents/:documentId/remove',
+    { schema: { params: DocumentParams, body: CsrfForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id, documentId } = request.params;
+      try {
+        await svc.removeDocument(request.actor(), id, documentId);
+        return reply.redirect(`/disclosure-entries/${id}?notice=removed#documents`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode === 422)
+          return renderEntry(request, reply, id, {
+            errors: { file: error.message },
+            status: 422,
+          });
         throw error;
       }
     },

@@ -13,6 +13,31 @@ export const ReferenceParams = Type.Object(
   { reference: Type.String({ minLength: 1, maxLength: 40 }) },
   { additionalProperties: false },
 );
+export const DocumentParams = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    documentId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+export const PublicDocumentParams = Type.Object(
+  {
+    reference: Type.String({ minLength: 1, maxLength: 40 }),
+    documentId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+
+/** A redacted document on an entry: name, type and size; the bytes are a separate download. */
+export const DocumentSchema = Type.Object({
+  id: Type.String(),
+  filename: Type.String(),
+  contentType: Type.String(),
+  typeLabel: Type.String(),
+  size: Type.Integer(),
+  sizeLabel: Type.String(),
+  uploadedAt: Type.String(),
+});
 
 export const EntrySchema = Type.Object({
   id: Type.String(),

@@ -1,4 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client.js';
+import {
+  ATTACHMENT_LIMITS,
+  ATTACHMENT_TYPES,
+  attachmentTooLarge,
+  detectAttachmentType,
+  formatSize,
+  safeFilename,
+  type UploadedFile,
+} from '../correspondence/attachments.js';
 import { londonDate } from '../correspondence/due.js';
 import { createCorrespondenceRepository, type CaseRow } from '../correspondence/repository.js';
 import { humanise, replyOutcomes, type CaseType } from '../correspondence/workflow.js';
@@ -9,6 +19,7 @@ import {
   createDisclosureRepository,
   EntryExists,
   type DisclosureRepository,
+  type DocumentListing,
   type EntryRow,
   type PublicFilters,
 } from './repository.js';
@@ -21,6 +32,20 @@ export const OUTCOMES = replyOutcomes('foi');
 export const PUBLIC_PAGE_SIZE = 20;
 
 export const LIMITS = { title: 200, text: 20_000, summary: 10_000, exemption: 200, reason: 2000 };
+/** Redacted documents (§9): PDFs only, 10 MiB each (security §5), at most 5 on an entry. */
+export const DOCUMENT_LIMITS = { fileSize: ATTACHMENT_LIMITS.fileSize, files: 5 };
+const PDF = 'application/pdf';
+
+/** A redacted document as lists show it: never the bytes, never who uploaded it. */
+export interface DocumentView {
+  id: string;
+  filename: string;
+  contentType: string;
+  typeLabel: string;
+  size: number;
+  sizeLabel: string;
+  uploadedAt: string;
+}
 
 export interface EntryInput {
   title: string;
@@ -72,6 +97,18 @@ export interface PublicEntry {
 }
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
+const documentView = (row: DocumentListing): DocumentView => ({
+  id: row.id,
+  filename: row.filename,
+  contentType: row.contentType,
+  typeLabel: ATTACHMENT_TYPES[row.contentType]?.label ?? row.contentType,
+  size: row.size,
+  sizeLabel: formatSize(row.size),
+  uploadedAt: row.uploadedAt.toISOString(),
+});
+
+const documentError = (status: number, code: string, message: string) =>
+  new AppError(status, code, message, { file: message });
 const viewerOf = (actor: Actor) => ({ id: actor.id, role: actor.role });
 const isManager = (actor: Actor) => actor.role === 'manager' || actor.role === 'system';
 const EMAIL_IN_TEXT = /[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[a-z]{2,}/gi;
@@ -316,6 +353,80 @@ export function createDisclosureService(deps: {
     };
   }
 
+  /** The published entry behind a public URL: 404 unless published, 410 once withdrawn. */
+  async function publishedRow(reference: string): Promise<EntryRow> {
+    if (!/^OPCC-\d{4}-\d{5,}$/i.test(reference.trim())) throw notFound('Entry not found');
+    const row = await repo.byReference(db, reference);
+    if (!row || (row.status !== 'published' && row.status !== 'withdrawn'))
+      throw notFound('Entry not found');
+    if (row.status === 'withdrawn')
+      throw new AppError(
+        410,
+        'disclosure.withdrawn',
+        'This entry has been withdrawn from the disclosure log',
+      );
+    return row;
+  }
+
+  /** Files as uploaded → checked PDFs with safe names, or the first problem (413/415/400). */
+  async function checkDocuments(files: UploadedFile[]) {
+    if (files.length === 0) throw validationError({ file: 'Select a PDF file to upload' });
+    if (files.length > DOCUMENT_LIMITS.files)
+      throw documentError(
+        413,
+        'disclosure.too_many_documents',
+        `An entry can have up to ${DOCUMENT_LIMITS.files} documents`,
+      );
+    const checked: Array<{ filename: string; contentType: string; data: Buffer }> = [];
+    for (const file of files) {
+      const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
+      if (file.truncated || file.data.length > DOCUMENT_LIMITS.fileSize)
+        throw attachmentTooLarge(shown);
+      if (file.data.length === 0)
+        throw validationError({ file: `${shown || 'The selected file'} is empty` });
+      // What the bytes are, not what the name or the browser claim.
+      if ((await detectAttachmentType(file.data)) !== PDF)
+        throw documentError(
+          415,
+          'disclosure.document_type',
+          `${shown || 'The selected file'} must be a PDF`,
+        );
+      checked.push({
+        filename: safeFilename(file.filename, PDF),
+        contentType: PDF,
+        data: file.data,
+      });
+    }
+    return checked;
+  }
+
+  /**
+   * Locks an entry a caseworker may still change (draft or approved). A change to an approved
+   * entry sends it back to draft, as an edit does: a manager approves what is published.
+   */
+  async function lockEditable(tx: DbOrTx, actor: Actor, id: string) {
+    const entry = await repo.lockVisible(tx, viewerOf(actor), id);
+    if (!entry) throw notFound('Entry not found');
+    if (entry.status !== 'draft' && entry.status !== 'approved')
+      throw documentError(
+        422,
+        'disclosure.not_editable',
+        `Documents cannot be changed on a ${entry.status} entry`,
+      );
+    return entry;
+  }
+
+  async function touchEntry(tx: DbOrTx, entry: EntryRow, now: Date) {
+    const updated = await repo.update(tx, entry.id, entry.version, {
+      status: 'draft',
+      approvedById: null,
+      approvedAt: null,
+      updatedAt: now,
+    });
+    if (!updated) throw stale();
+    return updated;
+  }
+
   return {
     /**
      * Starts an entry from an answered FOI/EIR case, with the requester's name, email,
@@ -519,19 +630,136 @@ export function createDisclosureService(deps: {
       };
     },
 
-    /** One published entry; a withdrawn one is 410 Gone; anything else is 404. */
-    async publicEntry(reference: string): Promise<PublicEntry> {
-      if (!/^OPCC-\d{4}-\d{5,}$/i.test(reference.trim())) throw notFound('Entry not found');
-      const row = await repo.byReference(db, reference);
-      if (!row || (row.status !== 'published' && row.status !== 'withdrawn'))
-        throw notFound('Entry not found');
-      if (row.status === 'withdrawn')
-        throw new AppError(
-          410,
-          'disclosure.withdrawn',
-          'This entry has been withdrawn from the disclosure log',
-        );
-      return publicView(row, await repo.topicLabels(db));
+    /** One published entry with its documents; a withdrawn one is 410 Gone; anything else is 404. */
+    async publicEntry(reference: string): Promise<PublicEntry & { documents: DocumentView[] }> {
+      const row = await publishedRow(reference);
+      const [labels, documents] = await Promise.all([
+        repo.topicLabels(db),
+        repo.documents(db, row.id),
+      ]);
+      return { ...publicView(row, labels), documents: documents.map(documentView) };
+    },
+
+    /** A published entry's document, for download: the file only, nothing about the case. */
+    async publicDocument(reference: string, documentId: string) {
+      const row = await publishedRow(reference);
+      const file = await repo.document(db, row.id, documentId);
+      if (!file) throw notFound('Document not found');
+      return { filename: file.filename, contentType: file.contentType, data: file.data };
+    },
+
+    /** The documents on an entry the actor may see. */
+    async documents(actor: Actor, id: string): Promise<DocumentView[]> {
+      const entry = await repo.findVisible(db, viewerOf(actor), id);
+      if (!entry) throw notFound('Entry not found');
+      return (await repo.documents(db, entry.id)).map(documentView);
+    },
+
+    /** One document's bytes for staff checking it before publication (audited). */
+    async document(actor: Actor, id: string, documentId: string) {
+      const entry = await repo.findVisible(db, viewerOf(actor), id);
+      if (!entry) throw notFound('Entry not found');
+      const file = await repo.document(db, entry.id, documentId);
+      if (!file) throw notFound('Document not found');
+      await audit.record(db, actor, {
+        action: 'disclosure.document.read',
+        subjectType: 'disclosure_document',
+        subjectId: file.id,
+      });
+      return { filename: file.filename, contentType: file.contentType, data: file.data };
+    },
+
+    /**
+     * Adds redacted documents to a draft or approved entry: PDFs by their bytes, 10 MiB each,
+     * at most 5 on the entry, names free of the requester's details. An approved entry goes
+     * back to draft.
+     */
+    async addDocuments(actor: Actor, id: string, files: UploadedFile[]): Promise<DocumentView[]> {
+      const checked = await checkDocuments(files);
+      return db.transaction(async (tx) => {
+        const entry = await lockEditable(tx, actor, id);
+        const existing = await repo.documents(tx, entry.id);
+        if (existing.length + checked.length > DOCUMENT_LIMITS.files)
+          throw documentError(
+            413,
+            'disclosure.too_many_documents',
+            `An entry can have up to ${DOCUMENT_LIMITS.files} documents: it has ${existing.length}`,
+          );
+        const personal = await personalData(tx, await loadCase(tx, entry));
+        for (const file of checked) {
+          const lower = file.filename.toLowerCase();
+          if (personal.some((value) => lower.includes(value.toLowerCase())))
+            throw documentError(
+              422,
+              'disclosure.personal_data',
+              'Rename the file: its name contains the requester’s details',
+            );
+        }
+        const now = clock.now();
+        await touchEntry(tx, entry, now);
+        const added: DocumentView[] = [];
+        for (const file of checked) {
+          const row = await repo.insertDocument(tx, {
+            entryId: entry.id,
+            filename: file.filename,
+            contentType: file.contentType,
+            size: file.data.length,
+            data: file.data,
+            sha256: createHash('sha256').update(file.data).digest('hex'),
+            uploadedById: actor.id,
+            uploadedAt: now,
+          });
+          await cases.insertEvent(tx, {
+            caseId: entry.caseId,
+            at: now,
+            actorId: actor.id,
+            kind: 'disclosure_document_added',
+            data: {
+              entryId: entry.id,
+              documentId: row.id,
+              title: 'Redacted document added to the disclosure log entry',
+              description: `${row.filename} (${formatSize(row.size)})`,
+            },
+          });
+          await audit.record(tx, actor, {
+            action: 'disclosure.document.add',
+            subjectType: 'disclosure_document',
+            subjectId: row.id,
+            justification: `entry ${entry.id}`,
+          });
+          added.push(documentView(row));
+        }
+        return added;
+      });
+    },
+
+    /** Removes a document from a draft or approved entry (an approved one goes back to draft). */
+    async removeDocument(actor: Actor, id: string, documentId: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const entry = await lockEditable(tx, actor, id);
+        const removed = await repo.deleteDocument(tx, entry.id, documentId);
+        if (!removed) throw notFound('Document not found');
+        const now = clock.now();
+        await touchEntry(tx, entry, now);
+        await cases.insertEvent(tx, {
+          caseId: entry.caseId,
+          at: now,
+          actorId: actor.id,
+          kind: 'disclosure_document_removed',
+          data: {
+            entryId: entry.id,
+            documentId: removed.id,
+            title: 'Redacted document removed from the disclosure log entry',
+            description: removed.filename,
+          },
+        });
+        await audit.record(tx, actor, {
+          action: 'disclosure.document.remove',
+          subjectType: 'disclosure_document',
+          subjectId: removed.id,
+          justification: `entry ${entry.id}`,
+        });
+      });
     },
 
     outcomes: OUTCOMES,
