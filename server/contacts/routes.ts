@@ -84,13 +84,17 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
       ? []
       : (await contacts.suggest(contact)).filter((s) => s.id !== contact.id);
     const values = extra.values ?? {};
+    let errors = extra.errors;
+    // With suggestions on the page, a missing or wrong choice belongs to the radios.
+    if (errors?.intoId && suggestions.length > 0 && values.into !== 'other')
+      errors = { into: errors.intoId };
     return reply.page(
       'contacts/views/merge.njk',
       {
         pageTitle: `Merge ${contact.name} into another contact`,
         contact,
         suggestions,
-        errors: extra.errors,
+        errors,
         values,
         intoItems: suggestions.map((s) => ({
           value: s.id,
@@ -129,6 +133,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
           // The message goes to the radios, or to the ID box when that is what was used.
           const message = error.fields?.into ?? error.message;
           const field = values.into && values.into !== 'other' ? 'into' : 'intoId';
+          // (renderMerge moves it to the radios when they were shown and "Another" was not chosen.)
           return renderMerge(request, reply, id, {
             errors: { [field]: message },
             status: 422,
