@@ -366,7 +366,8 @@ export async function correspondencePages(
     addCategory('Channel', 'channel', CHANNEL_LABELS);
     addCategory('Status', 'status', STATUS_LABELS);
     addCategory('Topic', 'topic', topicLabels);
-    addCategory('Tag', 'tag', {});
+    // Tags show as stored, not humanised.
+    addCategory('Tag', 'tag', Object.fromEntries((base.tag ?? []).map((tag) => [tag, tag])));
     for (const [key, heading] of [
       ['receivedFrom', 'Received from'],
       ['receivedTo', 'Received to'],

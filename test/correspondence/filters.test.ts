@@ -158,6 +158,10 @@ describe('the queue page filters', () => {
     expect(response.body).not.toContain(late.reference);
     expect(response.body).toContain('Tags: kestrel media, kestrel urgent');
     expect(response.body).toMatch(/moj-filter__tag[^>]*href="\/casework\?view=all"/);
+    // The filter tag shows the tag as stored, not humanised.
+    expect(response.body).toMatch(
+      /moj-filter__tag[^>]*>\s*<span[^>]*>Remove this filter<\/span>\s*kestrel urgent\s*</,
+    );
     expect(response.body).toContain('href="/casework/export.csv?view=all&amp;tag=kestrel+urgent"');
     expect(response.body).toMatch(/id="tag" name="tag" type="text"[^>]*value="kestrel urgent"/);
 
