@@ -2,7 +2,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
-import { expectAccessible, launchBrowser, newPage, serve } from '../helpers/browser.js';
+import {
+  expectAccessible,
+  launchBrowser,
+  newPage,
+  serve,
+  signInBrowser,
+  visit,
+} from '../helpers/browser.js';
 import { multipart, PDF, PNG, postMultipart, type Part } from '../helpers/multipart.js';
 import { actorOf, openCase } from '../replies/fixtures.js';
 
@@ -296,6 +303,9 @@ describe('the public entry page and its documents', () => {
 
 describe('in a browser', () => {
   let browser: Browser | undefined;
+  let served: string | undefined;
+  /** The app on a real port, started once for both journeys. */
+  const baseUrl = async () => (served ??= await serve(t));
   afterAll(async () => browser?.close());
 
   it('the public entry page with a document passes axe (WCAG 2.2 AA)', async () => {
@@ -303,14 +313,32 @@ describe('in a browser', () => {
     await upload(entry.id, [file('camera-log-redacted.pdf', pdf('browser'))]);
     await approve(entry.id);
     await publish(entry.id);
-    const base = await serve(t);
-    browser = await launchBrowser();
+    const base = await baseUrl();
+    browser ??= await launchBrowser();
     const page = await newPage(browser);
     const response = await page.goto(`${base}/disclosure-log/${entry.reference}`);
     expect(response?.status()).toBe(200);
     const link = page.getByRole('link', { name: 'camera-log-redacted.pdf' });
     expect(await link.count()).toBe(1);
     expect(await link.getAttribute('download')).not.toBeNull();
+    await expectAccessible(page);
+  });
+
+  it('the staff entry page uploads a document through its form and passes axe', async () => {
+    const { entry } = await draftEntry();
+    const base = await baseUrl();
+    browser ??= await launchBrowser();
+    const page = await newPage(browser);
+    await signInBrowser(page, base, caseworker);
+    await visit(page, `${base}/disclosure-entries/${entry.id}`);
+    await page.getByLabel('Add redacted documents').setInputFiles({
+      name: 'minutes-redacted.pdf',
+      mimeType: 'application/pdf',
+      buffer: pdf('browser upload'),
+    });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.waitForURL(/notice=documents/);
+    expect(await page.getByRole('link', { name: /minutes-redacted\.pdf/ }).count()).toBe(1);
     await expectAccessible(page);
   });
 });
