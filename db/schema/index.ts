@@ -8,3 +8,4 @@ export * from './deadlines.js';
 export * from './intake.js';
 export * from './replies.js';
 export * from './disclosure.js';
+export * from './change-stamps.js';

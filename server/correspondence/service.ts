@@ -14,6 +14,7 @@ import type { Clock } from '../lib/clock.js';
 import { formatDate } from '../lib/format.js';
 import type { MailService } from '../mail/service.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
+import { createStampReader, createStampedCache } from '../platform/change-stamps.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import type { AttachmentScanService, AttachmentScanStatus } from '../attachments/scan.js';
 import { SCAN_STATES } from '../attachments/scan.js';
@@ -316,6 +317,21 @@ export function createCorrespondenceService(deps: {
 
   const inTx = <T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> =>
     tx ? fn(tx) : db.transaction(fn);
+
+  /**
+   * Answers about cases (a case view, a queue page, counts) reused while nothing under the
+   * `cases` change stamp moves: one single-row read instead of the queries behind them.
+   */
+  const readCasesStamp = createStampReader(db, 'cases');
+  const answers = createStampedCache<unknown>({ maxEntries: 20_000 });
+  async function reuse<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const stamp = await readCasesStamp();
+    const hit = answers.get(stamp, key);
+    if (hit !== undefined) return hit as T;
+    const value = await compute();
+    answers.set(stamp, key, value);
+    return value;
+  }
 
   function queueDates(): QueueDates {
     const today = londonDate(clock.now());
@@ -970,70 +986,78 @@ export function createCorrespondenceService(deps: {
 
     /** One case with its contact, deadline, notes and timeline. The read is audited. */
     async get(actor: Actor, id: string): Promise<CaseDetail> {
-      const row = await repo.findVisible(db, viewerOf(actor), id);
-      if (!row) throw caseNotFound();
-      const [contact, onBehalfOf, assignee, events, noteRows, deadline, files] = await Promise.all([
-        repo.contact(db, row.contactId),
-        repo.contact(db, row.onBehalfOfId),
-        row.assigneeId ? repo.user(db, row.assigneeId) : Promise.resolve(undefined),
-        repo.events(db, row.id),
-        repo.notes(db, row.id),
-        deps.deadlines ? deps.deadlines.forCase(db, row.id) : computeDue(row.type, row.receivedOn),
-        repo.attachments(db, row.id),
-      ]);
-      await audit.record(db, actor, {
+      const viewer = viewerOf(actor);
+      const today = londonDate(clock.now());
+      // Reused while no case changes (change stamp): the role decides the moves offered,
+      // the viewer what is visible, the date what is overdue.
+      const key = `case|${viewer.role}|${viewer.id}|${actor.role}|${today}|${id}`;
+      const detail = await reuse(key, async (): Promise<CaseDetail> => {
+        const head = await repo.findVisibleWithParties(db, viewerOf(actor), id);
+        if (!head) throw caseNotFound();
+        const { case: row, contact, onBehalfOf } = head;
+        const assignee = head.assigneeName === null ? undefined : { name: head.assigneeName };
+        const [events, noteRows, deadline, files] = await Promise.all([
+          repo.events(db, row.id),
+          repo.notes(db, row.id),
+          deps.deadlines
+            ? deps.deadlines.forCase(db, row.id, row)
+            : computeDue(row.type, row.receivedOn),
+          repo.attachments(db, row.id),
+        ]);
+        const notes: NoteView[] = noteRows.map((note) => ({
+          id: note.id,
+          body: note.redactedAt ? '' : note.body,
+          createdAt: note.createdAt.toISOString(),
+          author: note.authorId ? { id: note.authorId, name: note.authorName ?? 'Unknown' } : null,
+          redacted: note.redactedAt !== null,
+        }));
+        const noteMap = new Map(notes.map((note) => [note.id, note]));
+        return {
+          ...toSummary(row, today, assignee?.name),
+          contactName: contact?.name ?? null,
+          subtype: row.subtype,
+          body: row.body,
+          tags: row.tags,
+          flags: row.flags,
+          acknowledgedAt: iso(row.acknowledgedAt),
+          respondedAt: iso(row.respondedAt),
+          contact: contact ? toContactView(contact) : null,
+          onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
+          sourceType: row.sourceType,
+          deadline: { ...deadline, dueDate: row.nextDueOn },
+          timeline: events.map((event) => ({
+            id: event.id,
+            at: event.at.toISOString(),
+            kind: event.kind,
+            actor: event.actorId ? { id: event.actorId, name: event.actorName ?? 'Unknown' } : null,
+            ...describeEvent(event.kind, event.data, noteMap),
+            data: event.data,
+          })),
+          notes,
+          attachments: files.map((file) => ({
+            id: file.id,
+            filename: file.filename,
+            contentType: file.contentType,
+            size: file.size,
+            uploadedAt: file.uploadedAt.toISOString(),
+            uploadedBy: file.uploadedById
+              ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
+              : null,
+            scanStatus: file.scanStatus,
+            downloadable: SCAN_STATES[file.scanStatus].downloadable,
+          })),
+          allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
+            moveView(move, row.type),
+          ),
+        };
+      });
+      await audit.recordRead(actor, {
         action: 'case.view',
         subjectType: 'case',
-        subjectId: row.id,
-        personId: row.contactId,
+        subjectId: detail.id,
+        personId: detail.contact?.id ?? null,
       });
-      const today = londonDate(clock.now());
-      const notes: NoteView[] = noteRows.map((note) => ({
-        id: note.id,
-        body: note.redactedAt ? '' : note.body,
-        createdAt: note.createdAt.toISOString(),
-        author: note.authorId ? { id: note.authorId, name: note.authorName ?? 'Unknown' } : null,
-        redacted: note.redactedAt !== null,
-      }));
-      const noteMap = new Map(notes.map((note) => [note.id, note]));
-      return {
-        ...toSummary(row, today, assignee?.name),
-        contactName: contact?.name ?? null,
-        subtype: row.subtype,
-        body: row.body,
-        tags: row.tags,
-        flags: row.flags,
-        acknowledgedAt: iso(row.acknowledgedAt),
-        respondedAt: iso(row.respondedAt),
-        contact: contact ? toContactView(contact) : null,
-        onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
-        sourceType: row.sourceType,
-        deadline: { ...deadline, dueDate: row.nextDueOn },
-        timeline: events.map((event) => ({
-          id: event.id,
-          at: event.at.toISOString(),
-          kind: event.kind,
-          actor: event.actorId ? { id: event.actorId, name: event.actorName ?? 'Unknown' } : null,
-          ...describeEvent(event.kind, event.data, noteMap),
-          data: event.data,
-        })),
-        notes,
-        attachments: files.map((file) => ({
-          id: file.id,
-          filename: file.filename,
-          contentType: file.contentType,
-          size: file.size,
-          uploadedAt: file.uploadedAt.toISOString(),
-          uploadedBy: file.uploadedById
-            ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
-            : null,
-          scanStatus: file.scanStatus,
-          downloadable: SCAN_STATES[file.scanStatus].downloadable,
-        })),
-        allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
-          moveView(move, row.type),
-        ),
-      };
+      return detail;
     },
 
     /** Moves a case along §5. Invalid moves 422 and stale versions 409, changing nothing. */
@@ -1179,7 +1203,7 @@ export function createCorrespondenceService(deps: {
           'correspondence.attachment_infected',
           'This file contains a virus and has been blocked. It cannot be downloaded.',
         );
-      await audit.record(db, actor, {
+      await audit.recordRead(actor, {
         action: 'case.attachment.download',
         subjectType: 'case_attachment',
         subjectId: file.id,
@@ -1434,17 +1458,22 @@ export function createCorrespondenceService(deps: {
       const dates = queueDates();
       const sort = page.sort ?? (filters.q?.trim() ? 'relevance' : 'due');
       const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
-      const { rows, nextCursor } = await repo.list(db, viewerOf(actor), filters, dates, {
-        sort,
-        limit,
-        cursor: page.cursor,
+      const viewer = viewerOf(actor);
+      const key = `list|${viewer.role}|${viewer.id}|${dates.today}|${sort}|${limit}|${page.cursor ?? ''}|${JSON.stringify(filters)}`;
+      const answer = await reuse(key, async () => {
+        const { rows, nextCursor } = await repo.list(db, viewer, filters, dates, {
+          sort,
+          limit,
+          cursor: page.cursor,
+        });
+        return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor };
       });
-      await audit.record(db, actor, {
+      await audit.recordRead(actor, {
         action: 'case.list',
         subjectType: 'case',
         justification: filters.q ? 'search' : null,
       });
-      return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor };
+      return answer;
     },
 
     /**
@@ -1458,7 +1487,7 @@ export function createCorrespondenceService(deps: {
     ): AsyncGenerator<CaseSummary & { workingDaysTaken: number | null; onTime: boolean | null }> {
       filters = checkFilters(filters);
       const dates = queueDates();
-      await audit.record(db, actor, {
+      await audit.recordRead(actor, {
         action: 'case.export',
         subjectType: 'case',
         justification: JSON.stringify(filters).slice(0, 1000),
@@ -1492,12 +1521,19 @@ export function createCorrespondenceService(deps: {
 
     /** Counts for each triage view, for the navigation. */
     async counts(actor: Actor): Promise<CaseCounts> {
-      return repo.counts(db, viewerOf(actor), queueDates());
+      const viewer = viewerOf(actor);
+      const dates = queueDates();
+      return reuse(`counts|${viewer.role}|${viewer.id}|${dates.today}`, () =>
+        repo.counts(db, viewer, dates),
+      );
     },
 
     /** Open cases nobody holds yet, of those this person may see: the navigation badge. */
     async unassignedCount(actor: Actor): Promise<number> {
-      return repo.unassignedOpenCount(db, viewerOf(actor));
+      const viewer = viewerOf(actor);
+      return reuse(`unassigned|${viewer.role}|${viewer.id}`, () =>
+        repo.unassignedOpenCount(db, viewer),
+      );
     },
 
     /** A visible case's id by its reference ("typing a reference opens the case"). */
@@ -1516,11 +1552,14 @@ export function createCorrespondenceService(deps: {
       staff: Array<StaffRef & { role: string }>;
       topics: Array<{ slug: string; label: string }>;
     }> {
-      const [staff, topics] = await Promise.all([
-        repo.assignableStaff(db),
-        repo.topics(db, londonDate(clock.now())),
-      ]);
-      return { staff, topics };
+      const today = londonDate(clock.now());
+      return reuse(`options|${today}`, async () => {
+        const [staff, topics] = await Promise.all([
+          repo.assignableStaff(db),
+          repo.topics(db, today),
+        ]);
+        return { staff, topics };
+      });
     },
   };
 }

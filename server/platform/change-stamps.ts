@@ -1,0 +1,55 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { changeStamps } from '../../db/schema/index.js';
+
+/**
+ * Answers worth reusing (the triage queue, its counts, a case view) are cached under the
+ * change stamp of their scope, which statement triggers bump in the writing transaction
+ * (migration 0014). A reader reads the stamp first, then computes: an answer is only ever
+ * reused under the stamp read before it was computed, so it can be newer than its stamp
+ * but never older. One indexed single-row read replaces the queries behind the answer.
+ */
+export type ChangeScope = 'cases';
+
+export function createStampReader(db: Db, scope: ChangeScope) {
+  // Prepared once: this runs on every cached read, so the query is not rebuilt each time.
+  const statement = db
+    .select({ n: changeStamps.n })
+    .from(changeStamps)
+    .where(eq(changeStamps.scope, sql.placeholder('scope')))
+    .prepare(`change_stamp_${scope}`);
+  return async (): Promise<number> => (await statement.execute({ scope }))[0]?.n ?? 0;
+}
+
+/**
+ * A bounded map of answers computed under one stamp. A newer stamp empties it; an answer
+ * computed under an older stamp than the current one is not stored.
+ */
+export function createStampedCache<V>(options: { maxEntries: number }) {
+  let current = -1;
+  const entries = new Map<string, V>();
+  return {
+    get(stamp: number, key: string): V | undefined {
+      if (stamp > current) {
+        entries.clear();
+        current = stamp;
+        return undefined;
+      }
+      return stamp === current ? entries.get(key) : undefined;
+    },
+    set(stamp: number, key: string, value: V): void {
+      if (stamp !== current) return;
+      if (entries.size >= options.maxEntries) {
+        // Oldest first: Map keeps insertion order.
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
+      entries.set(key, value);
+    },
+    /** This process changed something: drop everything until the next stamp is read. */
+    clear(): void {
+      entries.clear();
+    },
+  };
+}
+export type StampedCache<V> = ReturnType<typeof createStampedCache<V>>;

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_CACHE_MS } from '../../server/users/repository.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { actorOf, makeCase } from './fixtures.js';
+
+/**
+ * Case views, queue pages and counts are reused under the `cases` change stamp (migration
+ * 0014), and session checks for SESSION_CACHE_MS. These prove a reused answer never hides
+ * a committed change, whichever process or connection made it.
+ */
+let t: TestApp;
+let caseworker: TestUser;
+let manager: TestUser;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  caseworker = await createUser(t.app, 'caseworker');
+  manager = await createUser(t.app, 'manager');
+});
+afterAll(async () => t.close());
+
+const getJson = async (user: TestUser, url: string) => {
+  const response = await t.app.inject({
+    method: 'GET',
+    url,
+    headers: bearer(await apiToken(t.app, user)),
+  });
+  return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+};
+const stamp = async () =>
+  Number((await t.db.sql`select n from change_stamps where scope = 'cases'`)[0]!.n);
+
+describe('answers reused under the cases change stamp', () => {
+  it('shows a change written by another connection (a worker) on the very next read', async () => {
+    const made = await makeCase(t.app, caseworker, { subject: 'Street lighting on Mill Lane' });
+    const first = await getJson(caseworker, `/api/cases/${made.id}`);
+    expect(first.body.subject).toBe('Street lighting on Mill Lane');
+    // The same read again is answered from the reused copy...
+    expect((await getJson(caseworker, `/api/cases/${made.id}`)).body.subject).toBe(
+      'Street lighting on Mill Lane',
+    );
+    // ...until anything under the stamp changes, here outside this app entirely.
+    await t.db
+      .sql`update cases set subject = 'Street lighting on Mill Lane and Park Road' where id = ${made.id}`;
+    const after = await getJson(caseworker, `/api/cases/${made.id}`);
+    expect(after.body.subject).toBe('Street lighting on Mill Lane and Park Road');
+  });
+
+  it('shows a new note, timeline entry and list row at once', async () => {
+    const made = await makeCase(t.app, caseworker, { subject: 'Speeding on the B1234' });
+    const before = await getJson(caseworker, `/api/cases/${made.id}`);
+    const listed = await getJson(caseworker, '/api/cases?view=all-open&limit=100');
+    const countOf = (body: Record<string, unknown>) => (body.items as unknown[]).length;
+
+    await t.app.services.correspondence.addNote(actorOf(caseworker), made.id, {
+      body: 'Called the resident back',
+    });
+    const after = await getJson(caseworker, `/api/cases/${made.id}`);
+    expect((after.body.notes as unknown[]).length).toBe(
+      (before.body.notes as unknown[]).length + 1,
+    );
+    expect((after.body.timeline as unknown[]).length).toBeGreaterThan(
+      (before.body.timeline as unknown[]).length,
+    );
+
+    await makeCase(t.app, caseworker, { subject: 'Another open case' });
+    expect(countOf((await getJson(caseworker, '/api/cases?view=all-open&limit=100')).body)).toBe(
+      countOf(listed.body) + 1,
+    );
+  });
+
+  it('keeps a restricted case hidden from a caseworker even after a manager read it', async () => {
+    const made = await makeCase(t.app, caseworker, { subject: 'Staff conduct matter' });
+    await t.app.services.correspondence.setRestricted(actorOf(manager), made.id, {
+      restricted: true,
+      version: 1,
+    });
+    expect((await getJson(manager, `/api/cases/${made.id}`)).status).toBe(200);
+    expect((await getJson(caseworker, `/api/cases/${made.id}`)).status).toBe(404);
+  });
+
+  it('moves the stamp only when a change commits', async () => {
+    const start = await stamp();
+    await t.db.sql
+      .begin(async (sql) => {
+        await sql`update cases set subject = subject`;
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await stamp()).toBe(start);
+    await t.db.sql`update cases set subject = subject`;
+    expect(await stamp()).toBe(start + 1);
+  });
+
+  it('audits every read, reused or not', async () => {
+    const made = await makeCase(t.app, caseworker, { subject: 'Noise from a licensed venue' });
+    for (let i = 0; i < 3; i += 1) await getJson(manager, `/api/cases/${made.id}`);
+    const rows = await t.db.sql`
+      select count(*)::int as n from audit_events
+      where action = 'case.view' and subject_id = ${made.id} and actor_id = ${manager.id}`;
+    expect(rows[0]!.n).toBe(3);
+  });
+});
+
+describe('session checks reused for a moment', () => {
+  it('refuses a session revoked by another process within SESSION_CACHE_MS', async () => {
+    const token = await apiToken(t.app, caseworker);
+    const call = () => t.app.inject({ method: 'GET', url: '/api/cases', headers: bearer(token) });
+    expect((await call()).statusCode).toBe(200);
+    // Revoked outside this process (another server behind the load balancer).
+    await t.db.sql`update sessions set revoked_at = now() where user_id = ${caseworker.id}`;
+    await new Promise((resolve) => setTimeout(resolve, SESSION_CACHE_MS + 100));
+    expect((await call()).statusCode).toBe(401);
+  });
+
+  it('refuses a token at once after sign-out in this process', async () => {
+    const token = await apiToken(t.app, manager);
+    const headers = bearer(token);
+    expect((await t.app.inject({ method: 'GET', url: '/api/cases', headers })).statusCode).toBe(
+      200,
+    );
+    const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers });
+    expect(out.statusCode).toBeLessThan(300);
+    expect((await t.app.inject({ method: 'GET', url: '/api/cases', headers })).statusCode).toBe(
+      401,
+    );
+  });
+});
