@@ -57,6 +57,7 @@ export async function openRuntime(
       `database: ${embedded ? `embedded PostgreSQL (data in ${config.dataDir}/postgres, port ${embedded.port})` : 'DATABASE_URL'}`,
       `queues:   ${queues.kind === 'redis' ? 'BullMQ on Redis (REDIS_URL)' : 'BullMQ on its PostgreSQL backend (schema bullmq)'}`,
       `mail:     ${mailTransport.kind === 'smtp' ? 'SMTP (SMTP_URL)' : 'development mailbox (staff page /admin/mailbox)'}`,
+      `uploads:  ${config.clamdUrl ? 'held until clamd passes them (CLAMD_URL)' : 'NOT virus-checked (no CLAMD_URL; shown as such on case pages)'}`,
     ],
     async close() {
       await queues.close();
