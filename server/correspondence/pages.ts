@@ -316,6 +316,15 @@ export async function correspondencePages(
     const errors = { ...checked.errors, ...extra.errors };
     const hasErrors = Object.keys(errors).length > 0;
     const sort: CaseSort = query.sort ?? (filters.q ? 'relevance' : 'due');
+    // A plain view of the queue is the same HTML until a case changes (or the day does).
+    let reuseKey: string | undefined;
+    if (!hasErrors && Object.keys(extra).length === 0) {
+      reuseKey = `queue|${await svc.changeStamp()}|${londonDate(svc.now())}`;
+      if (reply.reusedPage(reuseKey)) {
+        await svc.recordListRead(actor, filters);
+        return reply;
+      }
+    }
     const [page, counts, options] = await Promise.all([
       svc.list(actor, filters, {
         sort,
@@ -481,6 +490,7 @@ export async function correspondencePages(
         counts,
       },
       extra.status ?? (Object.keys(checked.errors).length > 0 ? 400 : 200),
+      { reuseKey },
     );
   }
 

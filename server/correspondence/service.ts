@@ -1528,6 +1528,18 @@ export function createCorrespondenceService(deps: {
       );
     },
 
+    /** The `cases` change stamp, for pages that reuse their HTML while it stands. */
+    changeStamp: () => readCasesStamp(),
+
+    /** Audits a queue read answered from a reused page, as `list` audits its own. */
+    async recordListRead(actor: Actor, filters: CaseFilters): Promise<void> {
+      await audit.recordRead(actor, {
+        action: 'case.list',
+        subjectType: 'case',
+        justification: filters.q ? 'search' : null,
+      });
+    },
+
     /** Open cases nobody holds yet, of those this person may see: the navigation badge. */
     async unassignedCount(actor: Actor): Promise<number> {
       const viewer = viewerOf(actor);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
@@ -35,7 +36,19 @@ export interface PageContext {
 
 declare module 'fastify' {
   interface FastifyReply {
-    page: (template: string, context?: PageContext, status?: number) => FastifyReply;
+    /**
+     * Renders a page. With `reuseKey` (which must name everything the page shows apart from
+     * the person, the URL and the navigation counts, e.g. a change stamp) the HTML is kept
+     * and `reusedPage` can send it again with this request's nonce and CSRF token.
+     */
+    page: (
+      template: string,
+      context?: PageContext,
+      status?: number,
+      options?: { reuseKey?: string },
+    ) => FastifyReply;
+    /** Sends the page kept under `reuseKey` for this person and URL; false if there is none. */
+    reusedPage: (reuseKey: string) => boolean;
   }
   interface FastifyInstance {
     staffNav: NavItem[];
@@ -97,9 +110,60 @@ export const viewsPlugin = fp(
       request.navCounts = counts;
     });
 
+    /*
+     * Reused pages are rendered once with random placeholders where the per-request values
+     * go (CSP nonce, CSRF token, request id) and kept split on them; each send joins the
+     * parts with this request's values. The placeholders never leave the process.
+     */
+    const placeholders = {
+      nonce: `nonce${randomBytes(12).toString('hex')}`,
+      csrf: `csrf${randomBytes(12).toString('hex')}`,
+      requestId: `req${randomBytes(12).toString('hex')}`,
+    };
+    const placeholderPattern = new RegExp(
+      `(${placeholders.nonce}|${placeholders.csrf}|${placeholders.requestId})`,
+    );
+    const reused = new Map<string, string[]>();
+    const MAX_REUSED_PAGES = 200; // a queue page is about 100 KB
+    const reuseKeyOf = (request: FastifyRequest, key: string) =>
+      `${key}|${request.staff?.id ?? '-'}|${request.staff?.role ?? '-'}|${request.url}|${[
+        ...(request.navCounts ?? new Map<string, number>()),
+      ].join()}`;
+    function sendParts(reply: FastifyReply, parts: string[]) {
+      const nonce = reply.cspNonce?.script ?? '';
+      const csrf = reply.generateCsrf();
+      const html = parts
+        .map((part, i) =>
+          i % 2 === 0
+            ? part
+            : part === placeholders.nonce
+              ? nonce
+              : part === placeholders.csrf
+                ? csrf
+                : reply.request.id,
+        )
+        .join('');
+      return reply.send(html);
+    }
+
+    app.decorateReply('reusedPage', function reusedPage(this: FastifyReply, reuseKey: string) {
+      const parts = reused.get(reuseKeyOf(this.request, reuseKey));
+      if (!parts) return false;
+      this.code(200).header('content-type', 'text/html; charset=utf-8');
+      if (this.request.staff) this.header('cache-control', 'no-store');
+      void sendParts(this, parts);
+      return true;
+    });
+
     app.decorateReply(
       'page',
-      function page(this: FastifyReply, template: string, context: PageContext = {}, status = 200) {
+      function page(
+        this: FastifyReply,
+        template: string,
+        context: PageContext = {},
+        status = 200,
+        options: { reuseKey?: string } = {},
+      ) {
         const request: FastifyRequest = this.request;
         const staff = request.staff;
         const nav = staff
@@ -116,13 +180,24 @@ export const viewsPlugin = fp(
           : [];
         this.code(status).header('content-type', 'text/html; charset=utf-8');
         if (staff) this.header('cache-control', 'no-store');
+        const shared = { ...context, staff, nav, currentPath: request.url };
+        if (options.reuseKey && status === 200) {
+          const parts = env
+            .render(template, {
+              ...shared,
+              cspNonce: placeholders.nonce,
+              csrfToken: placeholders.csrf,
+              requestId: placeholders.requestId,
+            })
+            .split(placeholderPattern);
+          if (reused.size >= MAX_REUSED_PAGES) reused.clear();
+          reused.set(reuseKeyOf(request, options.reuseKey), parts);
+          return sendParts(this, parts);
+        }
         const html = env.render(template, {
-          ...context,
+          ...shared,
           cspNonce: this.cspNonce?.script,
           csrfToken: this.generateCsrf(),
-          staff,
-          nav,
-          currentPath: request.url,
           requestId: request.id,
         });
         return this.send(html);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_CACHE_MS } from '../../server/users/repository.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 /**
@@ -125,5 +125,45 @@ describe('session checks reused for a moment', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/cases', headers })).statusCode).toBe(
       401,
     );
+  });
+});
+
+describe('the queue page reused while no case changes', () => {
+  const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  const nonceOf = (html: string) => /<script nonce="([^"]+)"/.exec(html)?.[1];
+
+  it('sends fresh per-request values, shows a change at once and audits every view', async () => {
+    const page = await signInPage(t.app, caseworker);
+    const url = '/casework?view=all-open';
+    const first = await page.get(url);
+    const second = await page.get(url);
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    // Same queue, but this request's nonce (matching its CSP header) and CSRF token.
+    expect(tokenOf(second.body)).toBeTruthy();
+    expect(tokenOf(second.body)).not.toBe(tokenOf(first.body));
+    expect(nonceOf(second.body)).toBeTruthy();
+    expect(nonceOf(second.body)).not.toBe(nonceOf(first.body));
+    expect(String(second.headers['content-security-policy'])).toContain(
+      `'nonce-${nonceOf(second.body)}'`,
+    );
+    expect(second.body).not.toMatch(/(nonce|csrf|req)[0-9a-f]{24}/);
+
+    await makeCase(t.app, caseworker, { subject: 'Abandoned car on Quarry Road' });
+    expect((await page.get(url)).body).toContain('Abandoned car on Quarry Road');
+
+    const audits = await t.db.sql`
+      select count(*)::int as n from audit_events
+      where action = 'case.list' and actor_id = ${caseworker.id}`;
+    expect(audits[0]!.n).toBeGreaterThanOrEqual(3);
+  });
+
+  it('does not reuse one person’s page for another', async () => {
+    const url = '/casework?view=all-open';
+    const mine = await (await signInPage(t.app, caseworker)).get(url);
+    const theirs = await (await signInPage(t.app, manager)).get(url);
+    expect(mine.body).toContain(`Signed in as ${caseworker.name}`);
+    expect(theirs.body).toContain(`Signed in as ${manager.name}`);
+    expect(theirs.body).not.toContain(`Signed in as ${caseworker.name}`);
   });
 });
