@@ -1,11 +1,11 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, isApiRequest } from './errors.js';
+import { securityHeadersPlugin } from './security-headers.js';
 
 export const CSRF_COOKIE = '__Host-csrf';
 
@@ -29,26 +29,7 @@ export const securityPlugin = fp(
   async (app: FastifyInstance, opts: { cookieSecret: string }) => {
     await app.register(cookie, { secret: opts.cookieSecret });
     await app.register(formbody, { bodyLimit: 64 * 1024 });
-    await app.register(helmet, {
-      enableCSPNonces: true,
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-        },
-      },
-      strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
-      referrerPolicy: { policy: 'no-referrer' },
-      crossOriginOpenerPolicy: { policy: 'same-origin' },
-    });
+    await app.register(securityHeadersPlugin);
     await app.register(csrf, {
       cookieKey: CSRF_COOKIE,
       cookieOpts: { path: '/', secure: true, httpOnly: true, sameSite: 'lax', signed: true },

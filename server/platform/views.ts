@@ -123,27 +123,37 @@ export const viewsPlugin = fp(
     const placeholderPattern = new RegExp(
       `(${placeholders.nonce}|${placeholders.csrf}|${placeholders.requestId})`,
     );
-    const reused = new Map<string, string[]>();
+    const reused = new Map<string, PageParts>();
     const MAX_REUSED_PAGES = 200; // a queue page is about 100 KB
     const reuseKeyOf = (request: FastifyRequest, key: string) =>
       `${key}|${request.staff?.id ?? '-'}|${request.staff?.role ?? '-'}|${request.url}|${[
         ...(request.navCounts ?? new Map<string, number>()),
       ].join()}`;
-    function sendParts(reply: FastifyReply, parts: string[]) {
-      const nonce = reply.cspNonce?.script ?? '';
-      const csrf = reply.generateCsrf();
-      const html = parts
-        .map((part, i) =>
-          i % 2 === 0
-            ? part
-            : part === placeholders.nonce
-              ? nonce
-              : part === placeholders.csrf
-                ? csrf
-                : reply.request.id,
-        )
-        .join('');
-      return reply.send(html);
+    /** Parts alternate: UTF-8 bytes of the page, then the name of a per-request value. */
+    type PageParts = Array<Buffer | keyof typeof placeholders>;
+    const byPlaceholder = new Map(
+      Object.entries(placeholders).map(([name, value]) => [
+        value,
+        name as keyof typeof placeholders,
+      ]),
+    );
+    // Kept as bytes: a queue page is about 70 KB, and encoding it on every send costs more
+    // than the rest of the request.
+    const toParts = (html: string): PageParts =>
+      html
+        .split(placeholderPattern)
+        .map((part, i) => (i % 2 === 0 ? Buffer.from(part) : byPlaceholder.get(part)!));
+    function sendParts(reply: FastifyReply, parts: PageParts) {
+      const values = {
+        nonce: reply.cspNonce?.script ?? '',
+        csrf: reply.generateCsrf(),
+        requestId: reply.request.id,
+      };
+      return reply.send(
+        Buffer.concat(
+          parts.map((part) => (Buffer.isBuffer(part) ? part : Buffer.from(values[part]))),
+        ),
+      );
     }
 
     app.decorateReply('reusedPage', function reusedPage(this: FastifyReply, reuseKey: string) {
@@ -182,14 +192,14 @@ export const viewsPlugin = fp(
         if (staff) this.header('cache-control', 'no-store');
         const shared = { ...context, staff, nav, currentPath: request.url };
         if (options.reuseKey && status === 200) {
-          const parts = env
-            .render(template, {
+          const parts = toParts(
+            env.render(template, {
               ...shared,
               cspNonce: placeholders.nonce,
               csrfToken: placeholders.csrf,
               requestId: placeholders.requestId,
-            })
-            .split(placeholderPattern);
+            }),
+          );
           if (reused.size >= MAX_REUSED_PAGES) reused.clear();
           reused.set(reuseKeyOf(request, options.reuseKey), parts);
           return sendParts(this, parts);

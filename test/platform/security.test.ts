@@ -135,6 +135,24 @@ describe('output and forms', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
   });
 
+  it('gives every page its own nonce and JSON answers a CSP that allows nothing', async () => {
+    const nonceOf = async () =>
+      /'nonce-([^']+)'/.exec(
+        String(
+          (await t.app.inject({ method: 'GET', url: '/sign-in' })).headers[
+            'content-security-policy'
+          ],
+        ),
+      )![1];
+    expect(await nonceOf()).not.toBe(await nonceOf());
+    const json = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(json.headers['content-security-policy']).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
+    expect(json.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect(json.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('gives a 404 page for an unknown page and JSON for an unknown API path', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/no-such-page' });
     expect(page.statusCode).toBe(404);
