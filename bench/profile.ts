@@ -5,7 +5,7 @@
  * exit) and prints the heaviest functions by self time, then the heaviest files. The raw
  * `.cpuprofile` stays in `--dir` for Chrome DevTools. Not a benchmark: no ratios, no gates.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
@@ -73,7 +73,10 @@ process.stderr.write(
 await app.stop();
 await sql.end();
 
-const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+// The main thread's profile is the largest (tsx's loader thread writes a small one too).
+const file = readdirSync(dir)
+  .filter((f) => f.endsWith('.cpuprofile'))
+  .sort((a, b) => statSync(path.join(dir, b)).size - statSync(path.join(dir, a)).size)[0];
 if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
 const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));

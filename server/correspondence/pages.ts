@@ -294,7 +294,7 @@ export async function correspondencePages(
     text: 'Casework',
     roles: ['caseworker', 'manager'],
     // Work waiting to be picked up: open cases with nobody assigned that this person can see.
-    count: (staff) => svc.unassignedCount({ id: staff.id, role: staff.role, requestId: null }),
+    count: (_staff, request) => svc.unassignedCount(request.actor()),
     countLabel: 'unassigned',
   });
 
@@ -319,7 +319,7 @@ export async function correspondencePages(
     // A plain view of the queue is the same HTML until a case changes (or the day does).
     let reuseKey: string | undefined;
     if (!hasErrors && Object.keys(extra).length === 0) {
-      reuseKey = `queue|${await svc.changeStamp()}|${londonDate(svc.now())}`;
+      reuseKey = `queue|${await svc.changeStamp(actor)}|${londonDate(svc.now())}`;
       if (reply.reusedPage(reuseKey)) {
         await svc.recordListRead(actor, filters);
         return reply;

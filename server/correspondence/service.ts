@@ -324,8 +324,25 @@ export function createCorrespondenceService(deps: {
    */
   const readCasesStamp = createStampReader(db, 'cases');
   const answers = createStampedCache<unknown>({ maxEntries: 20_000 });
-  async function reuse<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const stamp = await readCasesStamp();
+  // One stamp read per request: a queue page asks for its list, counts and nav badge.
+  const stampsByRequest = new Map<string, Promise<number>>();
+  function stampFor(requestId: string | null): Promise<number> {
+    if (!requestId) return readCasesStamp();
+    let stamp = stampsByRequest.get(requestId);
+    if (!stamp) {
+      if (stampsByRequest.size >= 1_000)
+        stampsByRequest.delete(stampsByRequest.keys().next().value!);
+      stamp = readCasesStamp();
+      stampsByRequest.set(requestId, stamp);
+    }
+    return stamp;
+  }
+  async function reuse<T>(
+    key: string,
+    compute: () => Promise<T>,
+    requestId: string | null = null,
+  ): Promise<T> {
+    const stamp = await stampFor(requestId);
     const hit = answers.get(stamp, key);
     if (hit !== undefined) return hit as T;
     const value = await compute();
@@ -991,66 +1008,74 @@ export function createCorrespondenceService(deps: {
       // Reused while no case changes (change stamp): the role decides the moves offered,
       // the viewer what is visible, the date what is overdue.
       const key = `case|${viewer.role}|${viewer.id}|${actor.role}|${today}|${id}`;
-      const detail = await reuse(key, async (): Promise<CaseDetail> => {
-        const head = await repo.findVisibleWithParties(db, viewerOf(actor), id);
-        if (!head) throw caseNotFound();
-        const { case: row, contact, onBehalfOf } = head;
-        const assignee = head.assigneeName === null ? undefined : { name: head.assigneeName };
-        const [events, noteRows, deadline, files] = await Promise.all([
-          repo.events(db, row.id),
-          repo.notes(db, row.id),
-          deps.deadlines
-            ? deps.deadlines.forCase(db, row.id, row)
-            : computeDue(row.type, row.receivedOn),
-          repo.attachments(db, row.id),
-        ]);
-        const notes: NoteView[] = noteRows.map((note) => ({
-          id: note.id,
-          body: note.redactedAt ? '' : note.body,
-          createdAt: note.createdAt.toISOString(),
-          author: note.authorId ? { id: note.authorId, name: note.authorName ?? 'Unknown' } : null,
-          redacted: note.redactedAt !== null,
-        }));
-        const noteMap = new Map(notes.map((note) => [note.id, note]));
-        return {
-          ...toSummary(row, today, assignee?.name),
-          contactName: contact?.name ?? null,
-          subtype: row.subtype,
-          body: row.body,
-          tags: row.tags,
-          flags: row.flags,
-          acknowledgedAt: iso(row.acknowledgedAt),
-          respondedAt: iso(row.respondedAt),
-          contact: contact ? toContactView(contact) : null,
-          onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
-          sourceType: row.sourceType,
-          deadline: { ...deadline, dueDate: row.nextDueOn },
-          timeline: events.map((event) => ({
-            id: event.id,
-            at: event.at.toISOString(),
-            kind: event.kind,
-            actor: event.actorId ? { id: event.actorId, name: event.actorName ?? 'Unknown' } : null,
-            ...describeEvent(event.kind, event.data, noteMap),
-            data: event.data,
-          })),
-          notes,
-          attachments: files.map((file) => ({
-            id: file.id,
-            filename: file.filename,
-            contentType: file.contentType,
-            size: file.size,
-            uploadedAt: file.uploadedAt.toISOString(),
-            uploadedBy: file.uploadedById
-              ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
+      const detail = await reuse(
+        key,
+        async (): Promise<CaseDetail> => {
+          const head = await repo.findVisibleWithParties(db, viewerOf(actor), id);
+          if (!head) throw caseNotFound();
+          const { case: row, contact, onBehalfOf } = head;
+          const assignee = head.assigneeName === null ? undefined : { name: head.assigneeName };
+          const [events, noteRows, deadline, files] = await Promise.all([
+            repo.events(db, row.id),
+            repo.notes(db, row.id),
+            deps.deadlines
+              ? deps.deadlines.forCase(db, row.id, row)
+              : computeDue(row.type, row.receivedOn),
+            repo.attachments(db, row.id),
+          ]);
+          const notes: NoteView[] = noteRows.map((note) => ({
+            id: note.id,
+            body: note.redactedAt ? '' : note.body,
+            createdAt: note.createdAt.toISOString(),
+            author: note.authorId
+              ? { id: note.authorId, name: note.authorName ?? 'Unknown' }
               : null,
-            scanStatus: file.scanStatus,
-            downloadable: SCAN_STATES[file.scanStatus].downloadable,
-          })),
-          allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
-            moveView(move, row.type),
-          ),
-        };
-      });
+            redacted: note.redactedAt !== null,
+          }));
+          const noteMap = new Map(notes.map((note) => [note.id, note]));
+          return {
+            ...toSummary(row, today, assignee?.name),
+            contactName: contact?.name ?? null,
+            subtype: row.subtype,
+            body: row.body,
+            tags: row.tags,
+            flags: row.flags,
+            acknowledgedAt: iso(row.acknowledgedAt),
+            respondedAt: iso(row.respondedAt),
+            contact: contact ? toContactView(contact) : null,
+            onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
+            sourceType: row.sourceType,
+            deadline: { ...deadline, dueDate: row.nextDueOn },
+            timeline: events.map((event) => ({
+              id: event.id,
+              at: event.at.toISOString(),
+              kind: event.kind,
+              actor: event.actorId
+                ? { id: event.actorId, name: event.actorName ?? 'Unknown' }
+                : null,
+              ...describeEvent(event.kind, event.data, noteMap),
+              data: event.data,
+            })),
+            notes,
+            attachments: files.map((file) => ({
+              id: file.id,
+              filename: file.filename,
+              contentType: file.contentType,
+              size: file.size,
+              uploadedAt: file.uploadedAt.toISOString(),
+              uploadedBy: file.uploadedById
+                ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
+                : null,
+              scanStatus: file.scanStatus,
+              downloadable: SCAN_STATES[file.scanStatus].downloadable,
+            })),
+            allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
+              moveView(move, row.type),
+            ),
+          };
+        },
+        actor.requestId,
+      );
       await audit.recordRead(actor, {
         action: 'case.view',
         subjectType: 'case',
@@ -1460,14 +1485,18 @@ export function createCorrespondenceService(deps: {
       const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
       const viewer = viewerOf(actor);
       const key = `list|${viewer.role}|${viewer.id}|${dates.today}|${sort}|${limit}|${page.cursor ?? ''}|${JSON.stringify(filters)}`;
-      const answer = await reuse(key, async () => {
-        const { rows, nextCursor } = await repo.list(db, viewer, filters, dates, {
-          sort,
-          limit,
-          cursor: page.cursor,
-        });
-        return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor };
-      });
+      const answer = await reuse(
+        key,
+        async () => {
+          const { rows, nextCursor } = await repo.list(db, viewer, filters, dates, {
+            sort,
+            limit,
+            cursor: page.cursor,
+          });
+          return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor };
+        },
+        actor.requestId,
+      );
       await audit.recordRead(actor, {
         action: 'case.list',
         subjectType: 'case',
@@ -1523,13 +1552,15 @@ export function createCorrespondenceService(deps: {
     async counts(actor: Actor): Promise<CaseCounts> {
       const viewer = viewerOf(actor);
       const dates = queueDates();
-      return reuse(`counts|${viewer.role}|${viewer.id}|${dates.today}`, () =>
-        repo.counts(db, viewer, dates),
+      return reuse(
+        `counts|${viewer.role}|${viewer.id}|${dates.today}`,
+        () => repo.counts(db, viewer, dates),
+        actor.requestId,
       );
     },
 
     /** The `cases` change stamp, for pages that reuse their HTML while it stands. */
-    changeStamp: () => readCasesStamp(),
+    changeStamp: (actor: Actor) => stampFor(actor.requestId),
 
     /** Audits a queue read answered from a reused page, as `list` audits its own. */
     async recordListRead(actor: Actor, filters: CaseFilters): Promise<void> {
@@ -1543,8 +1574,10 @@ export function createCorrespondenceService(deps: {
     /** Open cases nobody holds yet, of those this person may see: the navigation badge. */
     async unassignedCount(actor: Actor): Promise<number> {
       const viewer = viewerOf(actor);
-      return reuse(`unassigned|${viewer.role}|${viewer.id}`, () =>
-        repo.unassignedOpenCount(db, viewer),
+      return reuse(
+        `unassigned|${viewer.role}|${viewer.id}`,
+        () => repo.unassignedOpenCount(db, viewer),
+        actor.requestId,
       );
     },
 

@@ -29,6 +29,24 @@ const PAGE_DIRECTIVES = {
   formAction: ["'self'"],
 };
 
+/**
+ * Nonce bytes from the CSPRNG in 4 KiB draws: one call per 128 pages instead of one per
+ * page (the per-call cost showed at 3% of a cached page). Each byte is handed out once.
+ */
+function createNonceSource() {
+  let pool = randomBytes(4096);
+  let offset = 0;
+  return (): string => {
+    if (offset + 32 > pool.length) {
+      pool = randomBytes(4096);
+      offset = 0;
+    }
+    const hex = pool.toString('hex', offset, offset + 32);
+    offset += 32;
+    return hex;
+  };
+}
+
 /** The headers helmet sets for `options`, worked out once instead of on every request. */
 function headersOf(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -78,13 +96,14 @@ export const securityHeadersPlugin = fp(
       request.url === '/healthz' ||
       request.url === '/readyz';
 
+    const nextNonces = createNonceSource();
     app.decorateReply('cspNonce', null);
     app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
       if (isJsonRoute(request)) {
         reply.headers(api);
         return done();
       }
-      const bytes = randomBytes(32).toString('hex');
+      const bytes = nextNonces();
       const nonce = { script: bytes.slice(0, 32), style: bytes.slice(32) };
       reply.cspNonce = nonce;
       reply.headers(page);

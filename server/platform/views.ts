@@ -24,7 +24,7 @@ export interface NavItem {
    * A number to show with the item for this person (one cheap query), and what it counts
    * for screen readers: `Casework 12 unassigned`. Resolved before the handler runs.
    */
-  count?: (staff: StaffIdentity) => Promise<number | undefined>;
+  count?: (staff: StaffIdentity, request: FastifyRequest) => Promise<number | undefined>;
   countLabel?: string;
 }
 
@@ -99,7 +99,7 @@ export const viewsPlugin = fp(
       await Promise.all(
         items.map(async (item) => {
           try {
-            const n = await item.count!(staff);
+            const n = await item.count!(staff, request);
             if (n !== undefined) counts.set(item.href, n);
           } catch (err) {
             // A count is a convenience: the page renders without it.
