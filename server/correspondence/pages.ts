@@ -319,7 +319,7 @@ export async function correspondencePages(
     // A plain view of the queue is the same HTML until a case changes (or the day does).
     let reuseKey: string | undefined;
     if (!hasErrors && Object.keys(extra).length === 0) {
-      reuseKey = `queue|${await svc.changeStamp(actor)}|${londonDate(svc.now())}`;
+      reuseKey = `queue|${await svc.changeStamp(actor)}|${svc.today()}`;
       if (reply.reusedPage(reuseKey)) {
         await svc.recordListRead(actor, filters);
         return reply;

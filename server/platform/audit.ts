@@ -1,4 +1,5 @@
 import type { Db, DbOrTx } from '../../db/client.js';
+import { sql } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 
@@ -35,8 +36,43 @@ export interface AuditLog {
   recordRead(actor: Actor, entry: AuditEntry): Promise<void>;
 }
 
-/** PostgreSQL takes at most 65,535 parameters a statement; 10 a row leaves room to spare. */
 const MAX_BATCH = 1_000;
+
+type AuditRow = typeof auditEvents.$inferInsert;
+
+/**
+ * A batch as one INSERT … SELECT FROM unnest(arrays): ten parameters whatever the batch
+ * size, so the statement text never changes (one prepared plan) and building it costs the
+ * same for one row or a thousand (a multi-row VALUES showed at 7% of a cached read).
+ */
+/**
+ * A PostgreSQL array literal (`{"a","b",NULL}`), sent as one text parameter and cast in
+ * SQL: the driver is not asked to guess array types.
+ */
+export function arrayLiteral(values: Array<string | number | null>): string {
+  const items = values.map((value) =>
+    value === null ? 'NULL' : `"${String(value).replace(/[\\"]/g, '\\$&')}"`,
+  );
+  return `{${items.join(',')}}`;
+}
+
+async function insertMany(db: Db, rows: AuditRow[]) {
+  const column = <K extends keyof AuditRow>(key: K) =>
+    arrayLiteral(
+      rows.map((row) => {
+        const value = row[key] ?? null;
+        return value instanceof Date ? value.toISOString() : (value as string | null);
+      }),
+    );
+  await db.execute(sql`
+    insert into ${auditEvents} (at, actor_id, actor_role, action, subject_type, subject_id,
+      person_id, justification, request_id, ip)
+    select * from unnest(
+      ${column('at')}::text::timestamptz[], ${column('actorId')}::text::uuid[], ${column('actorRole')}::text::text[],
+      ${column('action')}::text::text[], ${column('subjectType')}::text::text[], ${column('subjectId')}::text::text[],
+      ${column('personId')}::text::uuid[], ${column('justification')}::text::text[],
+      ${column('requestId')}::text::text[], ${column('ip')}::text::text[])`);
+}
 
 export function createAuditLog(clock: Clock, db?: Db): AuditLog {
   const toRow = (actor: Actor, entry: AuditEntry): typeof auditEvents.$inferInsert => ({
@@ -65,7 +101,10 @@ export function createAuditLog(clock: Clock, db?: Db): AuditLog {
       const batch = waiting.slice(0, MAX_BATCH);
       waiting = waiting.slice(batch.length);
       try {
-        await target.insert(auditEvents).values(batch.map((w) => w.row));
+        await insertMany(
+          target,
+          batch.map((w) => w.row),
+        );
         for (const w of batch) w.resolve();
       } catch (error) {
         for (const w of batch) w.reject(error);

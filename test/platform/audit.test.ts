@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createUser } from '../helpers/auth.js';
+import { createAuditLog } from '../../server/platform/audit.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -64,5 +65,30 @@ describe('audit log', () => {
     const [{ n: after }] = (await t.db
       .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
     expect(after).toBe(before);
+  });
+
+  it('writes concurrent reads in shared inserts, each row exactly as given', async () => {
+    const audit = createAuditLog(t.clock, t.db.db);
+    const awkward = ['it\'s "quoted", {braces}', 'back\\slash', 'NULL', '', 'ünïcödé ✓'];
+    await Promise.all(
+      awkward.map((justification, i) =>
+        audit.recordRead(
+          { id: null, role: 'system', requestId: `batch-${i}`, ip: '203.0.113.9' },
+          { action: 'test.read', subjectType: 'case', subjectId: `s-${i}`, justification },
+        ),
+      ),
+    );
+    await audit.recordRead(
+      { id: null, role: null, requestId: null },
+      { action: 'test.read', subjectType: 'case' },
+    );
+    const rows = await t.db.sql`
+      select request_id, subject_id, justification, actor_role, ip, at from audit_events
+      where action = 'test.read' order by id`;
+    expect(rows.map((r) => r.justification)).toEqual([...awkward, null]);
+    expect(rows.map((r) => r.request_id)).toEqual([...awkward.map((_, i) => `batch-${i}`), null]);
+    expect(rows[0]).toMatchObject({ subject_id: 's-0', actor_role: 'system', ip: '203.0.113.9' });
+    expect(rows.at(-1)).toMatchObject({ subject_id: null, actor_role: null, ip: null });
+    expect(new Date(rows[0]!.at as string).getTime()).toBe(t.clock.now().getTime());
   });
 });
