@@ -18,7 +18,34 @@ export function createStampReader(db: Db, scope: ChangeScope) {
     .from(changeStamps)
     .where(eq(changeStamps.scope, sql.placeholder('scope')))
     .prepare(`change_stamp_${scope}`);
-  return async (): Promise<number> => (await statement.execute({ scope }))[0]?.n ?? 0;
+  const query = async (): Promise<number> => (await statement.execute({ scope }))[0]?.n ?? 0;
+
+  /*
+   * Reads are shared, like a group commit: while one read is in flight, callers wait for
+   * the next, which starts when it finishes and answers all of them. Every caller still
+   * gets a read that began after it asked, so a change committed before the request
+   * arrived is always seen (read-your-writes), with one query per round trip instead of
+   * one per request under load.
+   */
+  let current: Promise<number> | null = null;
+  let queued: Promise<number> | null = null;
+  const start = (): Promise<number> => {
+    const read: Promise<number> = query().finally(() => {
+      if (current === read) current = null;
+    });
+    current = read;
+    return read;
+  };
+  return (): Promise<number> => {
+    if (!current) return start();
+    queued ??= current
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return start();
+      });
+    return queued;
+  };
 }
 
 /**

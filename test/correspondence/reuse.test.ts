@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStampReader } from '../../server/platform/change-stamps.js';
 import { SESSION_CACHE_MS } from '../../server/users/repository.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
@@ -91,6 +92,17 @@ describe('answers reused under the cases change stamp', () => {
     expect(await stamp()).toBe(start);
     await t.db.sql`update cases set subject = subject`;
     expect(await stamp()).toBe(start + 1);
+  });
+
+  it('shares stamp reads between concurrent callers but never one begun before a caller asked', async () => {
+    const read = createStampReader(t.db.db, 'cases');
+    const before = await stamp();
+    const early = Array.from({ length: 20 }, () => read());
+    await t.db.sql`update cases set subject = subject`;
+    // Asked after the commit: must see it, whatever the early reads were sharing.
+    const late = await Promise.all(Array.from({ length: 20 }, () => read()));
+    expect(late.every((n) => n === before + 1)).toBe(true);
+    for (const n of await Promise.all(early)) expect([before, before + 1]).toContain(n);
   });
 
   it('audits every read, reused or not', async () => {
