@@ -113,6 +113,8 @@ export interface ScenarioRow extends PassResult {
   /** Open loop: the target rate (req/s) and its fraction of the closed-loop max. */
   rate: number | null;
   loadFraction: number | null;
+  /** Open loop: the constant-rate cross-check at the same rate (reported, never gated). */
+  crossCheck?: boolean;
   /** Closed loop: reqPerSec ÷ mean hello-world reqPerSec at the same -c. */
   ratio: number | null;
   /** Open loop: achieved ≥ 98% of the target rate. */
