@@ -118,6 +118,8 @@ export const cases = pgTable(
     index('cases_assignee_idx').on(t.assigneeId, t.status),
     index('cases_received_idx').on(t.receivedOn),
     index('cases_search_idx').using('gin', t.search),
+    // Tag filters (`tags && array[…]`) over a million cases; the queue's tag filter.
+    index('cases_tags_idx').using('gin', t.tags),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "cases_tags_idx" ON "cases" USING gin ("tags");
