@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { ATTACHMENT_LIMITS, sendAttachment, uploadedFiles } from './attachments.js';
 import { correspondencePages } from './pages.js';
@@ -30,6 +30,21 @@ import {
 import type { CorrespondenceService } from './service.js';
 
 const api = { tags: ['cases'], security: [{ bearer: [] }] };
+
+/**
+ * The service hands back the same object while it reuses an answer (change stamp), so its
+ * JSON, made by this route's response serialiser, is kept beside it and sent as it is.
+ * A new answer is a new object and is serialised afresh; nothing is ever invalidated here.
+ */
+const serialised = new WeakMap<object, string>();
+function sendReused(reply: FastifyReply, answer: object) {
+  let body = serialised.get(answer);
+  if (body === undefined) {
+    body = String(reply.serialize(answer));
+    serialised.set(answer, body);
+  }
+  return reply.type('application/json; charset=utf-8').send(body);
+}
 
 export async function correspondenceRoutes(
   app: FastifyInstance,
@@ -81,9 +96,12 @@ export async function correspondenceRoutes(
       },
       config: { auth: CASEWORK },
     },
-    async (request) => {
+    async (request, reply) => {
       const { sort, limit, cursor, ...filters } = request.query;
-      return correspondence.list(request.actor(), filters, { sort, limit, cursor });
+      return sendReused(
+        reply,
+        await correspondence.list(request.actor(), filters, { sort, limit, cursor }),
+      );
     },
   );
 
@@ -130,7 +148,8 @@ export async function correspondenceRoutes(
       },
       config: { auth: CASEWORK },
     },
-    async (request) => correspondence.get(request.actor(), request.params.id),
+    async (request, reply) =>
+      sendReused(reply, await correspondence.get(request.actor(), request.params.id)),
   );
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof TransitionBody> }>(
