@@ -680,9 +680,12 @@ export async function correspondencePages(
       config: {
         auth: CASEWORK,
         // The whole form arrives as multipart with its scanned attachments: room for every
-        // field (the text is up to 20,000 characters) besides the files.
+        // field (the text is up to 20,000 characters) besides the files. `files` is only the
+        // transport's hard stop: past it @fastify/multipart answers a bare 413 and the typed
+        // form is lost, so it sits well above our own 5-file rule (checkUploads), which gives
+        // the field error and keeps the text. Each file is still cut off just past 10 MiB.
         multipartOptions: {
-          limits: { fields: 60, fieldSize: 128 * 1024, parts: 80 },
+          limits: { fields: 60, fieldSize: 128 * 1024, files: 20, parts: 80 },
         },
       },
       // Multipart fields arrive as { value } parts: made a plain form body, files set aside,
