@@ -40,7 +40,8 @@ const serialised = new WeakMap<object, string>();
 function sendReused(reply: FastifyReply, answer: object) {
   let body = serialised.get(answer);
   if (body === undefined) {
-    body = String(reply.serialize(answer));
+    const json = reply.serialize(answer);
+    body = typeof json === 'string' ? json : Buffer.from(json as ArrayBuffer).toString('utf8');
     serialised.set(answer, body);
   }
   return reply.type('application/json; charset=utf-8').send(body);

@@ -27,7 +27,7 @@ const getJson = async (user: TestUser, url: string) => {
     url,
     headers: bearer(await apiToken(t.app, user)),
   });
-  return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+  return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
 };
 const stamp = async () =>
   Number((await t.db.sql`select n from change_stamps where scope = 'cases'`)[0]!.n);
