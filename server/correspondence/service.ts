@@ -323,7 +323,8 @@ export function createCorrespondenceService(deps: {
    * `cases` change stamp moves: one single-row read instead of the queries behind them.
    */
   const readCasesStamp = createStampReader(db, 'cases');
-  const answers = createStampedCache<unknown>({ maxEntries: 20_000 });
+  // Bounded: a case view is a few KB; any committed change empties it anyway.
+  const answers = createStampedCache<unknown>({ maxEntries: 5_000 });
   // One stamp read per request: a queue page asks for its list, counts and nav badge.
   const stampsByRequest = new Map<string, Promise<number>>();
   function stampFor(requestId: string | null): Promise<number> {
