@@ -132,7 +132,7 @@ export function createServices(
     officeName: config.officeName,
     officeAddress: config.officeAddress,
   });
-  const disclosure = createDisclosureService({ db: db.db, clock, audit });
+  const disclosure = createDisclosureService({ db: db.db, clock, audit, attachmentScan });
   return {
     audit,
     attachmentScan,

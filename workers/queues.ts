@@ -24,8 +24,14 @@ export interface JobPayloads {
   'idempotency-sweep': Record<string, never>;
   'deadline-digest': Record<string, never>;
   'outbox-reconcile': Record<string, never>;
-  /** Streams one case attachment to clamd; the file is held (pending) until it answers. */
-  'attachment-scan': { attachmentId: string };
+  /**
+   * Streams one upload to clamd; the file is held (pending) until it answers. `kind` says
+   * which table `attachmentId` is in: absent (rows queued before it existed) is a case
+   * attachment.
+   */
+  'attachment-scan': { attachmentId: string; kind?: 'case_attachment' | 'disclosure_document' };
+  /** Re-queues scans of files still pending long after upload (their job gave up). */
+  'scan-sweep': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -41,6 +47,7 @@ export const JOB_NAMES = [
   'deadline-digest',
   'outbox-reconcile',
   'attachment-scan',
+  'scan-sweep',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {
@@ -52,6 +59,8 @@ export const jobIds = {
   outbox: (outboxId: number | string) => `outbox-${outboxId}`,
   deadlineNotify: (notificationId: string) => `dl-${notificationId}`,
   deadlineRebuild: (version: number) => `rebuild-v${version}`,
+  /** One re-scan per file per sweep window: a second sweep in the same window adds nothing. */
+  rescan: (kind: string, fileId: string, window: number) => `rescan-${kind}-${fileId}-w${window}`,
 };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -219,7 +219,13 @@ export const caseAttachments = pgTable(
     scannedAt: timestamp('scanned_at', { withTimezone: true }),
     scanSignature: text('scan_signature'),
   },
-  (t) => [index('case_attachments_case_idx').on(t.caseId, t.uploadedAt)],
+  (t) => [
+    index('case_attachments_case_idx').on(t.caseId, t.uploadedAt),
+    // The scan sweep's lookup: files still held, oldest first (few rows, so a partial index).
+    index('case_attachments_scan_pending_idx')
+      .on(t.uploadedAt)
+      .where(sql`${t.scanStatus} = 'pending'`),
+  ],
 );
 
 /** The managed topic list, seeded from the Police and Crime Plan themes. */

@@ -1,12 +1,15 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   caseAttachments,
   caseEvents,
   cases,
+  disclosureDocuments,
+  disclosureLogEntries,
   users,
   type AttachmentScanStatus,
 } from '../../db/schema/index.js';
+import type { JobPayloads } from '../../workers/queues.js';
 import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
 import type { AuditLog } from '../platform/audit.js';
@@ -15,6 +18,12 @@ import { enqueue } from '../platform/outbox.js';
 import { scanBuffer } from './clamd.js';
 
 export type { AttachmentScanStatus };
+
+/** Which table a scanned file lives in: case attachments or disclosure-log documents. */
+export type ScanKind = NonNullable<JobPayloads['attachment-scan']['kind']>;
+
+/** A file still `pending` this long after upload has lost its scan job: the sweep re-queues it. */
+export const STALE_SCAN_AFTER_MS = 30 * 60_000;
 
 /** What a caseworker sees for each state, and whether the file may be downloaded. */
 export const SCAN_STATES: Record<
@@ -32,6 +41,7 @@ export const SCAN_STATES: Record<
  * set, a new file is `pending` and an `attachment-scan` job is queued through the outbox in
  * the upload's transaction; the job streams the bytes to clamd. Without it (the embedded
  * development default; production refuses to start without it) files are `not_scanned`.
+ * Case attachments and disclosure-log documents share it: the job's `kind` picks the table.
  */
 export function createAttachmentScanService(deps: {
   db: Db;
@@ -53,15 +63,55 @@ export function createAttachmentScanService(deps: {
     },
 
     /** Call in the upload's transaction, after the row is inserted. */
-    async queue(tx: DbOrTx, attachmentId: string): Promise<void> {
-      if (clamdUrl) await enqueue(tx, 'attachment-scan', { attachmentId });
+    async queue(
+      tx: DbOrTx,
+      attachmentId: string,
+      kind: ScanKind = 'case_attachment',
+    ): Promise<void> {
+      if (clamdUrl) await enqueue(tx, 'attachment-scan', { attachmentId, kind });
+    },
+
+    /**
+     * Files still `pending` that were uploaded before `before` (both tables), oldest first:
+     * their scan job has used up its retries (or was lost), so nothing will ever scan them.
+     */
+    async stalePending(before: Date, limit = 200): Promise<Array<{ kind: ScanKind; id: string }>> {
+      const [attachments, documents] = await Promise.all([
+        db
+          .select({ id: caseAttachments.id })
+          .from(caseAttachments)
+          .where(
+            and(eq(caseAttachments.scanStatus, 'pending'), lt(caseAttachments.uploadedAt, before)),
+          )
+          .orderBy(asc(caseAttachments.uploadedAt))
+          .limit(limit),
+        db
+          .select({ id: disclosureDocuments.id })
+          .from(disclosureDocuments)
+          .where(
+            and(
+              eq(disclosureDocuments.scanStatus, 'pending'),
+              lt(disclosureDocuments.uploadedAt, before),
+            ),
+          )
+          .orderBy(asc(disclosureDocuments.uploadedAt))
+          .limit(limit),
+      ]);
+      return [
+        ...attachments.map((r) => ({ kind: 'case_attachment' as const, id: r.id })),
+        ...documents.map((r) => ({ kind: 'disclosure_document' as const, id: r.id })),
+      ];
     },
 
     /**
      * Scans one pending file. Throws while clamd is unreachable (the job retries and the file
      * stays held). Re-running after a verdict changes nothing: BullMQ delivers at least once.
      */
-    async scan(attachmentId: string): Promise<{ status: AttachmentScanStatus | 'missing' }> {
+    async scan(
+      attachmentId: string,
+      kind: ScanKind = 'case_attachment',
+    ): Promise<{ status: AttachmentScanStatus | 'missing' }> {
+      if (kind === 'disclosure_document') return scanDocument(attachmentId);
       const [file] = await db
         .select({
           id: caseAttachments.id,
@@ -149,5 +199,94 @@ export function createAttachmentScanService(deps: {
       });
     },
   };
+
+  /** The disclosure-document half of `scan`: same hold, its own table, entry and audit. */
+  async function scanDocument(
+    documentId: string,
+  ): Promise<{ status: AttachmentScanStatus | 'missing' }> {
+    const [file] = await db
+      .select({
+        id: disclosureDocuments.id,
+        entryId: disclosureDocuments.entryId,
+        filename: disclosureDocuments.filename,
+        data: disclosureDocuments.data,
+        scanStatus: disclosureDocuments.scanStatus,
+        uploadedById: disclosureDocuments.uploadedById,
+        caseId: disclosureLogEntries.caseId,
+        reference: disclosureLogEntries.reference,
+      })
+      .from(disclosureDocuments)
+      .innerJoin(disclosureLogEntries, eq(disclosureLogEntries.id, disclosureDocuments.entryId))
+      .where(eq(disclosureDocuments.id, documentId));
+    // Removed from the entry before the scan ran: nothing to hold.
+    if (!file) return { status: 'missing' };
+    if (file.scanStatus !== 'pending') return { status: file.scanStatus };
+    if (!clamdUrl)
+      throw new Error('CLAMD_URL is not set: the file stays held until a worker with clamd');
+    const verdict = await scanBuffer(clamdUrl, file.data);
+    const status: AttachmentScanStatus = verdict.clean ? 'clean' : 'infected';
+    const signature = verdict.clean ? null : verdict.signature;
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const [updated] = await tx
+        .update(disclosureDocuments)
+        .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
+        .where(
+          and(eq(disclosureDocuments.id, file.id), eq(disclosureDocuments.scanStatus, 'pending')),
+        )
+        .returning({ id: disclosureDocuments.id });
+      if (!updated || verdict.clean) return { status };
+
+      const [kase] = await tx
+        .select({ contactId: cases.contactId })
+        .from(cases)
+        .where(eq(cases.id, file.caseId));
+      await tx.insert(caseEvents).values({
+        caseId: file.caseId,
+        at: now,
+        actorId: null,
+        kind: 'disclosure_document_infected',
+        data: {
+          entryId: file.entryId,
+          documentId: file.id,
+          filename: file.filename,
+          signature,
+          title: 'Virus found in a disclosure log document',
+          description: `${file.filename} contains ${signature}. It has been blocked: it cannot be downloaded or published.`,
+        },
+      });
+      await audit.record(tx, systemActor(), {
+        action: 'disclosure.document.infected',
+        subjectType: 'disclosure_document',
+        subjectId: file.id,
+        personId: kase?.contactId ?? null,
+        justification: `clamd: ${signature}`,
+      });
+      const [uploader] = file.uploadedById
+        ? await tx
+            .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
+            .from(users)
+            .where(eq(users.id, file.uploadedById))
+        : [];
+      if (uploader && !uploader.disabledAt) {
+        // The file name was checked for the requester's details when it was added.
+        await mail.queue(tx, {
+          to: uploader.email,
+          subject: `Virus found in a disclosure log document [${file.reference}]`,
+          text: [
+            `Dear ${uploader.name},`,
+            '',
+            `The document ${file.filename} you added to the disclosure log entry ${file.reference} contains a virus (${signature}).`,
+            'It has been blocked: nobody can download it, and the entry cannot be published until it is removed.',
+            '',
+            `${deps.publicUrl}/disclosure-entries/${file.entryId}#documents`,
+          ].join('\n'),
+          subjectType: 'disclosure_entry',
+          subjectRef: file.entryId,
+        });
+      }
+      return { status };
+    });
+  }
 }
 export type AttachmentScanService = ReturnType<typeof createAttachmentScanService>;

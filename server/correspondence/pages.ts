@@ -31,6 +31,7 @@ import {
   BulkAssignForm,
   BulkTagForm,
   CaseIdParams,
+  CsrfOnlyForm,
   NewCaseForm,
   NoteForm,
   QueueQuery,
@@ -793,6 +794,7 @@ export async function correspondencePages(
     access: 'Access given',
     'access-removed': 'Access removed',
     attachments: 'Attachment added',
+    rescan: 'Virus check queued again',
   };
 
   async function renderCase(
@@ -1016,6 +1018,28 @@ export async function correspondencePages(
         () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)),
         'attachments',
         '#attachments',
+      );
+    },
+  );
+
+  // "Scan again" next to a file still held for its virus check (managers: see the service).
+  app.post<{ Params: Static<typeof AttachmentIdParams>; Body: Static<typeof CsrfOnlyForm> }>(
+    '/casework/:id/attachments/:attachmentId/rescan',
+    {
+      schema: { params: AttachmentIdParams, body: CsrfOnlyForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id, attachmentId } = request.params;
+      return caseAction(
+        request,
+        reply,
+        id,
+        'file',
+        {},
+        () => svc.rescanAttachment(request.actor(), id, attachmentId),
+        'rescan',
+        '#attachments-heading',
       );
     },
   );

@@ -372,6 +372,9 @@ export const AccessForm = Type.Object(
   { additionalProperties: false },
 );
 
+/** A form with nothing but its CSRF token (a single button, like "Scan again"). */
+export const CsrfOnlyForm = Type.Object({ _csrf: Csrf }, { additionalProperties: false });
+
 export const NoteForm = Type.Object(
   { _csrf: Csrf, body: Field(20_000) },
   { additionalProperties: false },

@@ -1259,6 +1259,37 @@ export function createCorrespondenceService(deps: {
       };
     },
 
+    /**
+     * "Scan again" (managers): queues another virus scan of a file still held, for when its
+     * job gave up while clamd was down. The scan-sweep does the same after 30 minutes; this
+     * is for not waiting. Queued through the outbox with an audit record, in one transaction;
+     * a second press only queues a job that finds the file already decided and does nothing.
+     */
+    async rescanAttachment(actor: Actor, id: string, attachmentId: string): Promise<void> {
+      if (!isManager(actor))
+        throw new AppError(403, 'correspondence.manager_only', 'Only a manager can scan again');
+      await db.transaction(async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        const file = await repo.attachment(tx, row.id, attachmentId);
+        if (!file) throw notFound('Attachment not found');
+        if (file.scanStatus !== 'pending' || !deps.attachmentScan?.enabled) {
+          const message = `${file.filename} is not waiting for a virus check`;
+          throw new AppError(422, 'correspondence.attachment_not_pending', message, {
+            file: message,
+          });
+        }
+        await deps.attachmentScan.queue(tx, file.id, 'case_attachment');
+        await audit.record(tx, actor, {
+          action: 'case.attachment.rescan',
+          subjectType: 'case_attachment',
+          subjectId: file.id,
+          personId: row.contactId,
+          justification: `case ${row.id}`,
+        });
+      });
+    },
+
     /** Adds an internal note (immutable; a correction is a new note). */
     async addNote(actor: Actor, id: string, input: { body: string }): Promise<NoteView> {
       const body = input.body ?? '';

@@ -20,6 +20,7 @@ const documentListing = {
   contentType: disclosureDocuments.contentType,
   size: disclosureDocuments.size,
   uploadedAt: disclosureDocuments.uploadedAt,
+  scanStatus: disclosureDocuments.scanStatus,
 };
 export type DocumentListing = {
   id: string;
@@ -27,6 +28,7 @@ export type DocumentListing = {
   contentType: string;
   size: number;
   uploadedAt: Date;
+  scanStatus: (typeof disclosureDocuments.$inferSelect)['scanStatus'];
 };
 
 /** Thrown when the case already has an entry (one entry per case, unique). */

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SCAN_STATES } from '../attachments/scan.js';
 import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
 import { humanise } from '../correspondence/workflow.js';
 import { NoticeQuery } from '../platform/schemas.js';
@@ -441,7 +442,7 @@ export async function disclosureRoutes(
         entry: statusRow(entry),
         values,
         editable: entry.status === 'draft' || entry.status === 'approved',
-        documents,
+        documents: documents.map((d) => ({ ...d, scan: SCAN_STATES[d.scanStatus] })),
         maxDocuments: DOCUMENT_LIMITS.files,
         isManager: actor.role === 'manager',
         outcomeItems: [

@@ -37,6 +37,13 @@ export const DocumentSchema = Type.Object({
   size: Type.Integer(),
   sizeLabel: Type.String(),
   uploadedAt: Type.String(),
+  scanStatus: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('clean'),
+    Type.Literal('infected'),
+    Type.Literal('not_scanned'),
+  ]),
+  downloadable: Type.Boolean(),
 });
 
 export const EntrySchema = Type.Object({

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client.js';
+import { SCAN_STATES, type AttachmentScanService } from '../attachments/scan.js';
 import {
   ATTACHMENT_LIMITS,
   ATTACHMENT_TYPES,
@@ -45,6 +46,9 @@ export interface DocumentView {
   size: number;
   sizeLabel: string;
   uploadedAt: string;
+  /** Virus scan (security §5): only `clean` and `not_scanned` files are ever served. */
+  scanStatus: DocumentListing['scanStatus'];
+  downloadable: boolean;
 }
 
 export interface EntryInput {
@@ -105,6 +109,8 @@ const documentView = (row: DocumentListing): DocumentView => ({
   size: row.size,
   sizeLabel: formatSize(row.size),
   uploadedAt: row.uploadedAt.toISOString(),
+  scanStatus: row.scanStatus,
+  downloadable: SCAN_STATES[row.scanStatus].downloadable,
 });
 
 const documentError = (status: number, code: string, message: string) =>
@@ -165,6 +171,8 @@ export function createDisclosureService(deps: {
   clock: Clock;
   audit: AuditLog;
   repo?: DisclosureRepository;
+  /** Holds new documents for clamd (security §5); absent, they are `not_scanned`. */
+  attachmentScan?: AttachmentScanService;
 }) {
   const { db, clock, audit } = deps;
   const repo = deps.repo ?? createDisclosureRepository();
@@ -297,6 +305,8 @@ export function createDisclosureService(deps: {
       event: string;
       values?: (now: Date) => Partial<EntryRow>;
       ready?: boolean;
+      /** Refused while any document is still held or infected (publication only). */
+      documentsChecked?: boolean;
     },
   ): Promise<EntryView> {
     if (!isManager(actor)) throw managerOnly(step.what);
@@ -311,6 +321,7 @@ export function createDisclosureService(deps: {
           `A ${entry.status} entry cannot be ${step.to}`,
         );
       if (step.ready) await checkReady(tx, entry);
+      if (step.documentsChecked) await checkDocumentsScanned(tx, entry);
       const now = clock.now();
       const updated = await repo.update(tx, entry.id, entry.version, {
         status: step.to,
@@ -332,6 +343,23 @@ export function createDisclosureService(deps: {
       });
       return entryView(updated, await repo.userName(tx, updated.approvedById));
     });
+  }
+
+  /**
+   * The public can download every document of a published entry, so none may be waiting for
+   * its virus check or have failed it. Documents cannot be added once published, and adding
+   * one locks the entry as publishing does, so this check cannot be raced.
+   */
+  async function checkDocumentsScanned(tx: DbOrTx, entry: EntryRow) {
+    const held = (await repo.documents(tx, entry.id)).filter(
+      (d) => d.scanStatus === 'pending' || d.scanStatus === 'infected',
+    );
+    if (held.length === 0) return;
+    const infected = held.filter((d) => d.scanStatus === 'infected');
+    const message = infected.length
+      ? `Remove ${infected.map((d) => d.filename).join(', ')}: a virus was found. An entry cannot be published with an infected document`
+      : `Wait for the virus check of ${held.map((d) => d.filename).join(', ')} to finish before publishing`;
+    throw new AppError(422, 'disclosure.documents_not_checked', message, { documents: message });
   }
 
   async function topicList(slugs: string[]) {
@@ -576,6 +604,7 @@ export function createDisclosureService(deps: {
         what: 'publish an entry',
         event: 'disclosure_published',
         ready: true,
+        documentsChecked: true,
         values: (now) => ({ publishedAt: now }),
       }),
 
@@ -637,7 +666,11 @@ export function createDisclosureService(deps: {
         repo.topicLabels(db),
         repo.documents(db, row.id),
       ]);
-      return { ...publicView(row, labels), documents: documents.map(documentView) };
+      // A document still held or found infected is not offered at all (see publicDocument).
+      return {
+        ...publicView(row, labels),
+        documents: documents.map(documentView).filter((d) => d.downloadable),
+      };
     },
 
     /** A published entry's document, for download: the file only, nothing about the case. */
@@ -645,6 +678,14 @@ export function createDisclosureService(deps: {
       const row = await publishedRow(reference);
       const file = await repo.document(db, row.id, documentId);
       if (!file) throw notFound('Document not found');
+      // Not yet virus-checked: 404, exactly as if it did not exist (it is not listed either).
+      // The public learns nothing it could not see, and the URL works once the check passes.
+      if (file.scanStatus === 'pending') throw notFound('Document not found');
+      // Infected: 410 Gone, not 403. It is never coming back (it has to be removed and a clean
+      // copy uploaded, under a new id), so crawlers and caches should drop the URL; 403 would
+      // suggest that someone with more rights could have it. The body does not say "virus".
+      if (file.scanStatus === 'infected')
+        throw new AppError(410, 'disclosure.document_removed', 'This document has been removed');
       return { filename: file.filename, contentType: file.contentType, data: file.data };
     },
 
@@ -661,6 +702,19 @@ export function createDisclosureService(deps: {
       if (!entry) throw notFound('Entry not found');
       const file = await repo.document(db, entry.id, documentId);
       if (!file) throw notFound('Document not found');
+      // Held until clamd passes it (security §5), as case attachments are.
+      if (file.scanStatus === 'pending')
+        throw new AppError(
+          409,
+          'disclosure.document_scan_pending',
+          'This document is still being checked for viruses. Try again in a few minutes.',
+        );
+      if (file.scanStatus === 'infected')
+        throw new AppError(
+          403,
+          'disclosure.document_infected',
+          'This document contains a virus and has been blocked. It cannot be downloaded.',
+        );
       await audit.record(db, actor, {
         action: 'disclosure.document.read',
         subjectType: 'disclosure_document',
@@ -697,6 +751,7 @@ export function createDisclosureService(deps: {
         }
         const now = clock.now();
         await touchEntry(tx, entry, now);
+        const scanStatus = deps.attachmentScan?.initialStatus() ?? 'not_scanned';
         const added: DocumentView[] = [];
         for (const file of checked) {
           const row = await repo.insertDocument(tx, {
@@ -708,7 +763,10 @@ export function createDisclosureService(deps: {
             sha256: createHash('sha256').update(file.data).digest('hex'),
             uploadedById: actor.id,
             uploadedAt: now,
+            scanStatus,
           });
+          // The scan job is queued in this transaction: no document without its scan.
+          await deps.attachmentScan?.queue(tx, row.id, 'disclosure_document');
           await cases.insertEvent(tx, {
             caseId: entry.caseId,
             at: now,

@@ -9,6 +9,7 @@ import { mailPollJob } from './mail-poll.js';
 import { holidayRefreshJob } from './holiday-refresh.js';
 import { idempotencySweepJob } from './idempotency-sweep.js';
 import { outboxReconcileJob } from './outbox-reconcile.js';
+import { SCAN_SWEEP_EVERY_MS, scanSweepJob } from './scan-sweep.js';
 import { slaScanJob } from './sla-scan.js';
 import type { JobDefinition } from './types.js';
 
@@ -24,6 +25,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   mailPollJob,
   idempotencySweepJob,
   attachmentScanJob,
+  scanSweepJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */
@@ -47,4 +49,10 @@ export const schedules: Array<{
   { job: 'holiday-refresh', pattern: '15 6 * * *' },
   { job: 'sla-scan', pattern: '*/15 * * * *' },
   { job: 'deadline-digest', pattern: '30 8 * * 1-5' },
+  // Re-queues virus scans whose job gave up; only where uploads are held for clamd.
+  {
+    job: 'scan-sweep',
+    every: SCAN_SWEEP_EVERY_MS,
+    enabled: (services) => services.attachmentScan.enabled,
+  },
 ];

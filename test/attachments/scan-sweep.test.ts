@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCAN_SWEEP_EVERY_MS, scanSweepJob } from '../../workers/jobs/scan-sweep.js';
+import { jobIds } from '../../workers/queues.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import {
+  apiToken,
+  bearer,
+  createUser,
+  signInPage,
+  type PageSession,
+  type TestUser,
+} from '../helpers/auth.js';
+import { FakeClamd } from '../helpers/clamd-fake.js';
+import { multipart, PDF, PNG, type Part } from '../helpers/multipart.js';
+import { makeCase } from '../correspondence/fixtures.js';
+import { actorOf, openCase } from '../replies/fixtures.js';
+
+const START = '2026-11-23T10:00:00Z';
+const MINUTE = 60_000;
+
+let clamd: FakeClamd;
+let t: TestApp;
+let caseworker: TestUser;
+let manager: TestUser;
+let cwToken: string;
+let cwPage: PageSession;
+let mgrPage: PageSession;
+
+beforeAll(async () => {
+  clamd = await new FakeClamd().start();
+  t = await buildTestApp({ now: START, config: { clamdUrl: clamd.url } });
+  caseworker = await createUser(t.app, 'caseworker');
+  manager = await createUser(t.app, 'manager');
+  cwToken = await apiToken(t.app, caseworker);
+  cwPage = await signInPage(t.app, caseworker);
+  mgrPage = await signInPage(t.app, manager);
+});
+afterAll(async () => {
+  await t.close();
+  await clamd.stop().catch(() => undefined);
+});
+
+async function post(url: string, parts: Part[]) {
+  const body = multipart(parts);
+  const r = await t.app.inject({
+    method: 'POST',
+    url,
+    headers: { ...bearer(cwToken), 'content-type': body.contentType },
+    payload: body.payload,
+  });
+  expect(r.statusCode, r.body).toBe(201);
+  return r.json<{ items: Array<{ id: string; scanStatus: string }> }>().items[0]!;
+}
+
+/** A draft disclosure entry on an answered FOI case. */
+async function draftEntry() {
+  const c = await openCase(t.app, caseworker, {
+    contact: { name: 'Sweep Requester', email: 'sweep.requester@example.net' },
+  });
+  await t.app.services.replies.send(actorOf(caseworker), c.id, {
+    subject: 'Your request',
+    body: 'Here is the answer.',
+    channel: 'post',
+  });
+  const draft = await t.app.inject({
+    method: 'POST',
+    url: `/api/cases/${c.id}/disclosure`,
+    headers: bearer(cwToken),
+  });
+  expect(draft.statusCode, draft.body).toBe(201);
+  return draft.json<{ id: string }>();
+}
+
+/** The scan job of each upload "used up its retries": published, never processed. */
+const loseOutboxJobs = () =>
+  t.db
+    .sql`update outbox set published_at = ${t.clock.now().toISOString()} where published_at is null`;
+
+const sweep = () =>
+  scanSweepJob.process(
+    {},
+    {
+      db: t.db.db,
+      services: t.app.services,
+      queues: t.queues,
+      clock: t.clock,
+      log: () => undefined,
+    },
+  ) as Promise<{ stale: number; requeued: number }>;
+
+async function rescanJobs() {
+  const jobs = await t.queues
+    .queue('attachment-scan')
+    .getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+  return jobs.filter((j) => j.id?.startsWith('rescan-')).map((j) => j.id!);
+}
+
+async function status(table: 'case_attachments' | 'disclosure_documents', id: string) {
+  const [row] = await t.db.sql<{ scan_status: string }[]>`
+    select scan_status from ${t.db.sql(table)} where id = ${id}`;
+  return row!.scan_status;
+}
+
+let caseId: string;
+let attachmentId: string;
+let documentId: string;
+
+describe('files whose scan job gave up', () => {
+  it('stay pending until the sweep; it re-queues those older than 30 minutes, once per window', async () => {
+    const c = await makeCase(t.app, caseworker);
+    caseId = c.id;
+    attachmentId = (
+      await post(`/api/cases/${c.id}/attachments`, [
+        { name: 'file', filename: 'scan.png', contentType: 'image/png', data: PNG },
+      ])
+    ).id;
+    const entry = await draftEntry();
+    documentId = (
+      await post(`/api/disclosure/${entry.id}/documents`, [
+        { name: 'file', filename: 'redacted.pdf', contentType: 'application/pdf', data: PDF },
+      ])
+    ).id;
+    await loseOutboxJobs();
+
+    // 29 minutes on: still within the first job's own retries, left alone.
+    t.clock.advance(29 * MINUTE);
+    expect(await sweep()).toEqual({ stale: 0, requeued: 0 });
+    expect(await rescanJobs()).toEqual([]);
+
+    // 31 minutes on: both files, each under its deterministic id for this window.
+    t.clock.advance(2 * MINUTE);
+    const window = Math.floor(t.clock.now().getTime() / SCAN_SWEEP_EVERY_MS);
+    expect(await sweep()).toEqual({ stale: 2, requeued: 2 });
+    const ids = [
+      jobIds.rescan('case_attachment', attachmentId, window),
+      jobIds.rescan('disclosure_document', documentId, window),
+    ];
+    expect((await rescanJobs()).sort()).toEqual([...ids].sort());
+    const job = await t.queues.queue('attachment-scan').getJob(ids[1]!);
+    expect(job!.data).toEqual({ attachmentId: documentId, kind: 'disclosure_document' });
+
+    // A second sweep in the same window (another worker, a restart) adds nothing.
+    t.clock.advance(5 * MINUTE);
+    expect(await sweep()).toEqual({ stale: 2, requeued: 0 });
+    expect(await rescanJobs()).toHaveLength(2);
+
+    // Next window, the previous re-scan is still waiting: not queued a second time.
+    t.clock.advance(SCAN_SWEEP_EVERY_MS);
+    expect(await sweep()).toEqual({ stale: 2, requeued: 0 });
+    expect(await rescanJobs()).toHaveLength(2);
+    expect(await status('case_attachments', attachmentId)).toBe('pending');
+  });
+
+  it('shows a manager "Scan again" next to a pending file; a caseworker neither sees nor may use it', async () => {
+    // Signed in afresh: the fixed clock has moved past the sessions' idle timeout.
+    cwPage = await signInPage(t.app, caseworker);
+    mgrPage = await signInPage(t.app, manager);
+    const action = `/casework/${caseId}/attachments/${attachmentId}/rescan`;
+    const mgrView = await mgrPage.get(`/casework/${caseId}`);
+    expect(mgrView.body).toContain(`action="${action}"`);
+    expect(mgrView.body).toContain('Scan again');
+    const cwView = await cwPage.get(`/casework/${caseId}`);
+    expect(cwView.body).not.toContain(`action="${action}"`);
+    expect((await cwPage.post(action, {}, `/casework/${caseId}`)).statusCode).toBe(403);
+
+    const before = await t.db.sql`select id from outbox where topic = 'attachment-scan'`;
+    const pressed = await mgrPage.post(action, {}, `/casework/${caseId}`);
+    expect(pressed.statusCode).toBe(303);
+    expect(pressed.headers.location).toBe(`/casework/${caseId}?notice=rescan#attachments-heading`);
+    const queued = await t.db.sql<{ payload: unknown }[]>`
+      select payload from outbox where topic = 'attachment-scan' order by id desc limit 1`;
+    expect((await t.db.sql`select id from outbox where topic = 'attachment-scan'`).length).toBe(
+      before.length + 1,
+    );
+    expect(queued[0]!.payload).toEqual({ attachmentId, kind: 'case_attachment' });
+    const audits = await t.db.sql<{ action: string }[]>`
+      select action from audit_events where subject_id = ${attachmentId}`;
+    expect(audits.map((a) => a.action)).toContain('case.attachment.rescan');
+  });
+
+  it('the re-queued jobs scan the files; then nothing is stale and Scan again is refused', async () => {
+    await t.startWorkers();
+    const deadline = Date.now() + 15_000;
+    while (
+      (await status('case_attachments', attachmentId)) === 'pending' ||
+      (await status('disclosure_documents', documentId)) === 'pending'
+    ) {
+      if (Date.now() > deadline) throw new Error('the re-queued scans never ran');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await status('case_attachments', attachmentId)).toBe('clean');
+    expect(await status('disclosure_documents', documentId)).toBe('clean');
+    expect(await sweep()).toEqual({ stale: 0, requeued: 0 });
+
+    const view = await mgrPage.get(`/casework/${caseId}`);
+    expect(view.body).not.toContain('Scan again');
+    const refused = await mgrPage.post(
+      `/casework/${caseId}/attachments/${attachmentId}/rescan`,
+      {},
+      `/casework/${caseId}`,
+    );
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('scan.png is not waiting for a virus check');
+  });
+});
