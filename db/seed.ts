@@ -248,6 +248,9 @@ async function main() {
   const db = runtime.db.db;
   const system: Actor = { id: null, role: 'system', requestId: 'seed' };
   try {
+    // The app loads the bundled bank holidays when it starts; a seed run before the first
+    // start must too, or every deadline would be worked out with no holidays at all.
+    await services.deadlines.loadBundle();
     const staffIds: string[] = [];
     let managerId = '';
     for (const person of STAFF) {
