@@ -44,7 +44,7 @@ import {
   CASE_CHANNELS,
   CASE_SUBTYPES,
   CASE_TYPES,
-  CHANNEL_LABELS,
+  CHANNEL_PHRASES,
   findMove,
   humanise,
   movesFor,
@@ -490,7 +490,7 @@ export function createCorrespondenceService(deps: {
       case 'created':
         return {
           title: 'Case created',
-          description: `${TYPE_LABELS[str('type') as CaseType] ?? humanise(str('type'))} received by ${(CHANNEL_LABELS[str('channel') as CaseChannel] ?? humanise(str('channel'))).toLowerCase()}, reference ${str('reference')}`,
+          description: `${TYPE_LABELS[str('type') as CaseType] ?? humanise(str('type'))} received ${CHANNEL_PHRASES[str('channel') as CaseChannel] ?? `by ${humanise(str('channel')).toLowerCase()}`}, reference ${str('reference')}`,
         };
       case 'email_queued':
         return str('purpose') === 'acknowledgement'

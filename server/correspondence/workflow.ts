@@ -184,6 +184,17 @@ export const CHANNEL_LABELS: Record<CaseChannel, string> = {
   mp: "MP's office",
 };
 
+/** How a case arrived, as the end of "Received 30 October 2026, 9:06 am …". */
+export const CHANNEL_PHRASES: Record<CaseChannel, string> = {
+  letter: 'by letter',
+  email: 'by email',
+  web: 'through the website form',
+  phone: 'by phone',
+  in_person: 'in person',
+  social: 'through social media',
+  mp: "through an MP's office",
+};
+
 export const STATUS_LABELS: Record<CaseStatus, string> = {
   new: 'New',
   open: 'Open',

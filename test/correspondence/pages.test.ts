@@ -154,6 +154,15 @@ describe('recording correspondence', () => {
     expect(casePage.body).toContain('Police drones');
     expect(casePage.body).toContain('Dana Letter');
     expect(casePage.body).toContain('moj-timeline');
+    expect(casePage.body).toMatch(/ by letter\s*</);
+    const inPerson = await page.post(
+      '/casework/new',
+      { ...newCaseFields, channel: 'in_person', subject: 'Dropped in about drones' },
+      '/casework/new',
+    );
+    const inPersonPage = await page.get(inPerson.headers.location as string);
+    expect(inPersonPage.body).toMatch(/ in person\s*</);
+    expect(inPersonPage.body).not.toContain('by in person');
     const [row] = await t.db.sql<{ next_due_on: string }[]>`
       select next_due_on::text from cases where id = ${location.slice(10, 46)}`;
     expect(row!.next_due_on).toMatch(/^2026-12-\d{2}$/);
