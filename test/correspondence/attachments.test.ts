@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import {
@@ -10,42 +9,10 @@ import {
   type PageSession,
   type TestUser,
 } from '../helpers/auth.js';
+import { multipart, PNG, type Part } from '../helpers/multipart.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-/** A 1×1 PNG. */
-export const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
-
-interface Part {
-  name: string;
-  value?: string;
-  filename?: string;
-  contentType?: string;
-  data?: Buffer;
-}
-
-/** A multipart/form-data body, as a browser builds it. */
-export function multipart(parts: Part[]) {
-  const boundary = `----opcc${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const head =
-      part.filename !== undefined
-        ? `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}\r\n`
-        : `Content-Disposition: form-data; name="${part.name}"\r\n`;
-    chunks.push(Buffer.from(`--${boundary}\r\n${head}\r\n`));
-    chunks.push(part.data ?? Buffer.from(part.value ?? ''));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
 
 let t: TestApp;
 let caseworker: TestUser;
