@@ -1,13 +1,12 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, type TestUser } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import type { TestUser } from '../helpers/auth.js';
 import {
   expectAccessible,
-  launchBrowser,
   newPage,
-  serve,
   signInBrowser,
+  startStaffBrowser,
   visit,
 } from '../helpers/browser.js';
 import { PNG } from '../helpers/multipart.js';
@@ -18,18 +17,12 @@ let browser: Browser;
 let base: string;
 let manager: TestUser;
 let caseworker: TestUser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  t = await buildTestApp({ mail: 'dev-mailbox' });
-  manager = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
-  base = await serve(t);
-  browser = await launchBrowser();
+  ({ t, browser, base, manager, caseworker, close } = await startStaffBrowser());
 });
-afterAll(async () => {
-  await browser?.close();
-  await t.close();
-});
+afterAll(async () => close?.());
 
 const errorSummaryShown = (page: import('playwright-core').Page) =>
   expect

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { TestApp } from './app.js';
+import { buildTestApp, type TestApp } from './app.js';
+import { createUser, type TestUser } from './auth.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
@@ -69,4 +70,27 @@ export async function signInBrowser(
   await page.getByLabel('Password', { exact: true }).fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${base}/staff`);
+}
+
+/**
+ * The casework journeys' common start: the app on the development mailbox, served over
+ * HTTP, a Chromium, and a manager and a caseworker with names the pages can be read by.
+ */
+export async function startStaffBrowser() {
+  const t = await buildTestApp({ mail: 'dev-mailbox' });
+  const manager: TestUser = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
+  const caseworker: TestUser = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
+  const base = await serve(t);
+  const browser = await launchBrowser();
+  return {
+    t,
+    browser,
+    base,
+    manager,
+    caseworker,
+    close: async () => {
+      await browser.close();
+      await t.close();
+    },
+  };
 }
