@@ -189,6 +189,20 @@ export const ATTACHMENT_SCAN_STATUSES = ['pending', 'clean', 'infected', 'not_sc
 export type AttachmentScanStatus = (typeof ATTACHMENT_SCAN_STATUSES)[number];
 
 /**
+ * A stored file's virus scan (security §5): `pending` until clamd answers; only `clean` and
+ * `not_scanned` (no CLAMD_URL, development only) are ever downloadable. Shared by every table
+ * that holds uploaded bytes.
+ */
+export const scanColumns = () => ({
+  scanStatus: text('scan_status', { enum: ATTACHMENT_SCAN_STATUSES })
+    .notNull()
+    .default('not_scanned'),
+  /** When clamd answered, and what it found (the signature name) for an infected file. */
+  scannedAt: timestamp('scanned_at', { withTimezone: true }),
+  scanSignature: text('scan_signature'),
+});
+
+/**
  * Files on a case (domain §2, security §5): the type is what the bytes are (`file-type`),
  * never what the browser claimed; served only as a download.
  */
@@ -208,16 +222,7 @@ export const caseAttachments = pgTable(
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
     /** Hex SHA-256 of `data`. */
     sha256: text('sha256').notNull(),
-    /**
-     * Virus scan (security §5): `pending` until clamd answers; only `clean` and `not_scanned`
-     * (no CLAMD_URL, development only) are ever downloadable.
-     */
-    scanStatus: text('scan_status', { enum: ATTACHMENT_SCAN_STATUSES })
-      .notNull()
-      .default('not_scanned'),
-    /** When clamd answered, and what it found (the signature name) for an infected file. */
-    scannedAt: timestamp('scanned_at', { withTimezone: true }),
-    scanSignature: text('scan_signature'),
+    ...scanColumns(),
   },
   (t) => [
     index('case_attachments_case_idx').on(t.caseId, t.uploadedAt),

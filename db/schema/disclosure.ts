@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ATTACHMENT_SCAN_STATUSES, cases } from './correspondence.js';
+import { cases, scanColumns } from './correspondence.js';
 import { users } from './users.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -90,16 +90,7 @@ export const disclosureDocuments = pgTable(
     sha256: text('sha256').notNull(),
     uploadedById: uuid('uploaded_by_id').references(() => users.id),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull(),
-    /**
-     * Virus scan (security §5), as on case attachments: `pending` until clamd answers; only
-     * `clean` and `not_scanned` (no CLAMD_URL, development only) are ever served.
-     */
-    scanStatus: text('scan_status', { enum: ATTACHMENT_SCAN_STATUSES })
-      .notNull()
-      .default('not_scanned'),
-    /** When clamd answered, and what it found (the signature name) for an infected file. */
-    scannedAt: timestamp('scanned_at', { withTimezone: true }),
-    scanSignature: text('scan_signature'),
+    ...scanColumns(),
   },
   (t) => [
     index('disclosure_documents_entry_idx').on(t.entryId, t.uploadedAt),
