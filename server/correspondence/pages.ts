@@ -321,11 +321,10 @@ export async function correspondencePages(
     // A plain view of the queue is the same HTML until a case changes (or the day does).
     let reuseKey: string | undefined;
     if (!hasErrors && Object.keys(extra).length === 0) {
-      reuseKey = `queue|${await svc.changeStamp(actor)}|${svc.today()}`;
-      if (reply.reusedPage(reuseKey)) {
-        await svc.recordListRead(actor, filters);
-        return reply;
-      }
+      // The read is audited with the stamp: a reused page goes out audited, and the list
+      // worked out below for a new one does not audit it twice.
+      reuseKey = `queue|${await svc.changeStamp(actor, filters)}|${svc.today()}`;
+      if (reply.reusedPage(reuseKey)) return reply;
     }
     const [page, counts, options] = await Promise.all([
       svc.list(actor, filters, {

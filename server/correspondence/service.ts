@@ -13,7 +13,7 @@ import {
 import type { Clock } from '../lib/clock.js';
 import { formatDate } from '../lib/format.js';
 import type { MailService } from '../mail/service.js';
-import type { Actor, AuditLog } from '../platform/audit.js';
+import type { Actor, AuditEntry, AuditLog } from '../platform/audit.js';
 import { createStampReader, createStampedCache } from '../platform/change-stamps.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import type { AttachmentScanService, AttachmentScanStatus } from '../attachments/scan.js';
@@ -265,6 +265,11 @@ export function filterProblems(filters: CaseFilters): FieldErrors {
 }
 
 /** Checks a list's filters; tags are matched as stored (normalised). */
+/** The audit of a queue read (a search says so). */
+function listReadAudit(filters: CaseFilters): AuditEntry {
+  return { action: 'case.list', subjectType: 'case', justification: filters.q ? 'search' : null };
+}
+
 function checkFilters(filters: CaseFilters): CaseFilters {
   const fields = filterProblems(filters);
   if (Object.keys(fields).length > 0) throw validationError(fields);
@@ -326,24 +331,37 @@ export function createCorrespondenceService(deps: {
   // Bounded: a case view is a few KB; any committed change empties it anyway.
   const answers = createStampedCache<unknown>({ maxEntries: 5_000 });
   // One stamp read per request: a queue page asks for its list, counts and nav badge.
-  const stampsByRequest = new Map<string, Promise<number>>();
-  function stampFor(requestId: string | null): Promise<number> {
-    if (!requestId) return readCasesStamp();
-    let stamp = stampsByRequest.get(requestId);
-    if (!stamp) {
+  // `audited` names the read audit that travelled with it, so it is not written twice.
+  const stampsByRequest = new Map<string, { stamp: Promise<number>; audited?: string }>();
+  const auditKey = (entry: AuditEntry) => `${entry.action}|${entry.justification ?? ''}`;
+  /**
+   * The stamp for this request. With an audit entry, the read is audited in the statement
+   * that reads the stamp (one round trip for both), before the answer is worked out: an
+   * answer never goes out unaudited, and one that then fails leaves the row of an attempt.
+   */
+  async function stampFor(actor: Actor | undefined, entry?: AuditEntry): Promise<number> {
+    if (!actor) return readCasesStamp();
+    const { requestId } = actor;
+    const memo = requestId ? stampsByRequest.get(requestId) : undefined;
+    if (memo) {
+      if (entry && memo.audited !== auditKey(entry)) await audit.recordRead(actor, entry);
+      return memo.stamp;
+    }
+    const stamp = readCasesStamp(entry ? audit.row(actor, entry) : undefined);
+    if (requestId) {
       if (stampsByRequest.size >= 1_000)
         stampsByRequest.delete(stampsByRequest.keys().next().value!);
-      stamp = readCasesStamp();
-      stampsByRequest.set(requestId, stamp);
+      stampsByRequest.set(requestId, { stamp, audited: entry && auditKey(entry) });
     }
     return stamp;
   }
   async function reuse<T>(
     key: string,
     compute: () => Promise<T>,
-    requestId: string | null = null,
+    actor?: Actor,
+    entry?: AuditEntry,
   ): Promise<T> {
-    const stamp = await stampFor(requestId);
+    const stamp = await stampFor(actor, entry);
     const hit = answers.get(stamp, key);
     if (hit !== undefined) return hit as T;
     const value = await compute();
@@ -1088,7 +1106,7 @@ export function createCorrespondenceService(deps: {
             ),
           };
         },
-        actor.requestId,
+        actor,
       );
       await audit.recordRead(actor, {
         action: 'case.view',
@@ -1540,13 +1558,9 @@ export function createCorrespondenceService(deps: {
           });
           return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor };
         },
-        actor.requestId,
+        actor,
+        listReadAudit(filters),
       );
-      await audit.recordRead(actor, {
-        action: 'case.list',
-        subjectType: 'case',
-        justification: filters.q ? 'search' : null,
-      });
       return answer;
     },
 
@@ -1600,24 +1614,19 @@ export function createCorrespondenceService(deps: {
       return reuse(
         `counts|${viewer.role}|${viewer.id}|${dates.today}`,
         () => repo.counts(db, viewer, dates),
-        actor.requestId,
+        actor,
       );
     },
 
-    /** The `cases` change stamp, for pages that reuse their HTML while it stands. */
-    changeStamp: (actor: Actor) => stampFor(actor.requestId),
+    /**
+     * The `cases` change stamp, for pages that reuse their HTML while it stands. Given the
+     * filters of a queue read, the read is audited with it (as `list` audits its own).
+     */
+    changeStamp: (actor: Actor, listRead?: CaseFilters) =>
+      stampFor(actor, listRead && listReadAudit(listRead)),
 
     /** Today in London (worked out once an hour). */
     today: () => queueDates().today,
-
-    /** Audits a queue read answered from a reused page, as `list` audits its own. */
-    async recordListRead(actor: Actor, filters: CaseFilters): Promise<void> {
-      await audit.recordRead(actor, {
-        action: 'case.list',
-        subjectType: 'case',
-        justification: filters.q ? 'search' : null,
-      });
-    },
 
     /** Open cases nobody holds yet, of those this person may see: the navigation badge. */
     async unassignedCount(actor: Actor): Promise<number> {
@@ -1625,7 +1634,7 @@ export function createCorrespondenceService(deps: {
       return reuse(
         `unassigned|${viewer.role}|${viewer.id}`,
         () => repo.unassignedOpenCount(db, viewer),
-        actor.requestId,
+        actor,
       );
     },
 

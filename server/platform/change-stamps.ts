@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { changeStamps } from '../../db/schema/index.js';
+import { auditBatchInsert, auditBatchValues, type AuditRow } from './audit.js';
 
 /**
  * Answers worth reusing (the triage queue, its counts, a case view) are cached under the
@@ -13,38 +14,58 @@ export type ChangeScope = 'cases';
 
 export function createStampReader(db: Db, scope: ChangeScope) {
   // Prepared once: this runs on every cached read, so the query is not rebuilt each time.
-  const statement = db
+  const stampQuery = db
+    .select({ n: changeStamps.n })
+    .from(changeStamps)
+    .where(eq(changeStamps.scope, sql.placeholder('scope')));
+  const plain = stampQuery.prepare(`change_stamp_${scope}`);
+  const audited = auditBatchInsert(db);
+  const withAudit = db
+    .with(audited)
     .select({ n: changeStamps.n })
     .from(changeStamps)
     .where(eq(changeStamps.scope, sql.placeholder('scope')))
-    .prepare(`change_stamp_${scope}`);
-  const query = async (): Promise<number> => (await statement.execute({ scope }))[0]?.n ?? 0;
+    .prepare(`change_stamp_${scope}_audited`);
+  const query = async (rows: AuditRow[]): Promise<number> => {
+    const result =
+      rows.length > 0
+        ? await withAudit.execute({ scope, ...auditBatchValues(rows) })
+        : await plain.execute({ scope });
+    return result[0]?.n ?? 0;
+  };
 
   /*
    * Reads are shared, like a group commit: while one read is in flight, callers wait for
    * the next, which starts when it finishes and answers all of them. Every caller still
    * gets a read that began after it asked, so a change committed before the request
    * arrived is always seen (read-your-writes), with one query per round trip instead of
-   * one per request under load.
+   * one per request under load. A caller may bring the audit row of its read: the shared
+   * statement writes every waiting row as it reads the stamp, so the audit and the stamp
+   * cost one round trip together, and the stamp resolves only once the rows are committed.
    */
   let current: Promise<number> | null = null;
-  let queued: Promise<number> | null = null;
-  const start = (): Promise<number> => {
-    const read: Promise<number> = query().finally(() => {
+  let queued: { read: Promise<number>; rows: AuditRow[] } | null = null;
+  const start = (rows: AuditRow[]): Promise<number> => {
+    const read: Promise<number> = query(rows).finally(() => {
       if (current === read) current = null;
     });
     current = read;
     return read;
   };
-  return (): Promise<number> => {
-    if (!current) return start();
-    queued ??= current
-      .catch(() => undefined)
-      .then(() => {
-        queued = null;
-        return start();
-      });
-    return queued;
+  return (audit?: AuditRow): Promise<number> => {
+    if (!current) return start(audit ? [audit] : []);
+    if (!queued) {
+      const rows: AuditRow[] = [];
+      const read = current
+        .catch(() => undefined)
+        .then(() => {
+          queued = null;
+          return start(rows);
+        });
+      queued = { read, rows };
+    }
+    if (audit) queued.rows.push(audit);
+    return queued.read;
   };
 }
 
