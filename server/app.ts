@@ -245,9 +245,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => {
     closing = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     // Staff pages, the API and anything personal are never cached by a browser or proxy.
     if (request.url.startsWith('/api/') || request.staff) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   await app.register(healthRoutes, {

@@ -10,7 +10,7 @@ import { AppError, isApiRequest } from './errors.js';
 export const SESSION_COOKIE = '__Host-opcc_session';
 export const TOKEN_ISSUER = 'opcc-crm';
 /** Verified tokens remembered (a few hundred bytes each): every signed-in person, many times over. */
-const JWT_CACHE_ENTRIES = 2_000;
+const VERIFIED_TOKENS_KEPT = 2_000;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -32,6 +32,8 @@ declare module 'fastify' {
 /** Routes that plugins register (static files, API docs) are public by nature. */
 const PLUGIN_PUBLIC_PREFIXES = ['/static/', '/assets/', '/api/docs'];
 
+type Claims = TokenClaims & { exp?: number };
+
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header?.startsWith('Bearer ')) return undefined;
@@ -46,20 +48,8 @@ export const authPlugin = fp(
     await app.register(jwt, {
       secret: opts.secret,
       sign: { algorithm: 'HS256', iss: TOKEN_ISSUER },
-      verify: {
-        // Pinned: an unpinned verifier accepts whatever algorithm the token names.
-        algorithms: ['HS256'],
-        allowedIss: TOKEN_ISSUER,
-        // Expiry is checked below against the injected clock, so a token's verdict depends
-        // on the token alone and can be remembered: fast-jwt's LRU (keyed by a SHA-256 of
-        // the token) skips the decode, JSON parse and HMAC of a token it has already
-        // verified, about 12% of a cached queue read. Bounded by entries and time; a revoked
-        // session is still refused by the session check, which runs on every request.
-        ignoreExpiration: true,
-        cache: JWT_CACHE_ENTRIES,
-        cacheTTL: 10 * 60_000,
-        errorCacheTTL: 10 * 60_000,
-      },
+      // Pinned: an unpinned verifier accepts whatever algorithm the token names.
+      verify: { algorithms: ['HS256'], allowedIss: TOKEN_ISSUER, ignoreExpiration: true },
     });
 
     const catalogue: FastifyInstance['routeCatalogue'] = [];
@@ -93,18 +83,35 @@ export const authPlugin = fp(
       };
     });
 
+    /*
+     * A token's signature and issuer verdict depends on the token alone (the audience and
+     * expiry are checked in `identify` against the injected clock, so tests can move time),
+     * so a verified token's claims are remembered by the token itself: a signed-in person
+     * sends the same one on every request, and its decode, JSON parse and HMAC were 12% of a
+     * cached queue read. Bounded, oldest out first; refusals are not remembered. A revoked
+     * session is still refused by the session check, which runs on every request.
+     */
+    const verified = new Map<string, Claims>();
+    function verifiedClaims(token: string): Claims | undefined {
+      let claims = verified.get(token);
+      if (claims) return claims;
+      try {
+        // The verifier built once at registration (pinned algorithm and issuer).
+        claims = app.jwt.verify<Claims>(token);
+      } catch {
+        return undefined;
+      }
+      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
+      return claims;
+    }
+
     async function identify(request: FastifyRequest): Promise<StaffIdentity | undefined> {
       const api = isApiRequest(request);
       const token = api ? bearerToken(request) : request.cookies[SESSION_COOKIE];
       if (!token) return undefined;
-      let claims: TokenClaims & { exp?: number };
-      try {
-        // The verifier built once at registration (pinned algorithm and issuer); the audience
-        // and expiry are checked here against the injected clock, so tests can move time.
-        claims = app.jwt.verify<TokenClaims & { exp?: number }>(token);
-      } catch {
-        return undefined;
-      }
+      const claims = verifiedClaims(token);
+      if (!claims) return undefined;
       if (claims.aud !== (api ? 'api' : 'web')) return undefined;
       if (typeof claims.exp !== 'number' || claims.exp * 1000 <= opts.clock.now().getTime())
         return undefined;

@@ -90,9 +90,7 @@ export const viewsPlugin = fp(
     app.decorateRequest('navCounts', undefined);
 
     // `page` is synchronous: the counts its navigation shows are fetched here, for staff pages.
-    app.addHook('preHandler', async (request) => {
-      const staff = request.staff;
-      if (!staff || request.method !== 'GET' || isApiRequest(request)) return;
+    async function fetchNavCounts(request: FastifyRequest, staff: StaffIdentity) {
       const items = app.staffNav.filter((item) => item.count && item.roles.includes(staff.role));
       if (items.length === 0) return;
       const counts = new Map<string, number>();
@@ -108,6 +106,13 @@ export const viewsPlugin = fp(
         }),
       );
       request.navCounts = counts;
+    }
+    // A callback hook, not an async one: the API and public pages pass straight through
+    // without a promise and a microtask turn on every request.
+    app.addHook('preHandler', (request, _reply, done) => {
+      const staff = request.staff;
+      if (!staff || request.method !== 'GET' || isApiRequest(request)) return done();
+      fetchNavCounts(request, staff).then(() => done(), done);
     });
 
     /*
