@@ -68,7 +68,7 @@ const result = await runPass({
   serverPid: app.info.pid,
 });
 process.stderr.write(
-  `${name}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99} ms, server CPU ${result.serverCpuUsPerReq} µs/req\n`,
+  `${name}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99} ms, server CPU ${result.serverCpuUsPerReq} µs/req, PostgreSQL CPU ${result.databaseCpuUsPerReq} µs/req, load CPU ${result.loadCpuUsPerReq} µs/req\n`,
 );
 await app.stop();
 await sql.end();

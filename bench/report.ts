@@ -105,15 +105,17 @@ function cpuLines(result: RunResult): string[] {
   const helloMean = hello.length ? hello.reduce((a, b) => a + b, 0) / hello.length : null;
   return [
     '',
-    'Server process CPU time (user + system, from /proc) per request, closed loop. PostgreSQL and Redis CPU is not included:',
+    'CPU time (user + system, from /proc) per request, closed loop: the server process, every PostgreSQL process together, and the load generator (autocannon, in the orchestrator). Redis is not included:',
     '',
     table(
-      ['Scenario', 'c', 'CPU µs/req', '× hello'],
+      ['Scenario', 'c', 'Server CPU µs/req', '× hello', 'PostgreSQL CPU µs/req', 'Load CPU µs/req'],
       rows.map((row) => [
         rowLabel(row),
         String(row.connections),
         row.serverCpuUsPerReq!.toFixed(1),
         helloMean ? `${(row.serverCpuUsPerReq! / helloMean).toFixed(1)}×` : '-',
+        row.databaseCpuUsPerReq != null ? row.databaseCpuUsPerReq.toFixed(1) : '-',
+        row.loadCpuUsPerReq != null ? row.loadCpuUsPerReq.toFixed(1) : '-',
       ]),
     ),
   ];

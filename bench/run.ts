@@ -194,7 +194,7 @@ const emptyRow = (
 });
 
 const summary = (p: PassResult) =>
-  `${Math.round(p.reqPerSec).toLocaleString('en-GB')} req/s, p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms, non-2xx ${p.non2xx}, errors ${p.errors}, timeouts ${p.timeouts}, server CPU ${p.serverCpuUsPerReq ?? '?'} µs/req`;
+  `${Math.round(p.reqPerSec).toLocaleString('en-GB')} req/s, p50 ${p.p50} ms, p99 ${p.p99} ms, max ${p.max} ms, non-2xx ${p.non2xx}, errors ${p.errors}, timeouts ${p.timeouts}, server CPU ${p.serverCpuUsPerReq ?? '?'} µs/req, PostgreSQL CPU ${p.databaseCpuUsPerReq ?? '?'} µs/req, load CPU ${p.loadCpuUsPerReq ?? '?'} µs/req`;
 
 /** Warm-up, then `rounds` closed-loop passes per connection count; the median round is kept. */
 async function closedLoop(

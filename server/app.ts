@@ -74,7 +74,7 @@ export function createServices(
   sign: (claims: TokenClaims, expiresInSeconds: number) => string = cannotSign,
 ): Services {
   const { db, clock, config } = deps;
-  const audit = createAuditLog(clock, db.db);
+  const audit = createAuditLog(clock, db.serial);
   const usersRepo = createUsersRepository();
   const mail = createMailService({
     db: db.db,
@@ -108,6 +108,7 @@ export function createServices(
   });
   const correspondence = createCorrespondenceService({
     db: db.db,
+    serialDb: db.serial,
     attachmentScan,
     repo: createCorrespondenceRepository(),
     audit,

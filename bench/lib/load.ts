@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon, { type Result } from 'autocannon';
 import type { PassResult, ScenarioRequest } from './types.js';
 
@@ -21,6 +21,29 @@ export function processCpuMs(pid: number): number | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); utime and stime are fields 14 and 15, in clock ticks (100/s).
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of every PostgreSQL process (postmaster, backends, WAL writer, checkpointer) in
+ * ms, or null off Linux. On a 2-core host PostgreSQL shares the app's and autocannon's
+ * cores, so its cost per request is the other half of a DB-bound scenario's budget.
+ */
+export function databaseCpuMs(): number | null {
+  try {
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+        total += processCpuMs(Number(entry)) ?? 0;
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+    return total;
   } catch {
     return null;
   }
@@ -78,8 +101,17 @@ export async function runPass(options: PassOptions): Promise<PassResult> {
     });
   }
   const cpuBefore = options.serverPid ? processCpuMs(options.serverPid) : null;
+  const dbBefore = options.serverPid ? databaseCpuMs() : null;
+  const loadBefore = process.cpuUsage();
   const pass = toPass(await instance);
+  const load = process.cpuUsage(loadBefore);
+  if (pass.total > 0) pass.loadCpuUsPerReq = round((load.user + load.system) / pass.total, 1);
   const cpuAfter = options.serverPid ? processCpuMs(options.serverPid) : null;
+  const dbAfter = options.serverPid ? databaseCpuMs() : null;
+  pass.databaseCpuUsPerReq =
+    dbBefore !== null && dbAfter !== null && pass.total > 0
+      ? round(((dbAfter - dbBefore) * 1000) / pass.total, 1)
+      : null;
   pass.serverCpuUsPerReq =
     cpuBefore !== null && cpuAfter !== null && pass.total > 0
       ? round(((cpuAfter - cpuBefore) * 1000) / pass.total, 1)

@@ -101,6 +101,10 @@ export interface PassResult extends Latency {
   uncorrected?: Latency;
   /** The server process's own CPU time (user + system, /proc) per completed request, µs. */
   serverCpuUsPerReq?: number | null;
+  /** Every PostgreSQL process's CPU time per completed request, µs (0 for scenarios without it). */
+  databaseCpuUsPerReq?: number | null;
+  /** The load generator's CPU time per completed request, µs (autocannon runs in this process). */
+  loadCpuUsPerReq?: number | null;
 }
 
 export interface ScenarioRow extends PassResult {

@@ -304,6 +304,8 @@ function checkContact(input: ContactInput, prefix: string, fields: FieldErrors) 
  */
 export function createCorrespondenceService(deps: {
   db: Db;
+  /** The one-connection handle for grouped read audits (DbClient.serial); defaults to db. */
+  serialDb?: Db;
   repo: CorrespondenceRepository;
   audit: AuditLog;
   clock: Clock;
@@ -327,7 +329,7 @@ export function createCorrespondenceService(deps: {
    * Answers about cases (a case view, a queue page, counts) reused while nothing under the
    * `cases` change stamp moves: one single-row read instead of the queries behind them.
    */
-  const readCasesStamp = createStampReader(db, 'cases');
+  const readCasesStamp = createStampReader(deps.serialDb ?? db, 'cases');
   // Bounded: a case view is a few KB; any committed change empties it anyway.
   const answers = createStampedCache<unknown>({ maxEntries: 5_000 });
   // One stamp read per request: a queue page asks for its list, counts and nav badge.

@@ -12,8 +12,12 @@ import { auditBatchInsert, auditBatchValues, type AuditRow } from './audit.js';
  */
 export type ChangeScope = 'cases';
 
-// Two statements in flight: a batch gathers while the last one commits (three or four measured no better).
-const MAX_READS_IN_FLIGHT = 2;
+/*
+ * One statement in flight: the next batch gathers while it commits. Two in flight gave the
+ * same throughput with half the rows per commit, so PostgreSQL spent 46 µs of CPU per read
+ * instead of 34-38 (bench/README.md, session 4).
+ */
+const MAX_READS_IN_FLIGHT = 1;
 
 export function createStampReader(db: Db, scope: ChangeScope) {
   // Prepared once: this runs on every cached read, so the query is not rebuilt each time.
