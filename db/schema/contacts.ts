@@ -26,5 +26,8 @@ export const contacts = pgTable(
     index('contacts_email_idx').on(t.emailNorm),
     index('contacts_phone_idx').on(t.phoneE164),
     index('contacts_postcode_idx').on(t.postcodeNorm, sql`lower(${t.name})`),
+    // The contacts list: a name fragment anywhere in the name (pg_trgm), and the A-Z order.
+    index('contacts_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
+    index('contacts_name_order_idx').on(sql`lower(${t.name})`, t.id),
   ],
 );

@@ -117,6 +117,11 @@ export const cases = pgTable(
       .where(sql`cardinality(${t.flags}) > 0`),
     index('cases_assignee_idx').on(t.assigneeId, t.status),
     index('cases_received_idx').on(t.receivedOn),
+    // A contact's cases (contact page, list counts, merges), as requester or constituent.
+    index('cases_contact_idx').on(t.contactId),
+    index('cases_on_behalf_of_idx')
+      .on(t.onBehalfOfId)
+      .where(sql`${t.onBehalfOfId} is not null`),
     index('cases_search_idx').using('gin', t.search),
     // Tag filters (`tags && array[…]`) over a million cases; the queue's tag filter.
     index('cases_tags_idx').using('gin', t.tags),

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
-import type { ContactsService } from './service.js';
+import { CONTACT_SEARCH_MAX, type ContactsService } from './service.js';
 
 const ContactIdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },
@@ -33,12 +33,118 @@ const MergeForm = Type.Object(
 
 const NOTICES: Record<string, string> = { merged: 'Contacts merged' };
 
+/** Loose on purpose: the service names a bad field, so the page can keep what was typed. */
+const ListQuery = Type.Object(
+  {
+    q: Type.Optional(
+      Type.String({
+        maxLength: 2_000,
+        description: `A name fragment, an email address, a telephone number or a postcode (at most ${CONTACT_SEARCH_MAX} characters)`,
+      }),
+    ),
+    page: Type.Optional(Type.String({ maxLength: 12, description: 'From 1' })),
+  },
+  { additionalProperties: false },
+);
+type ListQueryValues = Static<typeof ListQuery>;
+
+const ContactListSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      kind: Type.String(),
+      name: Type.String(),
+      email: Type.Union([Type.String(), Type.Null()]),
+      phone: Type.Union([Type.String(), Type.Null()]),
+      address: Type.Union([Type.String(), Type.Null()]),
+      postcode: Type.Union([Type.String(), Type.Null()]),
+      caseCount: Type.Integer(),
+    }),
+  ),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  matchedOn: Type.String(),
+});
+
+const pageNumber = (page: string | undefined) =>
+  page === undefined || page === '' ? undefined : /^\d+$/.test(page) ? Number(page) : NaN;
+
+/** GOV.UK pagination for a long list: first, last and the pages either side of this one. */
+function paginate(page: number, pages: number, href: (page: number) => string) {
+  if (pages <= 1) return undefined;
+  const shown = [...new Set([1, page - 1, page, page + 1, pages])]
+    .filter((n) => n >= 1 && n <= pages)
+    .sort((a, b) => a - b);
+  const items: Array<{ number?: number; href?: string; current?: boolean; ellipsis?: boolean }> =
+    [];
+  shown.forEach((n, i) => {
+    if (i > 0 && n - shown[i - 1]! > 1) items.push({ ellipsis: true });
+    items.push({ number: n, href: href(n), current: n === page });
+  });
+  return {
+    previous: page > 1 ? { href: href(page - 1) } : undefined,
+    next: page < pages ? { href: href(page + 1) } : undefined,
+    items,
+  };
+}
+
 /**
  * Contacts (domain §7): a contact's page and merging a duplicate into the contact that is
  * kept, for managers, as a page and as `POST /api/contacts/:id/merge`.
  */
 export async function contactsRoutes(app: FastifyInstance, opts: { contacts: ContactsService }) {
   const { contacts } = opts;
+  app.staffNav.push({ href: '/contacts', text: 'Contacts', roles: ['manager'] });
+
+  app.get<{ Querystring: ListQueryValues }>(
+    '/api/contacts',
+    {
+      schema: {
+        tags: ['contacts'],
+        security: [{ bearer: [] }],
+        summary: 'Contacts A to Z, or those matching a name, email, telephone or postcode',
+        querystring: ListQuery,
+        response: { 200: ContactListSchema },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) =>
+      contacts.list(request.actor(), {
+        q: request.query.q,
+        page: pageNumber(request.query.page),
+      }),
+  );
+
+  app.get<{ Querystring: ListQueryValues }>(
+    '/contacts',
+    { schema: { querystring: ListQuery, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const q = request.query.q ?? '';
+      try {
+        const list = await contacts.list(request.actor(), {
+          q,
+          page: pageNumber(request.query.page),
+        });
+        const pages = Math.ceil(list.total / list.pageSize);
+        const href = (page: number) =>
+          `/contacts?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page) })}`;
+        return reply.page('contacts/views/list.njk', {
+          pageTitle: q ? `Contacts matching ${q}` : 'Contacts',
+          q,
+          list,
+          pagination: paginate(list.page, pages, href),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.statusCode !== 400 || !error.fields) throw error;
+        return reply.page(
+          'contacts/views/list.njk',
+          { pageTitle: 'Error: Contacts', q, errors: error.fields },
+          400,
+        );
+      }
+    },
+  );
 
   app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof MergeBody> }>(
     '/api/contacts/:id/merge',

@@ -1,9 +1,9 @@
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { AppError, notFound, validationError } from '../platform/errors.js';
 import { normaliseEmail, normalisePhone, normalisePostcode } from './normalise.js';
-import type { ContactRow, ContactsRepository } from './repository.js';
+import type { ContactMatch, ContactRow, ContactsRepository } from './repository.js';
 
 export type ContactKind = 'person' | 'mp' | 'organisation';
 
@@ -41,6 +41,40 @@ export interface MergeResult {
   mergedIntoId: string;
   /** Cases that now name the survivor (as requester or constituent). */
   movedCases: number;
+}
+
+export interface ContactListItem extends ContactView {
+  caseCount: number;
+}
+
+export interface ContactList {
+  items: ContactListItem[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** How the search was read: `all`, `email`, `phone`, `postcode` or `name`. */
+  matchedOn: ContactMatch['by'];
+}
+
+export const CONTACTS_PAGE_SIZE = 25;
+export const CONTACT_SEARCH_MAX = 200;
+const MAX_PAGE = 400;
+const UK_POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
+const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
+
+/**
+ * Reads a search box the way caseworkers type into it: an email address, a telephone
+ * number or a postcode is matched exactly on its normalised form (as contact matching
+ * does), anything else is a fragment of the name.
+ */
+export function readContactSearch(q: string | undefined): ContactMatch {
+  const text = q?.trim() ?? '';
+  if (!text) return { by: 'all' };
+  if (text.includes('@')) return { by: 'email', value: normaliseEmail(text)! };
+  if (UK_POSTCODE.test(text)) return { by: 'postcode', value: normalisePostcode(text)! };
+  const phone = PHONE_LIKE.test(text) ? normalisePhone(text) : null;
+  if (phone) return { by: 'phone', value: phone };
+  return { by: 'name', value: text };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -144,6 +178,35 @@ export function createContactsService(deps: {
       const row = UUID.test(id) ? await repo.findById(tx, id) : undefined;
       if (!row) throw notFound('Contact not found');
       return row;
+    },
+
+    /**
+     * The contacts list (managers): live contacts A to Z, or those matching a search, a page
+     * at a time. The read is audited like any list of people (`contact.list`).
+     */
+    async list(actor: Actor, query: { q?: string; page?: number }): Promise<ContactList> {
+      if ((query.q?.length ?? 0) > CONTACT_SEARCH_MAX)
+        throw validationError({ q: `Search must be ${CONTACT_SEARCH_MAX} characters or fewer` });
+      const page = query.page ?? 1;
+      if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE)
+        throw validationError({ page: `Page must be a whole number from 1 to ${MAX_PAGE}` });
+      const match = readContactSearch(query.q);
+      const found = await repo.search(db, match, {
+        limit: CONTACTS_PAGE_SIZE,
+        offset: (page - 1) * CONTACTS_PAGE_SIZE,
+      });
+      await audit.recordRead(actor, {
+        action: 'contact.list',
+        subjectType: 'contact',
+        justification: match.by === 'all' ? null : 'search',
+      });
+      return {
+        items: found.rows.map((row) => ({ ...toContactView(row), caseCount: row.caseCount })),
+        total: found.total,
+        page,
+        pageSize: CONTACTS_PAGE_SIZE,
+        matchedOn: match.by,
+      };
     },
 
     /** A contact with how many cases name it, for the contact and merge pages (audited read). */

@@ -110,4 +110,27 @@ describe('staff entry with an attachment and the contact merge page (axe, WCAG 2
     expect(row!.contact_id).toBe(keep!.id);
     await page.close();
   }, 120_000);
+  it('a manager finds a contact from the menu by part of a name, without JavaScript needed', async () => {
+    const [row] = await t.db.sql<{ id: string }[]>`
+      insert into contacts (name, email, email_norm, postcode, postcode_norm)
+      values ('Rowan Findable', 'rowan@example.org', 'rowan@example.org', 'LS1 4DY', 'LS14DY')
+      returning id`;
+    const page = await newPage(browser);
+    await signInBrowser(page, base, manager);
+    await visit(page, `${base}/staff`);
+    await page
+      .getByRole('navigation', { name: 'Menu' })
+      .getByRole('link', { name: 'Contacts', exact: true })
+      .click();
+    await page.waitForURL(`${base}/contacts`);
+    await expectAccessible(page);
+    await page.getByLabel('Search contacts').fill('findable');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(`${base}/contacts?q=findable`);
+    await expectAccessible(page);
+    expect(await page.locator('#results-heading').textContent()).toContain('1 contact');
+    await page.getByRole('link', { name: 'Rowan Findable' }).click();
+    await page.waitForURL(`${base}/contacts/${row!.id}`);
+    await page.close();
+  }, 120_000);
 });
