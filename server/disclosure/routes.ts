@@ -470,6 +470,7 @@ export async function disclosureRoutes(
     withdrawn: 'Entry withdrawn',
     documents: 'Document added. The entry needs approving again before it is published.',
     removed: 'Document removed',
+    rescan: 'Virus check queued again',
   };
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: { notice?: string } }>(
@@ -566,6 +567,26 @@ export async function disclosureRoutes(
       try {
         await svc.removeDocument(request.actor(), id, documentId);
         return reply.redirect(`/disclosure-entries/${id}?notice=removed#documents`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode === 422)
+          return renderEntry(request, reply, id, {
+            errors: { file: error.message },
+            status: 422,
+          });
+        throw error;
+      }
+    },
+  );
+
+  // "Scan again" next to a document still held for its virus check (managers: see the service).
+  app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
+    '/disclosure-entries/:id/documents/:documentId/rescan',
+    { schema: { params: DocumentParams, body: CsrfForm, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const { id, documentId } = request.params;
+      try {
+        await svc.rescanDocument(request.actor(), id, documentId);
+        return reply.redirect(`/disclosure-entries/${id}?notice=rescan#documents`, 303);
       } catch (error) {
         if (error instanceof AppError && error.statusCode === 422)
           return renderEntry(request, reply, id, {

@@ -724,6 +724,33 @@ export function createDisclosureService(deps: {
     },
 
     /**
+     * "Scan again" (managers), as for case attachments: queues another virus check of a
+     * document still held, for when its job gave up while clamd was down, instead of waiting
+     * for the 15-minute sweep. Queued through the outbox with an audit record, in one
+     * transaction; a second press queues a job that finds the document decided and stops.
+     */
+    async rescanDocument(actor: Actor, id: string, documentId: string): Promise<void> {
+      if (!isManager(actor)) throw managerOnly('scan a document again');
+      await db.transaction(async (tx) => {
+        const entry = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!entry) throw notFound('Entry not found');
+        const file = await repo.document(tx, entry.id, documentId);
+        if (!file) throw notFound('Document not found');
+        if (file.scanStatus !== 'pending' || !deps.attachmentScan?.enabled) {
+          const message = `${file.filename} is not waiting for a virus check`;
+          throw new AppError(422, 'disclosure.document_not_pending', message, { file: message });
+        }
+        await deps.attachmentScan.queue(tx, file.id, 'disclosure_document');
+        await audit.record(tx, actor, {
+          action: 'disclosure.document.rescan',
+          subjectType: 'disclosure_document',
+          subjectId: file.id,
+          justification: `entry ${entry.id}`,
+        });
+      });
+    },
+
+    /**
      * Adds redacted documents to a draft or approved entry: PDFs by their bytes, 10 MiB each,
      * at most 5 on the entry, names free of the requester's details. An approved entry goes
      * back to draft.

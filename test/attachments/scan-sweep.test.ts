@@ -104,6 +104,7 @@ async function status(table: 'case_attachments' | 'disclosure_documents', id: st
 let caseId: string;
 let attachmentId: string;
 let documentId: string;
+let entryId: string;
 
 describe('files whose scan job gave up', () => {
   it('stay pending until the sweep; it re-queues those older than 30 minutes, once per window', async () => {
@@ -115,6 +116,7 @@ describe('files whose scan job gave up', () => {
       ])
     ).id;
     const entry = await draftEntry();
+    entryId = entry.id;
     documentId = (
       await post(`/api/disclosure/${entry.id}/documents`, [
         { name: 'file', filename: 'redacted.pdf', contentType: 'application/pdf', data: PDF },
@@ -178,6 +180,26 @@ describe('files whose scan job gave up', () => {
     expect(audits.map((a) => a.action)).toContain('case.attachment.rescan');
   });
 
+  it('offers the same "Scan again" on a disclosure log document still held', async () => {
+    const page = `/disclosure-entries/${entryId}`;
+    const action = `${page}/documents/${documentId}/rescan`;
+    expect((await mgrPage.get(page)).body).toContain(`action="${action}"`);
+    expect((await cwPage.get(page)).body).not.toContain(`action="${action}"`);
+    expect((await cwPage.post(action, {}, page)).statusCode).toBe(403);
+
+    const before = await t.db.sql`select id from outbox where topic = 'attachment-scan'`;
+    const pressed = await mgrPage.post(action, {}, page);
+    expect(pressed.statusCode).toBe(303);
+    expect(pressed.headers.location).toBe(`${page}?notice=rescan#documents`);
+    const after = await t.db.sql<{ payload: unknown }[]>`
+      select payload from outbox where topic = 'attachment-scan' order by id desc`;
+    expect(after.length).toBe(before.length + 1);
+    expect(after[0]!.payload).toEqual({ attachmentId: documentId, kind: 'disclosure_document' });
+    const audits = await t.db.sql<{ action: string }[]>`
+      select action from audit_events where subject_id = ${documentId}`;
+    expect(audits.map((a) => a.action)).toContain('disclosure.document.rescan');
+  });
+
   it('the re-queued jobs scan the files; then nothing is stale and Scan again is refused', async () => {
     await t.startWorkers();
     const deadline = Date.now() + 15_000;
@@ -201,5 +223,15 @@ describe('files whose scan job gave up', () => {
     );
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('scan.png is not waiting for a virus check');
+
+    const entryPage = `/disclosure-entries/${entryId}`;
+    expect((await mgrPage.get(entryPage)).body).not.toContain('Scan again');
+    const documentRefused = await mgrPage.post(
+      `${entryPage}/documents/${documentId}/rescan`,
+      {},
+      entryPage,
+    );
+    expect(documentRefused.statusCode).toBe(422);
+    expect(documentRefused.body).toContain('redacted.pdf is not waiting for a virus check');
   });
 });
