@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
-import { CONTACT_SEARCH_MAX, type ContactsService } from './service.js';
+import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
 
 const ContactIdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },
@@ -122,17 +122,18 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     async (request, reply) => {
       const q = request.query.q ?? '';
       try {
-        const list = await contacts.list(request.actor(), {
-          q,
-          page: pageNumber(request.query.page),
-        });
-        const pages = Math.ceil(list.total / list.pageSize);
+        // A page number only ever comes from our own links: a mangled one shows the first page.
+        const asked = pageNumber(request.query.page);
+        const page = asked && asked >= 1 && asked <= CONTACTS_MAX_PAGE ? asked : undefined;
+        const list = await contacts.list(request.actor(), { q, page });
+        const pages = Math.min(Math.ceil(list.total / list.pageSize), CONTACTS_MAX_PAGE);
         const href = (page: number) =>
           `/contacts?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page) })}`;
         return reply.page('contacts/views/list.njk', {
           pageTitle: q ? `Contacts matching ${q}` : 'Contacts',
           q,
           list,
+          maxPage: CONTACTS_MAX_PAGE,
           pagination: paginate(list.page, pages, href),
         });
       } catch (error) {

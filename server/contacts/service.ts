@@ -58,7 +58,8 @@ export interface ContactList {
 
 export const CONTACTS_PAGE_SIZE = 25;
 export const CONTACT_SEARCH_MAX = 200;
-const MAX_PAGE = 400;
+/** Deep pages are for narrowing with a search, not paging through 10,000 names. */
+export const CONTACTS_MAX_PAGE = 400;
 const UK_POSTCODE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
 const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
 
@@ -188,8 +189,10 @@ export function createContactsService(deps: {
       if ((query.q?.length ?? 0) > CONTACT_SEARCH_MAX)
         throw validationError({ q: `Search must be ${CONTACT_SEARCH_MAX} characters or fewer` });
       const page = query.page ?? 1;
-      if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE)
-        throw validationError({ page: `Page must be a whole number from 1 to ${MAX_PAGE}` });
+      if (!Number.isInteger(page) || page < 1 || page > CONTACTS_MAX_PAGE)
+        throw validationError({
+          page: `Page must be a whole number from 1 to ${CONTACTS_MAX_PAGE}`,
+        });
       const match = readContactSearch(query.q);
       const found = await repo.search(db, match, {
         limit: CONTACTS_PAGE_SIZE,

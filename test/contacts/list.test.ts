@@ -153,6 +153,19 @@ describe('the contacts page', () => {
     expect(bad.body).toContain(`value="${typed}"`);
   });
 
+  it('links the next page, and shows the first page for a mangled page number', async () => {
+    const many = `Pager${marker}`;
+    for (let i = 0; i < 26; i += 1)
+      await contact({ name: `${many} ${String(i).padStart(2, '0')}` });
+    const first = await managerPage.get(`/contacts?q=${many}`);
+    expect(first.body).toContain(`href="/contacts?q=${many}&amp;page=2"`);
+    expect(first.body).toContain(`${many} 24`);
+    expect(first.body).not.toContain(`${many} 25`);
+    const mangled = await managerPage.get(`/contacts?q=${many}&page=abc`);
+    expect(mangled.statusCode).toBe(200);
+    expect(mangled.body).toContain(`${many} 00`);
+  });
+
   it('is in the managers’ navigation', async () => {
     const home = await managerPage.get('/contacts');
     expect(home.body).toMatch(/href="\/contacts"[^>]*>\s*(<[^>]+>\s*)*Contacts/);
