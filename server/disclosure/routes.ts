@@ -5,6 +5,7 @@ import { SCAN_STATES } from '../attachments/scan.js';
 import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
 import { humanise } from '../correspondence/workflow.js';
 import { NoticeQuery } from '../platform/schemas.js';
+import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import {
@@ -559,44 +560,48 @@ export async function disclosureRoutes(
       ),
   );
 
-  app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
-    '/disclosure-entries/:id/documents/:documentId/remove',
-    { schema: { params: DocumentParams, body: CsrfForm, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const { id, documentId } = request.params;
-      try {
-        await svc.removeDocument(request.actor(), id, documentId);
-        return reply.redirect(`/disclosure-entries/${id}?notice=removed#documents`, 303);
-      } catch (error) {
-        if (error instanceof AppError && error.statusCode === 422)
-          return renderEntry(request, reply, id, {
-            errors: { file: error.message },
-            status: 422,
-          });
-        throw error;
-      }
+  /*
+   * A button on one document: remove it (caseworkers, draft or approved entries) or, for
+   * managers, "Scan again" while it is held for its virus check (see the service). A refusal
+   * (422) shows the entry again with the reason against the documents.
+   */
+  const documentButtons = [
+    {
+      path: 'remove',
+      roles: CASEWORK,
+      run: (actor: Actor, id: string, doc: string) => svc.removeDocument(actor, id, doc),
+      notice: 'removed',
     },
-  );
-
-  // "Scan again" next to a document still held for its virus check (managers: see the service).
-  app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
-    '/disclosure-entries/:id/documents/:documentId/rescan',
-    { schema: { params: DocumentParams, body: CsrfForm, hide: true }, config: { auth: MANAGERS } },
-    async (request, reply) => {
-      const { id, documentId } = request.params;
-      try {
-        await svc.rescanDocument(request.actor(), id, documentId);
-        return reply.redirect(`/disclosure-entries/${id}?notice=rescan#documents`, 303);
-      } catch (error) {
-        if (error instanceof AppError && error.statusCode === 422)
-          return renderEntry(request, reply, id, {
-            errors: { file: error.message },
-            status: 422,
-          });
-        throw error;
-      }
+    {
+      path: 'rescan',
+      roles: MANAGERS,
+      run: (actor: Actor, id: string, doc: string) => svc.rescanDocument(actor, id, doc),
+      notice: 'rescan',
     },
-  );
+  ] as const;
+  for (const button of documentButtons) {
+    app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
+      `/disclosure-entries/:id/documents/:documentId/${button.path}`,
+      {
+        schema: { params: DocumentParams, body: CsrfForm, hide: true },
+        config: { auth: button.roles },
+      },
+      async (request, reply) => {
+        const { id, documentId } = request.params;
+        try {
+          await button.run(request.actor(), id, documentId);
+          return reply.redirect(`/disclosure-entries/${id}?notice=${button.notice}#documents`, 303);
+        } catch (error) {
+          if (error instanceof AppError && error.statusCode === 422)
+            return renderEntry(request, reply, id, {
+              errors: { file: error.message },
+              status: 422,
+            });
+          throw error;
+        }
+      },
+    );
+  }
 
   for (const action of ['approve', 'publish', 'withdraw'] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActionForm> }>(
