@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pagination } from '../lib/pagination.js';
 import { MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
@@ -70,25 +71,6 @@ const ContactListSchema = Type.Object({
 const pageNumber = (page: string | undefined) =>
   page === undefined || page === '' ? undefined : /^\d+$/.test(page) ? Number(page) : NaN;
 
-/** GOV.UK pagination for a long list: first, last and the pages either side of this one. */
-function paginate(page: number, pages: number, href: (page: number) => string) {
-  if (pages <= 1) return undefined;
-  const shown = [...new Set([1, page - 1, page, page + 1, pages])]
-    .filter((n) => n >= 1 && n <= pages)
-    .sort((a, b) => a - b);
-  const items: Array<{ number?: number; href?: string; current?: boolean; ellipsis?: boolean }> =
-    [];
-  shown.forEach((n, i) => {
-    if (i > 0 && n - shown[i - 1]! > 1) items.push({ ellipsis: true });
-    items.push({ number: n, href: href(n), current: n === page });
-  });
-  return {
-    previous: page > 1 ? { href: href(page - 1) } : undefined,
-    next: page < pages ? { href: href(page + 1) } : undefined,
-    items,
-  };
-}
-
 /**
  * Contacts (domain §7): a contact's page and merging a duplicate into the contact that is
  * kept, for managers, as a page and as `POST /api/contacts/:id/merge`.
@@ -134,7 +116,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
           q,
           list,
           maxPage: CONTACTS_MAX_PAGE,
-          pagination: paginate(list.page, pages, href),
+          pagination: pagination(list.page, pages, href),
         });
       } catch (error) {
         if (!(error instanceof AppError) || error.statusCode !== 400 || !error.fields) throw error;

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SCAN_STATES } from '../attachments/scan.js';
 import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
 import { humanise } from '../correspondence/workflow.js';
+import { pagination } from '../lib/pagination.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
@@ -135,24 +136,9 @@ export async function disclosureRoutes(
           })),
         ],
         filtered: Boolean(query.q || query.year || query.topic || query.outcome),
-        pagination:
-          result.pages > 1
-            ? {
-                previous:
-                  result.page > 1
-                    ? { href: listUrl({ ...base, page: String(result.page - 1) }) }
-                    : undefined,
-                next:
-                  result.page < result.pages
-                    ? { href: listUrl({ ...base, page: String(result.page + 1) }) }
-                    : undefined,
-                items: Array.from({ length: result.pages }, (_, i) => ({
-                  number: i + 1,
-                  href: listUrl({ ...base, page: String(i + 1) }),
-                  current: i + 1 === result.page,
-                })),
-              }
-            : undefined,
+        pagination: pagination(result.page, result.pages, (page) =>
+          listUrl({ ...base, page: String(page) }),
+        ),
       });
     },
   );
