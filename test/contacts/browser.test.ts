@@ -11,6 +11,7 @@ import {
 } from '../helpers/browser.js';
 import { PNG } from '../helpers/multipart.js';
 import { makeCase } from '../correspondence/fixtures.js';
+import { insertContact } from './fixtures.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -111,10 +112,11 @@ describe('staff entry with an attachment and the contact merge page (axe, WCAG 2
     await page.close();
   }, 120_000);
   it('a manager finds a contact from the menu by part of a name, without JavaScript needed', async () => {
-    const [row] = await t.db.sql<{ id: string }[]>`
-      insert into contacts (name, email, email_norm, postcode, postcode_norm)
-      values ('Rowan Findable', 'rowan@example.org', 'rowan@example.org', 'LS1 4DY', 'LS14DY')
-      returning id`;
+    const rowan = await insertContact(t.db.sql, {
+      name: 'Rowan Findable',
+      email: 'rowan@example.org',
+      postcode: 'LS1 4DY',
+    });
     const page = await newPage(browser);
     await signInBrowser(page, base, manager);
     await visit(page, `${base}/staff`);
@@ -130,7 +132,7 @@ describe('staff entry with an attachment and the contact merge page (axe, WCAG 2
     await expectAccessible(page);
     expect(await page.locator('#results-heading').textContent()).toContain('1 contact');
     await page.getByRole('link', { name: 'Rowan Findable' }).click();
-    await page.waitForURL(`${base}/contacts/${row!.id}`);
+    await page.waitForURL(`${base}/contacts/${rowan}`);
     await page.close();
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import {
   type TestUser,
 } from '../helpers/auth.js';
 import { makeCase } from '../correspondence/fixtures.js';
+import { insertContact, type ContactValues } from './fixtures.js';
 
 let t: TestApp;
 let caseworker: TestUser;
@@ -28,25 +29,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-// Other test files share the database: every name here carries this run's own marker.
+// Every name carries this run's marker, so a fragment search matches only this file's rows.
 const marker = `Zq${randomBytes(4).toString('hex')}`;
 
-async function contact(values: {
-  name: string;
-  email?: string;
-  phone?: string;
-  postcode?: string;
-  mergedInto?: string;
-}) {
-  const [row] = await t.db.sql<{ id: string }[]>`
-    insert into contacts (name, email, email_norm, phone, phone_e164, postcode, postcode_norm, merged_into_id)
-    values (${values.name}, ${values.email ?? null}, ${values.email?.toLowerCase() ?? null},
-            ${values.phone ?? null}, ${values.phone ? `+44${values.phone.replace(/\D/g, '').slice(1)}` : null},
-            ${values.postcode ?? null}, ${values.postcode?.replace(/\s+/g, '').toUpperCase() ?? null},
-            ${values.mergedInto ?? null})
-    returning id`;
-  return row!.id;
-}
+const contact = (values: ContactValues) => insertContact(t.db.sql, values);
 
 type ListBody = {
   items: Array<{ id: string; name: string; caseCount: number }>;

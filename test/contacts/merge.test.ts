@@ -9,6 +9,7 @@ import {
   type TestUser,
 } from '../helpers/auth.js';
 import { actorOf, makeCase } from '../correspondence/fixtures.js';
+import { insertContact } from './fixtures.js';
 
 let t: TestApp;
 let caseworker: TestUser;
@@ -29,14 +30,7 @@ let n = 0;
 /** A contact row as a duplicate typically looks: same person, entered twice. */
 async function contact(values: { name?: string; email?: string; postcode?: string } = {}) {
   n += 1;
-  const email = values.email ?? null;
-  const postcode = values.postcode ?? null;
-  const [row] = await t.db.sql<{ id: string }[]>`
-    insert into contacts (name, email, email_norm, postcode, postcode_norm)
-    values (${values.name ?? `Dup Person ${n}`}, ${email}, ${email?.toLowerCase() ?? null},
-            ${postcode}, ${postcode?.replace(/\s+/g, '').toUpperCase() ?? null})
-    returning id`;
-  return row!.id;
+  return insertContact(t.db.sql, { ...values, name: values.name ?? `Dup Person ${n}` });
 }
 
 const merge = (id: string, into: unknown, token = managerToken) =>
