@@ -14,6 +14,7 @@ import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
 import type { AuditLog } from '../platform/audit.js';
 import { systemActor } from '../platform/audit.js';
+import { AppError } from '../platform/errors.js';
 import { enqueue } from '../platform/outbox.js';
 import { scanBuffer } from './clamd.js';
 
@@ -290,3 +291,22 @@ export function createAttachmentScanService(deps: {
   }
 }
 export type AttachmentScanService = ReturnType<typeof createAttachmentScanService>;
+
+/**
+ * "Scan again" for one held file (a case attachment or a disclosure document), in the
+ * caller's transaction: refused with a 422 under `code` unless the file is still `pending`
+ * and scanning is on. A second press queues a job that finds the file decided and stops.
+ */
+export async function queueScanAgain(
+  scan: AttachmentScanService | undefined,
+  tx: DbOrTx,
+  file: { id: string; filename: string; scanStatus: AttachmentScanStatus },
+  kind: ScanKind,
+  code: string,
+): Promise<void> {
+  if (file.scanStatus !== 'pending' || !scan?.enabled) {
+    const message = `${file.filename} is not waiting for a virus check`;
+    throw new AppError(422, code, message, { file: message });
+  }
+  await scan.queue(tx, file.id, kind);
+}

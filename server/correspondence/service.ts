@@ -17,7 +17,7 @@ import type { Actor, AuditEntry, AuditLog } from '../platform/audit.js';
 import { createStampReader, createStampedCache } from '../platform/change-stamps.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import type { AttachmentScanService, AttachmentScanStatus } from '../attachments/scan.js';
-import { SCAN_STATES } from '../attachments/scan.js';
+import { queueScanAgain, SCAN_STATES } from '../attachments/scan.js';
 import { checkUploads, storeAttachments } from './attachment-store.js';
 import { formatSize, type UploadedFile } from './attachments.js';
 import {
@@ -1293,13 +1293,13 @@ export function createCorrespondenceService(deps: {
         if (!row) throw caseNotFound();
         const file = await repo.attachment(tx, row.id, attachmentId);
         if (!file) throw notFound('Attachment not found');
-        if (file.scanStatus !== 'pending' || !deps.attachmentScan?.enabled) {
-          const message = `${file.filename} is not waiting for a virus check`;
-          throw new AppError(422, 'correspondence.attachment_not_pending', message, {
-            file: message,
-          });
-        }
-        await deps.attachmentScan.queue(tx, file.id, 'case_attachment');
+        await queueScanAgain(
+          deps.attachmentScan,
+          tx,
+          file,
+          'case_attachment',
+          'correspondence.attachment_not_pending',
+        );
         await audit.record(tx, actor, {
           action: 'case.attachment.rescan',
           subjectType: 'case_attachment',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { SCAN_STATES, type AttachmentScanService } from '../attachments/scan.js';
+import { queueScanAgain, SCAN_STATES, type AttachmentScanService } from '../attachments/scan.js';
 import {
   ATTACHMENT_LIMITS,
   ATTACHMENT_TYPES,
@@ -736,11 +736,13 @@ export function createDisclosureService(deps: {
         if (!entry) throw notFound('Entry not found');
         const file = await repo.document(tx, entry.id, documentId);
         if (!file) throw notFound('Document not found');
-        if (file.scanStatus !== 'pending' || !deps.attachmentScan?.enabled) {
-          const message = `${file.filename} is not waiting for a virus check`;
-          throw new AppError(422, 'disclosure.document_not_pending', message, { file: message });
-        }
-        await deps.attachmentScan.queue(tx, file.id, 'disclosure_document');
+        await queueScanAgain(
+          deps.attachmentScan,
+          tx,
+          file,
+          'disclosure_document',
+          'disclosure.document_not_pending',
+        );
         await audit.record(tx, actor, {
           action: 'disclosure.document.rescan',
           subjectType: 'disclosure_document',
