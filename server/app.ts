@@ -274,6 +274,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transportKind: deps.mailTransport.kind,
     queueTestEmail: (to, actor) => services.mail.queueTest(to, actor, services.audit),
   });
-  await app.register(queuesRoutes, { queues: deps.queues, db: deps.db.db });
+  await app.register(queuesRoutes, {
+    queues: deps.queues,
+    db: deps.db.db,
+    audit: services.audit,
+  });
   return app;
 }

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TYPE_LABELS, type CaseType } from '../correspondence/workflow.js';
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
-import { isIsoDate } from '../lib/dates.js';
+import { dateFromParts } from '../lib/dates.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import { ADMINS, CASEWORK, STAFF } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -23,18 +23,6 @@ import {
 import { EVENT_LABELS, type DeadlinesService, type RecordEventInput } from './service.js';
 
 const api = { tags: ['deadlines'], security: [{ bearer: [] }] };
-
-/** Day, month and year fields to `YYYY-MM-DD`, or undefined when they are not a real date. */
-function dateFrom(values: Record<string, unknown>, prefix: string): string | undefined {
-  const part = (name: string) => {
-    const value = values[`${prefix}-${name}`];
-    return typeof value === 'string' ? value.trim() : '';
-  };
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return undefined;
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  return isIsoDate(iso) ? iso : undefined;
-}
 
 /** Service field paths (`data.reason`) to the form's field names (`reason`). */
 const FORM_FIELDS: Record<string, string> = {
@@ -174,7 +162,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
       const b = request.body;
       const fields: FieldErrors = {};
       if (!b.kind) fields.kind = 'Select what happened';
-      const at = dateFrom(b, 'at');
+      const at = dateFromParts(b, 'at');
       if (!at) fields.at = 'Enter the date it happened, for example 27 3 2026';
       const data: NonNullable<RecordEventInput['data']> = {};
       if (b.reason?.trim()) data.reason = b.reason.trim();
@@ -184,7 +172,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
       }
       if (b.extensionKind) data.kind = b.extensionKind as never;
       if (b.kind === 'due_date_override') {
-        const date = dateFrom(b, 'date');
+        const date = dateFromParts(b, 'date');
         if (!date) fields.date = 'Enter the new due date, for example 27 3 2026';
         else data.date = date;
       }
@@ -226,7 +214,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
         const fields: FieldErrors = {};
         const type = q.type as CaseType | undefined;
         if (!type || !(type in TYPE_LABELS)) fields.type = 'Select the type of request';
-        const received = dateFrom(q, 'received');
+        const received = dateFromParts(q, 'received');
         if (!received) fields.received = 'Enter the date it was received, for example 18 12 2025';
         if (Object.keys(fields).length === 0) {
           try {
@@ -321,7 +309,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
       const b = request.body;
       const values = { ...b, _csrf: undefined };
       try {
-        const date = dateFrom(b, 'date');
+        const date = dateFromParts(b, 'date');
         if (!date)
           throw new AppError(400, 'validation', 'Check the date', {
             date: 'Enter a real date, for example 15 6 2026',

@@ -47,6 +47,18 @@ export function isIsoDate(value: unknown): value is IsoDate {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
 
+/** Day, month and year fields to `YYYY-MM-DD`, or undefined when they are not a real date. */
+export function dateFromParts(values: Record<string, unknown>, prefix: string): string | undefined {
+  const part = (name: string) => {
+    const value = values[`${prefix}-${name}`];
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  const [d, m, y] = [part('day'), part('month'), part('year')];
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return undefined;
+  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  return isIsoDate(iso) ? iso : undefined;
+}
+
 function assertIsoDate(value: string): void {
   if (!isIsoDate(value)) throw new RangeError(`Not a YYYY-MM-DD date: ${JSON.stringify(value)}`);
 }

@@ -99,6 +99,7 @@ export async function mailRoutes(
     }),
   );
   app.staffNav.push({ href: '/admin/emails', text: 'Emails', roles: ['admin'] });
+  app.staffNav.push({ href: '/admin/mailbox', text: 'Mailbox', roles: ['admin'] });
 
   app.get('/admin/emails', { config: { auth: ADMINS } }, async (_request, reply) => {
     const [recent, failed] = await Promise.all([mail.recent(100), mail.failed()]);

@@ -1,42 +1,152 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { outbox } from '../../db/schema/index.js';
-import { JOB_NAMES, type QueueBackend } from '../../workers/queues.js';
+import { isJobName, JOB_NAMES, type JobName, type QueueBackend } from '../../workers/queues.js';
+import type { AuditLog } from './audit.js';
 import { ADMINS } from './auth.js';
+import { notFound } from './errors.js';
+
+/** What each queue does, in the words an administrator would use. */
+export const QUEUE_TITLES: Record<JobName, string> = {
+  email: 'Sending email',
+  'deadline-notify': 'Deadline reminders to staff',
+  'deadline-rebuild': 'Recalculating deadlines after bank holiday changes',
+  'sla-scan': 'Checking for deadlines due soon or missed',
+  'holiday-refresh': 'Updating bank holidays from GOV.UK',
+  'mail-poll': 'Fetching incoming email',
+  'idempotency-sweep': 'Clearing old repeat-submission records',
+  'deadline-digest': 'Morning email of cases due soon',
+  'outbox-reconcile': 'Checking background work was handed on',
+  'attachment-scan': 'Virus checks of uploaded files',
+  'scan-sweep': 'Retrying virus checks that gave up',
+};
+
+const FAILED_SHOWN = 10;
+
+const QueueParams = Type.Object(
+  { name: Type.String({ maxLength: 40 }) },
+  { additionalProperties: false },
+);
+const JobParams = Type.Object(
+  { name: Type.String({ maxLength: 40 }), jobId: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);
+const RetryForm = Type.Object(
+  { _csrf: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);
+const DashboardQuery = Type.Object(
+  { retried: Type.Optional(Type.String({ maxLength: 10 })) },
+  { additionalProperties: false },
+);
 
 /**
  * A queue dashboard that works on both backends (Bull Board only reads Redis): job counts
- * per queue, and the outbox backlog that the relay has still to publish.
+ * per queue, the latest failed jobs with a way to retry them, and the outbox backlog that
+ * the relay has still to publish.
  */
-export async function queuesRoutes(app: FastifyInstance, opts: { queues: QueueBackend; db: Db }) {
+export async function queuesRoutes(
+  app: FastifyInstance,
+  opts: { queues: QueueBackend; db: Db; audit: AuditLog },
+) {
+  const queueOf = (name: string) => {
+    if (!isJobName(name)) throw notFound('No such queue');
+    return opts.queues.queue(name);
+  };
+
   app.staffNav.push({ href: '/admin/queues', text: 'Queues', roles: ['admin'] });
-  app.get('/admin/queues', { config: { auth: ADMINS } }, async (_request, reply) => {
-    const rows = await Promise.all(
-      JOB_NAMES.map(async (name) => {
-        try {
-          const counts = await opts.queues
-            .queue(name)
-            .getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-          return { name, ...counts, available: true };
-        } catch {
-          return { name, available: false };
-        }
-      }),
-    );
-    const [backlog] = await opts.db
-      .select({
-        unpublished: sql<number>`count(*) filter (where ${outbox.publishedAt} is null)::int`,
-        oldest: sql<
-          string | null
-        >`min(${outbox.createdAt}) filter (where ${outbox.publishedAt} is null)`,
-      })
-      .from(outbox);
-    return reply.page('views/queues.njk', {
-      pageTitle: 'Queues',
-      rows,
-      backend: opts.queues.kind,
-      backlog,
-    });
-  });
+  app.get<{ Querystring: Static<typeof DashboardQuery> }>(
+    '/admin/queues',
+    { schema: { querystring: DashboardQuery, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const rows = await Promise.all(
+        JOB_NAMES.map(async (name) => {
+          try {
+            const queue = opts.queues.queue(name);
+            const counts = await queue.getJobCounts(
+              'waiting',
+              'active',
+              'delayed',
+              'completed',
+              'failed',
+            );
+            const failedJobs = counts.failed ? await queue.getFailed(0, FAILED_SHOWN - 1) : [];
+            return {
+              name,
+              title: QUEUE_TITLES[name],
+              ...counts,
+              failedJobs: failedJobs
+                .filter((job) => job?.id)
+                .map((job) => ({
+                  id: job.id!,
+                  reason: job.failedReason,
+                  attempts: job.attemptsMade,
+                  at: job.finishedOn ? new Date(job.finishedOn) : undefined,
+                })),
+              available: true,
+            };
+          } catch {
+            return { name, title: QUEUE_TITLES[name], failedJobs: [], available: false };
+          }
+        }),
+      );
+      const [backlog] = await opts.db
+        .select({
+          unpublished: sql<number>`count(*) filter (where ${outbox.publishedAt} is null)::int`,
+          oldest: sql<
+            string | null
+          >`min(${outbox.createdAt}) filter (where ${outbox.publishedAt} is null)`,
+        })
+        .from(outbox);
+      const retried = Number(request.query.retried);
+      return reply.page('views/queues.njk', {
+        pageTitle: 'Queues',
+        rows,
+        backend: opts.queues.kind,
+        backlog,
+        retried: Number.isInteger(retried) && retried >= 0 ? retried : undefined,
+      });
+    },
+  );
+
+  // Every failed job in one queue goes back to waiting (BullMQ keeps its id and data).
+  app.post<{ Params: Static<typeof QueueParams>; Body: Static<typeof RetryForm> }>(
+    '/admin/queues/:name/retry',
+    { schema: { params: QueueParams, body: RetryForm, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const queue = queueOf(request.params.name);
+      const failed = await queue.getJobCountByTypes('failed');
+      await queue.retryJobs({ state: 'failed', count: 1000 });
+      await opts.audit.record(opts.db, request.actor(), {
+        action: 'queue.retry_failed',
+        subjectType: 'queue',
+        subjectId: request.params.name,
+      });
+      return reply.redirect(`/admin/queues?retried=${failed}`, 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof JobParams>; Body: Static<typeof RetryForm> }>(
+    '/admin/queues/:name/jobs/:jobId/retry',
+    { schema: { params: JobParams, body: RetryForm, hide: true }, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const queue = queueOf(request.params.name);
+      const job = await queue.getJob(request.params.jobId);
+      if (!job) throw notFound('No such job');
+      // Only a job that is still failed is retried: a second click changes nothing.
+      let retried = 0;
+      if (await job.isFailed()) {
+        await job.retry('failed');
+        retried = 1;
+        await opts.audit.record(opts.db, request.actor(), {
+          action: 'queue.retry_job',
+          subjectType: 'queue_job',
+          subjectId: `${request.params.name}/${request.params.jobId}`,
+        });
+      }
+      return reply.redirect(`/admin/queues?retried=${retried}`, 303);
+    },
+  );
 }

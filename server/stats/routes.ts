@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { csvStream, type CsvColumn } from '../correspondence/csv.js';
+import { CHANNEL_LABELS, humanise, TYPE_LABELS } from '../correspondence/workflow.js';
+import { dateFromParts } from '../lib/dates.js';
+import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import {
@@ -14,11 +17,11 @@ import {
   type VolumeRow,
 } from './service.js';
 
-interface PeriodQuery {
+type PeriodQuery = {
   from?: string;
   to?: string;
   preset?: string;
-}
+} & { [part in `${'from' | 'to'}-${'day' | 'month' | 'year'}`]?: string };
 
 const periodQuerySchema = {
   type: 'object',
@@ -26,8 +29,40 @@ const periodQuerySchema = {
     from: { type: 'string', maxLength: 20 },
     to: { type: 'string', maxLength: 20 },
     preset: { type: 'string', maxLength: 40 },
+    ...Object.fromEntries(
+      ['from', 'to'].flatMap((end) =>
+        ['day', 'month', 'year'].map((part) => [
+          `${end}-${part}`,
+          { type: 'string', maxLength: 10 },
+        ]),
+      ),
+    ),
   },
 } as const;
+
+const END_NAMES = { from: 'start', to: 'end' } as const;
+
+/**
+ * The page's GOV.UK date inputs (`from-day`, `from-month`, `from-year`) as the `from`/`to`
+ * the period reads, keeping what was typed; a date that is not real is a field error.
+ */
+function pageQuery(query: PeriodQuery) {
+  const errors: Record<string, string> = {};
+  const typed: Record<string, string> = {};
+  const resolved: PeriodQuery = { preset: query.preset, from: query.from, to: query.to };
+  for (const end of ['from', 'to'] as const) {
+    const parts = (['day', 'month', 'year'] as const).map((p) => query[`${end}-${p}`] ?? '');
+    if (parts.every((p) => p.trim() === '')) continue;
+    parts.forEach((value, i) => (typed[`${end}-${['day', 'month', 'year'][i]}`] = value));
+    const iso = dateFromParts(query, end);
+    if (iso) resolved[end] = iso;
+    else {
+      errors[end] = `The ${END_NAMES[end]} date must be a real date, for example 1 10 2026`;
+      resolved[end] = undefined;
+    }
+  }
+  return { resolved, errors, typed };
+}
 
 const volumeColumns = (label: string): CsvColumn<VolumeRow>[] => [
   { header: 'Month', value: (r) => r.month },
@@ -71,10 +106,15 @@ function csvRows<T>(rows: T[], columns: CsvColumn<T>[]) {
   return csvStream(all(), columns);
 }
 
+/** The words people use for a type or channel ("Freedom of information request", "MP's office"). */
 const label = (value: string) =>
   value === 'all'
     ? 'All types'
-    : (value[0] ?? '').toUpperCase() + value.slice(1).replace(/_/g, ' ');
+    : ((TYPE_LABELS as Record<string, string>)[value] ??
+      (CHANNEL_LABELS as Record<string, string>)[value] ??
+      humanise(value));
+/** `2026-10` as "October 2026". */
+const monthLabel = (month: string) => formatDate(`${month}-01`).replace(/^\d+ /, '');
 
 export async function statsRoutes(app: FastifyInstance, opts: { db: DbOrTx; clock: Clock }) {
   const stats = createStatsService(opts);
@@ -108,7 +148,21 @@ export async function statsRoutes(app: FastifyInstance, opts: { db: DbOrTx; cloc
     '/stats',
     { schema: { querystring: periodQuerySchema, hide: true }, config: { auth: MANAGERS } },
     async (request, reply) => {
-      const { errors, data } = await load(request.query);
+      const typedQuery = pageQuery(request.query);
+      const loaded = await load(typedQuery.resolved);
+      const { data } = loaded;
+      const errors = { ...loaded.errors, ...typedQuery.errors };
+      const [fromYear, fromMonth, fromDay] = data.period.from.split('-');
+      const [toYear, toMonth, toDay] = data.period.to.split('-');
+      const values = {
+        'from-day': String(Number(fromDay)),
+        'from-month': String(Number(fromMonth)),
+        'from-year': fromYear,
+        'to-day': String(Number(toDay)),
+        'to-month': String(Number(toMonth)),
+        'to-year': toYear,
+        ...typedQuery.typed,
+      };
       const months = [...new Set(data.volumeByType.map((r) => r.month))];
       const qs = new URLSearchParams({ from: data.period.from, to: data.period.to }).toString();
       return reply.page('stats/views/stats.njk', {
@@ -117,13 +171,22 @@ export async function statsRoutes(app: FastifyInstance, opts: { db: DbOrTx; cloc
         months,
         qs,
         errors,
+        values,
         presets: PRESETS.map((p) => ({
           ...p,
           href: `/stats?${new URLSearchParams({ preset: p.value }).toString()}`,
         })),
         onTime: data.onTime.map((r) => ({ ...r, label: label(r.type) })),
-        volumeByType: data.volumeByType.map((r) => ({ ...r, label: label(r.key) })),
-        volumeByChannel: data.volumeByChannel.map((r) => ({ ...r, label: label(r.key) })),
+        volumeByType: data.volumeByType.map((r) => ({
+          ...r,
+          label: label(r.key),
+          monthLabel: monthLabel(r.month),
+        })),
+        volumeByChannel: data.volumeByChannel.map((r) => ({
+          ...r,
+          label: label(r.key),
+          monthLabel: monthLabel(r.month),
+        })),
       });
     },
   );

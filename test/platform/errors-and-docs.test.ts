@@ -71,12 +71,70 @@ describe('queue dashboard', () => {
     const session = await signInPage(t.app, admin);
     const page = await session.get('/admin/queues');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toMatch(/Outbox rows waiting for the relay: <strong>1<\/strong>/);
+    expect(page.body).toMatch(/Work waiting to be handed to a queue: <strong>1<\/strong>/);
     await t.relay();
     const after = await session.get('/admin/queues');
-    expect(after.body).toMatch(/Outbox rows waiting for the relay: <strong>0<\/strong>/);
+    expect(after.body).toMatch(/Work waiting to be handed to a queue: <strong>0<\/strong>/);
     expect(after.body).toMatch(
-      /<th scope="row" class="govuk-table__header">email<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1<\/td>/,
+      /Sending email<br><span[^>]*>email<\/span><\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1<\/td>/,
+    );
+  });
+
+  it('names queues in words and lets an admin retry failed jobs, one or all', async () => {
+    const admin = await createUser(t.app, 'admin');
+    const session = await signInPage(t.app, admin);
+    expect((await session.get('/admin/queues')).body).toContain('Virus checks of uploaded files');
+
+    // Three jobs that fail once each, on a worker that throws.
+    const queue = t.queues.queue('holiday-refresh');
+    for (const id of ['hr-a', 'hr-b', 'hr-c'])
+      await queue.add('holiday-refresh', {}, { jobId: id, attempts: 1 });
+    const worker = t.queues.worker('holiday-refresh', () => {
+      throw new Error('GOV.UK did not answer');
+    });
+    await expect.poll(() => queue.getJobCountByTypes('failed'), { timeout: 20_000 }).toBe(3);
+    await worker.close();
+
+    const page = await session.get('/admin/queues');
+    expect(page.body).toContain('Failed: Updating bank holidays from GOV.UK');
+    expect(page.body).toContain('GOV.UK did not answer');
+    expect(page.body).toContain('action="/admin/queues/holiday-refresh/jobs/hr-a/retry"');
+
+    const one = await session.post(
+      '/admin/queues/holiday-refresh/jobs/hr-a/retry',
+      {},
+      '/admin/queues',
+    );
+    expect(one.statusCode).toBe(303);
+    expect(one.headers.location).toBe('/admin/queues?retried=1');
+    expect(await queue.getJobCountByTypes('failed')).toBe(2);
+    expect(await (await queue.getJob('hr-a'))!.getState()).toBe('waiting');
+    // Retrying it again (a second click) changes nothing.
+    const again = await session.post(
+      '/admin/queues/holiday-refresh/jobs/hr-a/retry',
+      {},
+      '/admin/queues',
+    );
+    expect(again.headers.location).toBe('/admin/queues?retried=0');
+
+    const all = await session.post('/admin/queues/holiday-refresh/retry', {}, '/admin/queues');
+    expect(all.headers.location).toBe('/admin/queues?retried=2');
+    expect(await queue.getJobCountByTypes('failed')).toBe(0);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(3);
+    expect((await session.get('/admin/queues?retried=2')).body).toContain(
+      '2 failed jobs sent back to the queue to run again',
+    );
+    expect(
+      (await session.post('/admin/queues/nothing/retry', {}, '/admin/emails')).statusCode,
+    ).toBe(404);
+  });
+
+  it('lists the development mailbox in the admin navigation', async () => {
+    const admin = await createUser(t.app, 'admin');
+    const session = await signInPage(t.app, admin);
+    const page = await session.get('/admin/users');
+    expect(page.body).toMatch(
+      /<a class="govuk-service-navigation__link" href="\/admin\/mailbox"[^>]*>\s*Mailbox/,
     );
   });
 });

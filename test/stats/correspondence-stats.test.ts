@@ -232,6 +232,42 @@ describe('correspondence statistics', () => {
     expect(escaped.body).toContain("'=SUM(1),1,0,0,2026-11-20");
   });
 
+  it('shows no error box without a problem, labels people say and GOV.UK dates', async () => {
+    const session = await signInPage(t.app, manager);
+    const page = await session.get('/stats?from=2026-10-01&to=2026-10-31');
+    expect(page.body).not.toContain('There is a problem');
+    expect(page.body).not.toMatch(/<title>Error/);
+    // Types, channels and months in words, never codes or ISO dates.
+    expect(page.body).toContain('General enquiry');
+    expect(page.body).toContain('Web form');
+    expect(page.body).toContain('October 2026');
+    expect(page.body).toContain('From 1 October 2026 to 31 October 2026');
+    expect(page.body).toContain('1 October 2026'); // the oldest received
+    expect(page.body).not.toMatch(/>\s*(General|Foi|Mp enquiry|Mp|2026-10|2026-10-01)\s*</);
+
+    // GOV.UK date inputs, prefilled with the period shown.
+    expect(page.body).toMatch(/name="from-day"[^>]*value="1"/);
+    expect(page.body).toMatch(/name="to-month"[^>]*value="10"/);
+    const typed = await session.get(
+      '/stats?from-day=1&from-month=10&from-year=2026&to-day=31&to-month=10&to-year=2026',
+    );
+    expect(typed.statusCode).toBe(200);
+    expect(typed.body).toContain('From 1 October 2026 to 31 October 2026');
+    expect(typed.body).not.toContain('There is a problem');
+
+    // A date that is not real: the summary, the field error and what was typed.
+    const bad = await session.get(
+      '/stats?from-day=31&from-month=2&from-year=2026&to-day=31&to-month=10&to-year=2026',
+    );
+    expect(bad.statusCode).toBe(200);
+    expect(bad.body).toMatch(/<title>Error: /);
+    expect(bad.body.match(/There is a problem/g)).toHaveLength(1);
+    expect(bad.body).toContain('href="#from"');
+    expect(bad.body).toContain('The start date must be a real date');
+    expect(bad.body).toMatch(/name="from-day"[^>]*value="31"/);
+    expect(bad.body).toMatch(/name="from-month"[^>]*value="2"/);
+  });
+
   it('refuses a caseworker', async () => {
     const session = await signInPage(t.app, cw1);
     expect((await session.get('/stats')).statusCode).toBe(403);
