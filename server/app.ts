@@ -37,6 +37,8 @@ import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
 import { securityPlugin } from './platform/security.js';
 import { statsRoutes } from './stats/routes.js';
+import { createSurveysService, type SurveysService } from './surveys/service.js';
+import { surveysRoutes } from './surveys/plugin.js';
 import { govukDist, mojDist, publicDir, viewsPlugin } from './platform/views.js';
 import { createUsersRepository } from './users/repository.js';
 import { usersRoutes } from './users/routes.js';
@@ -63,6 +65,7 @@ export interface Services {
   deadlines: DeadlinesService;
   intake: IntakeService;
   attachmentScan: AttachmentScanService;
+  surveys: SurveysService;
 }
 
 const cannotSign = (): string => {
@@ -134,8 +137,16 @@ export function createServices(
     officeAddress: config.officeAddress,
   });
   const disclosure = createDisclosureService({ db: db.db, clock, audit, attachmentScan });
+  const surveys = createSurveysService({
+    db: db.db,
+    clock,
+    audit,
+    secret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+  });
   return {
     audit,
+    surveys,
     attachmentScan,
     replies,
     disclosure,
@@ -269,6 +280,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(repliesRoutes, { replies: services.replies });
   await app.register(disclosureRoutes, { disclosure: services.disclosure });
   await app.register(statsRoutes, { db: deps.db.db, clock });
+  await app.register(surveysRoutes, { surveys: services.surveys, clock });
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,

@@ -9,3 +9,4 @@ export * from './intake.js';
 export * from './replies.js';
 export * from './disclosure.js';
 export * from './change-stamps.js';
+export * from './surveys.js';

@@ -1,0 +1,257 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { pgErrorCode } from '../../db/errors.js';
+import {
+  surveyAnswers,
+  surveyDrafts,
+  surveyInvitations,
+  surveyOptions,
+  surveyQuestions,
+  surveyResponses,
+  surveys,
+} from '../../db/schema/index.js';
+import type { AnswerRow } from './answers.js';
+import { surveyErrors } from './errors.js';
+import type { QuestionDef, QuestionInput } from './questions.js';
+
+export type SurveyRow = typeof surveys.$inferSelect;
+export type NewSurveyRow = typeof surveys.$inferInsert;
+export interface SurveyWithQuestions extends SurveyRow {
+  questions: QuestionDef[];
+}
+
+/** The launch triggers raise check_violation on constraint `surveys_launched_lock`. */
+export function mapLockError(error: unknown): never {
+  if (pgErrorCode(error) === '23514' && String(error).includes('launched'))
+    throw surveyErrors.locked();
+  const cause = (error as { cause?: { constraint_name?: string } }).cause;
+  if (cause?.constraint_name === 'surveys_launched_lock') throw surveyErrors.locked();
+  throw error;
+}
+
+/** Every Drizzle query on surveys, questions, answers and drafts. */
+export function createSurveysRepository() {
+  return {
+    async insertSurvey(tx: DbOrTx, row: NewSurveyRow): Promise<SurveyRow> {
+      const [created] = await tx.insert(surveys).values(row).returning();
+      return created!;
+    },
+
+    async insertQuestions(tx: DbOrTx, surveyId: string, questions: QuestionInput[], from = 0) {
+      for (const [index, q] of questions.entries()) {
+        const [row] = await tx
+          .insert(surveyQuestions)
+          .values({
+            surveyId,
+            key: q.key,
+            kind: q.kind,
+            position: from + index,
+            section: q.section ?? null,
+            label: q.label,
+            hint: q.hint ?? null,
+            required: q.kind === 'equality' ? false : (q.required ?? false),
+            maxChoices: q.maxChoices ?? null,
+            specialCategory: q.kind === 'equality',
+          })
+          .returning({ id: surveyQuestions.id })
+          .catch(mapLockError);
+        const options = q.options ?? [];
+        if (options.length > 0)
+          await tx.insert(surveyOptions).values(
+            options.map((o, position) => ({
+              questionId: row!.id,
+              key: o.key,
+              label: o.label,
+              position,
+              behaviour: o.behaviour ?? ('normal' as const),
+            })),
+          );
+      }
+    },
+
+    async findSurvey(db: DbOrTx, id: string): Promise<SurveyWithQuestions | undefined> {
+      const [survey] = await db.select().from(surveys).where(eq(surveys.id, id));
+      if (!survey) return undefined;
+      const questions = await db
+        .select()
+        .from(surveyQuestions)
+        .where(eq(surveyQuestions.surveyId, id))
+        .orderBy(asc(surveyQuestions.position));
+      const options =
+        questions.length === 0
+          ? []
+          : await db
+              .select()
+              .from(surveyOptions)
+              .where(
+                inArray(
+                  surveyOptions.questionId,
+                  questions.map((q) => q.id),
+                ),
+              )
+              .orderBy(asc(surveyOptions.position));
+      return {
+        ...survey,
+        questions: questions.map((q) => ({
+          id: q.id,
+          key: q.key,
+          kind: q.kind,
+          label: q.label,
+          hint: q.hint,
+          section: q.section,
+          required: q.required,
+          maxChoices: q.maxChoices,
+          specialCategory: q.specialCategory,
+          options: options
+            .filter((o) => o.questionId === q.id)
+            .map((o) => ({
+              id: o.id,
+              key: o.key,
+              label: o.label,
+              exclusive: o.behaviour === 'exclusive',
+            })),
+        })),
+      };
+    },
+
+    async listSurveys(db: DbOrTx) {
+      return db
+        .select({
+          id: surveys.id,
+          title: surveys.title,
+          anonymous: surveys.anonymous,
+          opensAt: surveys.opensAt,
+          closesAt: surveys.closesAt,
+          launchedAt: surveys.launchedAt,
+          archivedAt: surveys.archivedAt,
+          responses: sql<number>`(select count(*)::int from ${surveyResponses} r where r.survey_id = ${surveys.id})`,
+        })
+        .from(surveys)
+        .orderBy(sql`${surveys.opensAt} desc`);
+    },
+
+    async updateSurvey(tx: DbOrTx, id: string, values: Partial<NewSurveyRow>) {
+      await tx.update(surveys).set(values).where(eq(surveys.id, id)).catch(mapLockError);
+    },
+
+    /** Sets `launched_at` once; false if someone else launched it first. */
+    async launch(tx: DbOrTx, id: string, at: Date): Promise<boolean> {
+      const rows = await tx
+        .update(surveys)
+        .set({ launchedAt: at })
+        .where(and(eq(surveys.id, id), isNull(surveys.launchedAt)))
+        .returning({ id: surveys.id });
+      return rows.length === 1;
+    },
+
+    async deleteQuestion(tx: DbOrTx, questionId: string) {
+      await tx.delete(surveyQuestions).where(eq(surveyQuestions.id, questionId)).catch(mapLockError);
+    },
+
+    async setPositions(tx: DbOrTx, ids: string[]) {
+      for (const [position, id] of ids.entries())
+        await tx
+          .update(surveyQuestions)
+          .set({ position })
+          .where(eq(surveyQuestions.id, id))
+          .catch(mapLockError);
+    },
+
+    async updateWording(
+      tx: DbOrTx,
+      questionId: string,
+      values: { label: string; hint: string | null },
+    ) {
+      await tx.update(surveyQuestions).set(values).where(eq(surveyQuestions.id, questionId));
+    },
+
+    /** One response and its answer rows, in the caller's transaction. */
+    async insertResponse(
+      tx: DbOrTx,
+      response: typeof surveyResponses.$inferInsert,
+      rows: AnswerRow[],
+    ): Promise<string> {
+      const [created] = await tx
+        .insert(surveyResponses)
+        .values(response)
+        .returning({ id: surveyResponses.id });
+      if (rows.length > 0)
+        await tx.insert(surveyAnswers).values(rows.map((r) => ({ ...r, responseId: created!.id })));
+      return created!.id;
+    },
+
+    /** The one conditional update that makes an invitation answer once (surveys.md §3). */
+    async markResponded(tx: DbOrTx, invitationId: string): Promise<boolean> {
+      const rows = await tx
+        .update(surveyInvitations)
+        .set({ responded: true })
+        .where(and(eq(surveyInvitations.id, invitationId), eq(surveyInvitations.responded, false)))
+        .returning({ id: surveyInvitations.id });
+      return rows.length === 1;
+    },
+
+    async invitationByTokenHash(db: DbOrTx, tokenHash: string) {
+      const [row] = await db
+        .select()
+        .from(surveyInvitations)
+        .where(eq(surveyInvitations.tokenHash, tokenHash));
+      return row;
+    },
+
+    async invitationById(db: DbOrTx, id: string) {
+      const [row] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.id, id));
+      return row;
+    },
+
+    async draft(db: DbOrTx, tokenHash: string) {
+      const [row] = await db.select().from(surveyDrafts).where(eq(surveyDrafts.tokenHash, tokenHash));
+      return row;
+    },
+
+    async saveDraft(
+      db: DbOrTx,
+      draft: {
+        surveyId: string;
+        tokenHash: string;
+        invitationId: string | null;
+        answers: Record<string, unknown>;
+        updatedAt: Date;
+      },
+    ) {
+      await db
+        .insert(surveyDrafts)
+        .values(draft)
+        .onConflictDoUpdate({
+          target: surveyDrafts.tokenHash,
+          set: { answers: draft.answers, updatedAt: draft.updatedAt },
+        });
+    },
+
+    async deleteDraft(tx: DbOrTx, tokenHash: string) {
+      await tx.delete(surveyDrafts).where(eq(surveyDrafts.tokenHash, tokenHash));
+    },
+
+    /** Drafts go at close (surveys.md §3). */
+    async purgeDrafts(db: DbOrTx, surveyId: string, at: Date): Promise<number> {
+      const deleted = await db
+        .delete(surveyDrafts)
+        .where(eq(surveyDrafts.surveyId, surveyId))
+        .returning({ id: surveyDrafts.id });
+      await db
+        .update(surveys)
+        .set({ draftsPurgedAt: at })
+        .where(and(eq(surveys.id, surveyId), isNull(surveys.draftsPurgedAt)));
+      return deleted.length;
+    },
+
+    /** Closed surveys whose drafts are still there. */
+    async closedWithDrafts(db: DbOrTx, now: Date): Promise<string[]> {
+      const rows = await db
+        .select({ id: surveys.id })
+        .from(surveys)
+        .where(and(isNull(surveys.draftsPurgedAt), sql`${surveys.closesAt} <= ${now}`));
+      return rows.map((r) => r.id);
+    },
+  };
+}
+export type SurveysRepository = ReturnType<typeof createSurveysRepository>;

@@ -1,0 +1,207 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MANAGERS } from '../platform/auth.js';
+import type { Actor } from '../platform/audit.js';
+import { IdempotencyHeaders } from '../intake/schemas.js';
+import { statusOf } from './builder.js';
+import type { SurveyWithQuestions } from './repository.js';
+import {
+  AnonymityBody,
+  CreatedSurvey,
+  CreateSurveyBody,
+  CrossTabQuery,
+  ResponseBody,
+  ResponseReceipt,
+  ResultsView,
+  SurveyIdParams,
+  SurveyView,
+} from './schemas.js';
+import type { SurveysService } from './service.js';
+
+const api = { tags: ['surveys'], security: [{ bearer: [] }] };
+/** Survey answers: generous per IP (a household or office shares one), never stored. */
+export const SURVEY_RATE_LIMIT = { max: 30, timeWindow: 60_000 };
+
+export const publicActor = (request: FastifyRequest): Actor => ({
+  id: null,
+  role: 'public',
+  requestId: request.id,
+  ip: null,
+});
+
+export function surveyJson(survey: SurveyWithQuestions, now: Date, publicUrl: string) {
+  return {
+    id: survey.id,
+    title: survey.title,
+    status: statusOf(survey, now),
+    anonymous: survey.anonymous,
+    opensAt: survey.opensAt.toISOString(),
+    closesAt: survey.closesAt.toISOString(),
+    launchedAt: survey.launchedAt?.toISOString() ?? null,
+    publicUrl,
+    questions: survey.questions.map((q) => ({
+      key: q.key,
+      kind: q.kind,
+      label: q.label,
+      hint: q.hint,
+      section: q.section,
+      required: q.required,
+      maxChoices: q.maxChoices,
+      options: q.options.map((o) => ({
+        key: o.key,
+        label: o.label,
+        behaviour: o.exclusive ? 'exclusive' : 'normal',
+      })),
+    })),
+  };
+}
+
+/** The surveys JSON API (API.md "Consultations and surveys"). */
+export async function surveysApiRoutes(
+  app: FastifyInstance,
+  opts: { surveys: SurveysService; now: () => Date },
+) {
+  const { builder, answering, results } = opts.surveys;
+
+  app.post<{ Body: Static<typeof CreateSurveyBody> }>(
+    '/api/surveys',
+    {
+      schema: {
+        ...api,
+        summary: 'Create a survey (draft) with its questions',
+        body: CreateSurveyBody,
+        response: { 201: CreatedSurvey },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const survey = await builder.create(request.actor(), request.body);
+      return reply.code(201).send({ id: survey.id, publicUrl: builder.publicUrl(survey.id) });
+    },
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id',
+    {
+      schema: { ...api, summary: 'A survey with its questions and status', params: SurveyIdParams, response: { 200: SurveyView } },
+      config: { auth: MANAGERS },
+    },
+    async (request) => {
+      const survey = await builder.get(request.params.id);
+      return surveyJson(survey, opts.now(), builder.publicUrl(survey.id));
+    },
+  );
+
+  app.post<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id/open',
+    {
+      schema: {
+        ...api,
+        summary: 'Launch: locks anonymity and structure; answers are taken from opensAt to closesAt',
+        params: SurveyIdParams,
+        response: { 200: SurveyView },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => {
+      const survey = await builder.open(request.actor(), request.params.id);
+      return surveyJson(survey, opts.now(), builder.publicUrl(survey.id));
+    },
+  );
+
+  app.put<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof AnonymityBody> }>(
+    '/api/surveys/:id/anonymity',
+    {
+      schema: {
+        ...api,
+        summary: 'Change anonymity (before launch only: 409 after)',
+        params: SurveyIdParams,
+        body: AnonymityBody,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      await builder.setAnonymity(request.actor(), request.params.id, request.body.anonymous);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id/results',
+    {
+      schema: {
+        ...api,
+        summary: 'Results: counts, percentages (base: those answering), positions, Borda points',
+        params: SurveyIdParams,
+        response: { 200: ResultsView },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => results.results(request.actor(), request.params.id),
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams>; Querystring: Static<typeof CrossTabQuery> }>(
+    '/api/surveys/:id/crosstab',
+    {
+      schema: {
+        ...api,
+        summary: 'Cross-tab of one question by another (counts, column %; 1-4 shown as [c])',
+        params: SurveyIdParams,
+        querystring: CrossTabQuery,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) =>
+      results.crossTab(request.actor(), request.params.id, request.query.question, request.query.by),
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id/responses.csv',
+    {
+      schema: {
+        ...api,
+        summary: 'Every response as CSV (no time columns; formula-escaped; audited)',
+        params: SurveyIdParams,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { stream } = await results.exportCsv(request.actor(), request.params.id);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="survey-${request.params.id}.csv"`)
+        .send(stream);
+    },
+  );
+
+  app.post<{
+    Params: Static<typeof SurveyIdParams>;
+    Body: Static<typeof ResponseBody>;
+    Headers: Static<typeof IdempotencyHeaders>;
+  }>(
+    '/api/public/surveys/:id/responses',
+    {
+      schema: {
+        tags: ['public'],
+        summary: 'Submit a response (public link, or an invitation with its token)',
+        description:
+          '400 names each question with a bad answer and stores nothing; 409 when the invitation has already answered; 422 when the survey is not open.',
+        params: SurveyIdParams,
+        headers: IdempotencyHeaders,
+        body: ResponseBody,
+        response: { 201: ResponseReceipt },
+      },
+      config: { public: true, rateLimit: SURVEY_RATE_LIMIT },
+    },
+    async (request, reply) => {
+      const { token, answers } = request.body;
+      await answering.submit(
+        publicActor(request),
+        request.params.id,
+        token ? { channel: 'invitation', token } : { channel: 'link' },
+        answers,
+      );
+      return reply.code(201).send({ status: 'received' as const });
+    },
+  );
+}
