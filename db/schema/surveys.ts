@@ -133,14 +133,7 @@ export const surveyWaves = pgTable(
   (t) => [unique('survey_waves_no_uq').on(t.surveyId, t.waveNo)],
 );
 
-export const DELIVERY_STATES = [
-  'queued',
-  'sending',
-  'retry',
-  'sent',
-  'failed',
-  'skipped',
-] as const;
+export const DELIVERY_STATES = ['queued', 'sending', 'retry', 'sent', 'failed', 'skipped'] as const;
 
 /** The ledger: one row per invitation per wave; PostgreSQL, not BullMQ, decides who gets mail. */
 export const surveyDeliveries = pgTable(

@@ -9,8 +9,7 @@ import { sha256, type SurveyTokens } from './tokens.js';
 
 /** Who is answering: the public link, or an invitation found by its token. */
 export type Respondent =
-  | { channel: 'link'; resumeToken?: string }
-  | { channel: 'invitation'; token: string };
+  { channel: 'link'; resumeToken?: string } | { channel: 'invitation'; token: string };
 
 /**
  * Public answering (surveys.md §3): checks the survey is open at this request, validates

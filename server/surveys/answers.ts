@@ -57,7 +57,8 @@ export function checkAnswers(
       }
       const text = cleanText(value).trim();
       if (text.length > TEXT_MAX) {
-        errors[q.key] = `"${q.label}" must be ${TEXT_MAX.toLocaleString('en-GB')} characters or fewer`;
+        errors[q.key] =
+          `"${q.label}" must be ${TEXT_MAX.toLocaleString('en-GB')} characters or fewer`;
         continue;
       }
       clean[q.key] = text;

@@ -51,7 +51,8 @@ export function normaliseQuestions(
     const at = `${prefix}.${index}`;
     let q: QuestionInput = { ...input };
     if (!KEY.test(q.key)) {
-      errors[`${at}.key`] = 'Use lower-case letters, digits and underscores, starting with a letter';
+      errors[`${at}.key`] =
+        'Use lower-case letters, digits and underscores, starting with a letter';
       return;
     }
     if (seen.has(q.key)) errors[`${at}.key`] = `"${q.key}" is used by another question`;
@@ -177,7 +178,8 @@ export function createSurveyBuilder(deps: {
       const { questions: fresh, errors } = normaliseQuestions(questions, survey.anonymous);
       const taken = new Set(survey.questions.map((q) => q.key));
       fresh.forEach((q, index) => {
-        if (taken.has(q.key)) errors[`questions.${index}.key`] = `"${q.key}" is used by another question`;
+        if (taken.has(q.key))
+          errors[`questions.${index}.key`] = `"${q.key}" is used by another question`;
       });
       if (Object.keys(errors).length > 0) throw surveyErrors.invalidSurvey(errors);
       await db.transaction(async (tx) => {

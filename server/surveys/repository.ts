@@ -145,7 +145,10 @@ export function createSurveysRepository() {
     },
 
     async deleteQuestion(tx: DbOrTx, questionId: string) {
-      await tx.delete(surveyQuestions).where(eq(surveyQuestions.id, questionId)).catch(mapLockError);
+      await tx
+        .delete(surveyQuestions)
+        .where(eq(surveyQuestions.id, questionId))
+        .catch(mapLockError);
     },
 
     async setPositions(tx: DbOrTx, ids: string[]) {
@@ -204,7 +207,10 @@ export function createSurveysRepository() {
     },
 
     async draft(db: DbOrTx, tokenHash: string) {
-      const [row] = await db.select().from(surveyDrafts).where(eq(surveyDrafts.tokenHash, tokenHash));
+      const [row] = await db
+        .select()
+        .from(surveyDrafts)
+        .where(eq(surveyDrafts.tokenHash, tokenHash));
       return row;
     },
 

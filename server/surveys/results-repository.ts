@@ -67,7 +67,11 @@ export function createResultsRepository() {
                       where a.response_id = d.response_id and a.question_id = ${questionId})
         group by d.option_id`);
       return {
-        cells: cells.map((c) => ({ optionId: c.option_id, byOptionId: c.by_option_id, count: c.n })),
+        cells: cells.map((c) => ({
+          optionId: c.option_id,
+          byOptionId: c.by_option_id,
+          count: c.n,
+        })),
         bases: new Map(bases.map((b) => [b.by_option_id, b.n])),
       };
     },

@@ -93,7 +93,8 @@ export function createSurveyResults(deps: {
         options: [],
       };
       if (q.kind === 'text') {
-        result.textCount = counts.find((c) => c.questionId === q.id && c.optionId === null)?.count ?? 0;
+        result.textCount =
+          counts.find((c) => c.questionId === q.id && c.optionId === null)?.count ?? 0;
         questions.push(result);
         continue;
       }
@@ -132,7 +133,11 @@ export function createSurveyResults(deps: {
   return {
     async results(actor: Actor, surveyId: string, opts = { specialCategory: false }) {
       const { results: out } = await compute(surveyId, opts);
-      await audit.recordRead(actor, { action: 'survey.results_read', subjectType: 'survey', subjectId: surveyId });
+      await audit.recordRead(actor, {
+        action: 'survey.results_read',
+        subjectType: 'survey',
+        subjectId: surveyId,
+      });
       return out;
     },
 
@@ -153,7 +158,11 @@ export function createSurveyResults(deps: {
       if ((q.specialCategory || by.specialCategory) && !analyst)
         throw surveyErrors.invalidSurvey({ by: 'Equality cross-tabs are for analysts only' });
       const { cells, bases } = await results.crossTab(db, q.id, by.id);
-      const columns = by.options.map((o) => ({ key: o.key, label: o.label, base: bases.get(o.id) ?? 0 }));
+      const columns = by.options.map((o) => ({
+        key: o.key,
+        label: o.label,
+        base: bases.get(o.id) ?? 0,
+      }));
       const rows = q.options.map((o) => ({
         key: o.key,
         label: o.label,
@@ -168,8 +177,17 @@ export function createSurveyResults(deps: {
         }),
         total: cells.filter((c) => c.optionId === o.id).reduce((s, c) => s + c.count, 0),
       }));
-      await audit.recordRead(actor, { action: 'survey.crosstab_read', subjectType: 'survey', subjectId: surveyId });
-      return { question: { key: q.key, label: q.label }, by: { key: by.key, label: by.label }, columns, rows };
+      await audit.recordRead(actor, {
+        action: 'survey.crosstab_read',
+        subjectType: 'survey',
+        subjectId: surveyId,
+      });
+      return {
+        question: { key: q.key, label: q.label },
+        by: { key: by.key, label: by.label },
+        columns,
+        rows,
+      };
     },
 
     /**
@@ -179,14 +197,21 @@ export function createSurveyResults(deps: {
     async exportCsv(actor: Actor, surveyId: string, opts = { specialCategory: false }) {
       const survey = await load(surveyId);
       const questions = survey.questions.filter((q) => opts.specialCategory || !q.specialCategory);
-      type Row = { id: string; channel: string; answers: Array<{ q: string; o: string | null; r: number | null; t: string | null }> };
+      type Row = {
+        id: string;
+        channel: string;
+        answers: Array<{ q: string; o: string | null; r: number | null; t: string | null }>;
+      };
       const columns: CsvColumn<Row>[] = [
         { header: 'Response', value: (r) => r.id },
         { header: 'Channel', value: (r) => r.channel },
       ];
       for (const q of questions) {
         if (q.kind === 'text') {
-          columns.push({ header: q.key, value: (r) => r.answers.find((a) => a.q === q.id)?.t ?? '' });
+          columns.push({
+            header: q.key,
+            value: (r) => r.answers.find((a) => a.q === q.id)?.t ?? '',
+          });
           continue;
         }
         for (const o of q.options)
@@ -200,9 +225,16 @@ export function createSurveyResults(deps: {
           });
       }
       await db.transaction(async (tx) =>
-        audit.record(tx, actor, { action: 'survey.exported', subjectType: 'survey', subjectId: surveyId }),
+        audit.record(tx, actor, {
+          action: 'survey.exported',
+          subjectType: 'survey',
+          subjectId: surveyId,
+        }),
       );
-      return { title: survey.title, stream: csvStream(results.responsesForExport(db, surveyId), columns) };
+      return {
+        title: survey.title,
+        stream: csvStream(results.responsesForExport(db, surveyId), columns),
+      };
     },
 
     async textAnswers(surveyId: string, key: string, limit = 50, offset = 0) {
@@ -224,9 +256,16 @@ export function createSurveyResults(deps: {
       if (!label) throw surveyErrors.invalidSurvey({ theme: 'Enter a theme' });
       await db.transaction(async (tx) => {
         const themeId = await results.addTheme(tx, q.id, label);
-        if ((await results.tagAnswer(tx, answerId, themeId, q.id)) === 0 && !(await results.textAnswers(tx, q.id, 1, 0)).length)
+        if (
+          (await results.tagAnswer(tx, answerId, themeId, q.id)) === 0 &&
+          !(await results.textAnswers(tx, q.id, 1, 0)).length
+        )
           throw surveyErrors.notFound();
-        await audit.record(tx, actor, { action: 'survey.answer_themed', subjectType: 'survey', subjectId: surveyId });
+        await audit.record(tx, actor, {
+          action: 'survey.answer_themed',
+          subjectType: 'survey',
+          subjectId: surveyId,
+        });
       });
     },
   };

@@ -83,7 +83,12 @@ export async function surveysApiRoutes(
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id',
     {
-      schema: { ...api, summary: 'A survey with its questions and status', params: SurveyIdParams, response: { 200: SurveyView } },
+      schema: {
+        ...api,
+        summary: 'A survey with its questions and status',
+        params: SurveyIdParams,
+        response: { 200: SurveyView },
+      },
       config: { auth: MANAGERS },
     },
     async (request) => {
@@ -97,7 +102,8 @@ export async function surveysApiRoutes(
     {
       schema: {
         ...api,
-        summary: 'Launch: locks anonymity and structure; answers are taken from opensAt to closesAt',
+        summary:
+          'Launch: locks anonymity and structure; answers are taken from opensAt to closesAt',
         params: SurveyIdParams,
         response: { 200: SurveyView },
       },
@@ -152,7 +158,12 @@ export async function surveysApiRoutes(
       config: { auth: MANAGERS },
     },
     async (request) =>
-      results.crossTab(request.actor(), request.params.id, request.query.question, request.query.by),
+      results.crossTab(
+        request.actor(),
+        request.params.id,
+        request.query.question,
+        request.query.by,
+      ),
   );
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(

@@ -6,7 +6,11 @@ const literals = <T extends readonly string[]>(values: T) =>
     TLiteral<T[number]>[]
   >;
 const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
-const Instant = Type.String({ minLength: 10, maxLength: 40, description: 'ISO 8601 instant or YYYY-MM-DD' });
+const Instant = Type.String({
+  minLength: 10,
+  maxLength: 40,
+  description: 'ISO 8601 instant or YYYY-MM-DD',
+});
 
 export const SurveyIdParams = Type.Object({ id: Uuid });
 
@@ -64,7 +68,10 @@ export const SurveyView = Type.Object(
   { additionalProperties: true },
 );
 
-export const AnonymityBody = Type.Object({ anonymous: Type.Boolean() }, { additionalProperties: false });
+export const AnonymityBody = Type.Object(
+  { anonymous: Type.Boolean() },
+  { additionalProperties: false },
+);
 
 export const Answers = Type.Record(
   Type.String({ maxLength: 60 }),

@@ -37,7 +37,9 @@ describe('POST /api/public/surveys/:id/responses', () => {
   it('stores a valid anonymous response: 201, a row per option, ranks, no invitation or time', async () => {
     const response = await respond(t, surveyId, { answers: valid });
     expect(response.statusCode).toBe(201);
-    const rows = await t.db.sql<{ invitation_id: string | null; submitted_at: Date | null; channel: string }[]>`
+    const rows = await t.db.sql<
+      { invitation_id: string | null; submitted_at: Date | null; channel: string }[]
+    >`
       select invitation_id, submitted_at, channel from survey_responses where survey_id = ${surveyId}`;
     expect(rows).toEqual([{ invitation_id: null, submitted_at: null, channel: 'link' }]);
     const ranks = await t.db.sql<{ key: string; rank: number }[]>`
@@ -51,7 +53,11 @@ describe('POST /api/public/surveys/:id/responses', () => {
   });
 
   it('refuses a choice over the maximum with 400 naming the question; nothing stored', async () => {
-    await expectRefused({ ...valid, crimes: ['burglary', 'asb', 'roads', 'cyber'] }, 'crimes', /up to 3/);
+    await expectRefused(
+      { ...valid, crimes: ['burglary', 'asb', 'roads', 'cyber'] },
+      'crimes',
+      /up to 3/,
+    );
   });
 
   it('refuses an unknown option with 400 naming the question; nothing stored', async () => {
@@ -108,11 +114,20 @@ describe('POST /api/public/surveys/:id/responses', () => {
 
 describe('Builder API', () => {
   it('creates a survey with fixed Likert, area and equality options', async () => {
-    const response = await t.app.inject({ method: 'GET', url: `/api/surveys/${surveyId}`, headers: bearer(token) });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/surveys/${surveyId}`,
+      headers: bearer(token),
+    });
     expect(response.statusCode).toBe(200);
-    const survey = response.json<{ status: string; questions: Array<{ key: string; options: Array<{ key: string }> }> }>();
+    const survey = response.json<{
+      status: string;
+      questions: Array<{ key: string; options: Array<{ key: string }> }>;
+    }>();
     expect(survey.status).toBe('open');
-    const byKey = Object.fromEntries(survey.questions.map((q) => [q.key, q.options.map((o) => o.key)]));
+    const byKey = Object.fromEntries(
+      survey.questions.map((q) => [q.key, q.options.map((o) => o.key)]),
+    );
     expect(byKey.trust).toContain('dont_know');
     expect(byKey.area).toHaveLength(8);
     expect(byKey.equality_age).toContain('prefer_not');
@@ -144,25 +159,48 @@ describe('Builder API', () => {
 
   it('S12: anonymity cannot change after launch (409), and the trigger refuses it in SQL too', async () => {
     const draft = await createSurvey(t, token, { open: false });
-    const before = await t.app.inject({ method: 'PUT', url: `/api/surveys/${draft}/anonymity`, headers: bearer(token), payload: { anonymous: false } });
+    const before = await t.app.inject({
+      method: 'PUT',
+      url: `/api/surveys/${draft}/anonymity`,
+      headers: bearer(token),
+      payload: { anonymous: false },
+    });
     expect(before.statusCode).toBe(204);
-    const after = await t.app.inject({ method: 'PUT', url: `/api/surveys/${surveyId}/anonymity`, headers: bearer(token), payload: { anonymous: false } });
+    const after = await t.app.inject({
+      method: 'PUT',
+      url: `/api/surveys/${surveyId}/anonymity`,
+      headers: bearer(token),
+      payload: { anonymous: false },
+    });
     expect(after.statusCode).toBe(409);
     expect(after.json().error.code).toBe('surveys.locked');
-    await expect(t.db.sql`update surveys set anonymous = false where id = ${surveyId}`).rejects.toThrow(/anonymity is fixed/);
-    await expect(t.db.sql`delete from survey_options where question_id in (select id from survey_questions where survey_id = ${surveyId})`).rejects.toThrow(/fixed/);
     await expect(
-      t.db.sql`insert into survey_responses (survey_id, anonymous, channel, submitted_at) values (${surveyId}, true, 'link', now())`,
+      t.db.sql`update surveys set anonymous = false where id = ${surveyId}`,
+    ).rejects.toThrow(/anonymity is fixed/);
+    await expect(
+      t.db
+        .sql`delete from survey_options where question_id in (select id from survey_questions where survey_id = ${surveyId})`,
+    ).rejects.toThrow(/fixed/);
+    await expect(
+      t.db
+        .sql`insert into survey_responses (survey_id, anonymous, channel, submitted_at) values (${surveyId}, true, 'link', now())`,
     ).rejects.toThrow(/survey_responses_anonymous_ck/);
   });
 
   it('opens once: a second open is 409', async () => {
-    const again = await t.app.inject({ method: 'POST', url: `/api/surveys/${surveyId}/open`, headers: bearer(token) });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/surveys/${surveyId}/open`,
+      headers: bearer(token),
+    });
     expect(again.statusCode).toBe(409);
   });
 
   it('refuses staff endpoints without a token (401) and to a caseworker (403)', async () => {
-    const anonymous = await t.app.inject({ method: 'GET', url: `/api/surveys/${surveyId}/results` });
+    const anonymous = await t.app.inject({
+      method: 'GET',
+      url: `/api/surveys/${surveyId}/results`,
+    });
     expect(anonymous.statusCode).toBe(401);
   });
 });

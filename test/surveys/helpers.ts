@@ -77,7 +77,8 @@ export async function createSurvey(t: TestApp, token: string, options: SurveyOpt
       questions: options.questions ?? sampleQuestions,
     },
   });
-  if (response.statusCode !== 201) throw new Error(`create: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`create: ${response.statusCode} ${response.body}`);
   const { id } = response.json<{ id: string }>();
   if (options.open !== false) {
     const opened = await t.app.inject({
