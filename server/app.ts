@@ -39,6 +39,8 @@ import { securityPlugin } from './platform/security.js';
 import { statsRoutes } from './stats/routes.js';
 import { createSurveysService, type SurveysService } from './surveys/service.js';
 import { surveysRoutes } from './surveys/plugin.js';
+import { complaintsRoutes } from './complaints/routes.js';
+import { createComplaintsService, type ComplaintsService } from './complaints/service.js';
 import { govukDist, mojDist, publicDir, viewsPlugin } from './platform/views.js';
 import { createUsersRepository } from './users/repository.js';
 import { usersRoutes } from './users/routes.js';
@@ -66,6 +68,7 @@ export interface Services {
   intake: IntakeService;
   attachmentScan: AttachmentScanService;
   surveys: SurveysService;
+  complaints: ComplaintsService;
 }
 
 const cannotSign = (): string => {
@@ -144,7 +147,35 @@ export function createServices(
     secret: config.jwtSecret,
     publicUrl: config.publicUrl,
   });
+  // Complaints meet contacts, cases and mail through plain functions (ids in, ids out).
+  const complaints = createComplaintsService({
+    db: db.db,
+    clock,
+    audit,
+    mail,
+    contacts: { resolve: (tx, actor, input) => contacts.resolve(tx, actor, input) },
+    cases: {
+      forComplaint: async (actor, caseId) => {
+        const found = await correspondence.get(actor, caseId);
+        return {
+          id: found.id,
+          reference: found.reference,
+          type: found.type,
+          channel: found.channel,
+          receivedAt: found.receivedAt,
+          subject: found.subject,
+          body: found.body,
+          contactId: found.contact?.id ?? null,
+          contact: found.contact,
+        };
+      },
+    },
+    publicUrl: config.publicUrl,
+    officeName: config.officeName,
+    mailDomain: config.mailDomain,
+  });
   return {
+    complaints,
     audit,
     surveys,
     attachmentScan,
@@ -281,6 +312,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(disclosureRoutes, { disclosure: services.disclosure });
   await app.register(statsRoutes, { db: deps.db.db, clock });
   await app.register(surveysRoutes, { surveys: services.surveys, clock });
+  await app.register(complaintsRoutes, { complaints: services.complaints });
   await app.register(mailRoutes, {
     mail: services.mail,
     transportKind: deps.mailTransport.kind,

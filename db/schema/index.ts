@@ -10,3 +10,4 @@ export * from './replies.js';
 export * from './disclosure.js';
 export * from './change-stamps.js';
 export * from './surveys.js';
+export * from './complaints.js';

@@ -1,0 +1,72 @@
+/**
+ * What the complaints domain needs from others, as plain functions that app.ts wires to
+ * their services: it never imports another domain's service or repository.
+ */
+import type { Db, DbOrTx } from '../../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import type { Actor, AuditLog } from '../platform/audit.js';
+import type { ComplaintsRepository } from './repository.js';
+import type { ComplaintCalendar, TimerStore } from './timer-store.js';
+
+export interface ComplainantInput {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  postcode?: string | null;
+}
+
+/** The contacts domain's linking rule (email, then phone) or a new contact, in `tx`. */
+export interface ContactPort {
+  resolve(
+    tx: DbOrTx,
+    actor: Actor,
+    input: ComplainantInput,
+  ): Promise<{ contact: { id: string }; matchedBy: string }>;
+}
+
+/** A correspondence case of type complaint, read with the viewer's own access (audited there). */
+export interface CaseForComplaint {
+  id: string;
+  reference: string;
+  type: string;
+  channel: string;
+  receivedAt: string;
+  subject: string;
+  body: string;
+  contactId: string | null;
+  contact: ComplainantInput | null;
+}
+export interface CasePort {
+  forComplaint(actor: Actor, caseId: string): Promise<CaseForComplaint>;
+}
+
+/** Queues an email through the ledger and outbox in `tx`; returns the email id. */
+export interface MailPort {
+  queue(
+    tx: DbOrTx,
+    email: {
+      to: string;
+      subject: string;
+      text: string;
+      subjectType?: string;
+      subjectRef?: string;
+      messageId?: string;
+    },
+  ): Promise<string>;
+}
+
+export interface ComplaintsDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  repo: ComplaintsRepository;
+  timers: TimerStore;
+  calendar: (tx: DbOrTx) => Promise<ComplaintCalendar>;
+  mail: MailPort;
+  contacts: ContactPort;
+  cases: CasePort;
+  publicUrl: string;
+  officeName: string;
+  mailDomain: string;
+}

@@ -1,0 +1,49 @@
+/**
+ * The complaints domain, built once from its dependencies (app.ts passes the contacts
+ * linking rule, the case reader and the mail ledger as plain functions). Each part holds
+ * one responsibility: records, detail, transitions, letters, reminders, retention, stats.
+ */
+import type { Db } from '../../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import type { AuditLog } from '../platform/audit.js';
+import { createDetailService } from './detail.js';
+import { createLettersService } from './letters.js';
+import type { CasePort, ContactPort, MailPort } from './ports.js';
+import { createRecordsService } from './records.js';
+import { createReferenceDataService } from './reference-data.js';
+import { createRemindersService } from './reminders.js';
+import { createComplaintsRepository } from './repository.js';
+import { createRetentionService } from './retention.js';
+import { createComplaintStatsService } from './stats.js';
+import { createCalendarSource, createTimerStore } from './timer-store.js';
+import { createTransitionsService } from './transitions.js';
+
+export function createComplaintsService(input: {
+  db: Db;
+  clock: Clock;
+  audit: AuditLog;
+  mail: MailPort;
+  contacts: ContactPort;
+  cases: CasePort;
+  publicUrl: string;
+  officeName: string;
+  mailDomain: string;
+}) {
+  const repo = createComplaintsRepository();
+  const calendar = createCalendarSource(repo);
+  const timers = createTimerStore({ repo, clock: input.clock, calendar });
+  const deps = { ...input, repo, timers, calendar };
+  const records = createRecordsService(deps);
+  const transitions = createTransitionsService(deps, records);
+  return {
+    records,
+    detail: createDetailService(deps, records),
+    transitions,
+    letters: createLettersService(deps, records),
+    reminders: createRemindersService(deps, transitions),
+    retention: createRetentionService(deps),
+    referenceData: createReferenceDataService(deps),
+    stats: createComplaintStatsService(deps),
+  };
+}
+export type ComplaintsService = ReturnType<typeof createComplaintsService>;
