@@ -1,6 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CASE_TYPES, STATUS_LABELS, TYPE_LABELS } from '../correspondence/workflow.js';
+import {
+  CASE_TYPES,
+  CHANNEL_PHRASES,
+  STATUS_LABELS,
+  TYPE_LABELS,
+} from '../correspondence/workflow.js';
+import { formatDate } from '../lib/format.js';
 import { ADMINS, CASEWORK, STAFF } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { MERGE_FIELD_HINTS, MERGE_FIELDS } from './merge.js';
@@ -40,6 +46,22 @@ const replyRow = (reply: OutboundView) => ({
   statusTag: STATUS_TAGS[reply.status],
   channelLabel: reply.channel === 'email' ? 'Email' : 'Post',
 });
+
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'An' : 'A'} ${noun}`;
+
+/** The requester's name and address lines for the top of a letter. */
+const letterAddress = (
+  contact: { name: string; address?: string | null; postcode?: string | null } | null | undefined,
+) => {
+  const lines = (contact?.address ?? '')
+    .split(/\r?\n|,\s*/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const postcode = contact?.postcode?.trim();
+  if (postcode && !lines.some((line) => line.toUpperCase().includes(postcode.toUpperCase())))
+    lines.push(postcode);
+  return { name: contact?.name ?? null, address: lines };
+};
 
 const typesLabel = (template: TemplateView) =>
   template.caseTypes.length
@@ -150,6 +172,9 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
 
   /* ---- Reply pages ---- */
 
+  /** Purposes whose replies never answer a case: the question is not asked for them. */
+  const NEVER_ANSWERS = new Set(['acknowledgement', 'holding', 'clarification']);
+
   async function renderCompose(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -159,6 +184,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
       errors?: FieldErrors;
       values?: Record<string, string | undefined>;
       status?: number;
+      preview?: boolean;
     } = {},
   ) {
     const actor = request.actor();
@@ -176,6 +202,12 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
           : 'no',
     };
     const chosen = values.templateId ?? c.template?.id;
+    // "Does this reply answer the case?" is only asked where the answer could be yes.
+    const askResponds = c.canAnswer && !(c.template && NEVER_ANSWERS.has(c.template.purpose));
+    const cannotAnswerReason = !c.canAnswer
+      ? `This reply will not answer the case: a ${STATUS_LABELS[c.detail.status].toLowerCase()} case cannot be answered${c.detail.status === 'new' ? ' until it is opened' : ''}.`
+      : `${withArticle(PURPOSE_LABELS[c.template?.purpose ?? 'holding'].toLowerCase())} does not answer the case.`;
+    const contact = c.detail.contact;
     return reply.page(
       'replies/views/compose.njk',
       {
@@ -185,16 +217,34 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
           ...c.detail,
           statusLabel: STATUS_LABELS[c.detail.status],
           typeLabel: TYPE_LABELS[c.detail.type],
+          channelPhrase: CHANNEL_PHRASES[c.detail.channel],
         },
         values,
         template: c.template,
         templateItems: c.templates.map((t) => ({
           value: t.id,
-          text: `${t.name} (version ${t.version})`,
-          hint: { text: PURPOSE_LABELS[t.purpose] },
+          text: t.name,
+          hint:
+            t.name === PURPOSE_LABELS[t.purpose] ? undefined : { text: PURPOSE_LABELS[t.purpose] },
           checked: t.id === chosen,
         })),
         emailTo: c.emailTo,
+        preview:
+          extra.preview && Object.keys(errors).length === 0
+            ? {
+                channel: values.channel === 'post' ? 'post' : 'email',
+                from: replies.mailboxFrom,
+                to: c.emailTo,
+                subject: values.subject,
+                body: values.body,
+                letter: {
+                  ...replies.office,
+                  date: formatDate(replies.today()),
+                  ...letterAddress(contact),
+                  reference: c.detail.reference,
+                },
+              }
+            : undefined,
         channelItems: [
           ...(c.emailTo
             ? [
@@ -208,25 +258,28 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
           {
             value: 'post',
             text: 'Post: record a letter sent today',
-            hint: { text: 'Print the letter and post it; the reply is recorded as sent now.' },
+            hint: {
+              text: 'After sending, print the letter from the reply page and post it. It is recorded as sent today.',
+            },
             checked: values.channel === 'post',
           },
         ],
+        askResponds,
+        cannotAnswerReason,
         respondsItems: [
           {
             value: 'yes',
             text: 'Yes, this answers the case',
             hint: {
-              text: c.canAnswer
-                ? 'The case becomes Responded when the email is sent (a letter: straight away).' +
-                  (c.answerNeedsManager ? ' Only a manager can send an approved reply.' : '')
-                : `A ${STATUS_LABELS[c.detail.status].toLowerCase()} case cannot be answered now.`,
+              text:
+                'The case becomes Responded when the email is sent (a letter: straight away).' +
+                (c.answerNeedsManager ? ' Only a manager can send an approved reply.' : ''),
             },
             checked: values.responds === 'yes',
           },
           {
             value: 'no',
-            text: 'No, for example an acknowledgement or holding reply',
+            text: 'No, for example a holding reply or a request for more information',
             checked: values.responds === 'no',
           },
         ],
@@ -251,7 +304,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     { schema: { params: CaseIdParams, body: ReplyForm, hide: true }, config: { auth: CASEWORK } },
     async (request, reply) => {
       const { id } = request.params;
-      const { templateId, subject, body, channel, responds } = request.body;
+      const { templateId, subject, body, channel, responds, action } = request.body;
       const values = { templateId, subject, body, channel, responds };
       try {
         const fields: FieldErrors = {};
@@ -259,8 +312,14 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
           fields.channel = 'Select how to send the reply';
         if (responds !== 'yes' && responds !== 'no')
           fields.responds = 'Select whether this reply answers the case';
+        if (action === 'preview' && !body?.trim()) fields.body = 'Enter the text of the reply';
         if (Object.keys(fields).length)
           throw new AppError(400, 'validation', 'Check the form', fields);
+        if (action === 'preview')
+          return await renderCompose(request, reply, id, templateId || undefined, {
+            values,
+            preview: true,
+          });
         const sent = await replies.send(request.actor(), id, {
           templateId: templateId || undefined,
           subject: subject ?? '',
@@ -288,10 +347,34 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     async (request, reply) => {
       const { id, replyId } = request.params;
       const sent = await replies.getReply(request.actor(), id, replyId);
+      const template = sent.templateId ? await replies.getTemplate(sent.templateId) : undefined;
       return reply.page('replies/views/reply.njk', {
         pageTitle: sent.subject,
         r: replyRow(sent),
+        templateName: template?.name,
         caseId: id,
+      });
+    },
+  );
+
+  // A letter to print and post: the office's address, the date, the requester's address.
+  app.get<{ Params: Static<typeof ReplyParams> }>(
+    '/casework/:id/replies/:replyId/letter',
+    { schema: { params: ReplyParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id, replyId } = request.params;
+      const sent = await replies.getReply(request.actor(), id, replyId);
+      const letter = await replies.letter(request.actor(), id);
+      return reply.page('replies/views/letter.njk', {
+        pageTitle: `Letter: ${sent.subject}`,
+        r: sent,
+        caseId: id,
+        letter: {
+          ...replies.office,
+          date: formatDate(sent.sentAt ?? sent.createdAt),
+          ...letterAddress(letter.contact),
+          reference: letter.reference,
+        },
       });
     },
   );

@@ -99,6 +99,8 @@ export const ReplyForm = Type.Object(
     body: Field(40_000),
     channel: Field(10),
     responds: Field(5),
+    /** `preview` shows the reply as the requester will get it, without sending. */
+    action: Field(10),
   },
   { additionalProperties: false },
 );

@@ -223,7 +223,9 @@ export function createRepliesService(deps: {
 
   async function mergeValues(detail: CaseDetail, actor: Actor): Promise<MergeValues> {
     const contact = detail.contact ? await cases.contact(db, detail.contact.id) : undefined;
-    const writer = await repo.staff(db, detail.assignee?.id ?? actor.id);
+    // Signed by whoever writes and sends it, not by the assignee: a colleague covering a
+    // case signs their own letter.
+    const writer = actor.id ? await repo.staff(db, actor.id) : undefined;
     const isMp = detail.type === 'mp_enquiry' || contact?.kind === 'mp';
     return {
       reference: detail.reference,
@@ -266,6 +268,35 @@ export function createRepliesService(deps: {
         'correspondence.manager_only',
         'This reply is awaiting approval: only a manager can send it',
         { responds: 'Only a manager can send a reply that is awaiting approval' },
+      );
+  }
+
+  /**
+   * A reply from an acknowledgement template acknowledges the case once it has gone: the
+   * first time, `acknowledged_at` is written (the acknowledgement target is met) and a new
+   * case is opened, as acknowledging it means it has been read and its type accepted.
+   */
+  async function acknowledgeIfTemplateSays(
+    tx: Tx,
+    actor: Actor,
+    outbound: { caseId: string; templateId: string | null },
+  ): Promise<void> {
+    if (!outbound.templateId) return;
+    const template = await repo.template(tx, outbound.templateId);
+    if (template?.purpose !== 'acknowledgement') return;
+    const row = await cases.lockVisible(tx, { id: null, role: 'system' }, outbound.caseId);
+    if (!row || row.acknowledgedAt) return;
+    const now = clock.now();
+    const updated = await cases.updateCase(tx, row.id, row.version, {
+      acknowledgedAt: now,
+      updatedAt: now,
+    });
+    if (updated && updated.status === 'new')
+      await correspondence.transition(
+        { ...actor, role: 'system' },
+        row.id,
+        { to: 'open', version: updated.version },
+        { tx },
       );
   }
 
@@ -324,6 +355,7 @@ export function createRepliesService(deps: {
           });
         }
       }
+      await acknowledgeIfTemplateSays(tx, actor, outbound);
       await audit.record(tx, systemActor(), {
         action: 'case.reply.sent',
         subjectType: 'case',
@@ -682,6 +714,7 @@ export function createRepliesService(deps: {
             { to: 'responded', version: row.version },
             { tx },
           );
+        await acknowledgeIfTemplateSays(tx, actor, outbound);
         await audit.record(tx, actor, {
           action: 'case.reply.post',
           subjectType: 'case',
@@ -692,6 +725,19 @@ export function createRepliesService(deps: {
         return outboundView(outbound, sender?.name);
       });
     },
+
+    /** The case's reference and requester, for the top of a printed letter (an audited read). */
+    async letter(actor: Actor, caseId: string) {
+      const detail = await correspondence.get(actor, caseId);
+      return { reference: detail.reference, contact: detail.contact };
+    },
+
+    /** Who letters come from, and the sender emails show. */
+    office: {
+      officeName: deps.officeName,
+      officeAddress: deps.officeAddress.split(/\r?\n/),
+    },
+    mailboxFrom: deps.mailbox.from,
 
     /** For pages: labels and today's London date. */
     labels: { purposes: PURPOSE_LABELS, types: TYPE_LABELS },

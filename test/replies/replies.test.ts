@@ -383,6 +383,6 @@ describe('the reply page', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('The answer is 4.');
     expect(page.body).toContain('Queued');
-    expect(page.body).toContain(`case-${c.id}.`);
+    expect(page.body).toContain('Your email is on its way to dara@example.org');
   });
 });
