@@ -241,7 +241,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { cookieSecret: config.jwtSecret });
-  await app.register(viewsPlugin, { officeName: config.officeName });
+  await app.register(viewsPlugin, {
+    officeName: config.officeName,
+    virusScanning: config.clamdUrl !== undefined,
+  });
   await app.register(fastifyStatic, {
     root: publicDir,
     prefix: '/static/',

@@ -72,7 +72,7 @@ const early = () => EARLY_CLOSE_OUTCOMES;
 
 /** Every allowed move; anything else is `correspondence.invalid_transition`. */
 export const MOVES: readonly Move[] = [
-  { from: 'new', to: 'open', requires: [], label: 'Open the case (type confirmed)' },
+  { from: 'new', to: 'open', requires: [], label: 'Start work on it (the type is right)' },
   {
     from: 'new',
     to: 'closed',
@@ -123,7 +123,7 @@ export const MOVES: readonly Move[] = [
     requires: ['reason'],
     label: 'Return the draft with a comment',
   },
-  { from: 'open', to: 'responded', requires: [], label: 'Reply sent or posted' },
+  { from: 'open', to: 'responded', requires: [], label: 'A reply has been sent or posted' },
   {
     from: 'awaiting_approval',
     to: 'responded',

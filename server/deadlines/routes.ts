@@ -131,7 +131,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     return reply.page(
       'deadlines/views/event.njk',
       {
-        pageTitle: `Record a clock event: ${detail.reference}`,
+        pageTitle: `Record something that changes the deadline: ${detail.reference}`,
         c: {
           id: detail.id,
           reference: detail.reference,

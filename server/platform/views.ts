@@ -69,7 +69,7 @@ export function errorList(errors: FieldErrors | undefined): Array<{ text: string
 }
 
 export const viewsPlugin = fp(
-  async (app: FastifyInstance, opts: { officeName: string }) => {
+  async (app: FastifyInstance, opts: { officeName: string; virusScanning?: boolean }) => {
     const env = nunjucks.configure([path.join(serverDir, 'views'), serverDir, govukDist, mojDist], {
       autoescape: true,
       throwOnUndefined: false,
@@ -85,6 +85,8 @@ export const viewsPlugin = fp(
       errors?.[field] ? { text: errors[field] } : undefined,
     );
     env.addGlobal('officeName', opts.officeName);
+    // Whether uploads are virus-checked (CLAMD_URL): pages promise it only when they are.
+    env.addGlobal('virusScanning', opts.virusScanning ?? false);
 
     await app.register(view, { engine: { nunjucks }, templates: [], options: { env } });
     app.decorate('staffNav', [] as NavItem[]);

@@ -106,7 +106,7 @@ describe('casework pages in a browser (axe, WCAG 2.2 AA)', () => {
       .poll(() => page.locator('.govuk-error-summary').isVisible(), { timeout: 30_000 })
       .toBe(true);
     await expectAccessible(page);
-    await page.getByLabel('Open: Open the case (type confirmed)').check();
+    await page.getByLabel('Open: Start work on it (the type is right)').check();
     await page.getByRole('button', { name: 'Change status' }).click();
     await page.waitForURL(/notice=status/);
     await expectAccessible(page);

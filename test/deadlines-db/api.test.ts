@@ -385,7 +385,12 @@ describe('pages', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('How this date was worked out');
     expect(response.body).toContain('2nd January (Scotland)');
-    expect(response.body).toMatch(/Bank holiday data version \d+/);
+    expect(response.body).toMatch(/bank holidays known when it was last updated \(list \d+\)/);
+    // In a caseworker's words: no rule ids, no "clock events".
+    expect(response.body).toContain('Legal basis or policy:</strong> FOIA s10(1)');
+    expect(response.body).not.toMatch(/foi-s10|\.v1\b/);
+    expect(response.body).toContain('Record something that changes the deadline');
+    expect(response.body).not.toContain('clock event');
   });
 
   it('the clock-event form shows the error summary and keeps what was typed', async () => {
