@@ -9,6 +9,7 @@ import { NoticeQuery } from '../platform/schemas.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { readDateFields } from '../platform/forms.js';
 import {
   ActionForm,
   CsrfForm,
@@ -482,9 +483,8 @@ export async function disclosureRoutes(
     async (request, reply) => {
       const { id } = request.params;
       const body = request.body;
-      const pad = (value: string | undefined, length: number) =>
-        (value ?? '').trim().padStart(length, '0');
-      const responseDate = `${pad(body['responseDate-year'], 4)}-${pad(body['responseDate-month'], 2)}-${pad(body['responseDate-day'], 2)}`;
+      // What was typed goes to the service, which says what is wrong with it.
+      const responseDate = readDateFields(body, 'responseDate').typed;
       const input: EntryInput = {
         version: parseVersion(body.version),
         title: body.title ?? '',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
-import { csvStream, type CsvColumn } from '../correspondence/csv.js';
+import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { CHANNEL_LABELS, humanise, TYPE_LABELS } from '../correspondence/workflow.js';
 import { dateFromParts } from '../lib/dates.js';
 import { formatDate } from '../lib/format.js';

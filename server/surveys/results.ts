@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { csvStream, type CsvColumn } from '../correspondence/csv.js';
+import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { surveyErrors } from './errors.js';
 import { LIKERT_AGREE, type QuestionDef } from './questions.js';
 import type { ResultsRepository } from './results-repository.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
-import { neutraliseCell } from '../../server/correspondence/csv.js';
+import { neutraliseCell } from '../../server/lib/csv.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 let t: TestApp;

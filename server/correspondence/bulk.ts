@@ -1,0 +1,212 @@
+import type { Tx } from '../../db/client.js';
+import type { Actor } from '../platform/audit.js';
+import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
+import { isManager, viewerOf, type CaseContext } from './context.js';
+import { londonDate } from './due.js';
+import { caseNotFound, staleVersion } from './errors.js';
+import type { CaseRow } from './repository.js';
+import type { CaseSummary } from './types.js';
+import { MAX_BULK, parseTags, TAG_LIMITS } from './validation.js';
+
+/** Assigning and tagging, one case or a batch (version-checked, all or nothing). */
+export function createAssignmentCommands(ctx: CaseContext) {
+  const { db, repo, audit, clock, toSummary, checkAssignee } = ctx;
+  function checkBatch(items: ReadonlyArray<{ id: string; version: number }>) {
+    if (items.length === 0) throw validationError({ cases: 'Select at least one case' });
+    if (items.length > MAX_BULK)
+      throw validationError({ cases: `Select ${MAX_BULK} cases or fewer` });
+  }
+
+  /**
+   * Locks a batch's cases (those the actor may see) and checks every row's version: any
+   * stale or missing case rejects the whole batch, naming the stale ones.
+   */
+  async function lockBatch(
+    tx: Tx,
+    actor: Actor,
+    items: ReadonlyArray<{ id: string; version: number }>,
+    done: 'assigned' | 'tagged',
+  ): Promise<CaseRow[]> {
+    const wanted = new Map(items.map((c) => [c.id, c.version]));
+    const rows = await repo.lockManyVisible(tx, viewerOf(actor), [...wanted.keys()]);
+    const missing = wanted.size - rows.length;
+    const stale = rows.filter((row) => row.version !== wanted.get(row.id));
+    if (missing > 0 || stale.length > 0) {
+      const parts: string[] = [];
+      if (stale.length > 0)
+        parts.push(
+          `${stale.map((row) => row.reference).join(', ')} changed since you loaded the list`,
+        );
+      if (missing > 0)
+        parts.push(`${missing} selected case${missing === 1 ? ' was' : 's were'} not found`);
+      const message = `No cases were ${done}: ${parts.join('; ')}. Reload and try again.`;
+      const code = stale.length > 0 ? 'correspondence.stale_version' : 'not_found';
+      throw new AppError(stale.length > 0 ? 409 : 404, code, message, { cases: message });
+    }
+    return rows;
+  }
+
+  /**
+   * Adds tags to many cases in one transaction with a version check on every row: any
+   * conflict rejects the whole batch and names the cases. A case that already has every
+   * tag is left alone (no new version, nothing on the timeline).
+   */
+  async function bulkTag(
+    actor: Actor,
+    input: { tags: string[]; cases: Array<{ id: string; version: number }> },
+  ): Promise<{ tagged: number; changed: number; cases: CaseSummary[] }> {
+    const parsed = parseTags(input.tags);
+    const fields: FieldErrors = {};
+    if ('error' in parsed) fields.tags = parsed.error;
+    if (input.cases.length === 0) fields.cases = 'Select at least one case';
+    if (Object.keys(fields).length > 0) throw validationError(fields);
+    checkBatch(input.cases);
+    const tags = 'tags' in parsed ? parsed.tags : [];
+    return db.transaction(async (tx) => {
+      const rows = await lockBatch(tx, actor, input.cases, 'tagged');
+      const full = rows.filter((row) => new Set([...row.tags, ...tags]).size > TAG_LIMITS.perCase);
+      if (full.length > 0) {
+        const message = `No cases were tagged: ${full.map((row) => row.reference).join(', ')} would have more than ${TAG_LIMITS.perCase} tags.`;
+        throw new AppError(422, 'correspondence.too_many_tags', message, { tags: message });
+      }
+      const now = clock.now();
+      const today = londonDate(now);
+      const names = new Map<string, string | undefined>();
+      for (const id of new Set(rows.flatMap((row) => (row.assigneeId ? [row.assigneeId] : []))))
+        names.set(id, (await repo.user(tx, id))?.name);
+      const summary = (row: CaseRow) =>
+        toSummary(row, today, row.assigneeId ? names.get(row.assigneeId) : null);
+      const results: CaseSummary[] = [];
+      let changed = 0;
+      for (const row of rows) {
+        const added = tags.filter((tag) => !row.tags.includes(tag));
+        if (added.length === 0) {
+          results.push(summary(row));
+          continue; // no change, nothing on the timeline
+        }
+        const updated = await repo.updateCase(tx, row.id, row.version, {
+          tags: [...row.tags, ...added],
+          updatedAt: now,
+        });
+        if (!updated) throw staleVersion();
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'tagged',
+          data: { added },
+        });
+        await audit.record(tx, actor, {
+          action: 'case.tag',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+        changed += 1;
+        results.push(summary(updated));
+      }
+      return { tagged: results.length, changed, cases: results };
+    });
+  }
+
+  /**
+   * Assigns many cases in one transaction with a version check on every row: any
+   * conflict rejects the whole batch and names the cases.
+   */
+  async function bulkAssign(
+    actor: Actor,
+    input: { assigneeId: string | null; cases: Array<{ id: string; version: number }> },
+  ): Promise<{ assigned: number; cases: CaseSummary[] }> {
+    checkBatch(input.cases);
+    return db.transaction(async (tx) => {
+      const assignee = input.assigneeId ? await checkAssignee(tx, input.assigneeId) : undefined;
+      const rows = await lockBatch(tx, actor, input.cases, 'assigned');
+      if (!isManager(actor)) {
+        const refused = rows.filter(
+          (row) =>
+            !(
+              (row.assigneeId === null && input.assigneeId === actor.id) ||
+              (row.assigneeId === actor.id && input.assigneeId === null)
+            ),
+        );
+        if (refused.length > 0)
+          throw new AppError(
+            403,
+            'correspondence.reassign_forbidden',
+            `Only a manager can reassign cases. You can take unassigned cases yourself. Not allowed: ${refused.map((r) => r.reference).join(', ')}`,
+            { assigneeId: 'Only a manager can assign cases to someone else' },
+          );
+      }
+      const now = clock.now();
+      const today = londonDate(now);
+      const names = new Map<string, string>();
+      const results: CaseSummary[] = [];
+      for (const row of rows) {
+        if (row.assigneeId === input.assigneeId) {
+          results.push(toSummary(row, today, assignee?.name));
+          continue; // no change, nothing on the timeline
+        }
+        const updated = await repo.updateCase(tx, row.id, row.version, {
+          assigneeId: input.assigneeId,
+          updatedAt: now,
+        });
+        if (!updated) throw staleVersion();
+        let fromName: string | null = null;
+        if (row.assigneeId) {
+          fromName =
+            names.get(row.assigneeId) ?? (await repo.user(tx, row.assigneeId))?.name ?? null;
+          if (fromName) names.set(row.assigneeId, fromName);
+        }
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'assigned',
+          data: {
+            from: row.assigneeId,
+            fromName,
+            to: input.assigneeId,
+            toName: assignee?.name ?? null,
+          },
+        });
+        await audit.record(tx, actor, {
+          action: input.assigneeId ? 'case.assign' : 'case.unassign',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+        results.push(toSummary(updated, today, assignee?.name));
+      }
+      return { assigned: results.length, cases: results };
+    });
+  }
+  return {
+    /**
+     * Assigns (or, with null, unassigns) one case. Managers may assign anything; a
+     * caseworker may take an unassigned case or hand back their own.
+     */
+    async assign(
+      actor: Actor,
+      id: string,
+      input: { assigneeId: string | null; version: number },
+    ): Promise<CaseSummary> {
+      try {
+        const { cases } = await bulkAssign(actor, {
+          assigneeId: input.assigneeId,
+          cases: [{ id, version: input.version }],
+        });
+        return cases[0]!;
+      } catch (error) {
+        // One case: the plain answers, not the batch's.
+        if (error instanceof AppError && error.code === 'correspondence.stale_version')
+          throw staleVersion();
+        if (error instanceof AppError && error.statusCode === 404) throw caseNotFound();
+        throw error;
+      }
+    },
+
+    bulkAssign,
+
+    bulkTag,
+  };
+}

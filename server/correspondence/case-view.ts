@@ -1,0 +1,109 @@
+import { toContactView } from '../contacts/service.js';
+import { SCAN_STATES } from '../attachments/scan.js';
+import type { Actor } from '../platform/audit.js';
+import { iso, viewerOf, type CaseContext } from './context.js';
+import { computeDue } from './due.js';
+import { caseNotFound } from './errors.js';
+import { describeEvent } from './timeline-wording.js';
+import type { CaseDetail, MoveView, NoteView } from './types.js';
+import { movesFor, type CaseType, type Move } from './workflow.js';
+
+/** One case as the case page and the API show it: reused under the change stamp, read audited. */
+export function createCaseView(ctx: CaseContext) {
+  const { db, repo, audit, deps, reuse, queueDates, toSummary } = ctx;
+  function moveView(move: Move, type: CaseType): MoveView {
+    return {
+      to: move.to,
+      label: move.label,
+      managerOnly: move.managerOnly ?? false,
+      requires: [...move.requires],
+      reasons: [...(move.reasons ?? [])],
+      outcomes: [...(move.outcomes?.(type) ?? [])],
+    };
+  }
+  return {
+    /** One case with its contact, deadline, notes and timeline. The read is audited. */
+    async get(actor: Actor, id: string): Promise<CaseDetail> {
+      const viewer = viewerOf(actor);
+      const { today } = queueDates();
+      // Reused while no case changes (change stamp): the role decides the moves offered,
+      // the viewer what is visible, the date what is overdue.
+      const key = `case|${viewer.role}|${viewer.id}|${actor.role}|${today}|${id}`;
+      const detail = await reuse(
+        key,
+        async (): Promise<CaseDetail> => {
+          const head = await repo.findVisibleWithParties(db, viewerOf(actor), id);
+          if (!head) throw caseNotFound();
+          const { case: row, contact, onBehalfOf } = head;
+          const assignee = head.assigneeName === null ? undefined : { name: head.assigneeName };
+          const [events, noteRows, deadline, files] = await Promise.all([
+            repo.events(db, row.id),
+            repo.notes(db, row.id),
+            deps.deadlines
+              ? deps.deadlines.forCase(db, row.id, row)
+              : computeDue(row.type, row.receivedOn),
+            repo.attachments(db, row.id),
+          ]);
+          const notes: NoteView[] = noteRows.map((note) => ({
+            id: note.id,
+            body: note.redactedAt ? '' : note.body,
+            createdAt: note.createdAt.toISOString(),
+            author: note.authorId
+              ? { id: note.authorId, name: note.authorName ?? 'Unknown' }
+              : null,
+            redacted: note.redactedAt !== null,
+          }));
+          const noteMap = new Map(notes.map((note) => [note.id, note]));
+          return {
+            ...toSummary(row, today, assignee?.name),
+            contactName: contact?.name ?? null,
+            subtype: row.subtype,
+            body: row.body,
+            tags: row.tags,
+            flags: row.flags,
+            acknowledgedAt: iso(row.acknowledgedAt),
+            respondedAt: iso(row.respondedAt),
+            contact: contact ? toContactView(contact) : null,
+            onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
+            sourceType: row.sourceType,
+            deadline: { ...deadline, dueDate: row.nextDueOn },
+            timeline: events.map((event) => ({
+              id: event.id,
+              at: event.at.toISOString(),
+              kind: event.kind,
+              actor: event.actorId
+                ? { id: event.actorId, name: event.actorName ?? 'Unknown' }
+                : null,
+              ...describeEvent(event.kind, event.data, noteMap),
+              data: event.data,
+            })),
+            notes,
+            attachments: files.map((file) => ({
+              id: file.id,
+              filename: file.filename,
+              contentType: file.contentType,
+              size: file.size,
+              uploadedAt: file.uploadedAt.toISOString(),
+              uploadedBy: file.uploadedById
+                ? { id: file.uploadedById, name: file.uploadedByName ?? 'Unknown' }
+                : null,
+              scanStatus: file.scanStatus,
+              downloadable: SCAN_STATES[file.scanStatus].downloadable,
+            })),
+            allowedMoves: movesFor(row.type, row.status, actor.role).map((move) =>
+              moveView(move, row.type),
+            ),
+          };
+        },
+        actor,
+      );
+      await audit.recordRead(actor, {
+        action: 'case.view',
+        subjectType: 'case',
+        subjectId: detail.id,
+        personId: detail.contact?.id ?? null,
+      });
+      return detail;
+    },
+  };
+}

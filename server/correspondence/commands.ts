@@ -1,0 +1,216 @@
+import type { Tx } from '../../db/client.js';
+import type { Actor } from '../platform/audit.js';
+import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { isManager, viewerOf, type CaseContext } from './context.js';
+import { computeDue, londonDate } from './due.js';
+import { caseNotFound, managerOnly, staleVersion } from './errors.js';
+import type { CaseRow } from './repository.js';
+import type { CaseSummary, NoteView, TransitionInput } from './types.js';
+import { LIMITS } from './validation.js';
+import { findMove, humanise, STATUS_LABELS, type CaseStatus } from './workflow.js';
+
+/** Changes to one case: the workflow (§5), notes and restriction. */
+export function createCaseCommands(ctx: CaseContext) {
+  const { db, repo, audit, clock, deps, inTx, toSummary } = ctx;
+
+  return {
+    /** Moves a case along §5. Invalid moves 422 and stale versions 409, changing nothing. */
+    async transition(
+      actor: Actor,
+      id: string,
+      input: TransitionInput,
+      opts: { tx?: Tx } = {},
+    ): Promise<CaseSummary> {
+      return inTx(opts.tx, async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        if (row.version !== input.version) throw staleVersion();
+        const type = input.type ?? row.type;
+        const move = findMove(type, row.status, input.to);
+        if (!move) {
+          const to = STATUS_LABELS[input.to as CaseStatus] ?? input.to;
+          throw new AppError(
+            422,
+            'correspondence.invalid_transition',
+            `A case that is ${STATUS_LABELS[row.status].toLowerCase()} cannot move to ${to.toLowerCase()}`,
+            {
+              to: `A ${STATUS_LABELS[row.status].toLowerCase()} case cannot move to ${to.toLowerCase()}`,
+            },
+          );
+        }
+        if (move.managerOnly && !isManager(actor)) throw managerOnly('Only a manager can do this');
+        if (input.type && input.type !== row.type && !(row.status === 'new' && input.to === 'open'))
+          throw validationError({ type: 'The type can only be changed when the case is opened' });
+        const fields: FieldErrors = {};
+        const reason = input.reason?.trim() || undefined;
+        if (move.requires.includes('outcome')) {
+          const outcomes = move.outcomes?.(type) ?? [];
+          if (!input.outcome) fields.outcome = 'Select an outcome';
+          else if (!outcomes.includes(input.outcome))
+            fields.outcome = `Select one of: ${outcomes.map(humanise).join(', ')}`;
+        } else if (input.outcome) fields.outcome = 'An outcome is only given when closing';
+        if (move.requires.includes('reasonEvent')) {
+          if (!reason || !move.reasons?.includes(reason))
+            fields.reason = `Select what happened: ${(move.reasons ?? []).map(humanise).join(', ')}`;
+        } else if (move.requires.includes('reason') && !reason) fields.reason = 'Give a reason';
+        if (reason && reason.length > LIMITS.reason)
+          fields.reason = `Reason must be ${LIMITS.reason} characters or fewer`;
+        if (Object.keys(fields).length > 0) throw validationError(fields);
+
+        const now = clock.now();
+        const values: Partial<CaseRow> = { status: move.to, updatedAt: now };
+        if (move.to === 'closed') {
+          values.outcome = input.outcome!;
+          values.closedAt = now;
+        }
+        if (move.to === 'responded' && !row.respondedAt) values.respondedAt = now;
+        if (move.from === 'closed') {
+          values.outcome = null;
+          values.closedAt = null;
+        }
+        if (type !== row.type) {
+          values.type = type;
+          values.subtype = null;
+          values.nextDueOn = (await computeDue(type, row.receivedOn)).dueDate;
+        }
+        const updated = await repo.updateCase(tx, row.id, row.version, values);
+        if (!updated) throw staleVersion();
+        if (deps.deadlines) {
+          // A reply or closure stops the clock; a new type has new rules.
+          const deadline = await deps.deadlines.computeForCase(tx, row.id);
+          updated.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
+        }
+        if (type !== row.type)
+          await repo.insertEvent(tx, {
+            caseId: row.id,
+            at: now,
+            actorId: actor.id,
+            kind: 'type_changed',
+            data: { from: row.type, to: type },
+          });
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'status_changed',
+          data: {
+            from: row.status,
+            to: move.to,
+            ...(input.outcome ? { outcome: input.outcome } : {}),
+            ...(reason ? { reason } : {}),
+          },
+        });
+        await audit.record(tx, actor, {
+          action: `case.transition.${move.to}`,
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+          justification: reason ?? null,
+        });
+        const assignee = updated.assigneeId ? await repo.user(tx, updated.assigneeId) : undefined;
+        return toSummary(updated, londonDate(now), assignee?.name);
+      });
+    },
+
+    /** Adds an internal note (immutable; a correction is a new note). */
+    async addNote(actor: Actor, id: string, input: { body: string }): Promise<NoteView> {
+      const body = input.body ?? '';
+      if (!body.trim()) throw validationError({ body: 'Enter the note' });
+      if (body.length > LIMITS.body)
+        throw validationError({
+          body: `The note must be ${LIMITS.body.toLocaleString('en-GB')} characters or fewer`,
+        });
+      return db.transaction(async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        const now = clock.now();
+        const note = await repo.insertNote(tx, {
+          caseId: row.id,
+          authorId: actor.id,
+          body,
+          createdAt: now,
+        });
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'note_added',
+          data: { noteId: note.id },
+        });
+        await audit.record(tx, actor, {
+          action: 'case.note.add',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+        return {
+          id: note.id,
+          body: note.body,
+          createdAt: note.createdAt.toISOString(),
+          author: actor.id ? { id: actor.id, name: '' } : null,
+          redacted: false,
+        };
+      });
+    },
+
+    /** A manager redacts a note: the text goes, a tombstone stays. */
+    async redactNote(actor: Actor, id: string, noteId: string): Promise<void> {
+      if (!isManager(actor)) throw managerOnly('Only a manager can redact a note');
+      await db.transaction(async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        const now = clock.now();
+        const done = await repo.redactNote(tx, row.id, noteId, actor.id, now);
+        if (!done) throw notFound('Note not found');
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'note_redacted',
+          data: { noteId },
+        });
+        await audit.record(tx, actor, {
+          action: 'case.note.redact',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+      });
+    },
+
+    /** A manager restricts a case (or lifts the restriction). */
+    async setRestricted(
+      actor: Actor,
+      id: string,
+      input: { restricted: boolean; version: number },
+    ): Promise<CaseSummary> {
+      if (!isManager(actor)) throw managerOnly('Only a manager can restrict a case');
+      return db.transaction(async (tx) => {
+        const row = await repo.lockVisible(tx, viewerOf(actor), id);
+        if (!row) throw caseNotFound();
+        if (row.version !== input.version) throw staleVersion();
+        if (row.restricted === input.restricted) return toSummary(row, londonDate(clock.now()));
+        const now = clock.now();
+        const updated = await repo.updateCase(tx, row.id, row.version, {
+          restricted: input.restricted,
+          updatedAt: now,
+        });
+        if (!updated) throw staleVersion();
+        await repo.insertEvent(tx, {
+          caseId: row.id,
+          at: now,
+          actorId: actor.id,
+          kind: 'restriction_changed',
+          data: { restricted: input.restricted },
+        });
+        await audit.record(tx, actor, {
+          action: input.restricted ? 'case.restrict' : 'case.unrestrict',
+          subjectType: 'case',
+          subjectId: row.id,
+          personId: row.contactId,
+        });
+        return toSummary(updated, londonDate(now));
+      });
+    },
+  };
+}

@@ -1,0 +1,388 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatDate } from '../../lib/format.js';
+import { CASEWORK, MANAGERS } from '../../platform/auth.js';
+import { AppError, type FieldErrors } from '../../platform/errors.js';
+import { formRefusal } from '../../platform/forms.js';
+import { NoticeQuery } from '../../platform/schemas.js';
+import { SCAN_STATES } from '../../attachments/scan.js';
+import {
+  ACCEPTED_EXTENSIONS,
+  ATTACHMENT_LIMITS,
+  formatSize,
+  sendAttachment,
+  uploadedFiles,
+} from '../attachments.js';
+import {
+  AccessForm,
+  AssignForm,
+  AttachmentIdParams,
+  CaseIdParams,
+  CsrfOnlyForm,
+  NoteForm,
+  RestrictionForm,
+  TransitionForm,
+} from '../schemas.js';
+import type { CorrespondenceService } from '../service.js';
+import type { AccessGrant, CaseDetail } from '../types.js';
+import {
+  CHANNEL_LABELS,
+  CHANNEL_PHRASES,
+  humanise,
+  STATUS_LABELS,
+  TYPE_LABELS,
+} from '../workflow.js';
+import { STATUS_TAG, summaryRow } from './queue-state.js';
+
+/** The case page and its forms: notes, status, assignment, files, access, restriction. */
+export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
+  const NOTICES: Record<string, string> = {
+    created: 'Case recorded',
+    note: 'Note added',
+    status: 'Status changed',
+    assigned: 'Assignment saved',
+    restriction: 'Restriction saved',
+    access: 'Access given',
+    'access-removed': 'Access removed',
+    attachments: 'Attachment added',
+    rescan: 'Virus check queued again',
+  };
+
+  async function renderCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: {
+      errors?: FieldErrors;
+      status?: number;
+      values?: Record<string, unknown>;
+      notice?: string;
+    } = {},
+  ) {
+    const actor = request.actor();
+    const manager = actor.role === 'manager';
+    const [detail, options] = await Promise.all([svc.get(actor, id), svc.options()]);
+    // Only after get(): a case this person may not see is a 404 before anything else.
+    const access: AccessGrant[] = manager ? await svc.accessList(actor, detail.id) : [];
+    const granted = new Set(access.map((grant) => grant.user.id));
+    return reply.page(
+      'correspondence/views/case.njk',
+      {
+        pageTitle: `${detail.reference}: ${detail.subject}`,
+        errors: extra.errors,
+        values: extra.values ?? {},
+        notice: extra.notice,
+        c: caseView(detail),
+        isManager: actor.role === 'manager',
+        moveItems: detail.allowedMoves.map((move) => ({
+          value: move.to,
+          text: `${STATUS_LABELS[move.to]}: ${move.label}`,
+          checked: extra.values?.to === move.to,
+        })),
+        outcomeItems: [...new Set(detail.allowedMoves.flatMap((m) => m.outcomes))].map((value) => ({
+          value,
+          text: humanise(value),
+          checked: extra.values?.outcome === value,
+        })),
+        reasonItems: [...new Set(detail.allowedMoves.flatMap((m) => m.reasons))].map((value) => ({
+          value,
+          text: humanise(value),
+          checked: extra.values?.reasonEvent === value,
+        })),
+        needsReasonText: detail.allowedMoves.some((m) => m.requires.includes('reason')),
+        assigneeItems: [
+          { value: '', text: 'Nobody (unassigned)', selected: !detail.assignee },
+          ...options.staff.map((s) => ({
+            value: s.id,
+            text: s.id === actor.id ? `${s.name} (me)` : s.name,
+            selected: detail.assignee?.id === s.id,
+          })),
+        ],
+        mayAssign: actor.role === 'manager' || !detail.assignee || detail.assignee.id === actor.id,
+        access,
+        // Managers see every case anyway: access is for caseworkers other than the assignee.
+        accessItems: [
+          { value: '', text: 'Choose a person' },
+          ...options.staff
+            .filter(
+              (s) => s.role === 'caseworker' && !granted.has(s.id) && s.id !== detail.assignee?.id,
+            )
+            .map((s) => ({ value: s.id, text: s.name, selected: extra.values?.userId === s.id })),
+        ],
+        acceptedExtensions: ACCEPTED_EXTENSIONS,
+        maxFiles: ATTACHMENT_LIMITS.files,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  function caseView(detail: CaseDetail) {
+    return {
+      ...summaryRow(detail),
+      ...detail,
+      typeLabel: TYPE_LABELS[detail.type],
+      channelLabel: CHANNEL_LABELS[detail.channel],
+      channelPhrase: CHANNEL_PHRASES[detail.channel],
+      statusLabel: STATUS_LABELS[detail.status],
+      statusClass: STATUS_TAG[detail.status],
+      outcomeLabel: detail.outcome ? humanise(detail.outcome) : null,
+      dueLabel: detail.dueDate ? formatDate(detail.dueDate) : null,
+      timeline: [...detail.timeline].reverse(),
+      attachments: detail.attachments.map((a) => ({
+        ...a,
+        sizeLabel: formatSize(a.size),
+        scan: SCAN_STATES[a.scanStatus],
+      })),
+    };
+  }
+
+  /** Runs a case form's action; a refusal re-renders the page with the error summary. */
+  async function caseAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    field: string,
+    values: Record<string, unknown>,
+    action: () => Promise<unknown>,
+    notice: string,
+    anchor = '',
+  ) {
+    try {
+      await action();
+      return reply.redirect(`/casework/${id}?notice=${notice}${anchor}`, 303);
+    } catch (error) {
+      const refusal = formRefusal(error, field);
+      if (!refusal) throw error;
+      return renderCase(request, reply, id, {
+        errors: refusal.fields,
+        status: refusal.status,
+        values,
+      });
+    }
+  }
+
+  const parseVersion = (value: string | undefined) =>
+    value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
+
+  app.get<{ Params: Static<typeof CaseIdParams>; Querystring: { notice?: string } }>(
+    '/casework/:id',
+    {
+      schema: {
+        params: CaseIdParams,
+        querystring: NoticeQuery,
+        hide: true,
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) =>
+      renderCase(request, reply, request.params.id, {
+        notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
+      }),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof NoteForm> }>(
+    '/casework/:id/notes',
+    { schema: { params: CaseIdParams, body: NoteForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const body = request.body.body ?? '';
+      return caseAction(
+        request,
+        reply,
+        id,
+        'body',
+        { body },
+        () => svc.addNote(request.actor(), id, { body }),
+        'note',
+        '#notes',
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof TransitionForm> }>(
+    '/casework/:id/transition',
+    {
+      schema: { params: CaseIdParams, body: TransitionForm, hide: true },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { to, outcome, reasonEvent, reasonText } = request.body;
+      const values = { to, outcome, reasonEvent, reasonText };
+      return caseAction(
+        request,
+        reply,
+        id,
+        'to',
+        values,
+        async () => {
+          if (!to)
+            throw new AppError(400, 'validation', 'Select a new status', {
+              to: 'Select a new status',
+            });
+          await svc.transition(request.actor(), id, {
+            to,
+            version: parseVersion(request.body.version),
+            outcome: outcome || undefined,
+            reason: reasonEvent || reasonText?.trim() || undefined,
+          });
+        },
+        'status',
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AssignForm> }>(
+    '/casework/:id/assign',
+    { schema: { params: CaseIdParams, body: AssignForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const assigneeId = request.body.assigneeId || null;
+      return caseAction(
+        request,
+        reply,
+        id,
+        'assigneeId',
+        { assigneeId },
+        () =>
+          svc.assign(request.actor(), id, {
+            assigneeId,
+            version: parseVersion(request.body.version),
+          }),
+        'assigned',
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams> }>(
+    '/casework/:id/attachments',
+    { schema: { params: CaseIdParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      return caseAction(
+        request,
+        reply,
+        id,
+        'file',
+        {},
+        () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)),
+        'attachments',
+        '#attachments',
+      );
+    },
+  );
+
+  // "Scan again" next to a file still held for its virus check (managers: see the service).
+  app.post<{ Params: Static<typeof AttachmentIdParams>; Body: Static<typeof CsrfOnlyForm> }>(
+    '/casework/:id/attachments/:attachmentId/rescan',
+    {
+      schema: { params: AttachmentIdParams, body: CsrfOnlyForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id, attachmentId } = request.params;
+      return caseAction(
+        request,
+        reply,
+        id,
+        'file',
+        {},
+        () => svc.rescanAttachment(request.actor(), id, attachmentId),
+        'rescan',
+        '#attachments-heading',
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof AttachmentIdParams> }>(
+    '/casework/:id/attachments/:attachmentId',
+    { schema: { params: AttachmentIdParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) =>
+      sendAttachment(
+        reply,
+        await svc.attachment(request.actor(), request.params.id, request.params.attachmentId),
+      ),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessForm> }>(
+    '/casework/:id/access',
+    {
+      schema: { params: CaseIdParams, body: AccessForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const userId = request.body.userId ?? '';
+      return caseAction(
+        request,
+        reply,
+        id,
+        'userId',
+        { userId },
+        async () => {
+          if (!userId)
+            throw new AppError(400, 'validation', 'Choose a person', {
+              userId: 'Choose who to give access to',
+            });
+          await svc.grantAccess(request.actor(), id, userId);
+        },
+        'access',
+        '#access',
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessForm> }>(
+    '/casework/:id/access/remove',
+    {
+      schema: { params: CaseIdParams, body: AccessForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const userId = request.body.userId ?? '';
+      return caseAction(
+        request,
+        reply,
+        id,
+        'userId',
+        {},
+        async () => {
+          try {
+            await svc.revokeAccess(request.actor(), id, userId);
+          } catch (error) {
+            // Already removed (a second click, or another manager): the outcome they wanted.
+            if (!(error instanceof AppError && error.code === 'correspondence.access_not_found'))
+              throw error;
+          }
+        },
+        'access-removed',
+        '#access',
+      );
+    },
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RestrictionForm> }>(
+    '/casework/:id/restriction',
+    {
+      schema: { params: CaseIdParams, body: RestrictionForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      return caseAction(
+        request,
+        reply,
+        id,
+        'restricted',
+        {},
+        () =>
+          svc.setRestricted(request.actor(), id, {
+            restricted: request.body.restricted === 'yes',
+            version: parseVersion(request.body.version),
+          }),
+        'restriction',
+      );
+    },
+  );
+}

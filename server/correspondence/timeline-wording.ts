@@ -1,0 +1,162 @@
+import { formatSize } from './attachments.js';
+import type { NoteView } from './types.js';
+import {
+  CHANNEL_PHRASES,
+  humanise,
+  STATUS_LABELS,
+  TYPE_LABELS,
+  type CaseChannel,
+  type CaseStatus,
+  type CaseType,
+} from './workflow.js';
+
+/**
+ * The words correspondence's timeline shows for each of its entries. Entries written by
+ * other domains carry their own `title` and `description`.
+ */
+export function describeEvent(
+  kind: string,
+  data: Record<string, unknown>,
+  notes: Map<string, NoteView>,
+): { title: string; description: string } {
+  const str = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
+  const status = (key: string) => STATUS_LABELS[str(key) as CaseStatus] ?? humanise(str(key));
+  const quoted = (key: string) => (str(key) ? `“${str(key)}”.` : '');
+  switch (kind) {
+    case 'created':
+      return {
+        title: 'Case created',
+        description: `${TYPE_LABELS[str('type') as CaseType] ?? humanise(str('type'))} received ${CHANNEL_PHRASES[str('channel') as CaseChannel] ?? `by ${humanise(str('channel')).toLowerCase()}`}, reference ${str('reference')}`,
+      };
+    case 'email_queued':
+      return str('purpose') === 'acknowledgement'
+        ? {
+            title: 'Acknowledgement queued',
+            description: 'An automatic acknowledgement is being emailed to the requester.',
+          }
+        : { title: 'Email queued', description: quoted('subject') };
+    case 'email_in': {
+      const from = str('from');
+      const parts = [`Subject: “${str('subject') || '(no subject)'}”.`];
+      if (data.automated)
+        parts.push('An automatic reply (such as an out-of-office): no action needed.');
+      if (str('flag')) parts.push(`Flagged “${str('flag')}”.`);
+      return {
+        title: from ? `Email received from ${from}` : 'Email received',
+        description: parts.join(' '),
+      };
+    }
+    case 'reply_queued':
+      return {
+        title: str('to') ? `Reply being emailed to ${str('to')}` : 'Reply being emailed',
+        description: [
+          quoted('subject'),
+          data.responds
+            ? 'The case will be marked as responded once it is sent.'
+            : 'It does not answer the case.',
+        ]
+          .filter(Boolean)
+          .join(' '),
+      };
+    case 'reply_sent':
+      return {
+        title: str('to') ? `Reply emailed to ${str('to')}` : 'Reply emailed',
+        description: [
+          quoted('subject'),
+          data.answered ? 'The case is marked as responded.' : str('note'),
+        ]
+          .filter(Boolean)
+          .join(' '),
+      };
+    case 'reply_failed': {
+      const reason = str('error') || 'the mail server refused it';
+      return {
+        title: `Reply failed to send: ${reason.length > 150 ? `${reason.slice(0, 150)}…` : reason}`,
+        description: [
+          str('to') ? `The reply “${str('subject')}” to ${str('to')} was not delivered.` : '',
+          'The case has not been marked as responded: check the address, then reply again or send the reply by post.',
+        ]
+          .filter(Boolean)
+          .join(' '),
+      };
+    }
+    case 'reply_not_answered':
+      return {
+        title: 'Reply sent, but the case was not marked as responded',
+        description: str('reason'),
+      };
+    case 'letter_sent':
+      return {
+        title: 'Letter sent by post',
+        description: [
+          quoted('subject'),
+          data.responds ? 'The case is marked as responded.' : 'It does not answer the case.',
+        ]
+          .filter(Boolean)
+          .join(' '),
+      };
+    case 'status_changed': {
+      const parts = [`From ${status('from')} to ${status('to')}.`];
+      if (str('outcome')) parts.push(`Outcome: ${humanise(str('outcome'))}.`);
+      if (str('reason')) parts.push(`Reason: ${humanise(str('reason'))}`);
+      return { title: `Status changed to ${status('to')}`, description: parts.join(' ') };
+    }
+    case 'type_changed':
+      return {
+        title: 'Type changed',
+        description: `From ${TYPE_LABELS[str('from') as CaseType] ?? str('from')} to ${TYPE_LABELS[str('to') as CaseType] ?? str('to')}.`,
+      };
+    case 'assigned':
+      return data.toName
+        ? {
+            title: `Assigned to ${str('toName')}`,
+            description: data.fromName ? `Previously ${str('fromName')}.` : 'Was unassigned.',
+          }
+        : { title: 'Unassigned', description: `Previously ${str('fromName')}.` };
+    case 'note_added': {
+      const note = notes.get(str('noteId'));
+      return {
+        title: 'Note added',
+        description: !note ? '' : note.redacted ? 'This note was redacted.' : note.body,
+      };
+    }
+    case 'note_redacted':
+      return { title: 'Note redacted', description: 'A manager redacted a note.' };
+    case 'restriction_changed':
+      return data.restricted
+        ? {
+            title: 'Case restricted',
+            description: 'Only the assignee, managers and people given access can see it.',
+          }
+        : { title: 'Restriction removed', description: 'All caseworkers can see it.' };
+    case 'access_granted':
+      return { title: 'Access granted', description: `${str('userName')} can see this case.` };
+    case 'access_revoked':
+      return {
+        title: 'Access removed',
+        description: `${str('userName')} can no longer see this case unless it is assigned to them.`,
+      };
+    case 'tagged': {
+      const added = Array.isArray(data.added) ? data.added.map(String) : [];
+      return {
+        title: added.length === 1 ? 'Tag added' : 'Tags added',
+        description: added.join(', '),
+      };
+    }
+    case 'email_sent':
+      return { title: 'Email sent', description: `“${str('subject')}” to ${str('to')}.` };
+    case 'email_failed':
+      return {
+        title: 'Email not delivered',
+        description: `“${str('subject')}” to ${str('to')}. The mail server said: ${str('error')}`,
+      };
+    case 'attachment_added':
+      return {
+        title: 'Attachment added',
+        description: `${str('filename')} (${formatSize(Number(data.size) || 0)})`,
+      };
+    default:
+      // Other domains (deadlines) write their own title and description.
+      return { title: str('title') || humanise(kind), description: str('description') };
+  }
+}
