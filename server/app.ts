@@ -37,6 +37,8 @@ import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
 import { securityPlugin } from './platform/security.js';
 import { statsRoutes } from './stats/routes.js';
+import { surgeriesRoutes } from './surgeries/routes.js';
+import { createSurgeriesService, type SurgeriesService } from './surgeries/service.js';
 import { createSurveysService, type SurveysService } from './surveys/service.js';
 import { surveysRoutes } from './surveys/plugin.js';
 import { complaintsRoutes } from './complaints/routes.js';
@@ -67,6 +69,7 @@ export interface Services {
   deadlines: DeadlinesService;
   intake: IntakeService;
   attachmentScan: AttachmentScanService;
+  surgeries: SurgeriesService;
   surveys: SurveysService;
   complaints: ComplaintsService;
 }
@@ -157,7 +160,28 @@ export function createServices(
     cases: {
       forComplaint: async (actor, caseId) => {
         const found = await correspondence.get(actor, caseId);
-        return {
+        // Surgeries open cases through correspondence's own entry point (idempotent by source).
+  const surgeries = createSurgeriesService({
+    db: db.db,
+    clock,
+    audit,
+    mail,
+    secret: config.jwtSecret,
+    mailDomain: config.mailDomain,
+    mailFrom: config.mailFrom,
+    publicUrl: config.publicUrl,
+    officeName: config.officeName,
+    openCase: (actor, input) =>
+      correspondence.createCase(actor, {
+        type: 'general',
+        channel: 'in_person',
+        receivedAt: clock.now(),
+        acknowledge: false,
+        ...input,
+      }),
+  });
+  return {
+    surgeries,
           id: found.id,
           reference: found.reference,
           type: found.type,
@@ -314,6 +338,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(repliesRoutes, { replies: services.replies });
   await app.register(disclosureRoutes, { disclosure: services.disclosure });
   await app.register(statsRoutes, { db: deps.db.db, clock });
+  await app.register(surgeriesRoutes, {
+    surgeries: services.surgeries,
+    cookieSecure: config.publicUrl.startsWith('https:') || config.env !== 'development',
+  });
   await app.register(surveysRoutes, { surveys: services.surveys, clock });
   await app.register(complaintsRoutes, { complaints: services.complaints });
   await app.register(mailRoutes, {

@@ -32,6 +32,14 @@ export interface JobPayloads {
   'attachment-scan': { attachmentId: string; kind?: 'case_attachment' | 'disclosure_document' };
   /** Re-queues scans of files still pending long after upload (their job gave up). */
   'scan-sweep': Record<string, never>;
+  /** A place came free at a surgery (cancel, move, lapsed hold): offer it to the next in line. */
+  'waitlist-offer': { surgeryId: string; slotId: string };
+  /** Expires lapsed waiting-list holds and old journey answers (surgeries.md §7). */
+  'surgery-hold-sweep': Record<string, never>;
+  /** Finds reminders that are due and queues one `surgery-reminder` each (§6). */
+  'surgery-reminder-sweep': Record<string, never>;
+  /** Sends one day-before reminder, re-checked under the booking's row lock. */
+  'surgery-reminder': { bookingId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -48,6 +56,10 @@ export const JOB_NAMES = [
   'outbox-reconcile',
   'attachment-scan',
   'scan-sweep',
+  'waitlist-offer',
+  'surgery-hold-sweep',
+  'surgery-reminder-sweep',
+  'surgery-reminder',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {
@@ -61,6 +73,8 @@ export const jobIds = {
   deadlineRebuild: (version: number) => `rebuild-v${version}`,
   /** One re-scan per file per sweep window: a second sweep in the same window adds nothing. */
   rescan: (kind: string, fileId: string, window: number) => `rescan-${kind}-${fileId}-w${window}`,
+  /** One reminder per booking, however many sweeps find it. */
+  surgeryReminder: (bookingId: string) => `reminder-${bookingId}-24h`,
 };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

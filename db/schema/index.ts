@@ -11,3 +11,4 @@ export * from './disclosure.js';
 export * from './change-stamps.js';
 export * from './surveys.js';
 export * from './complaints.js';
+export * from './surgeries.js';

@@ -49,7 +49,22 @@ export interface OutgoingEmail {
   automatic?: boolean;
   subjectType?: string;
   subjectRef?: string;
+  /**
+   * `outbox` (the default): the email job sends it. `caller`: no job; the caller sends it
+   * with `send(id)` when it decides (a reminder re-checked under a row lock).
+   */
+  delivery?: 'outbox' | 'caller';
 }
+
+/**
+ * Fills in, just before sending, what must not be stored with the email (a manage link is
+ * a bearer token: only its hash is kept). Must give the same text every time it is asked.
+ */
+export type MailRenderer = (email: {
+  id: string;
+  subjectRef: string | null;
+  text: string;
+}) => string | Promise<string>;
 
 export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'missing';
 
@@ -97,6 +112,7 @@ export function createMailService(deps: {
 }) {
   const { db, clock, transport } = deps;
   const handlers = new Map<string, MailOutcomeHandler>();
+  const renderers = new Map<string, MailRenderer>();
 
   async function afterSent(row: {
     id: string;
@@ -131,6 +147,11 @@ export function createMailService(deps: {
       handlers.set(subjectType, handler);
     },
 
+    /** Registers the last-moment text filler for one `subject_type` (at most one each). */
+    onRender(subjectType: string, renderer: MailRenderer): void {
+      renderers.set(subjectType, renderer);
+    },
+
     /** Writes the email row and its outbox row in the caller's transaction. */
     async queue(tx: DbOrTx, email: OutgoingEmail): Promise<string> {
       const id = crypto.randomUUID();
@@ -152,7 +173,7 @@ export function createMailService(deps: {
         subjectType: email.subjectType ?? null,
         subjectRef: email.subjectRef ?? null,
       });
-      await enqueue(tx, 'email', { emailId: id });
+      if (email.delivery !== 'caller') await enqueue(tx, 'email', { emailId: id });
       return id;
     },
 
@@ -195,12 +216,20 @@ export function createMailService(deps: {
       }
       let sentAt: Date;
       try {
+        const renderer = claimed.subjectType ? renderers.get(claimed.subjectType) : undefined;
+        const text = renderer
+          ? await renderer({
+              id: claimed.id,
+              subjectRef: claimed.subjectRef,
+              text: claimed.textBody,
+            })
+          : claimed.textBody;
         const info = (await transport.transporter.sendMail({
           from: claimed.fromAddress ?? deps.from,
           ...(claimed.replyTo ? { replyTo: claimed.replyTo } : {}),
           to: claimed.to,
           subject: claimed.subject,
-          text: claimed.textBody,
+          text,
           messageId: `<${claimed.messageId}>`,
           ...(claimed.inReplyTo ? { inReplyTo: `<${claimed.inReplyTo}>` } : {}),
           ...(claimed.references
@@ -257,6 +286,15 @@ export function createMailService(deps: {
         await audit.record(tx, actor, { action: 'mail.test', subjectType: 'email', subjectId: id });
         return id;
       });
+    },
+
+    /** The email row with this Message-ID (without `<>`), if one was written. */
+    async idByMessageId(messageId: string): Promise<string | undefined> {
+      const [row] = await db
+        .select({ id: emailMessages.id })
+        .from(emailMessages)
+        .where(eq(emailMessages.messageId, messageId));
+      return row?.id;
     },
 
     async recent(limit = 50) {

@@ -11,6 +11,12 @@ import { idempotencySweepJob } from './idempotency-sweep.js';
 import { outboxReconcileJob } from './outbox-reconcile.js';
 import { SCAN_SWEEP_EVERY_MS, scanSweepJob } from './scan-sweep.js';
 import { slaScanJob } from './sla-scan.js';
+import {
+  surgeryHoldSweepJob,
+  surgeryReminderJob,
+  surgeryReminderSweepJob,
+  waitlistOfferJob,
+} from './surgeries.js';
 import type { JobDefinition } from './types.js';
 
 /** Every job the workers run. A domain adds its jobs here. */
@@ -26,6 +32,10 @@ export const jobs: Array<JobDefinition<JobName>> = [
   idempotencySweepJob,
   attachmentScanJob,
   scanSweepJob,
+  waitlistOfferJob,
+  surgeryHoldSweepJob,
+  surgeryReminderSweepJob,
+  surgeryReminderJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */
@@ -55,4 +65,7 @@ export const schedules: Array<{
     every: SCAN_SWEEP_EVERY_MS,
     enabled: (services) => services.attachmentScan.enabled,
   },
+  // Surgeries (surgeries.md §6, §7).
+  { job: 'surgery-reminder-sweep', every: 5 * 60_000 },
+  { job: 'surgery-hold-sweep', every: 60_000 },
 ];

@@ -1,0 +1,274 @@
+/** Staff pages: the surgeries list, creating one, and running the day (domain §8). */
+import { formField as str } from './form.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CASEWORK } from '../platform/auth.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import { SlotFullError } from './errors.js';
+import { AREA_LABELS, AREAS, TOPIC_LABELS, TOPICS } from './people.js';
+import type { SurgeriesService } from './service.js';
+import { govukDay, govukSpan, govukTime } from './time.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: UUID.source } },
+  required: ['id'],
+} as const;
+
+const FORM_FIELDS = [
+  'kind',
+  'host',
+  'title',
+  'venueName',
+  'venueAddress',
+  'venuePostcode',
+  'accessNotes',
+  'streetLocation',
+  'area',
+  'date-day',
+  'date-month',
+  'date-year',
+  'startTime',
+  'endTime',
+  'slotMinutes',
+  'placesPerSlot',
+  'minNoticeMinutes',
+] as const;
+
+export async function staffPages(app: FastifyInstance, opts: { surgeries: SurgeriesService }) {
+  const { surgeries } = opts;
+  app.staffNav.push({ href: '/staff/surgeries', text: 'Surgeries', roles: CASEWORK });
+
+  const areaItems = (value?: string) =>
+    [...AREAS, 'elsewhere'].map((a) => ({ value: a, text: AREA_LABELS[a], checked: value === a }));
+
+  app.get('/staff/surgeries', { config: { auth: CASEWORK } }, async (_request, reply) => {
+    const rows = await surgeries.repo.listSurgeries(surgeries.db, {});
+    return reply.page('surgeries/views/list.njk', {
+      pageTitle: 'Surgeries',
+      rows: rows.map((r) => ({
+        id: r.surgery.id,
+        title: r.surgery.title,
+        when: govukSpan(r.surgery.startsAt, r.surgery.endsAt),
+        sortWhen: r.surgery.startsAt.toISOString(),
+        kind: r.surgery.kind,
+        host: r.surgery.host === 'commissioner' ? 'Commissioner' : 'Deputy',
+        where: r.venueName ?? r.surgery.streetLocation ?? '',
+        area: AREA_LABELS[r.surgery.area] ?? r.surgery.area,
+        status: r.surgery.status,
+        places: r.places,
+        booked: r.booked,
+      })),
+    });
+  });
+
+  function renderNew(
+    reply: FastifyReply,
+    values: Record<string, string>,
+    errors?: FieldErrors,
+    status = 200,
+  ) {
+    return reply.page(
+      'surgeries/views/new.njk',
+      { pageTitle: 'Create a surgery', values, errors, areaItems: areaItems(values.area) },
+      status,
+    );
+  }
+  app.get('/staff/surgeries/new', { config: { auth: CASEWORK } }, async (_request, reply) =>
+    renderNew(reply, {
+      kind: 'public',
+      host: 'commissioner',
+      slotMinutes: '15',
+      placesPerSlot: '1',
+      minNoticeMinutes: '1440',
+    }),
+  );
+  app.post('/staff/surgeries/new', { config: { auth: CASEWORK } }, async (request, reply) => {
+    const values: Record<string, string> = {};
+    for (const f of FORM_FIELDS) values[f] = str(request.body, f, 2000).trim();
+    const pad = (v: string | undefined) => (v ?? '').padStart(2, '0');
+    const date = `${values['date-year']}-${pad(values['date-month'])}-${pad(values['date-day'])}`;
+    try {
+      const { surgery } = await surgeries.schedule.create(request.actor(), {
+        kind: values.kind === 'street' ? 'street' : 'public',
+        host: values.host === 'deputy' ? 'deputy' : 'commissioner',
+        title: values.title,
+        venue: values.venueName
+          ? {
+              name: values.venueName,
+              address: values.venueAddress,
+              postcode: values.venuePostcode,
+              accessNotes: values.accessNotes,
+            }
+          : undefined,
+        streetLocation: values.streetLocation,
+        area: values.area,
+        date,
+        startTime: values.startTime,
+        endTime: values.endTime,
+        slotMinutes: Number(values.slotMinutes || 15),
+        placesPerSlot: Number(values.placesPerSlot || 1),
+        minNoticeMinutes: Number(values.minNoticeMinutes || 1440),
+      });
+      return reply.redirect(`/staff/surgeries/${surgery.id}`, 303);
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode === 400 && error.fields) {
+        const fields = { ...error.fields };
+        if (fields.venue) fields.venueName = fields.venue;
+        delete fields.venue;
+        return renderNew(reply, values, fields, 400);
+      }
+      throw error;
+    }
+  });
+
+  async function renderDay(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    errors?: FieldErrors,
+    status = 200,
+  ) {
+    const view = await surgeries.day.view(request.actor(), id);
+    const { surgery } = view;
+    const slotTime = new Map(view.slots.map((s) => [s.id, s.startsAt]));
+    return reply.page(
+      'surgeries/views/day.njk',
+      {
+        pageTitle: surgery.title,
+        errors,
+        surgery,
+        when: govukSpan(surgery.startsAt, surgery.endsAt),
+        where: view.venue ? view.venue.name : (surgery.streetLocation ?? ''),
+        slots: view.slots.map((s) => ({
+          id: s.id,
+          time: govukTime(s.startsAt),
+          sort: s.startsAt.toISOString(),
+          capacity: s.capacity,
+          booked: s.booked,
+          closed: s.closedAt !== null,
+        })),
+        bookings: view.bookings.map(({ booking: b, notes }) => ({
+          id: b.id,
+          reference: b.reference,
+          time: govukTime(slotTime.get(b.slotId) ?? b.createdAt),
+          sort: (slotTime.get(b.slotId) ?? b.createdAt).toISOString(),
+          name: b.name,
+          status: b.status,
+          topic: b.topic ? (TOPIC_LABELS[b.topic] ?? b.topic) : '',
+          topicDetail: b.topicDetail ?? '',
+          adjustments: b.adjustments ?? '',
+          attendance: b.attendance,
+          caseId: b.caseId,
+          notes,
+        })),
+        conversations: view.conversations.map((c) => ({
+          ...c,
+          areaLabel: AREA_LABELS[c.area] ?? c.area,
+          topicLabel: TOPIC_LABELS[c.topic] ?? c.topic,
+          time: govukTime(c.createdAt),
+        })),
+        waitlist: view.waitlist.map((w) => ({
+          ...w,
+          joined: `${govukDay(w.joinedAt)} ${govukTime(w.joinedAt)}`,
+        })),
+        areaItems: areaItems(),
+        topicItems: TOPICS.map((t) => ({ value: t, text: TOPIC_LABELS[t] })),
+      },
+      status,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>(
+    '/staff/surgeries/:id',
+    { schema: { params: idParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => renderDay(request, reply, request.params.id),
+  );
+
+  // Actions on the surgery: each a POST that comes back to the day page.
+  const surgeryAction = (
+    path: string,
+    run: (request: FastifyRequest<{ Params: { id: string; slotId?: string } }>) => Promise<unknown>,
+  ) =>
+    app.post<{ Params: { id: string; slotId?: string } }>(
+      `/staff/surgeries/:id${path}`,
+      { schema: { hide: true }, config: { auth: CASEWORK } },
+      async (request, reply) => {
+        if (!UUID.test(request.params.id))
+          throw new AppError(404, 'not_found', 'Surgery not found');
+        try {
+          await run(request);
+        } catch (error) {
+          if (error instanceof AppError && error.statusCode === 400 && error.fields)
+            return renderDay(request, reply, request.params.id, error.fields, 400);
+          if (error instanceof SlotFullError)
+            return renderDay(request, reply, request.params.id, { slotId: error.message }, 409);
+          throw error;
+        }
+        return reply.redirect(`/staff/surgeries/${request.params.id}`, 303);
+      },
+    );
+
+  surgeryAction('/publish', (r) => surgeries.schedule.publish(r.actor(), r.params.id));
+  surgeryAction('/slots/:slotId/close', (r) =>
+    surgeries.schedule.closeSlot(
+      r.actor(),
+      r.params.id,
+      UUID.test(r.params.slotId ?? '') ? r.params.slotId! : '00000000-0000-0000-0000-000000000000',
+    ),
+  );
+  surgeryAction('/move', (r) =>
+    surgeries.schedule.move(r.actor(), r.params.id, {
+      date: `${str(r.body, 'date-year')}-${str(r.body, 'date-month').padStart(2, '0')}-${str(r.body, 'date-day').padStart(2, '0')}`,
+      startTime: str(r.body, 'startTime'),
+    }),
+  );
+  surgeryAction('/cancel', (r) =>
+    surgeries.schedule.cancel(r.actor(), r.params.id, str(r.body, 'reason')),
+  );
+  surgeryAction('/conversations', (r) =>
+    surgeries.day.logConversation(r.actor(), r.params.id, {
+      area: str(r.body, 'area'),
+      topic: str(r.body, 'topic'),
+      summary: str(r.body, 'summary'),
+      contactName: str(r.body, 'contactName'),
+      contactEmail: str(r.body, 'contactEmail'),
+    }),
+  );
+
+  // Actions on one booking (the surgery id in the path brings staff back to the day).
+  const bookingAction = (
+    path: string,
+    run: (
+      request: FastifyRequest<{ Params: { id: string; bookingId: string } }>,
+    ) => Promise<unknown>,
+  ) =>
+    surgeryAction(`/bookings/:bookingId${path}`, async (request) => {
+      const r = request as FastifyRequest<{ Params: { id: string; bookingId: string } }>;
+      if (!UUID.test(r.params.bookingId)) throw new AppError(404, 'not_found', 'Booking not found');
+      const booking = await surgeries.repo.booking(surgeries.db, r.params.bookingId);
+      if (!booking || booking.surgeryId !== r.params.id)
+        throw new AppError(404, 'not_found', 'Booking not found');
+      return run(r);
+    });
+  bookingAction('/attendance', (r) => {
+    const value = str(r.body, 'attendance');
+    return surgeries.day.setAttendance(
+      r.actor(),
+      r.params.bookingId,
+      value === 'attended' || value === 'no_show' ? value : null,
+    );
+  });
+  bookingAction('/notes', (r) =>
+    surgeries.day.addNote(r.actor(), r.params.bookingId, str(r.body, 'note')),
+  );
+  bookingAction('/case', (r) => surgeries.day.openCase(r.actor(), r.params.bookingId));
+  bookingAction('/cancel', (r) =>
+    surgeries.booking.cancelById(r.actor(), r.params.bookingId, 'office'),
+  );
+  bookingAction('/move', (r) =>
+    surgeries.booking.move(r.actor(), r.params.bookingId, str(r.body, 'slotId', 100), {
+      staff: true,
+    }),
+  );
+}
