@@ -21,6 +21,10 @@ export const QUEUE_TITLES: Record<JobName, string> = {
   'outbox-reconcile': 'Checking background work was handed on',
   'attachment-scan': 'Virus checks of uploaded files',
   'scan-sweep': 'Retrying virus checks that gave up',
+  'waitlist-offer': 'Offering freed surgery places to the waiting list',
+  'surgery-hold-sweep': 'Expiring surgery places held for the waiting list',
+  'surgery-reminder-sweep': 'Finding surgery reminders that are due',
+  'surgery-reminder': 'Sending surgery reminders the day before',
 };
 
 const FAILED_SHOWN = 10;
