@@ -160,7 +160,24 @@ export function createServices(
     cases: {
       forComplaint: async (actor, caseId) => {
         const found = await correspondence.get(actor, caseId);
-        // Surgeries open cases through correspondence's own entry point (idempotent by source).
+        return {
+          id: found.id,
+          reference: found.reference,
+          type: found.type,
+          channel: found.channel,
+          receivedAt: found.receivedAt,
+          subject: found.subject,
+          body: found.body,
+          contactId: found.contact?.id ?? null,
+          contact: found.contact,
+        };
+      },
+    },
+    publicUrl: config.publicUrl,
+    officeName: config.officeName,
+    mailDomain: config.mailDomain,
+  });
+  // Surgeries open cases through correspondence's own entry point (idempotent by source).
   const surgeries = createSurgeriesService({
     db: db.db,
     clock,
@@ -182,23 +199,6 @@ export function createServices(
   });
   return {
     surgeries,
-          id: found.id,
-          reference: found.reference,
-          type: found.type,
-          channel: found.channel,
-          receivedAt: found.receivedAt,
-          subject: found.subject,
-          body: found.body,
-          contactId: found.contact?.id ?? null,
-          contact: found.contact,
-        };
-      },
-    },
-    publicUrl: config.publicUrl,
-    officeName: config.officeName,
-    mailDomain: config.mailDomain,
-  });
-  return {
     complaints,
     audit,
     surveys,
