@@ -123,6 +123,25 @@ export function createContactsRepository() {
       return row?.n ?? 0;
     },
 
+    /** The cases naming this contact, newest first, and in which role (managers see all). */
+    async cases(db: DbOrTx, id: string, limit: number) {
+      return db
+        .select({
+          id: cases.id,
+          reference: cases.reference,
+          subject: cases.subject,
+          type: cases.type,
+          status: cases.status,
+          receivedOn: cases.receivedOn,
+          restricted: cases.restricted,
+          onBehalf: sql<boolean>`${cases.onBehalfOfId} = ${id}`,
+        })
+        .from(cases)
+        .where(or(eq(cases.contactId, id), eq(cases.onBehalfOfId, id)))
+        .orderBy(sql`${cases.receivedAt} desc`)
+        .limit(limit);
+    },
+
     /**
      * Moves every case of `from` (as requester or as constituent) to `into`; returns the ids
      * of the cases that moved.

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pagination } from '../lib/pagination.js';
+import { STATUS_LABELS, TYPE_LABELS } from '../correspondence/workflow.js';
 import { MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
@@ -156,6 +157,11 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
       return reply.page('contacts/views/contact.njk', {
         pageTitle: contact.name,
         contact,
+        cases: contact.cases.map((c) => ({
+          ...c,
+          typeLabel: TYPE_LABELS[c.type],
+          statusLabel: STATUS_LABELS[c.status],
+        })),
         notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
       });
     },

@@ -20,6 +20,9 @@ export interface ContactInput {
 /** How a requester was found: an existing contact by email or phone, or a new one. */
 export type MatchedBy = 'email' | 'phone' | 'chosen' | 'new';
 
+/** The contact page lists this many of the contact's cases, newest first. */
+export const CONTACT_CASES_SHOWN = 100;
+
 export interface ContactView {
   id: string;
   kind: ContactKind;
@@ -216,8 +219,9 @@ export function createContactsService(deps: {
     async detail(actor: Actor, id: string) {
       const row = UUID.test(id) ? await repo.findById(db, id) : undefined;
       if (!row) throw notFound('Contact not found');
-      const [caseCount, mergedInto] = await Promise.all([
+      const [caseCount, caseRows, mergedInto] = await Promise.all([
         repo.caseCount(db, row.id),
+        repo.cases(db, row.id, CONTACT_CASES_SHOWN),
         row.mergedIntoId ? repo.findById(db, row.mergedIntoId) : Promise.resolve(undefined),
       ]);
       await audit.record(db, actor, {
@@ -229,6 +233,7 @@ export function createContactsService(deps: {
       return {
         ...toContactView(row),
         caseCount,
+        cases: caseRows.map((c) => ({ ...c, receivedOn: String(c.receivedOn) })),
         mergedInto: mergedInto ? toContactView(mergedInto) : null,
       };
     },

@@ -86,7 +86,9 @@ describe('staff entry with an attachment and the contact merge page (axe, WCAG 2
     const page = await newPage(browser);
     await signInBrowser(page, base, manager);
     await visit(page, `${base}/casework/${c.id}`);
-    await page.getByRole('link', { name: 'Contact record and merging duplicates' }).click();
+    await page
+      .getByRole('link', { name: 'All cases from this contact, and merging duplicates' })
+      .click();
     await page.waitForURL(`${base}/contacts/${dup!.id}`);
     await expectAccessible(page);
     await page.getByRole('link', { name: /Merge this contact into another/ }).click();
@@ -106,6 +108,8 @@ describe('staff entry with an attachment and the contact merge page (axe, WCAG 2
     expect(await page.locator('.govuk-notification-banner').textContent()).toContain(
       'Contacts merged',
     );
+    // The kept contact lists the case that moved, linked to it.
+    expect(await page.locator('#cases').getByRole('link', { name: c.reference }).count()).toBe(1);
     const [row] = await t.db.sql<{ contact_id: string }[]>`
       select contact_id from cases where id = ${c.id}`;
     expect(row!.contact_id).toBe(keep!.id);
