@@ -147,8 +147,8 @@ export function createServices(
     db: db.db,
     clock,
     audit,
-    secret: config.jwtSecret,
-    publicUrl: config.publicUrl,
+    config,
+    transport: deps.mailTransport,
   });
   // Complaints meet contacts, cases and mail through plain functions (ids in, ids out).
   const complaints = createComplaintsService({

@@ -38,6 +38,15 @@ export interface Config {
   readonly logLevel: string;
   readonly queuePrefix: string;
   readonly officeName: string;
+  /** Survey invitations: BullMQ limiter (null = no limit), worker concurrency, retry and lease (surveys.md §5). */
+  readonly surveySend: {
+    limit: { max: number; duration: number } | null;
+    concurrency: number;
+    retryDelayMs: number;
+    leaseMs: number;
+    /** How long a throttling answer (421, 4.7.x) pauses sending. */
+    throttlePauseMs: number;
+  };
   /** The office's postal address, for the `office.address` merge field (may span lines). */
   readonly officeAddress: string;
 }
@@ -138,6 +147,23 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     );
   }
 
+  // SURVEY_SEND_LIMIT "max/durationMs" (default 30 a minute, Exchange Online's limit); "off" for none.
+  const sendLimitRaw = read('SURVEY_SEND_LIMIT') ?? '30/60000';
+  const sendLimitMatch = /^(\d+)\/(\d+)$/.exec(sendLimitRaw);
+  if (sendLimitRaw !== 'off' && !sendLimitMatch)
+    problems.push(
+      `SURVEY_SEND_LIMIT must be max/durationMs like 30/60000, or off (got "${sendLimitRaw}")`,
+    );
+  const surveySend = {
+    limit: sendLimitMatch
+      ? { max: Number(sendLimitMatch[1]), duration: Number(sendLimitMatch[2]) }
+      : null,
+    concurrency: Number(read('SURVEY_SEND_CONCURRENCY') ?? '1') || 1,
+    retryDelayMs: 30_000,
+    leaseMs: 10 * 60_000,
+    throttlePauseMs: 60_000,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -162,6 +188,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy,
     logLevel: read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     queuePrefix: read('QUEUE_PREFIX') ?? 'opcc',
+    surveySend,
     officeName: read('OFFICE_NAME') ?? 'Office of the Police and Crime Commissioner',
     // `\n` in the variable starts a new line (compose files and .env cannot hold real ones).
     officeAddress: (

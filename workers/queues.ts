@@ -40,6 +40,14 @@ export interface JobPayloads {
   'surgery-reminder-sweep': Record<string, never>;
   /** Sends one day-before reminder, re-checked under the booking's row lock. */
   'surgery-reminder': { bookingId: string };
+  /** Surveys (surveys.md §5): fans a wave out in chunks from its saved cursor. */
+  'survey-send-wave': { waveId: string };
+  /** Sends one invitation or reminder; the delivery row is the ledger. */
+  'survey-invite': { deliveryId: number };
+  /** Daily: creates due reminder waves. */
+  'survey-reminder-waves': Record<string, never>;
+  /** Every 5 minutes: re-adds stranded deliveries, fans out waves left half-done, purges closed drafts. */
+  'survey-reconcile': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -60,6 +68,10 @@ export const JOB_NAMES = [
   'surgery-hold-sweep',
   'surgery-reminder-sweep',
   'surgery-reminder',
+  'survey-send-wave',
+  'survey-invite',
+  'survey-reminder-waves',
+  'survey-reconcile',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {
@@ -72,6 +84,12 @@ export const jobIds = {
   deadlineNotify: (notificationId: string) => `dl-${notificationId}`,
   deadlineRebuild: (version: number) => `rebuild-v${version}`,
   /** One re-scan per file per sweep window: a second sweep in the same window adds nothing. */
+  /** One job per delivery: the same invitation and wave never queue twice. */
+  surveyInvite: (invitationId: string, waveNo: number) => `inv-${invitationId}-w${waveNo}`,
+  /** A delivery whose sender died past its lease: a new job per claim generation. */
+  surveyInviteRescue: (invitationId: string, waveNo: number, attempts: number) =>
+    `inv-${invitationId}-w${waveNo}-r${attempts}`,
+  surveyWave: (waveId: string) => `wave-${waveId}`,
   rescan: (kind: string, fileId: string, window: number) => `rescan-${kind}-${fileId}-w${window}`,
   /** One reminder per booking, however many sweeps find it. */
   surgeryReminder: (bookingId: string) => `reminder-${bookingId}-24h`,

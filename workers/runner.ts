@@ -34,10 +34,16 @@ export async function startWorkers(opts: {
     log: opts.log,
   };
   const workers = jobs.map((definition) => {
+    // The processor gets the worker it runs in (a job may pause it: Worker.rateLimit).
+    const self: { worker?: Worker } = {};
     const worker = opts.queues.worker(
       definition.name,
-      async (job) => {
-        const result = await definition.process(job.data, ctx);
+      async (job, token) => {
+        const result = await definition.process(job.data, ctx, {
+          job,
+          worker: self.worker!,
+          token,
+        });
         if (job.id?.startsWith('outbox-')) {
           await ctx.db
             .update(outbox)
@@ -46,13 +52,18 @@ export async function startWorkers(opts: {
         }
         return result;
       },
-      { concurrency: opts.concurrency ?? 5, ...opts.workerOptions },
-    );
+      {
+        concurrency: opts.concurrency ?? 5,
+        ...definition.workerOptions?.(opts.services),
+        ...opts.workerOptions,
+      },
+    ) as Worker;
+    self.worker = worker;
     worker.on('error', (error) => opts.log(`worker ${definition.name}: ${error.message}`));
     worker.on('failed', (job, error) =>
       opts.log(`job ${definition.name} ${job?.id ?? ''} failed: ${error.message}`),
     );
-    return worker as Worker;
+    return worker;
   });
   if (opts.schedulers !== false) {
     for (const schedule of schedules) {

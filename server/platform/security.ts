@@ -41,7 +41,9 @@ export const securityPlugin = fp(
       request.method !== 'GET' &&
       request.method !== 'HEAD' &&
       request.method !== 'OPTIONS' &&
-      !isApiRequest(request);
+      !isApiRequest(request) &&
+      // RFC 8058 one-click unsubscribe: posted by mail clients, without cookies or token.
+      (request.routeOptions.config as { csrf?: boolean }).csrf !== false;
     // A multipart form's fields are parsed by @fastify/multipart in the preValidation hook of
     // the plugin that registered it, which runs after this root hook: its token is checked
     // in preHandler instead, once the fields are on the body.

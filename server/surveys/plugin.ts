@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../lib/clock.js';
+import { surveysPublicRoutes } from './public-routes.js';
 import { surveysApiRoutes } from './routes.js';
 import type { SurveysService } from './service.js';
 
@@ -10,4 +11,12 @@ export async function surveysRoutes(
 ) {
   const now = () => opts.clock.now();
   await app.register(surveysApiRoutes, { surveys: opts.surveys, now });
+  await app.register(surveysPublicRoutes, { surveys: opts.surveys, now });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: no CSRF check (RFC 8058 one-click unsubscribe is posted by mail clients). */
+    csrf?: boolean;
+  }
 }

@@ -10,6 +10,9 @@ import {
   CreatedSurvey,
   CreateSurveyBody,
   CrossTabQuery,
+  InvitationsBody,
+  InvitationsQueued,
+  ProgressView,
   ResponseBody,
   ResponseReceipt,
   ResultsView,
@@ -61,7 +64,41 @@ export async function surveysApiRoutes(
   app: FastifyInstance,
   opts: { surveys: SurveysService; now: () => Date },
 ) {
-  const { builder, answering, results } = opts.surveys;
+  const { builder, answering, results, invitations } = opts.surveys;
+
+  app.post<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof InvitationsBody> }>(
+    '/api/surveys/:id/invitations',
+    {
+      schema: {
+        ...api,
+        summary: 'Invite contacts (ids or a list) who consented and are not suppressed',
+        description:
+          'One invitation per contact per survey, however often this is called; sending runs in the background at the configured rate. `queued` counts deliveries queued by this call.',
+        params: SurveyIdParams,
+        body: InvitationsBody,
+        response: { 202: InvitationsQueued },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const result = await invitations.invite(request.actor(), request.params.id, request.body);
+      return reply.code(202).send({ queued: result.queued, waveId: result.waveId });
+    },
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id/progress',
+    {
+      schema: {
+        ...api,
+        summary: 'Invitation progress: queued, sending, sent, failed, skipped, answered',
+        params: SurveyIdParams,
+        response: { 200: ProgressView },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => invitations.progress(request.params.id),
+  );
 
   app.post<{ Body: Static<typeof CreateSurveyBody> }>(
     '/api/surveys',

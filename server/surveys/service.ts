@@ -1,11 +1,16 @@
 import type { Db } from '../../db/client.js';
+import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
+import type { MailTransport } from '../mail/transport.js';
 import type { AuditLog } from '../platform/audit.js';
 import { createSurveyAnswering } from './answering.js';
 import { createSurveyBuilder } from './builder.js';
+import { createDeliveryRepository } from './delivery-repository.js';
+import { createSurveyInvitations } from './invitations.js';
 import { createSurveysRepository } from './repository.js';
 import { createResultsRepository } from './results-repository.js';
 import { createSurveyResults } from './results.js';
+import { createSurveySending } from './sending.js';
 import { createSurveyTokens } from './tokens.js';
 
 /** The surveys domain's services, built once from the app's deps (workers build the same). */
@@ -13,14 +18,28 @@ export function createSurveysService(deps: {
   db: Db;
   clock: Clock;
   audit: AuditLog;
-  secret: string;
-  publicUrl: string;
+  config: Pick<Config, 'jwtSecret' | 'publicUrl' | 'mailFrom' | 'mailDomain' | 'surveySend'>;
+  transport: MailTransport;
 }) {
+  const { config } = deps;
   const repo = createSurveysRepository();
-  const tokens = createSurveyTokens(deps.secret);
-  const builder = createSurveyBuilder({ ...deps, repo });
+  const tokens = createSurveyTokens(config.jwtSecret);
+  const deliveries = createDeliveryRepository(tokens.key);
+  const builder = createSurveyBuilder({ ...deps, repo, publicUrl: config.publicUrl });
   const answering = createSurveyAnswering({ ...deps, repo, tokens });
   const results = createSurveyResults({ ...deps, repo, results: createResultsRepository() });
-  return { builder, answering, results, tokens };
+  const invitations = createSurveyInvitations({ ...deps, repo, deliveries, tokens });
+  const sending = createSurveySending({
+    db: deps.db,
+    clock: deps.clock,
+    deliveries,
+    tokens,
+    transport: deps.transport,
+    from: config.mailFrom,
+    mailDomain: config.mailDomain,
+    publicUrl: config.publicUrl,
+    leaseMs: config.surveySend.leaseMs,
+  });
+  return { builder, answering, results, invitations, sending, tokens, settings: config.surveySend };
 }
 export type SurveysService = ReturnType<typeof createSurveysService>;

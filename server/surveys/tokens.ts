@@ -8,6 +8,8 @@ export function createSurveyTokens(secret: string) {
   const key = createHmac('sha256', secret).update('surveys-tokens-v1').digest();
   const mac = (input: string) => createHmac('sha256', key).update(input).digest('base64url');
   return {
+    /** The derived key, for the SQL that computes the same HMACs set-wise (pgcrypto). */
+    key,
     /** 256 bits, HMAC-SHA-256(secret, invite:{id}). */
     invitation: (invitationId: string) => mac(`invite:${invitationId}`),
     unsubscribe: (contactId: string, purpose: string) =>

@@ -17,6 +17,10 @@ import {
   surgeryReminderSweepJob,
   waitlistOfferJob,
 } from './surgeries.js';
+import { surveyInviteJob } from './survey-invite.js';
+import { surveyReconcileJob } from './survey-reconcile.js';
+import { surveyReminderWavesJob } from './survey-reminder-waves.js';
+import { surveySendWaveJob } from './survey-send-wave.js';
 import type { JobDefinition } from './types.js';
 
 /** Every job the workers run. A domain adds its jobs here. */
@@ -36,6 +40,10 @@ export const jobs: Array<JobDefinition<JobName>> = [
   surgeryHoldSweepJob,
   surgeryReminderSweepJob,
   surgeryReminderJob,
+  surveySendWaveJob,
+  surveyInviteJob,
+  surveyReminderWavesJob,
+  surveyReconcileJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */
@@ -68,4 +76,7 @@ export const schedules: Array<{
   // Surgeries (surgeries.md §6, §7).
   { job: 'surgery-reminder-sweep', every: 5 * 60_000 },
   { job: 'surgery-hold-sweep', every: 60_000 },
+  // Surveys (surveys.md §5.5, §7).
+  { job: 'survey-reconcile', every: 5 * 60_000 },
+  { job: 'survey-reminder-waves', pattern: '0 10 * * *' },
 ];

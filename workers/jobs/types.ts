@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { Services } from '../../server/app.js';
 import type { Clock } from '../../server/lib/clock.js';
+import type { Job, Worker, WorkerOptions } from 'bullmq';
 import type { JobName, JobPayloads, QueueBackend } from '../queues.js';
 
 export interface JobContext {
@@ -14,5 +15,11 @@ export interface JobContext {
 export interface JobDefinition<N extends JobName> {
   name: N;
   /** Re-checks state in the database before acting: BullMQ delivers at least once. */
-  process(data: JobPayloads[N], ctx: JobContext): Promise<unknown>;
+  process(
+    data: JobPayloads[N],
+    ctx: JobContext,
+    run?: { job: Job; worker: Worker; token?: string },
+  ): Promise<unknown>;
+  /** Options for this job's worker (a rate limiter, its own concurrency), from the services. */
+  workerOptions?: (services: Services) => Partial<WorkerOptions>;
 }

@@ -1,0 +1,347 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatDateTime } from '../lib/format.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import type { Answers } from './answers.js';
+import { pagesOf, type QuestionDef } from './questions.js';
+import type { SurveyWithQuestions } from './repository.js';
+import { publicActor, SURVEY_RATE_LIMIT } from './routes.js';
+import type { SurveysService } from './service.js';
+import { questionView } from './question-view.js';
+
+const COOKIE = '__Host-opcc_survey';
+const V = 'surveys/views/answer';
+const PUBLIC = { public: true } as const;
+const POSTS = { public: true, rateLimit: SURVEY_RATE_LIMIT } as const;
+
+/** Who this browser is answering as: the survey, and the draft key (resume or invitation token). */
+interface Session {
+  s: string;
+  kind: 'link' | 'inv';
+  t: string;
+}
+
+/** Posted form values as answers: checkboxes arrive as a string or an array; ranks as key__n. */
+export function answersFromForm(questions: QuestionDef[], body: unknown): Answers {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const out: Answers = {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  for (const q of questions) {
+    if (q.kind === 'ranking') {
+      const ranks: string[] = [];
+      for (let i = 1; i <= (q.maxChoices ?? q.options.length); i += 1) {
+        const v = str(raw[`${q.key}__${i}`]);
+        if (v) ranks.push(v);
+      }
+      if (ranks.length) out[q.key] = ranks;
+    } else if (q.kind === 'multiple') {
+      const v = raw[q.key];
+      const list = (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter(
+        (x): x is string => typeof x === 'string' && x !== '',
+      );
+      if (list.length) out[q.key] = list;
+    } else {
+      const v = str(Array.isArray(raw[q.key]) ? (raw[q.key] as unknown[])[0] : raw[q.key]);
+      if (v !== undefined && v !== '') out[q.key] = v;
+    }
+  }
+  return out;
+}
+
+/** The public answering journey (surveys.md §3): GOV.UK pages, no JavaScript needed. */
+export async function surveysPublicRoutes(
+  app: FastifyInstance,
+  opts: { surveys: SurveysService; now: () => Date },
+) {
+  const { answering, invitations } = opts.surveys;
+
+  function session(request: FastifyRequest, surveyId: string): Session | undefined {
+    const raw = request.cookies[COOKIE];
+    if (!raw) return undefined;
+    const unsigned = request.unsignCookie(raw);
+    if (!unsigned.valid || !unsigned.value) return undefined;
+    try {
+      const value = JSON.parse(unsigned.value) as Session;
+      return value.s === surveyId ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const setSession = (reply: FastifyReply, value: Session) =>
+    reply.setCookie(COOKIE, JSON.stringify(value), {
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+    });
+
+  async function draftKeyOf(s: Session) {
+    if (s.kind === 'link') return { key: s.t, invitationId: null };
+    const invitation = await answering.invitationFor(s.s, s.t);
+    return { key: answering.invitationDraftKey(invitation.id), invitationId: invitation.id };
+  }
+
+  function closedPage(reply: FastifyReply, survey: SurveyWithQuestions) {
+    return reply.page(
+      `${V}/closed.njk`,
+      { pageTitle: 'This survey has closed', survey, closedOn: formatDateTime(survey.closesAt) },
+      410,
+    );
+  }
+
+  /** Loads the survey for a journey page; answers a closed or unstarted one itself. */
+  async function journey(request: FastifyRequest, reply: FastifyReply, id: string) {
+    const { survey, status } = await answering.publicSurvey(id);
+    if (status === 'closed' || status === 'archived') {
+      closedPage(reply, survey);
+      return undefined;
+    }
+    if (status !== 'open')
+      throw new AppError(404, 'surveys.not_open', 'This survey is not open yet');
+    const s = session(request, id);
+    if (!s) {
+      reply.redirect(`/consultations/${id}`, 303);
+      return undefined;
+    }
+    const { key, invitationId } = await draftKeyOf(s);
+    const draft = await answering.loadDraft(id, key);
+    return { survey, session: s, key, invitationId, draft, pages: pagesOf(survey.questions) };
+  }
+
+  function renderPage(
+    reply: FastifyReply,
+    survey: SurveyWithQuestions,
+    pageNo: number,
+    total: number,
+    questions: QuestionDef[],
+    values: Answers,
+    canSave: boolean,
+    errors?: FieldErrors,
+  ) {
+    return reply.page(
+      `${V}/question.njk`,
+      {
+        pageTitle: (questions.length > 1 && questions[0]!.section) || questions[0]!.label,
+        survey,
+        pageNo,
+        total,
+        section: questions.length > 1 ? questions[0]!.section : null,
+        questions: questions.map((q) => questionView(q, values[q.key], errors?.[q.key])),
+        errors,
+        canSave,
+        back:
+          pageNo > 1
+            ? `/consultations/${survey.id}/q/${pageNo - 1}`
+            : `/consultations/${survey.id}`,
+      },
+      errors ? 400 : 200,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>(
+    '/consultations/:id',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const { survey, status } = await answering.publicSurvey(request.params.id);
+      if (status === 'closed' || status === 'archived') return closedPage(reply, survey);
+      return reply.page(`${V}/start.njk`, {
+        pageTitle: survey.title,
+        survey,
+        status,
+        closes: formatDateTime(survey.closesAt),
+        started: Boolean(session(request, survey.id)),
+      });
+    },
+  );
+
+  // Start: the public link gets a fresh resume token (hashed in the draft table).
+  app.post<{ Params: { id: string }; Body: { website?: string } }>(
+    '/consultations/:id/start',
+    { config: POSTS },
+    async (request, reply) => {
+      const { survey, status } = await answering.publicSurvey(request.params.id);
+      if (status !== 'open') return closedPage(reply, survey);
+      if (request.body?.website)
+        return reply.page(`${V}/done.njk`, { pageTitle: 'Thank you', survey });
+      if (!session(request, survey.id))
+        setSession(reply, { s: survey.id, kind: 'link', t: answering.freshResumeToken() });
+      return reply.redirect(`/consultations/${survey.id}/q/1`, 303);
+    },
+  );
+
+  // A personal invitation link: signed cookie, then a URL without the token (§3).
+  app.get<{ Params: { token: string } }>(
+    '/consultations/i/:token',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const { surveyId, responded } = await answering.resolveInvitation(request.params.token);
+      if (responded)
+        return reply.page(`${V}/already.njk`, { pageTitle: 'You have already responded' }, 409);
+      setSession(reply, { s: surveyId, kind: 'inv', t: request.params.token });
+      return reply.redirect(`/consultations/${surveyId}`, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string; token: string } }>(
+    '/consultations/:id/resume/:token',
+    { config: PUBLIC },
+    async (request, reply) => {
+      setSession(reply, { s: request.params.id, kind: 'link', t: request.params.token });
+      return reply.redirect(`/consultations/${request.params.id}/check`, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string; page: string } }>(
+    '/consultations/:id/q/:page',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      const pageNo = Number(request.params.page);
+      const questions = j.pages[pageNo - 1];
+      if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
+      return renderPage(
+        reply,
+        j.survey,
+        pageNo,
+        j.pages.length,
+        questions,
+        j.draft,
+        j.session.kind === 'link',
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string; page: string }; Body: Record<string, unknown> }>(
+    '/consultations/:id/q/:page',
+    { config: POSTS },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      const pageNo = Number(request.params.page);
+      const questions = j.pages[pageNo - 1];
+      if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
+      const answers = answersFromForm(questions, request.body);
+      const { errors } = await answering.savePage(
+        j.survey.id,
+        j.key,
+        j.invitationId,
+        questions.map((q) => q.key),
+        answers,
+      );
+      if (Object.keys(errors).length > 0)
+        return renderPage(
+          reply,
+          j.survey,
+          pageNo,
+          j.pages.length,
+          questions,
+          answers,
+          j.session.kind === 'link',
+          errors,
+        );
+      if (request.body?.save === 'later' && j.session.kind === 'link')
+        return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
+      const next = pageNo < j.pages.length ? `q/${pageNo + 1}` : 'check';
+      return reply.redirect(`/consultations/${j.survey.id}/${next}`, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/consultations/:id/saved',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      return reply.page(`${V}/saved.njk`, {
+        pageTitle: 'Your answers have been saved',
+        survey: j.survey,
+        resumeUrl: `${opts.surveys.builder.publicUrl(j.survey.id)}/resume/${j.session.t}`,
+        closes: formatDateTime(j.survey.closesAt),
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/consultations/:id/check',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      const rows = j.pages.flatMap((questions, index) =>
+        questions.map((q) => ({ q: questionView(q, j.draft[q.key]), page: index + 1 })),
+      );
+      return reply.page(`${V}/check.njk`, {
+        pageTitle: 'Check your answers',
+        survey: j.survey,
+        rows,
+        hasEquality: j.survey.questions.some((q) => q.specialCategory),
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/consultations/:id/equality',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      return reply.page(`${V}/equality.njk`, {
+        pageTitle: 'Equality information',
+        survey: j.survey,
+        questions: j.survey.questions
+          .filter((q) => q.specialCategory)
+          .map((q) => questionView(q, j.draft[q.key])),
+      });
+    },
+  );
+
+  // Submit: the equality page posts its (optional) answers here too.
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/consultations/:id/submit',
+    { config: POSTS },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      const equality = j.survey.questions.filter((q) => q.specialCategory);
+      const answers = { ...j.draft, ...answersFromForm(equality, request.body) };
+      try {
+        await answering.submit(
+          publicActor(request),
+          j.survey.id,
+          j.session.kind === 'inv'
+            ? { channel: 'invitation', token: j.session.t }
+            : { channel: 'link', resumeToken: j.session.t },
+          answers,
+        );
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'surveys.already_responded')
+          return reply.page(`${V}/already.njk`, { pageTitle: 'You have already responded' }, 409);
+        if (error instanceof AppError && error.code === 'surveys.invalid_answers')
+          return reply.redirect(`/consultations/${j.survey.id}/check`, 303);
+        throw error;
+      }
+      reply.clearCookie(COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+      return reply.page(`${V}/done.njk`, { pageTitle: 'Thank you', survey: j.survey });
+    },
+  );
+
+  // RFC 8058: GET shows a button (inert); POST (no login, cookie or CSRF) unsubscribes.
+  app.get<{ Params: { token: string } }>('/u/:token', { config: PUBLIC }, async (request, reply) =>
+    reply.page('surveys/views/unsubscribe.njk', {
+      pageTitle: 'Stop survey emails',
+      token: request.params.token,
+    }),
+  );
+  app.post<{ Params: { token: string } }>(
+    '/u/:token',
+    { config: { public: true, csrf: false, rateLimit: SURVEY_RATE_LIMIT } },
+    async (request, reply) => {
+      const done = await invitations.unsubscribe(request.params.token);
+      if (!done) throw new AppError(404, 'surveys.bad_token', 'This unsubscribe link is not valid');
+      return reply.page('surveys/views/unsubscribed.njk', {
+        pageTitle: 'You have been unsubscribed',
+      });
+    },
+  );
+}
