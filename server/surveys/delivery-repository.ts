@@ -20,6 +20,8 @@ export interface DeliveryContext {
 }
 
 const CONSENT_PURPOSE = 'surveys';
+/** Instants go to raw SQL as ISO strings (postgres.js does not bind Date in drizzle's sql``). */
+const ts = (date: Date) => date.toISOString();
 
 /**
  * The sending ledger's queries (surveys.md §4-§7). Suppression is keyed by
@@ -27,9 +29,10 @@ const CONSENT_PURPOSE = 'surveys';
  * set-based recipient selection and the per-send re-check agree with the app's own HMAC.
  */
 export function createDeliveryRepository(hmacKey: Buffer) {
+  const keyHex = hmacKey.toString('hex');
   const suppressed = (emailNorm: ReturnType<typeof sql>) => sql`exists (
     select 1 from email_suppressions s
-    where s.address_hmac = encode(hmac(convert_to('address:' || ${emailNorm}, 'UTF8'), ${hmacKey}::bytea, 'sha256'), 'hex'))`;
+    where s.address_hmac = encode(hmac(convert_to('address:' || ${emailNorm}, 'UTF8'), decode(${keyHex}, 'hex'), 'sha256'), 'hex'))`;
   const consented = (contactId: ReturnType<typeof sql>) => sql`exists (
     select 1 from contact_consents cc
     where cc.contact_id = ${contactId} and cc.purpose = ${CONSENT_PURPOSE} and cc.withdrawn_at is null)`;
@@ -68,7 +71,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
     /** The wave's row (UNIQUE (survey, wave_no)): created once, found again after. */
     async ensureWave(tx: DbOrTx, surveyId: string, waveNo: number, at: Date) {
       const inserted = await tx.execute<{ id: string }>(sql`
-        insert into survey_waves (survey_id, wave_no, created_at) values (${surveyId}, ${waveNo}, ${at})
+        insert into survey_waves (survey_id, wave_no, created_at) values (${surveyId}, ${waveNo}, ${ts(at)}::timestamptz)
         on conflict (survey_id, wave_no) do nothing returning id`);
       if (inserted[0]) return { id: inserted[0].id, created: true };
       const [row] = await tx.execute<{ id: string }>(
@@ -82,7 +85,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
       const rows = await tx.execute<{ n: number }>(sql`
         with inserted as (
           insert into survey_deliveries (wave_id, invitation_id, wave_no, queued_at)
-          select ${waveId}, i.id, 0, ${at} from survey_invitations i
+          select ${waveId}, i.id, 0, ${ts(at)}::timestamptz from survey_invitations i
           where i.survey_id = ${surveyId} and not i.responded
           order by i.id
           on conflict (invitation_id, wave_no) do nothing returning 1
@@ -102,17 +105,21 @@ export function createDeliveryRepository(hmacKey: Buffer) {
       const rows = await tx.execute<{ n: number }>(sql`
         with inserted as (
           insert into survey_deliveries (wave_id, invitation_id, wave_no, queued_at)
-          select ${waveId}, i.id, ${waveNo}, ${at}
+          select ${waveId}, i.id, ${waveNo}, ${ts(at)}::timestamptz
           from survey_invitations i
           join survey_deliveries d on d.invitation_id = i.id and d.wave_no = ${waveNo - 1}
           join contacts c on c.id = i.contact_id
           where i.survey_id = ${surveyId} and not i.responded
-            and d.state = 'sent' and d.sent_at <= ${sentBefore}
+            and d.state = 'sent' and d.sent_at <= ${ts(sentBefore)}::timestamptz
             and ${consented(sql`c.id`)} and not ${suppressed(sql`c.email_norm`)}
           order by i.id
           on conflict (invitation_id, wave_no) do nothing returning 1
         ) select count(*)::int as n from inserted`);
       return rows[0]?.n ?? 0;
+    },
+
+    async deleteWave(tx: DbOrTx, waveId: string) {
+      await tx.execute(sql`delete from survey_waves where id = ${waveId}`);
     },
 
     async lockWave(tx: DbOrTx, waveId: string) {
@@ -132,7 +139,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
     async saveCursor(tx: DbOrTx, waveId: string, cursor: number, done: boolean, at: Date) {
       await tx.execute(sql`
         update survey_waves set cursor = greatest(cursor, ${cursor}),
-          fanned_out_at = case when ${done} then ${at}::timestamptz else fanned_out_at end
+          fanned_out_at = case when ${done} then ${ts(at)}::timestamptz else fanned_out_at end
         where id = ${waveId}`);
     },
 
@@ -170,9 +177,9 @@ export function createDeliveryRepository(hmacKey: Buffer) {
     /** Claims a delivery: `queued`/`retry`, or `sending` past its lease (a crashed sender). */
     async claim(db: DbOrTx, deliveryId: number, now: Date, leaseUntil: Date) {
       const rows = await db.execute<{ id: number }>(sql`
-        update survey_deliveries set state = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil}
+        update survey_deliveries set state = 'sending', attempts = attempts + 1, lease_until = ${ts(leaseUntil)}::timestamptz
         where id = ${deliveryId}
-          and (state in ('queued', 'retry') or (state = 'sending' and lease_until < ${now}))
+          and (state in ('queued', 'retry') or (state = 'sending' and lease_until < ${ts(now)}::timestamptz))
         returning id`);
       return rows.length === 1;
     },
@@ -186,21 +193,21 @@ export function createDeliveryRepository(hmacKey: Buffer) {
       await db.execute(sql`
         update survey_deliveries set state = ${state}, lease_until = null,
           message_id = coalesce(${values.messageId ?? null}, message_id),
-          sent_at = coalesce(${values.sentAt ?? null}::timestamptz, sent_at),
+          sent_at = coalesce(${values.sentAt ? ts(values.sentAt) : null}::timestamptz, sent_at),
           error = ${values.error ?? null}
         where id = ${deliveryId} and state in ('queued', 'retry', 'sending')`);
     },
 
     async suppress(db: DbOrTx, addressHmac: string, reason: string, at: Date) {
       await db.execute(sql`
-        insert into email_suppressions (address_hmac, reason, created_at) values (${addressHmac}, ${reason}, ${at})
+        insert into email_suppressions (address_hmac, reason, created_at) values (${addressHmac}, ${reason}, ${ts(at)}::timestamptz)
         on conflict (address_hmac) do nothing`);
     },
 
     async withdrawConsent(db: DbOrTx, contactId: string, at: Date) {
       const rows = await db.execute<{ email_norm: string | null }>(sql`
         with w as (
-          update contact_consents set withdrawn_at = ${at}
+          update contact_consents set withdrawn_at = ${ts(at)}::timestamptz
           where contact_id = ${contactId} and purpose = ${CONSENT_PURPOSE} and withdrawn_at is null
         ) select email_norm from contacts where id = ${contactId}`);
       return rows[0];
@@ -208,7 +215,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
 
     async sentToday(db: DbOrTx, since: Date): Promise<number> {
       const [row] = await db.execute<{ n: number }>(
-        sql`select count(*)::int as n from survey_deliveries where state = 'sent' and sent_at >= ${since}`,
+        sql`select count(*)::int as n from survey_deliveries where state = 'sent' and sent_at >= ${ts(since)}::timestamptz`,
       );
       return row?.n ?? 0;
     },
@@ -245,8 +252,8 @@ export function createDeliveryRepository(hmacKey: Buffer) {
         attempts: number;
       }>(sql`
         select id::int as id, invitation_id, wave_no, attempts from survey_deliveries
-        where (state = 'queued' and queued_at < ${queuedBefore})
-           or (state = 'sending' and lease_until < ${now})
+        where (state = 'queued' and queued_at < ${ts(queuedBefore)}::timestamptz)
+           or (state = 'sending' and lease_until < ${ts(now)}::timestamptz)
         order by id limit ${limit}`);
     },
 
@@ -263,7 +270,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
                max(w.wave_no)::int as last_wave, max(w.created_at) as last_created
         from surveys s join survey_waves w on w.survey_id = s.id
         where s.launched_at is not null and s.archived_at is null
-          and s.opens_at <= ${now} and s.closes_at > ${now}::timestamptz + interval '24 hours'
+          and s.opens_at <= ${ts(now)}::timestamptz and s.closes_at > ${ts(now)}::timestamptz + interval '24 hours'
         group by s.id`);
     },
   };

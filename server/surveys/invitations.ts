@@ -25,7 +25,7 @@ export function createSurveyInvitations(deps: {
   const { db, repo, deliveries, clock, audit, tokens } = deps;
   // token = base64url(HMAC(key, 'invite:' || id)); stored: hex(SHA-256(token)).
   const tokenHashSql = (id: ReturnType<typeof sql>) => sql`encode(sha256(convert_to(
-    translate(rtrim(encode(hmac(convert_to('invite:' || ${id}::text, 'UTF8'), ${tokens.key}::bytea, 'sha256'), 'base64'), '='), '+/', '-_'),
+    translate(rtrim(encode(hmac(convert_to('invite:' || ${id}::text, 'UTF8'), decode(${tokens.key.toString('hex')}, 'hex'), 'sha256'), 'base64'), '='), '+/', '-_'),
     'UTF8')), 'hex')`;
 
   return {
@@ -93,7 +93,9 @@ export function createSurveyInvitations(deps: {
             gapAgo,
             now,
           );
-          if (queued > 0) await enqueue(tx, 'survey-send-wave', { waveId: wave.id });
+          // Nobody due yet (their last email went out less than the gap ago): no wave.
+          if (queued === 0) return deliveries.deleteWave(tx, wave.id);
+          await enqueue(tx, 'survey-send-wave', { waveId: wave.id });
           created += 1;
         });
       }

@@ -109,3 +109,28 @@ export async function countRows(t: TestApp, table: string, surveyId: string): Pr
   );
   return row!.n;
 }
+
+/**
+ * `n` contacts with emails `<prefix>-<i>@example.org`, consent to surveys given, in one list.
+ * Written in SQL: 10,000 rows in one statement (the contacts domain has no bulk import yet).
+ */
+export async function seedAudience(
+  t: { db: { sql: import('postgres').Sql } },
+  n: number,
+  prefix: string,
+  options: { consent?: boolean } = {},
+) {
+  const sql = t.db.sql;
+  const [list] = await sql<{ id: string }[]>`
+    insert into contact_lists (name) values (${`${prefix} list`}) returning id`;
+  const contacts = await sql<{ id: string; email: string }[]>`
+    insert into contacts (name, email, email_norm)
+    select 'Resident ' || i, ${prefix} || '-' || i || '@example.org', ${prefix} || '-' || i || '@example.org'
+    from generate_series(1, ${n}) as i returning id, email`;
+  await sql`insert into contact_list_members (list_id, contact_id)
+            select ${list!.id}, unnest(${sql.array(contacts.map((c) => c.id))}::uuid[])`;
+  if (options.consent !== false)
+    await sql`insert into contact_consents (contact_id, purpose, source, given_at)
+              select unnest(${sql.array(contacts.map((c) => c.id))}::uuid[]), 'surveys', 'test', now()`;
+  return { listId: list!.id, contacts };
+}
