@@ -33,6 +33,7 @@ import { createAuditLog, type AuditLog } from './platform/audit.js';
 import { authPlugin } from './platform/auth.js';
 import { errorsPlugin } from './platform/errors.js';
 import { healthRoutes } from './platform/health.js';
+import { metricsPlugin } from './platform/metrics.js';
 import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
 import { securityPlugin } from './platform/security.js';
@@ -264,6 +265,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
+  await app.register(metricsPlugin, {
+    sql: deps.db.sql,
+    queues: deps.queues,
+    allow: config.metricsAllow,
+    token: config.metricsToken,
+  });
   await app.register(securityPlugin, { cookieSecret: config.jwtSecret });
   await app.register(viewsPlugin, {
     officeName: config.officeName,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { parseAllowList } from './lib/allow-list.js';
 
 /**
  * The only reader of process.env. Everything else receives a frozen Config.
@@ -49,6 +50,10 @@ export interface Config {
   };
   /** The office's postal address, for the `office.address` merge field (may span lines). */
   readonly officeAddress: string;
+  /** Addresses and CIDR ranges that may read /metrics without a token. */
+  readonly metricsAllow: readonly string[];
+  /** With `Authorization: Bearer <token>` any address may read /metrics. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +168,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     leaseMs: 10 * 60_000,
     throttlePauseMs: 60_000,
   };
+  const metricsAllow = (read('METRICS_ALLOW') ?? '127.0.0.1,::1')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const badAllow = parseAllowList(metricsAllow).bad;
+  if (badAllow.length > 0) {
+    problems.push(
+      `METRICS_ALLOW must be a comma-separated list of addresses or CIDR ranges (got "${badAllow.join(', ')}")`,
+    );
+  }
+  const metricsToken = read('METRICS_TOKEN');
+  if (metricsToken !== undefined && Buffer.byteLength(metricsToken) < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 bytes (use `openssl rand -hex 16`)');
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -194,6 +213,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     officeAddress: (
       read('OFFICE_ADDRESS') ?? 'Police Headquarters\nCentral Street\nExampletown\nEX1 1AA'
     ).replace(/\\n/g, '\n'),
+    metricsAllow,
+    metricsToken,
     ...overrides,
   });
 }
