@@ -184,6 +184,11 @@ export default defineConfig(
     ],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Plain-JavaScript build scripts run by Node.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+  },
 
   // Last: turn off every stylistic rule that Prettier owns.
   prettier,

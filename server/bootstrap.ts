@@ -1,6 +1,6 @@
 import { createDb, type DbClient } from '../db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
-import { runMigrations } from '../db/migrate.js';
+import { pendingMigrations, runMigrations } from '../db/migrate.js';
 import { createQueueBackend, type QueueBackend } from '../workers/queues.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -33,7 +33,8 @@ export async function openRuntime(
     : await startEmbeddedPostgres(config.dataDir, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   try {
-    if (options.migrate !== false) await runMigrations(databaseUrl);
+    if (options.migrate ?? config.migrateOnStart) await runMigrations(databaseUrl);
+    else await refuseIfSchemaBehind(databaseUrl);
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -66,4 +67,15 @@ export async function openRuntime(
       await embedded?.stop();
     },
   };
+}
+
+/** Without migrating at start-up, a schema behind the code is a clear refusal, not odd errors. */
+async function refuseIfSchemaBehind(databaseUrl: string): Promise<void> {
+  const pending = await pendingMigrations(databaseUrl);
+  if (pending.length > 0) {
+    throw new Error(
+      `The database schema is ${pending.length} migration(s) behind this release (${pending.join(', ')}): ` +
+        'run `npm run db:migrate` (docker compose: the migrate service) first.',
+    );
+  }
 }

@@ -54,6 +54,12 @@ export interface Config {
   readonly metricsAllow: readonly string[];
   /** With `Authorization: Bearer <token>` any address may read /metrics. */
   readonly metricsToken: string | undefined;
+  /**
+   * Apply pending migrations at start-up (default outside production). In production
+   * `npm run db:migrate` is its own step and a process finding the schema behind refuses
+   * to start.
+   */
+  readonly migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +189,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push('METRICS_TOKEN must be at least 16 bytes (use `openssl rand -hex 16`)');
   }
 
+  const migrateRaw = read('MIGRATE_ON_START');
+  if (migrateRaw !== undefined && !['true', 'false'].includes(migrateRaw)) {
+    problems.push(`MIGRATE_ON_START must be true or false (got "${migrateRaw}")`);
+  }
+  const migrateOnStart = migrateRaw === undefined ? !production : migrateRaw === 'true';
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -215,6 +227,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ).replace(/\\n/g, '\n'),
     metricsAllow,
     metricsToken,
+    migrateOnStart,
     ...overrides,
   });
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
@@ -11,9 +12,11 @@ import { formatDate, formatDateTime } from '../lib/format.js';
 import { collapseIndentation } from '../lib/html.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const projectRoot = path.dirname(serverDir);
-export const govukDist = path.join(projectRoot, 'node_modules/govuk-frontend/dist');
-export const mojDist = path.join(projectRoot, 'node_modules/@ministryofjustice/frontend');
+// Found by Node's resolution, so the compiled server in dist/ finds them as well.
+const packageDir = (name: string) =>
+  path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+export const govukDist = path.join(packageDir('govuk-frontend'), 'dist');
+export const mojDist = packageDir('@ministryofjustice/frontend');
 export const publicDir = path.join(serverDir, 'public');
 
 /** Staff navigation; domains add themselves here as they land. */
