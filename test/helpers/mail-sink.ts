@@ -16,6 +16,7 @@ export class MailSink {
   readonly messages: CaughtMail[] = [];
   private server: SMTPServer;
   private failures: number[] = [];
+  private delays: number[] = [];
   port = 0;
 
   constructor() {
@@ -26,30 +27,42 @@ export class MailSink {
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const code = this.failures.shift();
-          if (code) {
-            const error = new Error(`${code} simulated failure`) as Error & {
-              responseCode: number;
-            };
-            error.responseCode = code;
-            return callback(error);
-          }
-          const raw = Buffer.concat(chunks).toString('utf8');
-          simpleParser(raw)
-            .then((parsed) => {
-              this.messages.push({
-                envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-                raw,
-                parsed,
-                messageId: parsed.messageId,
-              });
-              callback();
-            })
-            .catch((error: Error) => callback(error));
-        });
+        stream.on('end', () => void this.answer(chunks, session, callback));
       },
     });
+  }
+
+  /** Holds the answer to the next DATA for `ms` (a slow mail server, mid-send). */
+  delayNext(ms: number) {
+    this.delays.push(ms);
+  }
+
+  private async answer(
+    chunks: Buffer[],
+    session: { envelope: { rcptTo: Array<{ address: string }> } },
+    callback: (error?: Error | null) => void,
+  ) {
+    const delay = this.delays.shift();
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const code = this.failures.shift();
+    if (code) {
+      const error = new Error(`${code} simulated failure`) as Error & { responseCode: number };
+      error.responseCode = code;
+      return callback(error);
+    }
+    const raw = Buffer.concat(chunks).toString('utf8');
+    try {
+      const parsed = await simpleParser(raw);
+      this.messages.push({
+        envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+        raw,
+        parsed,
+        messageId: parsed.messageId,
+      });
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
   }
 
   async start(): Promise<this> {
