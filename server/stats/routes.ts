@@ -3,9 +3,9 @@ import type { DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { CHANNEL_LABELS, humanise, TYPE_LABELS } from '../correspondence/workflow.js';
-import { dateFromParts } from '../lib/dates.js';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
+import { dateFieldValues, readDateFields } from '../platform/forms.js';
 import { AppError } from '../platform/errors.js';
 import {
   createStatsService,
@@ -51,11 +51,11 @@ function pageQuery(query: PeriodQuery) {
   const typed: Record<string, string> = {};
   const resolved: PeriodQuery = { preset: query.preset, from: query.from, to: query.to };
   for (const end of ['from', 'to'] as const) {
-    const parts = (['day', 'month', 'year'] as const).map((p) => query[`${end}-${p}`] ?? '');
-    if (parts.every((p) => p.trim() === '')) continue;
-    parts.forEach((value, i) => (typed[`${end}-${['day', 'month', 'year'][i]}`] = value));
-    const iso = dateFromParts(query, end);
-    if (iso) resolved[end] = iso;
+    const fields = readDateFields(query, end);
+    if (fields.empty) continue;
+    for (const part of ['day', 'month', 'year'] as const)
+      typed[`${end}-${part}`] = query[`${end}-${part}`] ?? '';
+    if (fields.date) resolved[end] = fields.date;
     else {
       errors[end] = `The ${END_NAMES[end]} date must be a real date, for example 1 10 2026`;
       resolved[end] = undefined;
@@ -152,15 +152,9 @@ export async function statsRoutes(app: FastifyInstance, opts: { db: DbOrTx; cloc
       const loaded = await load(typedQuery.resolved);
       const { data } = loaded;
       const errors = { ...loaded.errors, ...typedQuery.errors };
-      const [fromYear, fromMonth, fromDay] = data.period.from.split('-');
-      const [toYear, toMonth, toDay] = data.period.to.split('-');
       const values = {
-        'from-day': String(Number(fromDay)),
-        'from-month': String(Number(fromMonth)),
-        'from-year': fromYear,
-        'to-day': String(Number(toDay)),
-        'to-month': String(Number(toMonth)),
-        'to-year': toYear,
+        ...dateFieldValues(data.period.from, 'from'),
+        ...dateFieldValues(data.period.to, 'to'),
         ...typedQuery.typed,
       };
       const months = [...new Set(data.volumeByType.map((r) => r.month))];
