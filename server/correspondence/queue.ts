@@ -29,22 +29,27 @@ export function createQueueReads(ctx: CaseContext) {
       actor: Actor,
       filters: CaseFilters,
       page: ListPage = {},
-    ): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
+    ): Promise<{ items: CaseSummary[]; nextCursor: string | null; total: number }> {
       filters = checkFilters(filters);
       const dates = queueDates();
       const sort = page.sort ?? (filters.q?.trim() ? 'relevance' : 'due');
       const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
       const viewer = viewerOf(actor);
-      const key = `list|${viewer.role}|${viewer.id}|${dates.today}|${sort}|${limit}|${page.cursor ?? ''}|${JSON.stringify(filters)}`;
+      const numbered = page.cursor ? undefined : page.page;
+      const key = `list|${viewer.role}|${viewer.id}|${dates.today}|${sort}|${limit}|${page.cursor ?? ''}|${numbered ?? ''}|${JSON.stringify(filters)}`;
       const answer = await reuse(
         key,
         async () => {
-          const { rows, nextCursor } = await repo.list(db, viewer, filters, dates, {
-            sort,
-            limit,
-            cursor: page.cursor,
-          });
-          return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor };
+          const [{ rows, nextCursor }, total] = await Promise.all([
+            repo.list(db, viewer, filters, dates, {
+              sort,
+              limit,
+              cursor: page.cursor,
+              offset: numbered && numbered > 1 ? (numbered - 1) * limit : undefined,
+            }),
+            repo.listTotal(db, viewer, filters, dates),
+          ]);
+          return { items: rows.map((row) => toSummary(row, dates.today)), nextCursor, total };
         },
         actor,
         listReadAudit(filters),

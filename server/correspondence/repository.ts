@@ -613,7 +613,7 @@ export function createCorrespondenceRepository() {
       viewer: Viewer,
       filters: CaseFilters,
       dates: QueueDates,
-      page: { sort: CaseSort; limit: number; cursor?: string },
+      page: { sort: CaseSort; limit: number; cursor?: string; offset?: number },
     ): Promise<{ rows: CaseListRow[]; nextCursor: string | null }> {
       const spec = sortSpec(page.sort, filters.q?.trim() || undefined);
       const conditions = filterConditions(viewer, filters, dates);
@@ -641,13 +641,28 @@ export function createCorrespondenceRepository() {
             spec.direction === 'asc' ? sql`${key} asc` : sql`${key} desc`,
           ),
         )
-        .limit(page.limit + 1);
+        .limit(page.limit + 1)
+        .offset(page.offset ?? 0);
       const more = rows.length > page.limit;
       const pageRows = more ? rows.slice(0, page.limit) : rows;
       const last = pageRows.at(-1) as Record<string, unknown> | undefined;
       const nextCursor =
         more && last ? encodeCursor(spec.keys.map((_, i) => String(last[`k${i}`]))) : null;
       return { rows: pageRows as unknown as CaseListRow[], nextCursor };
+    },
+
+    /** How many cases the filtered list holds (for "Showing 1 to 50 of 63" and page numbers). */
+    async listTotal(
+      db: DbOrTx,
+      viewer: Viewer,
+      filters: CaseFilters,
+      dates: QueueDates,
+    ): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(cases)
+        .where(and(...filterConditions(viewer, filters, dates)));
+      return row?.n ?? 0;
     },
 
     /** Open, unassigned cases the viewer may see (`cases_assignee_idx`): the navigation badge. */

@@ -349,6 +349,7 @@ export const QueueQuery = Type.Composite(
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
       assigned: Type.Optional(Type.Integer({ minimum: 0, maximum: 200 })),
       tagged: Type.Optional(Type.Integer({ minimum: 0, maximum: 200 })),
+      page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     }),
   ],
   { additionalProperties: false },
@@ -366,6 +367,12 @@ const BulkFields = {
 export const BulkAssignForm = Type.Object(BulkFields, { additionalProperties: false });
 
 export const BulkTagForm = Type.Object(BulkFields, { additionalProperties: false });
+
+/** "Take" on one queue row: the row's `id:version`, sent with the rest of the list's form. */
+export const TakeForm = Type.Object(
+  { ...BulkFields, take: Field(60) },
+  { additionalProperties: false },
+);
 
 export const AccessForm = Type.Object(
   { _csrf: Csrf, userId: Field(36) },

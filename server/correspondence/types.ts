@@ -158,4 +158,6 @@ export interface ListPage {
   sort?: CaseSort;
   limit?: number;
   cursor?: string;
+  /** A numbered page (from 1) instead of a cursor: what the queue page's page links use. */
+  page?: number;
 }

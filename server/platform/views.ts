@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 import type { StaffIdentity } from '../auth/service.js';
 import { isApiRequest, type FieldErrors } from './errors.js';
-import { formatDate, formatDateTime } from '../lib/format.js';
+import { formatDate, formatDateTime, formatShortDate } from '../lib/format.js';
 import { collapseIndentation } from '../lib/html.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -80,6 +80,9 @@ export const viewsPlugin = fp(
       lstripBlocks: true,
     });
     env.addFilter('date', (value: unknown) => (value ? formatDate(value as string | Date) : ''));
+    env.addFilter('shortDate', (value: unknown) =>
+      value ? formatShortDate(value as string | Date) : '',
+    );
     env.addFilter('datetime', (value: unknown) =>
       value ? formatDateTime(value as string | Date) : '',
     );

@@ -2,11 +2,12 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csvStream, type CsvColumn } from '../../lib/csv.js';
 import { formatDate } from '../../lib/format.js';
+import { pagination } from '../../lib/pagination.js';
 import { CASEWORK } from '../../platform/auth.js';
 import { AppError, validationError, type FieldErrors } from '../../platform/errors.js';
 import { londonDate } from '../due.js';
 import type { CaseSort } from '../repository.js';
-import { BulkAssignForm, BulkTagForm, QueueQuery } from '../schemas.js';
+import { BulkAssignForm, BulkTagForm, QueueQuery, TakeForm } from '../schemas.js';
 import type { CorrespondenceService } from '../service.js';
 import type { CaseSummary } from '../types.js';
 import {
@@ -15,12 +16,14 @@ import {
   CASE_TYPES,
   CHANNEL_LABELS,
   humanise,
+  OPEN_STATUSES,
   STATUS_LABELS,
   TYPE_LABELS,
 } from '../workflow.js';
 import {
   ARRAY_KEYS,
   checkboxItems,
+  dueTag,
   filtersOf,
   parseQueueUrl,
   queueUrl,
@@ -66,6 +69,7 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
         limit: query.limit ?? 50,
         // A refused filter changes the list: start again from its first page.
         cursor: Object.keys(checked.errors).length > 0 ? undefined : query.cursor,
+        page: Object.keys(checked.errors).length > 0 ? undefined : query.page,
       }),
       svc.counts(actor),
       svc.options(),
@@ -75,9 +79,14 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
     const base: Query = {
       ...checked.clean,
       cursor: undefined,
+      page: undefined,
       assigned: undefined,
       tagged: undefined,
     };
+    const limit = query.limit ?? 50;
+    const pageNumber = query.cursor || checked.errors.q ? 1 : (query.page ?? 1);
+    const pages = Math.max(1, Math.ceil(page.total / limit));
+    const today = svc.today();
     const views = VIEW_LABELS.map((item) => ({
       text: item.count ? `${item.label} (${counts[item.count]})` : item.label,
       href: queueUrl({ ...base, view: item.view }),
@@ -190,7 +199,20 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
           { value: 'true', text: RESTRICTION_LABELS.true, checked: base.restricted === 'true' },
           { value: 'false', text: RESTRICTION_LABELS.false, checked: base.restricted === 'false' },
         ],
-        items: page.items.map(summaryRow),
+        items: page.items.map((item) => ({
+          ...summaryRow(item),
+          dueTag: dueTag(item, today),
+          canTake: item.assignee?.id !== actor.id && OPEN_STATUSES.includes(item.status),
+        })),
+        total: page.total,
+        firstShown: page.items.length ? (pageNumber - 1) * limit + 1 : 0,
+        lastShown: (pageNumber - 1) * limit + page.items.length,
+        // Numbered pages; a cursor link (the API's paging) still works and starts page 1 again.
+        pagination: query.cursor
+          ? undefined
+          : pagination(Math.min(pageNumber, pages), pages, (n) =>
+              queueUrl({ ...base, page: n > 1 ? n : undefined }),
+            ),
         nextUrl: page.nextCursor ? queueUrl({ ...base, cursor: page.nextCursor }) : undefined,
         firstUrl: query.cursor ? queueUrl(base) : undefined,
         exportUrl: queueUrl({ ...base, limit: undefined }, '/casework/export.csv'),
@@ -302,6 +324,35 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
           assigneeId: choice === 'me' ? actor.id : choice,
           cases,
         });
+        const url = new URL(returnTo, 'http://local');
+        url.searchParams.set('assigned', String(result.assigned));
+        return reply.redirect(`${url.pathname}${url.search}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500) {
+          return renderQueue(request, reply, parseQueueUrl(returnTo), {
+            errors: error.fields ?? { cases: error.message },
+            status: error.statusCode,
+          });
+        }
+        throw error;
+      }
+    },
+  );
+
+  // "Take": one case from the list assigned to me, with the same version check as bulk assign.
+  app.post<{ Body: Static<typeof TakeForm> }>(
+    '/casework/take',
+    { schema: { body: TakeForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const actor = request.actor();
+      const returnTo = safeReturnTo(request.body.returnTo);
+      const cases = selectedCases(request.body.take ? [request.body.take] : []);
+      try {
+        if (cases.length !== 1)
+          throw new AppError(400, 'validation', 'Check the form', {
+            cases: 'Choose a case to take',
+          });
+        const result = await svc.bulkAssign(actor, { assigneeId: actor.id, cases });
         const url = new URL(returnTo, 'http://local');
         url.searchParams.set('assigned', String(result.assigned));
         return reply.redirect(`${url.pathname}${url.search}`, 303);

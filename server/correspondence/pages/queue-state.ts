@@ -5,7 +5,14 @@ import type { CaseFilters, QueueView } from '../repository.js';
 import { QueueQuery } from '../schemas.js';
 import { filterProblems, normaliseTag, TAG_LIMITS } from '../validation.js';
 import type { CaseCounts, CaseSummary } from '../types.js';
-import { CHANNEL_LABELS, humanise, STATUS_LABELS, TYPE_LABELS } from '../workflow.js';
+import { daysBetween } from '../../lib/dates.js';
+import {
+  CHANNEL_LABELS,
+  humanise,
+  OPEN_STATUSES,
+  STATUS_LABELS,
+  TYPE_LABELS,
+} from '../workflow.js';
 
 /** The triage queue's state as it lives in the URL, and what the pages show of a case row. */
 
@@ -49,6 +56,7 @@ export const SCALAR_KEYS = [
   'sort',
   'limit',
   'cursor',
+  'page',
 ] as const;
 
 export const RESTRICTION_LABELS: Record<string, string> = {
@@ -195,6 +203,22 @@ export const checkboxItems = <T extends string>(
     text: labels[value] ?? humanise(value),
     checked: selected?.includes(value) ?? false,
   }));
+
+/** How long is left on a row's due date: a tag on every open case that has one. */
+export function dueTag(
+  item: Pick<CaseSummary, 'dueDate' | 'overdue' | 'status'>,
+  today: string,
+): { text: string; classes: string } | undefined {
+  if (!item.dueDate || !OPEN_STATUSES.includes(item.status)) return undefined;
+  const days = daysBetween(today, item.dueDate);
+  const plural = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  if (days < 0) return { text: `Overdue by ${plural(-days)}`, classes: 'govuk-tag--red' };
+  if (days === 0) return { text: 'Due today', classes: 'govuk-tag--orange' };
+  return {
+    text: `${plural(days)} left`,
+    classes: days <= 7 ? 'govuk-tag--yellow' : 'govuk-tag--grey',
+  };
+}
 
 export function summaryRow(item: CaseSummary) {
   return {
