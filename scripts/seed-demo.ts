@@ -14,6 +14,7 @@ import { FixedClock } from '../server/lib/clock.js';
 import type { Actor } from '../server/platform/audit.js';
 import { seedCorrespondence } from './seed/correspondence.js';
 import { seedStaff } from './seed/staff.js';
+import { seedSurveys } from './seed/surveys.js';
 
 export { DEMO_PASSWORD } from './seed/staff.js';
 
@@ -35,6 +36,7 @@ async function main() {
     const staff = await seedStaff(db, services, system);
     const ctx = { db, services, clock, system, ...staff };
     await seedCorrespondence(ctx);
+    await seedSurveys(ctx);
   } finally {
     await runtime.close();
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../lib/clock.js';
+import { surveysPages } from './pages.js';
 import { surveysPublicRoutes } from './public-routes.js';
 import { surveysApiRoutes } from './routes.js';
 import type { SurveysService } from './service.js';
@@ -12,6 +13,7 @@ export async function surveysRoutes(
   const now = () => opts.clock.now();
   await app.register(surveysApiRoutes, { surveys: opts.surveys, now });
   await app.register(surveysPublicRoutes, { surveys: opts.surveys, now });
+  await app.register(surveysPages, { surveys: opts.surveys, now });
 }
 
 declare module 'fastify' {
