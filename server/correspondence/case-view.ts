@@ -4,7 +4,7 @@ import type { Actor } from '../platform/audit.js';
 import { iso, viewerOf, type CaseContext } from './context.js';
 import { computeDue } from './due.js';
 import { caseNotFound } from './errors.js';
-import { describeEvent } from './timeline-wording.js';
+import { describeEvent, oneEntryPerEmail } from './timeline-wording.js';
 import type { CaseDetail, MoveView, NoteView } from './types.js';
 import { movesFor, type CaseType, type Move } from './workflow.js';
 
@@ -67,7 +67,7 @@ export function createCaseView(ctx: CaseContext) {
             onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
             sourceType: row.sourceType,
             deadline: { ...deadline, dueDate: row.nextDueOn },
-            timeline: events.map((event) => ({
+            timeline: oneEntryPerEmail(events).map((event) => ({
               id: event.id,
               at: event.at.toISOString(),
               kind: event.kind,

@@ -144,7 +144,10 @@ export function describeEvent(
       };
     }
     case 'email_sent':
-      return { title: 'Email sent', description: `“${str('subject')}” to ${str('to')}.` };
+      return {
+        title: str('purpose') === 'acknowledgement' ? 'Acknowledgement emailed' : 'Email sent',
+        description: `“${str('subject')}” to ${str('to')}.`,
+      };
     case 'email_failed':
       return {
         title: 'Email not delivered',
@@ -159,4 +162,48 @@ export function describeEvent(
       // Other domains (deadlines) write their own title and description.
       return { title: str('title') || humanise(kind), description: str('description') };
   }
+}
+
+/**
+ * One timeline entry per email: "queued" is dropped once the email was sent or failed (the
+ * final entry keeps the sender and, for an acknowledgement, says so). The stored events are
+ * unchanged; only what people read is merged.
+ */
+export function oneEntryPerEmail<
+  E extends { kind: string; actorId: string | null; actorName?: string | null; data: unknown },
+>(events: E[]): E[] {
+  const ref = (event: E, key: string) => {
+    const data = event.data as Record<string, unknown> | null;
+    return typeof data?.[key] === 'string' ? data[key] : undefined;
+  };
+  const finals = new Map<string, E>();
+  for (const event of events) {
+    if (event.kind === 'reply_sent' || event.kind === 'reply_failed') {
+      const id = ref(event, 'outboundId');
+      if (id) finals.set(`reply:${id}`, event);
+    } else if (event.kind === 'email_sent' || event.kind === 'email_failed') {
+      const id = ref(event, 'emailId');
+      if (id) finals.set(`email:${id}`, event);
+    }
+  }
+  const merged = new Map<E, E>();
+  const kept = events.filter((event) => {
+    const key =
+      event.kind === 'reply_queued'
+        ? `reply:${ref(event, 'outboundId')}`
+        : event.kind === 'email_queued'
+          ? `email:${ref(event, 'emailId')}`
+          : undefined;
+    const final = key ? finals.get(key) : undefined;
+    if (!final) return true;
+    const data = event.data as Record<string, unknown>;
+    merged.set(final, {
+      ...final,
+      actorId: final.actorId ?? event.actorId,
+      actorName: final.actorName ?? event.actorName,
+      data: { ...(final.data as Record<string, unknown>), purpose: data.purpose },
+    });
+    return false;
+  });
+  return kept.map((event) => merged.get(event) ?? event);
 }

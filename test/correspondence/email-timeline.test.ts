@@ -27,7 +27,12 @@ describe('emails about a case on its timeline', () => {
     expect(await t.app.services.mail.send(c.acknowledgementEmailId!)).toBe('already-sent');
     const sent = await eventsOf(c.id, 'email_sent');
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ title: 'Email sent', actor: null });
+    // One entry for the one email: "queued" gives way to "sent", keeping who sent it.
+    expect(sent[0]).toMatchObject({
+      title: 'Acknowledgement emailed',
+      actor: { id: caseworker.id },
+    });
+    expect(await eventsOf(c.id, 'email_queued')).toHaveLength(0);
     expect(sent[0]!.description).toContain('ada.sender@example.org');
     expect(sent[0]!.description).toContain(c.reference);
   });

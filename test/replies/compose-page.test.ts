@@ -208,6 +208,11 @@ describe('acknowledgement templates', () => {
       select status, acknowledged_at from cases where id = ${c.id}`;
     expect(row!.status).toBe('open');
     expect(new Date(row!.acknowledged_at!).toISOString()).toBe(t.clock.now().toISOString());
+    // The one email is on the timeline once (queued, then sent: one entry).
+    const timeline = (await t.app.services.correspondence.get(actorOf(assignee), c.id)).timeline;
+    expect(timeline.filter((e) => e.kind.startsWith('reply_'))).toMatchObject([
+      { kind: 'reply_sent', actor: { id: assignee.id } },
+    ]);
     const after = await session.get(`/casework/${c.id}`);
     expect(after.body).not.toMatch(/Acknowledged\s*<\/dt>\s*<dd[^>]*>\s*Not yet/);
     // A second acknowledgement changes nothing.
