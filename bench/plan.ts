@@ -22,7 +22,9 @@ import { randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../db/schema/index.js';
-import { addWorkingDays, DUE_SOON_WORKING_DAYS, londonDate } from '../server/correspondence/due.js';
+import { DUE_SOON_WORKING_DAYS, londonDate } from '../server/correspondence/due.js';
+import { bundledHolidays } from '../server/deadlines/bundle.js';
+import { buildCalendars } from '../server/lib/calendar.js';
 import {
   createCorrespondenceRepository,
   type CaseFilters,
@@ -135,7 +137,9 @@ export async function checkTriagePlan(databaseUrl: string): Promise<PlanCheck> {
     });
     const repo = createCorrespondenceRepository();
     const today = londonDate(new Date());
-    const dates = { today, dueSoonBy: addWorkingDays(today, DUE_SOON_WORKING_DAYS) };
+    // The bench database holds the bundled holidays: the same calendar the app would read.
+    const ew = buildCalendars(bundledHolidays()).england_wales;
+    const dates = { today, dueSoonBy: ew.addWorkingDays(today, DUE_SOON_WORKING_DAYS) };
     const filters: CaseFilters = { status: ['open'] };
     const page = { sort: 'due' as const, limit: 25 };
 

@@ -22,6 +22,7 @@ import {
   type CorrespondenceService,
 } from './correspondence/service.js';
 import { deadlinesRoutes } from './deadlines/routes.js';
+import { createCalendarService, type CalendarService } from './deadlines/calendar.js';
 import { createDeadlinesService, type DeadlinesService } from './deadlines/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
@@ -68,6 +69,8 @@ export interface Services {
   replies: RepliesService;
   disclosure: DisclosureService;
   deadlines: DeadlinesService;
+  /** The one source of working days (the clock's calendar). */
+  calendar: CalendarService;
   intake: IntakeService;
   attachmentScan: AttachmentScanService;
   surgeries: SurgeriesService;
@@ -99,9 +102,11 @@ export function createServices(
     audit,
     clock,
   });
+  const calendar = createCalendarService({ db: db.db, clock });
   const deadlines = createDeadlinesService({
     db: db.db,
     clock,
+    calendar,
     audit,
     mail,
     mailDomain: config.mailDomain,
@@ -127,6 +132,7 @@ export function createServices(
     contacts,
     officeName: config.officeName,
     deadlines,
+    calendar,
   });
   // Replies register their post-send hook with the mail service here, so workers get it too.
   const replies = createRepliesService({
@@ -207,6 +213,7 @@ export function createServices(
     replies,
     disclosure,
     deadlines,
+    calendar,
     users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
     auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
     mail,
@@ -344,7 +351,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deadlinesRoutes, { deadlines: services.deadlines });
   await app.register(repliesRoutes, { replies: services.replies });
   await app.register(disclosureRoutes, { disclosure: services.disclosure });
-  await app.register(statsRoutes, { db: deps.db.db, clock });
+  await app.register(statsRoutes, { db: deps.db.db, clock, calendar: services.calendar });
   await app.register(surgeriesRoutes, {
     surgeries: services.surgeries,
     cookieSecure: config.publicUrl.startsWith('https:') || config.env !== 'development',

@@ -14,7 +14,6 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { cases } from './correspondence.js';
 import { users } from './users.js';
 
 /**
@@ -62,14 +61,16 @@ export const holidayCalendar = pgTable(
   (t) => [check('holiday_calendar_single_row', sql`${t.id} = 1`)],
 );
 
-/** Append-only clock events per case (§4). A correction voids one and adds another. */
+/**
+ * Append-only clock events per subject (§4): a subject is any domain's record the clock runs
+ * deadlines on, by type ('case', 'complaint') and id. A correction voids one and adds another.
+ */
 export const clockEvents = pgTable(
   'clock_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    caseId: uuid('case_id')
-      .notNull()
-      .references(() => cases.id),
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
     kind: text('kind').notNull(),
     /** The instant given (a bare date is stored as noon London time). */
     at: timestamp('at', { withTimezone: true }).notNull(),
@@ -83,20 +84,22 @@ export const clockEvents = pgTable(
     voidReason: text('void_reason'),
     voidedById: uuid('voided_by_id').references(() => users.id),
   },
-  (t) => [index('clock_events_case_idx').on(t.caseId, t.id)],
+  (t) => [index('clock_events_subject_idx').on(t.subjectType, t.subjectId, t.id)],
 );
 
-/** Stored deadlines (§5): one live row per case and kind; moved rows are superseded. */
+/**
+ * Timers: stored deadlines (§5), one live row per subject and kind; moved rows are
+ * superseded. Every subject type's timers live here (the name is from when only cases had
+ * them). `kind` is the regime's: 'statutory', 'acknowledge', 'respond', 'review', 'dp_ack'
+ * for correspondence.
+ */
 export const caseDeadlines = pgTable(
   'case_deadlines',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    caseId: uuid('case_id')
-      .notNull()
-      .references(() => cases.id),
-    kind: text('kind', {
-      enum: ['statutory', 'acknowledge', 'respond', 'review', 'dp_ack'],
-    }).notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    kind: text('kind').notNull(),
     calendar: text('calendar').notNull(),
     /** Null while the clock is stopped. */
     dueOn: date('due_on'),
@@ -120,7 +123,7 @@ export const caseDeadlines = pgTable(
   },
   (t) => [
     uniqueIndex('case_deadlines_live_uq')
-      .on(t.caseId, t.kind)
+      .on(t.subjectType, t.subjectId, t.kind)
       .where(sql`${t.supersededAt} is null`),
     index('case_deadlines_due_idx')
       .on(t.effectiveDueOn)
@@ -158,9 +161,8 @@ export const deadlineNotifications = pgTable(
   'deadline_notifications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    caseId: uuid('case_id')
-      .notNull()
-      .references(() => cases.id),
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
     kind: text('kind').notNull(),
     generation: integer('generation').notNull(),
     stage: text('stage', { enum: ['early', 'due_today', 'overdue', 'escalated'] }).notNull(),
@@ -175,7 +177,13 @@ export const deadlineNotifications = pgTable(
     reason: text('reason'),
   },
   (t) => [
-    uniqueIndex('deadline_notifications_stage_uq').on(t.caseId, t.kind, t.generation, t.stage),
+    uniqueIndex('deadline_notifications_stage_uq').on(
+      t.subjectType,
+      t.subjectId,
+      t.kind,
+      t.generation,
+      t.stage,
+    ),
     index('deadline_notifications_pending_idx')
       .on(t.createdAt)
       .where(sql`${t.status} = 'pending'`),

@@ -2,7 +2,7 @@ import { toContactView } from '../contacts/service.js';
 import { SCAN_STATES } from '../attachments/scan.js';
 import type { Actor } from '../platform/audit.js';
 import { iso, viewerOf, type CaseContext } from './context.js';
-import { computeDue } from './due.js';
+import { caseSubject } from './clock-adapter.js';
 import { caseNotFound } from './errors.js';
 import { describeEvent, oneEntryPerEmail } from './timeline-wording.js';
 import type { CaseDetail, MoveView, NoteView } from './types.js';
@@ -25,7 +25,7 @@ export function createCaseView(ctx: CaseContext) {
     /** One case with its contact, deadline, notes and timeline. The read is audited. */
     async get(actor: Actor, id: string): Promise<CaseDetail> {
       const viewer = viewerOf(actor);
-      const { today } = queueDates();
+      const { today } = await queueDates();
       // Reused while no case changes (change stamp): the role decides the moves offered,
       // the viewer what is visible, the date what is overdue.
       const key = `case|${viewer.role}|${viewer.id}|${actor.role}|${today}|${id}`;
@@ -39,9 +39,7 @@ export function createCaseView(ctx: CaseContext) {
           const [events, noteRows, deadline, files] = await Promise.all([
             repo.events(db, row.id),
             repo.notes(db, row.id),
-            deps.deadlines
-              ? deps.deadlines.forCase(db, row.id, row)
-              : computeDue(row.type, row.receivedOn),
+            deps.deadlines.forSubject(db, 'case', row.id, caseSubject(row)),
             repo.attachments(db, row.id),
           ]);
           const notes: NoteView[] = noteRows.map((note) => ({
@@ -66,7 +64,7 @@ export function createCaseView(ctx: CaseContext) {
             contact: contact ? toContactView(contact) : null,
             onBehalfOf: onBehalfOf ? toContactView(onBehalfOf) : null,
             sourceType: row.sourceType,
-            deadline: { ...deadline, dueDate: row.nextDueOn },
+            deadline: { ...deadline!, dueDate: row.nextDueOn },
             timeline: oneEntryPerEmail(events).map((event) => ({
               id: event.id,
               at: event.at.toISOString(),

@@ -2,7 +2,7 @@ import type { Tx } from '../../db/client.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
-import { computeDue, londonDate } from './due.js';
+import { londonDate } from './due.js';
 import { caseNotFound, managerOnly, staleVersion } from './errors.js';
 import type { CaseRow } from './repository.js';
 import type { CaseSummary, NoteView, TransitionInput } from './types.js';
@@ -19,7 +19,8 @@ export function createCaseCommands(ctx: CaseContext) {
       actor: Actor,
       id: string,
       input: TransitionInput,
-      opts: { tx?: Tx } = {},
+      /** `recompute: false`: the clock, recording a clock event, stores the timers itself. */
+      opts: { tx?: Tx; recompute?: boolean } = {},
     ): Promise<CaseSummary> {
       return inTx(opts.tx, async (tx) => {
         const row = await repo.lockVisible(tx, viewerOf(actor), id);
@@ -71,13 +72,12 @@ export function createCaseCommands(ctx: CaseContext) {
         if (type !== row.type) {
           values.type = type;
           values.subtype = null;
-          values.nextDueOn = (await computeDue(type, row.receivedOn)).dueDate;
         }
         const updated = await repo.updateCase(tx, row.id, row.version, values);
         if (!updated) throw staleVersion();
-        if (deps.deadlines) {
+        if (opts.recompute !== false) {
           // A reply or closure stops the clock; a new type has new rules.
-          const deadline = await deps.deadlines.computeForCase(tx, row.id);
+          const deadline = await deps.deadlines.recompute(tx, 'case', row.id);
           updated.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
         }
         if (type !== row.type)

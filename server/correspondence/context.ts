@@ -7,7 +7,8 @@ import type { MailService } from '../mail/service.js';
 import type { Actor, AuditEntry, AuditLog } from '../platform/audit.js';
 import { createStampReader, createStampedCache } from '../platform/change-stamps.js';
 import { validationError } from '../platform/errors.js';
-import { addWorkingDays, DUE_SOON_WORKING_DAYS, londonDate, type CaseDeadlineHook } from './due.js';
+import type { CalendarService } from '../deadlines/calendar.js';
+import { DUE_SOON_WORKING_DAYS, londonDate, type CaseDeadlineHook } from './due.js';
 import type {
   CaseListRow,
   CaseRow,
@@ -29,8 +30,10 @@ export interface CorrespondenceDeps {
   mail: MailService;
   contacts?: ContactsService;
   officeName?: string;
-  /** The deadlines domain: stores real deadlines (deadlines.md §5). */
-  deadlines?: CaseDeadlineHook;
+  /** The clock: stores a case's deadlines (deadlines.md §5); cases plug in as subjects. */
+  deadlines: CaseDeadlineHook;
+  /** The one source of working days ("due soon", the export's working days taken). */
+  calendar: CalendarService;
   /** Virus scanning of uploads; absent, files are stored as not virus-checked. */
   attachmentScan?: AttachmentScanService;
 }
@@ -103,18 +106,26 @@ export function createCaseContext(deps: CorrespondenceDeps) {
    * within a UTC hour: the dates are worked out once an hour, not on every read (the
    * time-zone and working-day arithmetic showed at 4% of a cached queue read).
    */
-  let datesMemo: { hour: number; dates: QueueDates } | undefined;
-  function queueDates(): QueueDates {
+  let datesMemo: { hour: number; version: number; dates: QueueDates } | undefined;
+  async function queueDates(): Promise<QueueDates> {
     const hour = Math.floor(clock.now().getTime() / 3_600_000);
-    if (datesMemo?.hour !== hour) {
+    const { version, cals } = await deps.calendar.current();
+    if (datesMemo?.hour !== hour || datesMemo.version !== version) {
       const today = londonDate(clock.now());
       datesMemo = {
         hour,
-        dates: { today, dueSoonBy: addWorkingDays(today, DUE_SOON_WORKING_DAYS) },
+        version,
+        dates: {
+          today,
+          dueSoonBy: cals.england_wales.addWorkingDays(today, DUE_SOON_WORKING_DAYS),
+        },
       };
     }
     return datesMemo.dates;
   }
+
+  /** Today in London. */
+  const today = () => londonDate(clock.now());
 
   function isOverdue(status: CaseStatus, dueDate: string | null, today: string) {
     return OPEN_STATUSES.includes(status) && dueDate !== null && dueDate < today;
@@ -166,6 +177,7 @@ export function createCaseContext(deps: CorrespondenceDeps) {
     stampFor,
     reuse,
     queueDates,
+    today,
     toSummary,
     checkAssignee,
   };

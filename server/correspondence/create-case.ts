@@ -8,7 +8,7 @@ import { checkUploads, storeAttachments } from './attachment-store.js';
 import type { UploadedFile } from './attachments.js';
 import type { CaseContext } from './context.js';
 import { duplicateSource } from './errors.js';
-import { computeDue, londonDate } from './due.js';
+import { londonDate } from './due.js';
 import { DuplicateSourceError } from './repository.js';
 import type { CreatedCase, NewCaseInput } from './types.js';
 import { checkNewCase, normaliseTag, oneLine } from './validation.js';
@@ -19,7 +19,7 @@ export function createIntakeCommands(ctx: CaseContext) {
   async function existingForSource(tx: DbOrTx, source: { type: string; id: string }) {
     const row = await repo.findBySource(tx, source.type, source.id);
     if (!row) return undefined;
-    const deadline = await computeDue(row.type, row.receivedOn);
+    const deadline = (await deps.deadlines.forSubject(tx, 'case', row.id))!;
     const created: CreatedCase = {
       id: row.id,
       reference: row.reference,
@@ -76,7 +76,6 @@ export function createIntakeCommands(ctx: CaseContext) {
 
           const number = await repo.nextReferenceNumber(tx, year);
           const reference = `OPCC-${year}-${String(number).padStart(5, '0')}`;
-          let deadline = await computeDue(input.type, receivedOn);
           const id = randomUUID();
 
           const emailTo = contact?.email?.trim();
@@ -104,7 +103,7 @@ export function createIntakeCommands(ctx: CaseContext) {
             body: input.body,
             status: 'new',
             assigneeId: input.assigneeId ?? null,
-            nextDueOn: deadline.dueDate,
+            nextDueOn: null,
             topics: input.topics ?? [],
             tags: [...new Set((input.tags ?? []).map(normaliseTag).filter(Boolean))],
             acknowledgedAt: acknowledge ? now : null,
@@ -114,10 +113,8 @@ export function createIntakeCommands(ctx: CaseContext) {
             createdAt: now,
             updatedAt: now,
           });
-          if (deps.deadlines) {
-            deadline = await deps.deadlines.computeForCase(tx, row.id);
-            row.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
-          }
+          const deadline = await deps.deadlines.recompute(tx, 'case', row.id);
+          row.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
           await repo.insertEvent(tx, {
             caseId: row.id,
             at: now,

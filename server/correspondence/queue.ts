@@ -1,7 +1,7 @@
 import type { ContactInput, ContactSuggestion } from '../contacts/service.js';
 import type { Actor } from '../platform/audit.js';
 import { viewerOf, type CaseContext } from './context.js';
-import { londonDate, workingDaysBetween } from './due.js';
+import { londonDate } from './due.js';
 import type { CaseFilters, CaseSort } from './repository.js';
 import type { CaseCounts, CaseSummary, ListPage, NewCaseInput, StaffRef } from './types.js';
 import { checkFilters, listReadAudit, MAX_PAGE, newCaseProblems } from './validation.js';
@@ -9,7 +9,8 @@ import { OPEN_STATUSES } from './workflow.js';
 
 /** The triage queue: lists, counts, export, search by reference, form choices. */
 export function createQueueReads(ctx: CaseContext) {
-  const { db, repo, audit, clock, reuse, stampFor, queueDates, toSummary, contacts } = ctx;
+  const { db, deps, repo, audit, clock, reuse, stampFor, queueDates, today, toSummary, contacts } =
+    ctx;
 
   return {
     /** London dates for the queue (today, end of "due soon"). */
@@ -31,7 +32,7 @@ export function createQueueReads(ctx: CaseContext) {
       page: ListPage = {},
     ): Promise<{ items: CaseSummary[]; nextCursor: string | null; total: number }> {
       filters = checkFilters(filters);
-      const dates = queueDates();
+      const dates = await queueDates();
       const sort = page.sort ?? (filters.q?.trim() ? 'relevance' : 'due');
       const limit = Math.min(Math.max(page.limit ?? 50, 1), MAX_PAGE);
       const viewer = viewerOf(actor);
@@ -67,7 +68,11 @@ export function createQueueReads(ctx: CaseContext) {
       sort?: CaseSort,
     ): AsyncGenerator<CaseSummary & { workingDaysTaken: number | null; onTime: boolean | null }> {
       filters = checkFilters(filters);
-      const dates = queueDates();
+      const dates = await queueDates();
+      // Working days taken, on the calendar the deadlines use (holidays as stored now).
+      const { cals } = await deps.calendar.current();
+      const workingDaysBetween = (from: string, to: string) =>
+        Math.max(0, cals.england_wales.workingDaysBetween(from, to));
       await audit.recordRead(actor, {
         action: 'case.export',
         subjectType: 'case',
@@ -103,7 +108,7 @@ export function createQueueReads(ctx: CaseContext) {
     /** Counts for each triage view, for the navigation. */
     async counts(actor: Actor): Promise<CaseCounts> {
       const viewer = viewerOf(actor);
-      const dates = queueDates();
+      const dates = await queueDates();
       return reuse(
         `counts|${viewer.role}|${viewer.id}|${dates.today}`,
         () => repo.counts(db, viewer, dates),
@@ -118,8 +123,8 @@ export function createQueueReads(ctx: CaseContext) {
     changeStamp: (actor: Actor, listRead?: CaseFilters) =>
       stampFor(actor, listRead && listReadAudit(listRead)),
 
-    /** Today in London (worked out once an hour). */
-    today: () => queueDates().today,
+    /** Today in London. */
+    today,
 
     /** Open cases nobody holds yet, of those this person may see: the navigation badge. */
     async unassignedCount(actor: Actor): Promise<number> {
@@ -171,7 +176,7 @@ export function createQueueReads(ctx: CaseContext) {
       staff: Array<StaffRef & { role: string }>;
       topics: Array<{ slug: string; label: string }>;
     }> {
-      const { today } = queueDates();
+      const today = ctx.today();
       return reuse(`options|${today}`, async () => {
         const [staff, topics] = await Promise.all([
           repo.assignableStaff(db),

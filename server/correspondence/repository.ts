@@ -369,6 +369,33 @@ export function createCorrespondenceRepository() {
       return row;
     },
 
+    /** Of these ids, the cases still open (the clock's rebuild and warnings). */
+    async openCasesAmong(db: DbOrTx, ids: readonly string[]): Promise<CaseRow[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return db
+        .select()
+        .from(cases)
+        .where(and(inArray(cases.id, valid), isOpen()));
+    },
+
+    /** Open cases assigned to a person (their warnings panel). */
+    async openCaseIdsAssignedTo(db: DbOrTx, userId: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: cases.id })
+        .from(cases)
+        .where(and(eq(cases.assigneeId, userId), isOpen()));
+      return rows.map((row) => row.id);
+    },
+
+    /** The clock's effective due date, kept where the queue reads it (no version bump). */
+    async setNextDue(tx: DbOrTx, id: string, nextDueOn: string | null): Promise<void> {
+      await tx
+        .update(cases)
+        .set({ nextDueOn })
+        .where(and(eq(cases.id, id), sql`${cases.nextDueOn} is distinct from ${nextDueOn}`));
+    },
+
     async lockManyVisible(tx: DbOrTx, viewer: Viewer, ids: string[]): Promise<CaseRow[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];

@@ -3,6 +3,7 @@ import { createAttachmentCommands } from './attachment-commands.js';
 import { createAssignmentCommands } from './bulk.js';
 import { createCaseView } from './case-view.js';
 import { createCaseCommands } from './commands.js';
+import { createCaseClockAdapter } from './clock-adapter.js';
 import { createCaseContext, type CorrespondenceDeps } from './context.js';
 import { createIntakeCommands } from './create-case.js';
 import { registerEmailOutcomes } from './email-outcomes.js';
@@ -32,11 +33,17 @@ export {
 export function createCorrespondenceService(deps: CorrespondenceDeps) {
   const ctx = createCaseContext(deps);
   registerEmailOutcomes(ctx);
+  const commands = createCaseCommands(ctx);
+  // Cases are the clock's 'case' subjects; status moves on clock events go through the
+  // workflow above (commands.transition).
+  deps.deadlines.registerAdapter(
+    createCaseClockAdapter(ctx, (...args) => commands.transition(...args)),
+  );
   return {
     ...createQueueReads(ctx),
     ...createIntakeCommands(ctx),
     ...createCaseView(ctx),
-    ...createCaseCommands(ctx),
+    ...commands,
     ...createAttachmentCommands(ctx),
     ...createAssignmentCommands(ctx),
     ...createAccessCommands(ctx),

@@ -13,7 +13,8 @@ import { type DeadlinesContext } from './context.js';
 
 /** The calculator and `POST /api/deadlines/calculate`: worked out, never stored (§7). */
 export function createCalculator(ctx: DeadlinesContext) {
-  const { loadHolidays, detailOf, viewOf } = ctx;
+  const { calendar, timers } = ctx;
+  const { detailOf, viewOf } = timers;
 
   return {
     /** POST /api/deadlines/calculate and the calculator page: nothing is stored. */
@@ -46,7 +47,7 @@ export function createCalculator(ctx: DeadlinesContext) {
         if (on) events.push({ kind: e.kind as ClockEventKind, at: on, data: e.data, note: e.note });
       });
       if (Object.keys(fields).length > 0) throw validationError(fields);
-      const loaded = await loadHolidays();
+      const loaded = await calendar.load();
       const ew = input.calendar === 'england_wales';
       try {
         const comp = computeDeadlines({

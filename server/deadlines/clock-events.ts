@@ -1,93 +1,90 @@
 import type { Tx } from '../../db/client.js';
-import { findMove, type CaseStatus } from '../correspondence/workflow.js';
 import { formatDayDate, londonDateOf, type IsoDate } from '../lib/dates.js';
-import {
-  CLOCK_EVENT_KINDS,
-  validateClockEvent,
-  type ClockEvent,
-  type ClockEventKind,
-} from '../lib/deadline-rules.js';
+import type { ClockEvent, ClockEventKind } from '../lib/deadline-rules.js';
 import type { Actor } from '../platform/audit.js';
-import { AppError, notFound, validationError } from '../platform/errors.js';
-import { EVENT_LABELS, TO_AWAITING, FROM_AWAITING, LIMITS } from './labels.js';
-import type { DeadlineView, ClockEventView, RecordEventInput, Cause } from './types.js';
+import { notFound, validationError } from '../platform/errors.js';
+import type { ClockSubject } from './adapter.js';
+import type { DeadlinesContext } from './context.js';
+import { clockEventRefused, subjectClosed, unknownEvent, invalidEventDate } from './errors.js';
+import { EVENT_LABELS, LIMITS } from './labels.js';
+import type { Cause, ClockEventView, DeadlineView, RecordEventInput } from './types.js';
 import { eventDateOf, isManager } from './wording.js';
-import { type DeadlinesContext } from './context.js';
 
-/** Stored deadlines of a case and the clock events that move them (§4, §5). */
+const capitalised = (noun: string) => `${noun[0]!.toUpperCase()}${noun.slice(1)}`;
+
+/** Timers of a subject and the clock events that move them (§4, §5), for any subject type. */
 export function createClockEventCommands(ctx: DeadlinesContext) {
-  const {
-    db,
-    clock,
-    audit,
-    repo,
-    caseRepo,
-    workflow,
-    engineInput,
-    store,
-    forCase,
-    eventView,
-    fieldErrorsOf,
-  } = ctx;
+  const { db, clock, audit, repo, timers, adapterFor, recompute, forSubject, eventView } = ctx;
+  const key = (subject: ClockSubject) => ({ type: subject.type, id: subject.id });
+
+  async function lockOpen(tx: Tx, actor: Actor, type: string, id: string, closed: string) {
+    const adapter = adapterFor(type);
+    const subject = await adapter.lock(tx, id, actor);
+    if (!subject) throw notFound(`${capitalised(adapter.noun)} not found`);
+    if (subject.closedOn) throw subjectClosed(adapter.noun, closed);
+    return { adapter, subject };
+  }
 
   return {
-    /** Computes and stores a case's deadlines in the caller's transaction. */
-    async computeForCase(tx: Tx, caseId: string, cause: Cause = 'case'): Promise<DeadlineView> {
-      return (await store(tx, caseId, cause)).view;
+    /** Computes and stores a subject's timers in the caller's transaction. */
+    async recompute(
+      tx: Tx,
+      type: string,
+      id: string,
+      cause: Cause = 'case',
+    ): Promise<DeadlineView> {
+      const adapter = adapterFor(type);
+      const subject = await adapter.load(tx, id);
+      if (!subject) throw notFound(`${capitalised(adapter.noun)} not found`);
+      return (await recompute(tx, subject, cause)).view;
     },
 
-    forCase,
+    forSubject,
 
-    /** A case's clock events, voided ones included (for the case page). */
-    async events(caseId: string): Promise<ClockEventView[]> {
-      return (await repo.clockEvents(db, caseId, true)).map(eventView);
+    /** A subject's clock events, voided ones included (for its page). */
+    async events(type: string, id: string): Promise<ClockEventView[]> {
+      return (await repo.clockEvents(db, { type, id }, true)).map(eventView);
     },
 
     /**
-     * Records a clock event (§4): validated against the case's live events, appended,
-     * written to the timeline, the status moved where the workflow expects it, and the
-     * deadlines recomputed, all in one transaction.
+     * Records a clock event (§4): checked by the subject's regime against its live events,
+     * appended, the owning domain's own reaction (a status move), the timers recomputed and
+     * the timeline written, all in one transaction.
      */
-    async recordEvent(actor: Actor, caseId: string, input: RecordEventInput) {
-      if (!(CLOCK_EVENT_KINDS as readonly string[]).includes(input.kind))
-        throw new AppError(400, 'deadlines.unknown_event', 'Select what happened', {
-          kind: 'Select what happened',
-        });
+    async recordEvent(actor: Actor, type: string, id: string, input: RecordEventInput) {
       const note = input.note?.trim() || undefined;
-      if (note && note.length > LIMITS.note)
-        throw validationError({ note: `The note must be ${LIMITS.note} characters or fewer` });
-      let when: { at: Date; on: IsoDate };
+      let when: { at: Date; on: IsoDate } | undefined;
       try {
         when = eventDateOf(input.at);
       } catch {
-        throw new AppError(400, 'deadlines.invalid_date', 'Enter a real date', {
-          at: 'Enter a real date',
-        });
+        when = undefined;
       }
       const kind = input.kind as ClockEventKind;
       const { outcome, ...data } = input.data ?? {};
       return db.transaction(async (tx) => {
-        const row = await caseRepo.lockVisible(tx, { id: actor.id, role: actor.role }, caseId);
-        if (!row) throw notFound('Case not found');
-        if (row.status === 'closed')
-          throw new AppError(
-            422,
-            'deadlines.case_closed',
-            'This case is closed: reopen it before recording clock events',
-            { kind: 'This case is closed' },
-          );
-        const { input: engine } = await engineInput(tx, row);
+        const { adapter, subject } = await lockOpen(
+          tx,
+          actor,
+          type,
+          id,
+          'reopen it before recording clock events',
+        );
+        const { input: engine, regime } = await timers.engineInput(tx, subject);
+        if (!regime.eventKinds.includes(input.kind)) throw unknownEvent();
+        if (note && note.length > LIMITS.note)
+          throw validationError({ note: `The note must be ${LIMITS.note} characters or fewer` });
+        if (!when) throw invalidEventDate();
         const event: ClockEvent = { kind, at: when.on, data, ...(note ? { note } : {}) };
-        const errors = validateClockEvent(engine, event, {
+        const errors = regime.validateEvent(engine, event, {
           today: londonDateOf(clock.now()),
           isManager: isManager(actor),
           managerConfirmed: isManager(actor) && input.confirmLate === true,
         });
-        if (errors.length > 0)
-          throw new AppError(400, errors[0]!.code, errors[0]!.message, fieldErrorsOf(errors));
+        if (errors.length > 0) throw clockEventRefused(errors);
         const now = clock.now();
         const saved = await repo.insertClockEvent(tx, {
-          caseId: row.id,
+          subjectType: subject.type,
+          subjectId: subject.id,
           kind,
           at: when.at,
           occurredOn: when.on,
@@ -97,45 +94,21 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
           recordedAt: now,
         });
         await audit.record(tx, actor, {
-          action: `case.clock_event.${kind}`,
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
+          action: `${subject.type}.clock_event.${kind}`,
+          subjectType: subject.type,
+          subjectId: subject.id,
+          personId: subject.personId,
           justification: note ?? (typeof data.reason === 'string' ? data.reason : null),
         });
-
-        // The workflow's own moves: to and from awaiting the requester, and replies.
-
-        let target: CaseStatus | undefined;
-        if (TO_AWAITING.has(kind) && row.status === 'open') target = 'awaiting_requester';
-        if (FROM_AWAITING.has(kind) && row.status === 'awaiting_requester') target = 'open';
-        if (kind === 'responded' || kind === 'closed') {
-          const to = kind as CaseStatus;
-          const move = findMove(row.type, row.status, to);
-          const ok =
-            move &&
-            (!move.managerOnly || isManager(actor)) &&
-            (!move.requires.includes('outcome') ||
-              (outcome && move.outcomes?.(row.type).includes(outcome))) &&
-            !move.requires.includes('reasonEvent') &&
-            !move.requires.includes('reason');
-          if (ok) target = to;
-        }
-        if (target) {
-          await workflow.transition(
-            actor,
-            row.id,
-            {
-              to: target,
-              version: row.version,
-              ...(TO_AWAITING.has(kind) || FROM_AWAITING.has(kind) ? { reason: kind } : {}),
-              ...(target === 'closed' && outcome ? { outcome } : {}),
-            },
-            { tx },
-          );
-        }
-        const before = row.nextDueOn;
-        const { view, row: after } = await store(tx, row.id, 'event');
+        // The owning domain's own moves (correspondence: to and from awaiting the requester,
+        // replies and closures), through its workflow, before the timers are stored once.
+        await adapter.onClockEvent?.(tx, actor, subject, {
+          kind,
+          data,
+          ...(outcome ? { outcome } : {}),
+        });
+        const after = (await adapter.load(tx, subject.id))!;
+        const { view } = await recompute(tx, after, 'event');
         const parts = [`On ${formatDayDate(when.on)}.`];
         if (kind === 'extended' && data.amount)
           parts.push(
@@ -146,15 +119,14 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
         if (data.reason) parts.push(`Reason: ${data.reason}`);
         if (note) parts.push(note);
         if (view.stopped) parts.push(view.stoppedReason ?? 'The clock is stopped.');
-        else if (view.effectiveDueDate && view.effectiveDueDate !== before)
+        else if (view.effectiveDueDate && view.effectiveDueDate !== subject.dueOn)
           parts.push(`Due date now ${formatDayDate(view.effectiveDueDate)}.`);
-        await repo.insertTimeline(tx, {
-          caseId: row.id,
+        await adapter.timeline(tx, subject.id, {
           at: now,
           actorId: actor.id,
           kind: 'clock_event',
           data: {
-            title: EVENT_LABELS[kind],
+            title: EVENT_LABELS[kind] ?? kind,
             description: parts.join(' '),
             clockEventId: saved.id,
             eventKind: kind,
@@ -162,7 +134,7 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
         });
         return {
           event: eventView(saved),
-          caseId: row.id,
+          subjectId: subject.id,
           status: after.status,
           dueDate: view.effectiveDueDate,
           deadline: view,
@@ -171,33 +143,29 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
     },
 
     /** A correction (§4): the event is voided with a reason, never edited or deleted. */
-    async voidEvent(actor: Actor, caseId: string, eventId: number, reason: string) {
+    async voidEvent(actor: Actor, type: string, id: string, eventId: number, reason: string) {
       const why = reason?.trim() ?? '';
       if (!why) throw validationError({ reason: 'Say why the event is being voided' });
       if (why.length > LIMITS.reason)
         throw validationError({ reason: `Reason must be ${LIMITS.reason} characters or fewer` });
       return db.transaction(async (tx) => {
-        const row = await caseRepo.lockVisible(tx, { id: actor.id, role: actor.role }, caseId);
-        if (!row) throw notFound('Case not found');
-        if (row.status === 'closed')
-          throw new AppError(422, 'deadlines.case_closed', 'This case is closed');
+        const { adapter, subject } = await lockOpen(tx, actor, type, id, '');
         const now = clock.now();
-        const voided = await repo.voidClockEvent(tx, row.id, eventId, {
+        const voided = await repo.voidClockEvent(tx, key(subject), eventId, {
           voidedAt: now,
           voidReason: why,
           voidedById: actor.id,
         });
         if (!voided) throw notFound('Clock event not found');
         await audit.record(tx, actor, {
-          action: 'case.clock_event.void',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
+          action: `${subject.type}.clock_event.void`,
+          subjectType: subject.type,
+          subjectId: subject.id,
+          personId: subject.personId,
           justification: why,
         });
-        const { view } = await store(tx, row.id, 'event');
-        await repo.insertTimeline(tx, {
-          caseId: row.id,
+        const { view } = await recompute(tx, subject, 'event');
+        await adapter.timeline(tx, subject.id, {
           at: now,
           actorId: actor.id,
           kind: 'clock_event_voided',

@@ -6,7 +6,7 @@ import { type DeadlinesContext } from './context.js';
 
 /** The daily gov.uk refresh and the weekly coverage email (§2). */
 export function createHolidayRefresh(ctx: DeadlinesContext) {
-  const { coverageRows, db, clock, deps, repo, bump, emailAdmins } = ctx;
+  const { coverageRows, changeHolidays, db, clock, deps, repo, bump, emailAdmins } = ctx;
 
   return {
     /**
@@ -54,7 +54,7 @@ export function createHolidayRefresh(ctx: DeadlinesContext) {
           };
         });
       }
-      const result = await db.transaction(async (tx) => {
+      const result = await changeHolidays(async (tx) => {
         const cal = await repo.lockCalendar(tx);
         const rows = await repo.allHolidayRows(tx);
         const key = (h: { division: string; date: string }) => `${h.division}|${h.date}`;

@@ -9,10 +9,11 @@ import { type DeadlinesContext } from './context.js';
 
 /** Bank holidays (§2): the bundled snapshot, the admin page, adding and removing days. */
 export function createHolidayAdmin(ctx: DeadlinesContext) {
-  const { db, clock, audit, repo, loadHolidays, bump, coverageRows } = ctx;
+  const { db, clock, audit, repo, calendar, bump, changeHolidays, coverageRows } = ctx;
 
   return {
-    loadHolidays,
+    /** The holidays as of now (by calendar version). */
+    loadHolidays: () => calendar.load(),
 
     /** The holiday data's version now. */
     async calendarVersion(): Promise<number> {
@@ -25,7 +26,7 @@ export function createHolidayAdmin(ctx: DeadlinesContext) {
      */
     async loadBundle(): Promise<{ added: number; calendarVersion: number }> {
       const holidays = bundledHolidays();
-      return db.transaction(async (tx) => {
+      return changeHolidays(async (tx) => {
         const cal = await repo.lockCalendar(tx);
         const added = await repo.insertHolidays(
           tx,
@@ -111,7 +112,7 @@ export function createHolidayAdmin(ctx: DeadlinesContext) {
       else if (title.length > LIMITS.title)
         fields.title = `The name must be ${LIMITS.title} characters or fewer`;
       if (Object.keys(fields).length > 0) throw validationError(fields);
-      return db.transaction(async (tx) => {
+      return changeHolidays(async (tx) => {
         await repo.lockCalendar(tx);
         let changed = 0;
         for (const division of divisions) {
@@ -158,7 +159,7 @@ export function createHolidayAdmin(ctx: DeadlinesContext) {
     async confirmRemoval(actor: Actor, input: { division: string; date: string }) {
       if (!isAdmin(actor))
         throw new AppError(403, 'forbidden', 'Only an admin can remove a holiday');
-      return db.transaction(async (tx) => {
+      return changeHolidays(async (tx) => {
         await repo.lockCalendar(tx);
         const row = await repo.holidayRow(tx, input.division, input.date);
         if (!row || row.removedAt) throw notFound('Holiday not found');

@@ -1,10 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import {
   bankHolidays,
   caseDeadlines,
-  caseEvents,
-  cases,
   clockEvents,
   deadlineNotifications,
   emailMessages,
@@ -13,7 +11,6 @@ import {
   users,
 } from '../../db/schema/index.js';
 import type { Division, Holiday } from '../lib/calendar.js';
-import { OPEN_STATUSES } from '../correspondence/workflow.js';
 
 export type HolidayRow = typeof bankHolidays.$inferSelect;
 export type DeadlineRow = typeof caseDeadlines.$inferSelect;
@@ -22,6 +19,12 @@ export type ClockEventRow = typeof clockEvents.$inferSelect;
 export type PolicyRow = typeof slaPolicies.$inferSelect;
 export type NotificationRow = typeof deadlineNotifications.$inferSelect;
 export type CalendarRow = typeof holidayCalendar.$inferSelect;
+
+/** A subject of the clock: any domain's record, by type and id. */
+export interface SubjectKey {
+  type: string;
+  id: string;
+}
 
 const toHoliday = (row: HolidayRow): Holiday => ({
   division: row.division,
@@ -138,26 +141,14 @@ export function createDeadlinesRepository() {
       return row;
     },
 
-    async caseRow(db: DbOrTx, caseId: string, lock = false) {
-      const query = db.select().from(cases).where(eq(cases.id, caseId));
-      const [row] = lock ? await query.for('update') : await query;
-      return row;
-    },
-
-    async setNextDue(tx: DbOrTx, caseId: string, nextDueOn: string | null): Promise<void> {
-      await tx
-        .update(cases)
-        .set({ nextDueOn })
-        .where(and(eq(cases.id, caseId), sql`${cases.nextDueOn} is distinct from ${nextDueOn}`));
-    },
-
-    async clockEvents(db: DbOrTx, caseId: string, includeVoided = false) {
+    async clockEvents(db: DbOrTx, subject: SubjectKey, includeVoided = false) {
       return db
         .select()
         .from(clockEvents)
         .where(
           and(
-            eq(clockEvents.caseId, caseId),
+            eq(clockEvents.subjectType, subject.type),
+            eq(clockEvents.subjectId, subject.id),
             includeVoided ? undefined : isNull(clockEvents.voidedAt),
           ),
         )
@@ -171,7 +162,7 @@ export function createDeadlinesRepository() {
 
     async voidClockEvent(
       tx: DbOrTx,
-      caseId: string,
+      subject: SubjectKey,
       id: number,
       values: { voidedAt: Date; voidReason: string; voidedById: string | null },
     ) {
@@ -179,28 +170,41 @@ export function createDeadlinesRepository() {
         .update(clockEvents)
         .set(values)
         .where(
-          and(eq(clockEvents.id, id), eq(clockEvents.caseId, caseId), isNull(clockEvents.voidedAt)),
+          and(
+            eq(clockEvents.id, id),
+            eq(clockEvents.subjectType, subject.type),
+            eq(clockEvents.subjectId, subject.id),
+            isNull(clockEvents.voidedAt),
+          ),
         )
         .returning();
       return row;
     },
 
-    async insertTimeline(tx: DbOrTx, values: typeof caseEvents.$inferInsert): Promise<void> {
-      await tx.insert(caseEvents).values(values);
-    },
-
-    async liveDeadlines(db: DbOrTx, caseId: string): Promise<DeadlineRow[]> {
+    async liveDeadlines(db: DbOrTx, subject: SubjectKey): Promise<DeadlineRow[]> {
       return db
         .select()
         .from(caseDeadlines)
-        .where(and(eq(caseDeadlines.caseId, caseId), isNull(caseDeadlines.supersededAt)));
+        .where(
+          and(
+            eq(caseDeadlines.subjectType, subject.type),
+            eq(caseDeadlines.subjectId, subject.id),
+            isNull(caseDeadlines.supersededAt),
+          ),
+        );
     },
 
-    async maxGeneration(db: DbOrTx, caseId: string, kind: string): Promise<number> {
+    async maxGeneration(db: DbOrTx, subject: SubjectKey, kind: string): Promise<number> {
       const [row] = await db
         .select({ g: sql<number>`coalesce(max(${caseDeadlines.generation}), 0)::int` })
         .from(caseDeadlines)
-        .where(and(eq(caseDeadlines.caseId, caseId), eq(caseDeadlines.kind, kind as never)));
+        .where(
+          and(
+            eq(caseDeadlines.subjectType, subject.type),
+            eq(caseDeadlines.subjectId, subject.id),
+            eq(caseDeadlines.kind, kind),
+          ),
+        );
       return row?.g ?? 0;
     },
 
@@ -212,50 +216,50 @@ export function createDeadlinesRepository() {
       await tx.update(caseDeadlines).set(values).where(eq(caseDeadlines.id, id));
     },
 
-    /** Open cases with a live deadline computed on an older calendar, keyset by id. */
-    async casesToRebuild(db: DbOrTx, version: number, after: string | null, limit = 100) {
+    /**
+     * Subjects with a live timer computed on an older calendar, keyset by (type, id). Their
+     * adapters say which are still open: closed subjects are never recomputed.
+     */
+    async subjectsToRebuild(
+      db: DbOrTx,
+      version: number,
+      after: SubjectKey | null,
+      limit = 100,
+    ): Promise<SubjectKey[]> {
       const rows = await db
-        .selectDistinct({ id: cases.id })
+        .selectDistinct({ type: caseDeadlines.subjectType, id: caseDeadlines.subjectId })
         .from(caseDeadlines)
-        .innerJoin(cases, eq(cases.id, caseDeadlines.caseId))
         .where(
           and(
             isNull(caseDeadlines.supersededAt),
             lt(caseDeadlines.calendarVersion, version),
-            inArray(cases.status, [...OPEN_STATUSES]),
-            after ? gt(cases.id, after) : undefined,
+            after
+              ? sql`(${caseDeadlines.subjectType}, ${caseDeadlines.subjectId}) > (${after.type}, ${after.id}::uuid)`
+              : undefined,
           ),
         )
-        .orderBy(asc(cases.id))
+        .orderBy(asc(caseDeadlines.subjectType), asc(caseDeadlines.subjectId))
         .limit(limit);
-      return rows.map((r) => r.id);
+      return rows;
     },
 
-    /** Live, running deadlines of open cases, with what the scan and digest need. */
-    async warnable(db: DbOrTx, filter: { assigneeId?: string } = {}) {
+    /** Live, running timers (due date known, clock not stopped, not met), soonest first. */
+    async running(db: DbOrTx, filter: { type: string; ids?: readonly string[] }) {
+      if (filter.ids?.length === 0) return [];
       return db
-        .select({
-          deadline: caseDeadlines,
-          reference: cases.reference,
-          type: cases.type,
-          status: cases.status,
-          assigneeId: cases.assigneeId,
-          acknowledgedAt: cases.acknowledgedAt,
-          restricted: cases.restricted,
-        })
+        .select()
         .from(caseDeadlines)
-        .innerJoin(cases, eq(cases.id, caseDeadlines.caseId))
         .where(
           and(
             isNull(caseDeadlines.supersededAt),
             eq(caseDeadlines.stopped, false),
             isNull(caseDeadlines.completedOn),
             isNotNull(caseDeadlines.effectiveDueOn),
-            inArray(cases.status, [...OPEN_STATUSES]),
-            filter.assigneeId ? eq(cases.assigneeId, filter.assigneeId) : undefined,
+            eq(caseDeadlines.subjectType, filter.type),
+            filter.ids ? inArray(caseDeadlines.subjectId, [...filter.ids]) : undefined,
           ),
         )
-        .orderBy(asc(caseDeadlines.effectiveDueOn), asc(cases.reference));
+        .orderBy(asc(caseDeadlines.effectiveDueOn));
     },
 
     async insertNotification(tx: DbOrTx, values: typeof deadlineNotifications.$inferInsert) {
@@ -270,7 +274,7 @@ export function createDeadlinesRepository() {
     /** Unsent earlier stages of the same generation are skipped: only the latest is sent. */
     async skipEarlier(
       tx: DbOrTx,
-      key: { caseId: string; kind: string; generation: number },
+      key: { subjectType: string; subjectId: string; kind: string; generation: number },
       earlier: string[],
     ): Promise<number> {
       if (earlier.length === 0) return 0;
@@ -279,7 +283,8 @@ export function createDeadlinesRepository() {
         .set({ status: 'skipped', reason: 'a later stage was reached first' })
         .where(
           and(
-            eq(deadlineNotifications.caseId, key.caseId),
+            eq(deadlineNotifications.subjectType, key.subjectType),
+            eq(deadlineNotifications.subjectId, key.subjectId),
             eq(deadlineNotifications.kind, key.kind),
             eq(deadlineNotifications.generation, key.generation),
             eq(deadlineNotifications.status, 'pending'),
@@ -290,7 +295,10 @@ export function createDeadlinesRepository() {
       return rows.length;
     },
 
-    /** Pending rows whose generation is no longer live, or whose case has closed. */
+    /**
+     * Pending rows whose timer generation is no longer live and running (moved, stopped,
+     * met, or its subject closed: closing stops the clock).
+     */
     async cancelStale(tx: DbOrTx): Promise<number> {
       const rows = await tx
         .update(deadlineNotifications)
@@ -298,11 +306,12 @@ export function createDeadlinesRepository() {
         .where(
           and(
             eq(deadlineNotifications.status, 'pending'),
-            sql`not exists (select 1 from ${caseDeadlines} d join ${cases} c on c.id = d.case_id
-              where d.case_id = ${deadlineNotifications.caseId} and d.kind = ${deadlineNotifications.kind}
+            sql`not exists (select 1 from ${caseDeadlines} d
+              where d.subject_type = ${deadlineNotifications.subjectType}
+              and d.subject_id = ${deadlineNotifications.subjectId}
+              and d.kind = ${deadlineNotifications.kind}
               and d.generation = ${deadlineNotifications.generation} and d.superseded_at is null
-              and not d.stopped and d.completed_on is null
-              and c.status in ('new', 'open', 'awaiting_requester', 'awaiting_approval'))`,
+              and not d.stopped and d.completed_on is null)`,
           ),
         )
         .returning({ id: deadlineNotifications.id });
@@ -311,7 +320,13 @@ export function createDeadlinesRepository() {
 
     async pendingFor(
       db: DbOrTx,
-      keys: Array<{ caseId: string; kind: string; generation: number; stage: string }>,
+      keys: Array<{
+        subjectType: string;
+        subjectId: string;
+        kind: string;
+        generation: number;
+        stage: string;
+      }>,
     ): Promise<NotificationRow[]> {
       if (keys.length === 0) return [];
       return db
@@ -323,7 +338,8 @@ export function createDeadlinesRepository() {
             or(
               ...keys.map((k) =>
                 and(
-                  eq(deadlineNotifications.caseId, k.caseId),
+                  eq(deadlineNotifications.subjectType, k.subjectType),
+                  eq(deadlineNotifications.subjectId, k.subjectId),
                   eq(deadlineNotifications.kind, k.kind),
                   eq(deadlineNotifications.generation, k.generation),
                   eq(deadlineNotifications.stage, k.stage as never),
@@ -351,11 +367,16 @@ export function createDeadlinesRepository() {
       await tx.update(deadlineNotifications).set(values).where(eq(deadlineNotifications.id, id));
     },
 
-    async notifications(db: DbOrTx, caseId: string): Promise<NotificationRow[]> {
+    async notifications(db: DbOrTx, subject: SubjectKey): Promise<NotificationRow[]> {
       return db
         .select()
         .from(deadlineNotifications)
-        .where(eq(deadlineNotifications.caseId, caseId))
+        .where(
+          and(
+            eq(deadlineNotifications.subjectType, subject.type),
+            eq(deadlineNotifications.subjectId, subject.id),
+          ),
+        )
         .orderBy(desc(deadlineNotifications.createdAt));
     },
 

@@ -79,8 +79,13 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
       config: { auth: CASEWORK },
     },
     async (request, reply) => {
-      const result = await deadlines.recordEvent(request.actor(), request.params.id, request.body);
-      return reply.code(201).send(result);
+      const { subjectId, ...result } = await deadlines.recordEvent(
+        request.actor(),
+        'case',
+        request.params.id,
+        request.body,
+      );
+      return reply.code(201).send({ ...result, caseId: subjectId });
     },
   );
 
@@ -99,6 +104,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     async (request) =>
       deadlines.voidEvent(
         request.actor(),
+        'case',
         request.params.id,
         request.params.eventId,
         request.body.reason,
@@ -179,7 +185,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
       try {
         if (Object.keys(fields).length > 0)
           throw new AppError(400, 'validation', 'Check the highlighted fields', fields);
-        await deadlines.recordEvent(request.actor(), id, {
+        await deadlines.recordEvent(request.actor(), 'case', id, {
           kind: b.kind!,
           at: at!,
           data,

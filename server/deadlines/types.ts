@@ -1,4 +1,3 @@
-import type { Deadline } from '../correspondence/due.js';
 import { type Division } from '../lib/calendar.js';
 import { type IsoDate } from '../lib/dates.js';
 import {
@@ -7,6 +6,16 @@ import {
   type ComplaintSubtype,
   type DeadlineResult,
 } from '../lib/deadline-rules.js';
+
+/** A subject's main deadline, as API.md's `deadline` and the calculate answer begin. */
+export interface Deadline {
+  dueDate: string | null;
+  extendedDueDate?: string | null;
+  /** A manager's override if any, else `dueDate`: what a domain shows as due. */
+  effectiveDueDate?: string | null;
+  calendar: string;
+  skipped: Array<{ date: string; reason: string }>;
+}
 
 export interface DeadlineDetail {
   kind: string;

@@ -1,8 +1,9 @@
-import { OPEN_STATUSES } from '../correspondence/workflow.js';
+import type { DbOrTx } from '../../db/client.js';
 import { formatDayDate, londonDateOf } from '../lib/dates.js';
 import { isWithinWorkingHours } from '../lib/deadline-rules.js';
 import type { Actor } from '../platform/audit.js';
-import { emailExists } from './repository.js';
+import type { ClockSubject } from './adapter.js';
+import { emailExists, type DeadlineRow } from './repository.js';
 import { currentStage, STAGE_LABELS, STAGES, stageStarts, type Stage } from './stages.js';
 import { KIND_LABELS, DIGEST_WORKING_DAYS } from './labels.js';
 import { iso } from './wording.js';
@@ -10,12 +11,36 @@ import { type DeadlinesContext } from './context.js';
 
 /** Warnings (§6): the scan, sending each stage once, the home panel and the digest. */
 export function createWarnings(ctx: DeadlinesContext) {
-  const { db, clock, mail, deps, repo, triage, loadHolidays, stagePolicies, managerAddresses } =
-    ctx;
+  const { db, clock, mail, deps, repo, triage, calendar, adapters, adapterFor } = ctx;
+  const { stagePolicies, managerAddresses } = ctx;
+
+  /**
+   * Running timers of open subjects, with their subjects, soonest first; a kind the domain
+   * has already met (an acknowledgement sent) is left out. `assigneeId` narrows to one
+   * person's subjects.
+   */
+  async function warnable(
+    dbOrTx: DbOrTx,
+    assigneeId?: string,
+  ): Promise<Array<{ timer: DeadlineRow; subject: ClockSubject }>> {
+    const out: Array<{ timer: DeadlineRow; subject: ClockSubject }> = [];
+    for (const adapter of adapters.values()) {
+      const ids = assigneeId ? await adapter.assignedTo(dbOrTx, assigneeId) : undefined;
+      const rows = await repo.running(dbOrTx, { type: adapter.type, ids });
+      const subjects = await adapter.openAmong(dbOrTx, [...new Set(rows.map((r) => r.subjectId))]);
+      for (const timer of rows) {
+        const subject = subjects.get(timer.subjectId);
+        if (subject && !subject.metKinds.includes(timer.kind)) out.push({ timer, subject });
+      }
+    }
+    return out.sort(
+      (a, b) =>
+        a.timer.effectiveDueOn!.localeCompare(b.timer.effectiveDueOn!) ||
+        a.subject.reference.localeCompare(b.subject.reference),
+    );
+  }
 
   return {
-    // ---- Warnings ------------------------------------------------------------------------
-
     /**
      * `sla-scan` (§6): inserts the current stage of every running deadline (ON CONFLICT DO
      * NOTHING), skips unsent earlier stages, cancels rows whose deadline changed, and
@@ -24,25 +49,34 @@ export function createWarnings(ctx: DeadlinesContext) {
     async scan(): Promise<{ inserted: number; toSend: string[]; inHours: boolean }> {
       const now = clock.now();
       const today = londonDateOf(now);
-      const { cals } = await loadHolidays();
+      const { cals } = await calendar.load();
       const policyOf = await stagePolicies(db);
-      const rows = await repo.warnable(db);
+      const rows = await warnable(db);
       let inserted = 0;
-      const keys: Array<{ caseId: string; kind: string; generation: number; stage: string }> = [];
+      const keys: Array<{
+        subjectType: string;
+        subjectId: string;
+        kind: string;
+        generation: number;
+        stage: string;
+      }> = [];
       await db.transaction(async (tx) => {
         await repo.cancelStale(tx);
-        for (const r of rows) {
-          const d = r.deadline;
-          if (d.kind === 'acknowledge' && r.acknowledgedAt) continue;
+        for (const { timer: d, subject } of rows) {
           const stage = currentStage(
             today,
             d.effectiveDueOn!,
             d.startOn,
             cals.england_wales,
-            policyOf(r.type, d.kind),
+            policyOf(subject.regime, d.kind),
           );
           if (!stage) continue;
-          const key = { caseId: d.caseId, kind: d.kind, generation: d.generation };
+          const key = {
+            subjectType: d.subjectType,
+            subjectId: d.subjectId,
+            kind: d.kind,
+            generation: d.generation,
+          };
           const id = await repo.insertNotification(tx, {
             ...key,
             stage,
@@ -61,7 +95,7 @@ export function createWarnings(ctx: DeadlinesContext) {
 
     /**
      * `deadline-notify` (§6), in one transaction: lock the row, stop unless pending; cancel
-     * if the case closed or responded, the generation changed, the clock stopped or the
+     * if the subject closed or responded, the generation changed, the clock stopped or the
      * stage passed; recheck working hours; queue the email with Message-ID dl-{id}.
      */
     async notify(notificationId: string): Promise<'sent' | 'cancelled' | 'deferred' | 'noop'> {
@@ -73,28 +107,29 @@ export function createWarnings(ctx: DeadlinesContext) {
           await repo.updateNotification(tx, n.id, { status: 'cancelled', reason });
           return 'cancelled' as const;
         };
-        const row = await repo.caseRow(tx, n.caseId);
-        if (!row || !OPEN_STATUSES.includes(row.status))
-          return cancel('the case is closed or responded');
-        const live = (await repo.liveDeadlines(tx, n.caseId)).find((d) => d.kind === n.kind);
+        const adapter = adapterFor(n.subjectType);
+        const subject = await adapter.load(tx, n.subjectId);
+        if (!subject?.open) return cancel(`the ${adapter.noun} is closed or responded`);
+        const live = (await repo.liveDeadlines(tx, { type: n.subjectType, id: n.subjectId })).find(
+          (d) => d.kind === n.kind,
+        );
         if (!live || live.generation !== n.generation) return cancel('the deadline changed');
         if (live.stopped || live.completedOn || !live.effectiveDueOn)
           return cancel('the clock is stopped');
-        if (live.kind === 'acknowledge' && row.acknowledgedAt)
-          return cancel('already acknowledged');
-        const { cals } = await loadHolidays(tx);
+        if (subject.metKinds.includes(live.kind)) return cancel('already acknowledged');
+        const { cals } = await calendar.load(tx);
         const policyOf = await stagePolicies(tx);
         const stage = currentStage(
           londonDateOf(now),
           live.effectiveDueOn,
           live.startOn,
           cals.england_wales,
-          policyOf(row.type, live.kind),
+          policyOf(subject.regime, live.kind),
         );
         if (stage !== n.stage) return cancel('the stage is no longer due');
         if (!isWithinWorkingHours(now, cals.england_wales)) return 'deferred';
         await repo.updateNotification(tx, n.id, { attemptedAt: now });
-        const assignee = row.assigneeId ? await repo.user(tx, row.assigneeId) : undefined;
+        const assignee = subject.assigneeId ? await repo.user(tx, subject.assigneeId) : undefined;
         const to = new Set<string>([assignee && !assignee.disabledAt ? assignee.email : triage]);
         if (stage === 'overdue' || stage === 'escalated')
           for (const m of await managerAddresses(tx)) to.add(m);
@@ -105,21 +140,23 @@ export function createWarnings(ctx: DeadlinesContext) {
           overdue: `overdue: it was due on ${formatDayDate(due)}`,
           escalated: `escalated: it was due on ${formatDayDate(due)} and is still open`,
         };
+        const kindLabel = KIND_LABELS[live.kind] ?? live.kind;
+        const noun = `${subject.noun[0]!.toUpperCase()}${subject.noun.slice(1)}`;
         // Reference, type, stage, due date and a link: no requester name or subject (§6).
         const emailId = await mail.queue(tx, {
           to: [...to].join(', '),
-          subject: `[${row.reference}] ${STAGE_LABELS[stage]}: ${KIND_LABELS[live.kind] ?? live.kind}`,
+          subject: `[${subject.reference}] ${STAGE_LABELS[stage]}: ${kindLabel}`,
           text: [
-            `Case ${row.reference} (${row.type.toUpperCase()}): the ${(KIND_LABELS[live.kind] ?? live.kind).toLowerCase()} is ${stageText[stage]}.`,
+            `${noun} ${subject.reference} (${subject.typeLabel}): the ${kindLabel.toLowerCase()} is ${stageText[stage]}.`,
             '',
             `Stage: ${STAGE_LABELS[stage]}`,
             `Due: ${formatDayDate(due)}`,
             '',
-            `${deps.publicUrl}/casework/${row.id}`,
+            `${deps.publicUrl}${subject.path}`,
           ].join('\n'),
           messageId: `dl-${n.id}@${deps.mailDomain}`,
-          subjectType: 'case',
-          subjectRef: row.id,
+          subjectType: subject.type,
+          subjectRef: subject.id,
         });
         await repo.updateNotification(tx, n.id, {
           status: 'sent',
@@ -130,27 +167,28 @@ export function createWarnings(ctx: DeadlinesContext) {
       });
     },
 
-    /** The home panel: running deadlines of my cases that have reached a stage. */
+    /** The home panel: running deadlines of my subjects that have reached a stage. */
     async myWarnings(actor: Actor) {
       if (!actor.id) return [];
-      const { cals } = await loadHolidays();
+      const { cals } = await calendar.load();
       const policyOf = await stagePolicies(db);
       const today = londonDateOf(clock.now());
-      const rows = await repo.warnable(db, { assigneeId: actor.id });
+      const rows = await warnable(db, actor.id);
       return rows
-        .filter((r) => !(r.deadline.kind === 'acknowledge' && r.acknowledgedAt))
-        .map((r) => ({
-          caseId: r.deadline.caseId,
-          reference: r.reference,
-          kind: r.deadline.kind,
-          kindLabel: KIND_LABELS[r.deadline.kind] ?? r.deadline.kind,
-          dueOn: r.deadline.effectiveDueOn!,
+        .map(({ timer, subject }) => ({
+          caseId: subject.id,
+          subjectType: subject.type,
+          path: subject.path,
+          reference: subject.reference,
+          kind: timer.kind,
+          kindLabel: KIND_LABELS[timer.kind] ?? timer.kind,
+          dueOn: timer.effectiveDueOn!,
           stage: currentStage(
             today,
-            r.deadline.effectiveDueOn!,
-            r.deadline.startOn,
+            timer.effectiveDueOn!,
+            timer.startOn,
             cals.england_wales,
-            policyOf(r.type, r.deadline.kind),
+            policyOf(subject.regime, timer.kind),
           ),
         }))
         .filter((w) => w.stage !== null)
@@ -159,22 +197,20 @@ export function createWarnings(ctx: DeadlinesContext) {
 
     /**
      * `deadline-digest`: on E&W working days, each caseworker and manager gets one email of
-     * their cases due in the next 5 working days (Message-ID per person and day).
+     * their subjects due in the next 5 working days (Message-ID per person and day).
      */
     async digest(): Promise<{ sent: number }> {
       const now = clock.now();
       const today = londonDateOf(now);
-      const { cals } = await loadHolidays();
+      const { cals } = await calendar.load();
       if (!cals.england_wales.isWorkingDay(today)) return { sent: 0 };
       const until = cals.england_wales.addWorkingDays(today, DIGEST_WORKING_DAYS);
-      const rows = (await repo.warnable(db)).filter(
-        (r) =>
-          r.assigneeId &&
-          !(r.deadline.kind === 'acknowledge' && r.acknowledgedAt) &&
-          r.deadline.effectiveDueOn! <= until,
+      const rows = (await warnable(db)).filter(
+        (r) => r.subject.assigneeId && r.timer.effectiveDueOn! <= until,
       );
       const byUser = new Map<string, typeof rows>();
-      for (const r of rows) byUser.set(r.assigneeId!, [...(byUser.get(r.assigneeId!) ?? []), r]);
+      for (const r of rows)
+        byUser.set(r.subject.assigneeId!, [...(byUser.get(r.subject.assigneeId!) ?? []), r]);
       let sent = 0;
       for (const [userId, list] of byUser) {
         const messageId = `digest-${userId}-${today}@${deps.mailDomain}`;
@@ -189,8 +225,8 @@ export function createWarnings(ctx: DeadlinesContext) {
               `Cases assigned to you that are overdue or due in the next ${DIGEST_WORKING_DAYS} working days:`,
               '',
               ...list.map(
-                (r) =>
-                  `- ${r.reference} (${r.type.toUpperCase()}), ${(KIND_LABELS[r.deadline.kind] ?? r.deadline.kind).toLowerCase()}: ${r.deadline.effectiveDueOn! < today ? 'overdue, was due' : 'due'} ${formatDayDate(r.deadline.effectiveDueOn!)}: ${deps.publicUrl}/casework/${r.deadline.caseId}`,
+                ({ timer: t, subject: s }) =>
+                  `- ${s.reference} (${s.typeLabel}), ${(KIND_LABELS[t.kind] ?? t.kind).toLowerCase()}: ${t.effectiveDueOn! < today ? 'overdue, was due' : 'due'} ${formatDayDate(t.effectiveDueOn!)}: ${deps.publicUrl}${s.path}`,
               ),
             ].join('\n'),
             messageId,
@@ -203,9 +239,9 @@ export function createWarnings(ctx: DeadlinesContext) {
       return { sent };
     },
 
-    /** For the case page: warnings recorded for a case. */
-    async notificationsFor(caseId: string) {
-      return (await repo.notifications(db, caseId)).map((n) => ({
+    /** For a subject's page: warnings recorded for it. */
+    async notificationsFor(type: string, id: string) {
+      return (await repo.notifications(db, { type, id })).map((n) => ({
         kind: n.kind,
         stage: n.stage,
         stageLabel: STAGE_LABELS[n.stage],

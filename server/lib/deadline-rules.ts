@@ -802,6 +802,80 @@ function review(
   return r;
 }
 
+// ---- The rules, as data ------------------------------------------------------------------
+
+interface RuleContext {
+  receivedOn: IsoDate;
+  events: readonly NormEvent[];
+  cals: Calendars;
+  policy: OfficePolicy;
+  subtype: ComplaintSubtype | null;
+}
+
+/** A type's main deadline (and any that come with it), and whether the clock is stopped. */
+interface MainRule {
+  mainKind: DeadlineKind;
+  build(ctx: RuleContext): { results: DeadlineResult[]; stop: StopInfo | null };
+}
+
+const statutoryFoiEir = (type: 'foi' | 'eir'): MainRule => ({
+  mainKind: 'statutory',
+  build: ({ receivedOn, events, cals }) => {
+    const out = foiEirStatutory(type, receivedOn, events, cals.uk_foia);
+    return { results: [out.result], stop: out.stop };
+  },
+});
+
+const statutorySar: MainRule = {
+  mainKind: 'statutory',
+  build: ({ receivedOn, events, cals, policy }) => {
+    const out = sarStatutory(receivedOn, events, cals.england_wales, policy);
+    return { results: [out.result, out.internal], stop: out.stop };
+  },
+};
+
+const officeResponse: MainRule = {
+  mainKind: 'respond',
+  build: ({ receivedOn, events, cals, policy }) => ({
+    results: [officeTarget('respond', receivedOn, policy.respondWd, cals.england_wales, events)],
+    stop: null,
+  }),
+};
+
+/** Each type's regime: FOI s10, EIR reg 5, SAR Art 12, office targets for the rest. */
+const MAIN_RULES: Record<CaseType, MainRule> = {
+  foi: statutoryFoiEir('foi'),
+  eir: statutoryFoiEir('eir'),
+  sar: statutorySar,
+  complaint: officeResponse,
+  mp_enquiry: officeResponse,
+  suggestion: officeResponse,
+  compliment: officeResponse,
+  general: officeResponse,
+};
+
+/** Deadlines added beside the main one, each with the cases it applies to. */
+const EXTRA_RULES: ReadonlyArray<{
+  applies(type: CaseType, ctx: RuleContext): boolean;
+  build(ctx: RuleContext): DeadlineResult;
+}> = [
+  {
+    // The office's acknowledgement target: every type.
+    applies: () => true,
+    build: ({ receivedOn, cals, policy }) =>
+      officeTarget('acknowledge', receivedOn, policy.acknowledgeWd, cals.england_wales, []),
+  },
+  {
+    // DPA 2018 s164A: data protection complaints received from 19 June 2026.
+    applies: (type, { subtype, receivedOn }) =>
+      type === 'complaint' && subtype === 'data_protection' && receivedOn >= DP_COMPLAINTS_FROM,
+    build: ({ receivedOn, cals }) => dpAcknowledge(receivedOn, cals.england_wales),
+  },
+];
+
+/** Types whose response can be reviewed, with the review's regime (s45 Code, EIR reg 11). */
+const REVIEWS: Partial<Record<CaseType, 'foi' | 'eir'>> = { foi: 'foi', eir: 'eir' };
+
 // ---- The engine ---------------------------------------------------------------------------
 
 /** Works out every deadline for a case. Pure and deterministic. */
@@ -812,32 +886,14 @@ export function computeDeadlines(input: DeadlineInput): DeadlineComputation {
   const policy: OfficePolicy = { ...DEFAULT_POLICY, ...input.policy };
   const { type } = input;
   const subtype = input.subtype ?? null;
+  const ctx: RuleContext = { receivedOn, events, cals, policy, subtype };
 
-  const deadlines: DeadlineResult[] = [];
-  let stop: StopInfo | null = null;
-  let mainKind: DeadlineKind;
-  if (type === 'foi' || type === 'eir') {
-    const out = foiEirStatutory(type, receivedOn, events, cals.uk_foia);
-    deadlines.push(out.result);
-    stop = out.stop;
-    mainKind = 'statutory';
-  } else if (type === 'sar') {
-    const out = sarStatutory(receivedOn, events, cals.england_wales, policy);
-    deadlines.push(out.result, out.internal);
-    stop = out.stop;
-    mainKind = 'statutory';
-  } else {
-    deadlines.push(
-      officeTarget('respond', receivedOn, policy.respondWd, cals.england_wales, events),
-    );
-    mainKind = 'respond';
-  }
-  deadlines.push(
-    officeTarget('acknowledge', receivedOn, policy.acknowledgeWd, cals.england_wales, []),
-  );
-  if (type === 'complaint' && subtype === 'data_protection' && receivedOn >= DP_COMPLAINTS_FROM) {
-    deadlines.push(dpAcknowledge(receivedOn, cals.england_wales));
-  }
+  const rule = MAIN_RULES[type] ?? officeResponse;
+  const main = rule.build(ctx);
+  const deadlines: DeadlineResult[] = [...main.results];
+  const stop = main.stop;
+  const mainKind = rule.mainKind;
+  for (const extra of EXTRA_RULES) if (extra.applies(type, ctx)) deadlines.push(extra.build(ctx));
 
   // Responses, closures, reviews and overrides.
   const responded = events.filter((e) => e.kind === 'responded').map((e) => e.date);
@@ -847,9 +903,10 @@ export function computeDeadlines(input: DeadlineInput): DeadlineComputation {
   const closedOn = closed.at(-1) ?? null;
   const reviewRequest = events.filter((e) => e.kind === 'review_requested').at(-1) ?? null;
   for (const d of deadlines) d.completedOn = stops[0] ?? null;
-  if (reviewRequest && (type === 'foi' || type === 'eir')) {
+  const reviewRegime = REVIEWS[type];
+  if (reviewRequest && reviewRegime) {
     const before = responded.filter((d) => d <= reviewRequest.date).at(-1) ?? null;
-    const r = review(type, reviewRequest.date, before, cals.uk_foia);
+    const r = review(reviewRegime, reviewRequest.date, before, cals.uk_foia);
     r.completedOn = stops.find((d) => d >= reviewRequest.date) ?? null;
     deadlines.push(r);
   }
@@ -861,25 +918,25 @@ export function computeDeadlines(input: DeadlineInput): DeadlineComputation {
   for (const d of deadlines) d.effectiveDueDate = d.override?.date ?? d.dueDate;
   deadlines.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 
-  const main = deadlines.find((d) => d.kind === mainKind)!;
-  const live = deadlines.find((d) => d.kind === 'review') ?? main;
+  const mainResult = deadlines.find((d) => d.kind === mainKind)!;
+  const live = deadlines.find((d) => d.kind === 'review') ?? mainResult;
   return {
     type,
     subtype,
     receivedOn,
     mainKind,
-    calendar: main.calendar,
-    dueDate: main.dueDate,
-    baseDueDate: main.baseDueDate,
-    extendedDueDate: main.extendedDueDate,
-    effectiveDueDate: main.effectiveDueDate,
-    startRule: main.startRule,
-    startDate: main.startDate,
-    skipped: main.skipped,
-    rollForward: main.roll,
-    ruleVersion: main.ruleVersion,
+    calendar: mainResult.calendar,
+    dueDate: mainResult.dueDate,
+    baseDueDate: mainResult.baseDueDate,
+    extendedDueDate: mainResult.extendedDueDate,
+    effectiveDueDate: mainResult.effectiveDueDate,
+    startRule: mainResult.startRule,
+    startDate: mainResult.startDate,
+    skipped: mainResult.skipped,
+    rollForward: mainResult.roll,
+    ruleVersion: mainResult.ruleVersion,
     coverageIncomplete: deadlines.some((d) => d.coverageIncomplete),
-    stopped: main.stopped,
+    stopped: mainResult.stopped,
     stoppedReason: stop?.reason ?? null,
     stoppedSince: stop?.since ?? null,
     closePromptFrom: stop?.closePromptFrom ?? null,

@@ -39,20 +39,15 @@ export function createStatsRepository(db: DbOrTx) {
                    d.due_on, d.base_due_on
             from cases c
             left join case_deadlines d
-              on d.case_id = c.id and d.superseded_at is null and d.kind in ('statutory', 'respond')
+              on d.subject_type = 'case' and d.subject_id = c.id and d.superseded_at is null
+                and d.kind in ('statutory', 'respond')
             where c.responded_at is not null
               and (c.responded_at at time zone 'Europe/London')::date
                   between ${period.from}::date and ${period.to}::date
               and (c.outcome is null or c.outcome not in ${EXCLUDED})
           ), measured as (
             select r.*,
-                   r.responded_on - r.received_on as calendar_days,
-                   (select count(*) from generate_series(r.received_on + 1, r.responded_on, interval '1 day') g(day)
-                     where extract(isodow from g.day) < 6
-                       and not exists (select 1 from bank_holidays h
-                                        where h.division = 'england-and-wales'
-                                          and h.removed_at is null and h.date = g.day::date)
-                   ) as working_days
+                   r.responded_on - r.received_on as calendar_days
             from replies r
           ), acks as (
             select case when grouping(c.type) = 1 then 'all' else c.type end as type,
@@ -60,7 +55,8 @@ export function createStatsRepository(db: DbOrTx) {
                    count(*) filter (where (c.acknowledged_at at time zone 'Europe/London')::date <= a.due_on) as ack_on_time
             from cases c
             join case_deadlines a
-              on a.case_id = c.id and a.superseded_at is null and a.kind = 'acknowledge'
+              on a.subject_type = 'case' and a.subject_id = c.id and a.superseded_at is null
+                and a.kind = 'acknowledge'
             where c.acknowledged_at is not null
               and (c.acknowledged_at at time zone 'Europe/London')::date
                   between ${period.from}::date and ${period.to}::date
@@ -71,13 +67,12 @@ export function createStatsRepository(db: DbOrTx) {
                    count(*) as replies,
                    count(*) filter (where m.responded_on <= m.due_on) as on_time,
                    count(*) filter (where m.responded_on <= coalesce(m.base_due_on, m.due_on)) as on_time_base,
-                   percentile_cont(0.5) within group (order by m.calendar_days) as median_calendar,
-                   percentile_cont(0.5) within group (order by m.working_days) as median_working
+                   percentile_cont(0.5) within group (order by m.calendar_days) as median_calendar
             from measured m
             group by grouping sets ((m.type), ())
           )
           select coalesce(x.type, a.type) as type,
-                 x.replies, x.on_time, x.on_time_base, x.median_calendar, x.median_working,
+                 x.replies, x.on_time, x.on_time_base, x.median_calendar,
                  a.acknowledged, a.ack_on_time
           from measures x
           full join acks a on a.type = x.type
@@ -95,9 +90,30 @@ export function createStatsRepository(db: DbOrTx) {
         acknowledged: num(r.acknowledged),
         acknowledgedOnTime: num(r.ack_on_time),
         medianCalendarDays: numOrNull(r.median_calendar),
-        medianWorkingDays: numOrNull(r.median_working),
+        // Worked out by the service on the one calendar (replyDates below).
+        medianWorkingDays: null,
       };
     });
+  }
+
+  /** Each reply's type and its dates of receipt and response, for the working days taken. */
+  async function replyDates(
+    period: Period,
+  ): Promise<Array<{ type: string; receivedOn: string; respondedOn: string }>> {
+    const rows = await db.execute<{ type: string; received_on: string; responded_on: string }>(
+      sql`select c.type, to_char(c.received_on, 'YYYY-MM-DD') as received_on,
+                 to_char((c.responded_at at time zone 'Europe/London')::date, 'YYYY-MM-DD') as responded_on
+          from cases c
+          where c.responded_at is not null
+            and (c.responded_at at time zone 'Europe/London')::date
+                between ${period.from}::date and ${period.to}::date
+            and (c.outcome is null or c.outcome not in ${EXCLUDED})`,
+    );
+    return rows.map((r) => ({
+      type: r.type,
+      receivedOn: r.received_on,
+      respondedOn: r.responded_on,
+    }));
   }
 
   async function byAssignee(today: string, soon: string): Promise<AssigneeRow[]> {
@@ -123,6 +139,6 @@ export function createStatsRepository(db: DbOrTx) {
     }));
   }
 
-  return { volume, onTime, byAssignee };
+  return { volume, onTime, replyDates, byAssignee };
 }
 export type StatsRepository = ReturnType<typeof createStatsRepository>;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DbOrTx } from '../../db/client.js';
+import type { CalendarService } from '../deadlines/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { CHANNEL_LABELS, humanise, TYPE_LABELS } from '../correspondence/workflow.js';
@@ -116,7 +117,10 @@ const label = (value: string) =>
 /** `2026-10` as "October 2026". */
 const monthLabel = (month: string) => formatDate(`${month}-01`).replace(/^\d+ /, '');
 
-export async function statsRoutes(app: FastifyInstance, opts: { db: DbOrTx; clock: Clock }) {
+export async function statsRoutes(
+  app: FastifyInstance,
+  opts: { db: DbOrTx; clock: Clock; calendar: CalendarService },
+) {
   const stats = createStatsService(opts);
   app.staffNav.push({ href: '/stats', text: 'Statistics', roles: ['manager'] });
 

@@ -6,7 +6,8 @@
 import type { DbOrTx } from '../../db/client.js';
 import { createStatsRepository } from './repository.js';
 import type { CorrespondenceStats, Period } from './types.js';
-import { addWorkingDays, DUE_SOON_WORKING_DAYS, londonDate } from '../correspondence/due.js';
+import { DUE_SOON_WORKING_DAYS, londonDate } from '../correspondence/due.js';
+import type { CalendarService } from '../deadlines/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { addDays, isIsoDate } from '../lib/dates.js';
 
@@ -65,11 +66,32 @@ export function resolvePeriod(
   return { period, errors };
 }
 
-export function createStatsService(deps: { db: DbOrTx; clock: Clock }) {
-  const { clock } = deps;
-  const { volume, onTime, byAssignee: assigneeRows } = createStatsRepository(deps.db);
-  const byAssignee = (today: string) =>
-    assigneeRows(today, addWorkingDays(today, DUE_SOON_WORKING_DAYS));
+/** The median as PostgreSQL's percentile_cont(0.5) gives it (the mean of the middle two). */
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2;
+}
+
+export function createStatsService(deps: { db: DbOrTx; clock: Clock; calendar: CalendarService }) {
+  const { clock, calendar } = deps;
+  const repo = createStatsRepository(deps.db);
+  const { volume } = repo;
+  const byAssignee = async (today: string) =>
+    repo.byAssignee(today, await calendar.addWorkingDays(today, DUE_SOON_WORKING_DAYS));
+
+  /** On-time measures, with working days taken counted on the one calendar service. */
+  async function onTime(period: Period) {
+    const [rows, replies] = await Promise.all([repo.onTime(period), repo.replyDates(period)]);
+    const byType = new Map<string, number[]>([['all', []]]);
+    for (const r of replies) {
+      const days = await calendar.workingDaysBetween(r.receivedOn, r.respondedOn);
+      byType.set(r.type, [...(byType.get(r.type) ?? []), days]);
+      byType.get('all')!.push(days);
+    }
+    return rows.map((row) => ({ ...row, medianWorkingDays: median(byType.get(row.type) ?? []) }));
+  }
 
   return {
     today: () => londonDate(clock.now()),

@@ -186,7 +186,7 @@ describe('stored deadlines and clock events (deadlines.md §4, §5)', () => {
     expect(created.dueDate).toBe('2026-01-21');
     const rows = await t.db.sql`
       select kind, due_on::text, generation, calendar_version from case_deadlines
-      where case_id = ${created.id} and superseded_at is null order by kind`;
+      where subject_id = ${created.id} and superseded_at is null order by kind`;
     expect(rows.map((r) => [r.kind, r.due_on])).toEqual([
       ['acknowledge', '2025-12-22'],
       ['statutory', '2026-01-21'],
@@ -232,7 +232,7 @@ describe('stored deadlines and clock events (deadlines.md §4, §5)', () => {
     // The stopped row and the restarted one are separate generations.
     const rows = await t.db.sql`
       select generation, due_on::text, superseded_at is null as live from case_deadlines
-      where case_id = ${created.id} and kind = 'statutory' order by generation`;
+      where subject_id = ${created.id} and kind = 'statutory' order by generation`;
     expect(rows.map((r) => [r.generation, r.due_on, r.live])).toEqual([
       [1, '2026-03-02', false],
       [2, null, false],
@@ -315,7 +315,7 @@ describe('stored deadlines and clock events (deadlines.md §4, §5)', () => {
     expect(response.json().error.code).toBe('deadlines.future_date');
     expect(response.json().error.fields.at).toMatch(/future/);
     const [n] = await t.db
-      .sql`select count(*)::int as n from clock_events where case_id = ${created.id}`;
+      .sql`select count(*)::int as n from clock_events where subject_id = ${created.id}`;
     expect(n!.n).toBe(0);
   });
 
@@ -355,7 +355,7 @@ describe('stored deadlines and clock events (deadlines.md §4, §5)', () => {
     expect(voided.statusCode, voided.body).toBe(200);
     expect(voided.json().dueDate).toBe('2026-04-02');
     await expect(
-      t.db.sql`update clock_events set note = 'x' where case_id = ${created.id}`,
+      t.db.sql`update clock_events set note = 'x' where subject_id = ${created.id}`,
     ).rejects.toThrow(/append-only/);
   });
 

@@ -165,7 +165,7 @@ describe('holiday-refresh and deadline-rebuild', () => {
     ).toHaveLength(0);
     // The moved row is superseded, not edited; holiday changes keep the generation.
     const rows = await t.db.sql`select due_on::text, generation, superseded_at is null as live
-      from case_deadlines where case_id = ${open.id} and kind = 'statutory' order by created_at, live`;
+      from case_deadlines where subject_id = ${open.id} and kind = 'statutory' order by created_at, live`;
     expect(rows.map((r) => [r.due_on, r.generation, r.live])).toEqual([
       ['2026-01-20', 1, false],
       ['2026-01-21', 1, true],

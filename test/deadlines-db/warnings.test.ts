@@ -91,7 +91,7 @@ interface Sent {
 }
 const sentRows = async () =>
   (
-    (await t.db.sql`select case_id, kind, generation, stage, sent_at, email_id
+    (await t.db.sql`select subject_id as case_id, kind, generation, stage, sent_at, email_id
     from deadline_notifications where status = 'sent' order by sent_at`) as unknown as Sent[]
   ).map((row) => ({ ...row, sent_at: new Date(row.sent_at) }));
 
@@ -134,6 +134,7 @@ describe('deadline warnings through a fixed clock', () => {
       mailDomain: t.config.mailDomain,
       mailFrom: t.config.mailFrom,
       publicUrl: t.config.publicUrl,
+      adapters: t.app.services.deadlines.subjectAdapters(),
     });
 
     const start = new Date('2026-11-23T00:00:00Z').getTime();

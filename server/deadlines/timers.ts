@@ -1,0 +1,294 @@
+import type { DbOrTx, Tx } from '../../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import {
+  calculateOverdueFrom,
+  type ClockEvent,
+  type ClockEventKind,
+  type DeadlineComputation,
+  type DeadlineResult,
+  type OfficePolicy,
+} from '../lib/deadline-rules.js';
+import type { ClockSubject } from './adapter.js';
+import type { CalendarService } from './calendar.js';
+import { CALENDAR_LABELS, KIND_LABELS, KIND_ORDER } from './labels.js';
+import type { RegimeRegistry } from './regimes.js';
+import type { DeadlinesRepository, DeadlineRow, NewDeadlineRow, PolicyRow } from './repository.js';
+import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
+import type { Cause, DeadlineDetail, DeadlineView, Move } from './types.js';
+import { describeCalendarChange } from './wording.js';
+
+/**
+ * Timers (§5): a subject's deadlines worked out by its regime from its live clock events
+ * and the calendar, stored one live row per kind, superseded when a date moves.
+ */
+export function createTimers(deps: {
+  repo: DeadlinesRepository;
+  clock: Clock;
+  calendar: CalendarService;
+  regimes: RegimeRegistry;
+}) {
+  const { repo, clock, calendar, regimes } = deps;
+  const key = (subject: ClockSubject) => ({ type: subject.type, id: subject.id });
+
+  function policyFor(rows: PolicyRow[]): {
+    office: Partial<OfficePolicy>;
+    stages: Record<string, StagePolicy>;
+  } {
+    const office: Partial<OfficePolicy> = {};
+    const stages: Record<string, StagePolicy> = { ...DEFAULT_STAGE_POLICY };
+    for (const row of rows) {
+      if (row.kind === 'acknowledge' && row.unit === 'working_days')
+        office.acknowledgeWd = row.amount;
+      if (row.kind === 'respond' && row.unit === 'working_days') office.respondWd = row.amount;
+      if (row.kind === 'respond' && row.unit === 'calendar_days')
+        office.sarInternalDays = row.amount;
+      stages[row.kind] = { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter };
+    }
+    return { office, stages };
+  }
+
+  /** The regime's input for a subject: its live clock events, office policy and holidays. */
+  async function engineInput(dbOrTx: DbOrTx, subject: ClockSubject) {
+    const [eventRows, policyRows, loaded] = await Promise.all([
+      repo.clockEvents(dbOrTx, key(subject)),
+      repo.policies(dbOrTx, subject.regime),
+      calendar.load(dbOrTx),
+    ]);
+    const events: ClockEvent[] = eventRows.map((e) => ({
+      kind: e.kind as ClockEventKind,
+      at: e.occurredOn,
+      data: e.data,
+      ...(e.note ? { note: e.note } : {}),
+    }));
+    // A reply or closure made in the domain's workflow stops the clock like the event would.
+    if (subject.respondedOn && !events.some((e) => e.kind === 'responded'))
+      events.push({ kind: 'responded', at: subject.respondedOn });
+    if (subject.closedOn && !events.some((e) => e.kind === 'closed'))
+      events.push({ kind: 'closed', at: subject.closedOn });
+    const policy = policyFor(policyRows);
+    return {
+      input: {
+        variant: subject.variant,
+        receivedOn: subject.receivedOn,
+        events,
+        holidays: loaded.holidays,
+        policy: policy.office,
+      },
+      regime: regimes.get(subject.regime),
+      eventRows,
+      loaded,
+      stages: policy.stages,
+    };
+  }
+
+  function detailOf(d: DeadlineResult | DeadlineRow, calendarVersion: number, generation = 1) {
+    const isRow = 'subjectId' in d;
+    const ex = isRow ? d.explanation : undefined;
+    const dueDate = isRow ? d.dueOn : d.dueDate;
+    const effective = isRow ? d.effectiveDueOn : d.effectiveDueDate;
+    const detail: DeadlineDetail = {
+      kind: d.kind,
+      label: KIND_LABELS[d.kind] ?? d.kind,
+      calendar: d.calendar,
+      calendarLabel: CALENDAR_LABELS[d.calendar] ?? d.calendar,
+      rule: d.rule,
+      ruleVersion: d.ruleVersion,
+      calendarVersion: isRow ? d.calendarVersion : calendarVersion,
+      generation: isRow ? d.generation : generation,
+      startDate: isRow ? d.startOn : d.startDate,
+      startRule: isRow ? (typeof ex?.startRule === 'string' ? ex.startRule : '') : d.startRule,
+      dueDate,
+      baseDueDate: isRow ? d.baseDueOn : d.baseDueDate,
+      extendedDueDate: isRow ? d.extendedDueOn : d.extendedDueDate,
+      effectiveDueDate: effective,
+      skipped: d.skipped,
+      roll: (isRow ? ex?.roll : d.roll) as DeadlineResult['roll'],
+      notes: (isRow ? ex?.notes : d.notes) as string[],
+      extension: (isRow ? ex?.extension : d.extension) as DeadlineResult['extension'],
+      override: (isRow ? ex?.override : d.override) as DeadlineResult['override'],
+      stopped: d.stopped,
+      completedOn: d.completedOn,
+      coverageIncomplete: d.coverageIncomplete,
+      overdueFrom: effective ? calculateOverdueFrom(effective).toISOString() : null,
+    };
+    return detail;
+  }
+
+  function viewOf(
+    comp: Pick<
+      DeadlineComputation,
+      'mainKind' | 'receivedOn' | 'stoppedReason' | 'closePromptFrom' | 'completed'
+    >,
+    details: DeadlineDetail[],
+    calendarVersion: number,
+  ): DeadlineView {
+    const main = details.find((d) => d.kind === comp.mainKind) ?? details[0]!;
+    return {
+      dueDate: main.dueDate,
+      extendedDueDate: main.extendedDueDate,
+      calendar: main.calendar,
+      skipped: main.skipped,
+      kind: main.kind,
+      receivedOn: comp.receivedOn,
+      baseDueDate: main.baseDueDate,
+      effectiveDueDate: main.effectiveDueDate,
+      startDate: main.startDate,
+      startRule: main.startRule,
+      rollForward: main.roll ?? null,
+      ruleVersion: main.ruleVersion,
+      calendarVersion,
+      coverageIncomplete: details.some((d) => d.coverageIncomplete),
+      stopped: main.stopped,
+      stoppedReason: comp.stoppedReason,
+      closePromptFrom: comp.closePromptFrom,
+      completed: comp.completed,
+      overdueFrom: main.overdueFrom,
+      deadlines: details,
+    };
+  }
+
+  const signature = (r: {
+    dueOn: string | null;
+    baseDueOn: string | null;
+    extendedDueOn: string | null;
+    effectiveDueOn: string | null;
+    stopped: boolean;
+    completedOn: string | null;
+  }) =>
+    JSON.stringify([
+      r.dueOn,
+      r.baseDueOn,
+      r.extendedDueOn,
+      r.effectiveDueOn,
+      r.stopped,
+      r.completedOn,
+    ]);
+
+  /**
+   * Recomputes a subject's deadlines and stores them (§5): a row whose dates are unchanged is
+   * refreshed in place; one whose dates moved is superseded by a new row, with a new
+   * generation when an event (not a holiday change) moved it. The caller tells the adapter
+   * about the new effective due date.
+   */
+  async function store(
+    tx: Tx,
+    subject: ClockSubject,
+    cause: Cause,
+  ): Promise<{ view: DeadlineView; moves: Move[]; effectiveDueDate: string | null }> {
+    const { input, loaded, regime } = await engineInput(tx, subject);
+    const comp = regime.compute(input);
+    const now = clock.now();
+    const live = await repo.liveDeadlines(tx, key(subject));
+    const byKind = new Map(live.map((r) => [r.kind, r]));
+    const moves: Move[] = [];
+    const details: DeadlineDetail[] = [];
+    for (const d of comp.deadlines) {
+      const values: NewDeadlineRow = {
+        subjectType: subject.type,
+        subjectId: subject.id,
+        kind: d.kind,
+        calendar: d.calendar,
+        dueOn: d.dueDate,
+        baseDueOn: d.baseDueDate,
+        extendedDueOn: d.extendedDueDate,
+        effectiveDueOn: d.effectiveDueDate,
+        startOn: d.startDate,
+        rule: d.rule,
+        ruleVersion: d.ruleVersion,
+        calendarVersion: loaded.version,
+        coverageIncomplete: d.coverageIncomplete,
+        stopped: d.stopped,
+        completedOn: d.completedOn,
+        skipped: d.skipped,
+        explanation: {
+          startRule: d.startRule,
+          roll: d.roll,
+          notes: d.notes,
+          extension: d.extension,
+          override: d.override,
+          ...(d.lateReviewRequest !== undefined ? { lateReviewRequest: d.lateReviewRequest } : {}),
+          ...(d.kind === comp.mainKind
+            ? {
+                main: true,
+                stoppedReason: comp.stoppedReason,
+                closePromptFrom: comp.closePromptFrom,
+              }
+            : {}),
+        },
+        createdAt: now,
+      };
+      const old = byKind.get(d.kind);
+      byKind.delete(d.kind);
+      let generation: number;
+      if (old && signature(old) === signature(values as never)) {
+        generation = old.generation;
+        await repo.updateDeadline(tx, old.id, {
+          calendar: values.calendar,
+          rule: values.rule,
+          ruleVersion: values.ruleVersion,
+          calendarVersion: values.calendarVersion,
+          coverageIncomplete: values.coverageIncomplete,
+          skipped: values.skipped,
+          explanation: values.explanation,
+          startOn: values.startOn,
+        });
+      } else {
+        if (old) {
+          await repo.updateDeadline(tx, old.id, { supersededAt: now });
+          generation = cause === 'calendar' ? old.generation : old.generation + 1;
+          if (old.effectiveDueOn && d.effectiveDueDate && old.effectiveDueOn !== d.effectiveDueDate)
+            moves.push({
+              kind: d.kind,
+              from: old.effectiveDueOn,
+              to: d.effectiveDueDate,
+              because: describeCalendarChange(old.skipped, d.skipped),
+            });
+        } else {
+          generation = (await repo.maxGeneration(tx, key(subject), d.kind)) + 1;
+        }
+        await repo.insertDeadline(tx, { ...values, generation });
+      }
+      details.push(detailOf(d, loaded.version, generation));
+    }
+    // Kinds that no longer apply (the type changed): superseded, not deleted.
+    for (const old of byKind.values()) await repo.updateDeadline(tx, old.id, { supersededAt: now });
+    return {
+      view: viewOf(comp, details, loaded.version),
+      moves,
+      effectiveDueDate: comp.effectiveDueDate,
+    };
+  }
+
+  async function forSubject(dbOrTx: DbOrTx, subject: ClockSubject): Promise<DeadlineView> {
+    const live = await repo.liveDeadlines(dbOrTx, key(subject));
+    if (live.length === 0) {
+      const { input, loaded, regime } = await engineInput(dbOrTx, subject);
+      const comp = regime.compute(input);
+      return viewOf(
+        comp,
+        comp.deadlines.map((d) => detailOf(d, loaded.version)),
+        loaded.version,
+      );
+    }
+    live.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+    const main = live.find((r) => (r.explanation as { main?: boolean }).main) ?? live[0]!;
+    const ex = main.explanation as {
+      stoppedReason?: string | null;
+      closePromptFrom?: string | null;
+    };
+    return viewOf(
+      {
+        mainKind: main.kind as DeadlineComputation['mainKind'],
+        receivedOn: subject.receivedOn,
+        stoppedReason: ex.stoppedReason ?? null,
+        closePromptFrom: ex.closePromptFrom ?? null,
+        completed: main.completedOn !== null,
+      },
+      live.map((r) => detailOf(r, r.calendarVersion)),
+      Math.min(...live.map((r) => r.calendarVersion)),
+    );
+  }
+
+  return { policyFor, engineInput, detailOf, viewOf, store, forSubject };
+}
+export type Timers = ReturnType<typeof createTimers>;
