@@ -1,5 +1,6 @@
 // ESLint flat config. Type-aware typescript-eslint, the one-way import boundary
 // (db <- server <- workers), a ban on raw SQL outside db/ and test/, and Prettier last.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
@@ -29,6 +30,52 @@ const PROCESS_ENV = {
   selector: "MemberExpression[object.name='process'][property.name='env']",
   message: 'Read configuration through server/config.ts (the only reader of process.env).',
 };
+
+/**
+ * Domains (server/<domain>/) never import another domain's service or repository: they meet
+ * through ids, the clock's adapters and the timeline. Shared layers are not domains: the
+ * platform, pure helpers (lib), the clock (deadlines), the one mailer (mail), virus scanning
+ * (attachments), the timeline. Every other folder under server/ is a domain, so a new domain
+ * is covered without editing this file.
+ */
+const SHARED = new Set(['platform', 'lib', 'deadlines', 'mail', 'attachments', 'timeline']);
+const NOT_CODE = new Set(['views', 'public']);
+const DOMAINS = readdirSync(`${import.meta.dirname}/server`, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !SHARED.has(d.name) && !NOT_CODE.has(d.name))
+  .map((d) => d.name);
+/**
+ * Couplings that were there before this rule, to be replaced by ids and adapters: each is
+ * `importer: [domains whose service or repository it still uses]`. Nothing may be added.
+ */
+const EXISTING_COUPLINGS = {
+  auth: ['users'],
+  correspondence: ['contacts'],
+  disclosure: ['correspondence'],
+  intake: ['correspondence'],
+  replies: ['correspondence'],
+};
+// service.ts, repository.ts and their parts (timer-repository.ts, stats-repository.ts ...).
+const serviceOrRepository = (domain) => [`./server/${domain}/*{service,repository}.ts`];
+const DOMAIN_ZONES = DOMAINS.flatMap((domain) => {
+  const others = DOMAINS.filter(
+    (other) => other !== domain && !(EXISTING_COUPLINGS[domain] ?? []).includes(other),
+  );
+  return others.length === 0
+    ? []
+    : [
+        {
+          target: `./server/${domain}`,
+          from: others.flatMap(serviceOrRepository),
+          message: `A domain never imports another domain's service or repository: meet through ids, the clock's adapters or the timeline.`,
+        },
+      ];
+});
+/** The clock and the timeline serve every domain, so they import none. */
+const SHARED_ZONES = ['deadlines', 'timeline'].map((shared) => ({
+  target: `./server/${shared}`,
+  from: DOMAINS.map((domain) => `./server/${domain}`),
+  message: `server/${shared} serves every domain and imports none: domains plug in through adapters.`,
+}));
 
 export default defineConfig(
   globalIgnores([
@@ -135,10 +182,18 @@ export default defineConfig(
               message:
                 'server/lib holds pure helpers: import only other server/lib modules and packages.',
             },
+            ...DOMAIN_ZONES,
+            ...SHARED_ZONES,
           ],
         },
       ],
     },
+  },
+
+  // Nothing imports in a circle (server, workers, db, scripts).
+  {
+    files: ['server/**/*.ts', 'workers/**/*.ts', 'db/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 
   // No raw SQL and no direct process.env in application code.

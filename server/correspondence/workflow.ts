@@ -3,12 +3,13 @@
  * the conditions on each. Pure: no database, no Fastify.
  */
 import { CASE_CHANNELS, CASE_STATUSES, CASE_TYPES } from '../../db/schema/correspondence.js';
+import { CASE_TYPE_LABELS, COMPLAINT_SUBTYPES } from '../lib/deadline-rules.js';
 
 export { CASE_CHANNELS, CASE_STATUSES, CASE_TYPES };
 export type CaseType = (typeof CASE_TYPES)[number];
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const CASE_SUBTYPES = ['service', 'staff', 'data_protection'] as const;
+export const CASE_SUBTYPES = COMPLAINT_SUBTYPES;
 export type CaseSubtype = (typeof CASE_SUBTYPES)[number];
 
 /** Statuses in which a case is still being worked ("open" in views and overdue counts). */
@@ -163,16 +164,8 @@ export function movesFor(type: CaseType, from: CaseStatus, role: string | null):
   );
 }
 
-export const TYPE_LABELS: Record<CaseType, string> = {
-  foi: 'Freedom of information request',
-  eir: 'Environmental information request',
-  sar: 'Subject access request',
-  complaint: 'Complaint',
-  mp_enquiry: 'MP enquiry',
-  suggestion: 'Suggestion',
-  compliment: 'Compliment',
-  general: 'General enquiry',
-};
+/** The names of the types (one list, with the deadline rules that know them). */
+export const TYPE_LABELS: Record<CaseType, string> = CASE_TYPE_LABELS;
 
 export const CHANNEL_LABELS: Record<CaseChannel, string> = {
   letter: 'Letter',

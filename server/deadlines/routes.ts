@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TYPE_LABELS, type CaseType } from '../correspondence/workflow.js';
+import { CASE_TYPE_LABELS as TYPE_LABELS, type CaseType } from '../lib/deadline-rules.js';
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { dateFromParts } from '../lib/dates.js';
 import { NoticeQuery } from '../platform/schemas.js';

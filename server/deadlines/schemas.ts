@@ -1,5 +1,8 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { CASE_SUBTYPES, CASE_TYPES } from '../correspondence/workflow.js';
+import {
+  COMPLAINT_SUBTYPES as CASE_SUBTYPES,
+  RULE_CASE_TYPES as CASE_TYPES,
+} from '../lib/deadline-rules.js';
 import { CLOCK_EVENT_KINDS } from '../lib/deadline-rules.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -202,14 +202,15 @@ describe('files whose scan job gave up', () => {
 
   it('the re-queued jobs scan the files; then nothing is stale and Scan again is refused', async () => {
     await t.startWorkers();
-    const deadline = Date.now() + 15_000;
-    while (
-      (await status('case_attachments', attachmentId)) === 'pending' ||
-      (await status('disclosure_documents', documentId)) === 'pending'
-    ) {
-      if (Date.now() > deadline) throw new Error('the re-queued scans never ran');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await expect
+      .poll(
+        async () => [
+          await status('case_attachments', attachmentId),
+          await status('disclosure_documents', documentId),
+        ],
+        { timeout: 15_000, interval: 100 },
+      )
+      .toEqual(['clean', 'clean']);
     expect(await status('case_attachments', attachmentId)).toBe('clean');
     expect(await status('disclosure_documents', documentId)).toBe('clean');
     expect(await sweep()).toEqual({ stale: 0, requeued: 0 });

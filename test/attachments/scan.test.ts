@@ -60,15 +60,15 @@ async function scanStatus(attachmentId: string) {
   return row!;
 }
 
+/** Waits for the attachment's state (asserted, not slept for), then returns its row. */
 async function waitForStatus(attachmentId: string, wanted: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await scanStatus(attachmentId);
-    if (row.scan_status === wanted) return row;
-    if (Date.now() > deadline)
-      throw new Error(`attachment ${attachmentId} is ${row.scan_status}, not ${wanted}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await expect
+    .poll(async () => (await scanStatus(attachmentId)).scan_status, {
+      timeout: timeoutMs,
+      interval: 100,
+    })
+    .toBe(wanted);
+  return scanStatus(attachmentId);
 }
 
 async function scanJobId(attachmentId: string) {
@@ -228,13 +228,13 @@ describe('uploads are held until clamd passes them', () => {
     ]);
     const jobId = (await scanJobId(item!.id))!;
     const queue = t.queues.queue('attachment-scan');
-    const deadline = Date.now() + 15_000;
-    let attempts = 0;
-    while (attempts < 1) {
-      if (Date.now() > deadline) throw new Error('the scan job never ran');
-      await new Promise((r) => setTimeout(r, 100));
-      attempts = (await queue.getJob(jobId))?.attemptsMade ?? 0;
-    }
+    // The job has run and failed once (backing off), whatever the timing.
+    await expect
+      .poll(async () => (await queue.getJob(jobId))?.attemptsMade ?? 0, {
+        timeout: 15_000,
+        interval: 100,
+      })
+      .toBeGreaterThanOrEqual(1);
     const job = await queue.getJob(jobId);
     expect(job!.failedReason).toMatch(/clamd/);
     expect(await job!.getState()).toBe('delayed'); // waiting to retry, not given up

@@ -230,7 +230,8 @@ describe('a subject type that is not a case', () => {
     const again = await deadlines.scan();
     expect(again.inserted).toBe(0);
     expect(again.toSend).toEqual([]);
-    const sent = await t.db.sql`select n.subject_type, n.stage, n.status, e.subject, e.text_body as text
+    const sent = await t.db
+      .sql`select n.subject_type, n.stage, n.status, e.subject, e.text_body as text
       from deadline_notifications n join email_messages e on e.id = n.email_id`;
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({

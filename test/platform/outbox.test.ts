@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { claimUnpublished, markPublished, publishRows } from '../../workers/relay.js';
 import { jobIds } from '../../workers/queues.js';
+import type { WorkerRunner } from '../../workers/runner.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,16 +10,27 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+// Each test that needs workers starts its own and stops them: no test relies on another's.
+let runner: WorkerRunner | undefined;
+const startWorkers = async () => (runner = await t.startWorkers());
+afterEach(async () => {
+  await runner?.stop(2000);
+  runner = undefined;
+});
+
 const queueEmail = (to: string, subject = 'Hello') =>
   t.db.db.transaction((tx) => t.app.services.mail.queue(tx, { to, subject, text: 'Body text' }));
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const emailStatus = async (id: string) =>
+  (await t.db.sql`select status from email_messages where id = ${id}`)[0]!.status as string;
+
+/** Jobs of the email queue still to run (waiting, retrying or running). */
+const emailJobsLeft = async () => {
+  const counts = await t.queues
+    .queue('email')
+    .getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+};
 
 describe('transactional outbox', () => {
   it('leaves no email row, no outbox row and no job when the transaction throws after the insert', async () => {
@@ -78,13 +90,15 @@ describe('transactional outbox', () => {
     const counts = await t.queues.queue('email').getJobCounts('waiting', 'prioritized');
     expect((counts.waiting ?? 0) + (counts.prioritized ?? 0)).toBe(1);
 
-    await t.startWorkers();
+    await startWorkers();
     await t.sink.waitFor(1);
-    await waitUntil(
-      async () =>
-        (await t.db.sql`select processed_at from outbox where id = ${row!.id}`)[0]!.processed_at !==
-        null,
-    );
+    await expect
+      .poll(
+        async () =>
+          (await t.db.sql`select processed_at from outbox where id = ${row!.id}`)[0]!.processed_at,
+        { timeout: 10_000, interval: 50 },
+      )
+      .not.toBeNull();
     const delivered = t.sink.messages.filter((m) => m.envelopeTo.includes('once@example.org'));
     expect(delivered).toHaveLength(1);
     expect(delivered[0]!.parsed.subject).toBe('Exactly once');
@@ -100,14 +114,10 @@ describe('transactional outbox', () => {
   });
 
   it('retries a temporary SMTP failure and sends exactly once', async () => {
+    await startWorkers();
     t.sink.failNext(451);
     const emailId = await queueEmail('retry@example.org', 'Retried');
-    await waitUntil(
-      async () =>
-        (await t.db.sql`select status from email_messages where id = ${emailId}`)[0]!.status ===
-        'sent',
-      15_000,
-    );
+    await expect.poll(() => emailStatus(emailId), { timeout: 15_000, interval: 50 }).toBe('sent');
     const [email] = await t.db.sql`select attempts from email_messages where id = ${emailId}`;
     expect(email!.attempts).toBe(2);
     expect(t.sink.messages.filter((m) => m.envelopeTo.includes('retry@example.org'))).toHaveLength(
@@ -116,14 +126,12 @@ describe('transactional outbox', () => {
   });
 
   it('does not retry a permanent 5xx failure and shows it to admins', async () => {
+    await startWorkers();
     t.sink.failNext(550);
     const emailId = await queueEmail('bounce@example.org', 'Permanent');
-    await waitUntil(
-      async () =>
-        (await t.db.sql`select status from email_messages where id = ${emailId}`)[0]!.status ===
-        'failed',
-    );
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(() => emailStatus(emailId), { timeout: 10_000, interval: 50 }).toBe('failed');
+    // Not retried: the queue holds no job for it any more (none waiting, delayed or running).
+    await expect.poll(emailJobsLeft, { timeout: 10_000, interval: 50 }).toBe(0);
     const [email] = await t.db
       .sql`select attempts, provider_response from email_messages where id = ${emailId}`;
     expect(email!.attempts).toBe(1);
@@ -136,12 +144,9 @@ describe('transactional outbox', () => {
   });
 
   it('strips CR/LF from subjects so input cannot add headers', async () => {
+    await startWorkers();
     const emailId = await queueEmail('headers@example.org', 'Hi\r\nBcc: victim@example.org');
-    await waitUntil(
-      async () =>
-        (await t.db.sql`select status from email_messages where id = ${emailId}`)[0]!.status ===
-        'sent',
-    );
+    await expect.poll(() => emailStatus(emailId), { timeout: 10_000, interval: 50 }).toBe('sent');
     const message = t.sink.messages.find((m) => m.envelopeTo.includes('headers@example.org'))!;
     expect(message.envelopeTo).toEqual(['headers@example.org']);
     expect(message.parsed.headers.has('bcc')).toBe(false);

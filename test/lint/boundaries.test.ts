@@ -1,0 +1,64 @@
+/**
+ * The lint guards of the shape (eslint.config.js): a domain importing another domain's
+ * service or repository, the clock or lib importing a domain, fail `npm run lint`. Each case
+ * lints a file added on purpose (never written to disk) with the project's own config.
+ */
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// Only the import rules: the type-aware ones need the file on disk and are not the point.
+const eslint = new ESLint({
+  cwd: process.cwd(),
+  overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+  ruleFilter: ({ ruleId }) => ruleId.startsWith('import-x/'),
+});
+
+async function problems(filePath: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath });
+  return result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+const importing = (from: string) =>
+  `import * as other from '${from}';\nexport const used = other;\n`;
+
+describe('lint guards', () => {
+  it('fail a domain that imports another domain’s service or repository', async () => {
+    for (const from of [
+      '../correspondence/service.js',
+      '../correspondence/repository.js',
+      '../complaints/timer-repository.js',
+    ]) {
+      expect(await problems('server/surveys/added-on-purpose.ts', importing(from))).toEqual([
+        expect.stringContaining("never imports another domain's service or repository"),
+      ]);
+    }
+  }, 60_000);
+
+  it('let a domain use another’s vocabulary, the clock and the platform', async () => {
+    expect(
+      await problems(
+        'server/surveys/added-on-purpose.ts',
+        importing('../correspondence/workflow.js') +
+          "import * as clock from '../deadlines/adapter.js';\nexport const c = clock;\n",
+      ),
+    ).toEqual([]);
+  }, 60_000);
+
+  it('fail the clock or lib importing a domain', async () => {
+    expect(
+      await problems(
+        'server/deadlines/added-on-purpose.ts',
+        importing('../correspondence/workflow.js'),
+      ),
+    ).toEqual([expect.stringContaining('serves every domain and imports none')]);
+    expect(
+      await problems('server/lib/added-on-purpose.ts', importing('../correspondence/workflow.js')),
+    ).toEqual([expect.stringContaining('server/lib holds pure helpers')]);
+  }, 60_000);
+
+  it('fail db importing the server', async () => {
+    expect(await problems('db/added-on-purpose.ts', importing('../server/app.js'))).toEqual([
+      expect.stringContaining('db/ is the bottom layer'),
+    ]);
+  }, 60_000);
+});
