@@ -1,5 +1,6 @@
 -- Timers (case_deadlines), clock events and warning notifications are keyed by subject
 -- (type + id), so any domain's records can run on the clock; every existing row is a case's.
+-- migration-lint: allow drop-or-rename case_id becomes subject_id on the clock's three tables, read and written only by the clock (server/deadlines): during a deploy the old release's deadline jobs fail until it is restarted and its 15-minute scans re-run from database state, so nothing is lost; no other table or process reads these columns.
 ALTER TABLE "case_deadlines" DROP CONSTRAINT "case_deadlines_case_id_cases_id_fk";--> statement-breakpoint
 ALTER TABLE "case_deadlines" RENAME COLUMN "case_id" TO "subject_id";--> statement-breakpoint
 ALTER TABLE "case_deadlines" ADD COLUMN "subject_type" text DEFAULT 'case' NOT NULL;--> statement-breakpoint
