@@ -32,7 +32,8 @@ import { disclosureRoutes } from './disclosure/routes.js';
 import { createDisclosureService, type DisclosureService } from './disclosure/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
 import { authPlugin } from './platform/auth.js';
-import { errorsPlugin } from './platform/errors.js';
+import { errorsPlugin, rewriteBadUrl } from './platform/errors.js';
+import { loggerOptions, type LogStream } from './platform/logging.js';
 import { healthRoutes } from './platform/health.js';
 import { metricsPlugin } from './platform/metrics.js';
 import { openapiPlugin } from './platform/openapi.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   queues: QueueBackend;
   mailTransport: MailTransport;
   clock: Clock;
+  /** Log destination; stdout when absent. */
+  logStream?: LogStream;
 }
 
 /** Every service, built once from the deps; workers build the same set. */
@@ -240,26 +243,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, clock } = deps;
   let closing = false;
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.password',
-          '*.token',
-          '*.email',
-          '*.name',
-          '*.phone',
-        ],
-        censor: '[redacted]',
-      },
-    },
+    logger: loggerOptions(config.logLevel, deps.logStream),
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
     genReqId: () => randomUUID(),
+    rewriteUrl: rewriteBadUrl,
     return503OnClosing: true,
     ajv: {
       customOptions: {
@@ -278,7 +267,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allow: config.metricsAllow,
     token: config.metricsToken,
   });
-  await app.register(securityPlugin, { cookieSecret: config.jwtSecret });
+  await app.register(securityPlugin, {
+    cookieSecret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+  });
   await app.register(viewsPlugin, {
     officeName: config.officeName,
     virusScanning: config.clamdUrl !== undefined,

@@ -1,13 +1,13 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
+import { localPath } from '../lib/local-path.js';
 import { AppError } from '../platform/errors.js';
 import { Credentials, SignInForm, TokenResponse } from './schemas.js';
 import { SESSION_ABSOLUTE_MS, type AuthService } from './service.js';
 
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
-const safeReturn = (value: string | undefined) =>
-  value && value.startsWith('/') && !value.startsWith('//') ? value : '/staff';
+const safeReturn = (value: string | undefined) => localPath(value, '/staff');
 
 const signInRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
 

@@ -338,7 +338,6 @@ export async function correspondenceRoutes(
             awaitingApproval: Type.Integer(),
             needsAttention: Type.Integer(),
             allOpen: Type.Integer(),
-            all: Type.Integer(),
           }),
         },
       },

@@ -33,9 +33,16 @@ export function parseTags(values: readonly string[]): { tags: string[] } | { err
   return { tags };
 }
 
+const EARLIEST_FILTER_DATE = '1900-01-01';
+
 /** The queue filters' own rule: a date range must not end before it starts. */
 export function filterProblems(filters: CaseFilters): FieldErrors {
   const fields: FieldErrors = {};
+  // The schema's `date` format allows year 0000, which PostgreSQL refuses: same bound as the page.
+  if (filters.receivedFrom && filters.receivedFrom < EARLIEST_FILTER_DATE)
+    fields.receivedFrom = "'Received from' must be a real date, like 2026-11-01";
+  if (filters.receivedTo && filters.receivedTo < EARLIEST_FILTER_DATE)
+    fields.receivedTo = "'Received to' must be a real date, like 2026-11-30";
   if (filters.receivedFrom && filters.receivedTo && filters.receivedTo < filters.receivedFrom)
     fields.receivedTo = "'Received to' must be the same as or after 'Received from'";
   return fields;

@@ -138,8 +138,32 @@ declare module 'fastify' {
   }
 }
 
+/** Where a URL that cannot be percent-decoded is sent, so the app's own handler answers it. */
+const BAD_URL_PATH = '/_bad-url';
+
+/**
+ * The server's `rewriteUrl`: a path that cannot be percent-decoded (`/casework/%E0%A4%A`)
+ * would make the router answer with Fastify's own body, skipping every hook (no request id,
+ * no security headers). It is routed instead to a route that refuses it the app's way.
+ */
+export function rewriteBadUrl(req: { url?: string }): string {
+  const url = req.url ?? '/';
+  const path = url.split('?', 1)[0]!;
+  try {
+    decodeURIComponent(path);
+    return url;
+  } catch {
+    return path.startsWith('/api/') ? `/api${BAD_URL_PATH}` : BAD_URL_PATH;
+  }
+}
+
 export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
+    for (const url of [BAD_URL_PATH, `/api${BAD_URL_PATH}`]) {
+      app.all(url, { config: { public: true }, schema: { hide: true } }, async () => {
+        throw new AppError(400, 'bad_url', 'The web address is not valid. Check it and try again.');
+      });
+    }
     app.setErrorHandler(
       async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
         const { status, code, message, fields } = classify(error);

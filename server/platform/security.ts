@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -21,12 +22,38 @@ function csrfTokenOf(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * What a form's CSRF token is bound to: the staff session (`sid`) when someone is signed in,
+ * else the anonymous visitor. A token taken from an anonymous page is refused on a staff form.
+ */
+export function csrfBinding(request: FastifyRequest): { userInfo: string } {
+  return { userInfo: request.staff ? `sid:${request.staff.sid}` : 'anonymous' };
+}
+
+/**
+ * True when the request's `Origin` (sent by browsers on every cross-origin POST and by most
+ * on same-origin ones) names another site. No `Origin` at all is left to the token check.
+ */
+function foreignOrigin(request: FastifyRequest, publicOrigin: string): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  if (origin === publicOrigin) return false;
+  try {
+    const url = new URL(origin);
+    // Through the same protocol, so a default port (:80, :443) compares equal to none.
+    return url.host !== new URL(`${url.protocol}//${request.host}`).host;
+  } catch {
+    return true; // `null` (sandboxed frames, some redirects) or garbage
+  }
+}
+
+/**
  * Cookies, form bodies, headers (nonce CSP), CSRF and rate limits. CSRF applies to every
  * state-changing request outside /api: pages authenticate with a cookie, the API with a
  * Bearer header that a cross-site form cannot send.
  */
 export const securityPlugin = fp(
-  async (app: FastifyInstance, opts: { cookieSecret: string }) => {
+  async (app: FastifyInstance, opts: { cookieSecret: string; publicUrl: string }) => {
+    const publicOrigin = new URL(opts.publicUrl).origin;
     await app.register(cookie, { secret: opts.cookieSecret });
     await app.register(formbody, { bodyLimit: 64 * 1024 });
     await app.register(securityHeadersPlugin);
@@ -34,6 +61,11 @@ export const securityPlugin = fp(
       cookieKey: CSRF_COOKIE,
       cookieOpts: { path: '/', secure: true, httpOnly: true, sameSite: 'lax', signed: true },
       getToken: csrfTokenOf,
+      getUserInfo: (request: FastifyRequest) => csrfBinding(request).userInfo,
+      // A key of its own, derived from the app secret, for the token's HMAC over the binding.
+      csrfOpts: {
+        hmacKey: createHmac('sha256', opts.cookieSecret).update('opcc csrf user info').digest(),
+      },
     });
     await app.register(rateLimit, { global: false });
 
@@ -53,7 +85,10 @@ export const securityPlugin = fp(
     app.addHook('preValidation', (request, reply, done) => {
       if (!needsCsrf(request)) return done();
       // A cross-site form post is refused before the token check even runs.
-      if (request.headers['sec-fetch-site'] === 'cross-site') {
+      if (
+        request.headers['sec-fetch-site'] === 'cross-site' ||
+        foreignOrigin(request, publicOrigin)
+      ) {
         return done(new AppError(403, 'csrf', 'Cross-site requests are not allowed'));
       }
       if (isMultipart(request)) return done();

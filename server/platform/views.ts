@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 import type { StaffIdentity } from '../auth/service.js';
 import { isApiRequest, type FieldErrors } from './errors.js';
+import { csrfBinding } from './security.js';
 import { formatDate, formatDateTime, formatShortDate } from '../lib/format.js';
 import { collapseIndentation } from '../lib/html.js';
 
@@ -161,7 +162,7 @@ export const viewsPlugin = fp(
     function sendParts(reply: FastifyReply, parts: PageParts) {
       const values = {
         nonce: reply.cspNonce?.script ?? '',
-        csrf: reply.generateCsrf(),
+        csrf: reply.generateCsrf(csrfBinding(reply.request)),
         requestId: reply.request.id,
       };
       return reply.send(
@@ -174,8 +175,10 @@ export const viewsPlugin = fp(
     app.decorateReply('reusedPage', function reusedPage(this: FastifyReply, reuseKey: string) {
       const parts = reused.get(reuseKeyOf(this.request, reuseKey));
       if (!parts) return false;
-      this.code(200).header('content-type', 'text/html; charset=utf-8');
-      if (this.request.staff) this.header('cache-control', 'no-store');
+      // Every page carries a CSRF token, and many echo what someone typed: never stored.
+      this.code(200)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store');
       void sendParts(this, parts);
       return true;
     });
@@ -203,8 +206,9 @@ export const viewsPlugin = fp(
                   request.url.startsWith(item.href + '?'),
               }))
           : [];
-        this.code(status).header('content-type', 'text/html; charset=utf-8');
-        if (staff) this.header('cache-control', 'no-store');
+        this.code(status)
+          .header('content-type', 'text/html; charset=utf-8')
+          .header('cache-control', 'no-store');
         const shared = { ...context, staff, nav, currentPath: request.url };
         if (options.reuseKey && status === 200) {
           const parts = toParts(
@@ -222,7 +226,7 @@ export const viewsPlugin = fp(
         const html = env.render(template, {
           ...shared,
           cspNonce: this.cspNonce?.script,
-          csrfToken: this.generateCsrf(),
+          csrfToken: this.generateCsrf(csrfBinding(request)),
           requestId: request.id,
         });
         return this.send(html);

@@ -39,6 +39,7 @@ const periodQuerySchema = {
       ),
     ),
   },
+  additionalProperties: false,
 } as const;
 
 const END_NAMES = { from: 'start', to: 'end' } as const;

@@ -162,16 +162,20 @@ describe('the queue page filters', () => {
     expect(response.body).toMatch(
       /moj-filter__tag[^>]*>\s*<span[^>]*>Remove this filter<\/span>\s*kestrel urgent\s*</,
     );
-    expect(response.body).toContain('href="/casework/export.csv?view=all&amp;tag=kestrel+urgent"');
+    // The export is for managers (role table): a caseworker gets no link, a manager keeps the filter in it.
+    expect(response.body).not.toContain('/casework/export.csv');
+    expect((await mgrPage.get('/casework?view=all&tag=Kestrel%20Urgent')).body).toContain(
+      'href="/casework/export.csv?view=all&amp;tag=kestrel+urgent"',
+    );
     expect(response.body).toMatch(/id="tag" name="tag" type="text"[^>]*value="kestrel urgent"/);
 
     // Typed into the box, comma separated: any of them.
     const typed = await cwPage.get('/casework?view=all&tag=kestrel+urgent%2C+kestrel+none');
     expect(typed.statusCode).toBe(200);
     expect(typed.body).toContain(middle.reference);
-    expect(typed.body).toContain(
-      'href="/casework/export.csv?view=all&amp;tag=kestrel+urgent&amp;tag=kestrel+none"',
-    );
+    expect(
+      (await mgrPage.get('/casework?view=all&tag=kestrel+urgent%2C+kestrel+none')).body,
+    ).toContain('href="/casework/export.csv?view=all&amp;tag=kestrel+urgent&amp;tag=kestrel+none"');
   });
 
   it('filters by dates typed either way and shows them as filter tags', async () => {
@@ -186,7 +190,10 @@ describe('the queue page filters', () => {
     expect(response.body).toContain('3 November 2026');
     expect(response.body).toContain('17 November 2026');
     // Links carry the checked dates, ISO; the boxes keep what was typed.
-    expect(response.body).toContain(
+    const managerView = await mgrPage.get(
+      '/casework?view=all&q=kestrel&receivedFrom=3%2F11%2F2026&receivedTo=2026-11-17',
+    );
+    expect(managerView.body).toContain(
       'href="/casework/export.csv?view=all&amp;q=kestrel&amp;receivedFrom=2026-11-03&amp;receivedTo=2026-11-17"',
     );
     expect(response.body).toContain('value="3/11/2026"');
@@ -209,10 +216,14 @@ describe('the queue page filters', () => {
     expect(response.body).toContain('value="30/2/2026"');
     expect(response.body).toContain('value="banana"');
     expect(response.body).toContain('govuk-input--error');
-    // The list is still there, without the refused dates; so is the export link.
+    // The list is still there, without the refused dates; so is a manager's export link.
     expect(response.body).toContain(early.reference);
     expect(response.body).toContain(late.reference);
-    expect(response.body).toContain('href="/casework/export.csv?view=all&amp;q=kestrel"');
+    const managerView = await mgrPage.get(
+      '/casework?view=all&q=kestrel&receivedFrom=30%2F2%2F2026&receivedTo=banana',
+    );
+    expect(managerView.statusCode).toBe(400);
+    expect(managerView.body).toContain('href="/casework/export.csv?view=all&amp;q=kestrel"');
 
     const backwards = await cwPage.get(
       '/casework?view=all&receivedFrom=2026-11-20&receivedTo=2026-11-19',
@@ -229,7 +240,7 @@ describe('the queue page filters', () => {
     expect(longTag.body).toContain('Each tag must be 50 characters or fewer');
 
     // The export refuses what the page refuses.
-    const csv = await cwPage.get('/casework/export.csv?view=all&receivedFrom=2026-02-30');
+    const csv = await mgrPage.get('/casework/export.csv?view=all&receivedFrom=2026-02-30');
     expect(csv.statusCode).toBe(400);
     expect(csv.body).not.toContain('Reference,');
   });
@@ -270,7 +281,7 @@ describe('the queue page filters', () => {
   });
 
   it('exports the filtered cases with their tags', async () => {
-    const csv = await cwPage.get(
+    const csv = await mgrPage.get(
       '/casework/export.csv?view=all&tag=kestrel+media&receivedFrom=2026-11-03',
     );
     expect(csv.statusCode).toBe(200);

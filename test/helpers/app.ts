@@ -38,6 +38,8 @@ export interface TestAppOptions {
   /** Force the BullMQ PostgreSQL backend even when Redis is available. */
   queueBackend?: 'redis' | 'postgres';
   config?: Partial<Config>;
+  /** Captures the server log (at `info`) instead of discarding it. */
+  logLines?: string[];
   /** Adds test-only routes before the app is sealed (never a switch inside the app). */
   extend?: (app: FastifyInstance) => void;
 }
@@ -76,6 +78,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       redisUrl,
       smtpUrl: options.mail === 'dev-mailbox' ? undefined : sink.url,
       queuePrefix: `t${randomBytes(4).toString('hex')}`,
+      ...(options.logLines ? { logLevel: 'info' } : {}),
       ...options.config,
     },
   );
@@ -87,7 +90,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     prefix: config.queuePrefix,
   });
   const mailTransport = createMailTransport(config.smtpUrl, db.db);
-  const app = await buildApp({ config, db, queues, mailTransport, clock });
+  const lines = options.logLines;
+  const logStream = lines ? { write: (line: string) => void lines.push(line) } : undefined;
+  const app = await buildApp({ config, db, queues, mailTransport, clock, logStream });
   options.extend?.(app);
   await app.ready();
   const runners: WorkerRunner[] = [];

@@ -43,7 +43,10 @@ describe('access control', () => {
     const { securityPlugin } = await import('../../server/platform/security.js');
     const { viewsPlugin } = await import('../../server/platform/views.js');
     const app = Fastify();
-    await app.register(securityPlugin, { cookieSecret: 'x'.repeat(32) });
+    await app.register(securityPlugin, {
+      cookieSecret: 'x'.repeat(32),
+      publicUrl: 'http://localhost:3000',
+    });
     await app.register(viewsPlugin, { officeName: 'OPCC' });
     await app.register(authPlugin, {
       secret: 'x'.repeat(32),

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csvStream, type CsvColumn } from '../../lib/csv.js';
 import { formatDate } from '../../lib/format.js';
 import { pagination } from '../../lib/pagination.js';
-import { CASEWORK } from '../../platform/auth.js';
+import { CASEWORK, MANAGERS } from '../../platform/auth.js';
 import { AppError, validationError, type FieldErrors } from '../../platform/errors.js';
 import { londonDate } from '../due.js';
 import type { CaseSort } from '../repository.js';
@@ -215,7 +215,10 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
             ),
         nextUrl: page.nextCursor ? queueUrl({ ...base, cursor: page.nextCursor }) : undefined,
         firstUrl: query.cursor ? queueUrl(base) : undefined,
-        exportUrl: queueUrl({ ...base, limit: undefined }, '/casework/export.csv'),
+        // The role table allows the CSV export to managers only.
+        exportUrl: manager
+          ? queueUrl({ ...base, limit: undefined }, '/casework/export.csv')
+          : undefined,
         clearUrl: queueUrl({ view: base.view }),
         returnTo: queueUrl(base),
         selectedCategories: categories,
@@ -267,7 +270,7 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
 
   app.get<{ Querystring: Query }>(
     '/casework/export.csv',
-    { schema: { querystring: QueueQuery, hide: true }, config: { auth: CASEWORK } },
+    { schema: { querystring: QueueQuery, hide: true }, config: { auth: MANAGERS } },
     async (request, reply) => {
       const actor = request.actor();
       const { filters, errors } = filtersOf(request.query, { manager: actor.role === 'manager' });
