@@ -30,19 +30,20 @@ export function csrfBinding(request: FastifyRequest): { userInfo: string } {
 }
 
 /**
- * True when the request's `Origin` (sent by browsers on every cross-origin POST and by most
- * on same-origin ones) names another site. No `Origin` at all is left to the token check.
+ * True when the request's `Origin` (sent by browsers on every cross-origin POST) names
+ * another site. No `Origin`, or `null` (what browsers send on our own forms under
+ * `Referrer-Policy: no-referrer`), is left to the session-bound token check.
  */
 function foreignOrigin(request: FastifyRequest, publicOrigin: string): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined) return false;
+  if (origin === undefined || origin === 'null') return false;
   if (origin === publicOrigin) return false;
   try {
     const url = new URL(origin);
     // Through the same protocol, so a default port (:80, :443) compares equal to none.
     return url.host !== new URL(`${url.protocol}//${request.host}`).host;
   } catch {
-    return true; // `null` (sandboxed frames, some redirects) or garbage
+    return true; // not a URL
   }
 }
 
