@@ -154,7 +154,7 @@ describe('CSRF', () => {
     expect(await t.db.sql`select 1 from users where email = 'origin.test@opcc.test'`).toHaveLength(
       0,
     );
-    expect((await post('null')).statusCode).toBe(403);
+    expect((await post('https://localhost.evil.example')).statusCode).toBe(403);
     // The same form from this site's own origin goes through.
     expect((await post('http://localhost:80')).statusCode).toBe(303);
   });
