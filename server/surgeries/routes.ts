@@ -8,6 +8,7 @@ import { NotBookableError, SlotFullError } from './errors.js';
 import { journeyRoutes } from './journey.js';
 import { manageRoutes } from './manage.js';
 import { staffPages } from './pages.js';
+import { surgeryStatsPages } from './stats-pages.js';
 import {
   BookingResult,
   CancelBody,
@@ -186,4 +187,5 @@ export async function surgeriesRoutes(
   await app.register(journeyRoutes, { surgeries, cookieSecure: opts.cookieSecure });
   await app.register(manageRoutes, { surgeries, cookieSecure: opts.cookieSecure });
   await app.register(staffPages, { surgeries });
+  await app.register(surgeryStatsPages, { surgeries });
 }

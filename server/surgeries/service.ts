@@ -15,6 +15,7 @@ import { createScheduleService } from './schedule.js';
 import { createTokens } from './tokens.js';
 import { createWaitlistService } from './waitlist.js';
 import { createPublicSurgeriesQuery } from './public.js';
+import { createSurgeryStats } from './stats.js';
 
 export interface SurgeriesDeps {
   db: Db;
@@ -74,6 +75,7 @@ export function createSurgeriesService(deps: SurgeriesDeps) {
     }),
     day: createDayService({ db, clock, audit, repo, openCase: deps.openCase }),
     public: createPublicSurgeriesQuery({ db, clock, repo }),
+    stats: createSurgeryStats({ db, clock }),
     calendar: emails.calendarText,
     db,
     clock,

@@ -1,0 +1,108 @@
+/** /stats/surgeries: the §10 figures for managers, on a page and as CSV. */
+import type { FastifyInstance } from 'fastify';
+import { csvStream, type CsvColumn } from '../lib/csv.js';
+import { MANAGERS } from '../platform/auth.js';
+import { AREA_LABELS, TOPIC_LABELS } from './people.js';
+import type { SurgeriesService } from './service.js';
+import {
+  currentFinancialYear,
+  financialYear,
+  type FigureGroup,
+  type SurgeryFigures,
+} from './stats.js';
+
+const GROUPS: Record<FigureGroup, string> = { month: 'Month', host: 'Host', area: 'Area' };
+const rate = (value: number | null) => (value === null ? '' : `${value}%`);
+const label = (group: FigureGroup, key: string) =>
+  group === 'area'
+    ? (AREA_LABELS[key] ?? key)
+    : group === 'host'
+      ? key === 'commissioner'
+        ? 'Commissioner'
+        : 'Deputy Commissioner'
+      : key;
+
+const columns = (group: FigureGroup): CsvColumn<SurgeryFigures>[] => [
+  { header: GROUPS[group], value: (r) => label(group, r.key) },
+  { header: 'Surgeries held', value: (r) => r.held },
+  { header: 'Surgeries cancelled', value: (r) => r.cancelled },
+  { header: 'Places', value: (r) => r.places },
+  { header: 'Bookings', value: (r) => r.bookings },
+  { header: 'Fill rate (%)', value: (r) => r.fillRate },
+  { header: 'Cancelled by the person', value: (r) => r.cancelledByPerson },
+  { header: 'Cancelled by the office', value: (r) => r.cancelledByOffice },
+  { header: 'Cancelled late (under 24 hours)', value: (r) => r.cancelledLate },
+  { header: 'Attended', value: (r) => r.attended },
+  { header: 'No-shows', value: (r) => r.noShows },
+  { header: 'Not marked', value: (r) => r.unmarked },
+  { header: 'No-show rate (%)', value: (r) => r.noShowRate },
+  { header: 'Waiting list joined', value: (r) => r.waitlistJoined },
+  { header: 'Offered', value: (r) => r.waitlistOffered },
+  { header: 'Accepted', value: (r) => r.waitlistAccepted },
+  { header: 'Expired', value: (r) => r.waitlistExpired },
+  { header: 'Cases created', value: (r) => r.casesCreated },
+];
+
+const query = {
+  type: 'object',
+  properties: {
+    year: { type: 'integer', minimum: 2000, maximum: 2100 },
+    by: { type: 'string', enum: ['month', 'host', 'area'] },
+  },
+} as const;
+
+export async function surgeryStatsPages(
+  app: FastifyInstance,
+  opts: { surgeries: SurgeriesService },
+) {
+  const { surgeries } = opts;
+
+  app.get<{ Querystring: { year?: number; by?: FigureGroup } }>(
+    '/stats/surgeries',
+    { schema: { querystring: query, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const year = request.query.year ?? currentFinancialYear(surgeries.clock.now());
+      const by = request.query.by ?? 'month';
+      const [rows, topics] = await Promise.all([
+        surgeries.stats.figures(year, by),
+        surgeries.stats.topics(year),
+      ]);
+      return reply.page('surgeries/views/stats.njk', {
+        pageTitle: 'Surgery figures',
+        period: financialYear(year).label,
+        year,
+        by,
+        groups: Object.entries(GROUPS).map(([value, text]) => ({
+          value,
+          text,
+          current: value === by,
+        })),
+        headers: columns(by).map((c) => c.header),
+        rows: rows.map((r) =>
+          columns(by).map((c, i) => {
+            const v = c.value(r);
+            return i === 5 || i === 12 ? rate(v as number | null) : String(v ?? '');
+          }),
+        ),
+        topics: topics.map((t) => ({ ...t, label: TOPIC_LABELS[t.topic] ?? t.topic })),
+      });
+    },
+  );
+
+  app.get<{ Querystring: { year?: number; by?: FigureGroup } }>(
+    '/stats/surgeries.csv',
+    { schema: { querystring: query, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const year = request.query.year ?? currentFinancialYear(surgeries.clock.now());
+      const by = request.query.by ?? 'month';
+      const rows = await surgeries.stats.figures(year, by);
+      async function* all() {
+        yield* rows;
+      }
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="surgeries-${year}-by-${by}.csv"`)
+        .send(csvStream(all(), columns(by)));
+    },
+  );
+}
