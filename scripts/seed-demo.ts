@@ -15,6 +15,7 @@ import type { Actor } from '../server/platform/audit.js';
 import { seedCorrespondence } from './seed/correspondence.js';
 import { seedStaff } from './seed/staff.js';
 import { seedSurveys } from './seed/surveys.js';
+import { seedSurgeries } from './seed/surgeries.js';
 
 export { DEMO_PASSWORD } from './seed/staff.js';
 
@@ -37,6 +38,7 @@ async function main() {
     const ctx = { db, services, clock, system, ...staff };
     await seedCorrespondence(ctx);
     await seedSurveys(ctx);
+    await seedSurgeries(ctx);
   } finally {
     await runtime.close();
   }
