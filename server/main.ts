@@ -11,7 +11,7 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   for (const line of runtime.describe()) console.log(line);
   console.log(
-    `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff), ${config.publicUrl}/api/docs (API)`,
+    `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in), ${config.publicUrl}/api/docs (API)`,
   );
   const shutdown = async () => {
     await app.close();

@@ -43,7 +43,7 @@ async function main() {
   if (inboundSmtp) console.log(`inbound:  SMTP on ${config.host}:${inboundSmtp.port}`);
   if (app) {
     console.log(
-      `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/staff (staff sign-in), ${config.publicUrl}/api/docs (API)`,
+      `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in), ${config.publicUrl}/api/docs (API)`,
     );
   }
   console.log(`ready in ${Date.now() - started} ms`);

@@ -58,6 +58,10 @@ describe('npm start on the embedded default', () => {
     expect(first.output()).toContain('embedded PostgreSQL');
     expect(first.output()).toContain('BullMQ on its PostgreSQL backend');
     expect(first.output()).toContain('development mailbox');
+    // The addresses printed are the README's.
+    expect(first.output()).toContain(
+      `http://localhost:${port}/ (public), http://localhost:${port}/sign-in (staff sign-in), http://localhost:${port}/api/docs (API)`,
+    );
     const password = /Password \(shown once[^)]*\): (\S+)/.exec(first.output())?.[1];
     expect(password).toBeTruthy();
 
