@@ -52,3 +52,33 @@ export function createDb(url: string, options: DbOptions = {}): DbClient {
     },
   };
 }
+
+/**
+ * postgres.js 3.4.9 defers small writes with setImmediate; when the connection closes first
+ * (PostgreSQL stopped, a backend terminated, the pool ended at shutdown) the deferred write
+ * throws `TypeError: Cannot read properties of null (reading 'write')` from `nextWrite`, out
+ * of reach of any await (upstream porsager/postgres issues 1154 and 1208, unfixed). The
+ * queries on that connection were already rejected with CONNECTION_CLOSED, so the write is
+ * moot: the mains log it once instead of crashing. Any other uncaught error still prints its
+ * stack and exits 1, as Node would.
+ */
+export function guardDriverWriteAfterClose(log: (line: string) => void): void {
+  let logged = false;
+  process.on('uncaughtException', (error) => {
+    if (isDriverWriteAfterClose(error)) {
+      if (!logged) log('database connection closed with a write pending (ignored)');
+      logged = true;
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+export function isDriverWriteAfterClose(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    /reading 'write'/.test(error.message) &&
+    /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')
+  );
+}

@@ -25,7 +25,7 @@ export { DEMO_PASSWORD } from './seed/staff.js';
  */
 async function main() {
   const config = loadConfig();
-  const runtime = await openRuntime(config, console.log);
+  const runtime = await openRuntime(config, console.log, { ifEmbeddedRunning: 'share' });
   const clock = new FixedClock(new Date());
   const services = createServices({ ...runtime, clock });
   const db = runtime.db.db;

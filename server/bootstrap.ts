@@ -26,11 +26,16 @@ export interface Runtime {
 export async function openRuntime(
   config: Config,
   log: (line: string) => void,
-  options: { migrate?: boolean; dbMax?: number } = {},
+  options: {
+    migrate?: boolean;
+    dbMax?: number;
+    /** The seed shares a running app's embedded PostgreSQL; the app itself refuses to. */
+    ifEmbeddedRunning?: 'share' | 'refuse';
+  } = {},
 ): Promise<Runtime> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres(config.dataDir, log);
+    : await startEmbeddedPostgres(config.dataDir, log, { ifRunning: options.ifEmbeddedRunning });
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   try {
     if (options.migrate ?? config.migrateOnStart) await runMigrations(databaseUrl);

@@ -1,14 +1,24 @@
+import { guardDriverWriteAfterClose } from '../db/client.js';
 import { buildApp } from './app.js';
 import { openRuntime } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { startupFailureMessage } from './startup.js';
 
 /** `npm run server`: the web half alone (production shape; workers run separately). */
 async function main() {
+  guardDriverWriteAfterClose(console.log);
   const config = loadConfig();
   const runtime = await openRuntime(config, console.log);
   const app = await buildApp(runtime);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await runtime.close();
+    throw error;
+  }
+  // Only once listening: a failed start must not use up the "shown once" password.
   await announceFirstAdmin(app.services.users, config);
-  await app.listen({ port: config.port, host: config.host });
   for (const line of runtime.describe()) console.log(line);
   console.log(
     `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in), ${config.publicUrl}/api/docs (API)`,
@@ -44,7 +54,7 @@ export async function announceFirstAdmin(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(startupFailureMessage(error));
     process.exit(1);
   });
 }

@@ -1,8 +1,10 @@
+import { guardDriverWriteAfterClose } from '../db/client.js';
 import { buildApp, createServices } from '../server/app.js';
 import { openRuntime } from '../server/bootstrap.js';
-import { ConfigError, loadConfig } from '../server/config.js';
+import { loadConfig } from '../server/config.js';
 import { startInboundSmtp } from '../server/intake/smtp-adapter.js';
 import { announceFirstAdmin } from '../server/main.js';
+import { startupFailureMessage } from '../server/startup.js';
 import { startWorkers } from './runner.js';
 
 /**
@@ -12,6 +14,7 @@ import { startWorkers } from './runner.js';
 async function main() {
   const all = process.argv.includes('--all');
   const started = Date.now();
+  guardDriverWriteAfterClose(console.log);
   const config = loadConfig();
   const runtime = await openRuntime(config, console.log, { dbMax: all ? 15 : 5 });
   const log = (message: string) => console.log(`[worker] ${message}`);
@@ -35,8 +38,17 @@ async function main() {
           log,
         });
   if (app) {
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await inboundSmtp?.close();
+      await runner.stop(1000);
+      await app.close();
+      await runtime.close();
+      throw error;
+    }
+    // Only once listening: a failed start must not use up the "shown once" password.
     await announceFirstAdmin(app.services.users, config);
-    await app.listen({ port: config.port, host: config.host });
   }
   for (const line of runtime.describe()) console.log(line);
   console.log(`workers:  ${runner.workers.length} queues, outbox relay running`);
@@ -66,6 +78,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(startupFailureMessage(error));
   process.exit(1);
 });
