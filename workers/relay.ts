@@ -62,7 +62,10 @@ export async function relayOnce(db: Db, queues: QueueBackend, now: () => Date): 
 
 /**
  * Re-adds rows published long ago but never processed (a job lost with Redis's last
- * second of AOF, or removed by hand), under the same jobId.
+ * second of AOF, or removed by hand), under the same jobId. A job that still exists under
+ * that id would swallow the add (a custom jobId deduplicates while the job exists): one
+ * that ended (completed without marking the row, or failed all its attempts) is removed
+ * first, so the row is driven again; one still waiting, delayed or active is left alone.
  */
 export async function reconcile(
   db: Db,
@@ -79,9 +82,19 @@ export async function reconcile(
         lt(outbox.publishedAt, new Date(now.getTime() - staleAfterMs)),
       ),
     )
+    .orderBy(asc(outbox.id))
     .limit(500);
-  if (rows.length > 0) await publishRows(queues, rows);
-  return rows.length;
+  const redrive: OutboxRow[] = [];
+  for (const row of rows) {
+    if (!isJobName(row.topic)) continue;
+    const job = await queues.queue(row.topic).getJob(jobIds.outbox(row.id));
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'completed' || state === 'failed') await job!.remove();
+    else if (state !== 'unknown') continue;
+    redrive.push(row);
+  }
+  if (redrive.length > 0) await publishRows(queues, redrive);
+  return redrive.length;
 }
 
 export interface Relay {

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Worker } from 'bullmq';
+import { UnrecoverableError, type Worker } from 'bullmq';
 import type { DbClient } from '../db/client.js';
 import { outbox } from '../db/schema/index.js';
 import type { Services } from '../server/app.js';
@@ -39,17 +39,26 @@ export async function startWorkers(opts: {
     const worker = opts.queues.worker(
       definition.name,
       async (job, token) => {
-        const result = await definition.process(job.data, ctx, {
-          job,
-          worker: self.worker!,
-          token,
-        });
-        if (job.id?.startsWith('outbox-')) {
+        const markProcessed = async () => {
+          if (!job.id?.startsWith('outbox-')) return;
           await ctx.db
             .update(outbox)
             .set({ processedAt: opts.clock.now() })
             .where(eq(outbox.id, Number(job.id.slice(7))));
+        };
+        let result: unknown;
+        try {
+          result = await definition.process(job.data, ctx, {
+            job,
+            worker: self.worker!,
+            token,
+          });
+        } catch (error) {
+          // A permanent failure is final: the reconciler must not drive the row again.
+          if (error instanceof UnrecoverableError) await markProcessed();
+          throw error;
         }
+        await markProcessed();
         return result;
       },
       {
