@@ -28,6 +28,32 @@ export interface DbOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * postgres.js looks up array types on every new connection, from inside its socket handler:
+ * if the connection drops during that lookup (the database restarting, a backend
+ * terminated), the rejection is unhandled and Node exits. The types are shared by the pool,
+ * so once one query has succeeded they are known: later connections skip the lookup.
+ */
+function fetchTypesOnce(sql: postgres.Sql): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = () => {
+    void sql`select 1`.then(
+      () => {
+        (sql.options as { fetch_types: boolean }).fetch_types = false;
+      },
+      () => {
+        if (!stopped) timer = setTimeout(attempt, 1000).unref();
+      },
+    );
+  };
+  attempt();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 export function createDb(url: string, options: DbOptions = {}): DbClient {
   const connect = (max: number) =>
     postgres(url, {
@@ -43,11 +69,13 @@ export function createDb(url: string, options: DbOptions = {}): DbClient {
     });
   const sql = connect(options.max ?? 10);
   const serialSql = connect(1);
+  const stopWarming = [fetchTypesOnce(sql), fetchTypesOnce(serialSql)];
   return {
     db: drizzle(sql, { schema }),
     sql,
     serial: drizzle(serialSql, { schema }),
     close: async () => {
+      for (const stop of stopWarming) stop();
       await Promise.all([sql.end({ timeout: 5 }), serialSql.end({ timeout: 5 })]);
     },
   };

@@ -32,6 +32,7 @@ import { disclosureRoutes } from './disclosure/routes.js';
 import { createDisclosureService, type DisclosureService } from './disclosure/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
 import { authPlugin } from './platform/auth.js';
+import { availabilityPlugin } from './platform/availability.js';
 import { errorsPlugin, rewriteBadUrl } from './platform/errors.js';
 import { loggerOptions, type LogStream } from './platform/logging.js';
 import { healthRoutes } from './platform/health.js';
@@ -241,7 +242,6 @@ declare module 'fastify' {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, clock } = deps;
-  let closing = false;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
@@ -249,7 +249,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     genReqId: () => randomUUID(),
     rewriteUrl: rewriteBadUrl,
-    return503OnClosing: true,
+    // The availability plugin answers during close, in the API error shape.
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         removeAdditional: false,
@@ -267,6 +268,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allow: config.metricsAllow,
     token: config.metricsToken,
   });
+  await app.register(availabilityPlugin, { timeouts: config.handlerTimeouts });
   await app.register(securityPlugin, {
     cookieSecret: config.jwtSecret,
     publicUrl: config.publicUrl,
@@ -318,9 +320,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(openapiPlugin);
 
-  app.addHook('onClose', () => {
-    closing = true;
-  });
   app.addHook('onSend', (request, reply, payload, done) => {
     // Staff pages, the API and anything personal are never cached by a browser or proxy.
     if (request.url.startsWith('/api/') || request.staff) reply.header('cache-control', 'no-store');
@@ -330,7 +329,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, {
     sql: deps.db.sql,
     pingQueue: () => deps.queues.ping(),
-    isClosing: () => closing,
+    isClosing: () => app.isClosing(),
   });
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: services.auth });

@@ -60,6 +60,8 @@ export interface Config {
    * to start.
    */
   readonly migrateOnStart: boolean;
+  /** Request deadlines; the contract's (2 s reads, 5 s writes, 30 s slow) unless overridden. */
+  readonly handlerTimeouts?: { readMs?: number; writeMs?: number; slowMs?: number };
 }
 
 export class ConfigError extends Error {

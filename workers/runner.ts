@@ -12,6 +12,8 @@ import { startRelay, type Relay } from './relay.js';
 export interface WorkerRunner {
   workers: Worker[];
   relay: Relay;
+  /** Settles once every scheduler is upserted (retried in the background while Redis is down). */
+  schedulersUpserted: Promise<void>;
   /** Stops the relay, then lets in-flight jobs finish (forced after graceMs). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function startWorkers(opts: {
     clock: opts.clock,
     log: opts.log,
   };
+  const quiet = onceAMinute(opts.log, () => performance.now());
   const workers = jobs.map((definition) => {
     // The processor gets the worker it runs in (a job may pause it: Worker.rateLimit).
     const self: { worker?: Worker } = {};
@@ -68,30 +71,17 @@ export async function startWorkers(opts: {
       },
     ) as Worker;
     self.worker = worker;
-    worker.on('error', (error) => opts.log(`worker ${definition.name}: ${error.message}`));
+    worker.on('error', (error) => quiet(`worker ${definition.name}: ${error.message}`));
     worker.on('failed', (job, error) =>
       opts.log(`job ${definition.name} ${job?.id ?? ''} failed: ${error.message}`),
     );
     return worker;
   });
-  if (opts.schedulers !== false) {
-    for (const schedule of schedules) {
-      if (schedule.enabled && !schedule.enabled(opts.services)) {
-        // Not configured here: no scheduler, and none left over from an earlier configuration.
-        await opts.queues.queue(schedule.job).removeJobScheduler(schedule.job);
-        continue;
-      }
-      await opts.queues.queue(schedule.job).upsertJobScheduler(
-        schedule.job,
-        {
-          ...(schedule.pattern
-            ? { pattern: schedule.pattern, tz: 'Europe/London' }
-            : { every: schedule.every! }),
-        },
-        { name: schedule.job, data: {} as never },
-      );
-    }
-  }
+  // Boot never waits for Redis (reliability §6): schedulers are upserted in the background,
+  // again until it works; the outbox relay and the workers reconnect on their own.
+  let stopped = false;
+  const schedulersUpserted =
+    opts.schedulers === false ? Promise.resolve() : upsertSchedulers(opts, () => stopped);
   const relay = startRelay({
     db: opts.db.db,
     listen: (channel, fn) => opts.db.sql.listen(channel, fn),
@@ -102,11 +92,66 @@ export async function startWorkers(opts: {
   return {
     workers,
     relay,
+    schedulersUpserted,
     async stop(graceMs = 20_000) {
+      stopped = true;
       await relay.stop();
       const forced = setTimeout(() => void Promise.all(workers.map((w) => w.close(true))), graceMs);
       await Promise.all(workers.map((w) => w.close()));
       clearTimeout(forced);
     },
   };
+}
+
+/**
+ * A worker's connection error repeats at every reconnect attempt (several a second while
+ * Redis is down): each distinct message is logged at most once a minute.
+ */
+function onceAMinute(log: (message: string) => void, now: () => number) {
+  const last = new Map<string, number>();
+  return (message: string) => {
+    const key = message.replace(/^worker \S+: /, '');
+    const at = last.get(key);
+    if (at !== undefined && now() - at < 60_000) return;
+    last.set(key, now());
+    log(message);
+  };
+}
+
+async function upsertSchedulers(
+  opts: { queues: QueueBackend; services: Services; log: (message: string) => void },
+  stopped: () => boolean,
+): Promise<void> {
+  let delay = 1000;
+  let failing = false;
+  while (!stopped()) {
+    try {
+      for (const schedule of schedules) {
+        if (schedule.enabled && !schedule.enabled(opts.services)) {
+          // Not configured here: no scheduler, and none left over from an earlier configuration.
+          await opts.queues.queue(schedule.job).removeJobScheduler(schedule.job);
+          continue;
+        }
+        await opts.queues.queue(schedule.job).upsertJobScheduler(
+          schedule.job,
+          {
+            ...(schedule.pattern
+              ? { pattern: schedule.pattern, tz: 'Europe/London' }
+              : { every: schedule.every! }),
+          },
+          { name: schedule.job, data: {} as never },
+        );
+      }
+      if (failing) opts.log('schedulers upserted');
+      return;
+    } catch (error) {
+      if (!failing)
+        opts.log(
+          `schedulers: queue backend unavailable (${error instanceof Error ? error.message : String(error)}); retrying`,
+        );
+      failing = true;
+      await new Promise((r) => setTimeout(r, delay).unref());
+      delay = Math.min(delay * 2, 30_000);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 
 export type FieldErrors = Record<string, string>;
 
@@ -78,6 +79,18 @@ export interface ErrorBody {
   error: { code: string; message: string; fields?: FieldErrors; requestId: string };
 }
 
+/**
+ * A dependency that may answer again soon (the database, the queue), or the request's own
+ * deadline: 503, never 500. Nothing half-done is kept: a transaction that did not commit
+ * rolled back, and a retry with the same idempotency key is safe.
+ */
+function isUnavailable(error: FastifyError): boolean {
+  if (error.code === 'FST_ERR_HANDLER_TIMEOUT') return true;
+  if (isDatabaseUnavailable(error)) return true;
+  // ioredis producers fail fast while Redis is down (enableOfflineQueue: false).
+  return /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(error.message ?? '');
+}
+
 function classify(error: FastifyError & { fields?: FieldErrors }): {
   status: number;
   code: string;
@@ -101,6 +114,13 @@ function classify(error: FastifyError & { fields?: FieldErrors }): {
     };
   }
   const status = error.statusCode ?? 500;
+  if (isUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'unavailable',
+      message: 'The service is busy or restarting. Try again in a moment.',
+    };
+  }
   if (status >= 500) {
     return {
       status: 500,
@@ -167,16 +187,19 @@ export const errorsPlugin = fp(
     app.setErrorHandler(
       async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
         const { status, code, message, fields } = classify(error);
-        if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+        if (status === 503) request.log.warn({ err: error }, 'unavailable');
+        else if (status >= 500) request.log.error({ err: error }, 'unhandled error');
         else request.log.info({ code, status }, 'request refused');
         if (!isApiRequest(request) && reply.errorPage && request.method !== 'HEAD') {
           return reply.errorPage(
             status,
             status === 404
               ? 'Page not found'
-              : status >= 500
-                ? 'Sorry, there is a problem with the service'
-                : 'There is a problem',
+              : status === 503
+                ? 'Sorry, the service is unavailable'
+                : status >= 500
+                  ? 'Sorry, there is a problem with the service'
+                  : 'There is a problem',
             message,
           );
         }

@@ -40,6 +40,8 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   /** Captures the server log (at `info`) instead of discarding it. */
   logLines?: string[];
+  /** The app's own database connections go to this URL instead (through a fault proxy). */
+  databaseUrlThrough?: (databaseUrl: string) => string;
   /** Adds test-only routes before the app is sealed (never a switch inside the app). */
   extend?: (app: FastifyInstance) => void;
 }
@@ -83,7 +85,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   );
   const clock = new FixedClock(options.now ?? TEST_NOW);
-  const db = createDb(databaseUrl, { max: 5 });
+  const db = createDb(options.databaseUrlThrough?.(databaseUrl) ?? databaseUrl, { max: 5 });
   const queues = createQueueBackend({
     databaseUrl,
     redisUrl: config.redisUrl,
