@@ -81,6 +81,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       smtpUrl: options.mail === 'dev-mailbox' ? undefined : sink.url,
       queuePrefix: `t${randomBytes(4).toString('hex')}`,
       ...(options.logLines ? { logLevel: 'info' } : {}),
+      // The contract's 2 s read deadline would turn a page render slowed by a loaded CI
+      // machine into a 503; tests of the deadlines pass CONTRACT_HANDLER_TIMEOUTS.
+      handlerTimeouts: { readMs: 30_000, writeMs: 30_000, slowMs: 60_000 },
       ...options.config,
     },
   );

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { CONTRACT_HANDLER_TIMEOUTS } from '../../server/platform/availability.js';
 
 /**
  * Request deadlines and fast 503s while the database is away (reliability §4, §6): the
@@ -13,6 +14,7 @@ let t: TestApp;
 beforeAll(async () => {
   proxy = await new TcpProxy(Number(new URL(inject('adminDatabaseUrl')).port)).start();
   t = await buildTestApp({
+    config: { handlerTimeouts: CONTRACT_HANDLER_TIMEOUTS },
     databaseUrlThrough: (url) => proxy.url(url),
     extend: (app) => {
       app.get('/api/test/slow', { config: { public: true } }, async () => {
