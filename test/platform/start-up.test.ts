@@ -68,7 +68,7 @@ describe('a second copy on the same DATA_DIR', () => {
 
   it('npm run db:seed beside a running app uses its database and does not stop it (issue #15 item 1)', async () => {
     // A case exists already, so the seed adds its staff and stops there (a full seed takes minutes).
-    const seed = runScript('db/seed.ts', [], baseEnv({ DATA_DIR: dataDir }));
+    const seed = runScript('scripts/seed-demo.ts', [], baseEnv({ DATA_DIR: dataDir }));
     const { code } = await seed.exited();
     expect(seed.output()).toContain('using the embedded PostgreSQL of the running app');
     expect(seed.output()).toMatch(/correspondence: \d+ cases already present/);
