@@ -48,6 +48,14 @@ export interface JobPayloads {
   'survey-reminder-waves': Record<string, never>;
   /** Every 5 minutes: re-adds stranded deliveries, fans out waves left half-done, purges closed drafts. */
   'survey-reconcile': Record<string, never>;
+  /** Complaints (complaints.md §3.2): stores reminder stages; recomputes timers after holiday changes. */
+  'complaint-scan': Record<string, never>;
+  /** One complaint reminder row: its id only (no name, no allegation). */
+  'complaint-notify': { reminderId: string };
+  /** Closes review windows that ended with no application notified (§3, S). */
+  'complaint-window-close': Record<string, never>;
+  /** Nightly retention sweep of concluded complaints (§4). */
+  'retention-sweep': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -72,6 +80,10 @@ export const JOB_NAMES = [
   'survey-invite',
   'survey-reminder-waves',
   'survey-reconcile',
+  'complaint-scan',
+  'complaint-notify',
+  'complaint-window-close',
+  'retention-sweep',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {
@@ -82,6 +94,7 @@ export function isJobName(value: string): value is JobName {
 export const jobIds = {
   outbox: (outboxId: number | string) => `outbox-${outboxId}`,
   deadlineNotify: (notificationId: string) => `dl-${notificationId}`,
+  complaintNotify: (reminderId: string) => `cn-${reminderId}`,
   deadlineRebuild: (version: number) => `rebuild-v${version}`,
   /** One re-scan per file per sweep window: a second sweep in the same window adds nothing. */
   /** One job per delivery: the same invitation and wave never queue twice. */
