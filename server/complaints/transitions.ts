@@ -147,6 +147,17 @@ export function createTransitionsService(deps: ComplaintsDeps, records: RecordsS
             need(letter, 'outcome_letter_needed', 'Send the outcome letter first');
             patch.reviewInfoGivenOn = letter!.occurredOn;
           }
+          if (row.stream === 'review' && input.to === 'in_review') {
+            // Valid only within 28 days from the day after the information was given (reg 29),
+            // unless the office extends the limit with a reason (§7).
+            const review = await repo.review(tx, row.id);
+            need(
+              review && (review.appliedOn <= addDays(review.infoGivenOn, 28) || reason),
+              'out_of_time',
+              'The application was made after the 28-day limit: give the reason for accepting it',
+              'reason',
+            );
+          }
           if (input.to === 'closed' && row.status === 'review_window')
             need(
               row.reviewInfoGivenOn && on > addDays(row.reviewInfoGivenOn, 28),
