@@ -3,13 +3,10 @@ import { AppError, type FieldErrors } from '../platform/errors.js';
 /** Complaint domain errors, with stable codes (API.md error shape). */
 export const complaintErrors = {
   notFound: () => new AppError(404, 'not_found', 'Complaint not found'),
-  notAllowed: (from: string, to: string) =>
-    new AppError(
-      422,
-      'complaints.transition_not_allowed',
-      `A complaint cannot move from ${from.replace(/_/g, ' ')} to ${to.replace(/_/g, ' ')}`,
-      { to: 'This move is not allowed from the current status' },
-    ),
+  notAllowed: (from: string, to: string) => {
+    const message = `A complaint cannot move from ${from.replace(/_/g, ' ')} to ${to.replace(/_/g, ' ')}`;
+    return new AppError(422, 'complaints.transition_not_allowed', message, { to: message });
+  },
   suspended: () =>
     new AppError(
       422,

@@ -274,6 +274,11 @@ export function createRecordsService(deps: ComplaintsDeps) {
     load,
     create,
 
+    /** The complaint already made from a case, if any (the case page's link lands on it). */
+    async existingForCase(_actor: Actor, caseId: string): Promise<string | undefined> {
+      return (await repo.findByCase(db, caseId))?.id;
+    },
+
     /** A complaint record from a correspondence case of type complaint: nothing typed twice. */
     async fromCase(
       actor: Actor,

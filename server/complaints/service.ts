@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock.js';
 import type { AuditLog } from '../platform/audit.js';
 import { createDetailService } from './detail.js';
 import { createLettersService } from './letters.js';
+import { createMonitoringService } from './monitoring.js';
 import type { CasePort, ContactPort, MailPort } from './ports.js';
 import { createRecordsService } from './records.js';
 import { createReferenceDataService } from './reference-data.js';
@@ -44,6 +45,7 @@ export function createComplaintsService(input: {
     retention: createRetentionService(deps),
     referenceData: createReferenceDataService(deps),
     stats: createComplaintStatsService(deps),
+    monitoring: createMonitoringService(deps),
   };
 }
 export type ComplaintsService = ReturnType<typeof createComplaintsService>;

@@ -1,8 +1,246 @@
-import type { FastifyInstance } from 'fastify';
+/**
+ * Complaint statistics for managers (§5): the page under /stats, a CSV of each table
+ * (RFC 4180, formula-guarded, suppressed as on the page, audited), and the force monitoring
+ * figures entered or imported from CSV.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { csvStream, type CsvColumn } from '../correspondence/csv.js';
+import { MANAGERS } from '../platform/auth.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import { MONITORING_MEASURES } from './monitoring.js';
+import { FigureBody, StatsQuery } from './schemas.js';
 import type { ComplaintsService } from './service.js';
+import { GROUP_BYS, type StatsQuery as Query } from './stats.js';
 
-/** The complaints statistics page under /stats, its CSV tables and force figures. */
-export async function statsRoutes(
-  _app: FastifyInstance,
-  _opts: { complaints: ComplaintsService },
-) {}
+type Stats = Awaited<ReturnType<ComplaintsService['stats']['complaints']>>;
+type Figure = Awaited<ReturnType<ComplaintsService['monitoring']['list']>>[number];
+type Row = Record<string, string | number | null | undefined>;
+
+const flat = (s: Stats): Record<string, { columns: CsvColumn<Row>[]; rows: Row[] }> => {
+  const cols = (...names: Array<[string, string]>) =>
+    names.map(([header, key]) => ({ header, value: (r: Row) => r[key] }));
+  return {
+    rows: {
+      columns: cols(
+        ['Key', 'key'],
+        ['Label', 'label'],
+        ['Complaints', 'complaints'],
+        ['Allegations', 'allegations'],
+      ),
+      rows: s.rows,
+    },
+    timeliness: {
+      columns: cols(
+        ['Measure', 'measure'],
+        ['Handling', 'handling'],
+        ['Count', 'count'],
+        ['Mean working days', 'meanWorkingDays'],
+        ['Median working days', 'medianWorkingDays'],
+        ['Mean days', 'meanDays'],
+        ['Median days', 'medianDays'],
+      ),
+      rows: s.timeliness,
+    },
+    'on-time': {
+      columns: cols(
+        ['Measure', 'measure'],
+        ['Sent', 'sent'],
+        ['On time', 'onTime'],
+        ['On time (%)', 'percent'],
+      ),
+      rows: [
+        { measure: 'Updates by their due date', ...s.onTime.updates },
+        { measure: 'Outcome letters within 5 working days', ...s.onTime.outcomeLetters },
+        { measure: '12-month reports by their due date', ...s.overTwelveMonths.reports },
+      ],
+    },
+    reviews: {
+      columns: cols(['Measure', 'measure'], ['Value', 'value']),
+      rows: Object.entries(s.reviews).map(([measure, value]) => ({ measure, value })),
+    },
+    equality: {
+      columns: cols(['Question', 'dimension'], ['Answer', 'key'], ['Complainants', 'display']),
+      rows: s.equality.flatMap((d) => [
+        ...d.cells.map((c) => ({ dimension: d.dimension, key: c.key, display: c.display })),
+        { dimension: d.dimension, key: 'Total', display: d.total.display },
+      ]),
+    },
+  };
+};
+
+const figureColumns: CsvColumn<Figure>[] = [
+  { header: 'period', value: (r) => r.period },
+  { header: 'measure', value: (r) => r.measure },
+  { header: 'force', value: (r) => r.force },
+  { header: 'msf', value: (r) => r.msf },
+  { header: 'national', value: (r) => r.national },
+];
+
+function rowsStream<T>(rows: T[], columns: CsvColumn<T>[]) {
+  async function* all() {
+    yield* rows;
+  }
+  return csvStream(all(), columns);
+}
+
+const FormBody = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 200_000 }));
+
+export async function statsRoutes(app: FastifyInstance, opts: { complaints: ComplaintsService }) {
+  const { stats, monitoring } = opts.complaints;
+
+  async function page(
+    request: FastifyRequest<{ Querystring: Query }>,
+    extra: { errors?: FieldErrors; values?: Record<string, string> } = {},
+  ) {
+    const query = request.query ?? {};
+    const { errors } = stats.period(query);
+    const data = Object.keys(errors).length
+      ? undefined
+      : await stats.complaints(request.actor(), query, 'page');
+    const qs = data
+      ? new URLSearchParams({
+          from: data.period.from,
+          to: data.period.to,
+          groupBy: data.groupBy,
+          stream: data.stream,
+        }).toString()
+      : '';
+    return {
+      pageTitle: 'Complaint statistics',
+      s: data,
+      query,
+      qs,
+      groupBys: GROUP_BYS,
+      measures: MONITORING_MEASURES,
+      figures: await monitoring.list(),
+      errors: { ...errors, ...extra.errors },
+      values: extra.values ?? {},
+    };
+  }
+
+  app.get<{ Querystring: Static<typeof StatsQuery> }>(
+    '/stats/complaints',
+    { schema: { hide: true, querystring: StatsQuery }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const context = await page(request);
+      return reply.page(
+        'complaints/views/stats.njk',
+        context,
+        Object.keys(context.errors).length ? 400 : 200,
+      );
+    },
+  );
+
+  app.get<{ Params: { table: string }; Querystring: Static<typeof StatsQuery> }>(
+    '/stats/complaints/:table',
+    {
+      schema: {
+        hide: true,
+        querystring: StatsQuery,
+        params: Type.Object({ table: Type.String({ maxLength: 40 }) }),
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const name = /^([a-z-]+)\.csv$/.exec(request.params.table)?.[1];
+      const send = (body: NodeJS.ReadableStream, file: string) =>
+        reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${file}.csv"`)
+          .header('x-content-type-options', 'nosniff')
+          .send(body);
+      if (name === 'force-figures')
+        return send(rowsStream(await monitoring.list(), figureColumns), 'complaints-force-figures');
+      const data = await stats.complaints(request.actor(), request.query, 'csv');
+      const tables = flat(data);
+      if (!name || !Object.hasOwn(tables, name)) throw new AppError(404, 'not_found', 'Not found');
+      const table = tables[name]!;
+      return send(
+        rowsStream(table.rows, table.columns),
+        `complaints-${name}-${data.period.from}-to-${data.period.to}`,
+      );
+    },
+  );
+
+  const figureFromForm = (body: Record<string, string>) => {
+    const num = (v: string | undefined) =>
+      v === undefined || v.trim() === '' ? null : Number(v.replace(/,/g, ''));
+    return {
+      period: body.period ?? '',
+      measure: body.measure ?? '',
+      force: num(body.force),
+      msf: num(body.msf),
+      national: num(body.national),
+    };
+  };
+
+  app.post<{ Body: Record<string, string> }>(
+    '/stats/complaints/force-figures',
+    { schema: { hide: true, body: FormBody }, config: { auth: MANAGERS } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      try {
+        if (body.csv !== undefined) await monitoring.importCsv(request.actor(), body.csv);
+        else await monitoring.enter(request.actor(), figureFromForm(body));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.statusCode !== 400) throw error;
+        const errors: FieldErrors = {};
+        for (const [key, message] of Object.entries(error.fields ?? {}))
+          errors[body.csv !== undefined ? 'csv' : key.replace(/\s+/g, '-')] ??=
+            body.csv !== undefined ? `${key}: ${message}` : message;
+        return reply.page(
+          'complaints/views/stats.njk',
+          await page(request as never, { errors, values: body }),
+          400,
+        );
+      }
+      return reply.redirect('/stats/complaints#force-figures', 303);
+    },
+  );
+
+  app.get(
+    '/api/stats/complaints/force-figures',
+    {
+      schema: {
+        tags: ['stats'],
+        security: [{ bearer: [] }],
+        summary: 'Force monitoring figures (complaints)',
+      },
+      config: { auth: MANAGERS },
+    },
+    async () => ({ items: await monitoring.list() }),
+  );
+  app.post<{ Body: Static<typeof FigureBody> }>(
+    '/api/stats/complaints/force-figures',
+    {
+      schema: {
+        tags: ['stats'],
+        security: [{ bearer: [] }],
+        summary: 'Enter one force monitoring figure',
+        body: FigureBody,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await monitoring.enter(request.actor(), request.body)),
+  );
+  app.post<{ Body: { csv: string } }>(
+    '/api/stats/complaints/force-figures/import',
+    {
+      schema: {
+        tags: ['stats'],
+        security: [{ bearer: [] }],
+        summary:
+          'Import force monitoring figures from CSV (period,measure,force,msf,national): all or nothing',
+        body: Type.Object(
+          { csv: Type.String({ minLength: 1, maxLength: 200_000 }) },
+          { additionalProperties: false },
+        ),
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await monitoring.importCsv(request.actor(), request.body.csv)),
+  );
+}

@@ -213,7 +213,7 @@ describe('reminders', () => {
       ).toHaveLength(1);
     const calendar = (await import('../../server/lib/calendar.js')).buildCalendars(
       (await t.db
-        .sql`select division, date::text as date, title from bank_holidays where removed_at is null`) as never,
+        .sql`select division, date::text as date, title from bank_holidays where removed_at is null`),
     ).england_wales;
     const timers = await t.db.sql<
       { kind: string; generation: number; stopped_on: string | null; superseded_at: Date | null }[]
