@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { csvStream, type CsvColumn } from '../correspondence/csv.js';
+import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { MONITORING_MEASURES } from './monitoring.js';
