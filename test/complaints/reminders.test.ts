@@ -212,8 +212,8 @@ describe('reminders', () => {
         keys.filter((k) => k.startsWith('report_12m/') && k.endsWith(`/${stage}`)),
       ).toHaveLength(1);
     const calendar = (await import('../../server/lib/calendar.js')).buildCalendars(
-      (await t.db
-        .sql`select division, date::text as date, title from bank_holidays where removed_at is null`),
+      await t.db
+        .sql`select division, date::text as date, title from bank_holidays where removed_at is null`,
     ).england_wales;
     const timers = await t.db.sql<
       { kind: string; generation: number; stopped_on: string | null; superseded_at: Date | null }[]
