@@ -12,6 +12,7 @@ import { createServices } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { FixedClock } from '../server/lib/clock.js';
 import type { Actor } from '../server/platform/audit.js';
+import { seedComplaints } from './seed/complaints.js';
 import { seedCorrespondence } from './seed/correspondence.js';
 import { seedStaff } from './seed/staff.js';
 import { seedSurveys } from './seed/surveys.js';
@@ -39,6 +40,7 @@ async function main() {
     await seedCorrespondence(ctx);
     await seedSurveys(ctx);
     await seedSurgeries(ctx);
+    await seedComplaints(ctx);
   } finally {
     await runtime.close();
   }

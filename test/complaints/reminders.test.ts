@@ -171,8 +171,11 @@ describe('reminders', () => {
     for (let d = '2027-04-05'; d < '2028-01-20'; d = addDays(d, 25)) updates.add(d);
     let outcome = false;
     for (let day = addDays(start, 1); day <= end; day = addDays(day, 1)) {
-      t.clock.set(london(day, 8));
-      await sendDue();
+      // Out of hours (08:00) now and then: nothing may go then.
+      if (day.endsWith('-01') || day.endsWith('-15')) {
+        t.clock.set(london(day, 8));
+        expect(await sendDue()).toEqual([]);
+      }
       t.clock.set(london(day, 12));
       if (updates.has(day) || day === '2028-01-19') await fresh();
       if (updates.has(day))
@@ -239,5 +242,5 @@ describe('reminders', () => {
       .sql`select subject, text_body from email_messages where subject_type = 'complaint_reminder'`;
     expect(emails.length).toBeGreaterThanOrEqual(sent.length);
     for (const e of emails) expect(`${e.subject} ${e.text_body}`).not.toMatch(/Zebedee|marmalade/);
-  });
+  }, 300_000);
 });
