@@ -138,7 +138,7 @@ describe('disclosure log and replies in a browser', () => {
       await page.waitForURL(`${base}/casework/${c.id}/reply`);
       await expectAccessible(page);
 
-      await page.getByLabel('Freedom of information response (version 1)').check();
+      await page.getByLabel('Freedom of information response', { exact: true }).check();
       await page.getByRole('button', { name: 'Use this template' }).click();
       await page.waitForURL(new RegExp(`templateId=${SEEDED.foi}`));
       await expectAccessible(page);
@@ -156,7 +156,7 @@ describe('disclosure log and replies in a browser', () => {
       await page.getByRole('button', { name: 'Send reply' }).click();
       await page.waitForURL(new RegExp(`/casework/${c.id}/replies/`));
       await expectAccessible(page);
-      expect(await page.locator('.app-mail-body').textContent()).toContain(
+      expect(await page.locator('.govuk-inset-text.app-pre-wrap').textContent()).toContain(
         'There were four cameras.',
       );
       await page.close();
