@@ -17,7 +17,7 @@ async function main() {
   try {
     const started = Date.now();
     const manifest = await backupDatabase(config.databaseUrl ?? embedded!.url, dir, {
-      pgBin: process.env.PG_BIN,
+      pgBin: config.pgBin,
     });
     const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
     console.log(

@@ -20,7 +20,7 @@ async function main() {
   }
   const started = Date.now();
   const report = await restoreDatabase(path.resolve(dir), config.databaseUrl, {
-    pgBin: process.env.PG_BIN,
+    pgBin: config.pgBin,
   });
   await runMigrations(config.databaseUrl);
   console.log(

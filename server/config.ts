@@ -11,6 +11,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** Folder of pg_dump/pg_restore for backups, when the ones on PATH are older than the server. */
+  readonly pgBin: string | undefined;
   /** Absent: the embedded PostgreSQL under dataDir is used. */
   readonly databaseUrl: string | undefined;
   /** Absent: BullMQ runs on its PostgreSQL backend in the same database. */
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     port,
     host: read('HOST') ?? '127.0.0.1',
     dataDir: path.resolve(read('DATA_DIR') ?? './data'),
+    pgBin: read('PG_BIN'),
     databaseUrl,
     redisUrl,
     smtpUrl,
