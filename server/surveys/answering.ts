@@ -53,6 +53,17 @@ export function createSurveyAnswering(deps: {
   return {
     openSurvey,
 
+    /** The public index: open consultations, and those closed in the last `recentDays`. */
+    async publicIndex(recentDays = 90) {
+      const now = clock.now();
+      const since = new Date(now.getTime() - recentDays * 86_400_000);
+      const rows = await repo.publicSurveys(db, now, since);
+      return {
+        open: rows.filter((r) => r.closesAt > now),
+        closed: rows.filter((r) => r.closesAt <= now).reverse(),
+      };
+    },
+
     /** The survey as the public sees it (404 for a draft); status decides what is shown. */
     async publicSurvey(surveyId: string) {
       const survey = await repo.findSurvey(db, surveyId);

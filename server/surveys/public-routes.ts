@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatDateTime } from '../lib/format.js';
+import { formatDate, formatDateTime } from '../lib/format.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import type { Answers } from './answers.js';
 import { pagesOf, type QuestionDef } from './questions.js';
@@ -137,6 +137,21 @@ export async function surveysPublicRoutes(
       errors ? 400 : 200,
     );
   }
+
+  // The index: open consultations first (closing soonest first), then the recently closed.
+  app.get('/consultations', { config: PUBLIC }, async (_request, reply) => {
+    const { open, closed } = await answering.publicIndex();
+    const row = (r: (typeof open)[number]) => ({
+      ...r,
+      closes: formatDateTime(r.closesAt),
+      closedOn: formatDate(r.closesAt),
+    });
+    return reply.page(`${V}/index.njk`, {
+      pageTitle: 'Consultations',
+      open: open.map(row),
+      closed: closed.map(row),
+    });
+  });
 
   app.get<{ Params: { id: string } }>(
     '/consultations/:id',

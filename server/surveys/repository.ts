@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { pgErrorCode } from '../../db/errors.js';
 import {
@@ -128,6 +128,28 @@ export function createSurveysRepository() {
         })
         .from(surveys)
         .orderBy(sql`${surveys.opensAt} desc`);
+    },
+
+    /** Launched, not archived, opened by `now` and closing after `since`: the public index. */
+    async publicSurveys(db: DbOrTx, now: Date, since: Date) {
+      return db
+        .select({
+          id: surveys.id,
+          title: surveys.title,
+          description: surveys.description,
+          opensAt: surveys.opensAt,
+          closesAt: surveys.closesAt,
+        })
+        .from(surveys)
+        .where(
+          and(
+            isNotNull(surveys.launchedAt),
+            isNull(surveys.archivedAt),
+            lte(surveys.opensAt, now),
+            gt(surveys.closesAt, since),
+          ),
+        )
+        .orderBy(asc(surveys.closesAt), asc(surveys.title));
     },
 
     async updateSurvey(tx: DbOrTx, id: string, values: Partial<NewSurveyRow>) {
