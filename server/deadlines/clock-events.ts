@@ -1,12 +1,12 @@
 import type { Tx } from '../../db/client.js';
 import { formatDayDate, londonDateOf, type IsoDate } from '../lib/dates.js';
-import type { ClockEvent, ClockEventKind } from '../lib/deadline-rules.js';
 import type { Actor } from '../platform/audit.js';
 import { notFound, validationError } from '../platform/errors.js';
 import type { ClockSubject } from './adapter.js';
 import type { DeadlinesContext } from './context.js';
 import { clockEventRefused, subjectClosed, unknownEvent, invalidEventDate } from './errors.js';
-import { EVENT_LABELS, LIMITS } from './labels.js';
+import { eventLabel, LIMITS } from './labels.js';
+import type { RegimeEvent } from './regimes.js';
 import type { Cause, ClockEventView, DeadlineView, RecordEventInput } from './types.js';
 import { eventDateOf, isManager } from './wording.js';
 
@@ -59,7 +59,7 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
       } catch {
         when = undefined;
       }
-      const kind = input.kind as ClockEventKind;
+      const kind = input.kind;
       const { outcome, ...data } = input.data ?? {};
       return db.transaction(async (tx) => {
         const { adapter, subject } = await lockOpen(
@@ -74,7 +74,7 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
         if (note && note.length > LIMITS.note)
           throw validationError({ note: `The note must be ${LIMITS.note} characters or fewer` });
         if (!when) throw invalidEventDate();
-        const event: ClockEvent = { kind, at: when.on, data, ...(note ? { note } : {}) };
+        const event: RegimeEvent = { kind, at: when.on, data, ...(note ? { note } : {}) };
         const errors = regime.validateEvent(engine, event, {
           today: londonDateOf(clock.now()),
           isManager: isManager(actor),
@@ -126,7 +126,7 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
           actorId: actor.id,
           kind: 'clock_event',
           data: {
-            title: EVENT_LABELS[kind] ?? kind,
+            title: eventLabel(kind),
             description: parts.join(' '),
             clockEventId: saved.id,
             eventKind: kind,
@@ -170,7 +170,7 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
           actorId: actor.id,
           kind: 'clock_event_voided',
           data: {
-            title: `${EVENT_LABELS[voided.kind as ClockEventKind] ?? voided.kind} voided`,
+            title: `${eventLabel(voided.kind)} voided`,
             description: `Reason: ${why}`,
             clockEventId: voided.id,
           },

@@ -2,14 +2,13 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { DIVISION_NAMES } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { addMonthsCapped, type IsoDate } from '../lib/dates.js';
-import type { ClockEventKind } from '../lib/deadline-rules.js';
 import type { MailService } from '../mail/service.js';
 import type { AuditLog } from '../platform/audit.js';
 import { enqueue } from '../platform/outbox.js';
 import type { FieldErrors } from '../platform/errors.js';
 import type { ClockSubject, SubjectAdapter } from './adapter.js';
 import { createCalendarService, type CalendarService } from './calendar.js';
-import { COVERAGE_ALERT_MONTHS, EVENT_LABELS } from './labels.js';
+import { COVERAGE_ALERT_MONTHS, eventLabel } from './labels.js';
 import { createRegimeRegistry, type RegimeRegistry } from './regimes.js';
 import { createDeadlinesRepository, emailExists } from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
@@ -103,7 +102,7 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     return {
       id: e.id,
       kind: e.kind,
-      label: EVENT_LABELS[e.kind as ClockEventKind] ?? e.kind,
+      label: eventLabel(e.kind),
       at: e.at.toISOString(),
       occurredOn: e.occurredOn,
       data: e.data,

@@ -32,7 +32,7 @@ export const CALENDAR_LABELS: Record<string, string> = {
   calendar: 'Calendar days',
 };
 
-export const EVENT_LABELS: Record<ClockEventKind, string> = {
+export const EVENT_LABELS = {
   clarification_requested: 'Clarification requested',
   clarification_received: 'Clarification received',
   fee_notice_sent: 'Fees notice sent',
@@ -44,7 +44,11 @@ export const EVENT_LABELS: Record<ClockEventKind, string> = {
   review_requested: 'Internal review requested',
   responded: 'Responded',
   closed: 'Closed',
-};
+} satisfies Record<ClockEventKind, string>;
+
+const LABEL_OF_KIND: ReadonlyMap<string, string> = new Map(Object.entries(EVENT_LABELS));
+/** A stored clock event's label; any regime's kind without one reads as itself. */
+export const eventLabel = (kind: string): string => LABEL_OF_KIND.get(kind) ?? kind;
 
 /** Clock events that move the case to awaiting the requester, and back (workflow.ts). */
 export const TO_AWAITING = new Set(['clarification_requested', 'fee_notice_sent', 'id_requested']);

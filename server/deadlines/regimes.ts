@@ -13,19 +13,30 @@ import {
   validateClockEvent,
   type CaseType,
   type ClockEvent,
+  type ClockEventKind,
   type ComplaintSubtype,
   type DeadlineComputation,
+  type DeadlineResult,
   type FieldError,
   type OfficePolicy,
   type ValidateOptions,
 } from '../lib/deadline-rules.js';
+
+/**
+ * What any regime returns and reads, with its own names: the subject type is the regime id,
+ * and its variants, deadline kinds, calendars, extensions and event kinds are its own (a
+ * complaints regime's `stage_1_response` needs no cast to correspondence's names).
+ */
+export type RegimeComputation = DeadlineComputation<string, string, string, string, string>;
+export type RegimeResult = DeadlineResult<string, string, string>;
+export type RegimeEvent = ClockEvent<string>;
 
 /** What a regime works from: one subject's dates and events, and the holidays. */
 export interface RegimeInput {
   /** A refinement within the regime (a complaint's subtype), or null. */
   variant: string | null;
   receivedOn: IsoDate;
-  events: ClockEvent[];
+  events: RegimeEvent[];
   holidays: readonly Holiday[];
   /** Office targets from `sla_policies` (the regime id is the policy key). */
   policy: Partial<OfficePolicy>;
@@ -37,10 +48,15 @@ export interface Regime {
   /** Clock events a person may record against it (empty: none). */
   eventKinds: readonly string[];
   /** Every deadline of the subject, worked out (pure). */
-  compute(input: RegimeInput): DeadlineComputation;
+  compute(input: RegimeInput): RegimeComputation;
   /** Field errors for a new clock event, given the live ones (`input.events`). */
-  validateEvent(input: RegimeInput, event: ClockEvent, options: ValidateOptions): FieldError[];
+  validateEvent(input: RegimeInput, event: RegimeEvent, options: ValidateOptions): FieldError[];
 }
+
+const KNOWN_KINDS: readonly string[] = CLOCK_EVENT_KINDS;
+/** The clock stores only kinds a regime lists (`eventKinds`), so this keeps every event. */
+const isCaseEvent = (event: RegimeEvent): event is ClockEvent<ClockEventKind> =>
+  KNOWN_KINDS.includes(event.kind);
 
 /** A correspondence case type's rules from the pure engine (lib/deadline-rules.ts). */
 function correspondenceRegime(type: CaseType): Regime {
@@ -48,7 +64,7 @@ function correspondenceRegime(type: CaseType): Regime {
     type,
     subtype: input.variant as ComplaintSubtype | null,
     receivedOn: input.receivedOn,
-    events: input.events,
+    events: input.events.filter(isCaseEvent),
     holidays: input.holidays,
     policy: input.policy,
   });
@@ -57,7 +73,15 @@ function correspondenceRegime(type: CaseType): Regime {
     eventKinds: CLOCK_EVENT_KINDS,
     compute: (input) => computeDeadlines(engineInput(input)),
     validateEvent: (input, event, options) =>
-      validateClockEvent(engineInput(input), event, options),
+      isCaseEvent(event)
+        ? validateClockEvent(engineInput(input), event, options)
+        : [
+            {
+              field: 'kind',
+              code: 'deadlines.unknown_event',
+              message: `Unknown clock event "${event.kind}"`,
+            },
+          ],
   };
 }
 

@@ -1,17 +1,10 @@
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
-import {
-  calculateOverdueFrom,
-  type ClockEvent,
-  type ClockEventKind,
-  type DeadlineComputation,
-  type DeadlineResult,
-  type OfficePolicy,
-} from '../lib/deadline-rules.js';
+import { calculateOverdueFrom, type OfficePolicy } from '../lib/deadline-rules.js';
 import type { ClockSubject } from './adapter.js';
 import type { CalendarService } from './calendar.js';
 import { CALENDAR_LABELS, KIND_LABELS, KIND_ORDER } from './labels.js';
-import type { RegimeRegistry } from './regimes.js';
+import type { RegimeComputation, RegimeEvent, RegimeRegistry, RegimeResult } from './regimes.js';
 import type { DeadlinesRepository, DeadlineRow, NewDeadlineRow, PolicyRow } from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
 import type { Cause, DeadlineDetail, DeadlineView, Move } from './types.js';
@@ -54,8 +47,8 @@ export function createTimers(deps: {
       repo.policies(dbOrTx, subject.regime),
       calendar.load(dbOrTx),
     ]);
-    const events: ClockEvent[] = eventRows.map((e) => ({
-      kind: e.kind as ClockEventKind,
+    const events: RegimeEvent[] = eventRows.map((e) => ({
+      kind: e.kind,
       at: e.occurredOn,
       data: e.data,
       ...(e.note ? { note: e.note } : {}),
@@ -81,7 +74,7 @@ export function createTimers(deps: {
     };
   }
 
-  function detailOf(d: DeadlineResult | DeadlineRow, calendarVersion: number, generation = 1) {
+  function detailOf(d: RegimeResult | DeadlineRow, calendarVersion: number, generation = 1) {
     const isRow = 'subjectId' in d;
     const ex = isRow ? d.explanation : undefined;
     const dueDate = isRow ? d.dueOn : d.dueDate;
@@ -102,10 +95,10 @@ export function createTimers(deps: {
       extendedDueDate: isRow ? d.extendedDueOn : d.extendedDueDate,
       effectiveDueDate: effective,
       skipped: d.skipped,
-      roll: (isRow ? ex?.roll : d.roll) as DeadlineResult['roll'],
+      roll: (isRow ? ex?.roll : d.roll) as RegimeResult['roll'],
       notes: (isRow ? ex?.notes : d.notes) as string[],
-      extension: (isRow ? ex?.extension : d.extension) as DeadlineResult['extension'],
-      override: (isRow ? ex?.override : d.override) as DeadlineResult['override'],
+      extension: (isRow ? ex?.extension : d.extension) as RegimeResult['extension'],
+      override: (isRow ? ex?.override : d.override) as RegimeResult['override'],
       stopped: d.stopped,
       completedOn: d.completedOn,
       coverageIncomplete: d.coverageIncomplete,
@@ -116,7 +109,7 @@ export function createTimers(deps: {
 
   function viewOf(
     comp: Pick<
-      DeadlineComputation,
+      RegimeComputation,
       'mainKind' | 'receivedOn' | 'stoppedReason' | 'closePromptFrom' | 'completed'
     >,
     details: DeadlineDetail[],
@@ -278,7 +271,7 @@ export function createTimers(deps: {
     };
     return viewOf(
       {
-        mainKind: main.kind as DeadlineComputation['mainKind'],
+        mainKind: main.kind,
         receivedOn: subject.receivedOn,
         stoppedReason: ex.stoppedReason ?? null,
         closePromptFrom: ex.closePromptFrom ?? null,

@@ -35,7 +35,8 @@ export interface DeadlineDetail {
   skipped: Array<{ date: IsoDate; reason: string }>;
   roll: DeadlineResult['roll'];
   notes: string[];
-  extension: DeadlineResult['extension'];
+  // Any regime's extension names (a complaint's are not correspondence's).
+  extension: DeadlineResult<string, string, string>['extension'];
   override: DeadlineResult['override'];
   stopped: boolean;
   completedOn: IsoDate | null;

@@ -74,8 +74,12 @@ export interface ClockEventData {
   deadline?: DeadlineKind;
 }
 
-export interface ClockEvent {
-  kind: ClockEventKind;
+/**
+ * A clock event as a regime reads it. Generic over the kinds so a regime of another domain
+ * (complaints, surveys) declares its own without a cast; these rules use `ClockEventKind`.
+ */
+export interface ClockEvent<Kind extends string = ClockEventKind> {
+  kind: Kind;
   /** An ISO instant (its London date counts) or a `YYYY-MM-DD` date. */
   at: string | Date;
   data?: ClockEventData;
@@ -122,17 +126,26 @@ export interface Roll {
   reason: string;
 }
 
-export interface AppliedExtension {
-  kind: ExtensionKind;
+export interface AppliedExtension<Kind extends string = ExtensionKind> {
+  kind: Kind;
   /** Working days (pit, reg7 = the new total of 40, target) or months (sar_complex). */
   amount: number;
   unit: 'working_days' | 'months';
   on: IsoDate;
 }
 
-export interface DeadlineResult {
-  kind: DeadlineKind;
-  calendar: DeadlineCalendar;
+/**
+ * One deadline worked out. Generic over its kind and calendar names so another regime
+ * (complaints' statutory timers, a survey's close date) returns its own without a cast; the
+ * defaults are these correspondence rules' names.
+ */
+export interface DeadlineResult<
+  Kind extends string = DeadlineKind,
+  Calendar extends string = DeadlineCalendar,
+  Extension extends string = ExtensionKind,
+> {
+  kind: Kind;
+  calendar: Calendar;
   /** The legal basis or policy, e.g. "FOIA s10(1)". */
   rule: string;
   /** Stored as `case_deadline.rule_version`. */
@@ -147,7 +160,7 @@ export interface DeadlineResult {
   baseDueDate: IsoDate | null;
   /** The furthest standard extension, applied or not; null where the rule has none. */
   extendedDueDate: IsoDate | null;
-  extension: AppliedExtension | null;
+  extension: AppliedExtension<Extension> | null;
   override: { date: IsoDate; reason: string } | null;
   /** `override.date` if any, else `dueDate`: this drives reminders (§4). */
   effectiveDueDate: IsoDate | null;
@@ -164,13 +177,24 @@ export interface DeadlineResult {
   lateReviewRequest?: boolean;
 }
 
-export interface DeadlineComputation {
-  type: CaseType;
-  subtype: ComplaintSubtype | null;
+/**
+ * Every deadline of one subject. Generic over the subject's type (a regime id), its variant
+ * and its deadline kind and calendar names, so a regime of any domain returns one without a
+ * cast; the defaults are correspondence's (computeDeadlines below).
+ */
+export interface DeadlineComputation<
+  Subject extends string = CaseType,
+  Variant extends string = ComplaintSubtype,
+  Kind extends string = DeadlineKind,
+  Calendar extends string = DeadlineCalendar,
+  Extension extends string = ExtensionKind,
+> {
+  type: Subject;
+  subtype: Variant | null;
   receivedOn: IsoDate;
   /** Which deadline `dueDate` describes: statutory for FOI/EIR/SAR, respond otherwise. */
-  mainKind: DeadlineKind;
-  calendar: DeadlineCalendar;
+  mainKind: Kind;
+  calendar: Calendar;
   dueDate: IsoDate | null;
   baseDueDate: IsoDate | null;
   extendedDueDate: IsoDate | null;
@@ -192,7 +216,7 @@ export interface DeadlineComputation {
   completed: boolean;
   respondedOn: IsoDate | null;
   closedOn: IsoDate | null;
-  deadlines: DeadlineResult[];
+  deadlines: DeadlineResult<Kind, Calendar, Extension>[];
 }
 
 // ---- Constants ----------------------------------------------------------------------------

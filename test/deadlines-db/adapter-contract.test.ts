@@ -11,24 +11,27 @@ import type {
   ClockTimelineEntry,
   SubjectAdapter,
 } from '../../server/deadlines/adapter.js';
-import type { Regime } from '../../server/deadlines/regimes.js';
+import type { Regime, RegimeComputation, RegimeResult } from '../../server/deadlines/regimes.js';
 import { buildCalendars } from '../../server/lib/calendar.js';
-import type { DeadlineComputation, DeadlineResult } from '../../server/lib/deadline-rules.js';
 import { systemActor } from '../../server/platform/audit.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createUser, type TestUser } from '../helpers/auth.js';
 
-/** A survey closes 10 England and Wales working days after it opens (a made-up regime). */
+/**
+ * A survey closes 10 England and Wales working days after it opens (a made-up regime). Its
+ * subject type is its own name (not a case type): the clock's types take its computation
+ * without a cast.
+ */
 const surveyRegime: Regime = {
   id: 'survey_close',
   eventKinds: [],
   validateEvent: () => [],
-  compute(input): DeadlineComputation {
+  compute(input): RegimeComputation {
     const cal = buildCalendars(input.holidays).england_wales;
     const due = cal.addWorkingDays(input.receivedOn, 10);
     const skipped = cal.nonWorkingDaysBetween(input.receivedOn, due);
     const closed = input.events.find((e) => e.kind === 'closed');
-    const result = {
+    const result: RegimeResult = {
       kind: 'respond',
       calendar: 'england_wales',
       rule: 'Survey closes after 10 working days',
@@ -47,9 +50,9 @@ const surveyRegime: Regime = {
       stopped: false,
       completedOn: closed ? String(closed.at) : null,
       coverageIncomplete: false,
-    } as unknown as DeadlineResult;
+    };
     return {
-      type: 'general',
+      type: 'survey_close',
       subtype: null,
       receivedOn: input.receivedOn,
       mainKind: 'respond',
