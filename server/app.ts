@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { DbClient } from '../db/client.js';
 import type { QueueBackend } from '../workers/queues.js';
 import { createAttachmentScanService, type AttachmentScanService } from './attachments/scan.js';
@@ -269,9 +270,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     token: config.metricsToken,
   });
   await app.register(availabilityPlugin, { timeouts: config.handlerTimeouts });
+  // Rate-limit counters are shared by every web process through Redis when there is one. A
+  // short command timeout: a stalled Redis lets visitors through instead of holding them.
+  const limiterRedis = config.redisUrl
+    ? new Redis(config.redisUrl, {
+        maxRetriesPerRequest: 1,
+        connectTimeout: 1000,
+        commandTimeout: 500,
+      })
+    : undefined;
+  limiterRedis?.on('error', () => undefined);
+  if (limiterRedis) app.addHook('onClose', async () => void limiterRedis.disconnect());
   await app.register(securityPlugin, {
     cookieSecret: config.jwtSecret,
     publicUrl: config.publicUrl,
+    rateLimit: {
+      redis: limiterRedis,
+      nameSpace: `${config.queuePrefix}:rate-limit:`,
+      allowList: config.rateLimitAllow,
+    },
   });
   await app.register(viewsPlugin, {
     officeName: config.officeName,

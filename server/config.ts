@@ -54,6 +54,11 @@ export interface Config {
   readonly officeAddress: string;
   /** Addresses and CIDR ranges that may read /metrics without a token. */
   readonly metricsAllow: readonly string[];
+  /**
+   * Addresses the public rate limits never count: loopback only, and only under `BENCH=1`
+   * (performance.md §2), so a benchmark's single client is not turned away as one visitor.
+   */
+  readonly rateLimitAllow: readonly string[];
   /** With `Authorization: Bearer <token>` any address may read /metrics. */
   readonly metricsToken: string | undefined;
   /**
@@ -231,6 +236,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       read('OFFICE_ADDRESS') ?? 'Police Headquarters\nCentral Street\nExampletown\nEX1 1AA'
     ).replace(/\\n/g, '\n'),
     metricsAllow,
+    rateLimitAllow: read('BENCH') === '1' ? ['127.0.0.1', '::1', '::ffff:127.0.0.1'] : [],
     metricsToken,
     migrateOnStart,
     ...overrides,

@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
 import { AppError, isApiRequest } from './errors.js';
 import { securityHeadersPlugin } from './security-headers.js';
 
@@ -52,8 +53,23 @@ function foreignOrigin(request: FastifyRequest, publicOrigin: string): boolean {
  * state-changing request outside /api: pages authenticate with a cookie, the API with a
  * Bearer header that a cross-site form cannot send.
  */
+export interface RateLimitOptions {
+  /**
+   * Counters live here when given, so every web process shares one limit per visitor
+   * (otherwise each process would allow the full limit again). Absent: in memory.
+   */
+  redis?: Redis | undefined;
+  /** Key prefix in Redis: one deployment (or test) never counts another's requests. */
+  nameSpace: string;
+  /** Addresses never counted (loopback under BENCH=1 only). */
+  allowList: readonly string[];
+}
+
 export const securityPlugin = fp(
-  async (app: FastifyInstance, opts: { cookieSecret: string; publicUrl: string }) => {
+  async (
+    app: FastifyInstance,
+    opts: { cookieSecret: string; publicUrl: string; rateLimit?: RateLimitOptions },
+  ) => {
     const publicOrigin = new URL(opts.publicUrl).origin;
     await app.register(cookie, { secret: opts.cookieSecret });
     await app.register(formbody, { bodyLimit: 64 * 1024 });
@@ -68,7 +84,15 @@ export const securityPlugin = fp(
         hmacKey: createHmac('sha256', opts.cookieSecret).update('opcc csrf user info').digest(),
       },
     });
-    await app.register(rateLimit, { global: false });
+    const limits = opts.rateLimit;
+    await app.register(rateLimit, {
+      global: false,
+      ...(limits?.redis ? { redis: limits.redis, nameSpace: limits.nameSpace } : {}),
+      ...(limits && limits.allowList.length > 0 ? { allowList: [...limits.allowList] } : {}),
+      // Redis down: the visitor is let through (a limit is a brake, not a gate) rather than
+      // shown an error page; the queue-backed routes report the outage themselves.
+      skipOnError: true,
+    });
 
     const needsCsrf = (request: FastifyRequest) =>
       request.method !== 'GET' &&
