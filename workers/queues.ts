@@ -171,6 +171,14 @@ function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
         });
         queue.on('error', () => undefined);
         queues.set(name, queue);
+        // BullMQ keeps the first connection attempt's promise: a Queue made while Redis was
+        // down rejects every later call ("Connection is closed") even once Redis is back.
+        // Such a queue is dropped, so the next call makes a new one on the same client.
+        const made = queue;
+        made.waitUntilReady().catch(() => {
+          if (queues.get(name) === made) queues.delete(name);
+          made.close().catch(() => undefined);
+        });
       }
       return queue as never;
     },

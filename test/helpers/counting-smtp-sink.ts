@@ -17,6 +17,11 @@ export class CountingSmtpSink {
   private server: SMTPServer;
   private addressRules = new Map<string, { code: number; text: string; times: number }>();
   private nextFailures: Array<{ code: number; text: string }> = [];
+  /**
+   * Runs once a message is recorded, before the 250 is sent (a fault test pauses the
+   * sender's database here, so the 250 arrives but `sent` cannot be written).
+   */
+  beforeAccept: ((mail: SunkMail) => void | Promise<void>) | undefined;
   /** Refusals answered, by code. */
   readonly refused = new Map<number, number>();
   port = 0;
@@ -43,14 +48,15 @@ export class CountingSmtpSink {
           if (failure) return callback(this.refuse(failure.code, failure.text));
           const raw = Buffer.concat(chunks).toString('utf8');
           const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
-          for (const rcpt of session.envelope.rcptTo)
-            this.mails.push({
-              to: rcpt.address.toLowerCase(),
-              messageId,
-              at: Date.now(),
-              ...(this.options.keepRaw === false ? {} : { raw }),
-            });
-          callback();
+          const sunk = session.envelope.rcptTo.map((rcpt) => ({
+            to: rcpt.address.toLowerCase(),
+            messageId,
+            at: Date.now(),
+            ...(this.options.keepRaw === false ? {} : { raw }),
+          }));
+          this.mails.push(...sunk);
+          if (!this.beforeAccept || sunk.length === 0) return callback();
+          void Promise.resolve(this.beforeAccept(sunk[0]!)).then(() => callback());
         });
       },
     });

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { reconcile } from '../../workers/relay.js';
+import { canaryEmail, faultTests } from './harness/env.js';
+import { hasRedisServer } from './harness/redis.js';
+
+/**
+ * reliability.md §9 row 6 and the two boot cases: Redis dies or is not there. Rows 4 and 5
+ * (Redis down for a while) are in redis-outage.slow.test.ts.
+ */
+const faults = faultTests();
+
+async function eventually<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+describe.skipIf(!hasRedisServer)('§9 Redis faults', () => {
+  it('6. kill -9 Redis with jobs waiting; restart from the same --dir: older jobs survive, the reconciler recreates the rest', async () => {
+    const e = await faults.start();
+    for (let n = 0; n < 10; n += 1) expect((await e.contact(n)).statusCode).toBe(201);
+    expect(await e.t.relay()).toBe(10);
+    // appendfsync everysec: what was written over a second ago is on disk.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (let n = 10; n < 15; n += 1) expect((await e.contact(n)).statusCode).toBe(201);
+    expect(await e.t.relay()).toBe(5);
+    await e.redis.kill9();
+    await e.redis.up();
+
+    const waiting = await eventually(() => e.t.queues.queue('email').getWaiting(), 10_000);
+    const ids = new Set(waiting.map((job) => job.id));
+    const [first] = await e.t.db.sql<{ min: number }[]>`select min(id)::int from outbox`;
+    for (let id = first!.min; id < first!.min + 10; id += 1) expect(ids).toContain(`outbox-${id}`);
+
+    // Every row is stale for the reconciler (its 10 minutes taken as past).
+    const later = new Date(e.t.clock.now().getTime() + 11 * 60_000);
+    const readded = await reconcile(e.t.db.db, e.t.queues, later);
+    expect(readded).toBe(15 - ids.size);
+    await e.forkWorker();
+    await e.drain(30_000);
+    expect(e.sink.mails).toHaveLength(15);
+  });
+
+  it('boot: the server boots and serves pages with Redis absent', async () => {
+    const e = await faults.start({ redisLater: true });
+    expect((await e.t.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200);
+    expect((await e.t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await e.t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    expect((await e.contact(1)).statusCode).toBe(201);
+    // The run ends with Redis up, so the invariant sees the email through.
+    await e.redis.up();
+    await e.forkWorker();
+    await e.drain(60_000);
+    expect(e.sink.mails.map((m) => m.to)).toEqual([canaryEmail(1)]);
+  });
+
+  it('boot: a worker started before Redis exists consumes once it appears', async () => {
+    const e = await faults.start({ redisLater: true });
+    const worker = await e.forkWorker();
+    expect((await e.contact(1)).statusCode).toBe(201);
+    await e.redis.up();
+    await e.drain(60_000);
+    expect(e.sink.mails.map((m) => m.to)).toEqual([canaryEmail(1)]);
+    expect(worker.output()).not.toMatch(/Unhandled|TypeError/);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { canaryEmail, faultTests } from './harness/env.js';
+import { hasRedisServer } from './harness/redis.js';
+
+/** reliability.md §9 row 9: the mail server refuses, for a while or for good. */
+const faults = faultTests();
+
+describe.skipIf(!hasRedisServer)('§9 fault 9: SMTP refusals', () => {
+  it('9. The sink answers 421 and then 450: backoff, then exactly one delivery', async () => {
+    const e = await faults.start();
+    e.sink.failNext(1, 421, '4.3.2 Service shutting down');
+    e.sink.failNext(1, 450, '4.2.1 Mailbox busy');
+    await e.forkWorker();
+    expect((await e.contact(1)).statusCode).toBe(201);
+    await e.drain(30_000);
+    expect(e.sink.refused.get(421)).toBe(1);
+    expect(e.sink.refused.get(450)).toBe(1);
+    expect(e.sink.mails).toHaveLength(1);
+    const [row] = await e.t.db.sql<{ status: string; attempts: number }[]>`
+      select status, attempts from email_messages`;
+    expect(row).toEqual({ status: 'sent', attempts: 3 });
+  });
+
+  it('9. A 550 gives UnrecoverableError, no retry', async () => {
+    const e = await faults.start();
+    e.sink.failAddress(canaryEmail('refused'), 550, '5.1.1 No such user');
+    faults.refused(canaryEmail('refused'));
+    await e.forkWorker();
+    expect((await e.contact('refused')).statusCode).toBe(201);
+    expect((await e.contact(2)).statusCode).toBe(201);
+    await e.drain(30_000);
+    expect(e.sink.refused.get(550)).toBe(1);
+    const rows = await e.t.db.sql<{ to: string; status: string; attempts: number }[]>`
+      select "to", status, attempts from email_messages order by "to"`;
+    expect(rows).toEqual([
+      { to: canaryEmail(2), status: 'sent', attempts: 1 },
+      { to: canaryEmail('refused'), status: 'failed', attempts: 1 },
+    ]);
+    const [failed] = await e.t.queues.queue('email').getFailed();
+    expect(failed!.attemptsMade).toBe(1);
+  });
+});
