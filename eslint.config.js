@@ -196,6 +196,28 @@ export default defineConfig(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 
+  // The case timeline has one writer (server/timeline): domains append through it, so the
+  // table's shape and its reads change in one place.
+  {
+    files: ['server/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['server/timeline/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/db/schema', '**/db/schema/*'],
+              importNames: ['caseEvents'],
+              message:
+                'Write and read the case timeline through server/timeline (appendToTimeline, readTimeline).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   // No raw SQL and no direct process.env in application code.
   // Allowed: db/ (migrations runner, embedded PostgreSQL, seed) and test/, bench/ (cloning
   // per-file databases with CREATE DATABASE ... TEMPLATE needs identifiers, not parameters).

@@ -2,7 +2,6 @@ import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import {
   caseAttachments,
-  caseEvents,
   cases,
   disclosureDocuments,
   disclosureLogEntries,
@@ -17,6 +16,7 @@ import { systemActor } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
 import { enqueue } from '../platform/outbox.js';
 import { scanBuffer } from './clamd.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 export type { AttachmentScanStatus };
 
@@ -152,7 +152,7 @@ export function createAttachmentScanService(deps: {
           })
           .from(cases)
           .where(eq(cases.id, file.caseId));
-        await tx.insert(caseEvents).values({
+        await appendToTimeline(tx, {
           caseId: file.caseId,
           at: now,
           actorId: null,
@@ -242,7 +242,7 @@ export function createAttachmentScanService(deps: {
         .select({ contactId: cases.contactId })
         .from(cases)
         .where(eq(cases.id, file.caseId));
-      await tx.insert(caseEvents).values({
+      await appendToTimeline(tx, {
         caseId: file.caseId,
         at: now,
         actorId: null,

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { caseEvents, cases, contacts } from '../../db/schema/index.js';
+import { cases, contacts } from '../../db/schema/index.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type NewContactRow = typeof contacts.$inferInsert;
@@ -166,10 +166,6 @@ export function createContactsRepository() {
         .update(contacts)
         .set({ mergedIntoId: into })
         .where(or(eq(contacts.id, from), eq(contacts.mergedIntoId, from)));
-    },
-
-    async insertCaseEvents(tx: DbOrTx, values: Array<typeof caseEvents.$inferInsert>) {
-      if (values.length > 0) await tx.insert(caseEvents).values(values);
     },
   };
 }

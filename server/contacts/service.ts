@@ -4,6 +4,7 @@ import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, notFound, validationError } from '../platform/errors.js';
 import { normaliseEmail, normalisePhone, normalisePostcode } from './normalise.js';
 import type { ContactMatch, ContactRow, ContactsRepository } from './repository.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 export type ContactKind = 'person' | 'mp' | 'organisation';
 
@@ -267,7 +268,7 @@ export function createContactsService(deps: {
         const now = deps.clock.now();
         const moved = await repo.moveCases(tx, duplicate.id, into.id, now);
         await repo.markMerged(tx, duplicate.id, into.id);
-        await repo.insertCaseEvents(
+        await appendToTimeline(
           tx,
           moved.map((caseId) => ({
             caseId,

@@ -3,6 +3,7 @@ import { AppError } from '../platform/errors.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { caseNotFound, managerOnly } from './errors.js';
 import type { AccessGrant } from './types.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Who may see a restricted case besides its assignee and managers (domain §8). */
 export function createAccessCommands(ctx: CaseContext) {
@@ -27,7 +28,7 @@ export function createAccessCommands(ctx: CaseContext) {
           grantedById: actor.id,
         });
         if (!granted) return;
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,
@@ -61,7 +62,7 @@ export function createAccessCommands(ctx: CaseContext) {
             { userId: 'That person has not been given access to this case' },
           );
         const user = await repo.user(tx, userId);
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: clock.now(),
           actorId: actor.id,

@@ -14,6 +14,7 @@ import {
   type UploadedFile,
 } from './attachments.js';
 import type { CorrespondenceRepository } from './repository.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** A file that passed the checks: its safe name and the type its bytes are. */
 export interface CheckedFile {
@@ -95,7 +96,7 @@ export async function storeAttachments(
       sha256,
       scanStatus,
     });
-    await deps.repo.insertEvent(tx, {
+    await appendToTimeline(tx, {
       caseId: kase.id,
       at: now,
       actorId: actor.id,

@@ -7,6 +7,7 @@ import { caseNotFound, staleVersion } from './errors.js';
 import type { CaseRow } from './repository.js';
 import type { CaseSummary } from './types.js';
 import { MAX_BULK, parseTags, TAG_LIMITS } from './validation.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Assigning and tagging, one case or a batch (version-checked, all or nothing). */
 export function createAssignmentCommands(ctx: CaseContext) {
@@ -89,7 +90,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
           updatedAt: now,
         });
         if (!updated) throw staleVersion();
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,
@@ -157,7 +158,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
             names.get(row.assigneeId) ?? (await repo.user(tx, row.assigneeId))?.name ?? null;
           if (fromName) names.set(row.assigneeId, fromName);
         }
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,

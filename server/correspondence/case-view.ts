@@ -4,6 +4,7 @@ import type { Actor } from '../platform/audit.js';
 import { iso, viewerOf, type CaseContext } from './context.js';
 import { caseSubject } from './clock-adapter.js';
 import { caseNotFound } from './errors.js';
+import { readTimeline } from '../timeline/timeline.js';
 import { describeEvent, oneEntryPerEmail } from './timeline-wording.js';
 import type { CaseDetail, MoveView, NoteView } from './types.js';
 import { movesFor, type CaseType, type Move } from './workflow.js';
@@ -37,7 +38,7 @@ export function createCaseView(ctx: CaseContext) {
           const { case: row, contact, onBehalfOf } = head;
           const assignee = head.assigneeName === null ? undefined : { name: head.assigneeName };
           const [events, noteRows, deadline, files] = await Promise.all([
-            repo.events(db, row.id),
+            readTimeline(db, row.id),
             repo.notes(db, row.id),
             deps.deadlines.forSubject(db, 'case', row.id, caseSubject(row)),
             repo.attachments(db, row.id),

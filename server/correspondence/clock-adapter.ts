@@ -6,6 +6,7 @@
  */
 import type { ClockSubject, SubjectAdapter } from '../deadlines/adapter.js';
 import type { Actor } from '../platform/audit.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
 import type { CaseRow } from './repository.js';
@@ -115,6 +116,6 @@ export function createCaseClockAdapter(
       );
     },
     onDueChange: (tx, id, effectiveDueOn) => repo.setNextDue(tx, id, effectiveDueOn),
-    timeline: (tx, id, entry) => repo.insertEvent(tx, { caseId: id, ...entry }),
+    timeline: (tx, id, entry) => appendToTimeline(tx, { caseId: id, ...entry }),
   };
 }

@@ -8,6 +8,7 @@ import type { CaseRow } from './repository.js';
 import type { CaseSummary, NoteView, TransitionInput } from './types.js';
 import { LIMITS } from './validation.js';
 import { findMove, humanise, STATUS_LABELS, type CaseStatus } from './workflow.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Changes to one case: the workflow (§5), notes and restriction. */
 export function createCaseCommands(ctx: CaseContext) {
@@ -81,14 +82,14 @@ export function createCaseCommands(ctx: CaseContext) {
           updated.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
         }
         if (type !== row.type)
-          await repo.insertEvent(tx, {
+          await appendToTimeline(tx, {
             caseId: row.id,
             at: now,
             actorId: actor.id,
             kind: 'type_changed',
             data: { from: row.type, to: type },
           });
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,
@@ -130,7 +131,7 @@ export function createCaseCommands(ctx: CaseContext) {
           body,
           createdAt: now,
         });
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,
@@ -162,7 +163,7 @@ export function createCaseCommands(ctx: CaseContext) {
         const now = clock.now();
         const done = await repo.redactNote(tx, row.id, noteId, actor.id, now);
         if (!done) throw notFound('Note not found');
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,
@@ -196,7 +197,7 @@ export function createCaseCommands(ctx: CaseContext) {
           updatedAt: now,
         });
         if (!updated) throw staleVersion();
-        await repo.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,

@@ -12,6 +12,7 @@ import { londonDate } from './due.js';
 import { DuplicateSourceError } from './repository.js';
 import type { CreatedCase, NewCaseInput } from './types.js';
 import { checkNewCase, normaliseTag, oneLine } from './validation.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Recording a new case: the one way a case comes into being (staff, web form, email). */
 export function createIntakeCommands(ctx: CaseContext) {
@@ -115,7 +116,7 @@ export function createIntakeCommands(ctx: CaseContext) {
           });
           const deadline = await deps.deadlines.recompute(tx, 'case', row.id);
           row.nextDueOn = deadline.effectiveDueDate ?? deadline.dueDate;
-          await repo.insertEvent(tx, {
+          await appendToTimeline(tx, {
             caseId: row.id,
             at: now,
             actorId: actor.id,
@@ -161,7 +162,7 @@ export function createIntakeCommands(ctx: CaseContext) {
               subjectType: 'case',
               subjectRef: row.id,
             });
-            await repo.insertEvent(tx, {
+            await appendToTimeline(tx, {
               caseId: row.id,
               at: now,
               actorId: actor.id,

@@ -1,5 +1,6 @@
 import type { CaseContext } from './context.js';
 import { isUuid } from './repository.js';
+import { appendToTimeline, timelineHasEmailEntry } from '../timeline/timeline.js';
 
 /**
  * Puts emails about a case (`subject_type = 'case'`) on its timeline when the mail service
@@ -20,9 +21,9 @@ export function registerEmailOutcomes(ctx: CaseContext): void {
     if (!caseId || !isUuid(caseId)) return;
     await db.transaction(async (tx) => {
       const row = await repo.lockVisible(tx, { id: null, role: 'system' }, caseId);
-      if (!row || (await repo.hasEmailEvent(tx, row.id, kind, email.id))) return;
+      if (!row || (await timelineHasEmailEntry(tx, row.id, kind, email.id))) return;
       const sent = await repo.email(tx, email.id);
-      await repo.insertEvent(tx, {
+      await appendToTimeline(tx, {
         caseId: row.id,
         at: clock.now(),
         actorId: null,

@@ -17,7 +17,6 @@ import type { DbOrTx } from '../../db/client.js';
 import {
   caseAccess,
   caseAttachments,
-  caseEvents,
   caseNotes,
   cases,
   contacts,
@@ -30,7 +29,6 @@ import { OPEN_STATUSES, type CaseChannel, type CaseStatus, type CaseType } from 
 
 export type CaseRow = typeof cases.$inferSelect;
 export type NewCaseRow = typeof cases.$inferInsert;
-export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type CaseNoteRow = typeof caseNotes.$inferSelect;
 
 /** Who is looking: managers (and system jobs) see restricted cases; others only their own. */
@@ -428,42 +426,6 @@ export function createCorrespondenceRepository() {
         .where(and(eq(cases.id, id), eq(cases.version, expectedVersion)))
         .returning();
       return row;
-    },
-
-    async insertEvent(tx: DbOrTx, values: typeof caseEvents.$inferInsert): Promise<void> {
-      await tx.insert(caseEvents).values(values);
-    },
-
-    async events(db: DbOrTx, caseId: string) {
-      return db
-        .select({
-          id: caseEvents.id,
-          at: caseEvents.at,
-          kind: caseEvents.kind,
-          data: caseEvents.data,
-          actorId: caseEvents.actorId,
-          actorName: users.name,
-        })
-        .from(caseEvents)
-        .leftJoin(users, eq(users.id, caseEvents.actorId))
-        .where(eq(caseEvents.caseId, caseId))
-        .orderBy(asc(caseEvents.at), asc(caseEvents.id));
-    },
-
-    /** Whether the timeline already records this email's outcome (handlers may run again). */
-    async hasEmailEvent(tx: DbOrTx, caseId: string, kind: string, emailId: string) {
-      const [row] = await tx
-        .select({ id: caseEvents.id })
-        .from(caseEvents)
-        .where(
-          and(
-            eq(caseEvents.caseId, caseId),
-            eq(caseEvents.kind, kind),
-            sql`${caseEvents.data}->>'emailId' = ${emailId}`,
-          ),
-        )
-        .limit(1);
-      return Boolean(row);
     },
 
     async email(tx: DbOrTx, id: string) {

@@ -24,6 +24,7 @@ import {
   type EntryRow,
   type PublicFilters,
 } from './repository.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Only these case types are ever published (§9): never subject access requests. */
 export const PUBLISHABLE_TYPES: readonly CaseType[] = ['foi', 'eir'];
@@ -329,7 +330,7 @@ export function createDisclosureService(deps: {
         ...(step.values?.(now) ?? {}),
       });
       if (!updated) throw stale();
-      await cases.insertEvent(tx, {
+      await appendToTimeline(tx, {
         caseId: entry.caseId,
         at: now,
         actorId: actor.id,
@@ -490,7 +491,7 @@ export function createDisclosureService(deps: {
             createdAt: now,
             updatedAt: now,
           });
-          await cases.insertEvent(tx, {
+          await appendToTimeline(tx, {
             caseId: row.id,
             at: now,
             actorId: actor.id,
@@ -796,7 +797,7 @@ export function createDisclosureService(deps: {
           });
           // The scan job is queued in this transaction: no document without its scan.
           await deps.attachmentScan?.queue(tx, row.id, 'disclosure_document');
-          await cases.insertEvent(tx, {
+          await appendToTimeline(tx, {
             caseId: entry.caseId,
             at: now,
             actorId: actor.id,
@@ -828,7 +829,7 @@ export function createDisclosureService(deps: {
         if (!removed) throw notFound('Document not found');
         const now = clock.now();
         await touchEntry(tx, entry, now);
-        await cases.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: entry.caseId,
           at: now,
           actorId: actor.id,

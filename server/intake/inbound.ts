@@ -25,6 +25,7 @@ import {
   senderOf,
   threadIds,
 } from './email.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Flags a caseworker sees in the "Needs attention" view (domain §2). */
 export const FLAG_CLOSED = 'New email on closed case';
@@ -155,7 +156,7 @@ export function createInboundService(deps: {
       });
       if (!updated) throw new Error(`case ${caseId} changed under its row lock`);
     }
-    await repo.insertEvent(tx, {
+    await appendToTimeline(tx, {
       caseId: row.id,
       at: now,
       actorId: actor.id,

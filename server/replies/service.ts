@@ -30,6 +30,7 @@ import {
   type RepliesRepository,
   type TemplateRow,
 } from './repository.js';
+import { appendToTimeline } from '../timeline/timeline.js';
 
 export type TemplatePurpose = (typeof TEMPLATE_PURPOSES)[number];
 export { TEMPLATE_PURPOSES };
@@ -320,7 +321,7 @@ export function createRepliesService(deps: {
             note = `The case was ${STATUS_LABELS[row.status].toLowerCase()}, so it was not marked responded`;
         }
       }
-      await cases.insertEvent(tx, {
+      await appendToTimeline(tx, {
         caseId: outbound.caseId,
         at: clock.now(),
         actorId: outbound.createdById,
@@ -346,7 +347,7 @@ export function createRepliesService(deps: {
         } catch (error) {
           // A refusal is checked before anything is written: record it rather than retry forever.
           if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
-          await cases.insertEvent(tx, {
+          await appendToTimeline(tx, {
             caseId: outbound.caseId,
             at: clock.now(),
             actorId: null,
@@ -377,7 +378,7 @@ export function createRepliesService(deps: {
         error: email.error.slice(0, 1000),
       });
       const row = await cases.findVisible(tx, { id: null, role: 'system' }, outbound.caseId);
-      await cases.insertEvent(tx, {
+      await appendToTimeline(tx, {
         caseId: outbound.caseId,
         at: now,
         actorId: null,
@@ -677,7 +678,7 @@ export function createRepliesService(deps: {
             inReplyTo: inbound?.messageId ?? null,
             references,
           });
-          await cases.insertEvent(tx, {
+          await appendToTimeline(tx, {
             caseId: row.id,
             at: now,
             actorId: actor.id,
@@ -700,7 +701,7 @@ export function createRepliesService(deps: {
           sentAt: now,
           toAddress: contact?.address ?? null,
         });
-        await cases.insertEvent(tx, {
+        await appendToTimeline(tx, {
           caseId: row.id,
           at: now,
           actorId: actor.id,

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const eslint = new ESLint({
   cwd: process.cwd(),
   overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
-  ruleFilter: ({ ruleId }) => ruleId.startsWith('import-x/'),
+  ruleFilter: ({ ruleId }) => ruleId.startsWith('import-x/') || ruleId === 'no-restricted-imports',
 });
 
 async function problems(filePath: string, source: string): Promise<string[]> {
@@ -54,6 +54,15 @@ describe('lint guards', () => {
     expect(
       await problems('server/lib/added-on-purpose.ts', importing('../correspondence/workflow.js')),
     ).toEqual([expect.stringContaining('server/lib holds pure helpers')]);
+  }, 60_000);
+
+  it('fail a domain writing the case timeline’s table itself; server/timeline may', async () => {
+    const source =
+      "import { caseEvents } from '../../db/schema/index.js';\nexport const t = caseEvents;\n";
+    expect(await problems('server/surveys/added-on-purpose.ts', source)).toEqual([
+      expect.stringContaining('through server/timeline'),
+    ]);
+    expect(await problems('server/timeline/added-on-purpose.ts', source)).toEqual([]);
   }, 60_000);
 
   it('fail db importing the server', async () => {
