@@ -20,6 +20,8 @@ export interface Config {
   /** Absent: mail goes to the development mailbox in the database. */
   readonly smtpUrl: string | undefined;
   readonly imapUrl: string | undefined;
+  /** The survey bounce mailbox (VERP DSNs, surveys.md §6); absent: bounce-poll does not run. */
+  readonly bounceImapUrl: string | undefined;
   /**
    * clamd for virus-scanning uploads, `tcp://host:3310`. Absent (development only): files are
    * marked not virus-checked and downloadable with a warning.
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const redisUrl = urlVar('REDIS_URL', ['redis:', 'rediss:']);
   const smtpUrl = urlVar('SMTP_URL', ['smtp:', 'smtps:']);
   const imapUrl = urlVar('IMAP_URL', ['imap:', 'imaps:']);
+  const bounceImapUrl = urlVar('BOUNCE_IMAP_URL', ['imap:', 'imaps:']);
   const clamdUrl = urlVar('CLAMD_URL', ['tcp:']);
   if (clamdUrl !== undefined && !/^tcp:\/\/[^/:]+:\d{1,5}\/?$/.test(clamdUrl)) {
     problems.push(`CLAMD_URL must be tcp://host:port, like tcp://clamd:3310 (got "${clamdUrl}")`);
@@ -216,6 +219,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisUrl,
     smtpUrl,
     imapUrl,
+    bounceImapUrl,
     clamdUrl,
     inboundSmtpPort,
     jwtSecret,

@@ -48,6 +48,8 @@ export interface JobPayloads {
   'survey-reminder-waves': Record<string, never>;
   /** Every 5 minutes: re-adds stranded deliveries, fans out waves left half-done, purges closed drafts. */
   'survey-reconcile': Record<string, never>;
+  /** Every 5 minutes: reads the survey bounce mailbox, suppresses hard-bounced addresses (§6). */
+  'bounce-poll': Record<string, never>;
   /** Complaints (complaints.md §3.2): stores reminder stages; recomputes timers after holiday changes. */
   'complaint-scan': Record<string, never>;
   /** One complaint reminder row: its id only (no name, no allegation). */
@@ -80,6 +82,7 @@ export const JOB_NAMES = [
   'survey-invite',
   'survey-reminder-waves',
   'survey-reconcile',
+  'bounce-poll',
   'complaint-scan',
   'complaint-notify',
   'complaint-window-close',

@@ -133,7 +133,16 @@ export const surveyWaves = pgTable(
   (t) => [unique('survey_waves_no_uq').on(t.surveyId, t.waveNo)],
 );
 
-export const DELIVERY_STATES = ['queued', 'sending', 'retry', 'sent', 'failed', 'skipped'] as const;
+/** `bounced`: a DSN (bounce-poll) reported the mailbox gone after the relay took the mail. */
+export const DELIVERY_STATES = [
+  'queued',
+  'sending',
+  'retry',
+  'sent',
+  'failed',
+  'skipped',
+  'bounced',
+] as const;
 
 /** The ledger: one row per invitation per wave; PostgreSQL, not BullMQ, decides who gets mail. */
 export const surveyDeliveries = pgTable(

@@ -29,6 +29,7 @@ export const QUEUE_TITLES: Record<JobName, string> = {
   'survey-invite': 'Sending survey invitations and reminders',
   'survey-reminder-waves': 'Starting survey reminders for people who have not answered',
   'survey-reconcile': 'Checking survey invitations were all sent',
+  'bounce-poll': 'Reading bounced survey emails and stopping mail to dead addresses',
   'complaint-scan': 'Checking complaint timers for reminders',
   'complaint-notify': 'Complaint reminders to staff',
   'complaint-window-close': 'Closing complaints whose review window has ended',

@@ -204,6 +204,27 @@ export function createDeliveryRepository(hmacKey: Buffer) {
         on conflict (address_hmac) do nothing`);
     },
 
+    /**
+     * A DSN said the mailbox is gone: the delivery becomes `bounced` (from any state: a
+     * report can overtake our own commit). Returns the contact's address for suppression.
+     */
+    async markBounced(db: DbOrTx, deliveryId: number, error: string) {
+      const rows = await db.execute<{ email_norm: string | null }>(sql`
+        with d as (
+          update survey_deliveries set state = 'bounced', lease_until = null, error = ${error}
+          where id = ${deliveryId} returning invitation_id
+        ) select c.email_norm from d
+          join survey_invitations i on i.id = d.invitation_id join contacts c on c.id = i.contact_id`);
+      return rows[0]?.email_norm ?? null;
+    },
+
+    /** A 4.x.x DSN: the relay is still trying; noted for staff, the state is unchanged. */
+    async noteDelay(db: DbOrTx, deliveryId: number, error: string) {
+      await db.execute(
+        sql`update survey_deliveries set error = ${error} where id = ${deliveryId} and state <> 'bounced'`,
+      );
+    },
+
     async withdrawConsent(db: DbOrTx, contactId: string, at: Date) {
       const rows = await db.execute<{ email_norm: string | null }>(sql`
         with w as (
@@ -228,7 +249,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
           count(*) filter (where d.state in ('queued', 'retry'))::int as queued,
           count(*) filter (where d.state = 'sending')::int as sending,
           count(*) filter (where d.state = 'sent')::int as sent,
-          count(*) filter (where d.state = 'failed')::int as failed,
+          count(*) filter (where d.state in ('failed', 'bounced'))::int as failed,
           count(*) filter (where d.state = 'skipped')::int as skipped
         from survey_deliveries d join survey_waves w on w.id = d.wave_id
         where w.survey_id = ${surveyId}`);

@@ -37,6 +37,9 @@ export function classifySmtpError(error: unknown): Error {
   return new SmtpTemporary(text.trim() || 'SMTP failure');
 }
 
+/** States no sender may leave: the mail went, or never will. */
+const FINAL = ['sent', 'failed', 'skipped', 'bounced'];
+
 export type DeliveryOutcome = 'sent' | 'skipped' | 'already-final' | 'missing';
 
 /**
@@ -126,7 +129,7 @@ export function createSurveySending(deps: {
     async deliver(deliveryId: number): Promise<DeliveryOutcome> {
       const ctx = await deliveries.context(db, deliveryId);
       if (!ctx) return 'missing';
-      if (['sent', 'failed', 'skipped'].includes(ctx.state)) return 'already-final';
+      if (FINAL.includes(ctx.state)) return 'already-final';
       const now = clock.now();
       const skip =
         ctx.archived || now >= ctx.closesAt
@@ -142,7 +145,7 @@ export function createSurveySending(deps: {
       }
       if (!(await deliveries.claim(db, deliveryId, now, new Date(now.getTime() + deps.leaseMs)))) {
         const again = await deliveries.context(db, deliveryId);
-        if (again && ['sent', 'failed', 'skipped'].includes(again.state)) return 'already-final';
+        if (again && FINAL.includes(again.state)) return 'already-final';
         throw new DeliveryBusy(`delivery ${deliveryId} is being sent by another worker`);
       }
       const mail = message(ctx);

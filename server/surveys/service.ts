@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { AuditLog } from '../platform/audit.js';
 import { createSurveyAnswering } from './answering.js';
+import { createBounceProcessor } from './bounces.js';
 import { createSurveyBuilder } from './builder.js';
 import { createDeliveryRepository } from './delivery-repository.js';
 import { createSurveyInvitations } from './invitations.js';
@@ -18,7 +19,10 @@ export function createSurveysService(deps: {
   db: Db;
   clock: Clock;
   audit: AuditLog;
-  config: Pick<Config, 'jwtSecret' | 'publicUrl' | 'mailFrom' | 'mailDomain' | 'surveySend'>;
+  config: Pick<
+    Config,
+    'jwtSecret' | 'publicUrl' | 'mailFrom' | 'mailDomain' | 'surveySend' | 'bounceImapUrl'
+  >;
   transport: MailTransport;
 }) {
   const { config } = deps;
@@ -40,6 +44,17 @@ export function createSurveysService(deps: {
     publicUrl: config.publicUrl,
     leaseMs: config.surveySend.leaseMs,
   });
-  return { builder, answering, results, invitations, sending, tokens, settings: config.surveySend };
+  const processBounce = createBounceProcessor({ ...deps, deliveries, tokens });
+  return {
+    builder,
+    answering,
+    results,
+    invitations,
+    sending,
+    tokens,
+    processBounce,
+    bounceImapUrl: config.bounceImapUrl,
+    settings: config.surveySend,
+  };
 }
 export type SurveysService = ReturnType<typeof createSurveysService>;

@@ -2,6 +2,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface SunkMail {
   to: string;
+  /** The envelope sender (MAIL FROM): the VERP bounce address for survey mail. */
+  from: string;
   messageId: string;
   at: number;
   raw?: string;
@@ -50,6 +52,7 @@ export class CountingSmtpSink {
           const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
           const sunk = session.envelope.rcptTo.map((rcpt) => ({
             to: rcpt.address.toLowerCase(),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             messageId,
             at: Date.now(),
             ...(this.options.keepRaw === false ? {} : { raw }),

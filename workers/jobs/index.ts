@@ -1,6 +1,7 @@
 import type { Services } from '../../server/app.js';
 import type { JobName } from '../queues.js';
 import { attachmentScanJob } from './attachment-scan.js';
+import { bouncePollJob } from './bounce-poll.js';
 import { deadlineDigestJob } from './deadline-digest.js';
 import { deadlineNotifyJob } from './deadline-notify.js';
 import { deadlineRebuildJob } from './deadline-rebuild.js';
@@ -50,6 +51,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   surveyInviteJob,
   surveyReminderWavesJob,
   surveyReconcileJob,
+  bouncePollJob,
   complaintScanJob,
   complaintNotifyJob,
   complaintWindowCloseJob,
@@ -93,4 +95,9 @@ export const schedules: Array<{
   // Surveys (surveys.md §5.5, §7).
   { job: 'survey-reconcile', every: 5 * 60_000 },
   { job: 'survey-reminder-waves', pattern: '0 10 * * *' },
+  {
+    job: 'bounce-poll',
+    every: 5 * 60_000,
+    enabled: (services) => Boolean(services.surveys.bounceImapUrl),
+  },
 ];
