@@ -152,6 +152,16 @@ export function createBookingService(deps: BookingDeps) {
     const staff = opts.channel === 'staff';
     const reason = unbookableReason(place.surgery, place.slot, now, { staff });
     if (reason) throw new NotBookableError(reason, await freeTimes(place.surgery, now, staff));
+    if (place.slot.booked >= place.slot.capacity) {
+      // Already full when read: most losers of a rush end here, without a transaction (the
+      // bench's 409s cost half as many round trips). Only a shortcut: a place freed since
+      // the read is simply missed, and the conditional UPDATE below stays the guard.
+      if (key) {
+        const first = await replay(key, hash);
+        if (first) return first;
+      }
+      throw new SlotFullError(await freeTimes(place.surgery, now, staff));
+    }
 
     const id = randomUUID();
     try {
