@@ -375,6 +375,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     queues: deps.queues,
     db: deps.db.db,
     audit: services.audit,
+    clock: deps.clock,
+    relayPaused: deps.config.outboxRelayPaused,
   });
   return app;
 }

@@ -69,6 +69,12 @@ export interface Config {
    * to start.
    */
   readonly migrateOnStart: boolean;
+  /**
+   * OUTBOX_RELAY_PAUSED=true: the worker hands nothing from the outbox to the queues (relay
+   * and reconciler idle) until it is restarted without it. For maintenance, and for the
+   * first start after a restore, when rows shown unsent may already have gone (reliability §8).
+   */
+  readonly outboxRelayPaused: boolean;
   /** Request deadlines; the contract's (2 s reads, 5 s writes, 30 s slow) unless overridden. */
   readonly handlerTimeouts?: { readMs?: number; writeMs?: number; slowMs?: number };
 }
@@ -207,6 +213,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   const migrateOnStart = migrateRaw === undefined ? !production : migrateRaw === 'true';
 
+  const pausedRaw = read('OUTBOX_RELAY_PAUSED');
+  if (pausedRaw !== undefined && !['true', 'false'].includes(pausedRaw)) {
+    problems.push(`OUTBOX_RELAY_PAUSED must be true or false (got "${pausedRaw}")`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -243,6 +254,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitAllow: read('BENCH') === '1' ? ['127.0.0.1', '::1', '::ffff:127.0.0.1'] : [],
     metricsToken,
     migrateOnStart,
+    outboxRelayPaused: pausedRaw === 'true',
     ...overrides,
   });
 }

@@ -26,6 +26,7 @@ async function main() {
     services,
     clock: runtime.clock,
     log,
+    relayPaused: config.outboxRelayPaused,
   });
   // The SMTP hook for inbound email (domain §2): 250 only once the message is committed.
   const inboundSmtp =
@@ -51,7 +52,9 @@ async function main() {
     await announceFirstAdmin(app.services.users, config);
   }
   for (const line of runtime.describe()) console.log(line);
-  console.log(`workers:  ${runner.workers.length} queues, outbox relay running`);
+  console.log(
+    `workers:  ${runner.workers.length} queues, outbox relay ${runner.relay.paused ? 'PAUSED (OUTBOX_RELAY_PAUSED=true)' : 'running'}`,
+  );
   if (inboundSmtp) console.log(`inbound:  SMTP on ${config.host}:${inboundSmtp.port}`);
   if (app) {
     console.log(

@@ -98,6 +98,8 @@ export async function reconcile(
 }
 
 export interface Relay {
+  /** True when OUTBOX_RELAY_PAUSED kept it from starting. */
+  readonly paused: boolean;
   stop(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export function startRelay(opts: {
   })();
 
   return {
+    paused: false,
     async stop() {
       stopped = true;
       wake?.();

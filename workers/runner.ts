@@ -27,6 +27,8 @@ export async function startWorkers(opts: {
   concurrency?: number;
   schedulers?: boolean;
   workerOptions?: Record<string, unknown>;
+  /** OUTBOX_RELAY_PAUSED: no relay loop, and the reconciler re-adds nothing. */
+  relayPaused?: boolean;
 }): Promise<WorkerRunner> {
   const ctx: JobContext = {
     db: opts.db.db,
@@ -34,6 +36,7 @@ export async function startWorkers(opts: {
     queues: opts.queues,
     clock: opts.clock,
     log: opts.log,
+    outboxPaused: opts.relayPaused ?? false,
   };
   const quiet = onceAMinute(opts.log, () => performance.now());
   const workers = jobs.map((definition) => {
@@ -82,13 +85,17 @@ export async function startWorkers(opts: {
   let stopped = false;
   const schedulersUpserted =
     opts.schedulers === false ? Promise.resolve() : upsertSchedulers(opts, () => stopped);
-  const relay = startRelay({
-    db: opts.db.db,
-    listen: (channel, fn) => opts.db.sql.listen(channel, fn),
-    queues: opts.queues,
-    now: () => opts.clock.now(),
-    log: opts.log,
-  });
+  const relay: Relay = opts.relayPaused
+    ? { paused: true, stop: async () => undefined }
+    : startRelay({
+        db: opts.db.db,
+        listen: (channel, fn) => opts.db.sql.listen(channel, fn),
+        queues: opts.queues,
+        now: () => opts.clock.now(),
+        log: opts.log,
+      });
+  if (opts.relayPaused)
+    opts.log('outbox relay paused (OUTBOX_RELAY_PAUSED=true): outbox rows wait until it is unset');
   return {
     workers,
     relay,

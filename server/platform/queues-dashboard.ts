@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { outbox } from '../../db/schema/index.js';
+import { emailMessages, outbox } from '../../db/schema/index.js';
+import type { Clock } from '../lib/clock.js';
 import { isJobName, JOB_NAMES, type JobName, type QueueBackend } from '../../workers/queues.js';
 import type { AuditLog } from './audit.js';
 import { ADMINS } from './auth.js';
@@ -38,6 +39,19 @@ export const QUEUE_TITLES: Record<JobName, string> = {
 
 const FAILED_SHOWN = 10;
 
+/**
+ * When work counts as stuck (reliability §2, §7): a row the relay should have handed on
+ * within seconds, after 5 minutes; a handed-on row not done after the reconciler's 10; a
+ * job running past BullMQ's 30 s lock (it will stall and run again); an email `sending`
+ * for 10 minutes (its worker died and no job is rerunning it).
+ */
+export const STUCK = {
+  unpublishedMs: 5 * 60_000,
+  unprocessedMs: 10 * 60_000,
+  activeMs: 30_000,
+  sendingMs: 10 * 60_000,
+};
+
 const QueueParams = Type.Object(
   { name: Type.String({ maxLength: 40 }) },
   { additionalProperties: false },
@@ -62,7 +76,14 @@ const DashboardQuery = Type.Object(
  */
 export async function queuesRoutes(
   app: FastifyInstance,
-  opts: { queues: QueueBackend; db: Db; audit: AuditLog },
+  opts: {
+    queues: QueueBackend;
+    db: Db;
+    audit: AuditLog;
+    clock: Clock;
+    /** OUTBOX_RELAY_PAUSED, shown so nobody waits for work that is held on purpose. */
+    relayPaused: boolean;
+  },
 ) {
   const queueOf = (name: string) => {
     if (!isJobName(name)) throw notFound('No such queue');
@@ -74,6 +95,7 @@ export async function queuesRoutes(
     '/admin/queues',
     { schema: { querystring: DashboardQuery, hide: true }, config: { auth: ADMINS } },
     async (request, reply) => {
+      const now = opts.clock.now();
       const rows = await Promise.all(
         JOB_NAMES.map(async (name) => {
           try {
@@ -86,10 +108,15 @@ export async function queuesRoutes(
               'failed',
             );
             const failedJobs = counts.failed ? await queue.getFailed(0, FAILED_SHOWN - 1) : [];
+            const active = counts.active ? await queue.getActive(0, 99) : [];
+            const overLock = active.filter(
+              (job) => job?.processedOn && job.processedOn < now.getTime() - STUCK.activeMs,
+            ).length;
             return {
               name,
               title: QUEUE_TITLES[name],
               ...counts,
+              overLock,
               failedJobs: failedJobs
                 .filter((job) => job?.id)
                 .map((job) => ({
@@ -113,12 +140,35 @@ export async function queuesRoutes(
           >`min(${outbox.createdAt}) filter (where ${outbox.publishedAt} is null)`,
         })
         .from(outbox);
+      const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+      const [outboxStuck] = await opts.db
+        .select({
+          unpublished: sql<number>`count(*) filter (where ${outbox.publishedAt} is null and ${outbox.createdAt} < ${ago(STUCK.unpublishedMs)}::timestamptz)::int`,
+          unprocessed: sql<number>`count(*) filter (where ${outbox.processedAt} is null and ${outbox.publishedAt} < ${ago(STUCK.unprocessedMs)}::timestamptz)::int`,
+        })
+        .from(outbox);
+      const [sending] = await opts.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(emailMessages)
+        .where(
+          sql`${emailMessages.status} = 'sending' and ${emailMessages.lastAttemptAt} < ${ago(STUCK.sendingMs)}::timestamptz`,
+        );
+      const stuck = {
+        unpublished: outboxStuck?.unpublished ?? 0,
+        unprocessed: outboxStuck?.unprocessed ?? 0,
+        sending: sending?.n ?? 0,
+        overLock: rows.reduce((n, r) => n + ('overLock' in r ? r.overLock : 0), 0),
+        failed: rows.reduce((n, r) => n + ('failed' in r ? Number(r.failed ?? 0) : 0), 0),
+      };
       const retried = Number(request.query.retried);
       return reply.page('views/queues.njk', {
         pageTitle: 'Queues',
         rows,
         backend: opts.queues.kind,
         backlog,
+        stuck,
+        stuckTotal: Object.values(stuck).reduce((a, b) => a + b, 0),
+        relayPaused: opts.relayPaused,
         retried: Number.isInteger(retried) && retried >= 0 ? retried : undefined,
       });
     },

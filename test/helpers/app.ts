@@ -25,7 +25,10 @@ export interface TestApp {
   sink: MailSink;
   config: Config;
   /** Starts real BullMQ workers and the outbox relay against this file's prefix. */
-  startWorkers(options?: { workerOptions?: Record<string, unknown> }): Promise<WorkerRunner>;
+  startWorkers(options?: {
+    workerOptions?: Record<string, unknown>;
+    relayPaused?: boolean;
+  }): Promise<WorkerRunner>;
   /** Publishes outbox rows now instead of waiting for the relay's loop. */
   relay(): Promise<number>;
   close(): Promise<void>;
@@ -118,6 +121,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
         log: () => undefined,
         schedulers: false,
         workerOptions: workerOptions?.workerOptions,
+        relayPaused: workerOptions?.relayPaused ?? false,
       });
       runners.push(runner);
       return runner;

@@ -10,6 +10,8 @@ export interface JobContext {
   queues: QueueBackend;
   clock: Clock;
   log: (message: string) => void;
+  /** OUTBOX_RELAY_PAUSED: nothing is handed from the outbox to the queues, not even by the reconciler. */
+  outboxPaused?: boolean;
 }
 
 export interface JobDefinition<N extends JobName> {

@@ -21,6 +21,7 @@ async function main() {
     log: (message) => console.log(`[worker] ${message}`),
     schedulers: false,
     workerOptions: { lockDuration: 2000, stalledInterval: 1000 },
+    relayPaused: config.outboxRelayPaused,
   });
   console.log('worker ready');
   process.once('SIGTERM', () => {
