@@ -52,7 +52,6 @@ const EXISTING_COUPLINGS = {
   correspondence: ['contacts'],
   disclosure: ['correspondence'],
   intake: ['correspondence'],
-  replies: ['correspondence'],
 };
 // service.ts, repository.ts and their parts (timer-repository.ts, stats-repository.ts ...).
 const serviceOrRepository = (domain) => [`./server/${domain}/*{service,repository}.ts`];

@@ -16,6 +16,7 @@ import type { MailTransport } from './mail/transport.js';
 import { createContactsRepository } from './contacts/repository.js';
 import { contactsRoutes } from './contacts/routes.js';
 import { createContactsService, type ContactsService } from './contacts/service.js';
+import { createCaseGateway } from './correspondence/gateway.js';
 import { createCorrespondenceRepository } from './correspondence/repository.js';
 import { correspondenceRoutes } from './correspondence/routes.js';
 import {
@@ -140,12 +141,14 @@ export function createServices(
     calendar,
   });
   // Replies register their post-send hook with the mail service here, so workers get it too.
+  // Replies, disclosure and intake reach cases through correspondence's public gateway.
+  const cases = createCaseGateway(correspondence);
   const replies = createRepliesService({
     db: db.db,
     clock,
     audit,
     mail,
-    correspondence,
+    cases,
     mailDomain: config.mailDomain,
     mailbox: {
       address: config.mailboxAddress,

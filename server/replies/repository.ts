@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { inboundMessages, outboundMessages, replyTemplates, users } from '../../db/schema/index.js';
-import { isUuid } from '../correspondence/repository.js';
+import { isUuid } from '../correspondence/gateway.js';
 
 export type TemplateRow = typeof replyTemplates.$inferSelect;
 export type NewTemplateRow = typeof replyTemplates.$inferInsert;

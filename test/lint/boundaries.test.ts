@@ -34,6 +34,23 @@ describe('lint guards', () => {
     }
   }, 60_000);
 
+  it('fail the domains that once had exceptions (they use public entry points now)', async () => {
+    for (const [file, from] of [
+      ['server/replies/added-on-purpose.ts', '../correspondence/service.js'],
+      ['server/replies/added-on-purpose.ts', '../correspondence/repository.js'],
+    ]) {
+      expect(await problems(file!, importing(from!))).toEqual([
+        expect.stringContaining("never imports another domain's service or repository"),
+      ]);
+    }
+    expect(
+      await problems(
+        'server/replies/added-on-purpose.ts',
+        importing('../correspondence/gateway.js'),
+      ),
+    ).toEqual([]);
+  }, 60_000);
+
   it('let a domain use another’s vocabulary, the clock and the platform', async () => {
     expect(
       await problems(

@@ -1,0 +1,47 @@
+/**
+ * Correspondence's public entry point for the domains that work on a case beside it
+ * (replies, disclosure, intake): the reads, locks and moves they may make, with
+ * correspondence's own rules (visibility, the §5 workflow, the audit) behind each. They
+ * import this file, never correspondence's service or repository (eslint.config.js), and
+ * app.ts builds one gateway from the correspondence service for all of them.
+ */
+import type { DbOrTx } from '../../db/client.js';
+import {
+  createCorrespondenceRepository,
+  isUuid,
+  visibleTo,
+  type CaseRow,
+  type CorrespondenceRepository,
+  type Viewer,
+} from './repository.js';
+import type { CorrespondenceService } from './service.js';
+
+// Shared vocabulary: the id check and the visibility rule for queries joining `cases`.
+export { isUuid, visibleTo, type CaseRow, type Viewer };
+export { LIMITS } from './validation.js';
+
+export function createCaseGateway(
+  service: CorrespondenceService,
+  repo: CorrespondenceRepository = createCorrespondenceRepository(),
+) {
+  return {
+    /** The case if `viewer` may see it (a hidden case is a missing case); not audited. */
+    find: (db: DbOrTx, viewer: Viewer, id: string) => repo.findVisible(db, viewer, id),
+    /** As find, locking the row for the rest of the caller's transaction. */
+    lock: (tx: DbOrTx, viewer: Viewer, id: string) => repo.lockVisible(tx, viewer, id),
+    /** A case's requester (or any contact) by id. */
+    contact: (db: DbOrTx, id: string | null) => repo.contact(db, id),
+    /** Records the acknowledgement (the target met): undefined if the case changed first. */
+    markAcknowledged: (tx: DbOrTx, row: CaseRow, at: Date) =>
+      repo.updateCase(tx, row.id, row.version, { acknowledgedAt: at, updatedAt: at }),
+    /** The case page's detail (an audited read). */
+    get: (...args: Parameters<CorrespondenceService['get']>) => service.get(...args),
+    /** A status move through the workflow (§5), in the caller's transaction when given. */
+    transition: (...args: Parameters<CorrespondenceService['transition']>) =>
+      service.transition(...args),
+    /** Opens a case (idempotent by source). */
+    createCase: (...args: Parameters<CorrespondenceService['createCase']>) =>
+      service.createCase(...args),
+  };
+}
+export type CaseGateway = ReturnType<typeof createCaseGateway>;

@@ -1,0 +1,246 @@
+import { type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CHANNEL_PHRASES, STATUS_LABELS, TYPE_LABELS } from '../correspondence/workflow.js';
+import { formatDate } from '../lib/format.js';
+import { CASEWORK } from '../platform/auth.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import { CaseIdParams, ComposeQuery, ReplyForm, ReplyParams } from './schemas.js';
+import { PURPOSE_LABELS, type OutboundView, type RepliesService } from './service.js';
+
+const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
+  queued: { text: 'Queued', classes: 'govuk-tag--yellow' },
+  sent: { text: 'Sent', classes: 'govuk-tag--green' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
+};
+
+const replyRow = (reply: OutboundView) => ({
+  ...reply,
+  statusTag: STATUS_TAGS[reply.status],
+  channelLabel: reply.channel === 'email' ? 'Email' : 'Post',
+});
+
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'An' : 'A'} ${noun}`;
+
+/** The requester's name and address lines for the top of a letter. */
+const letterAddress = (
+  contact: { name: string; address?: string | null; postcode?: string | null } | null | undefined,
+) => {
+  const lines = (contact?.address ?? '')
+    .split(/\r?\n|,\s*/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const postcode = contact?.postcode?.trim();
+  if (postcode && !lines.some((line) => line.toUpperCase().includes(postcode.toUpperCase())))
+    lines.push(postcode);
+  return { name: contact?.name ?? null, address: lines };
+};
+
+/** The reply pages of a case: compose, preview, send, one reply, a letter to print. */
+export function replyPages(app: FastifyInstance, replies: RepliesService) {
+  /** Purposes whose replies never answer a case: the question is not asked for them. */
+  const NEVER_ANSWERS = new Set(['acknowledgement', 'holding', 'clarification']);
+
+  async function renderCompose(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    templateId: string | undefined,
+    extra: {
+      errors?: FieldErrors;
+      values?: Record<string, string | undefined>;
+      status?: number;
+      preview?: boolean;
+    } = {},
+  ) {
+    const actor = request.actor();
+    const c = await replies.compose(actor, id, templateId);
+    const errors: FieldErrors = { ...(extra.errors ?? {}) };
+    if (c.mergeError && !extra.values) errors.templateId = c.mergeError;
+    const values = extra.values ?? {
+      templateId: c.template?.id,
+      subject: c.subject,
+      body: c.body,
+      channel: c.emailTo ? 'email' : 'post',
+      responds:
+        c.canAnswer && (!c.template || ['response', 'general'].includes(c.template.purpose))
+          ? 'yes'
+          : 'no',
+    };
+    const chosen = values.templateId ?? c.template?.id;
+    // "Does this reply answer the case?" is only asked where the answer could be yes.
+    const askResponds = c.canAnswer && !(c.template && NEVER_ANSWERS.has(c.template.purpose));
+    const cannotAnswerReason = !c.canAnswer
+      ? `This reply will not answer the case: a ${STATUS_LABELS[c.detail.status].toLowerCase()} case cannot be answered${c.detail.status === 'new' ? ' until it is opened' : ''}.`
+      : `${withArticle(PURPOSE_LABELS[c.template?.purpose ?? 'holding'].toLowerCase())} does not answer the case.`;
+    const contact = c.detail.contact;
+    return reply.page(
+      'replies/views/compose.njk',
+      {
+        pageTitle: `Reply to ${c.detail.reference}`,
+        errors: Object.keys(errors).length ? errors : undefined,
+        c: {
+          ...c.detail,
+          statusLabel: STATUS_LABELS[c.detail.status],
+          typeLabel: TYPE_LABELS[c.detail.type],
+          channelPhrase: CHANNEL_PHRASES[c.detail.channel],
+        },
+        values,
+        template: c.template,
+        templateItems: c.templates.map((t) => ({
+          value: t.id,
+          text: t.name,
+          hint:
+            t.name === PURPOSE_LABELS[t.purpose] ? undefined : { text: PURPOSE_LABELS[t.purpose] },
+          checked: t.id === chosen,
+        })),
+        emailTo: c.emailTo,
+        preview:
+          extra.preview && Object.keys(errors).length === 0
+            ? {
+                channel: values.channel === 'post' ? 'post' : 'email',
+                from: replies.mailboxFrom,
+                to: c.emailTo,
+                subject: values.subject,
+                body: values.body,
+                letter: {
+                  ...replies.office,
+                  date: formatDate(replies.today()),
+                  ...letterAddress(contact),
+                  reference: c.detail.reference,
+                },
+              }
+            : undefined,
+        channelItems: [
+          ...(c.emailTo
+            ? [
+                {
+                  value: 'email',
+                  text: `Email to ${c.emailTo}`,
+                  checked: values.channel === 'email',
+                },
+              ]
+            : []),
+          {
+            value: 'post',
+            text: 'Post: record a letter sent today',
+            hint: {
+              text: 'After sending, print the letter from the reply page and post it. It is recorded as sent today.',
+            },
+            checked: values.channel === 'post',
+          },
+        ],
+        askResponds,
+        cannotAnswerReason,
+        respondsItems: [
+          {
+            value: 'yes',
+            text: 'Yes, this answers the case',
+            hint: {
+              text:
+                'The case becomes Responded when the email is sent (a letter: straight away).' +
+                (c.answerNeedsManager ? ' Only a manager can send an approved reply.' : ''),
+            },
+            checked: values.responds === 'yes',
+          },
+          {
+            value: 'no',
+            text: 'No, for example a holding reply or a request for more information',
+            checked: values.responds === 'no',
+          },
+        ],
+        replies: c.replies.map(replyRow),
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: Static<typeof CaseIdParams>; Querystring: Static<typeof ComposeQuery> }>(
+    '/casework/:id/reply',
+    {
+      schema: { params: CaseIdParams, querystring: ComposeQuery, hide: true },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) =>
+      renderCompose(request, reply, request.params.id, request.query.templateId || undefined),
+  );
+
+  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof ReplyForm> }>(
+    '/casework/:id/reply',
+    { schema: { params: CaseIdParams, body: ReplyForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { templateId, subject, body, channel, responds, action } = request.body;
+      const values = { templateId, subject, body, channel, responds };
+      try {
+        const fields: FieldErrors = {};
+        if (channel !== 'email' && channel !== 'post')
+          fields.channel = 'Select how to send the reply';
+        if (responds !== 'yes' && responds !== 'no')
+          fields.responds = 'Select whether this reply answers the case';
+        if (action === 'preview' && !body?.trim()) fields.body = 'Enter the text of the reply';
+        if (Object.keys(fields).length)
+          throw new AppError(400, 'validation', 'Check the form', fields);
+        if (action === 'preview')
+          return await renderCompose(request, reply, id, templateId || undefined, {
+            values,
+            preview: true,
+          });
+        const sent = await replies.send(request.actor(), id, {
+          templateId: templateId || undefined,
+          subject: subject ?? '',
+          body: body ?? '',
+          channel: channel as 'email' | 'post',
+          responds: responds === 'yes',
+        });
+        return reply.redirect(`/casework/${id}/replies/${sent.id}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
+          return renderCompose(request, reply, id, templateId || undefined, {
+            errors: error.fields ?? { body: error.message },
+            values,
+            status: error.statusCode,
+          });
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: Static<typeof ReplyParams> }>(
+    '/casework/:id/replies/:replyId',
+    { schema: { params: ReplyParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id, replyId } = request.params;
+      const sent = await replies.getReply(request.actor(), id, replyId);
+      const template = sent.templateId ? await replies.getTemplate(sent.templateId) : undefined;
+      return reply.page('replies/views/reply.njk', {
+        pageTitle: sent.subject,
+        r: replyRow(sent),
+        templateName: template?.name,
+        caseId: id,
+      });
+    },
+  );
+
+  // A letter to print and post: the office's address, the date, the requester's address.
+  app.get<{ Params: Static<typeof ReplyParams> }>(
+    '/casework/:id/replies/:replyId/letter',
+    { schema: { params: ReplyParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id, replyId } = request.params;
+      const sent = await replies.getReply(request.actor(), id, replyId);
+      const letter = await replies.letter(request.actor(), id);
+      return reply.page('replies/views/letter.njk', {
+        pageTitle: `Letter: ${sent.subject}`,
+        r: sent,
+        caseId: id,
+        letter: {
+          ...replies.office,
+          date: formatDate(sent.sentAt ?? sent.createdAt),
+          ...letterAddress(letter.contact),
+          reference: letter.reference,
+        },
+      });
+    },
+  );
+}
