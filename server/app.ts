@@ -7,6 +7,8 @@ import type { QueueBackend } from '../workers/queues.js';
 import { createAttachmentScanService, type AttachmentScanService } from './attachments/scan.js';
 import { createAuthService, type AuthService, type TokenClaims } from './auth/service.js';
 import { authRoutes } from './auth/routes.js';
+import { createMfaService, type MfaService } from './auth/mfa.js';
+import { mfaRoutes } from './auth/mfa-routes.js';
 import type { Config } from './config.js';
 import { homeRoutes } from './home/routes.js';
 import type { Clock } from './lib/clock.js';
@@ -69,6 +71,7 @@ export interface Services {
   audit: AuditLog;
   users: UsersService;
   auth: AuthService;
+  mfa: MfaService;
   mail: MailService;
   contacts: ContactsService;
   correspondence: CorrespondenceService;
@@ -95,6 +98,15 @@ export function createServices(
   const { db, clock, config } = deps;
   const audit = createAuditLog(clock, db.serial);
   const usersRepo = createUsersRepository();
+  const mfa = createMfaService({
+    db: db.db,
+    repo: usersRepo,
+    audit,
+    clock,
+    key: config.mfaKey,
+    issuer: config.officeName,
+    requiredRoles: config.mfaRequiredRoles,
+  });
   const mail = createMailService({
     db: db.db,
     clock,
@@ -223,7 +235,8 @@ export function createServices(
     deadlines,
     calendar,
     users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
-    auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, sign }),
+    mfa,
+    auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, mfa, sign }),
     mail,
     contacts,
     correspondence,
@@ -353,7 +366,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(homeRoutes);
   await app.register(authRoutes, { auth: services.auth });
-  await app.register(usersRoutes, { users: services.users });
+  await app.register(mfaRoutes, { auth: services.auth, mfa: services.mfa, clock });
+  await app.register(usersRoutes, { users: services.users, mfa: services.mfa });
   await app.register(contactsRoutes, { contacts: services.contacts });
   await app.register(correspondenceRoutes, {
     correspondence: services.correspondence,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseAllowList } from './lib/allow-list.js';
 
@@ -77,6 +77,14 @@ export interface Config {
   readonly outboxRelayPaused: boolean;
   /** Request deadlines; the contract's (2 s reads, 5 s writes, 30 s slow) unless overridden. */
   readonly handlerTimeouts?: { readMs?: number; writeMs?: number; slowMs?: number };
+  /**
+   * Roles that must enrol TOTP before their first session. Every staff role in production
+   * (security.md §2); outside production `MFA_REQUIRED_ROLES` (default none), so a local
+   * copy can be used before an authenticator is at hand. Enrolled users always need a code.
+   */
+  readonly mfaRequiredRoles: readonly ('caseworker' | 'manager' | 'admin')[];
+  /** 32-byte AES-256-GCM key for TOTP seeds (`MFA_ENCRYPTION_KEY`, else derived from JWT_SECRET). */
+  readonly mfaKey: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -217,6 +225,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (pausedRaw !== undefined && !['true', 'false'].includes(pausedRaw)) {
     problems.push(`OUTBOX_RELAY_PAUSED must be true or false (got "${pausedRaw}")`);
   }
+  const staffRoles = ['caseworker', 'manager', 'admin'] as const;
+  const mfaRaw = read('MFA_REQUIRED_ROLES') ?? 'none';
+  const mfaListed = mfaRaw === 'none' ? [] : mfaRaw.split(',').map((r) => r.trim());
+  const mfaUnknown = mfaListed.filter((r) => !(staffRoles as readonly string[]).includes(r));
+  if (mfaUnknown.length > 0)
+    problems.push(
+      `MFA_REQUIRED_ROLES must be none or a list of caseworker, manager, admin (got "${mfaRaw}")`,
+    );
+  const mfaRequiredRoles = production
+    ? staffRoles
+    : staffRoles.filter((role) => mfaListed.includes(role));
+  const mfaKeyRaw = read('MFA_ENCRYPTION_KEY');
+  if (mfaKeyRaw !== undefined && !/^[0-9a-f]{64}$/i.test(mfaKeyRaw))
+    problems.push('MFA_ENCRYPTION_KEY must be 64 hex digits (use `openssl rand -hex 32`)');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -255,6 +277,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     metricsToken,
     migrateOnStart,
     outboxRelayPaused: pausedRaw === 'true',
+    mfaRequiredRoles,
+    // Its own key so rotating the JWT keys never strands the seeds; derived only as a fallback.
+    mfaKey: mfaKeyRaw
+      ? Buffer.from(mfaKeyRaw, 'hex')
+      : Buffer.from(hkdfSync('sha256', jwtSecret, 'opcc', 'mfa seed key', 32)),
     ...overrides,
   });
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   index,
   integer,
   pgEnum,
@@ -25,6 +26,13 @@ export const users = pgTable(
     tokenVersion: integer('token_version').notNull().default(1),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /** TOTP seed under AES-256-GCM (`iv.tag.ciphertext`, base64url); null until enrolled. */
+    mfaSecret: text('mfa_secret'),
+    /** A seed offered at enrolment, kept until the first code proves the app holds it. */
+    mfaPendingSecret: text('mfa_pending_secret'),
+    mfaEnabledAt: timestamp('mfa_enabled_at', { withTimezone: true }),
+    /** The last accepted TOTP time step: a code at or below it is a replay (RFC 6238 §5.2). */
+    mfaLastStep: bigint('mfa_last_step', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -63,4 +71,18 @@ export const loginFailures = pgTable(
     index('login_failures_email_idx').on(t.emailNorm, t.at),
     index('login_failures_ip_idx').on(t.ip, t.at),
   ],
+);
+
+/** Ten single-use recovery codes per enrolment, argon2id-hashed like passwords. */
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('mfa_recovery_codes_user_idx').on(t.userId)],
 );

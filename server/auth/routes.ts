@@ -4,7 +4,8 @@ import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { localPath } from '../lib/local-path.js';
 import { AppError } from '../platform/errors.js';
 import { Credentials, SignInForm, TokenResponse } from './schemas.js';
-import { SESSION_ABSOLUTE_MS, type AuthService } from './service.js';
+import { setMfaCookie, setSessionCookie } from './mfa-routes.js';
+import { MFA_REQUIRED, MFA_STEP_MS, type AuthService } from './service.js';
 
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
 const safeReturn = (value: string | undefined) => localPath(value, '/staff');
@@ -35,20 +36,22 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
         );
       }
       try {
-        const { token } = await auth.signIn({
+        const result = await auth.signIn({
           email,
           password,
           ip: request.ip,
           audience: 'web',
           requestId: request.id,
+          returnTo: safeReturn(returnTo),
         });
-        reply.setCookie(SESSION_COOKIE, token, {
-          path: '/',
-          httpOnly: true,
-          secure: true,
-          sameSite: 'lax',
-          maxAge: SESSION_ABSOLUTE_MS / 1000,
-        });
+        if (result.kind === 'mfa') {
+          setMfaCookie(reply, result.pendingToken, MFA_STEP_MS / 1000);
+          return reply.redirect(
+            result.need === 'enrol' ? '/sign-in/mfa/setup' : '/sign-in/mfa',
+            303,
+          );
+        }
+        setSessionCookie(reply, result.token);
         return reply.redirect(safeReturn(returnTo), 303);
       } catch (error) {
         if (error instanceof AppError && (error.statusCode === 401 || error.statusCode === 429)) {
@@ -79,21 +82,25 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
     {
       schema: {
         tags: ['auth'],
-        summary: 'Exchange an email and password for a Bearer token (8 hours)',
+        summary:
+          'Exchange an email, password and (once enrolled) authenticator code `otp` for a Bearer token',
         body: Credentials,
         response: { 200: TokenResponse },
       },
       config: { public: true, ...signInRateLimit },
     },
     async (request) => {
-      const { token, expiresAt } = await auth.signIn({
+      const result = await auth.signIn({
         email: request.body.email,
         password: request.body.password,
+        ...(request.body.otp ? { otp: request.body.otp } : {}),
         ip: request.ip,
         audience: 'api',
         requestId: request.id,
       });
-      return { token, expiresAt: expiresAt.toISOString() };
+      // The API never gets a pending step: signIn answers it with 401/403 instead.
+      if (result.kind !== 'session') throw MFA_REQUIRED;
+      return { token: result.token, expiresAt: result.expiresAt.toISOString() };
     },
   );
 

@@ -4,7 +4,7 @@ export const Credentials = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
-    otp: Type.Optional(Type.String({ maxLength: 10 })),
+    otp: Type.Optional(Type.String({ maxLength: 40 })),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,13 @@ import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
-import { normaliseEmail, type Role, type UsersRepository } from '../users/repository.js';
+import {
+  normaliseEmail,
+  type Role,
+  type UserRow,
+  type UsersRepository,
+} from '../users/repository.js';
+import { INVALID_CODE, type MfaService } from './mfa.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export type Audience = 'web' | 'api';
@@ -32,89 +38,196 @@ export interface TokenClaims {
   sub: string;
   sid: string;
   ver: number;
-  aud: Audience;
+  /** `mfa`: password accepted, second step pending; never opens a session (§3). */
+  aud: Audience | 'mfa';
+  /** Pending tokens only: the page to return to after the code. */
+  ret?: string;
 }
+
+/** The second step must follow the password within 5 minutes (§3). */
+export const MFA_STEP_MS = 5 * 60_000;
+
+export const MFA_REQUIRED = new AppError(
+  401,
+  'auth.mfa_required',
+  'Enter the code from your authenticator app (otp)',
+);
+export const MFA_ENROLMENT_REQUIRED = new AppError(
+  403,
+  'auth.mfa_enrolment_required',
+  'Set up an authenticator app by signing in to the staff pages first',
+);
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  ip: string;
+  audience: Audience;
+  requestId: string;
+  /** API only: a TOTP or recovery code, in the same request as the password. */
+  otp?: string;
+  /** Pages: where to go once the second step is done (a checked local path). */
+  returnTo?: string;
+}
+export interface SessionResult {
+  kind: 'session';
+  token: string;
+  expiresAt: Date;
+  user: UserRow;
+}
+export type SignInResult =
+  SessionResult | { kind: 'mfa'; need: 'verify' | 'enrol'; pendingToken: string; user: UserRow };
+
+const actorOf = (user: UserRow | undefined, input: { ip: string; requestId: string }): Actor => ({
+  id: user?.id ?? null,
+  role: user?.role ?? null,
+  requestId: input.requestId,
+  ip: input.ip,
+});
 
 export function createAuthService(deps: {
   db: Db;
   repo: UsersRepository;
   audit: AuditLog;
   clock: Clock;
+  mfa: MfaService;
   sign: (claims: TokenClaims, expiresInSeconds: number) => string;
 }) {
   const { db, repo, audit, clock } = deps;
   // Unknown users are checked against a dummy hash so the reply time reveals nothing.
   const dummyHash = hashPassword('not-a-real-password-for-timing-only');
   const sessionWithUser = repo.prepareSessionWithUser(db);
+  const { mfa } = deps;
+
+  async function throttle(emailNorm: string, ip: string) {
+    const since = new Date(clock.now().getTime() - THROTTLE.windowMs);
+    const failures = await repo.failuresSince(db, since, emailNorm, ip);
+    if (failures.byAccount >= THROTTLE.perAccount || failures.byIp >= THROTTLE.perIp) {
+      throw new AppError(
+        429,
+        'auth.throttled',
+        'Too many failed sign-in attempts. Wait 15 minutes and try again.',
+      );
+    }
+  }
+
+  /** Wrong passwords and wrong codes count alike towards the lock (§2 throttling). */
+  async function fail(emailNorm: string, actor: Actor, userId: string | null, action: string) {
+    await db.transaction(async (tx) => {
+      await repo.recordFailure(tx, emailNorm, actor.ip ?? '', clock.now());
+      await audit.record(tx, actor, { action, subjectType: 'user', subjectId: userId });
+    });
+  }
+
+  async function startSession(
+    user: UserRow,
+    audience: Audience,
+    actor: Actor,
+    now: Date,
+  ): Promise<SessionResult> {
+    const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
+    const session = await db.transaction(async (tx) => {
+      const row = await repo.createSession(tx, {
+        userId: user.id,
+        audience,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt,
+      });
+      await audit.record(tx, actor, {
+        action: 'auth.sign_in',
+        subjectType: 'user',
+        subjectId: user.id,
+      });
+      return row;
+    });
+    const token = deps.sign(
+      { sub: user.id, sid: session.id, ver: user.tokenVersion, aud: audience },
+      SESSION_ABSOLUTE_MS / 1000,
+    );
+    return { kind: 'session', token, expiresAt, user };
+  }
 
   return {
-    async signIn(input: {
-      email: string;
-      password: string;
-      ip: string;
-      audience: Audience;
-      requestId: string;
-    }) {
+    async signIn(input: SignInInput): Promise<SignInResult> {
       const now = clock.now();
       const emailNorm = normaliseEmail(input.email);
-      const failures = await repo.failuresSince(
-        db,
-        new Date(now.getTime() - THROTTLE.windowMs),
-        emailNorm,
-        input.ip,
-      );
-      if (failures.byAccount >= THROTTLE.perAccount || failures.byIp >= THROTTLE.perIp) {
-        throw new AppError(
-          429,
-          'auth.throttled',
-          'Too many failed sign-in attempts. Wait 15 minutes and try again.',
-        );
-      }
+      await throttle(emailNorm, input.ip);
       const user = await repo.findByEmail(db, emailNorm);
       const ok = user
         ? await verifyPassword(user.passwordHash, input.password)
         : (await verifyPassword(await dummyHash, input.password), false);
-      const actor: Actor = {
-        id: user?.id ?? null,
-        role: user?.role ?? null,
-        requestId: input.requestId,
-        ip: input.ip,
-      };
+      const actor = actorOf(user, input);
       if (!user || !ok || user.disabledAt) {
-        await db.transaction(async (tx) => {
-          await repo.recordFailure(tx, emailNorm, input.ip, now);
-          await audit.record(tx, actor, {
-            action: 'auth.sign_in_failed',
-            subjectType: 'user',
-            subjectId: user?.id ?? null,
-          });
-        });
+        await fail(emailNorm, actor, user?.id ?? null, 'auth.sign_in_failed');
         throw INVALID_CREDENTIALS;
       }
       if (needsRehash(user.passwordHash)) {
         await repo.update(db, user.id, { passwordHash: await hashPassword(input.password) }, false);
       }
-      const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
-      const session = await db.transaction(async (tx) => {
-        const row = await repo.createSession(tx, {
-          userId: user.id,
-          audience: input.audience,
-          createdAt: now,
-          lastSeenAt: now,
-          expiresAt,
-        });
-        await audit.record(tx, actor, {
-          action: 'auth.sign_in',
-          subjectType: 'user',
-          subjectId: user.id,
-        });
-        return row;
-      });
-      const token = deps.sign(
-        { sub: user.id, sid: session.id, ver: user.tokenVersion, aud: input.audience },
-        SESSION_ABSOLUTE_MS / 1000,
+      const need = mfa.need(user);
+      if (input.audience === 'api') {
+        // The API has no enrolment screens: staff enrol through the pages first.
+        if (need === 'enrol') throw MFA_ENROLMENT_REQUIRED;
+        if (need === 'verify') {
+          if (!input.otp) throw MFA_REQUIRED;
+          if (!(await mfa.check(actor, user, input.otp))) {
+            await fail(emailNorm, actor, user.id, 'auth.mfa_failed');
+            throw INVALID_CODE;
+          }
+        }
+        return startSession(user, 'api', actor, now);
+      }
+      if (need === 'none') return startSession(user, 'web', actor, now);
+      // Password accepted, second step pending: a 5-minute token that opens no session.
+      const pendingToken = deps.sign(
+        {
+          sub: user.id,
+          sid: '',
+          ver: user.tokenVersion,
+          aud: 'mfa',
+          ...(input.returnTo ? { ret: input.returnTo } : {}),
+        },
+        MFA_STEP_MS / 1000,
       );
-      return { token, expiresAt, user };
+      return { kind: 'mfa', need, pendingToken, user };
+    },
+
+    /** The user behind a pending MFA token, if it still stands (same token version, enabled). */
+    async pendingUser(claims: { sub: string; ver: number }): Promise<UserRow | undefined> {
+      const user = await repo.findById(db, claims.sub);
+      if (!user || user.disabledAt || user.tokenVersion !== claims.ver) return undefined;
+      return user;
+    },
+
+    /** Second step of a page sign-in: a TOTP or recovery code opens the session. */
+    async completeMfa(user: UserRow, input: { code: string; ip: string; requestId: string }) {
+      const emailNorm = normaliseEmail(user.email);
+      await throttle(emailNorm, input.ip);
+      const actor = actorOf(user, input);
+      if (!(await mfa.check(actor, user, input.code))) {
+        await fail(emailNorm, actor, user.id, 'auth.mfa_failed');
+        throw INVALID_CODE;
+      }
+      return startSession(user, 'web', actor, clock.now());
+    },
+
+    /** Enrolment at first sign-in: the confirmed code opens the session; codes shown once. */
+    async completeEnrolment(user: UserRow, input: { code: string; ip: string; requestId: string }) {
+      const emailNorm = normaliseEmail(user.email);
+      await throttle(emailNorm, input.ip);
+      const actor = actorOf(user, input);
+      let codes: string[];
+      try {
+        codes = await mfa.confirm(actor, user.id, input.code);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'auth.mfa_invalid')
+          await fail(emailNorm, actor, user.id, 'auth.mfa_failed');
+        throw error;
+      }
+      const fresh = (await repo.findById(db, user.id))!;
+      const session = await startSession(fresh, 'web', actor, clock.now());
+      return { ...session, recoveryCodes: codes };
     },
 
     /** Checks a verified token against the database: revocation, idle time, version, disabling. */

@@ -5,6 +5,7 @@ import { AppError } from '../platform/errors.js';
 import type { Role } from './repository.js';
 import { NewUserBody, NewUserForm, UserActionForm, UserIdParams, UserView } from './schemas.js';
 import type { UsersService } from './service.js';
+import type { MfaService } from '../auth/mfa.js';
 
 const roleItems = (selected?: string) =>
   (['caseworker', 'manager', 'admin'] as const).map((value) => ({
@@ -13,8 +14,11 @@ const roleItems = (selected?: string) =>
     checked: value === selected,
   }));
 
-export async function usersRoutes(app: FastifyInstance, opts: { users: UsersService }) {
-  const { users } = opts;
+export async function usersRoutes(
+  app: FastifyInstance,
+  opts: { users: UsersService; mfa: MfaService },
+) {
+  const { users, mfa } = opts;
   app.staffNav.push({ href: '/admin/users', text: 'Users', roles: ['admin'] });
 
   app.post<{ Body: Static<typeof NewUserBody> }>(
@@ -117,6 +121,7 @@ export async function usersRoutes(app: FastifyInstance, opts: { users: UsersServ
       const { action, role } = request.body;
       try {
         if (action === 'role') await users.changeRole(request.actor(), id, role as Role);
+        else if (action === 'mfa-reset') await mfa.reset(request.actor(), id);
         else await users.setDisabled(request.actor(), id, action === 'disable');
         return reply.redirect(`/admin/users/${id}`, 303);
       } catch (error) {

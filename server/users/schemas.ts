@@ -24,6 +24,7 @@ export const UserView = Type.Object({
   jobTitle: Type.Union([Type.String(), Type.Null()]),
   role: RoleSchema,
   disabled: Type.Boolean(),
+  mfaEnabled: Type.Boolean(),
   createdAt: Type.String(),
 });
 
@@ -48,7 +49,12 @@ export const NewUserForm = Type.Object(
 export const UserActionForm = Type.Object(
   {
     _csrf: Type.String({ maxLength: 200 }),
-    action: Type.Union([Type.Literal('role'), Type.Literal('disable'), Type.Literal('enable')]),
+    action: Type.Union([
+      Type.Literal('role'),
+      Type.Literal('disable'),
+      Type.Literal('enable'),
+      Type.Literal('mfa-reset'),
+    ]),
     role: Type.Optional(Type.String({ maxLength: 20 })),
   },
   { additionalProperties: false },

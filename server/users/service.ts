@@ -27,6 +27,7 @@ export interface UserView {
   jobTitle: string | null;
   role: Role;
   disabled: boolean;
+  mfaEnabled: boolean;
   createdAt: string;
 }
 
@@ -37,6 +38,7 @@ export const toUserView = (row: UserRow): UserView => ({
   jobTitle: row.jobTitle,
   role: row.role,
   disabled: row.disabledAt !== null,
+  mfaEnabled: row.mfaEnabledAt !== null,
   createdAt: row.createdAt.toISOString(),
 });
 
