@@ -15,7 +15,11 @@ import {
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface JobPayloads {
-  email: { emailId: string };
+  /**
+   * `jobId`, when a domain names the job (`booking-{id}-{kind}-s{seq}`), replaces
+   * `outbox-{rowId}`: however many outbox rows ask for that email, one job is queued.
+   */
+  email: { emailId: string; jobId?: string };
   'deadline-notify': { notificationId: string };
   'deadline-rebuild': { calendarVersion: number };
   'sla-scan': Record<string, never>;
@@ -109,6 +113,9 @@ export const jobIds = {
   rescan: (kind: string, fileId: string, window: number) => `rescan-${kind}-${fileId}-w${window}`,
   /** One reminder per booking, however many sweeps find it. */
   surgeryReminder: (bookingId: string) => `reminder-${bookingId}-24h`,
+  /** One email job per booking, kind (booked, moved, cancel) and calendar sequence (§4). */
+  bookingEmail: (bookingId: string, kind: string, sequence: number) =>
+    `booking-${bookingId}-${kind}-s${sequence}`,
 };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

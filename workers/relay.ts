@@ -16,7 +16,16 @@ export async function claimUnpublished(tx: DbOrTx, limit = 500): Promise<OutboxR
     .for('update', { skipLocked: true });
 }
 
-/** Adds one job per row with jobId `outbox-<id>`: a re-publish of the same row is deduplicated. */
+/**
+ * The row's job id: the domain's own key when the payload names one (a booking email), else
+ * `outbox-<id>`. Either way a re-publish is deduplicated while the job exists.
+ */
+export function outboxJobId(row: Pick<OutboxRow, 'id' | 'payload'>): string {
+  const named = row.payload.jobId;
+  return typeof named === 'string' && named !== '' ? named : jobIds.outbox(row.id);
+}
+
+/** Adds one job per row (jobId from outboxJobId): a re-publish of the same row is deduplicated. */
 export async function publishRows(queues: QueueBackend, rows: OutboxRow[]): Promise<void> {
   const byTopic = new Map<string, OutboxRow[]>();
   for (const row of rows) {
@@ -29,8 +38,11 @@ export async function publishRows(queues: QueueBackend, rows: OutboxRow[]): Prom
       queues.queue(topic as never).addBulk(
         group.map((row) => ({
           name: topic as never,
-          data: row.payload as never,
-          opts: { jobId: jobIds.outbox(row.id) },
+          // A named job carries its row id, so the worker can mark the row processed.
+          data: (outboxJobId(row) === jobIds.outbox(row.id)
+            ? row.payload
+            : { ...row.payload, outboxId: row.id }) as never,
+          opts: { jobId: outboxJobId(row) },
         })),
       ),
     ),
@@ -87,7 +99,7 @@ export async function reconcile(
   const redrive: OutboxRow[] = [];
   for (const row of rows) {
     if (!isJobName(row.topic)) continue;
-    const job = await queues.queue(row.topic).getJob(jobIds.outbox(row.id));
+    const job = await queues.queue(row.topic).getJob(outboxJobId(row));
     const state = job ? await job.getState() : 'unknown';
     if (state === 'completed' || state === 'failed') await job!.remove();
     else if (state !== 'unknown') continue;

@@ -46,11 +46,18 @@ export async function startWorkers(opts: {
       definition.name,
       async (job, token) => {
         const markProcessed = async () => {
-          if (!job.id?.startsWith('outbox-')) return;
+          // `outbox-<id>`, or a domain-named job carrying `outboxId` (workers/relay.ts).
+          const carried = (job.data as { outboxId?: unknown } | undefined)?.outboxId;
+          const rowId = job.id?.startsWith('outbox-')
+            ? Number(job.id.slice(7))
+            : typeof carried === 'number'
+              ? carried
+              : undefined;
+          if (rowId === undefined) return;
           await ctx.db
             .update(outbox)
             .set({ processedAt: opts.clock.now() })
-            .where(eq(outbox.id, Number(job.id.slice(7))));
+            .where(eq(outbox.id, rowId));
         };
         let result: unknown;
         try {

@@ -54,6 +54,8 @@ export interface OutgoingEmail {
    * with `send(id)` when it decides (a reminder re-checked under a row lock).
    */
   delivery?: 'outbox' | 'caller';
+  /** The email job's id when the domain names it (one job per key); `outbox-{row}` otherwise. */
+  jobId?: string;
 }
 
 /**
@@ -173,7 +175,12 @@ export function createMailService(deps: {
         subjectType: email.subjectType ?? null,
         subjectRef: email.subjectRef ?? null,
       });
-      if (email.delivery !== 'caller') await enqueue(tx, 'email', { emailId: id });
+      if (email.delivery !== 'caller')
+        await enqueue(
+          tx,
+          'email',
+          email.jobId ? { emailId: id, jobId: email.jobId } : { emailId: id },
+        );
       return id;
     },
 

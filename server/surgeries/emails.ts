@@ -7,6 +7,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { calendarContentType, calendarFile } from '../lib/ics.js';
 import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
+import { jobIds } from '../../workers/queues.js';
 import type {
   BookingRow,
   SlotRow,
@@ -126,6 +127,7 @@ export function createSurgeryEmails(deps: EmailDeps) {
           footer(),
         attachments: [ics(booking, place, 'REQUEST', booking.icsSequence)],
         messageId: `booking-${booking.id}-${kind}-s${booking.icsSequence}@${deps.mailDomain}`,
+        jobId: jobIds.bookingEmail(booking.id, kind, booking.icsSequence),
         subjectType: BOOKING_MAIL,
         subjectRef: booking.id,
       });
@@ -146,6 +148,7 @@ export function createSurgeryEmails(deps: EmailDeps) {
           footer(),
         attachments: [ics(booking, place, 'CANCEL', booking.icsSequence)],
         messageId: `booking-${booking.id}-cancel-s${booking.icsSequence}@${deps.mailDomain}`,
+        jobId: jobIds.bookingEmail(booking.id, 'cancel', booking.icsSequence),
         subjectType: BOOKING_MAIL,
         subjectRef: booking.id,
       });
