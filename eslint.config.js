@@ -50,8 +50,6 @@ const DOMAINS = readdirSync(`${import.meta.dirname}/server`, { withFileTypes: tr
 const EXISTING_COUPLINGS = {
   auth: ['users'],
   correspondence: ['contacts'],
-  disclosure: ['correspondence'],
-  intake: ['correspondence'],
 };
 // service.ts, repository.ts and their parts (timer-repository.ts, stats-repository.ts ...).
 const serviceOrRepository = (domain) => [`./server/${domain}/*{service,repository}.ts`];

@@ -169,7 +169,7 @@ export function createServices(
     officeName: config.officeName,
     officeAddress: config.officeAddress,
   });
-  const disclosure = createDisclosureService({ db: db.db, clock, audit, attachmentScan });
+  const disclosure = createDisclosureService({ db: db.db, clock, audit, attachmentScan, cases });
   const surveys = createSurveysService({
     db: db.db,
     clock,
@@ -244,7 +244,7 @@ export function createServices(
       db: db.db,
       clock,
       audit,
-      correspondence,
+      cases,
       mailDomain: config.mailDomain,
       imapUrl: config.imapUrl,
     }),

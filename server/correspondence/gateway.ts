@@ -29,11 +29,17 @@ export function createCaseGateway(
     find: (db: DbOrTx, viewer: Viewer, id: string) => repo.findVisible(db, viewer, id),
     /** As find, locking the row for the rest of the caller's transaction. */
     lock: (tx: DbOrTx, viewer: Viewer, id: string) => repo.lockVisible(tx, viewer, id),
+    /** The id of the case with this reference, if `viewer` may see it. */
+    findByReference: (db: DbOrTx, viewer: Viewer, reference: string) =>
+      repo.findVisibleByReference(db, viewer, reference),
     /** A case's requester (or any contact) by id. */
     contact: (db: DbOrTx, id: string | null) => repo.contact(db, id),
     /** Records the acknowledgement (the target met): undefined if the case changed first. */
     markAcknowledged: (tx: DbOrTx, row: CaseRow, at: Date) =>
       repo.updateCase(tx, row.id, row.version, { acknowledgedAt: at, updatedAt: at }),
+    /** Raises a flag on a locked case: undefined if the case changed first. */
+    addFlag: (tx: DbOrTx, row: CaseRow, flag: string, at: Date) =>
+      repo.updateCase(tx, row.id, row.version, { flags: [...row.flags, flag], updatedAt: at }),
     /** The case page's detail (an audited read). */
     get: (...args: Parameters<CorrespondenceService['get']>) => service.get(...args),
     /** A status move through the workflow (§5), in the caller's transaction when given. */

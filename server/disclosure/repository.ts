@@ -7,7 +7,7 @@ import {
   topics,
   users,
 } from '../../db/schema/index.js';
-import { isUuid, visibleTo, type Viewer } from '../correspondence/repository.js';
+import { isUuid, visibleTo, type Viewer } from '../correspondence/gateway.js';
 
 export type EntryRow = typeof disclosureLogEntries.$inferSelect;
 export type NewEntryRow = typeof disclosureLogEntries.$inferInsert;

@@ -11,7 +11,7 @@ import {
   type UploadedFile,
 } from '../correspondence/attachments.js';
 import { londonDate } from '../correspondence/due.js';
-import { createCorrespondenceRepository, type CaseRow } from '../correspondence/repository.js';
+import type { CaseGateway, CaseRow } from '../correspondence/gateway.js';
 import { humanise, replyOutcomes, type CaseType } from '../correspondence/workflow.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
@@ -174,10 +174,11 @@ export function createDisclosureService(deps: {
   repo?: DisclosureRepository;
   /** Holds new documents for clamd (security §5); absent, they are `not_scanned`. */
   attachmentScan?: AttachmentScanService;
+  /** Cases, through correspondence's public entry point. */
+  cases: CaseGateway;
 }) {
-  const { db, clock, audit } = deps;
+  const { db, clock, audit, cases } = deps;
   const repo = deps.repo ?? createDisclosureRepository();
-  const cases = createCorrespondenceRepository();
 
   function checkPublishable(row: CaseRow) {
     if (!PUBLISHABLE_TYPES.includes(row.type))
@@ -268,7 +269,7 @@ export function createDisclosureService(deps: {
   }
 
   async function loadCase(tx: DbOrTx, entry: EntryRow): Promise<CaseRow> {
-    const row = await cases.findVisible(tx, { id: null, role: 'system' }, entry.caseId);
+    const row = await cases.find(tx, { id: null, role: 'system' }, entry.caseId);
     if (!row) throw notFound('Case not found');
     return row;
   }
@@ -468,7 +469,7 @@ export function createDisclosureService(deps: {
     ): Promise<{ entry: EntryView; created: boolean }> {
       try {
         return await db.transaction(async (tx) => {
-          const row = await cases.lockVisible(tx, viewerOf(actor), caseId);
+          const row = await cases.lock(tx, viewerOf(actor), caseId);
           if (!row) throw notFound('Case not found');
           checkPublishable(row);
           const existing = await repo.byCase(tx, row.id);
@@ -521,7 +522,7 @@ export function createDisclosureService(deps: {
     },
 
     async forCase(actor: Actor, caseId: string): Promise<EntryView | null> {
-      const row = await cases.findVisible(db, viewerOf(actor), caseId);
+      const row = await cases.find(db, viewerOf(actor), caseId);
       if (!row) throw notFound('Case not found');
       const entry = await repo.byCase(db, row.id);
       return entry ? entryView(entry) : null;

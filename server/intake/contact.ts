@@ -9,7 +9,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
 import { londonDate } from '../correspondence/due.js';
-import type { CorrespondenceService } from '../correspondence/service.js';
+import type { CaseGateway } from '../correspondence/gateway.js';
 import type { CaseType } from '../correspondence/workflow.js';
 import type { Clock } from '../lib/clock.js';
 import { headerSafe } from '../mail/service.js';
@@ -132,12 +132,8 @@ const CASE_FIELDS: Record<string, string> = {
   body: 'message',
 };
 
-export function createContactService(deps: {
-  db: Db;
-  clock: Clock;
-  correspondence: CorrespondenceService;
-}) {
-  const { db, clock, correspondence } = deps;
+export function createContactService(deps: { db: Db; clock: Clock; cases: CaseGateway }) {
+  const { db, clock, cases } = deps;
 
   const requestHash = (value: NormalisedSubmission) =>
     createHash('sha256')
@@ -199,7 +195,7 @@ export function createContactService(deps: {
             return { ...(first.response as unknown as ContactReceipt), replayed: true };
           }
         }
-        const created = await correspondence.createCase(
+        const created = await cases.createCase(
           actor,
           {
             type,

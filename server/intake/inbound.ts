@@ -9,8 +9,7 @@ import { simpleParser } from 'mailparser';
 import type { Db, Tx } from '../../db/client.js';
 import { emailMessages, inboundMessages } from '../../db/schema/index.js';
 import { normaliseEmail } from '../contacts/normalise.js';
-import { createCorrespondenceRepository, isUuid } from '../correspondence/repository.js';
-import { LIMITS, type CorrespondenceService } from '../correspondence/service.js';
+import { isUuid, LIMITS, type CaseGateway } from '../correspondence/gateway.js';
 import type { Clock } from '../lib/clock.js';
 import { headerSafe } from '../mail/service.js';
 import { systemActor, type Actor, type AuditLog } from '../platform/audit.js';
@@ -71,12 +70,12 @@ export function createInboundService(deps: {
   db: Db;
   clock: Clock;
   audit: AuditLog;
-  correspondence: CorrespondenceService;
+  /** Cases, through correspondence's public entry point. */
+  cases: CaseGateway;
   /** Our Message-ID domain: `case-{caseId}.{id}@domain` ids name their case. */
   mailDomain: string;
 }) {
-  const { db, clock, audit, correspondence } = deps;
-  const repo = createCorrespondenceRepository();
+  const { db, clock, audit, cases } = deps;
   const escapedDomain = deps.mailDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const OUR_CASE_ID = new RegExp(
     `^case-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.[^@]+@${escapedDomain}$`,
@@ -102,7 +101,7 @@ export function createInboundService(deps: {
     for (const id of ids) {
       // Our replies' ids name their case even if the row is not (yet) where we look.
       const caseId = known.get(id) ?? OUR_CASE_ID.exec(id)?.[1];
-      if (caseId && (await repo.findVisible(tx, SYSTEM_VIEWER, caseId))) return caseId;
+      if (caseId && (await cases.find(tx, SYSTEM_VIEWER, caseId))) return caseId;
     }
     return undefined;
   }
@@ -115,10 +114,10 @@ export function createInboundService(deps: {
   ): Promise<string | undefined> {
     if (!fromNorm) return undefined;
     for (const match of subject.matchAll(REFERENCE_IN_SUBJECT)) {
-      const found = await repo.findVisibleByReference(tx, SYSTEM_VIEWER, match[1]!);
+      const found = await cases.findByReference(tx, SYSTEM_VIEWER, match[1]!);
       if (!found) continue;
-      const row = await repo.findVisible(tx, SYSTEM_VIEWER, found.id);
-      const contact = await repo.contact(tx, row?.contactId ?? null);
+      const row = await cases.find(tx, SYSTEM_VIEWER, found.id);
+      const contact = await cases.contact(tx, row?.contactId ?? null);
       if (contact?.emailNorm && contact.emailNorm === fromNorm) return found.id;
     }
     return undefined;
@@ -138,7 +137,7 @@ export function createInboundService(deps: {
     },
     threadedBy: ThreadedBy,
   ) {
-    const row = await repo.lockVisible(tx, SYSTEM_VIEWER, caseId);
+    const row = await cases.lock(tx, SYSTEM_VIEWER, caseId);
     if (!row) throw new Error(`case ${caseId} vanished while threading`);
     const now = clock.now();
     // Auto-replies and bounces are recorded but raise nothing: an out-of-office is not a reply.
@@ -150,10 +149,7 @@ export function createInboundService(deps: {
           ? FLAG_REPLY
           : null;
     if (flag && !row.flags.includes(flag)) {
-      const updated = await repo.updateCase(tx, row.id, row.version, {
-        flags: [...row.flags, flag],
-        updatedAt: now,
-      });
+      const updated = await cases.addFlag(tx, row, flag, now);
       if (!updated) throw new Error(`case ${caseId} changed under its row lock`);
     }
     await appendToTimeline(tx, {
@@ -248,9 +244,7 @@ export function createInboundService(deps: {
           })
           .from(inboundMessages)
           .where(eq(inboundMessages.messageKey, messageKey));
-        const row = first?.caseId
-          ? await repo.findVisible(tx, SYSTEM_VIEWER, first.caseId)
-          : undefined;
+        const row = first?.caseId ? await cases.find(tx, SYSTEM_VIEWER, first.caseId) : undefined;
         return {
           inboundId: first!.id,
           messageKey,
@@ -295,7 +289,7 @@ export function createInboundService(deps: {
               : text;
         const name =
           (sender.name ? headerSafe(sender.name) : '') || fromAddress || 'Unknown sender';
-        const result = await correspondence.createCase(
+        const result = await cases.createCase(
           actor,
           {
             type: 'general',

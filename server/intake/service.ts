@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.js';
-import type { CorrespondenceService } from '../correspondence/service.js';
+import type { CaseGateway } from '../correspondence/gateway.js';
 import type { Clock } from '../lib/clock.js';
 import type { AuditLog } from '../platform/audit.js';
 import { createContactService } from './contact.js';
@@ -10,7 +10,8 @@ export function createIntakeService(deps: {
   db: Db;
   clock: Clock;
   audit: AuditLog;
-  correspondence: CorrespondenceService;
+  /** Cases, through correspondence's public entry point. */
+  cases: CaseGateway;
   mailDomain: string;
   /** The mailbox `mail-poll` reads; absent, nothing is polled or scheduled. */
   imapUrl: string | undefined;

@@ -38,6 +38,8 @@ describe('lint guards', () => {
     for (const [file, from] of [
       ['server/replies/added-on-purpose.ts', '../correspondence/service.js'],
       ['server/replies/added-on-purpose.ts', '../correspondence/repository.js'],
+      ['server/disclosure/added-on-purpose.ts', '../correspondence/repository.js'],
+      ['server/intake/added-on-purpose.ts', '../correspondence/service.js'],
     ]) {
       expect(await problems(file!, importing(from!))).toEqual([
         expect.stringContaining("never imports another domain's service or repository"),
