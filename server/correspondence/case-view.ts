@@ -5,6 +5,8 @@ import { iso, viewerOf, type CaseContext } from './context.js';
 import { caseSubject } from './clock-adapter.js';
 import { caseNotFound } from './errors.js';
 import { readTimeline } from '../timeline/timeline.js';
+import { unmetAcknowledgement } from './missed.js';
+import type { DeadlineDetail } from '../deadlines/types.js';
 import { describeEvent, oneEntryPerEmail } from './timeline-wording.js';
 import type { CaseDetail, MoveView, NoteView } from './types.js';
 import { movesFor, type CaseType, type Move } from './workflow.js';
@@ -43,6 +45,18 @@ export function createCaseView(ctx: CaseContext) {
             deps.deadlines.forSubject(db, 'case', row.id, caseSubject(row)),
             repo.attachments(db, row.id),
           ]);
+          // The acknowledgement target as the clock stored it, while nobody has acknowledged.
+          const ackDueOn = unmetAcknowledgement(
+            row.acknowledgedAt,
+            (deadline as { deadlines?: DeadlineDetail[] } | undefined)?.deadlines ?? [],
+          );
+          const summary = toSummary(row, today, assignee?.name, ackDueOn);
+          // How late, in working days from the one calendar service (the page says it).
+          const { cals } = await deps.calendar.current();
+          summary.missed = summary.missed.map((m) => ({
+            ...m,
+            workingDaysLate: cals.england_wales.workingDaysBetween(m.dueDate, today),
+          }));
           const notes: NoteView[] = noteRows.map((note) => ({
             id: note.id,
             body: note.redactedAt ? '' : note.body,
@@ -54,7 +68,7 @@ export function createCaseView(ctx: CaseContext) {
           }));
           const noteMap = new Map(notes.map((note) => [note.id, note]));
           return {
-            ...toSummary(row, today, assignee?.name),
+            ...summary,
             contactName: contact?.name ?? null,
             subtype: row.subtype,
             body: row.body,

@@ -16,8 +16,9 @@ import type {
   QueueDates,
   Viewer,
 } from './repository.js';
+import { missedTargets } from './missed.js';
 import type { CaseSummary } from './types.js';
-import { OPEN_STATUSES, type CaseChannel, type CaseStatus } from './workflow.js';
+import { OPEN_STATUSES, type CaseChannel } from './workflow.js';
 
 /** What the correspondence service is built from (app.ts passes these). */
 export interface CorrespondenceDeps {
@@ -127,12 +128,22 @@ export function createCaseContext(deps: CorrespondenceDeps) {
   /** Today in London. */
   const today = () => londonDate(clock.now());
 
-  function isOverdue(status: CaseStatus, dueDate: string | null, today: string) {
-    return OPEN_STATUSES.includes(status) && dueDate !== null && dueDate < today;
-  }
-
-  function toSummary(row: CaseListRow | CaseRow, today: string, assigneeName?: string | null) {
+  /**
+   * A row's summary. Queue rows carry their unmet acknowledgement target (`ackDueOn`); a
+   * case row may be given it (the case page reads it from the clock's deadlines).
+   */
+  function toSummary(
+    row: CaseListRow | CaseRow,
+    today: string,
+    assigneeName?: string | null,
+    ackDueOn?: string | null,
+  ) {
     const name = 'assigneeName' in row ? row.assigneeName : assigneeName;
+    const missed = missedTargets(
+      OPEN_STATUSES.includes(row.status),
+      { ackDueOn: ackDueOn ?? ('ackDueOn' in row ? row.ackDueOn : null), dueOn: row.nextDueOn },
+      today,
+    );
     const summary: CaseSummary = {
       id: row.id,
       reference: row.reference,
@@ -144,7 +155,8 @@ export function createCaseContext(deps: CorrespondenceDeps) {
       receivedAt: iso(row.receivedAt)!,
       receivedOn: row.receivedOn!,
       dueDate: row.nextDueOn ?? null,
-      overdue: isOverdue(row.status, row.nextDueOn ?? null, today),
+      overdue: missed.length > 0,
+      missed,
       assignee: row.assigneeId ? { id: row.assigneeId, name: name ?? 'Unknown' } : null,
       contactName: 'contactName' in row ? (row.contactName ?? null) : null,
       restricted: row.restricted ?? false,

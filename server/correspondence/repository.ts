@@ -7,7 +7,6 @@ import {
   gte,
   inArray,
   isNull,
-  lt,
   lte,
   sql,
   type SQL,
@@ -25,6 +24,7 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
+import { ackDueSql, overdueSql } from './missed.js';
 import { OPEN_STATUSES, type CaseChannel, type CaseStatus, type CaseType } from './workflow.js';
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -134,7 +134,7 @@ export function filterConditions(viewer: Viewer, filters: CaseFilters, dates: Qu
       );
       break;
     case 'overdue':
-      conditions.push(isOpen(), lt(cases.nextDueOn, dates.today));
+      conditions.push(isOpen(), overdueSql(dates.today));
       break;
     case 'awaiting-requester':
       conditions.push(eq(cases.status, 'awaiting_requester'));
@@ -163,11 +163,9 @@ export function filterConditions(viewer: Viewer, filters: CaseFilters, dates: Qu
   if (filters.topic?.length) conditions.push(arrayOverlaps(cases.topics, filters.topic));
   if (filters.tag?.length) conditions.push(arrayOverlaps(cases.tags, filters.tag));
   if (filters.restricted !== undefined) conditions.push(eq(cases.restricted, filters.restricted));
-  if (filters.overdue === true) conditions.push(isOpen(), lt(cases.nextDueOn, dates.today));
+  if (filters.overdue === true) conditions.push(isOpen(), overdueSql(dates.today));
   if (filters.overdue === false)
-    conditions.push(
-      sql`not (${cases.status} in ('new', 'open', 'awaiting_requester', 'awaiting_approval') and ${cases.nextDueOn} is not null and ${cases.nextDueOn} < ${dates.today})`,
-    );
+    conditions.push(sql`not (${isOpen()} and coalesce(${overdueSql(dates.today)}, false))`);
   if (filters.receivedFrom) conditions.push(gte(cases.receivedOn, filters.receivedFrom));
   if (filters.receivedTo) conditions.push(lte(cases.receivedOn, filters.receivedTo));
   const q = filters.q?.trim();
@@ -286,7 +284,14 @@ const listColumns = {
 
 export type CaseListRow = {
   [K in keyof typeof listColumns]: (typeof listColumns)[K]['_']['data'] | null;
-} & { id: string; reference: string; type: CaseType; status: CaseStatus };
+} & {
+  id: string;
+  reference: string;
+  type: CaseType;
+  status: CaseStatus;
+  /** The unmet acknowledgement target (missed.ts), null once acknowledged. */
+  ackDueOn?: string | null;
+};
 
 export function createCorrespondenceRepository() {
   return {
@@ -620,7 +625,7 @@ export function createCorrespondenceRepository() {
         spec.keys.map((key, i) => [`k${i}`, sql<string>`(${key})::text`]),
       ) as Record<string, SQL<string>>;
       const rows = await db
-        .select({ ...listColumns, ...keyColumns })
+        .select({ ...listColumns, ackDueOn: ackDueSql(), ...keyColumns })
         .from(cases)
         .leftJoin(users, eq(users.id, cases.assigneeId))
         .leftJoin(contacts, eq(contacts.id, cases.contactId))
@@ -673,7 +678,7 @@ export function createCorrespondenceRepository() {
             ? sql<number>`count(*) filter (where ${open} and ${cases.assigneeId} = ${viewer.id})::int`
             : sql<number>`0`,
           due5wd: sql<number>`count(*) filter (where ${open} and ${cases.nextDueOn} >= ${dates.today} and ${cases.nextDueOn} <= ${dates.dueSoonBy})::int`,
-          overdue: sql<number>`count(*) filter (where ${open} and ${cases.nextDueOn} < ${dates.today})::int`,
+          overdue: sql<number>`count(*) filter (where ${open} and ${overdueSql(dates.today)})::int`,
           awaitingRequester: sql<number>`count(*) filter (where ${cases.status} = 'awaiting_requester')::int`,
           awaitingApproval: sql<number>`count(*) filter (where ${cases.status} = 'awaiting_approval')::int`,
           needsAttention: sql<number>`count(*) filter (where cardinality(${cases.flags}) > 0)::int`,

@@ -114,7 +114,17 @@ export const CaseSummarySchema = Type.Object({
   receivedAt: Type.String(),
   receivedOn: Type.String(),
   dueDate: Nullable(Type.String()),
-  overdue: Type.Boolean(),
+  overdue: Type.Boolean({
+    description: 'A target is missed: the response due date or the acknowledgement target',
+  }),
+  missed: Type.Array(
+    Type.Object({
+      kind: Type.Union([Type.Literal('acknowledge'), Type.Literal('respond')]),
+      label: Type.String(),
+      dueDate: Type.String(),
+    }),
+    { description: 'The targets missed, earliest first (open cases only)' },
+  ),
   assignee: Nullable(StaffRefSchema),
   contactName: Nullable(Type.String()),
   restricted: Type.Boolean(),

@@ -1,3 +1,4 @@
+import type { MissedTarget } from './missed.js';
 import type { ContactInput, ContactView, MatchedBy } from '../contacts/service.js';
 import type { AttachmentScanStatus } from '../attachments/scan.js';
 import type { Deadline } from './due.js';
@@ -69,7 +70,10 @@ export interface CaseSummary {
   receivedAt: string;
   receivedOn: string;
   dueDate: string | null;
+  /** Any target missed: the response due date or an unmet acknowledgement target. */
   overdue: boolean;
+  /** Which targets are missed, earliest first (empty when none is, or the case is not open). */
+  missed: MissedTarget[];
   assignee: StaffRef | null;
   contactName: string | null;
   restricted: boolean;

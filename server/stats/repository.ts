@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { OPEN_STATUSES } from '../correspondence/workflow.js';
+import { aliasColumns, overdueSql } from '../correspondence/missed.js';
 import type { AssigneeRow, OnTimeRow, Period, VolumeRow } from './types.js';
 
 const num = (value: unknown): number => Number(value ?? 0);
@@ -120,7 +121,7 @@ export function createStatsRepository(db: DbOrTx) {
     const rows = await db.execute<Record<string, unknown>>(
       sql`select c.assignee_id, coalesce(u.name, 'Unassigned') as assignee,
                  count(*) as open,
-                 count(*) filter (where c.next_due_on < ${today}::date) as overdue,
+                 count(*) filter (where ${overdueSql(today, aliasColumns('c'))}) as overdue,
                  count(*) filter (where c.next_due_on between ${today}::date and ${soon}::date) as due_soon,
                  to_char(min(c.received_on), 'YYYY-MM-DD') as oldest
           from cases c

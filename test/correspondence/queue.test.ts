@@ -34,7 +34,7 @@ const list = async (query: string) => {
 const svc = () => t.app.services.correspondence;
 
 describe('the overdue view', () => {
-  it('lists exactly the open cases past their due date', async () => {
+  it('lists exactly the open cases past their due date or their acknowledgement target', async () => {
     const actor = actorOf(caseworker);
     // Received 1 October: due 29 October, long past.
     const overdueNew = await makeCase(t.app, caseworker, { receivedAt: '2026-10-01T09:00:00Z' });
@@ -52,8 +52,15 @@ describe('the overdue view', () => {
     const responded = await makeCase(t.app, caseworker, { receivedAt: '2026-10-01T09:00:00Z' });
     await svc().transition(actor, responded.id, { to: 'open', version: 1 });
     await svc().transition(actor, responded.id, { to: 'responded', version: 2 });
-    // Received 26 October: due today, 23 November. Overdue only from tomorrow.
-    const dueToday = await makeCase(t.app, caseworker, { receivedAt: '2026-10-26T09:00:00Z' });
+    // Received 26 October: due today, 23 November. Overdue only from tomorrow. Acknowledged
+    // by email (an unacknowledged one would have missed its target, 28 October).
+    const dueToday = await makeCase(t.app, caseworker, {
+      receivedAt: '2026-10-26T09:00:00Z',
+      channel: 'email',
+      contact: { name: 'Dee Today', email: 'dee.today@example.org' },
+    });
+    // Received 2 November, not acknowledged: its target, 4 November, is missed (#15 item 2).
+    const ackMissed = await makeCase(t.app, caseworker, { receivedAt: '2026-11-02T09:00:00Z' });
     expect(dueToday.dueDate).toBe('2026-11-23');
     const notYet = await makeCase(t.app, caseworker, { receivedAt: '2026-11-20T09:00:00Z' });
 
@@ -62,11 +69,15 @@ describe('the overdue view', () => {
     const expected = (
       await t.db.sql<{ id: string }[]>`select id from cases
         where status in ('new', 'open', 'awaiting_requester', 'awaiting_approval')
-          and next_due_on < '2026-11-23'`
+          and (next_due_on < '2026-11-23' or (acknowledged_at is null and exists (
+            select 1 from case_deadlines d where d.subject_id = cases.id and d.kind = 'acknowledge'
+              and d.superseded_at is null and d.effective_due_on < '2026-11-23')))`
     ).map((r) => r.id);
     expect(new Set(viaView)).toEqual(new Set(expected));
     expect(new Set(viaFlag)).toEqual(new Set(expected));
-    expect(viaView).toEqual(expect.arrayContaining([overdueNew.id, overdueWaiting.id]));
+    expect(viaView).toEqual(
+      expect.arrayContaining([overdueNew.id, overdueWaiting.id, ackMissed.id]),
+    );
     for (const id of [closed.id, responded.id, dueToday.id, notYet.id])
       expect(viaView).not.toContain(id);
 

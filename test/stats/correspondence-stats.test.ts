@@ -150,7 +150,8 @@ describe('correspondence statistics', () => {
         assigneeId: cw2.id,
         assignee: 'Bea Caseworker',
         open: 1,
-        overdue: 0,
+        // Due today, but never acknowledged: its target, 28 October, was missed (#15 item 2).
+        overdue: 1,
         dueSoon: 1,
         oldestReceivedOn: '2026-10-26',
       },

@@ -204,15 +204,26 @@ export const checkboxItems = <T extends string>(
     checked: selected?.includes(value) ?? false,
   }));
 
-/** How long is left on a row's due date: a tag on every open case that has one. */
+/**
+ * How long is left on a row's due date: a tag on every open case that has one. A missed
+ * acknowledgement target shows too, even while the response is not yet due (#15 item 2).
+ */
 export function dueTag(
-  item: Pick<CaseSummary, 'dueDate' | 'overdue' | 'status'>,
+  item: Pick<CaseSummary, 'dueDate' | 'overdue' | 'status' | 'missed'>,
   today: string,
 ): { text: string; classes: string } | undefined {
-  if (!item.dueDate || !OPEN_STATUSES.includes(item.status)) return undefined;
-  const days = daysBetween(today, item.dueDate);
+  if (!OPEN_STATUSES.includes(item.status)) return undefined;
   const plural = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
-  if (days < 0) return { text: `Overdue by ${plural(-days)}`, classes: 'govuk-tag--red' };
+  const ack = item.missed?.find((m) => m.kind === 'acknowledge');
+  const days = item.dueDate ? daysBetween(today, item.dueDate) : undefined;
+  if (days !== undefined && days < 0)
+    return { text: `Overdue by ${plural(-days)}`, classes: 'govuk-tag--red' };
+  if (ack)
+    return {
+      text: `Acknowledgement overdue by ${plural(daysBetween(ack.dueDate, today))}`,
+      classes: 'govuk-tag--red',
+    };
+  if (days === undefined) return undefined;
   if (days === 0) return { text: 'Due today', classes: 'govuk-tag--orange' };
   return {
     text: `${plural(days)} left`,
