@@ -45,6 +45,7 @@ import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
 import { securityPlugin } from './platform/security.js';
 import { statsRoutes } from './stats/routes.js';
+import { createStatsService } from './stats/service.js';
 import { surgeriesRoutes } from './surgeries/routes.js';
 import { createSurgeriesService, type SurgeriesService } from './surgeries/service.js';
 import { createSurveysService, type SurveysService } from './surveys/service.js';
@@ -364,7 +365,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pingQueue: () => deps.queues.ping(),
     isClosing: () => app.isClosing(),
   });
-  await app.register(homeRoutes);
+  // A manager's home shows the team's workload: the statistics' open/overdue by assignee.
+  const teamStats = createStatsService({ db: deps.db.db, clock, calendar: services.calendar });
+  await app.register(homeRoutes, {
+    teamWorkload: () => teamStats.byAssignee(teamStats.today()),
+  });
   await app.register(authRoutes, { auth: services.auth });
   await app.register(mfaRoutes, { auth: services.auth, mfa: services.mfa, clock });
   await app.register(usersRoutes, { users: services.users, mfa: services.mfa });

@@ -1,21 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth.js';
 
+/** One caseworker's (or Unassigned's) open work, as the statistics count it. */
+export interface TeamRow {
+  assigneeId: string | null;
+  assignee: string;
+  open: number;
+  overdue: number;
+  dueSoon: number;
+  oldestReceivedOn: string | null;
+}
+
 /** The staff home (domains add panels as they land) and the public start page. */
-export async function homeRoutes(app: FastifyInstance) {
+export async function homeRoutes(
+  app: FastifyInstance,
+  opts: { teamWorkload?: () => Promise<TeamRow[]> } = {},
+) {
   app.get('/', { config: { public: true } }, async (_request, reply) =>
     reply.page('home/views/public.njk', { pageTitle: 'Home' }),
   );
-  app.get('/staff', { config: { auth: STAFF } }, async (request, reply) =>
-    reply.page('home/views/staff.njk', {
+  app.get('/staff', { config: { auth: STAFF } }, async (request, reply) => {
+    const role = request.staff?.role;
+    return reply.page('home/views/staff.njk', {
       pageTitle: 'Home',
       // Panels: my deadline warnings (deadlines domain).
       deadlineWarnings:
-        request.staff?.role === 'admin'
-          ? undefined
-          : await app.services.deadlines.myWarnings(request.actor()),
-    }),
-  );
+        role === 'admin' ? undefined : await app.services.deadlines.myWarnings(request.actor()),
+      // A manager's team view (#15 item 3): each caseworker's open, due soon and overdue.
+      team: role === 'manager' && opts.teamWorkload ? await opts.teamWorkload() : undefined,
+    });
+  });
   app.get('/accessibility', { config: { public: true } }, async (_request, reply) =>
     reply.page('home/views/accessibility.njk', { pageTitle: 'Accessibility statement' }),
   );
