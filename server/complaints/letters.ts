@@ -8,7 +8,7 @@ import { addDays, formatDayDate, londonDateOf, toLondonDate } from '../lib/dates
 import type { Actor } from '../platform/audit.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
-import type { RecordsService } from './records.js';
+import { LIMITS, type RecordsService } from './records.js';
 import type { ComplaintRow } from './repository.js';
 
 export const TEMPLATE_KEYS = [
@@ -282,6 +282,11 @@ export function createLettersService(deps: ComplaintsDeps, records: RecordsServi
     ) {
       return db.transaction(async (tx) => {
         const row = await records.load(tx, actor, id);
+        // The pages post through a looser form schema than the API's: the limit is the service's.
+        if ((input.note?.trim().length ?? 0) > LIMITS.description)
+          throw complaintErrors.invalid({
+            note: `The note must be ${LIMITS.description.toLocaleString('en-GB')} characters or fewer`,
+          });
         const { at, on } = dateOf(input.at);
         if (on < row.receivedOn)
           throw complaintErrors.invalid({

@@ -412,12 +412,24 @@ export async function complaintPages(
             throw new AppError(400, 'validation', 'Choose how', {
               contactChannel: 'Choose how the contact was made',
             });
-          await c.letters.logContact(request.actor(), request.params.id, {
-            kind,
-            channel,
-            at: opt(str(form, 'contactAt')),
-            note: opt(str(form, 'note')),
-          });
+          await c.letters
+            .logContact(request.actor(), request.params.id, {
+              kind,
+              channel,
+              at: opt(str(form, 'contactAt')),
+              note: opt(str(form, 'note')),
+            })
+            .catch((error: unknown) => {
+              // The service names the date `at`; on this page it is the contact form's field.
+              if (error instanceof AppError && error.fields?.at) {
+                const { at, ...rest } = error.fields;
+                throw new AppError(error.statusCode, error.code, error.message, {
+                  ...rest,
+                  contactAt: at,
+                });
+              }
+              throw error;
+            });
         },
         'contact',
       );

@@ -4,7 +4,7 @@
  * equality answers, the access list, and records made from correspondence cases.
  */
 import type { DbOrTx } from '../../db/client.js';
-import { londonDateOf, toLondonDate, type IsoDate } from '../lib/dates.js';
+import { isIsoDate, londonDateOf, toLondonDate, type IsoDate } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
 import { complaintErrors } from './errors.js';
 import type { ComplainantInput, ComplaintsDeps } from './ports.js';
@@ -178,9 +178,15 @@ export function createRecordsService(deps: ComplaintsDeps) {
     if (input.review) {
       for (const key of ['infoGivenOn', 'appliedOn'] as const) {
         const value = input.review[key];
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value > today)
+        if (!isIsoDate(value) || value > today)
           errors[`review.${key}`] = 'Enter a real date, not in the future';
       }
+    }
+    // Checked before anything is written: a forged id is a field error, not a foreign-key failure.
+    if (input.assigneeId) {
+      const assignee = await repo.user(db, input.assigneeId);
+      if (!assignee || assignee.role === 'admin' || assignee.disabledAt)
+        errors.assigneeId = 'Choose a caseworker or manager';
     }
     if (Object.keys(errors).length) throw complaintErrors.invalid(errors);
     const { regime, amendments } = regimeFor(regimes, madeOn);
@@ -241,9 +247,6 @@ export function createRecordsService(deps: ComplaintsDeps) {
       if (input.review) await repo.insertReview(tx, { complaintId: row.id, ...input.review });
       if (actor.id) await repo.grantAccess(tx, row.id, actor.id, 'staff', actor.id, now);
       if (input.assigneeId) {
-        const assignee = await repo.user(tx, input.assigneeId);
-        if (!assignee || assignee.role === 'admin')
-          throw complaintErrors.invalid({ assigneeId: 'Choose a caseworker or manager' });
         await repo.grantAccess(tx, row.id, input.assigneeId, 'assignee', actor.id, now);
       }
       await repo.insertTransition(tx, {
@@ -275,8 +278,14 @@ export function createRecordsService(deps: ComplaintsDeps) {
     create,
 
     /** The complaint already made from a case, if any (the case page's link lands on it). */
-    async existingForCase(_actor: Actor, caseId: string): Promise<string | undefined> {
-      return (await repo.findByCase(db, caseId))?.id;
+    /**
+     * The complaint already made from a case, if any. Otherwise the case is read with the
+     * viewer's own access, so a forged or hidden case id is a 404 before any form is shown.
+     */
+    async existingForCase(actor: Actor, caseId: string): Promise<string | undefined> {
+      const existing = (await repo.findByCase(db, caseId))?.id;
+      if (!existing) await deps.cases.forComplaint(actor, caseId);
+      return existing;
     },
 
     /** A complaint record from a correspondence case of type complaint: nothing typed twice. */

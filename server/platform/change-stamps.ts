@@ -10,7 +10,7 @@ import { auditBatchInsert, auditBatchValues, type AuditRow } from './audit.js';
  * reused under the stamp read before it was computed, so it can be newer than its stamp
  * but never older. One indexed single-row read replaces the queries behind the answer.
  */
-export type ChangeScope = 'cases';
+export type ChangeScope = 'cases' | 'complaints';
 
 /*
  * One statement in flight: the next batch gathers while it commits. Two in flight gave the
