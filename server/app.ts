@@ -216,6 +216,7 @@ export function createServices(
     mailFrom: config.mailFrom,
     publicUrl: config.publicUrl,
     officeName: config.officeName,
+    reminderSendTimeoutMs: config.surgeryReminderSendMs,
     openCase: (actor, input) =>
       correspondence.createCase(actor, {
         type: 'general',

@@ -75,6 +75,8 @@ export interface Config {
    * first start after a restore, when rows shown unsent may already have gone (reliability §8).
    */
   readonly outboxRelayPaused: boolean;
+  /** Deadline of a surgery reminder's send (surgeries.md §6: 15 s); tests shorten it. */
+  readonly surgeryReminderSendMs?: number;
   /** Request deadlines; the contract's (2 s reads, 5 s writes, 30 s slow) unless overridden. */
   readonly handlerTimeouts?: { readMs?: number; writeMs?: number; slowMs?: number };
   /**

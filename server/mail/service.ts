@@ -100,6 +100,24 @@ export const headerSafe = (value: string) => value.replace(/[\u0000-\u001f\u007f
 export class TransientMailError extends Error {}
 export class PermanentMailError extends Error {}
 
+/**
+ * The send, or a rejection once `ms` have passed (an SMTP server that accepts and never
+ * answers would otherwise hold the caller, and any row lock it holds, until nodemailer's
+ * own socket timeout, minutes later). The abandoned attempt's late outcome is ignored.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    signal.addEventListener(
+      'abort',
+      () => reject(new Error(`No answer from the mail server within ${ms / 1000} s`)),
+      { once: true },
+    );
+    work.then(resolve, reject);
+  });
+}
+
 function isPermanent(error: unknown): boolean {
   const code = (error as { responseCode?: number }).responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
@@ -188,7 +206,7 @@ export function createMailService(deps: {
      * Sends one email row, at most once in effect. `sent` and `failed` rows are final; a row
      * left `sending` by a crash is sent again with the same Message-ID.
      */
-    async send(emailId: string): Promise<SendResult> {
+    async send(emailId: string, opts: { timeoutMs?: number } = {}): Promise<SendResult> {
       const [claimed] = await db
         .update(emailMessages)
         .set({
@@ -231,7 +249,7 @@ export function createMailService(deps: {
               text: claimed.textBody,
             })
           : claimed.textBody;
-        const info = (await transport.transporter.sendMail({
+        const sending = transport.transporter.sendMail({
           from: claimed.fromAddress ?? deps.from,
           ...(claimed.replyTo ? { replyTo: claimed.replyTo } : {}),
           to: claimed.to,
@@ -252,7 +270,10 @@ export function createMailService(deps: {
             contentType: a.contentType,
             content: Buffer.from(a.content, 'base64'),
           })),
-        })) as { response?: string };
+        });
+        const info = (await (opts.timeoutMs ? withDeadline(sending, opts.timeoutMs) : sending)) as {
+          response?: string;
+        };
         sentAt = clock.now();
         await db
           .update(emailMessages)

@@ -12,6 +12,8 @@ import type { SurgeriesRepository } from './repository.js';
 
 /** A claim older than this is taken to be a crashed worker's: the reminder is tried again. */
 export const REMINDER_LEASE_MS = 10 * 60_000;
+/** §6: a send gets 15 s; a hung mail server must not hold the booking's row lock longer. */
+export const REMINDER_SEND_TIMEOUT_MS = 15_000;
 
 export function createReminderService(deps: {
   db: Db;
@@ -21,6 +23,8 @@ export function createReminderService(deps: {
   emails: SurgeryEmails;
   booking: BookingService;
   mailDomain: string;
+  /** REMINDER_SEND_TIMEOUT_MS unless a test shortens it. */
+  sendTimeoutMs?: number | undefined;
 }) {
   const { db, clock, repo, mail, emails, booking } = deps;
   return {
@@ -48,7 +52,9 @@ export function createReminderService(deps: {
         const messageId = `reminder-${row.id}@${deps.mailDomain}`;
         const emailId =
           (await mail.idByMessageId(messageId)) ?? (await emails.reminder(db, row, place));
-        await mail.send(emailId);
+        // A timeout throws: the transaction rolls back (no reminder_sent_at), the lock is
+        // released and the job retries after the lease, under the same Message-ID.
+        await mail.send(emailId, { timeoutMs: deps.sendTimeoutMs ?? REMINDER_SEND_TIMEOUT_MS });
         await repo.updateBooking(tx, row.id, { reminderSentAt: clock.now() });
         return 'sent';
       });

@@ -30,6 +30,8 @@ export interface SurgeriesDeps {
   officeName: string;
   officePhone?: string;
   holdMs?: number;
+  /** The reminder send's deadline (tests shorten it); 15 s otherwise. */
+  reminderSendTimeoutMs?: number | undefined;
 }
 
 export function createSurgeriesService(deps: SurgeriesDeps) {
@@ -72,6 +74,7 @@ export function createSurgeriesService(deps: SurgeriesDeps) {
       emails,
       booking,
       mailDomain: deps.mailDomain,
+      sendTimeoutMs: deps.reminderSendTimeoutMs,
     }),
     day: createDayService({ db, clock, audit, repo, openCase: deps.openCase }),
     public: createPublicSurgeriesQuery({ db, clock, repo }),
