@@ -5,7 +5,7 @@ import { mfaRecoveryCodes, users } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, notFound } from '../platform/errors.js';
-import type { Role, UserRow, UsersRepository } from '../users/repository.js';
+import type { Role, UserAccounts as UsersRepository, UserRow } from '../users/gateway.js';
 import { ARGON2_OPTIONS } from './passwords.js';
 import {
   newRecoveryCodes,

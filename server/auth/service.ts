@@ -5,9 +5,9 @@ import { AppError } from '../platform/errors.js';
 import {
   normaliseEmail,
   type Role,
+  type UserAccounts as UsersRepository,
   type UserRow,
-  type UsersRepository,
-} from '../users/repository.js';
+} from '../users/gateway.js';
 import { INVALID_CODE, type MfaService } from './mfa.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 

@@ -5,39 +5,19 @@ import { AppError, notFound, validationError } from '../platform/errors.js';
 import { normaliseEmail, normalisePhone, normalisePostcode } from './normalise.js';
 import type { ContactMatch, ContactRow, ContactsRepository } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
+import {
+  toContactView,
+  type ContactInput,
+  type ContactSuggestion,
+  type ContactView,
+  type MatchedBy,
+} from './model.js';
 
-export type ContactKind = 'person' | 'mp' | 'organisation';
-
-export interface ContactInput {
-  name: string;
-  email?: string | null;
-  phone?: string | null;
-  address?: string | null;
-  postcode?: string | null;
-  kind?: ContactKind;
-  salutation?: string | null;
-}
-
-/** How a requester was found: an existing contact by email or phone, or a new one. */
-export type MatchedBy = 'email' | 'phone' | 'chosen' | 'new';
+// The vocabulary other modules use, from the file that owns it.
+export * from './model.js';
 
 /** The contact page lists this many of the contact's cases, newest first. */
 export const CONTACT_CASES_SHOWN = 100;
-
-export interface ContactView {
-  id: string;
-  kind: ContactKind;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  address: string | null;
-  postcode: string | null;
-}
-
-export interface ContactSuggestion extends ContactView {
-  /** Why it is suggested: `email`, `phone` or `name_postcode`. */
-  reason: 'email' | 'phone' | 'name_postcode';
-}
 
 export interface MergeResult {
   /** The duplicate, now merged. */
@@ -86,16 +66,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const cannotMerge = (code: string, message: string) =>
   new AppError(422, `contacts.${code}`, message, { into: message });
-
-export const toContactView = (row: ContactRow): ContactView => ({
-  id: row.id,
-  kind: row.kind,
-  name: row.name,
-  email: row.email,
-  phone: row.phone,
-  address: row.address,
-  postcode: row.postcode,
-});
 
 const clean = (value: string | null | undefined) => {
   const trimmed = value?.trim();

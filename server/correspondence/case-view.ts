@@ -1,4 +1,4 @@
-import { toContactView } from '../contacts/service.js';
+import { toContactView } from '../contacts/gateway.js';
 import { SCAN_STATES } from '../attachments/scan.js';
 import type { Actor } from '../platform/audit.js';
 import { iso, viewerOf, type CaseContext } from './context.js';

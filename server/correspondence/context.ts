@@ -1,7 +1,6 @@
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import type { AttachmentScanService } from '../attachments/scan.js';
-import { createContactsRepository } from '../contacts/repository.js';
-import { createContactsService, type ContactsService } from '../contacts/service.js';
+import type { ContactBook } from '../contacts/gateway.js';
 import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
 import type { Actor, AuditEntry, AuditLog } from '../platform/audit.js';
@@ -29,7 +28,7 @@ export interface CorrespondenceDeps {
   audit: AuditLog;
   clock: Clock;
   mail: MailService;
-  contacts?: ContactsService;
+  contacts: ContactBook;
   officeName?: string;
   /** The clock: stores a case's deadlines (deadlines.md §5); cases plug in as subjects. */
   deadlines: CaseDeadlineHook;
@@ -48,9 +47,7 @@ export const isManager = (actor: Actor) => actor.role === 'manager' || actor.rol
  * `cases` change stamp, London dates for the queue, the summary of a case row.
  */
 export function createCaseContext(deps: CorrespondenceDeps) {
-  const { db, repo, audit, clock, mail } = deps;
-  const contacts =
-    deps.contacts ?? createContactsService({ db, repo: createContactsRepository(), audit, clock });
+  const { db, repo, audit, clock, mail, contacts } = deps;
   const officeName = deps.officeName ?? 'the Office of the Police and Crime Commissioner';
 
   const inTx = <T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> =>

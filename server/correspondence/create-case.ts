@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import type { ContactsService, MatchedBy } from '../contacts/service.js';
+import type { ContactBook, MatchedBy } from '../contacts/gateway.js';
 import type { Actor } from '../platform/audit.js';
 import { validationError } from '../platform/errors.js';
 import { ACKS_PER_DAY, acknowledgementText } from './acknowledgement.js';
@@ -60,7 +60,7 @@ export function createIntakeCommands(ctx: CaseContext) {
           const receivedOn = londonDate(receivedAt);
           const year = Number(receivedOn.slice(0, 4));
 
-          let contact: Awaited<ReturnType<ContactsService['resolve']>>['contact'] | undefined;
+          let contact: Awaited<ReturnType<ContactBook['resolve']>>['contact'] | undefined;
           let matchedBy: MatchedBy | null = null;
           if (input.contactId) {
             contact = await repo.contact(tx, input.contactId);

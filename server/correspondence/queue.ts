@@ -1,4 +1,4 @@
-import type { ContactInput, ContactSuggestion } from '../contacts/service.js';
+import type { ContactInput, ContactSuggestion } from '../contacts/gateway.js';
 import type { Actor } from '../platform/audit.js';
 import { viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';

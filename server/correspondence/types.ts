@@ -1,5 +1,5 @@
 import type { MissedTarget } from './missed.js';
-import type { ContactInput, ContactView, MatchedBy } from '../contacts/service.js';
+import type { ContactInput, ContactView, MatchedBy } from '../contacts/gateway.js';
 import type { AttachmentScanStatus } from '../attachments/scan.js';
 import type { Deadline } from './due.js';
 import type { CaseSort } from './repository.js';

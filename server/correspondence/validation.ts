@@ -1,4 +1,4 @@
-import type { ContactInput } from '../contacts/service.js';
+import type { ContactInput } from '../contacts/gateway.js';
 import type { AuditEntry } from '../platform/audit.js';
 import { validationError, type FieldErrors } from '../platform/errors.js';
 import { isUuid, type CaseFilters } from './repository.js';

@@ -40,6 +40,8 @@ describe('lint guards', () => {
       ['server/replies/added-on-purpose.ts', '../correspondence/repository.js'],
       ['server/disclosure/added-on-purpose.ts', '../correspondence/repository.js'],
       ['server/intake/added-on-purpose.ts', '../correspondence/service.js'],
+      ['server/auth/added-on-purpose.ts', '../users/repository.js'],
+      ['server/correspondence/added-on-purpose.ts', '../contacts/service.js'],
     ]) {
       expect(await problems(file!, importing(from!))).toEqual([
         expect.stringContaining("never imports another domain's service or repository"),
