@@ -12,6 +12,7 @@ const copies = [
   ['server', (file) => file.endsWith('.njk') || file.includes(`${path.sep}public${path.sep}`)],
   ['db/migrations', () => true],
   ['db/data', () => true],
+  ['server/auth/data', () => true],
 ];
 
 let count = 0;

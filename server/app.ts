@@ -9,6 +9,8 @@ import { createAuthService, type AuthService, type TokenClaims } from './auth/se
 import { authRoutes } from './auth/routes.js';
 import { createMfaService, type MfaService } from './auth/mfa.js';
 import { mfaRoutes } from './auth/mfa-routes.js';
+import { createAccountLinks, type AccountLinks } from './auth/lifecycle.js';
+import { lifecycleRoutes } from './auth/lifecycle-routes.js';
 import type { Config } from './config.js';
 import { homeRoutes } from './home/routes.js';
 import type { Clock } from './lib/clock.js';
@@ -73,6 +75,7 @@ export interface Services {
   users: UsersService;
   auth: AuthService;
   mfa: MfaService;
+  links: AccountLinks;
   mail: MailService;
   contacts: ContactsService;
   correspondence: CorrespondenceService;
@@ -114,6 +117,16 @@ export function createServices(
     transport: deps.mailTransport,
     from: config.mailFrom,
     domain: config.mailDomain,
+  });
+  const links = createAccountLinks({
+    db: db.db,
+    repo: usersRepo,
+    audit,
+    clock,
+    mail,
+    secret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+    officeName: config.officeName,
   });
   const contacts = createContactsService({
     db: db.db,
@@ -236,9 +249,18 @@ export function createServices(
     disclosure,
     deadlines,
     calendar,
-    users: createUsersService({ db: db.db, repo: usersRepo, audit, clock }),
+    users: createUsersService({ db: db.db, repo: usersRepo, audit, clock, invite: links.invite }),
+    links,
     mfa,
-    auth: createAuthService({ db: db.db, repo: usersRepo, audit, clock, mfa, sign }),
+    auth: createAuthService({
+      db: db.db,
+      repo: usersRepo,
+      audit,
+      clock,
+      mfa,
+      sign,
+      onLocked: (tx, userId) => links.lockNotice(tx, userId),
+    }),
     mail,
     contacts,
     correspondence,
@@ -373,6 +395,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(authRoutes, { auth: services.auth });
   await app.register(mfaRoutes, { auth: services.auth, mfa: services.mfa, clock });
+  await app.register(lifecycleRoutes, { links: services.links });
   await app.register(usersRoutes, { users: services.users, mfa: services.mfa });
   await app.register(contactsRoutes, { contacts: services.contacts });
   await app.register(correspondenceRoutes, {

@@ -21,7 +21,8 @@ export const users = pgTable(
     name: text('name').notNull(),
     jobTitle: text('job_title'),
     role: userRole('role').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    /** Null for an invited user until they follow the activation link. */
+    passwordHash: text('password_hash'),
     /** Bumped on sign-out-everywhere, password or role change, disabling: old tokens die. */
     tokenVersion: integer('token_version').notNull().default(1),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
@@ -85,4 +86,27 @@ export const mfaRecoveryCodes = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
   (t) => [index('mfa_recovery_codes_user_idx').on(t.userId)],
+);
+
+/**
+ * Activation (invite, 24 h) and password reset (1 h) links: only SHA-256 of the 256-bit
+ * token is kept; the email re-derives the token when it is sent. Single use.
+ */
+export const userTokens = pgTable(
+  'user_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['invite', 'reset'] }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('user_tokens_hash_uq').on(t.tokenHash),
+    index('user_tokens_user_idx').on(t.userId),
+  ],
 );

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
@@ -92,6 +92,8 @@ export function createAuthService(deps: {
   clock: Clock;
   mfa: MfaService;
   sign: (claims: TokenClaims, expiresInSeconds: number) => string;
+  /** Tells the account's owner of a lock, in the failure's transaction (an email). */
+  onLocked?: (tx: DbOrTx, userId: string) => Promise<void>;
 }) {
   const { db, repo, audit, clock } = deps;
   // Unknown users are checked against a dummy hash so the reply time reveals nothing.
@@ -111,11 +113,25 @@ export function createAuthService(deps: {
     }
   }
 
-  /** Wrong passwords and wrong codes count alike towards the lock (§2 throttling). */
+  /**
+   * Wrong passwords and wrong codes count alike towards the lock (§2 throttling). The
+   * failure that locks an account emails its owner, once per lock.
+   */
   async function fail(emailNorm: string, actor: Actor, userId: string | null, action: string) {
+    const now = clock.now();
     await db.transaction(async (tx) => {
-      await repo.recordFailure(tx, emailNorm, actor.ip ?? '', clock.now());
+      await repo.recordFailure(tx, emailNorm, actor.ip ?? '', now);
       await audit.record(tx, actor, { action, subjectType: 'user', subjectId: userId });
+      if (!userId || !deps.onLocked) return;
+      const since = new Date(now.getTime() - THROTTLE.windowMs);
+      const { byAccount } = await repo.failuresSince(tx, since, emailNorm, '');
+      if (byAccount !== THROTTLE.perAccount) return;
+      await audit.record(tx, actor, {
+        action: 'auth.locked',
+        subjectType: 'user',
+        subjectId: userId,
+      });
+      await deps.onLocked(tx, userId);
     });
   }
 
@@ -154,11 +170,12 @@ export function createAuthService(deps: {
       const emailNorm = normaliseEmail(input.email);
       await throttle(emailNorm, input.ip);
       const user = await repo.findByEmail(db, emailNorm);
-      const ok = user
+      // An invited user with no password yet is checked against the dummy hash too.
+      const ok = user?.passwordHash
         ? await verifyPassword(user.passwordHash, input.password)
         : (await verifyPassword(await dummyHash, input.password), false);
       const actor = actorOf(user, input);
-      if (!user || !ok || user.disabledAt) {
+      if (!user?.passwordHash || !ok || user.disabledAt) {
         await fail(emailNorm, actor, user?.id ?? null, 'auth.sign_in_failed');
         throw INVALID_CREDENTIALS;
       }

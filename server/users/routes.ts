@@ -76,7 +76,8 @@ export async function usersRoutes(
           name,
           jobTitle,
           role: role as Role,
-          password,
+          // Blank: invited by email instead.
+          ...(password ? { password } : {}),
         });
         return reply.redirect('/admin/users', 303);
       } catch (error) {

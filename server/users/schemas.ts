@@ -11,7 +11,8 @@ export const NewUserBody = Type.Object(
     email: Type.String({ minLength: 3, maxLength: 254 }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     role: RoleSchema,
-    password: Type.String({ minLength: 1, maxLength: 256 }),
+    /** Absent: the user is emailed an activation link (24 hours) to choose one. */
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     jobTitle: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -41,7 +42,7 @@ export const NewUserForm = Type.Object(
     name: Type.String({ maxLength: 200 }),
     jobTitle: Type.Optional(Type.String({ maxLength: 200 })),
     role: Type.String({ maxLength: 20 }),
-    password: Type.String({ maxLength: 256 }),
+    password: Type.Optional(Type.String({ maxLength: 256 })),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, notFound, validationError } from '../platform/errors.js';
@@ -15,7 +15,8 @@ export interface NewUser {
   email: string;
   name: string;
   role: Role;
-  password: string;
+  /** Absent: the user is invited by email and chooses a password through the link. */
+  password?: string;
   jobTitle?: string;
 }
 
@@ -49,6 +50,8 @@ export function createUsersService(deps: {
   repo: UsersRepository;
   audit: AuditLog;
   clock: Clock;
+  /** Queues the activation email for a user added without a password. */
+  invite?: (tx: DbOrTx, user: UserRow) => Promise<void>;
 }) {
   const { db, repo, audit } = deps;
 
@@ -58,15 +61,17 @@ export function createUsersService(deps: {
       fields.email = 'Enter an email address in the correct format, like name@example.org';
     if (!input.name.trim()) fields.name = 'Enter a name';
     if (!ROLES.includes(input.role)) fields.role = 'Select a role';
-    const problem = passwordProblem(input.password, { name: input.name, email: input.email });
-    if (problem) fields.password = problem;
+    if (input.password !== undefined) {
+      const problem = passwordProblem(input.password, { name: input.name, email: input.email });
+      if (problem) fields.password = problem;
+    } else if (!deps.invite) fields.password = 'Enter a password';
     if (Object.keys(fields).length > 0) throw validationError(fields);
   }
 
   return {
     async create(actor: Actor, input: NewUser): Promise<UserView> {
       check(input);
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
       return db.transaction(async (tx) => {
         const row = await repo.insert(tx, {
           email: normaliseEmail(input.email),
@@ -76,10 +81,11 @@ export function createUsersService(deps: {
           passwordHash,
         });
         await audit.record(tx, actor, {
-          action: 'user.create',
+          action: passwordHash ? 'user.create' : 'user.invite',
           subjectType: 'user',
           subjectId: row.id,
         });
+        if (!passwordHash) await deps.invite?.(tx, row);
         return toUserView(row);
       });
     },

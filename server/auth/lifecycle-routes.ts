@@ -1,0 +1,108 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError } from '../platform/errors.js';
+import { LINK_PATH, type AccountLinks, type LinkPurpose } from './lifecycle.js';
+
+const EmailForm = Type.Object(
+  { _csrf: Type.String({ maxLength: 200 }), email: Type.String({ maxLength: 254 }) },
+  { additionalProperties: false },
+);
+const PasswordForm = Type.Object(
+  { _csrf: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+);
+// Checked against the database, not the pattern, so a malformed link reads like a used one.
+const TokenParams = Type.Object(
+  { token: Type.String({ maxLength: 100 }) },
+  { additionalProperties: false },
+);
+
+/** Reset requests count with sign-in attempts' spirit: a few a minute per address. */
+const resetRateLimit = { rateLimit: { max: 10, timeWindow: '10 minutes' } };
+
+const TITLES: Record<LinkPurpose, string> = {
+  invite: 'Set your password',
+  reset: 'Choose a new password',
+};
+
+/** Forgotten passwords and activation links; the link only ever leads back to sign-in. */
+export async function lifecycleRoutes(app: FastifyInstance, opts: { links: AccountLinks }) {
+  const { links } = opts;
+
+  app.get('/forgot-password', { config: { public: true } }, async (_request, reply) =>
+    reply.page('auth/views/forgot-password.njk', { pageTitle: 'Reset your password' }),
+  );
+
+  app.post<{ Body: Static<typeof EmailForm> }>(
+    '/forgot-password',
+    { schema: { body: EmailForm, hide: true }, config: { public: true, ...resetRateLimit } },
+    async (request, reply) => {
+      const email = request.body.email.trim();
+      if (!email) {
+        return reply.page(
+          'auth/views/forgot-password.njk',
+          { pageTitle: 'Reset your password', errors: { email: 'Enter your email address' } },
+          400,
+        );
+      }
+      await links.requestReset(email, request.actor());
+      reply.header('cache-control', 'no-store');
+      return reply.page('auth/views/forgot-password.njk', {
+        pageTitle: 'Check your email',
+        sent: true,
+        email,
+      });
+    },
+  );
+
+  for (const purpose of ['invite', 'reset'] as const) {
+    const path = LINK_PATH[purpose];
+    const render = (reply: FastifyReply, token: string, extra: object, status = 200) => {
+      reply.header('cache-control', 'no-store');
+      return reply.page(
+        'auth/views/set-password.njk',
+        { pageTitle: TITLES[purpose], action: `${path}/${token}`, ...extra },
+        status,
+      );
+    };
+
+    // GET only shows the form: a link scanner following it must not spend it (§8).
+    app.get<{ Params: Static<typeof TokenParams> }>(
+      `${path}/:token`,
+      { schema: { params: TokenParams, hide: true }, config: { public: true } },
+      async (request, reply) => {
+        const { token } = request.params;
+        if (!(await links.check(purpose, token)))
+          return render(reply, token, { invalid: true }, 400);
+        return render(reply, token, {});
+      },
+    );
+
+    app.post<{ Params: Static<typeof TokenParams>; Body: Static<typeof PasswordForm> }>(
+      `${path}/:token`,
+      {
+        schema: { params: TokenParams, body: PasswordForm, hide: true },
+        config: { public: true, ...resetRateLimit },
+      },
+      async (request, reply) => {
+        const { token } = request.params;
+        try {
+          await links.setPassword(purpose, token, request.body.password, request.actor());
+        } catch (error) {
+          if (!(error instanceof AppError) || error.statusCode !== 400) throw error;
+          if (error.code === 'auth.link_invalid')
+            return render(reply, token, { invalid: true }, 400);
+          return render(reply, token, { errors: error.fields }, 400);
+        }
+        return reply.page(
+          'auth/views/sign-in.njk',
+          {
+            pageTitle: 'Sign in',
+            notice: 'Your password is set. Sign in with it and your authenticator app.',
+          },
+          200,
+        );
+      },
+    );
+  }
+}
