@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pagination } from '../lib/pagination.js';
 import { STATUS_LABELS, TYPE_LABELS } from '../correspondence/workflow.js';
-import { MANAGERS } from '../platform/auth.js';
+import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
@@ -69,6 +69,22 @@ const ContactListSchema = Type.Object({
   matchedOn: Type.String(),
 });
 
+const FindQuery = Type.Object(
+  {
+    q: Type.String({
+      maxLength: 2_000,
+      description: `A name fragment, an email address, a telephone number or a postcode (2 to ${CONTACT_SEARCH_MAX} characters)`,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const ContactFoundSchema = Type.Object({
+  items: ContactListSchema.properties.items,
+  total: Type.Integer({ description: 'All that match; at most 10 are listed' }),
+  matchedOn: Type.String(),
+});
+
 const pageNumber = (page: string | undefined) =>
   page === undefined || page === '' ? undefined : /^\d+$/.test(page) ? Number(page) : NaN;
 
@@ -97,6 +113,22 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
         q: request.query.q,
         page: pageNumber(request.query.page),
       }),
+  );
+
+  // "Find an existing contact" while recording a case (#15 item 4): caseworkers too.
+  app.get<{ Querystring: Static<typeof FindQuery> }>(
+    '/api/contacts/find',
+    {
+      schema: {
+        tags: ['contacts'],
+        security: [{ bearer: [] }],
+        summary: 'Find existing contacts by name, email, telephone or postcode (at most 10)',
+        querystring: FindQuery,
+        response: { 200: ContactFoundSchema },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => contacts.find(request.actor(), request.query.q),
   );
 
   app.get<{ Querystring: ListQueryValues }>(

@@ -41,6 +41,15 @@ export interface ContactList {
 }
 
 export const CONTACTS_PAGE_SIZE = 25;
+/** "Find an existing contact" shows at most this many; more means "search more precisely". */
+export const CONTACT_FIND_LIMIT = 10;
+
+export interface ContactFound {
+  items: ContactListItem[];
+  /** All that match, even beyond the ones shown. */
+  total: number;
+  matchedOn: ContactMatch['by'];
+}
 export const CONTACT_SEARCH_MAX = 200;
 /** Deep pages are for narrowing with a search, not paging through 10,000 names. */
 export const CONTACTS_MAX_PAGE = 400;
@@ -184,6 +193,38 @@ export function createContactsService(deps: {
         pageSize: CONTACTS_PAGE_SIZE,
         matchedOn: match.by,
       };
+    },
+
+    /**
+     * "Find an existing contact" for staff entry (#15 item 4): live contacts matching a name
+     * fragment, an email address, a telephone number or a postcode, read as the contacts
+     * list reads a search, at most CONTACT_FIND_LIMIT of them. A search is required (this is
+     * not a way to list everyone) and the read is audited (`contact.search`).
+     */
+    async find(actor: Actor, q: string | undefined): Promise<ContactFound> {
+      const text = q?.trim() ?? '';
+      if (text.length < 2)
+        throw validationError({ q: 'Enter at least 2 characters of a name, email or postcode' });
+      if (text.length > CONTACT_SEARCH_MAX)
+        throw validationError({ q: `Search must be ${CONTACT_SEARCH_MAX} characters or fewer` });
+      const match = readContactSearch(text);
+      const found = await repo.search(db, match, { limit: CONTACT_FIND_LIMIT, offset: 0 });
+      await audit.recordRead(actor, {
+        action: 'contact.search',
+        subjectType: 'contact',
+        justification: 'new case',
+      });
+      return {
+        items: found.rows.map((row) => ({ ...toContactView(row), caseCount: row.caseCount })),
+        total: found.total,
+        matchedOn: match.by,
+      };
+    },
+
+    /** One live contact's details (no audit: the caller's own read is audited). */
+    async view(id: string): Promise<ContactView | undefined> {
+      const row = UUID.test(id) ? await repo.findById(db, id) : undefined;
+      return row && !row.mergedIntoId ? toContactView(row) : undefined;
     },
 
     /** A contact with how many cases name it, for the contact and merge pages (audited read). */

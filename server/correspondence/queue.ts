@@ -143,6 +143,11 @@ export function createQueueReads(ctx: CaseContext) {
     },
 
     /** Likely duplicate contacts for staff entry (never used on the public form). */
+    /** "Find an existing contact" on the new-case form (the contacts domain's search). */
+    findContacts: (actor: Actor, q: string) => contacts.find(actor, q),
+    /** The contact chosen on the new-case form, to show whom the case will be from. */
+    chosenContact: (id: string) => contacts.view(id),
+
     async suggestContacts(input: ContactInput): Promise<ContactSuggestion[]> {
       return contacts.suggest(input);
     },

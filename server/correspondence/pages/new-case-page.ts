@@ -1,4 +1,5 @@
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ContactFound } from '../../contacts/gateway.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORK } from '../../platform/auth.js';
 import { AppError, fieldsFromValidation, type FieldErrors } from '../../platform/errors.js';
@@ -26,6 +27,15 @@ import {
   type CaseChannel,
   type CaseType,
 } from '../workflow.js';
+
+/** The new-case page's own query: a contact search, or the contact picked from it. */
+const NewCaseQuery = Type.Object(
+  {
+    contactSearch: Type.Optional(Type.String({ maxLength: 2_000 })),
+    contactId: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: true },
+);
 
 /** Manual-entry channels offered on the staff form (email and web arrive by themselves). */
 const STAFF_CHANNELS: CaseChannel[] = ['letter', 'phone', 'in_person', 'email', 'social', 'mp'];
@@ -57,11 +67,16 @@ export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
       errors?: FieldErrors;
       status?: number;
       suggestions?: unknown[];
+      /** "Find an existing contact": what was searched for and what was found. */
+      find?: { q: string; result?: ContactFound };
       /** Files that were fine but must be chosen again (a browser cannot refill a file input). */
       reselect?: string[];
     } = {},
   ) {
     const options = await svc.options();
+    // A contact chosen by search (or after a refusal, chosen before): the case will be theirs.
+    const choice = values.contactChoice;
+    const chosen = choice && choice !== 'new' ? await svc.chosenContact(choice) : undefined;
     return reply.page(
       'correspondence/views/new.njk',
       {
@@ -69,6 +84,8 @@ export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
         errors: extra.errors,
         values,
         suggestions: extra.suggestions,
+        find: extra.find,
+        chosen,
         typeItems: CASE_TYPES.map((value) => ({
           value,
           text: TYPE_LABELS[value],
@@ -95,11 +112,35 @@ export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
   /** The files of each staff-entry submission (multipart), taken off the body before validation. */
   const newCaseFiles = new WeakMap<FastifyRequest, UploadedFile[]>();
 
-  app.get(
+  app.get<{ Querystring: Static<typeof NewCaseQuery> }>(
     '/casework/new',
-    { schema: { hide: true }, config: { auth: CASEWORK } },
+    { schema: { querystring: NewCaseQuery, hide: true }, config: { auth: CASEWORK } },
     async (request, reply) => {
-      return renderNewCase(request, reply, dateFieldValues(svc.today(), 'receivedAt'));
+      const values: NewCaseValues = dateFieldValues(svc.today(), 'receivedAt');
+      const { contactSearch, contactId } = request.query;
+      // Step one, without JavaScript: search (a GET of this page), then pick one by its link.
+      if (contactId) {
+        if (await svc.chosenContact(contactId)) values.contactChoice = contactId;
+        else
+          return renderNewCase(request, reply, values, {
+            errors: { contactSearch: 'That contact no longer exists: search again' },
+            status: 404,
+          });
+      }
+      if (contactSearch === undefined) return renderNewCase(request, reply, values);
+      try {
+        const result = await svc.findContacts(request.actor(), contactSearch);
+        return await renderNewCase(request, reply, values, {
+          find: { q: contactSearch, result },
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || !error.fields?.q) throw error;
+        return renderNewCase(request, reply, values, {
+          errors: { contactSearch: error.fields.q },
+          find: { q: contactSearch.slice(0, 200) },
+          status: 400,
+        });
+      }
     },
   );
 
