@@ -68,11 +68,19 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing in-flight requests and jobs`);
-    const force = setTimeout(() => process.exit(1), 25_000);
+    // A stop that overruns names the step it was stuck in (the supervisor's log says why).
+    let step = 'inbound SMTP';
+    const force = setTimeout(() => {
+      console.log(`${signal}: gave up after 25 s waiting for ${step}`);
+      process.exit(1);
+    }, 25_000);
     force.unref();
     await inboundSmtp?.close();
+    step = 'in-flight requests';
     await app?.close();
+    step = 'in-flight jobs';
     await runner.stop();
+    step = 'database and queue connections';
     await runtime.close();
     process.exit(0);
   };
