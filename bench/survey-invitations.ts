@@ -28,6 +28,7 @@ const arg = (name: string, fallback: number) => {
 const N = arg('n', 100_000);
 const CONCURRENCY = arg('concurrency', 50);
 const CONNECTIONS = arg('connections', 10);
+const BATCH = arg('batch', 50);
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NAME = 'opcc_bench_surveys';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -57,6 +58,7 @@ async function main() {
         retryDelayMs: 1000,
         leaseMs: 60_000,
         throttlePauseMs: 1000,
+        batchSize: BATCH,
       },
     },
   );
@@ -136,6 +138,7 @@ async function main() {
     n: N,
     workerConcurrency: CONCURRENCY,
     smtpConnections: CONNECTIONS,
+    batchSize: BATCH,
     launchMs: Math.round(launchedMs),
     seconds: Math.round(seconds * 10) / 10,
     perSecond: Math.round(N / seconds),

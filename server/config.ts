@@ -51,6 +51,16 @@ export interface Config {
     leaseMs: number;
     /** How long a throttling answer (421, 4.7.x) pauses sending. */
     throttlePauseMs: number;
+    /**
+     * Deliveries per `survey-invite` job when no limit is set (default 50): one claim
+     * statement and one job per batch. With a limit, one per job, so the limiter counts mails.
+     */
+    batchSize?: number;
+    /**
+     * Most survey emails sent per Europe/London day (Exchange Online allows 10,000
+     * recipients a day); null or absent: no cap. Jobs past it wait for the next day.
+     */
+    dailyCap?: number | null;
   };
   /** The office's postal address, for the `office.address` merge field (may span lines). */
   readonly officeAddress: string;
@@ -193,6 +203,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push(
       `SURVEY_SEND_LIMIT must be max/durationMs like 30/60000, or off (got "${sendLimitRaw}")`,
     );
+  // SURVEY_DAILY_CAP: emails a London day (default 10000, Exchange Online's limit); "off" for none.
+  const dailyCapRaw = read('SURVEY_DAILY_CAP') ?? '10000';
+  if (dailyCapRaw !== 'off' && !/^[1-9]\d*$/.test(dailyCapRaw))
+    problems.push(`SURVEY_DAILY_CAP must be a whole number or off (got "${dailyCapRaw}")`);
   const surveySend = {
     limit: sendLimitMatch
       ? { max: Number(sendLimitMatch[1]), duration: Number(sendLimitMatch[2]) }
@@ -201,6 +215,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     retryDelayMs: 30_000,
     leaseMs: 10 * 60_000,
     throttlePauseMs: 60_000,
+    batchSize: Number(read('SURVEY_SEND_BATCH') ?? '50') || 50,
+    dailyCap: dailyCapRaw === 'off' ? null : Number(dailyCapRaw),
   };
   const metricsAllow = (read('METRICS_ALLOW') ?? '127.0.0.1,::1')
     .split(',')

@@ -46,8 +46,11 @@ export interface JobPayloads {
   'surgery-reminder': { bookingId: string };
   /** Surveys (surveys.md §5): fans a wave out in chunks from its saved cursor. */
   'survey-send-wave': { waveId: string };
-  /** Sends one invitation or reminder; the delivery row is the ledger. */
-  'survey-invite': { deliveryId: number };
+  /**
+   * Sends invitations or reminders; the delivery rows are the ledger. `deliveryIds`: a batch
+   * (no rate limit); `deliveryId`: one (rate-limited sends, reconcile, jobs queued before batches).
+   */
+  'survey-invite': { deliveryId?: number; deliveryIds?: number[] };
   /** Daily: creates due reminder waves. */
   'survey-reminder-waves': Record<string, never>;
   /** Every 5 minutes: re-adds stranded deliveries, fans out waves left half-done, purges closed drafts. */
@@ -109,6 +112,9 @@ export const jobIds = {
   /** A delivery whose sender died past its lease: a new job per claim generation. */
   surveyInviteRescue: (invitationId: string, waveNo: number, attempts: number) =>
     `inv-${invitationId}-w${waveNo}-r${attempts}`,
+  /** A batch of a wave's deliveries, named by its first: re-publishing a chunk adds nothing. */
+  surveyInviteBatch: (waveId: string, firstDeliveryId: number) =>
+    `invb-${waveId}-${firstDeliveryId}`,
   surveyWave: (waveId: string) => `wave-${waveId}`,
   rescan: (kind: string, fileId: string, window: number) => `rescan-${kind}-${fileId}-w${window}`,
   /** One reminder per booking, however many sweeps find it. */

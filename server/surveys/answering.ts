@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
@@ -6,6 +7,7 @@ import { statusOf } from './builder.js';
 import { surveyErrors } from './errors.js';
 import type { SurveysRepository, SurveyWithQuestions } from './repository.js';
 import { sha256, type SurveyTokens } from './tokens.js';
+import { surveyIdempotency } from './idempotency.js';
 
 /** Who is answering: the public link, or an invitation found by its token. */
 export type Respondent =
@@ -25,6 +27,7 @@ export function createSurveyAnswering(deps: {
   tokens: SurveyTokens;
 }) {
   const { db, repo, clock, audit } = deps;
+  const idempotency = surveyIdempotency();
 
   async function openSurvey(surveyId: string): Promise<SurveyWithQuestions> {
     const survey = await repo.findSurvey(db, surveyId);
@@ -80,15 +83,39 @@ export function createSurveyAnswering(deps: {
       return { surveyId: invitation.surveyId, responded: invitation.responded };
     },
 
-    /** Submits every answer at once: the API, and the pages' final "Submit". */
-    async submit(actor: Actor, surveyId: string, who: Respondent, answers: Answers) {
+    /**
+     * Submits every answer at once: the API, and the pages' final "Submit". With an
+     * Idempotency-Key, a repeat with the same body returns `replayed` (the first answer
+     * stands) before any other check, and the same key with another body gets 422.
+     */
+    async submit(
+      actor: Actor,
+      surveyId: string,
+      who: Respondent,
+      answers: Answers,
+      idempotencyKey?: string,
+    ): Promise<{ replayed: boolean }> {
+      const idem = idempotencyKey
+        ? {
+            scope: `survey-response:${surveyId}`,
+            key: idempotencyKey,
+            // Keyed with the app's secret: the row keeps no hash a database reader could
+            // match against an anonymous response's answers to learn when it was sent.
+            requestHash: createHmac('sha256', deps.tokens.key)
+              .update(`idem:${surveyId}:${JSON.stringify({ who, answers })}`)
+              .digest('hex'),
+          }
+        : undefined;
+      if (idem && (await idempotency.seen(db, idem))) return { replayed: true };
       const survey = await openSurvey(surveyId);
       const invitation =
         who.channel === 'invitation' ? await invitationFor(surveyId, who.token) : undefined;
       if (invitation?.responded) throw surveyErrors.alreadyResponded();
       const { errors, rows } = checkAnswers(survey.questions, answers);
       if (Object.keys(errors).length > 0) throw surveyErrors.invalidAnswers(errors);
-      await db.transaction(async (tx) => {
+      const replayed = await db.transaction(async (tx) => {
+        // Claimed in the same transaction: a key is never kept without its response.
+        if (idem && !(await idempotency.claim(tx, idem, clock.now()))) return true;
         if (invitation && !(await repo.markResponded(tx, invitation.id)))
           throw surveyErrors.alreadyResponded();
         await repo.insertResponse(
@@ -112,7 +139,11 @@ export function createSurveyAnswering(deps: {
             subjectType: 'survey',
             subjectId: surveyId,
           });
+        return false;
       });
+      // A concurrent twin committed first: this one stored nothing; check it was the same.
+      if (replayed && idem) await idempotency.seen(db, idem);
+      return { replayed };
     },
 
     /** Loads a draft by its key: an invitation's own, or the public link's resume token. */

@@ -23,6 +23,26 @@ const CONSENT_PURPOSE = 'surveys';
 /** Instants go to raw SQL as ISO strings (postgres.js does not bind Date in drizzle's sql``). */
 const ts = (date: Date) => date.toISOString();
 
+function toContext(row: Record<string, unknown>): DeliveryContext {
+  return {
+    id: row.id as number,
+    state: row.state as string,
+    waveNo: row.wave_no as number,
+    waveId: row.wave_id as string,
+    invitationId: row.invitation_id as string,
+    responded: row.responded as boolean,
+    surveyId: row.survey_id as string,
+    title: row.title as string,
+    opensAt: new Date(row.opens_at as string),
+    closesAt: new Date(row.closes_at as string),
+    archived: row.archived as boolean,
+    contactId: row.contact_id as string,
+    name: row.name as string,
+    email: row.email as string | null,
+    consented: row.consented as boolean,
+  };
+}
+
 /**
  * The sending ledger's queries (surveys.md §4-§7). Suppression is keyed by
  * HMAC-SHA-256(key, normalised address), computed in SQL with pgcrypto so that
@@ -154,24 +174,56 @@ export function createDeliveryRepository(hmacKey: Buffer) {
         join surveys s on s.id = i.survey_id
         join contacts c on c.id = i.contact_id
         where d.id = ${deliveryId}`);
-      if (!row) return undefined;
-      return {
-        id: row.id as number,
-        state: row.state as string,
-        waveNo: row.wave_no as number,
-        waveId: row.wave_id as string,
-        invitationId: row.invitation_id as string,
-        responded: row.responded as boolean,
-        surveyId: row.survey_id as string,
-        title: row.title as string,
-        opensAt: new Date(row.opens_at as string),
-        closesAt: new Date(row.closes_at as string),
-        archived: row.archived as boolean,
-        contactId: row.contact_id as string,
-        name: row.name as string,
-        email: row.email as string | null,
-        consented: row.consented as boolean,
-      };
+      return row ? toContext(row) : undefined;
+    },
+
+    /**
+     * Claims a batch in one statement and returns what sending needs for each claimed row:
+     * `queued`/`retry`, or `sending` past its lease (a crashed sender: `wasSending`). Rows
+     * another sender holds are skipped (SKIP LOCKED), not waited for.
+     */
+    async claimBatch(db: DbOrTx, ids: number[], now: Date, leaseUntil: Date) {
+      const rows = await db.execute<Record<string, unknown>>(sql`
+        with picked as (
+          select id, state as was from survey_deliveries
+          where id = any(${`{${ids.join(',')}}`}::bigint[])
+            and (state in ('queued', 'retry') or (state = 'sending' and lease_until < ${ts(now)}::timestamptz))
+          order by id for update skip locked
+        ), u as (
+          update survey_deliveries d set state = 'sending', attempts = d.attempts + 1,
+            lease_until = ${ts(leaseUntil)}::timestamptz
+          from picked p where d.id = p.id
+          returning d.id, d.wave_no, d.wave_id, d.invitation_id, d.attempts, p.was
+        )
+        select u.id::int as id, u.wave_no, u.wave_id, u.attempts, u.was, i.id as invitation_id,
+               i.responded, s.id as survey_id, s.title, s.opens_at, s.closes_at,
+               s.archived_at is not null as archived, c.id as contact_id, c.name, c.email,
+               ${consented(sql`c.id`)} and not ${suppressed(sql`c.email_norm`)} as consented
+        from u
+        join survey_invitations i on i.id = u.invitation_id
+        join surveys s on s.id = i.survey_id
+        join contacts c on c.id = i.contact_id
+        order by u.id`);
+      return rows.map((row) => ({
+        ...toContext({ ...row, state: 'sending' }),
+        attempts: row.attempts as number,
+        wasSending: row.was === 'sending',
+      }));
+    },
+
+    /** States of deliveries not claimed by claimBatch: final, or held by another sender. */
+    async states(db: DbOrTx, ids: number[]) {
+      return db.execute<{ id: number; state: string }>(sql`
+        select id::int as id, state from survey_deliveries
+        where id = any(${`{${ids.join(',')}}`}::bigint[])`);
+    },
+
+    /** Puts claimed but unsent deliveries back (a throttle pause): no mail went for them. */
+    async release(db: DbOrTx, ids: number[]) {
+      if (ids.length === 0) return;
+      await db.execute(sql`
+        update survey_deliveries set state = 'retry', lease_until = null
+        where id = any(${`{${ids.join(',')}}`}::bigint[]) and state = 'sending'`);
     },
 
     /** Claims a delivery: `queued`/`retry`, or `sending` past its lease (a crashed sender). */
@@ -234,6 +286,7 @@ export function createDeliveryRepository(hmacKey: Buffer) {
       return rows[0];
     },
 
+    /** Survey emails that went since an instant (the daily cap: since London midnight). */
     async sentToday(db: DbOrTx, since: Date): Promise<number> {
       const [row] = await db.execute<{ n: number }>(
         sql`select count(*)::int as n from survey_deliveries where state = 'sent' and sent_at >= ${ts(since)}::timestamptz`,

@@ -233,7 +233,7 @@ export async function surveysApiRoutes(
         tags: ['public'],
         summary: 'Submit a response (public link, or an invitation with its token)',
         description:
-          '400 names each question with a bad answer and stores nothing; 409 when the invitation has already answered; 422 when the survey is not open.',
+          '400 names each question with a bad answer and stores nothing; 409 when the invitation has already answered; 422 when the survey is not open. An `Idempotency-Key` header makes a retry with the same body return the first answer (201, `Idempotent-Replayed: true`, nothing stored again); the same key with other answers gets 422 `idempotency.key_reused`.',
         params: SurveyIdParams,
         headers: IdempotencyHeaders,
         body: ResponseBody,
@@ -243,12 +243,15 @@ export async function surveysApiRoutes(
     },
     async (request, reply) => {
       const { token, answers } = request.body;
-      await answering.submit(
+      const { replayed } = await answering.submit(
         publicActor(request),
         request.params.id,
         token ? { channel: 'invitation', token } : { channel: 'link' },
         answers,
+        request.headers['idempotency-key'],
       );
+      // A retry with the same key gets the first answer again, marked as a replay.
+      if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send({ status: 'received' as const });
     },
   );

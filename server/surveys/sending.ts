@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
+import { addDays, londonDateOf, startOfLondonDay } from '../lib/dates.js';
 import { formatDateTime } from '../lib/format.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { DeliveryRepository } from './delivery-repository.js';
@@ -41,6 +42,18 @@ export function classifySmtpError(error: unknown): Error {
 const FINAL = ['sent', 'failed', 'skipped', 'bounced'];
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'already-final' | 'missing';
+
+export interface BatchResult {
+  sent: number;
+  skipped: number;
+  failed: number;
+  /** Already final when this batch came to them (another job, or an earlier run, did them). */
+  final: number;
+  /** Claimed from a sender that died past its lease: sent again with the same Message-ID. */
+  resent: number[];
+  /** Held by another sender whose lease is still running. */
+  busy?: number[];
+}
 
 /**
  * Sending one wave (surveys.md §5): the fan-out walks `queued` deliveries from the wave's
@@ -95,6 +108,97 @@ export function createSurveySending(deps: {
     };
   }
 
+  /**
+   * Sends a batch of deliveries, each at most once in effect (surveys.md §5.3). One
+   * statement claims every claimable row and reads what the mails need; each mail is then
+   * sent and committed on its own, so a crash repeats at most the one mail in flight (S2).
+   * One bad address never stops the batch: a 5xx fails that delivery only. Afterwards it
+   * throws what BullMQ must act on: a throttle (the unsent go back, no attempt used),
+   * then a temporary failure (the job retries with backoff; sent rows are final by then),
+   * then rows another sender still holds (retry once its lease is over).
+   */
+  async function deliverBatch(ids: number[]): Promise<BatchResult> {
+    const result: BatchResult = { sent: 0, skipped: 0, failed: 0, resent: [], final: 0 };
+    const now = clock.now();
+    const claimed = await deliveries.claimBatch(
+      db,
+      ids,
+      now,
+      new Date(now.getTime() + deps.leaseMs),
+    );
+    if (claimed.length < ids.length) {
+      const mine = new Set(claimed.map((c) => c.id));
+      const others = (await deliveries.states(db, ids)).filter((r) => !mine.has(r.id));
+      result.final = others.filter((r) => FINAL.includes(r.state)).length;
+      result.busy = others.filter((r) => !FINAL.includes(r.state)).map((r) => r.id);
+    }
+    let temporary: Error | undefined;
+    let permanent: SmtpPermanent | undefined;
+    for (const [index, ctx] of claimed.entries()) {
+      const skip =
+        ctx.archived || clock.now() >= ctx.closesAt
+          ? 'survey closed'
+          : !ctx.email || !ctx.consented
+            ? 'no consent or suppressed'
+            : ctx.waveNo > 0 && ctx.responded
+              ? 'already responded'
+              : null;
+      if (skip) {
+        await deliveries.finish(db, ctx.id, 'skipped', { error: skip });
+        result.skipped += 1;
+        continue;
+      }
+      // Its sender died between claim and commit: the same Message-ID goes again (S2).
+      if (ctx.wasSending) result.resent.push(ctx.id);
+      const mail = message(ctx);
+      try {
+        await deps.transport.transporter.sendMail(mail);
+      } catch (error) {
+        const problem = classifySmtpError(error);
+        if (problem instanceof SmtpThrottled) {
+          await deliveries.release(
+            db,
+            claimed.slice(index).map((c) => c.id),
+          );
+          throw problem;
+        }
+        if (problem instanceof SmtpPermanent) {
+          await db.transaction(async (tx) => {
+            await deliveries.finish(tx, ctx.id, 'failed', {
+              error: problem.message.slice(0, 500),
+            });
+            if (problem.suppressed)
+              await deliveries.suppress(
+                tx,
+                tokens.addressHmac(ctx.email!),
+                'hard_bounce',
+                clock.now(),
+              );
+          });
+          result.failed += 1;
+          permanent = problem;
+        } else {
+          await deliveries.finish(db, ctx.id, 'retry', {
+            error: problem.message.slice(0, 500),
+          });
+          temporary = problem;
+        }
+        continue;
+      }
+      await deliveries.finish(db, ctx.id, 'sent', {
+        messageId: mail.messageId.slice(1, -1),
+        sentAt: clock.now(),
+      });
+      result.sent += 1;
+    }
+    if (temporary) throw temporary;
+    if (result.busy?.length)
+      throw new DeliveryBusy(`deliveries ${result.busy.join(', ')} are being sent elsewhere`);
+    // A single delivery's 5xx is the job's own outcome: BullMQ records it as unrecoverable.
+    if (permanent && ids.length === 1) throw permanent;
+    return result;
+  }
+
   return {
     /**
      * One chunk of the fan-out, under the wave's row lock: publishes jobs for up to
@@ -125,59 +229,27 @@ export function createSurveySending(deps: {
       });
     },
 
-    /** Sends one delivery at most once in effect; re-checks everything before sending. */
+    deliverBatch,
+
+    /** One delivery: the batch of one (what the rate-limited path sends). */
     async deliver(deliveryId: number): Promise<DeliveryOutcome> {
-      const ctx = await deliveries.context(db, deliveryId);
-      if (!ctx) return 'missing';
-      if (FINAL.includes(ctx.state)) return 'already-final';
+      const r = await deliverBatch([deliveryId]);
+      if (r.sent) return 'sent';
+      if (r.skipped) return 'skipped';
+      return r.final ? 'already-final' : 'missing';
+    },
+
+    /**
+     * The daily cap (surveys.md §5.3): how many more may go today (Europe/London), and when
+     * the next day starts. Infinity without a cap.
+     */
+    async capLeft(cap: number | null | undefined) {
       const now = clock.now();
-      const skip =
-        ctx.archived || now >= ctx.closesAt
-          ? 'survey closed'
-          : !ctx.email || !ctx.consented
-            ? 'no consent or suppressed'
-            : ctx.waveNo > 0 && ctx.responded
-              ? 'already responded'
-              : null;
-      if (skip) {
-        await deliveries.finish(db, deliveryId, 'skipped', { error: skip });
-        return 'skipped';
-      }
-      if (!(await deliveries.claim(db, deliveryId, now, new Date(now.getTime() + deps.leaseMs)))) {
-        const again = await deliveries.context(db, deliveryId);
-        if (again && FINAL.includes(again.state)) return 'already-final';
-        throw new DeliveryBusy(`delivery ${deliveryId} is being sent by another worker`);
-      }
-      const mail = message(ctx);
-      try {
-        await deps.transport.transporter.sendMail(mail);
-      } catch (error) {
-        const problem = classifySmtpError(error);
-        if (problem instanceof SmtpPermanent) {
-          await db.transaction(async (tx) => {
-            await deliveries.finish(tx, deliveryId, 'failed', {
-              error: problem.message.slice(0, 500),
-            });
-            if (problem.suppressed)
-              await deliveries.suppress(
-                tx,
-                tokens.addressHmac(ctx.email!),
-                'hard_bounce',
-                clock.now(),
-              );
-          });
-        } else {
-          await deliveries.finish(db, deliveryId, 'retry', {
-            error: problem.message.slice(0, 500),
-          });
-        }
-        throw problem;
-      }
-      await deliveries.finish(db, deliveryId, 'sent', {
-        messageId: mail.messageId.slice(1, -1),
-        sentAt: clock.now(),
-      });
-      return 'sent';
+      const today = londonDateOf(now);
+      const tomorrow = startOfLondonDay(addDays(today, 1));
+      if (!cap) return { left: Number.POSITIVE_INFINITY, tomorrow };
+      const sent = await deliveries.sentToday(db, startOfLondonDay(today));
+      return { left: Math.max(0, cap - sent), tomorrow };
     },
 
     /** Deliveries a lost job left behind (surveys.md §5.5). */

@@ -11,6 +11,7 @@ import { createSurveyInvitations } from './invitations.js';
 import { createSurveysRepository } from './repository.js';
 import { createResultsRepository } from './results-repository.js';
 import { createSurveyResults } from './results.js';
+import { SendWindow } from './send-window.js';
 import { createSurveySending } from './sending.js';
 import { createSurveyTokens } from './tokens.js';
 
@@ -54,6 +55,10 @@ export function createSurveysService(deps: {
     tokens,
     processBounce,
     bounceImapUrl: config.bounceImapUrl,
+    // 10% longer than the limit's window: arrivals at the relay lag send starts (send-window.ts).
+    sendWindow: config.surveySend.limit
+      ? new SendWindow(config.surveySend.limit.max, config.surveySend.limit.duration * 1.1)
+      : undefined,
     settings: config.surveySend,
   };
 }

@@ -125,11 +125,13 @@ describe('S1: 10,000 invitations, worker SIGKILLed twice', () => {
 
   it('the 550 address was tried once, failed and suppressed', async () => {
     expect(sink.refused.get(550)).toBe(1);
-    const [row] = await t.db.sql<{ state: string; attempts: number }[]>`
-      select d.state, d.attempts from survey_deliveries d
+    // `attempts` counts claims: a batch a killed sender had claimed is claimed again, so the
+    // sink's refusal count is the evidence of one try.
+    const [row] = await t.db.sql<{ state: string }[]>`
+      select d.state from survey_deliveries d
       join survey_invitations i on i.id = d.invitation_id join contacts c on c.id = i.contact_id
       where c.email = ${BAD}`;
-    expect(row).toEqual({ state: 'failed', attempts: 1 });
+    expect(row).toEqual({ state: 'failed' });
     const hmac = t.app.services.surveys.tokens.addressHmac(BAD);
     const [suppressed] = await t.db
       .sql`select reason from email_suppressions where address_hmac = ${hmac}`;
@@ -170,7 +172,8 @@ describe('S1: 10,000 invitations, worker SIGKILLed twice', () => {
             if (/@|Resident|example\.org/.test(text)) leaks.push(`${key}: ${text.slice(0, 120)}`);
         }
       } while (cursor !== '0');
-      expect(keys).toBeGreaterThan(N);
+      // One job per 50 deliveries (the limit is off): the scan saw all 200 of them.
+      expect(keys).toBeGreaterThan(N / 50);
       expect(leaks).toEqual([]);
     } finally {
       redis.disconnect();

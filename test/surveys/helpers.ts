@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import type { TestApp } from '../helpers/app.js';
 import { apiToken, bearer, createUser } from '../helpers/auth.js';
 
@@ -133,4 +134,38 @@ export async function seedAudience(
     await sql`insert into contact_consents (contact_id, purpose, source, given_at)
               select unnest(${sql.array(contacts.map((c) => c.id))}::uuid[]), 'surveys', 'test', now()`;
   return { listId: list!.id, contacts };
+}
+
+/**
+ * Forks test/surveys/fixtures/worker-child.ts (the real workers in their own process, so a
+ * test can SIGKILL them) against the test app's database, Redis prefix and the given sink.
+ * `pipe: true` collects its stdout (with CHILD_LOG=1, the workers' log lines).
+ */
+export function forkWorkerChild(
+  t: TestApp,
+  smtpUrl: string,
+  env: Record<string, string>,
+  options: { pipe?: boolean } = {},
+) {
+  const proc = fork(new URL('./fixtures/worker-child.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: t.databaseUrl,
+      REDIS_URL: t.config.redisUrl!,
+      QUEUE_PREFIX: t.config.queuePrefix,
+      SMTP_URL: smtpUrl,
+      JWT_SECRET: t.config.jwtSecret,
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: ['ignore', options.pipe ? 'pipe' : 'inherit', 'inherit', 'ipc'],
+  });
+  let output = '';
+  proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    proc.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
+  return { proc, exited, output: () => output };
 }

@@ -1,10 +1,11 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { SmtpPermanent, SmtpThrottled } from '../../server/surveys/sending.js';
 import type { JobDefinition } from './types.js';
 
 /**
- * Sends one survey invitation (surveys.md §5.3). The limiter is the authority on rate;
- * a throttle pauses the worker without using an attempt; a permanent failure is final.
+ * Sends survey invitations (surveys.md §5.3): a batch, or one delivery. The limiter is the
+ * authority on rate; a throttle pauses the worker without using an attempt; a permanent
+ * failure of a single delivery is final (in a batch it fails that delivery only).
  */
 export const surveyInviteJob: JobDefinition<'survey-invite'> = {
   name: 'survey-invite',
@@ -13,11 +14,31 @@ export const surveyInviteJob: JobDefinition<'survey-invite'> = {
     return { concurrency, ...(limit ? { limiter: limit } : {}) };
   },
   async process(data, ctx, run) {
+    const ids = data.deliveryIds ?? (data.deliveryId === undefined ? [] : [data.deliveryId]);
+    const { sending, settings } = ctx.services.surveys;
+    // The daily cap: checked before each job (with concurrency 1 and a limit, one mail a
+    // job, so exact; a batch or parallel jobs may pass it by what they carry at once).
+    const cap = await sending.capLeft(settings.dailyCap);
+    if (cap.left <= 0 && run?.token) {
+      // Waits for the next London day without using an attempt (the clock may be a test's).
+      const wait = cap.tomorrow.getTime() - ctx.clock.now().getTime();
+      await run.job.moveToDelayed(Date.now() + wait, run.token);
+      throw new DelayedError();
+    }
     try {
-      return await ctx.services.surveys.sending.deliver(data.deliveryId);
+      // Under a limit a job is one delivery; pace its start within the sliding window.
+      await ctx.services.surveys.sendWindow?.acquire();
+      const result = await sending.deliverBatch(ids);
+      // §10 S2: a sender killed after the relay's 250 and before the commit repeats that
+      // mail (same Message-ID, so the recipient's client can drop it); say so in the log.
+      if (result.resent.length > 0)
+        ctx.log(
+          `survey-invite: deliveries ${result.resent.join(', ')} re-sent after their sender died mid-send (same Message-ID; at most one of them had gone)`,
+        );
+      return result;
     } catch (error) {
       if (error instanceof SmtpThrottled && run) {
-        await run.worker.rateLimit(ctx.services.surveys.settings.throttlePauseMs);
+        await run.worker.rateLimit(settings.throttlePauseMs);
         throw Worker.RateLimitError();
       }
       if (error instanceof SmtpPermanent) throw new UnrecoverableError(error.message);
