@@ -22,6 +22,7 @@ import { contactsRoutes } from './contacts/routes.js';
 import { createContactsService, type ContactsService } from './contacts/service.js';
 import { createCaseGateway } from './correspondence/gateway.js';
 import { createCorrespondenceRepository } from './correspondence/repository.js';
+import { caseClockRoutes } from './correspondence/clock-routes.js';
 import { correspondenceRoutes } from './correspondence/routes.js';
 import {
   createCorrespondenceService,
@@ -403,6 +404,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(intakeRoutes, { intake: services.intake });
   await app.register(deadlinesRoutes, { deadlines: services.deadlines });
+  await app.register(caseClockRoutes, { deadlines: services.deadlines });
   await app.register(repliesRoutes, { replies: services.replies });
   await app.register(disclosureRoutes, { disclosure: services.disclosure });
   await app.register(statsRoutes, { db: deps.db.db, clock, calendar: services.calendar });
