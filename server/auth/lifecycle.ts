@@ -6,7 +6,11 @@ import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, validationError } from '../platform/errors.js';
-import { normaliseEmail, type UserRow, type UsersRepository } from '../users/repository.js';
+import {
+  normaliseEmail,
+  type UserAccounts as UsersRepository,
+  type UserRow,
+} from '../users/gateway.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
 export type LinkPurpose = 'invite' | 'reset';
