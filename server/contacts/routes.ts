@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pagination } from '../lib/pagination.js';
-import { STATUS_LABELS, TYPE_LABELS } from '../correspondence/workflow.js';
+import { STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';

@@ -3,7 +3,14 @@
  * the conditions on each. Pure: no database, no Fastify.
  */
 import { CASE_CHANNELS, CASE_STATUSES, CASE_TYPES } from '../../db/schema/correspondence.js';
-import { CASE_TYPE_LABELS, COMPLAINT_SUBTYPES } from '../lib/deadline-rules.js';
+import { COMPLAINT_SUBTYPES } from '../lib/deadline-rules.js';
+import {
+  CHANNEL_LABELS as LIB_CHANNEL_LABELS,
+  CHANNEL_PHRASES as LIB_CHANNEL_PHRASES,
+  humanise,
+  STATUS_LABELS as LIB_STATUS_LABELS,
+  TYPE_LABELS as LIB_TYPE_LABELS,
+} from '../lib/labels.js';
 
 export { CASE_CHANNELS, CASE_STATUSES, CASE_TYPES };
 export type CaseType = (typeof CASE_TYPES)[number];
@@ -164,38 +171,12 @@ export function movesFor(type: CaseType, from: CaseStatus, role: string | null):
   );
 }
 
-/** The names of the types (one list, with the deadline rules that know them). */
-export const TYPE_LABELS: Record<CaseType, string> = CASE_TYPE_LABELS;
-
-export const CHANNEL_LABELS: Record<CaseChannel, string> = {
-  letter: 'Letter',
-  email: 'Email',
-  web: 'Web form',
-  phone: 'Phone',
-  in_person: 'In person',
-  social: 'Social media',
-  mp: "MP's office",
-};
-
-/** How a case arrived, as the end of "Received 30 October 2026, 9:06 am …". */
-export const CHANNEL_PHRASES: Record<CaseChannel, string> = {
-  letter: 'by letter',
-  email: 'by email',
-  web: 'through the website form',
-  phone: 'by phone',
-  in_person: 'in person',
-  social: 'through social media',
-  mp: "through an MP's office",
-};
-
-export const STATUS_LABELS: Record<CaseStatus, string> = {
-  new: 'New',
-  open: 'Open',
-  awaiting_requester: 'Awaiting requester',
-  awaiting_approval: 'Awaiting approval',
-  responded: 'Responded',
-  closed: 'Closed',
-};
-
-export const humanise = (value: string) =>
-  value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+/**
+ * The words for each code, typed against this domain's lists (the labels themselves live in
+ * server/lib/labels.ts, which every domain reads).
+ */
+export const TYPE_LABELS: Record<CaseType, string> = LIB_TYPE_LABELS;
+export const CHANNEL_LABELS: Record<CaseChannel, string> = LIB_CHANNEL_LABELS;
+export const CHANNEL_PHRASES: Record<CaseChannel, string> = LIB_CHANNEL_PHRASES;
+export const STATUS_LABELS: Record<CaseStatus, string> = LIB_STATUS_LABELS;
+export { humanise };

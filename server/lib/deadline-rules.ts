@@ -21,23 +21,16 @@ import {
   type IsoDate,
 } from './dates.js';
 
+import { TYPE_LABELS } from './labels.js';
+
 // ---- Types --------------------------------------------------------------------------------
 
 export type CaseType =
   'foi' | 'eir' | 'sar' | 'complaint' | 'mp_enquiry' | 'suggestion' | 'compliment' | 'general';
 export type ComplaintSubtype = 'service' | 'staff' | 'data_protection';
 
-/** The types of correspondence these rules know, by name (the correspondence workflow's too). */
-export const CASE_TYPE_LABELS: Record<CaseType, string> = {
-  foi: 'Freedom of information request',
-  eir: 'Environmental information request',
-  sar: 'Subject access request',
-  complaint: 'Complaint',
-  mp_enquiry: 'MP enquiry',
-  suggestion: 'Suggestion',
-  compliment: 'Compliment',
-  general: 'General enquiry',
-};
+/** The types of correspondence these rules know, by name (the one list: lib/labels.ts). */
+export const CASE_TYPE_LABELS: Record<CaseType, string> = TYPE_LABELS;
 export const RULE_CASE_TYPES = Object.keys(CASE_TYPE_LABELS) as CaseType[];
 export const COMPLAINT_SUBTYPES = ['service', 'staff', 'data_protection'] as const;
 export type DeadlineKind = 'statutory' | 'acknowledge' | 'respond' | 'dp_ack' | 'review';

@@ -1,6 +1,6 @@
 /** Replies' domain errors, with stable codes (API.md's error shape). */
 import type { CaseStatus } from '../correspondence/workflow.js';
-import { STATUS_LABELS } from '../correspondence/workflow.js';
+import { STATUS_LABELS } from '../lib/labels.js';
 import { AppError, notFound } from '../platform/errors.js';
 
 export const caseNotFound = () => notFound('Case not found');

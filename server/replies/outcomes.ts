@@ -1,5 +1,6 @@
 import type { Tx } from '../../db/client.js';
-import { findMove, STATUS_LABELS } from '../correspondence/workflow.js';
+import { findMove } from '../correspondence/workflow.js';
+import { STATUS_LABELS } from '../lib/labels.js';
 import type { FailedEmail, SentEmail } from '../mail/service.js';
 import { systemActor, type Actor } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';

@@ -1,6 +1,6 @@
 import { type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CHANNEL_PHRASES, STATUS_LABELS, TYPE_LABELS } from '../correspondence/workflow.js';
+import { CHANNEL_PHRASES, STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';

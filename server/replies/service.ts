@@ -1,5 +1,6 @@
 import type { CaseDetail } from '../correspondence/types.js';
-import { findMove, TYPE_LABELS } from '../correspondence/workflow.js';
+import { findMove } from '../correspondence/workflow.js';
+import { TYPE_LABELS } from '../lib/labels.js';
 import { londonDate } from '../correspondence/due.js';
 import { formatDate } from '../lib/format.js';
 import type { Actor } from '../platform/audit.js';

@@ -1,6 +1,7 @@
 import { type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { CASE_TYPES, TYPE_LABELS } from '../correspondence/workflow.js';
+import { CASE_TYPES } from '../correspondence/workflow.js';
+import { TYPE_LABELS } from '../lib/labels.js';
 import { ADMINS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { MERGE_FIELD_HINTS, MERGE_FIELDS } from './merge.js';

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import type { CalendarService } from '../deadlines/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { csvStream, type CsvColumn } from '../lib/csv.js';
-import { CHANNEL_LABELS, humanise, TYPE_LABELS } from '../correspondence/workflow.js';
+import { channelLabel, TYPE_LABELS, typeLabel } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
 import { dateFieldValues, readDateFields } from '../platform/forms.js';
@@ -66,14 +66,16 @@ function pageQuery(query: PeriodQuery) {
   return { resolved, errors, typed };
 }
 
-const volumeColumns = (label: string): CsvColumn<VolumeRow>[] => [
+// The CSVs say what the page says: "Freedom of information request", "MP's office", not
+// the codes "foi" and "mp" (#15 item 6). Months stay YYYY-MM so a spreadsheet sorts them.
+const volumeColumns = (header: string, words: (code: string) => string): CsvColumn<VolumeRow>[] => [
   { header: 'Month', value: (r) => r.month },
-  { header: label, value: (r) => r.key },
+  { header, value: (r) => words(r.key) },
   { header: 'Cases', value: (r) => r.count },
 ];
 
 const onTimeColumns: CsvColumn<OnTimeRow>[] = [
-  { header: 'Type', value: (r) => r.type },
+  { header: 'Type', value: (r) => label(r.type) },
   { header: 'Replies', value: (r) => r.replies },
   { header: 'On time', value: (r) => r.onTime },
   { header: 'On time (%)', value: (r) => r.onTimePercent },
@@ -93,9 +95,10 @@ const assigneeColumns: CsvColumn<AssigneeRow>[] = [
 ];
 
 const TABLES = {
-  'volume-by-type': (s: CorrespondenceStats) => csvRows(s.volumeByType, volumeColumns('Type')),
+  'volume-by-type': (s: CorrespondenceStats) =>
+    csvRows(s.volumeByType, volumeColumns('Type', typeLabel)),
   'volume-by-channel': (s: CorrespondenceStats) =>
-    csvRows(s.volumeByChannel, volumeColumns('Channel')),
+    csvRows(s.volumeByChannel, volumeColumns('Channel', channelLabel)),
   'on-time': (s: CorrespondenceStats) => csvRows(s.onTime, onTimeColumns),
   'by-assignee': (s: CorrespondenceStats) => csvRows(s.byAssignee, assigneeColumns),
 } as const;
@@ -112,9 +115,9 @@ function csvRows<T>(rows: T[], columns: CsvColumn<T>[]) {
 const label = (value: string) =>
   value === 'all'
     ? 'All types'
-    : ((TYPE_LABELS as Record<string, string>)[value] ??
-      (CHANNEL_LABELS as Record<string, string>)[value] ??
-      humanise(value));
+    : Object.hasOwn(TYPE_LABELS, value)
+      ? typeLabel(value)
+      : channelLabel(value);
 /** `2026-10` as "October 2026". */
 const monthLabel = (month: string) => formatDate(`${month}-01`).replace(/^\d+ /, '');
 

@@ -224,7 +224,17 @@ describe('correspondence statistics', () => {
     expect(lines).toContain('Unassigned,2,2,0,2026-09-30');
 
     const volume = await session.get('/stats/volume-by-type.csv?from=2026-10-01&to=2026-10-31');
-    expect(volume.body).toContain('2026-10,general,6');
+    // Labels people say, not codes (#15 item 6).
+    expect(volume.body).toContain('2026-10,General enquiry,6');
+    expect(volume.body).not.toMatch(/,general,/);
+    const channels = await session.get(
+      '/stats/volume-by-channel.csv?from=2026-10-01&to=2026-10-31',
+    );
+    expect(channels.body).toMatch(/2026-10,(Email|Web form|Letter),\d+/);
+    expect(channels.body).not.toMatch(/,(email|web|letter),/);
+    const onTime = await session.get('/stats/on-time.csv?from=2026-10-01&to=2026-10-31');
+    expect(onTime.body).toContain('\r\nAll types,');
+    expect(onTime.body).toContain('\r\nGeneral enquiry,');
     expect((await session.get('/stats/nothing.csv')).statusCode).toBe(404);
 
     const sly = await createUser(t.app, 'caseworker', { name: '=SUM(1)' });
