@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../lib/clock.js';
+import { listsPages } from './lists-pages.js';
 import { surveysPages } from './pages.js';
 import { surveysPublicRoutes } from './public-routes.js';
 import { surveysApiRoutes } from './routes.js';
@@ -14,6 +15,7 @@ export async function surveysRoutes(
   await app.register(surveysApiRoutes, { surveys: opts.surveys, now });
   await app.register(surveysPublicRoutes, { surveys: opts.surveys, now });
   await app.register(surveysPages, { surveys: opts.surveys, now });
+  await app.register(listsPages, { lists: opts.surveys.lists });
 }
 
 declare module 'fastify' {

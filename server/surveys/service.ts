@@ -8,6 +8,7 @@ import { createBounceProcessor } from './bounces.js';
 import { createSurveyBuilder } from './builder.js';
 import { createDeliveryRepository } from './delivery-repository.js';
 import { createSurveyInvitations } from './invitations.js';
+import { createContactLists } from './lists.js';
 import { createSurveysRepository } from './repository.js';
 import { createResultsRepository } from './results-repository.js';
 import { createSurveyResults } from './results.js';
@@ -54,6 +55,7 @@ export function createSurveysService(deps: {
     sending,
     tokens,
     processBounce,
+    lists: createContactLists(deps),
     bounceImapUrl: config.bounceImapUrl,
     // 10% longer than the limit's window: arrivals at the relay lag send starts (send-window.ts).
     sendWindow: config.surveySend.limit
