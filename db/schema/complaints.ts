@@ -260,6 +260,8 @@ export const complaintAllowedMoves = pgTable(
     stream: text('stream').notNull(),
     fromStatus: text('from_status').notNull(),
     toStatus: text('to_status').notNull(),
+    /** Allowed only while the complaint is suspended (the reg 41 closure). */
+    onlySuspended: boolean('only_suspended').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.stream, t.fromStatus, t.toStatus] })],
 );

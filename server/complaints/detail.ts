@@ -6,10 +6,13 @@
 import type { DbOrTx } from '../../db/client.js';
 import type { Actor } from '../platform/audit.js';
 import { MOVES, STATUS_LABELS, FLAG_MOVES } from './machine.js';
+import { REG41_FROM } from './reg41.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
 import type { ComplaintRow } from './repository.js';
 import { TIMER_RULES, type TimerKind } from './timers.js';
+
+const REG41_STATUSES = new Set<string>(REG41_FROM);
 
 const CONTACT_TITLES: Record<string, string> = {
   first_contact: 'First contact with the complainant',
@@ -90,6 +93,8 @@ export function createDetailService(deps: ComplaintsDeps, records: RecordsServic
       ...new Set(
         MOVES[row.stream]
           .filter((m) => m.who !== 'S' && m.from.includes(row.status))
+          // The reg 41 closure is offered only while the complaint is suspended.
+          .filter((m) => m.to !== 'closed' || row.suspended || !REG41_STATUSES.has(row.status))
           .map((m) => m.to),
       ),
     ];

@@ -5,6 +5,8 @@
  * keeps the two equal. Guards (reasons, letters, outcomes) live in the service.
  */
 
+import { REG41_FROM } from './reg41.js';
+
 export type Stream = 'cc' | 'review' | 'opcc';
 /** C: caseworker (or manager) on the access list; M: manager; S: a system job. */
 export type Who = 'C' | 'M' | 'S';
@@ -74,6 +76,8 @@ export const MOVES: Record<Stream, readonly MoveRule[]> = {
     { from: ['review_window'], to: 'closed', who: 'S' },
     { from: ['review_window', 'closed'], to: 'review_requested', who: 'M' },
     { from: ['review_requested'], to: 'closed', who: 'M' },
+    // Reg 41: a suspended complaint not resumed (the guard is in reg41.ts).
+    { from: REG41_FROM, to: 'closed', who: 'M' },
     { from: ccOpenButPending, to: 'withdrawal_pending', who: 'C' },
     // Back to where it was when the complainant does not confirm (reg 39).
     ...ccOpenButPending.map((to) => ({ from: ['withdrawal_pending'], to, who: 'C' as const })),

@@ -357,6 +357,12 @@ export async function complaintPages(
                 : {}),
               ...(str(form, 'accepted') ? { accepted: str(form, 'accepted') === 'yes' } : {}),
             };
+          if (to === 'closed' && (str(form, 'reg41LetterOn') || str(form, 'reg41Reply')))
+            input.reg41 = {
+              letterOn: str(form, 'reg41LetterOn'),
+              reply: str(form, 'reg41Reply') === 'refused' ? 'refused' : 'no_reply',
+              conductDecision: str(form, 'reg41ConductDecision'),
+            };
           await c.transitions.transition(request.actor(), id, input);
         },
         'moved',

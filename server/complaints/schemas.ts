@@ -118,6 +118,16 @@ export const TransitionBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    reg41: Type.Optional(
+      Type.Object(
+        {
+          letterOn: DateOnly,
+          reply: literals(['refused', 'no_reply'] as const),
+          conductDecision: Type.String({ minLength: 1, maxLength: 2000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     review: Type.Optional(
       Type.Object(
         {

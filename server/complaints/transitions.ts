@@ -19,6 +19,7 @@ import {
 } from './machine.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
+import { REG41_FROM, reg41Closure, type Reg41Input } from './reg41.js';
 import type { ComplaintRow, NewComplaintRow } from './repository.js';
 
 export interface TransitionInput {
@@ -37,6 +38,8 @@ export interface TransitionInput {
   /** A signed withdrawal, or the complainant's confirmation of an unsigned one. */
   confirmed?: boolean;
   review?: { result?: 'upheld' | 'not_upheld'; recommendations?: string; accepted?: boolean };
+  /** Closing a suspended complaint that is not resumed (reg 41). */
+  reg41?: Reg41Input;
 }
 
 const KIND_OF: Record<string, string> = {
@@ -125,6 +128,10 @@ export function createTransitionsService(deps: ComplaintsDeps, records: RecordsS
           if (rule.who === 'M' && actor.role !== 'manager' && actor.role !== 'system')
             throw complaintErrors.managersOnly();
           toStatus = input.to;
+          if (input.to === 'closed' && (REG41_FROM as readonly string[]).includes(row.status)) {
+            Object.assign(criteria, reg41Closure(row, input.reg41, on));
+            kind = 'reg41_closure';
+          }
           const fields: FieldErrors = {};
           guard(row, input, reason, on, patch, criteria, fields, afterUpdate);
           if (input.to === 'outcome_determined' && input.outcome?.allegations?.length) {
