@@ -44,6 +44,8 @@ export interface JobPayloads {
   'surgery-reminder-sweep': Record<string, never>;
   /** Sends one day-before reminder, re-checked under the booking's row lock. */
   'surgery-reminder': { bookingId: string };
+  /** Nightly: clears access needs (30 days) and personal details (12 months) after surgeries. */
+  'surgery-retention-sweep': Record<string, never>;
   /** Surveys (surveys.md §5): fans a wave out in chunks from its saved cursor. */
   'survey-send-wave': { waveId: string };
   /**
@@ -85,6 +87,7 @@ export const JOB_NAMES = [
   'surgery-hold-sweep',
   'surgery-reminder-sweep',
   'surgery-reminder',
+  'surgery-retention-sweep',
   'survey-send-wave',
   'survey-invite',
   'survey-reminder-waves',

@@ -26,6 +26,7 @@ export const QUEUE_TITLES: Record<JobName, string> = {
   'surgery-hold-sweep': 'Expiring surgery places held for the waiting list',
   'surgery-reminder-sweep': 'Finding surgery reminders that are due',
   'surgery-reminder': 'Sending surgery reminders the day before',
+  'surgery-retention-sweep': 'Clearing personal details from past surgery bookings',
   'survey-send-wave': 'Queuing survey invitations in batches',
   'survey-invite': 'Sending survey invitations and reminders',
   'survey-reminder-waves': 'Starting survey reminders for people who have not answered',

@@ -10,6 +10,7 @@ import { createBookingService } from './booking.js';
 import { createDayService, type OpenCase } from './day.js';
 import { createSurgeryEmails } from './emails.js';
 import { createReminderService } from './reminders.js';
+import { createRetentionService } from './retention.js';
 import { createSurgeriesRepository } from './repository.js';
 import { createScheduleService } from './schedule.js';
 import { createTokens } from './tokens.js';
@@ -76,6 +77,7 @@ export function createSurgeriesService(deps: SurgeriesDeps) {
       mailDomain: deps.mailDomain,
       sendTimeoutMs: deps.reminderSendTimeoutMs,
     }),
+    retention: createRetentionService({ db, clock, audit }),
     day: createDayService({ db, clock, audit, repo, openCase: deps.openCase }),
     public: createPublicSurgeriesQuery({ db, clock, repo }),
     stats: createSurgeryStats({ db, clock }),

@@ -16,6 +16,7 @@ import {
   surgeryHoldSweepJob,
   surgeryReminderJob,
   surgeryReminderSweepJob,
+  surgeryRetentionSweepJob,
   waitlistOfferJob,
 } from './surgeries.js';
 import { surveyInviteJob } from './survey-invite.js';
@@ -46,6 +47,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   waitlistOfferJob,
   surgeryHoldSweepJob,
   surgeryReminderSweepJob,
+  surgeryRetentionSweepJob,
   surgeryReminderJob,
   surveySendWaveJob,
   surveyInviteJob,
@@ -92,6 +94,7 @@ export const schedules: Array<{
   // Surgeries (surgeries.md §6, §7).
   { job: 'surgery-reminder-sweep', every: 5 * 60_000 },
   { job: 'surgery-hold-sweep', every: 60_000 },
+  { job: 'surgery-retention-sweep', pattern: '50 2 * * *' },
   // Surveys (surveys.md §5.5, §7).
   { job: 'survey-reconcile', every: 5 * 60_000 },
   { job: 'survey-reminder-waves', pattern: '0 10 * * *' },

@@ -39,3 +39,11 @@ export const surgeryReminderJob: JobDefinition<'surgery-reminder'> = {
     return ctx.services.surgeries.reminders.send(data.bookingId);
   },
 };
+
+/** Nightly: access needs go 30 days after a surgery, personal details 12 months after (§8). */
+export const surgeryRetentionSweepJob: JobDefinition<'surgery-retention-sweep'> = {
+  name: 'surgery-retention-sweep',
+  async process(_data, ctx) {
+    return ctx.services.surgeries.retention.sweep();
+  },
+};
