@@ -29,6 +29,13 @@ export interface Config {
   readonly clamdUrl: string | undefined;
   /** Absent: no SMTP adapter for inbound email; set, the worker listens there for the relay. */
   readonly inboundSmtpPort: number | undefined;
+  /**
+   * WORKER_HEALTH_PORT: the worker serves GET /healthz there on HOST (reliability §7), for a
+   * supervisor to restart a worker that stopped consuming. Absent: not served.
+   */
+  readonly workerHealthPort: number | undefined;
+  /** WORKER_HEARTBEAT_SECONDS: how often the worker stamps worker_heartbeats (default 30). */
+  readonly workerHeartbeatMs: number;
   readonly jwtSecret: string;
   readonly jwtSecretIsEphemeral: boolean;
   readonly mailFrom: string;
@@ -133,6 +140,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   ) {
     problems.push(
       `INBOUND_SMTP_PORT must be a whole number from 0 to 65535 (got "${inboundSmtpRaw}")`,
+    );
+  }
+
+  const healthRaw = read('WORKER_HEALTH_PORT');
+  const workerHealthPort = healthRaw === undefined ? undefined : Number(healthRaw);
+  if (
+    workerHealthPort !== undefined &&
+    (!Number.isInteger(workerHealthPort) || workerHealthPort < 0 || workerHealthPort > 65535)
+  ) {
+    problems.push(`WORKER_HEALTH_PORT must be a whole number from 0 to 65535 (got "${healthRaw}")`);
+  }
+  const heartbeatRaw = read('WORKER_HEARTBEAT_SECONDS');
+  const heartbeatSeconds = Number(heartbeatRaw ?? '30');
+  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1 || heartbeatSeconds > 60) {
+    problems.push(
+      `WORKER_HEARTBEAT_SECONDS must be a whole number from 1 to 60 (got "${heartbeatRaw}")`,
     );
   }
 
@@ -273,6 +296,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bounceImapUrl,
     clamdUrl,
     inboundSmtpPort,
+    workerHealthPort,
+    workerHeartbeatMs: heartbeatSeconds * 1000,
     jwtSecret,
     jwtSecretIsEphemeral,
     mailFrom,

@@ -5,6 +5,7 @@ import { loadConfig } from '../server/config.js';
 import { startInboundSmtp } from '../server/intake/smtp-adapter.js';
 import { announceFirstAdmin } from '../server/main.js';
 import { startupFailureMessage } from '../server/startup.js';
+import { serveWorkerHealth, workerName } from './health.js';
 import { startWorkers } from './runner.js';
 
 /**
@@ -27,7 +28,17 @@ async function main() {
     clock: runtime.clock,
     log,
     relayPaused: config.outboxRelayPaused,
+    heartbeat: { name: workerName(), everyMs: config.workerHeartbeatMs },
   });
+  // The supervisor's liveness check (reliability §7), on HOST (127.0.0.1 by default).
+  const health =
+    config.workerHealthPort === undefined
+      ? undefined
+      : await serveWorkerHealth({
+          port: config.workerHealthPort,
+          host: config.host,
+          check: () => runner.health(),
+        });
   // The SMTP hook for inbound email (domain §2): 250 only once the message is committed.
   const inboundSmtp =
     config.inboundSmtpPort === undefined
@@ -42,6 +53,7 @@ async function main() {
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
+      await health?.close();
       await inboundSmtp?.close();
       await runner.stop(1000);
       await app.close();
@@ -56,6 +68,7 @@ async function main() {
     `workers:  ${runner.workers.length} queues, outbox relay ${runner.relay.paused ? 'PAUSED (OUTBOX_RELAY_PAUSED=true)' : 'running'}`,
   );
   if (inboundSmtp) console.log(`inbound:  SMTP on ${config.host}:${inboundSmtp.port}`);
+  if (health) console.log(`health:   worker /healthz on ${config.host}:${health.port}`);
   if (app) {
     console.log(
       `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in), ${config.publicUrl}/api/docs (API)`,
@@ -76,6 +89,7 @@ async function main() {
     }, 25_000);
     force.unref();
     await inboundSmtp?.close();
+    await health?.close();
     step = 'in-flight requests';
     await app?.close();
     step = 'in-flight jobs';

@@ -7,6 +7,12 @@ import type { Clock } from '../server/lib/clock.js';
 import { jobs, schedules } from './jobs/index.js';
 import type { JobContext } from './jobs/types.js';
 import type { QueueBackend } from './queues.js';
+import {
+  checkWorkerHealth,
+  startHeartbeat,
+  type HEALTH_LIMITS,
+  type WorkerHealth,
+} from './health.js';
 import { startRelay, type Relay } from './relay.js';
 
 export interface WorkerRunner {
@@ -14,6 +20,8 @@ export interface WorkerRunner {
   relay: Relay;
   /** Settles once every scheduler is upserted (retried in the background while Redis is down). */
   schedulersUpserted: Promise<void>;
+  /** Queue connection, heartbeat and outbox backlog, for the worker's /healthz. */
+  health(limits?: Partial<typeof HEALTH_LIMITS>): Promise<WorkerHealth>;
   /** Stops the relay, then lets in-flight jobs finish (forced after graceMs). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -29,6 +37,8 @@ export async function startWorkers(opts: {
   workerOptions?: Record<string, unknown>;
   /** OUTBOX_RELAY_PAUSED: no relay loop, and the reconciler re-adds nothing. */
   relayPaused?: boolean;
+  /** Stamps worker_heartbeats as `name` every `everyMs` while the workers run. */
+  heartbeat?: { name: string; everyMs: number };
 }): Promise<WorkerRunner> {
   const ctx: JobContext = {
     db: opts.db.db,
@@ -103,12 +113,29 @@ export async function startWorkers(opts: {
       });
   if (opts.relayPaused)
     opts.log('outbox relay paused (OUTBOX_RELAY_PAUSED=true): outbox rows wait until it is unset');
+  const heartbeat = opts.heartbeat
+    ? startHeartbeat({
+        db: opts.db.db,
+        ...opts.heartbeat,
+        alive: () => !stopped && workers.every((w) => w.isRunning()),
+      })
+    : undefined;
   return {
     workers,
     relay,
     schedulersUpserted,
+    health: (limits) =>
+      checkWorkerHealth({
+        db: opts.db.db,
+        queues: opts.queues,
+        workers,
+        name: opts.heartbeat?.name ?? '',
+        relayPaused: opts.relayPaused ?? false,
+        ...(limits ? { limits } : {}),
+      }),
     async stop(graceMs = 20_000) {
       stopped = true;
+      heartbeat?.stop();
       await relay.stop();
       const forced = setTimeout(() => void Promise.all(workers.map((w) => w.close(true))), graceMs);
       await Promise.all(workers.map((w) => w.close()));

@@ -15,7 +15,11 @@ export interface FaultEnv {
   redis: OwnRedis;
   sink: CountingSmtpSink;
   /** A worker in its own process (see worker-child.ts), ready to consume. */
-  forkWorker(options?: { databaseUrl?: string; waitReady?: boolean }): Promise<AppProcess>;
+  forkWorker(options?: {
+    databaseUrl?: string;
+    waitReady?: boolean;
+    env?: Record<string, string>;
+  }): Promise<AppProcess>;
   /** A public contact POST from its own address (the form is rate-limited per IP). */
   contact(n: number | string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** Waits until every outbox row is processed and no email is queued or sending. */
@@ -53,6 +57,7 @@ export async function faultEnv(
           QUEUE_PREFIX: t.config.queuePrefix,
           MIGRATE_ON_START: 'false',
           JWT_SECRET: randomBytes(32).toString('hex'),
+          ...fork.env,
         }),
       );
       children.push(child);

@@ -7,6 +7,7 @@ import { guardDriverWriteAfterClose } from '../../../db/client.js';
 import { createServices } from '../../../server/app.js';
 import { openRuntime } from '../../../server/bootstrap.js';
 import { loadConfig } from '../../../server/config.js';
+import { serveWorkerHealth, workerName } from '../../../workers/health.js';
 import { startWorkers } from '../../../workers/runner.js';
 
 async function main() {
@@ -22,10 +23,22 @@ async function main() {
     schedulers: false,
     workerOptions: { lockDuration: 2000, stalledInterval: 1000 },
     relayPaused: config.outboxRelayPaused,
+    heartbeat: { name: workerName(), everyMs: config.workerHeartbeatMs },
   });
+  // The supervisor's liveness check (reliability §7), on HOST (127.0.0.1 by default).
+  const health =
+    config.workerHealthPort === undefined
+      ? undefined
+      : await serveWorkerHealth({
+          port: config.workerHealthPort,
+          host: config.host,
+          check: () => runner.health(),
+        });
+  if (health) console.log(`health:   worker /healthz on ${config.host}:${health.port}`);
   console.log('worker ready');
   process.once('SIGTERM', () => {
     void (async () => {
+      await health?.close();
       await runner.stop(20_000);
       await runtime.close();
       console.log('worker stopped');
