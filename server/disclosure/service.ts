@@ -1,165 +1,46 @@
-import { createHash } from 'node:crypto';
-import type { Db, DbOrTx } from '../../db/client.js';
-import { queueScanAgain, SCAN_STATES, type AttachmentScanService } from '../attachments/scan.js';
-import {
-  ATTACHMENT_LIMITS,
-  ATTACHMENT_TYPES,
-  attachmentTooLarge,
-  detectAttachmentType,
-  formatSize,
-  safeFilename,
-  type UploadedFile,
-} from '../correspondence/attachments.js';
+import type { DbOrTx } from '../../db/client.js';
 import { londonDate } from '../correspondence/due.js';
-import type { CaseGateway, CaseRow } from '../correspondence/gateway.js';
-import { humanise, replyOutcomes, type CaseType } from '../correspondence/workflow.js';
-import type { Clock } from '../lib/clock.js';
-import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
-import {
-  createDisclosureRepository,
-  EntryExists,
-  type DisclosureRepository,
-  type DocumentListing,
-  type EntryRow,
-  type PublicFilters,
-} from './repository.js';
+import type { CaseRow } from '../correspondence/gateway.js';
+import { humanise } from '../correspondence/workflow.js';
+import type { Actor } from '../platform/audit.js';
+import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { EntryExists, type EntryRow, type PublicFilters } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
+import {
+  documentRemoved,
+  documentsNotChecked,
+  invalidTransition,
+  managerOnly,
+  notEditable,
+  notPublishable,
+  personalDataFoundError,
+  personalDataUnconfirmed,
+  stale,
+  withdrawn,
+} from './errors.js';
+import {
+  ANSWERED,
+  documentView,
+  EMAIL_IN_TEXT,
+  entryView,
+  escapeRegExp,
+  isManager,
+  LIMITS,
+  OUTCOMES,
+  PUBLIC_PAGE_SIZE,
+  PUBLISHABLE_TYPES,
+  viewerOf,
+  type DocumentView,
+  type EntryInput,
+  type EntryView,
+  type PublicEntry,
+} from './model.js';
+import { createDisclosureContext, type DisclosureDeps } from './context.js';
+import { createDocumentCommands } from './documents.js';
 
-/** Only these case types are ever published (§9): never subject access requests. */
-export const PUBLISHABLE_TYPES: readonly CaseType[] = ['foi', 'eir'];
-/** …and only once they have been answered. */
-const ANSWERED = ['responded', 'closed'];
-export const OUTCOMES = replyOutcomes('foi');
-export const PUBLIC_PAGE_SIZE = 20;
-
-export const LIMITS = { title: 200, text: 20_000, summary: 10_000, exemption: 200, reason: 2000 };
-/** Redacted documents (§9): PDFs only, 10 MiB each (security §5), at most 5 on an entry. */
-export const DOCUMENT_LIMITS = { fileSize: ATTACHMENT_LIMITS.fileSize, files: 5 };
-const PDF = 'application/pdf';
-
-/** A redacted document as lists show it: never the bytes, never who uploaded it. */
-export interface DocumentView {
-  id: string;
-  filename: string;
-  contentType: string;
-  typeLabel: string;
-  size: number;
-  sizeLabel: string;
-  uploadedAt: string;
-  /** Virus scan (security §5): only `clean` and `not_scanned` files are ever served. */
-  scanStatus: DocumentListing['scanStatus'];
-  downloadable: boolean;
-}
-
-export interface EntryInput {
-  title: string;
-  requestText: string;
-  summary: string;
-  outcome: string | null;
-  exemptions: string[];
-  responseDate: string;
-  topics: string[];
-  /** The caseworker confirms the text holds no personal data (required on every save). */
-  personalDataRemoved: boolean;
-  version: number;
-}
-
-export interface EntryView {
-  id: string;
-  caseId: string;
-  reference: string;
-  title: string;
-  requestText: string;
-  summary: string;
-  outcome: string | null;
-  exemptions: string[];
-  responseDate: string;
-  topics: string[];
-  status: EntryRow['status'];
-  personalDataRemoved: boolean;
-  version: number;
-  approvedBy: string | null;
-  approvedAt: string | null;
-  publishedAt: string | null;
-  withdrawnAt: string | null;
-  withdrawnReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What the public sees: the entry's own fields, never the case, its requester or staff. */
-export interface PublicEntry {
-  reference: string;
-  title: string;
-  requestText: string;
-  summary: string;
-  outcome: string | null;
-  outcomeLabel: string | null;
-  exemptions: string[];
-  responseDate: string;
-  topics: Array<{ slug: string; label: string }>;
-}
-
-const iso = (value: Date | null) => (value ? value.toISOString() : null);
-const documentView = (row: DocumentListing): DocumentView => ({
-  id: row.id,
-  filename: row.filename,
-  contentType: row.contentType,
-  typeLabel: ATTACHMENT_TYPES[row.contentType]?.label ?? row.contentType,
-  size: row.size,
-  sizeLabel: formatSize(row.size),
-  uploadedAt: row.uploadedAt.toISOString(),
-  scanStatus: row.scanStatus,
-  downloadable: SCAN_STATES[row.scanStatus].downloadable,
-});
-
-const documentError = (status: number, code: string, message: string) =>
-  new AppError(status, code, message, { file: message });
-const viewerOf = (actor: Actor) => ({ id: actor.id, role: actor.role });
-const isManager = (actor: Actor) => actor.role === 'manager' || actor.role === 'system';
-const EMAIL_IN_TEXT = /[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[a-z]{2,}/gi;
-
-const notPublishable = (message: string) =>
-  new AppError(422, 'disclosure.not_publishable', message);
-
-const managerOnly = (what: string) =>
-  new AppError(403, 'disclosure.manager_only', `Only a manager can ${what}`);
-
-const stale = () =>
-  new AppError(
-    409,
-    'disclosure.stale_version',
-    'This entry has changed since you loaded it. Check the latest version and try again.',
-    { version: 'This entry has changed since you loaded it' },
-  );
-
-function entryView(row: EntryRow, approvedBy: string | null = null): EntryView {
-  return {
-    id: row.id,
-    caseId: row.caseId,
-    reference: row.reference,
-    title: row.title,
-    requestText: row.requestText,
-    summary: row.summary,
-    outcome: row.outcome,
-    exemptions: row.exemptions,
-    responseDate: row.responseDate,
-    topics: row.topics,
-    status: row.status,
-    personalDataRemoved: row.personalDataRemoved,
-    version: row.version,
-    approvedBy,
-    approvedAt: iso(row.approvedAt),
-    publishedAt: iso(row.publishedAt),
-    withdrawnAt: iso(row.withdrawnAt),
-    withdrawnReason: row.withdrawnReason,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// The vocabulary routes and pages use, from the file that owns it.
+export * from './model.js';
+export type { DisclosureDeps } from './context.js';
 
 /**
  * The public FOI/EIR disclosure log (§9). Entries come from answered FOI and EIR cases only,
@@ -167,18 +48,9 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\
  * personal data is removed, approved and published by a manager, and may be withdrawn.
  * Public reads go through `publicList` and `publicEntry`, which see only published fields.
  */
-export function createDisclosureService(deps: {
-  db: Db;
-  clock: Clock;
-  audit: AuditLog;
-  repo?: DisclosureRepository;
-  /** Holds new documents for clamd (security §5); absent, they are `not_scanned`. */
-  attachmentScan?: AttachmentScanService;
-  /** Cases, through correspondence's public entry point. */
-  cases: CaseGateway;
-}) {
-  const { db, clock, audit, cases } = deps;
-  const repo = deps.repo ?? createDisclosureRepository();
+export function createDisclosureService(deps: DisclosureDeps) {
+  const ctx = createDisclosureContext(deps);
+  const { db, clock, audit, cases, repo } = ctx;
 
   function checkPublishable(row: CaseRow) {
     if (!PUBLISHABLE_TYPES.includes(row.type))
@@ -278,21 +150,9 @@ export function createDisclosureService(deps: {
   async function checkReady(tx: DbOrTx, entry: EntryRow) {
     const row = await loadCase(tx, entry);
     checkPublishable(row);
-    if (!entry.personalDataRemoved)
-      throw new AppError(
-        422,
-        'disclosure.personal_data_unconfirmed',
-        'The caseworker has not confirmed that personal data has been removed',
-        { personalDataRemoved: 'Confirm that personal data has been removed' },
-      );
+    if (!entry.personalDataRemoved) throw personalDataUnconfirmed();
     const found = personalDataFound(entry, await personalData(tx, row));
-    if (Object.keys(found).length)
-      throw new AppError(
-        422,
-        'disclosure.personal_data',
-        'The entry still contains personal data',
-        found,
-      );
+    if (Object.keys(found).length) throw personalDataFoundError(found);
     return row;
   }
 
@@ -316,12 +176,7 @@ export function createDisclosureService(deps: {
       const entry = await repo.lockVisible(tx, viewerOf(actor), id);
       if (!entry) throw notFound('Entry not found');
       if (entry.version !== version) throw stale();
-      if (!step.from.includes(entry.status))
-        throw new AppError(
-          422,
-          'disclosure.invalid_transition',
-          `A ${entry.status} entry cannot be ${step.to}`,
-        );
+      if (!step.from.includes(entry.status)) throw invalidTransition(entry.status, step.to);
       if (step.ready) await checkReady(tx, entry);
       if (step.documentsChecked) await checkDocumentsScanned(tx, entry);
       const now = clock.now();
@@ -361,7 +216,7 @@ export function createDisclosureService(deps: {
     const message = infected.length
       ? `Remove ${infected.map((d) => d.filename).join(', ')}: a virus was found. An entry cannot be published with an infected document`
       : `Wait for the virus check of ${held.map((d) => d.filename).join(', ')} to finish before publishing`;
-    throw new AppError(422, 'disclosure.documents_not_checked', message, { documents: message });
+    throw documentsNotChecked(message);
   }
 
   async function topicList(slugs: string[]) {
@@ -389,72 +244,8 @@ export function createDisclosureService(deps: {
     const row = await repo.byReference(db, reference);
     if (!row || (row.status !== 'published' && row.status !== 'withdrawn'))
       throw notFound('Entry not found');
-    if (row.status === 'withdrawn')
-      throw new AppError(
-        410,
-        'disclosure.withdrawn',
-        'This entry has been withdrawn from the disclosure log',
-      );
+    if (row.status === 'withdrawn') throw withdrawn();
     return row;
-  }
-
-  /** Files as uploaded → checked PDFs with safe names, or the first problem (413/415/400). */
-  async function checkDocuments(files: UploadedFile[]) {
-    if (files.length === 0) throw validationError({ file: 'Select a PDF file to upload' });
-    if (files.length > DOCUMENT_LIMITS.files)
-      throw documentError(
-        413,
-        'disclosure.too_many_documents',
-        `An entry can have up to ${DOCUMENT_LIMITS.files} documents`,
-      );
-    const checked: Array<{ filename: string; contentType: string; data: Buffer }> = [];
-    for (const file of files) {
-      const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
-      if (file.truncated || file.data.length > DOCUMENT_LIMITS.fileSize)
-        throw attachmentTooLarge(shown);
-      if (file.data.length === 0)
-        throw validationError({ file: `${shown || 'The selected file'} is empty` });
-      // What the bytes are, not what the name or the browser claim.
-      if ((await detectAttachmentType(file.data)) !== PDF)
-        throw documentError(
-          415,
-          'disclosure.document_type',
-          `${shown || 'The selected file'} must be a PDF`,
-        );
-      checked.push({
-        filename: safeFilename(file.filename, PDF),
-        contentType: PDF,
-        data: file.data,
-      });
-    }
-    return checked;
-  }
-
-  /**
-   * Locks an entry a caseworker may still change (draft or approved). A change to an approved
-   * entry sends it back to draft, as an edit does: a manager approves what is published.
-   */
-  async function lockEditable(tx: DbOrTx, actor: Actor, id: string) {
-    const entry = await repo.lockVisible(tx, viewerOf(actor), id);
-    if (!entry) throw notFound('Entry not found');
-    if (entry.status !== 'draft' && entry.status !== 'approved')
-      throw documentError(
-        422,
-        'disclosure.not_editable',
-        `Documents cannot be changed on a ${entry.status} entry`,
-      );
-    return entry;
-  }
-
-  async function touchEntry(tx: DbOrTx, entry: EntryRow, now: Date) {
-    const updated = await repo.update(tx, entry.id, entry.version, {
-      status: 'draft',
-      approvedById: null,
-      approvedAt: null,
-      updatedAt: now,
-    });
-    if (!updated) throw stale();
-    return updated;
   }
 
   return {
@@ -553,11 +344,7 @@ export function createDisclosureService(deps: {
         if (!entry) throw notFound('Entry not found');
         if (entry.version !== input.version) throw stale();
         if (entry.status !== 'draft' && entry.status !== 'approved')
-          throw new AppError(
-            422,
-            'disclosure.not_editable',
-            `A ${entry.status} entry cannot be edited`,
-          );
+          throw notEditable(entry.status);
         const row = await loadCase(tx, entry);
         checkPublishable(row);
         const found = personalDataFound(clean, await personalData(tx, row));
@@ -686,170 +473,11 @@ export function createDisclosureService(deps: {
       // Infected: 410 Gone, not 403. It is never coming back (it has to be removed and a clean
       // copy uploaded, under a new id), so crawlers and caches should drop the URL; 403 would
       // suggest that someone with more rights could have it. The body does not say "virus".
-      if (file.scanStatus === 'infected')
-        throw new AppError(410, 'disclosure.document_removed', 'This document has been removed');
+      if (file.scanStatus === 'infected') throw documentRemoved();
       return { filename: file.filename, contentType: file.contentType, data: file.data };
     },
 
-    /** The documents on an entry the actor may see. */
-    async documents(actor: Actor, id: string): Promise<DocumentView[]> {
-      const entry = await repo.findVisible(db, viewerOf(actor), id);
-      if (!entry) throw notFound('Entry not found');
-      return (await repo.documents(db, entry.id)).map(documentView);
-    },
-
-    /** One document's bytes for staff checking it before publication (audited). */
-    async document(actor: Actor, id: string, documentId: string) {
-      const entry = await repo.findVisible(db, viewerOf(actor), id);
-      if (!entry) throw notFound('Entry not found');
-      const file = await repo.document(db, entry.id, documentId);
-      if (!file) throw notFound('Document not found');
-      // Held until clamd passes it (security §5), as case attachments are.
-      if (file.scanStatus === 'pending')
-        throw new AppError(
-          409,
-          'disclosure.document_scan_pending',
-          'This document is still being checked for viruses. Try again in a few minutes.',
-        );
-      if (file.scanStatus === 'infected')
-        throw new AppError(
-          403,
-          'disclosure.document_infected',
-          'This document contains a virus and has been blocked. It cannot be downloaded.',
-        );
-      await audit.record(db, actor, {
-        action: 'disclosure.document.read',
-        subjectType: 'disclosure_document',
-        subjectId: file.id,
-      });
-      return { filename: file.filename, contentType: file.contentType, data: file.data };
-    },
-
-    /**
-     * "Scan again" (managers), as for case attachments: queues another virus check of a
-     * document still held, for when its job gave up while clamd was down, instead of waiting
-     * for the 15-minute sweep. Queued through the outbox with an audit record, in one
-     * transaction; a second press queues a job that finds the document decided and stops.
-     */
-    async rescanDocument(actor: Actor, id: string, documentId: string): Promise<void> {
-      if (!isManager(actor)) throw managerOnly('scan a document again');
-      await db.transaction(async (tx) => {
-        const entry = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!entry) throw notFound('Entry not found');
-        const file = await repo.document(tx, entry.id, documentId);
-        if (!file) throw notFound('Document not found');
-        await queueScanAgain(
-          deps.attachmentScan,
-          tx,
-          file,
-          'disclosure_document',
-          'disclosure.document_not_pending',
-        );
-        await audit.record(tx, actor, {
-          action: 'disclosure.document.rescan',
-          subjectType: 'disclosure_document',
-          subjectId: file.id,
-          justification: `entry ${entry.id}`,
-        });
-      });
-    },
-
-    /**
-     * Adds redacted documents to a draft or approved entry: PDFs by their bytes, 10 MiB each,
-     * at most 5 on the entry, names free of the requester's details. An approved entry goes
-     * back to draft.
-     */
-    async addDocuments(actor: Actor, id: string, files: UploadedFile[]): Promise<DocumentView[]> {
-      const checked = await checkDocuments(files);
-      return db.transaction(async (tx) => {
-        const entry = await lockEditable(tx, actor, id);
-        const existing = await repo.documents(tx, entry.id);
-        if (existing.length + checked.length > DOCUMENT_LIMITS.files)
-          throw documentError(
-            413,
-            'disclosure.too_many_documents',
-            `An entry can have up to ${DOCUMENT_LIMITS.files} documents: it has ${existing.length}`,
-          );
-        const personal = await personalData(tx, await loadCase(tx, entry));
-        for (const file of checked) {
-          const lower = file.filename.toLowerCase();
-          if (personal.some((value) => lower.includes(value.toLowerCase())))
-            throw documentError(
-              422,
-              'disclosure.personal_data',
-              'Rename the file: its name contains the requester’s details',
-            );
-        }
-        const now = clock.now();
-        await touchEntry(tx, entry, now);
-        const scanStatus = deps.attachmentScan?.initialStatus() ?? 'not_scanned';
-        const added: DocumentView[] = [];
-        for (const file of checked) {
-          const row = await repo.insertDocument(tx, {
-            entryId: entry.id,
-            filename: file.filename,
-            contentType: file.contentType,
-            size: file.data.length,
-            data: file.data,
-            sha256: createHash('sha256').update(file.data).digest('hex'),
-            uploadedById: actor.id,
-            uploadedAt: now,
-            scanStatus,
-          });
-          // The scan job is queued in this transaction: no document without its scan.
-          await deps.attachmentScan?.queue(tx, row.id, 'disclosure_document');
-          await appendToTimeline(tx, {
-            caseId: entry.caseId,
-            at: now,
-            actorId: actor.id,
-            kind: 'disclosure_document_added',
-            data: {
-              entryId: entry.id,
-              documentId: row.id,
-              title: 'Redacted document added to the disclosure log entry',
-              description: `${row.filename} (${formatSize(row.size)})`,
-            },
-          });
-          await audit.record(tx, actor, {
-            action: 'disclosure.document.add',
-            subjectType: 'disclosure_document',
-            subjectId: row.id,
-            justification: `entry ${entry.id}`,
-          });
-          added.push(documentView(row));
-        }
-        return added;
-      });
-    },
-
-    /** Removes a document from a draft or approved entry (an approved one goes back to draft). */
-    async removeDocument(actor: Actor, id: string, documentId: string): Promise<void> {
-      await db.transaction(async (tx) => {
-        const entry = await lockEditable(tx, actor, id);
-        const removed = await repo.deleteDocument(tx, entry.id, documentId);
-        if (!removed) throw notFound('Document not found');
-        const now = clock.now();
-        await touchEntry(tx, entry, now);
-        await appendToTimeline(tx, {
-          caseId: entry.caseId,
-          at: now,
-          actorId: actor.id,
-          kind: 'disclosure_document_removed',
-          data: {
-            entryId: entry.id,
-            documentId: removed.id,
-            title: 'Redacted document removed from the disclosure log entry',
-            description: removed.filename,
-          },
-        });
-        await audit.record(tx, actor, {
-          action: 'disclosure.document.remove',
-          subjectType: 'disclosure_document',
-          subjectId: removed.id,
-          justification: `entry ${entry.id}`,
-        });
-      });
-    },
+    ...createDocumentCommands(ctx, { loadCase, personalData }),
 
     outcomes: OUTCOMES,
     topicList,

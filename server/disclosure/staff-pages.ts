@@ -1,0 +1,297 @@
+import { type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SCAN_STATES } from '../attachments/scan.js';
+import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
+import { humanise } from '../correspondence/workflow.js';
+import { NoticeQuery } from '../platform/schemas.js';
+import type { Actor } from '../platform/audit.js';
+import { CASEWORK, MANAGERS } from '../platform/auth.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import { readDateFields } from '../platform/forms.js';
+import { ActionForm, CsrfForm, DocumentParams, EntryForm, IdParams } from './schemas.js';
+import {
+  DOCUMENT_LIMITS,
+  type DisclosureService,
+  type EntryInput,
+  type EntryView,
+} from './service.js';
+
+const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
+  draft: { text: 'Draft', classes: 'govuk-tag--grey' },
+  approved: { text: 'Approved', classes: 'govuk-tag--blue' },
+  published: { text: 'Published', classes: 'govuk-tag--green' },
+  withdrawn: { text: 'Withdrawn', classes: 'govuk-tag--red' },
+};
+
+const parseVersion = (value: string | undefined) =>
+  value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
+
+/** The staff pages: the entries list, one entry's form, documents, and the manager's actions. */
+export function staffPages(app: FastifyInstance, svc: DisclosureService) {
+  /* ---- Staff pages ---- */
+
+  const statusRow = (entry: EntryView) => ({
+    ...entry,
+    statusTag: STATUS_TAGS[entry.status],
+    outcomeLabel: entry.outcome ? humanise(entry.outcome) : 'Not given',
+  });
+
+  app.get('/disclosure-entries', { config: { auth: CASEWORK } }, async (request, reply) => {
+    const entries = await svc.list(request.actor());
+    return reply.page('disclosure/views/staff-list.njk', {
+      pageTitle: 'Disclosure log entries',
+      entries: entries.map(statusRow),
+    });
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfForm> }>(
+    '/casework/:id/disclosure',
+    { schema: { params: IdParams, body: CsrfForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      try {
+        const { entry } = await svc.draftFromCase(request.actor(), request.params.id);
+        return reply.redirect(`/disclosure-entries/${entry.id}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode === 422)
+          return reply.errorPage!(422, 'This case cannot be published', error.message);
+        throw error;
+      }
+    },
+  );
+
+  type EntryValues = Partial<Static<typeof EntryForm>>;
+
+  function valuesOf(entry: EntryView): EntryValues {
+    const [year, month, day] = entry.responseDate.split('-');
+    return {
+      version: String(entry.version),
+      title: entry.title,
+      requestText: entry.requestText,
+      summary: entry.summary,
+      outcome: entry.outcome ?? '',
+      exemptions: entry.exemptions.join('\n'),
+      'responseDate-day': String(Number(day)),
+      'responseDate-month': String(Number(month)),
+      'responseDate-year': year,
+      topics: entry.topics,
+      personalDataRemoved: entry.personalDataRemoved ? 'yes' : undefined,
+    };
+  }
+
+  async function renderEntry(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { values?: EntryValues; errors?: FieldErrors; status?: number; notice?: string } = {},
+  ) {
+    const actor = request.actor();
+    const entry = await svc.get(actor, id);
+    const values = extra.values ?? valuesOf(entry);
+    const allTopics = await svc.allTopics();
+    const known = new Set(allTopics.map((t) => t.slug));
+    const extraTopics = await svc.topicList(entry.topics.filter((slug) => !known.has(slug)));
+    const documents = await svc.documents(actor, id);
+    const errors: FieldErrors = {};
+    for (const [field, message] of Object.entries(extra.errors ?? {}))
+      errors[field === 'responseDate' ? 'responseDate.day' : field] = message;
+    return reply.page(
+      'disclosure/views/staff-entry.njk',
+      {
+        pageTitle: `Disclosure log entry ${entry.reference}`,
+        errors: Object.keys(errors).length ? errors : undefined,
+        notice: extra.notice,
+        entry: statusRow(entry),
+        values,
+        editable: entry.status === 'draft' || entry.status === 'approved',
+        documents: documents.map((d) => ({ ...d, scan: SCAN_STATES[d.scanStatus] })),
+        maxDocuments: DOCUMENT_LIMITS.files,
+        isManager: actor.role === 'manager',
+        outcomeItems: [
+          { value: '', text: 'Not given', checked: !values.outcome },
+          ...svc.outcomes.map((value) => ({
+            value,
+            text: humanise(value),
+            checked: values.outcome === value,
+          })),
+        ],
+        topicItems: [...allTopics, ...extraTopics].map((t) => ({
+          value: t.slug,
+          text: t.label,
+          checked: values.topics?.includes(t.slug) ?? false,
+        })),
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  const NOTICES: Record<string, string> = {
+    saved: 'Entry saved',
+    approved: 'Entry approved',
+    published: 'Entry published',
+    withdrawn: 'Entry withdrawn',
+    documents: 'Document added. The entry needs approving again before it is published.',
+    removed: 'Document removed',
+    rescan: 'Virus check queued again',
+  };
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: { notice?: string } }>(
+    '/disclosure-entries/:id',
+    {
+      schema: {
+        params: IdParams,
+        querystring: NoticeQuery,
+        hide: true,
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) =>
+      renderEntry(request, reply, request.params.id, {
+        notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
+      }),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EntryForm> }>(
+    '/disclosure-entries/:id',
+    { schema: { params: IdParams, body: EntryForm, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const body = request.body;
+      // What was typed goes to the service, which says what is wrong with it.
+      const responseDate = readDateFields(body, 'responseDate').typed;
+      const input: EntryInput = {
+        version: parseVersion(body.version),
+        title: body.title ?? '',
+        requestText: body.requestText ?? '',
+        summary: body.summary ?? '',
+        outcome: body.outcome || null,
+        exemptions: (body.exemptions ?? '').split(/\r?\n/),
+        responseDate,
+        topics: body.topics ?? [],
+        personalDataRemoved: body.personalDataRemoved === 'yes',
+      };
+      try {
+        await svc.update(request.actor(), id, input);
+        return reply.redirect(`/disclosure-entries/${id}?notice=saved`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
+          const fields: FieldErrors = error.fields ? { ...error.fields } : { title: error.message };
+          if (fields.version) {
+            fields.title ??= fields.version;
+            delete fields.version;
+          }
+          return renderEntry(request, reply, id, {
+            values: body,
+            errors: fields,
+            status: error.statusCode,
+          });
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/disclosure-entries/:id/documents',
+    { schema: { params: IdParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const { id } = request.params;
+      try {
+        await svc.addDocuments(request.actor(), id, uploadedFiles(request.body));
+        return reply.redirect(`/disclosure-entries/${id}?notice=documents#documents`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404)
+          return renderEntry(request, reply, id, {
+            errors: error.fields ? { ...error.fields } : { file: error.message },
+            status: error.statusCode,
+          });
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: Static<typeof DocumentParams> }>(
+    '/disclosure-entries/:id/documents/:documentId',
+    { schema: { params: DocumentParams, hide: true }, config: { auth: CASEWORK } },
+    async (request, reply) =>
+      sendAttachment(
+        reply,
+        await svc.document(request.actor(), request.params.id, request.params.documentId),
+      ),
+  );
+
+  /*
+   * A button on one document: remove it (caseworkers, draft or approved entries) or, for
+   * managers, "Scan again" while it is held for its virus check (see the service). A refusal
+   * (422) shows the entry again with the reason against the documents.
+   */
+  const documentButtons = [
+    {
+      path: 'remove',
+      roles: CASEWORK,
+      run: (actor: Actor, id: string, doc: string) => svc.removeDocument(actor, id, doc),
+      notice: 'removed',
+    },
+    {
+      path: 'rescan',
+      roles: MANAGERS,
+      run: (actor: Actor, id: string, doc: string) => svc.rescanDocument(actor, id, doc),
+      notice: 'rescan',
+    },
+  ] as const;
+  for (const button of documentButtons) {
+    app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
+      `/disclosure-entries/:id/documents/:documentId/${button.path}`,
+      {
+        schema: { params: DocumentParams, body: CsrfForm, hide: true },
+        config: { auth: button.roles },
+      },
+      async (request, reply) => {
+        const { id, documentId } = request.params;
+        try {
+          await button.run(request.actor(), id, documentId);
+          return reply.redirect(`/disclosure-entries/${id}?notice=${button.notice}#documents`, 303);
+        } catch (error) {
+          if (error instanceof AppError && error.statusCode === 422)
+            return renderEntry(request, reply, id, {
+              errors: { file: error.message },
+              status: 422,
+            });
+          throw error;
+        }
+      },
+    );
+  }
+
+  for (const action of ['approve', 'publish', 'withdraw'] as const) {
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActionForm> }>(
+      `/disclosure-entries/:id/${action}`,
+      { schema: { params: IdParams, body: ActionForm, hide: true }, config: { auth: MANAGERS } },
+      async (request, reply) => {
+        const { id } = request.params;
+        const version = parseVersion(request.body.version);
+        try {
+          if (action === 'withdraw')
+            await svc.withdraw(request.actor(), id, { version, reason: request.body.reason ?? '' });
+          else await svc[action](request.actor(), id, { version });
+          const notice = { approve: 'approved', publish: 'published', withdraw: 'withdrawn' }[
+            action
+          ];
+          return reply.redirect(`/disclosure-entries/${id}?notice=${notice}`, 303);
+        } catch (error) {
+          if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
+            const field = action === 'withdraw' ? 'reason' : 'action';
+            const fields: FieldErrors = error.fields
+              ? { ...error.fields }
+              : { [field]: error.message };
+            if (fields.version) {
+              fields[field] ??= fields.version;
+              delete fields.version;
+            }
+            return renderEntry(request, reply, id, { errors: fields, status: error.statusCode });
+          }
+          throw error;
+        }
+      },
+    );
+  }
+}
