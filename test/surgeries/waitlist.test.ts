@@ -130,6 +130,32 @@ describe('B12: the waiting list', () => {
     t.clock.set(TEST_NOW);
   });
 
+  it('B6: GET and HEAD on the emailed offer link change nothing (the hold, the entry, the slot)', async () => {
+    t.clock.set(TEST_NOW);
+    const { surgery, people, bookings } = await fullSurgeryWithList('2026-12-11', 1);
+    await t.app.services.surgeries.booking.cancelById(systemActor(), bookings[0]!.id, 'person');
+    await expect.poll(() => offersTo(people[0]!.email).length, { timeout: 10_000 }).toBe(1);
+    const token = offerToken(offersTo(people[0]!.email)[0]!);
+    const state = async () => ({
+      entries: (await entries(surgery.id)).map((e) => e.status),
+      booked: await slotBooked(t, bookings[0]!.slot_id),
+      held: (
+        await t.db.sql<{ status: string; hold_expires_at: Date }[]>`
+          select status, hold_expires_at from surgery_booking
+          where surgery_id = ${surgery.id} and status = 'held'`
+      ).map((b) => [b.status, new Date(b.hold_expires_at).toISOString()]),
+    });
+    const before = await state();
+    expect(before.entries).toEqual(['offered']);
+    expect(before.held).toHaveLength(1);
+    for (const method of ['GET', 'HEAD', 'GET', 'HEAD'] as const) {
+      const response = await t.app.inject({ method, url: `/surgeries/offer/${token}` });
+      expect(response.statusCode).toBeLessThan(400);
+    }
+    expect(await state()).toEqual(before);
+    t.clock.set(TEST_NOW);
+  });
+
   it('joining is refused while a time is free', async () => {
     t.clock.set(TEST_NOW);
     const { surgery } = await createSurgery(t, { date: '2026-12-10' });
