@@ -11,6 +11,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for work done by workers and the outbox relay; its 1 s default is
+    // shorter than a loaded CI machine takes to run a job. A wait budget, not a timed assertion.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     env: { NODE_ENV: 'test' },
     // postgres.js 3.4.9 throws from a deferred write after a connection closed under it
     // (porsager/postgres 1154, 1208; see guardDriverWriteAfterClose in db/client.ts, which
