@@ -1,0 +1,103 @@
+/**
+ * §11 B16 beyond the booking journey: the waiting list, the manage page and its
+ * cancellation, and the waiting-list offer, in a browser with JavaScript off and on; axe on
+ * every page seen (without JavaScript, each page is checked as served, in a second page).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokens } from '../../server/surgeries/tokens.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { expectAccessible, launchBrowser, serve, visit } from '../helpers/browser.js';
+import { bookApi, createSurgery, personBody } from './helpers.js';
+
+let t: TestApp;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  t = await buildTestApp({ mail: 'dev-mailbox' });
+  base = await serve(t);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+/** A full surgery (two one-place times, both booked); returns the first booking's id. */
+async function fullSurgery(date: string) {
+  const { surgery, slots } = await createSurgery(t, { date, startTime: '14:00', endTime: '14:30' });
+  const ids: string[] = [];
+  for (const slot of slots) {
+    const person = personBody();
+    expect((await bookApi(t, { slotId: slot.id, ...person })).statusCode).toBe(201);
+    const [row] = await t.db.sql<{ id: string }[]>`
+      select id from surgery_booking where email = ${person.email}`;
+    ids.push(row!.id);
+  }
+  return { surgery, slots, firstBooking: ids[0]! };
+}
+
+async function pages(page: Page, check: () => Promise<void>, date: string, name: string) {
+  const tokens = createTokens(t.config.jwtSecret);
+  const { surgery, slots, firstBooking } = await fullSurgery(date);
+  const email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.org`;
+
+  // The waiting list: the form, its error summary, the confirmation.
+  await page.goto(`${base}/surgeries/waiting-list/${surgery.id}`);
+  await check();
+  await page.getByRole('button', { name: 'Join the waiting list' }).click();
+  await page.waitForLoadState();
+  expect(await page.locator('.govuk-error-summary').count()).toBe(1);
+  await check();
+  await page.getByLabel('Full name').fill(name);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Join the waiting list' }).click();
+  await page.waitForLoadState();
+  expect(await page.locator('main').textContent()).toContain('You are on the waiting list');
+  await check();
+
+  // The manage link: the page, then cancelling from it.
+  await page.goto(`${base}/surgeries/manage/${tokens.manage(firstBooking, 1)}`);
+  await page.waitForURL(`${base}/surgeries/manage`);
+  await check();
+  await page.getByRole('button', { name: 'Cancel appointment' }).click();
+  await page.waitForLoadState();
+  expect(await page.locator('main').textContent()).toContain('cancelled');
+  await check();
+
+  // The freed place is offered to the person waiting (the job's work, run here directly).
+  await t.app.services.surgeries.waitlist.offer(surgery.id, slots[0]!.id);
+  const [entry] = await t.db.sql<{ id: string; offer_booking_id: string }[]>`
+    select id, offer_booking_id from surgery_waitlist where email = ${email}`;
+  await page.goto(`${base}/surgeries/offer/${tokens.offer(entry!.id, entry!.offer_booking_id)}`);
+  await check();
+  await page.getByRole('button', { name: 'Accept this place' }).click();
+  await page.waitForLoadState();
+  await check();
+  const [accepted] = await t.db.sql<{ status: string }[]>`
+    select status from surgery_booking where id = ${entry!.offer_booking_id}`;
+  expect(accepted!.status).toBe('confirmed');
+}
+
+describe('waiting list, manage and offer pages in a browser (axe, WCAG 2.2 AA)', () => {
+  it('work with JavaScript turned off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const checker = await (await browser.newContext()).newPage();
+    await visit(checker, `${base}/accessibility`);
+    const check = async () => {
+      await checker.setContent(await page.content(), { waitUntil: 'load' });
+      await expectAccessible(checker);
+    };
+    await pages(page, check, '2026-12-08', 'Nadia No-Script');
+    await checker.close();
+    await context.close();
+  }, 120_000);
+
+  it('work with JavaScript on', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await pages(page, () => expectAccessible(page), '2026-12-09', 'Jo Script');
+    await page.close();
+  }, 120_000);
+});
