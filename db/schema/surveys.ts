@@ -14,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { contacts } from './contacts.js';
+import { users } from './users.js';
 
 /**
  * Consultations and surveys (domain surveys.md). Structure (questions, options, limits) and
@@ -299,4 +300,17 @@ export const emailSuppressions = pgTable('email_suppressions', {
     enum: ['unsubscribed', 'hard_bounce', 'complaint', 'manual'],
   }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * Managers allowed to see equality (special category) results and exports (surveys.md §2,
+ * §8: "analyst role only"). Granted and revoked by an admin, audited; a surveys-owned
+ * table so the users' role model stays as it is.
+ */
+export const surveyAnalysts = pgTable('survey_analysts', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  grantedBy: uuid('granted_by'),
+  grantedAt: timestamp('granted_at', { withTimezone: true }).notNull(),
 });

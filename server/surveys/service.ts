@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { AuditLog } from '../platform/audit.js';
+import { createSurveyAnalysts } from './analysts.js';
 import { createSurveyAnswering } from './answering.js';
 import { createBounceProcessor } from './bounces.js';
 import { createSurveyBuilder } from './builder.js';
@@ -56,6 +57,7 @@ export function createSurveysService(deps: {
     tokens,
     processBounce,
     lists: createContactLists(deps),
+    analysts: createSurveyAnalysts(deps),
     bounceImapUrl: config.bounceImapUrl,
     // 10% longer than the limit's window: arrivals at the relay lag send starts (send-window.ts).
     sendWindow: config.surveySend.limit

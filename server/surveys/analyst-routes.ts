@@ -1,0 +1,114 @@
+import type { Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ADMINS, MANAGERS } from '../platform/auth.js';
+import { CrossTabQuery, ResultsView, SurveyIdParams } from './schemas.js';
+import type { SurveysService } from './service.js';
+
+const api = { tags: ['surveys'], security: [{ bearer: [] }] };
+const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid', maxLength: 36 }) });
+
+/**
+ * Equality (special category) results for survey analysts only (surveys.md §2, §8), and
+ * the admin's grant and revocation. The ordinary results, cross-tabs and export leave
+ * equality questions out for everyone.
+ */
+export async function surveysAnalystRoutes(
+  app: FastifyInstance,
+  opts: { surveys: SurveysService },
+) {
+  const { analysts, results } = opts.surveys;
+
+  app.put<{ Params: Static<typeof UserIdParams> }>(
+    '/api/surveys/analysts/:userId',
+    {
+      schema: { ...api, summary: 'Make a manager a survey analyst (admin)', params: UserIdParams },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      await analysts.grant(request.actor(), request.params.userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: Static<typeof UserIdParams> }>(
+    '/api/surveys/analysts/:userId',
+    {
+      schema: {
+        ...api,
+        summary: 'Stop a survey analyst seeing equality data (admin)',
+        params: UserIdParams,
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      await analysts.revoke(request.actor(), request.params.userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id/equality-results',
+    {
+      schema: {
+        ...api,
+        summary: 'Results with the equality questions (survey analysts only; 403 otherwise)',
+        params: SurveyIdParams,
+        response: { 200: ResultsView },
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => {
+      await analysts.assertAnalyst(request.actor());
+      return results.results(request.actor(), request.params.id, { specialCategory: true });
+    },
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams>; Querystring: Static<typeof CrossTabQuery> }>(
+    '/api/surveys/:id/equality-crosstab',
+    {
+      schema: {
+        ...api,
+        summary: 'A cross-tab by or of an equality question (survey analysts only)',
+        params: SurveyIdParams,
+        querystring: CrossTabQuery,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => {
+      await analysts.assertAnalyst(request.actor());
+      return results.crossTab(
+        request.actor(),
+        request.params.id,
+        request.query.question,
+        request.query.by,
+        true,
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+    '/api/surveys/:id/equality-responses.csv',
+    {
+      schema: {
+        ...api,
+        summary: 'Every response as CSV with the equality columns (survey analysts only; audited)',
+        params: SurveyIdParams,
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      await analysts.assertAnalyst(request.actor());
+      const { stream } = await results.exportCsv(request.actor(), request.params.id, {
+        specialCategory: true,
+      });
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="survey-${request.params.id}-equality.csv"`,
+        )
+        .send(stream);
+    },
+  );
+}
