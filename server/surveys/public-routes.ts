@@ -262,18 +262,64 @@ export async function surveysPublicRoutes(
     },
   );
 
+  type Journey = NonNullable<Awaited<ReturnType<typeof journey>>>;
+  function savedPage(
+    reply: FastifyReply,
+    j: Journey,
+    extra: { emailed?: boolean; errors?: FieldErrors; email?: string } = {},
+    status = 200,
+  ) {
+    return reply.page(
+      `${V}/saved.njk`,
+      {
+        pageTitle: 'Your answers have been saved',
+        survey: j.survey,
+        resumeUrl: `${opts.surveys.builder.publicUrl(j.survey.id)}/resume/${j.session.t}`,
+        closes: formatDateTime(j.survey.closesAt),
+        canEmail: j.session.kind === 'link',
+        ...extra,
+      },
+      status,
+    );
+  }
+
   app.get<{ Params: { id: string } }>(
     '/consultations/:id/saved',
     { config: PUBLIC },
     async (request, reply) => {
       const j = await journey(request, reply, request.params.id);
       if (!j) return reply;
-      return reply.page(`${V}/saved.njk`, {
-        pageTitle: 'Your answers have been saved',
-        survey: j.survey,
-        resumeUrl: `${opts.surveys.builder.publicUrl(j.survey.id)}/resume/${j.session.t}`,
-        closes: formatDateTime(j.survey.closesAt),
-      });
+      return savedPage(reply, j);
+    },
+  );
+
+  // "Email me the link": sent once, straight to the relay; the address is not kept.
+  app.post<{ Params: { id: string }; Body: { email?: string } }>(
+    '/consultations/:id/saved/email',
+    { config: POSTS },
+    async (request, reply) => {
+      const j = await journey(request, reply, request.params.id);
+      if (!j) return reply;
+      if (j.session.kind !== 'link')
+        return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
+      const { resumeMailer } = opts.surveys;
+      const email = typeof request.body?.email === 'string' ? request.body.email : '';
+      const problem = resumeMailer.check(email);
+      if (problem) return savedPage(reply, j, { errors: { email: problem }, email }, 400);
+      try {
+        await resumeMailer.send(
+          email,
+          j.survey,
+          `${opts.surveys.builder.publicUrl(j.survey.id)}/resume/${j.session.t}`,
+          formatDateTime(j.survey.closesAt),
+        );
+      } catch {
+        const errors = {
+          email: 'We could not send the email just now. Copy the link above instead.',
+        };
+        return savedPage(reply, j, { errors, email }, 503);
+      }
+      return savedPage(reply, j, { emailed: true });
     },
   );
 

@@ -15,6 +15,7 @@ import { createResultsRepository } from './results-repository.js';
 import { createSurveyResults } from './results.js';
 import { SendWindow } from './send-window.js';
 import { createSurveySending } from './sending.js';
+import { createResumeMailer } from './resume-email.js';
 import { createSurveyTokens } from './tokens.js';
 
 /** The surveys domain's services, built once from the app's deps (workers build the same). */
@@ -57,6 +58,11 @@ export function createSurveysService(deps: {
     tokens,
     processBounce,
     lists: createContactLists(deps),
+    resumeMailer: createResumeMailer({
+      transport: deps.transport,
+      from: config.mailFrom,
+      mailDomain: config.mailDomain,
+    }),
     analysts: createSurveyAnalysts(deps),
     bounceImapUrl: config.bounceImapUrl,
     // 10% longer than the limit's window: arrivals at the relay lag send starts (send-window.ts).

@@ -108,6 +108,12 @@ describe('the public survey journey in a browser, JavaScript off (axe, WCAG 2.2 
     await clickAndWait(page, 'Continue', q(2));
     await check();
 
+    // Save and come back later: the saved page (with its "email me the link" form).
+    await clickAndWait(page, 'Save and come back later', `${base}/consultations/${surveyId}/saved`);
+    await check();
+    expect(await main()).toContain('Email me the link');
+    await page.goto(q(2));
+
     // Ranking without drag and drop (WCAG 2.5.7): one radio group per place.
     await page
       .getByRole('group', { name: 'Most important' })
@@ -129,7 +135,7 @@ describe('the public survey journey in a browser, JavaScript off (axe, WCAG 2.2 
     expect(await page.locator('.govuk-panel').textContent()).toContain('Thank you');
     await check();
 
-    expect(checked).toBe(10);
+    expect(checked).toBe(11);
     expect(await countRows(t, 'survey_responses', surveyId)).toBe(1);
     await checker.close();
     await context.close();
