@@ -1,6 +1,7 @@
 /**
  * §11 B16 beyond the booking journey: the waiting list, the manage page and its
- * cancellation, and the waiting-list offer, in a browser with JavaScript off and on; axe on
+ * cancellation, the waiting-list offer, and the 409 page of a time taken between choosing
+ * it and confirming (B5), in a browser with JavaScript off and on; axe on
  * every page seen (without JavaScript, each page is checked as served, in a second page).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -80,6 +81,52 @@ async function pages(page: Page, check: () => Promise<void>, date: string, name:
   expect(accepted!.status).toBe('confirmed');
 }
 
+/** B5 in the browser: the time goes between steps 3 and 7; the 409 page keeps the answers. */
+async function takenBeforeConfirming(
+  page: Page,
+  check: () => Promise<void>,
+  date: string,
+  label: string,
+  name: string,
+) {
+  const { slots } = await createSurgery(t, { date });
+  await page.goto(`${base}/surgeries/book/surgery`);
+  await page.getByLabel(label).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/surgeries/book/time`);
+  await page.getByLabel('2pm (1 place left)').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/surgeries/book/details`);
+  await page.getByLabel('Full name').fill(name);
+  await page
+    .getByLabel('Email address')
+    .fill(`${name.toLowerCase().replace(/\W+/g, '.')}@example.org`);
+  await page.getByLabel('Huntingdonshire').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/surgeries/book/topic`);
+  await page.getByLabel('Safer communities').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/surgeries/book/adjustments`);
+  await page.getByLabel('No', { exact: true }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/surgeries/book/check`);
+  // Someone else takes 2pm meanwhile.
+  expect((await bookApi(t, { slotId: slots[0]!.id, ...personBody() })).statusCode).toBe(201);
+  await page.getByRole('button', { name: 'Confirm booking' }).click();
+  await page.waitForLoadState();
+  expect(await page.locator('h1').textContent()).toContain('That time has just been taken');
+  await check();
+  await page.getByRole('radio').first().check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/surgeries/book/check`);
+  expect(await page.locator('main').textContent()).toContain(name);
+  await check();
+  await page.getByRole('button', { name: 'Confirm booking' }).click();
+  await page.waitForURL(`${base}/surgeries/book/confirmation`);
+  expect(await page.locator('main').textContent()).toContain('2:15pm');
+  await check();
+}
+
 describe('waiting list, manage and offer pages in a browser (axe, WCAG 2.2 AA)', () => {
   it('work with JavaScript turned off', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
@@ -91,13 +138,27 @@ describe('waiting list, manage and offer pages in a browser (axe, WCAG 2.2 AA)',
       await expectAccessible(checker);
     };
     await pages(page, check, '2026-12-08', 'Nadia No-Script');
+    await takenBeforeConfirming(
+      page,
+      check,
+      '2026-12-10',
+      'Thursday 10 December 2026, 2pm to 3pm',
+      'Nell No-Script',
+    );
     await checker.close();
     await context.close();
-  }, 120_000);
+  }, 240_000);
 
   it('work with JavaScript on', async () => {
     const page = await (await browser.newContext()).newPage();
     await pages(page, () => expectAccessible(page), '2026-12-09', 'Jo Script');
+    await takenBeforeConfirming(
+      page,
+      () => expectAccessible(page),
+      '2026-12-11',
+      'Friday 11 December 2026, 2pm to 3pm',
+      'Jay Script',
+    );
     await page.close();
-  }, 120_000);
+  }, 240_000);
 });
