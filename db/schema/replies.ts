@@ -4,6 +4,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -86,4 +87,28 @@ export const outboundMessages = pgTable(
     uniqueIndex('outbound_messages_email_uq').on(t.emailId),
     uniqueIndex('outbound_messages_message_id_uq').on(t.messageId),
   ],
+);
+
+/**
+ * A reply being written (issue #15 item 5): one draft per case and writer, saved from the
+ * reply page and offered again when they come back; gone once that reply is sent. Drafts
+ * are working copies, so unlike sent replies they change in place.
+ */
+export const replyDrafts = pgTable(
+  'reply_drafts',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id),
+    templateId: uuid('template_id').references(() => replyTemplates.id),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    channel: text('channel', { enum: OUTBOUND_CHANNELS }),
+    responds: boolean('responds'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.authorId] })],
 );

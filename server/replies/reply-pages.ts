@@ -5,7 +5,12 @@ import { formatDate } from '../lib/format.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { CaseIdParams, ComposeQuery, ReplyForm, ReplyParams } from './schemas.js';
-import { PURPOSE_LABELS, type OutboundView, type RepliesService } from './service.js';
+import {
+  PURPOSE_LABELS,
+  type DraftView,
+  type OutboundView,
+  type RepliesService,
+} from './service.js';
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   queued: { text: 'Queued', classes: 'govuk-tag--yellow' },
@@ -18,6 +23,11 @@ const replyRow = (reply: OutboundView) => ({
   statusTag: STATUS_TAGS[reply.status],
   channelLabel: reply.channel === 'email' ? 'Email' : 'Post',
 });
+
+const DRAFT_NOTICES: Record<string, string> = {
+  draft: 'Draft saved. It will be here when you come back to reply to this case.',
+  discarded: 'Draft discarded.',
+};
 
 const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'An' : 'A'} ${noun}`;
 
@@ -50,22 +60,36 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
       values?: Record<string, string | undefined>;
       status?: number;
       preview?: boolean;
+      /** The writer's saved draft, when they come back to it. */
+      draft?: DraftView | null;
+      notice?: string;
     } = {},
   ) {
     const actor = request.actor();
-    const c = await replies.compose(actor, id, templateId);
+    const draft = extra.draft ?? undefined;
+    const c = await replies.compose(actor, id, templateId ?? draft?.templateId ?? undefined);
     const errors: FieldErrors = { ...(extra.errors ?? {}) };
-    if (c.mergeError && !extra.values) errors.templateId = c.mergeError;
-    const values = extra.values ?? {
-      templateId: c.template?.id,
-      subject: c.subject,
-      body: c.body,
-      channel: c.emailTo ? 'email' : 'post',
-      responds:
-        c.canAnswer && (!c.template || ['response', 'general'].includes(c.template.purpose))
-          ? 'yes'
-          : 'no',
-    };
+    if (c.mergeError && !extra.values && !draft) errors.templateId = c.mergeError;
+    const fromDraft = draft
+      ? {
+          templateId: draft.templateId ?? undefined,
+          subject: draft.subject,
+          body: draft.body,
+          channel: draft.channel ?? (c.emailTo ? 'email' : 'post'),
+          responds: draft.responds === null ? undefined : draft.responds ? 'yes' : 'no',
+        }
+      : undefined;
+    const values = extra.values ??
+      fromDraft ?? {
+        templateId: c.template?.id,
+        subject: c.subject,
+        body: c.body,
+        channel: c.emailTo ? 'email' : 'post',
+        responds:
+          c.canAnswer && (!c.template || ['response', 'general'].includes(c.template.purpose))
+            ? 'yes'
+            : 'no',
+      };
     const chosen = values.templateId ?? c.template?.id;
     // "Does this reply answer the case?" is only asked where the answer could be yes.
     const askResponds = c.canAnswer && !(c.template && NEVER_ANSWERS.has(c.template.purpose));
@@ -78,6 +102,8 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
       {
         pageTitle: `Reply to ${c.detail.reference}`,
         errors: Object.keys(errors).length ? errors : undefined,
+        notice: extra.notice,
+        draftSavedAt: draft?.updatedAt,
         c: {
           ...c.detail,
           statusLabel: STATUS_LABELS[c.detail.status],
@@ -160,8 +186,15 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
       schema: { params: CaseIdParams, querystring: ComposeQuery, hide: true },
       config: { auth: CASEWORK },
     },
-    async (request, reply) =>
-      renderCompose(request, reply, request.params.id, request.query.templateId || undefined),
+    async (request, reply) => {
+      const templateId = request.query.templateId || undefined;
+      // Coming back to the page brings back the draft; choosing a template starts afresh.
+      const draft = templateId ? null : await replies.getDraft(request.actor(), request.params.id);
+      return renderCompose(request, reply, request.params.id, templateId, {
+        draft,
+        notice: DRAFT_NOTICES[request.query.notice ?? ''],
+      });
+    },
   );
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof ReplyForm> }>(
@@ -177,6 +210,20 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
           fields.channel = 'Select how to send the reply';
         if (responds !== 'yes' && responds !== 'no')
           fields.responds = 'Select whether this reply answers the case';
+        if (action === 'discard') {
+          await replies.discardDraft(request.actor(), id);
+          return await reply.redirect(`/casework/${id}/reply?notice=discarded`, 303);
+        }
+        if (action === 'draft') {
+          await replies.saveDraft(request.actor(), id, {
+            templateId: templateId || undefined,
+            subject: subject ?? '',
+            body: body ?? '',
+            channel: channel === 'email' || channel === 'post' ? channel : undefined,
+            responds: responds === 'yes' ? true : responds === 'no' ? false : undefined,
+          });
+          return await reply.redirect(`/casework/${id}/reply?notice=draft`, 303);
+        }
         if (action === 'preview' && !body?.trim()) fields.body = 'Enter the text of the reply';
         if (Object.keys(fields).length)
           throw new AppError(400, 'validation', 'Check the form', fields);

@@ -89,7 +89,14 @@ export const ReplySchema = Type.Object({
 const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 const Csrf = Type.String({ maxLength: 200 });
 
-export const ComposeQuery = Type.Object({ templateId: Field(64) }, { additionalProperties: false });
+export const ComposeQuery = Type.Object(
+  {
+    templateId: Field(64),
+    /** `draft` after saving a draft, `discarded` after discarding it: the banner to show. */
+    notice: Field(20),
+  },
+  { additionalProperties: false },
+);
 
 export const ReplyForm = Type.Object(
   {
@@ -99,7 +106,10 @@ export const ReplyForm = Type.Object(
     body: Field(40_000),
     channel: Field(10),
     responds: Field(5),
-    /** `preview` shows the reply as the requester will get it, without sending. */
+    /**
+     * `preview` shows the reply as the requester will get it, without sending; `draft` saves
+     * it to come back to; `discard` drops the saved draft.
+     */
     action: Field(10),
   },
   { additionalProperties: false },

@@ -15,15 +15,18 @@ import {
   templateView,
   type Composition,
   type OutboundView,
+  type ReplyInput,
   type TemplateView,
 } from './model.js';
 import { createReplyOutcomes } from './outcomes.js';
+import { createDraftCommands } from './drafts.js';
 import { createSendCommand } from './send.js';
 import { createTemplateCommands } from './templates.js';
 
 // The shapes and rules routes and pages use, from the files that own them.
 export * from './model.js';
 export type { RepliesDeps } from './context.js';
+export type { DraftInput, DraftView } from './drafts.js';
 
 /**
  * Reply templates (versioned, merge fields only) and replies to cases. An email reply is
@@ -38,6 +41,8 @@ export function createRepliesService(deps: RepliesDeps) {
   // Registers the mail outcome hook once, here, so workers get it too.
   const outcomes = createReplyOutcomes(ctx);
   const templates = createTemplateCommands(ctx);
+  const sender = createSendCommand(ctx, outcomes);
+  const drafts = createDraftCommands(ctx);
 
   async function mergeValues(detail: CaseDetail, actor: Actor): Promise<MergeValues> {
     const contact = detail.contact ? await cases.contact(db, detail.contact.id) : undefined;
@@ -77,7 +82,14 @@ export function createRepliesService(deps: RepliesDeps) {
 
   return {
     ...templates,
-    ...createSendCommand(ctx, outcomes),
+    ...drafts,
+
+    /** Sends a reply (send.ts); the sender's draft on the case has then served its purpose. */
+    async send(actor: Actor, caseId: string, input: ReplyInput): Promise<OutboundView> {
+      const sent = await sender.send(actor, caseId, input);
+      await drafts.discardDraft(actor, caseId);
+      return sent;
+    },
 
     /**
      * Everything the reply page needs: the case (an audited read), the templates offered for
