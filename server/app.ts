@@ -46,6 +46,7 @@ import { healthRoutes } from './platform/health.js';
 import { metricsPlugin } from './platform/metrics.js';
 import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
+import { createSuppressionList } from './mail/suppressions.js';
 import { securityPlugin } from './platform/security.js';
 import { statsRoutes } from './stats/routes.js';
 import { createStatsService } from './stats/service.js';
@@ -118,6 +119,7 @@ export function createServices(
     transport: deps.mailTransport,
     from: config.mailFrom,
     domain: config.mailDomain,
+    suppressions: createSuppressionList(config.jwtSecret),
   });
   const links = createAccountLinks({
     db: db.db,

@@ -28,7 +28,8 @@ export const emailMessages = pgTable(
     fromAddress: text('from_address'),
     /** Where the recipient's answer should go (case replies: the polled mailbox). */
     replyTo: text('reply_to'),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] })
+    // `suppressed`: never sent, the address is on the suppression list (a 550 earlier).
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'suppressed'] })
       .notNull()
       .default('queued'),
     attempts: integer('attempts').notNull().default(0),

@@ -4,6 +4,7 @@ import { devMailbox, emailMessages, type EmailAttachment } from '../../db/schema
 import type { Clock } from '../lib/clock.js';
 import { enqueue } from '../platform/outbox.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
+import { isMailboxRefusal, type SuppressionList } from './suppressions.js';
 import type { MailTransport } from './transport.js';
 
 /** A calendar attachment, so the mailbox shows how .ics invitations arrive. */
@@ -68,7 +69,7 @@ export type MailRenderer = (email: {
   text: string;
 }) => string | Promise<string>;
 
-export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'missing';
+export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'suppressed' | 'missing';
 
 /** What a domain learns when one of its emails reaches a final state. */
 export interface SentEmail {
@@ -129,8 +130,10 @@ export function createMailService(deps: {
   transport: MailTransport;
   from: string;
   domain: string;
+  /** The shared list: a mailbox refusal adds the address; a listed address is not sent to. */
+  suppressions: SuppressionList;
 }) {
-  const { db, clock, transport } = deps;
+  const { db, clock, transport, suppressions } = deps;
   const handlers = new Map<string, MailOutcomeHandler>();
   const renderers = new Map<string, MailRenderer>();
 
@@ -239,6 +242,17 @@ export function createMailService(deps: {
         await afterFailed(existing);
         return 'failed-permanently';
       }
+      // An address that refused mail for good (a 550 to an earlier email) is not tried again:
+      // the email ends `suppressed`, its job completes, and staff see why.
+      if (await suppressions.isSuppressed(db, claimed.to)) {
+        const error = 'not sent: the address refused mail before and is suppressed';
+        await db
+          .update(emailMessages)
+          .set({ status: 'suppressed', error })
+          .where(eq(emailMessages.id, emailId));
+        await afterFailed({ ...claimed, error });
+        return 'suppressed';
+      }
       let sentAt: Date;
       try {
         const renderer = claimed.subjectType ? renderers.get(claimed.subjectType) : undefined;
@@ -287,10 +301,14 @@ export function createMailService(deps: {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (isPermanent(error)) {
-          await db
-            .update(emailMessages)
-            .set({ status: 'failed', error: message, providerResponse: message })
-            .where(eq(emailMessages.id, emailId));
+          await db.transaction(async (tx) => {
+            await tx
+              .update(emailMessages)
+              .set({ status: 'failed', error: message, providerResponse: message })
+              .where(eq(emailMessages.id, emailId));
+            if (isMailboxRefusal(error))
+              await suppressions.suppress(tx, claimed.to, 'hard_bounce', clock.now());
+          });
           await afterFailed({ ...claimed, error: message });
           throw new PermanentMailError(message);
         }
@@ -332,7 +350,7 @@ export function createMailService(deps: {
       return db
         .select()
         .from(emailMessages)
-        .where(eq(emailMessages.status, 'failed'))
+        .where(inArray(emailMessages.status, ['failed', 'suppressed']))
         .orderBy(desc(emailMessages.createdAt))
         .limit(200);
     },

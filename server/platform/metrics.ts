@@ -139,7 +139,7 @@ export const metricsPlugin = fp(
       async collect() {
         const f = await figures();
         this.reset();
-        for (const status of ['queued', 'sending', 'sent', 'failed'])
+        for (const status of ['queued', 'sending', 'sent', 'failed', 'suppressed'])
           this.inc({ status }, f.emails[status] ?? 0);
       },
     });

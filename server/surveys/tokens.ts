@@ -1,11 +1,13 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { addressHmac, suppressionKey } from '../mail/suppressions.js';
 
 /**
  * Tokens of the surveys domain. Only SHA-256 of a token is ever stored; invitation and
  * unsubscribe tokens are re-derived from the secret when an email is built (surveys.md §3, §6).
  */
 export function createSurveyTokens(secret: string) {
-  const key = createHmac('sha256', secret).update('surveys-tokens-v1').digest();
+  // The same key as the shared suppression list (server/mail/suppressions.ts).
+  const key = suppressionKey(secret);
   const mac = (input: string) => createHmac('sha256', key).update(input).digest('base64url');
   return {
     /** The derived key, for the SQL that computes the same HMACs set-wise (pgcrypto). */
@@ -28,8 +30,7 @@ export function createSurveyTokens(secret: string) {
     verp: (deliveryId: number | string) =>
       createHmac('sha256', key).update(`verp:${deliveryId}`).digest('hex').slice(0, 8),
     /** Suppression key of a normalised address: outlives the contact (surveys.md §4). */
-    addressHmac: (address: string) =>
-      createHmac('sha256', key).update(`address:${address.trim().toLowerCase()}`).digest('hex'),
+    addressHmac: (address: string) => addressHmac(key, address),
     /** A fresh resume token for the public link's "save and come back later". */
     fresh: () => randomBytes(32).toString('base64url'),
   };

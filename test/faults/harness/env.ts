@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, expect } from 'vitest';
 import { buildTestApp, type TestApp, type TestAppOptions } from '../../helpers/app.js';
@@ -56,7 +55,8 @@ export async function faultEnv(
           SMTP_URL: sink.url,
           QUEUE_PREFIX: t.config.queuePrefix,
           MIGRATE_ON_START: 'false',
-          JWT_SECRET: randomBytes(32).toString('hex'),
+          // The app's secret: HMACs (the suppression list, tokens) must agree.
+          JWT_SECRET: t.config.jwtSecret,
           ...fork.env,
         }),
       );
