@@ -363,10 +363,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const services = createServices(deps, (claims, expiresIn) =>
-    app.jwt.sign(claims, {
-      expiresIn,
-      clockTimestamp: clock.now().getTime(),
-    } as never),
+    app.signToken(claims, expiresIn, clock.now().getTime()),
   );
   app.decorate('services', services);
   // The bundled bank holidays are upserted at every start (idempotent, never deletes).
@@ -375,6 +372,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(authPlugin, {
     secret: config.jwtSecret,
+    ...(config.jwtPreviousSecret ? { previousSecret: config.jwtPreviousSecret } : {}),
     clock,
     authService: () => services.auth,
   });

@@ -38,6 +38,8 @@ export interface Config {
   readonly workerHeartbeatMs: number;
   readonly jwtSecret: string;
   readonly jwtSecretIsEphemeral: boolean;
+  /** The signing key being rotated out (`JWT_PREVIOUS_SECRET`): verifies, never signs. */
+  readonly jwtPreviousSecret: string | undefined;
   readonly mailFrom: string;
   readonly mailDomain: string;
   /** The polled mailbox: From and Reply-To of case replies, so answers come back to a case. */
@@ -188,6 +190,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
     problems.push('JWT_SECRET must be at least 32 bytes (use `openssl rand -hex 32`)');
   }
+  const jwtPreviousSecret = read('JWT_PREVIOUS_SECRET');
+  if (jwtPreviousSecret !== undefined && Buffer.byteLength(jwtPreviousSecret) < 32) {
+    problems.push('JWT_PREVIOUS_SECRET must be at least 32 bytes');
+  }
   if (production) {
     for (const name of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'CLAMD_URL']) {
       if (read(name) === undefined) problems.push(`${name} is required when NODE_ENV=production`);
@@ -300,6 +306,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     workerHeartbeatMs: heartbeatSeconds * 1000,
     jwtSecret,
     jwtSecretIsEphemeral,
+    jwtPreviousSecret,
     mailFrom,
     mailDomain,
     mailboxAddress,

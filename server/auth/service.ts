@@ -24,7 +24,9 @@ export interface StaffIdentity {
 
 /** NCSC: lock after about 10 tries. Counted per account and, more loosely, per IP. */
 export const THROTTLE = { windowMs: 15 * 60_000, perAccount: 10, perIp: 30 };
-export const SESSION_ABSOLUTE_MS = 8 * 3600_000;
+/** §3: a session ends 10 hours after sign-in whatever happens; at most 3 live per user. */
+export const SESSION_ABSOLUTE_MS = 10 * 3600_000;
+export const MAX_SESSIONS_PER_USER = 3;
 export const SESSION_IDLE_MS = 30 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
 
@@ -150,6 +152,14 @@ export function createAuthService(deps: {
         lastSeenAt: now,
         expiresAt,
       });
+      // The newest three live on; older ones end now (§3, §9 #11).
+      const live = await repo.activeSessions(tx, user.id, now);
+      const ended = live.filter((s) => s.id !== row.id).slice(MAX_SESSIONS_PER_USER - 1);
+      await repo.revokeSessions(
+        tx,
+        ended.map((s) => s.id),
+        now,
+      );
       await audit.record(tx, actor, {
         action: 'auth.sign_in',
         subjectType: 'user',

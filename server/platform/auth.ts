@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import jwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,6 +20,8 @@ declare module 'fastify' {
     public?: boolean;
   }
   interface FastifyInstance {
+    /** Signs session and MFA-step tokens with the current key, its `kid` in the header. */
+    signToken: (claims: TokenClaims, expiresInSeconds: number, nowMs: number) => string;
     /** Every route with its access rule, for the route-walk test and the docs. */
     routeCatalogue: Array<{ method: string; url: string; public: boolean }>;
   }
@@ -28,6 +31,13 @@ declare module 'fastify' {
     actor: () => Actor;
   }
 }
+
+/** Headers that would let a token choose its own key. */
+const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'];
+
+/** A key's id: a short digest, naming the key without revealing it. */
+export const keyId = (secret: string) =>
+  createHash('sha256').update(`opcc jwt kid:${secret}`).digest('base64url').slice(0, 12);
 
 /** Routes that plugins register (static files, API docs) are public by nature. */
 const PLUGIN_PUBLIC_PREFIXES = ['/static/', '/assets/', '/api/docs'];
@@ -43,8 +53,25 @@ function bearerToken(request: FastifyRequest): string | undefined {
 export const authPlugin = fp(
   async (
     app: FastifyInstance,
-    opts: { secret: string; clock: Clock; authService: () => AuthService },
+    opts: {
+      secret: string;
+      /** The key being retired: its tokens still verify until it is removed (§3 rotation). */
+      previousSecret?: string;
+      clock: Clock;
+      authService: () => AuthService;
+    },
   ) => {
+    const current = { kid: keyId(opts.secret), key: opts.secret };
+    const keys = new Map([[current.kid, current.key]]);
+    if (opts.previousSecret) keys.set(keyId(opts.previousSecret), opts.previousSecret);
+    app.decorate('signToken', (claims: TokenClaims, expiresIn: number, nowMs: number) =>
+      app.jwt.sign(claims, {
+        expiresIn,
+        clockTimestamp: nowMs,
+        key: current.key,
+        kid: current.kid,
+      } as never),
+    );
     await app.register(jwt, {
       secret: opts.secret,
       sign: { algorithm: 'HS256', iss: TOKEN_ISSUER },
@@ -96,8 +123,16 @@ export const authPlugin = fp(
       let claims = verified.get(token);
       if (claims) return claims;
       try {
-        // The verifier built once at registration (pinned algorithm and issuer).
-        claims = app.jwt.verify<Claims>(token);
+        // The key is chosen by `kid` among our own; a token naming where to fetch a key
+        // (jku, x5u) or carrying one (jwk, x5c) is refused outright (§3).
+        const { header } = app.jwt.decode<{ header: Record<string, unknown> }>(token, {
+          complete: true,
+        })!;
+        if (KEY_HEADERS.some((name) => name in header)) return undefined;
+        const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
+        if (!key) return undefined;
+        // Pinned algorithm and issuer from registration; only the key differs.
+        claims = app.jwt.verify<Claims>(token, { key } as never);
       } catch {
         return undefined;
       }

@@ -18,6 +18,8 @@ export type UserAccounts = Pick<
   | 'prepareSessionWithUser'
   | 'touchSession'
   | 'revokeSession'
+  | 'activeSessions'
+  | 'revokeSessions'
   | 'forgetSessions'
   | 'recordFailure'
   | 'failuresSince'

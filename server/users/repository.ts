@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
@@ -125,6 +125,28 @@ export function createUsersRepository() {
         .update(sessions)
         .set({ revokedAt: at })
         .where(and(eq(sessions.id, sessionId), sql`${sessions.revokedAt} is null`));
+    },
+    /** Live sessions, newest first: not revoked, not past their absolute end. */
+    async activeSessions(db: DbOrTx, userId: string, now: Date) {
+      return db
+        .select()
+        .from(sessions)
+        .where(
+          and(
+            eq(sessions.userId, userId),
+            sql`${sessions.revokedAt} is null`,
+            gt(sessions.expiresAt, now),
+          ),
+        )
+        .orderBy(desc(sessions.seq));
+    },
+    async revokeSessions(db: DbOrTx, sessionIds: string[], at: Date) {
+      if (sessionIds.length === 0) return;
+      forgetSessions();
+      await db
+        .update(sessions)
+        .set({ revokedAt: at })
+        .where(and(inArray(sessions.id, sessionIds), sql`${sessions.revokedAt} is null`));
     },
     async recordFailure(db: DbOrTx, emailNorm: string, ip: string, at: Date) {
       await db.insert(loginFailures).values({ emailNorm, ip, at });

@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { ADMINS } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import type { Role } from './repository.js';
-import { NewUserBody, NewUserForm, UserActionForm, UserIdParams, UserView } from './schemas.js';
+import {
+  CsrfOnlyForm,
+  NewUserBody,
+  NewUserForm,
+  SessionParams,
+  UserActionForm,
+  UserIdParams,
+  UserView,
+} from './schemas.js';
 import type { UsersService } from './service.js';
 import type { MfaService } from '../auth/mfa.js';
 
@@ -107,7 +115,21 @@ export async function usersRoutes(
         pageTitle: user.name,
         user,
         roles: roleItems(user.role),
+        sessions: await users.sessions(user.id),
       });
+    },
+  );
+
+  app.post<{ Params: Static<typeof SessionParams>; Body: Static<typeof CsrfOnlyForm> }>(
+    '/admin/users/:id/sessions/:sessionId/end',
+    {
+      schema: { params: SessionParams, body: CsrfOnlyForm, hide: true },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      const { id, sessionId } = request.params;
+      await users.endSession(request.actor(), id, sessionId);
+      return reply.redirect(`/admin/users/${id}`, 303);
     },
   );
 

@@ -60,3 +60,13 @@ export const UserActionForm = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const SessionParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), sessionId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+export const CsrfOnlyForm = Type.Object(
+  { _csrf: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);

@@ -142,6 +142,32 @@ export function createUsersService(deps: {
       return view;
     },
 
+    /** A user's live sessions for the admin page, newest first. */
+    async sessions(id: string) {
+      const rows = await repo.activeSessions(db, id, deps.clock.now());
+      return rows.map((row) => ({
+        id: row.id,
+        audience: row.audience === 'web' ? 'Browser' : 'API token',
+        createdAt: row.createdAt.toISOString(),
+        lastSeenAt: row.lastSeenAt.toISOString(),
+      }));
+    },
+
+    /** An admin ends one session (§1: ending sessions); it is refused at its next request. */
+    async endSession(actor: Actor, userId: string, sessionId: string): Promise<void> {
+      const live = await repo.activeSessions(db, userId, deps.clock.now());
+      if (!live.some((row) => row.id === sessionId)) throw notFound('Session not found');
+      await db.transaction(async (tx) => {
+        await repo.revokeSessions(tx, [sessionId], deps.clock.now());
+        await audit.record(tx, actor, {
+          action: 'user.session_ended',
+          subjectType: 'user',
+          subjectId: userId,
+        });
+      });
+      repo.forgetSessions(); // again after the commit: see SESSION_CACHE_MS
+    },
+
     async changePassword(actor: Actor, id: string, password: string): Promise<void> {
       const user = await repo.findById(db, id);
       if (!user) throw notFound('User not found');

@@ -475,7 +475,8 @@ describe('pages', () => {
     const [row] = await t.db
       .sql`select source from bank_holidays where division = 'scotland' and date = '2027-06-07'`;
     expect(row!.source).toBe('manual');
-    const caseworkerPage = await signInPage(t.app, worker);
+    // Another caseworker: a 4th session of `worker` would end its API token (at most 3, §3).
+    const caseworkerPage = await signInPage(t.app, await createUser(t.app, 'caseworker'));
     expect((await caseworkerPage.get('/admin/holidays')).statusCode).toBe(403);
   });
 

@@ -1,0 +1,2 @@
+-- migration-lint: allow add-column-not-null-without-default identity fills every row; the old release inserts without naming seq, so it keeps working (sessions is small: a brief rewrite)
+ALTER TABLE "sessions" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "sessions_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);
