@@ -102,11 +102,7 @@ export function createBookingService(deps: BookingDeps) {
   const { db, clock, audit, repo, emails, tokens } = deps;
 
   async function placeOf(tx: DbOrTx, slotId: string): Promise<Place | undefined> {
-    const slot = await repo.slot(tx, slotId);
-    if (!slot) return undefined;
-    const surgery = (await repo.surgery(tx, slot.surgeryId))!;
-    const venue = surgery.venueId ? await repo.venue(tx, surgery.venueId) : undefined;
-    return { surgery, slot, venue };
+    return repo.place(tx, slotId);
   }
 
   async function freeTimes(surgery: SurgeryRow, now: Date, staff = false) {

@@ -89,6 +89,19 @@ export function createSurgeriesRepository() {
         .where(eq(surgerySlots.surgeryId, surgeryId))
         .orderBy(asc(surgerySlots.startsAt));
     },
+    /** A slot with its surgery and venue in one round trip (the booking path reads it first). */
+    async place(tx: DbOrTx, slotId: string) {
+      const [row] = await tx
+        .select({ slot: surgerySlots, surgery: surgeries, venue: venues })
+        .from(surgerySlots)
+        .innerJoin(surgeries, eq(surgeries.id, surgerySlots.surgeryId))
+        .leftJoin(venues, eq(venues.id, surgeries.venueId))
+        .where(eq(surgerySlots.id, slotId));
+      return row
+        ? { slot: row.slot, surgery: row.surgery, venue: row.venue ?? undefined }
+        : undefined;
+    },
+
     async slot(tx: DbOrTx, slotId: string) {
       const [row] = await tx.select().from(surgerySlots).where(eq(surgerySlots.id, slotId));
       return row;
