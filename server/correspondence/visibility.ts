@@ -1,0 +1,39 @@
+/**
+ * Who may see a case, as SQL every correspondence query (and the domains using the gateway)
+ * applies: the viewer, the id check, open statuses and the visibility rule.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { caseAccess, cases, contacts, users } from '../../db/schema/index.js';
+import { OPEN_STATUSES } from './workflow.js';
+
+/** Who is looking: managers (and system jobs) see restricted cases; others only their own. */
+export interface Viewer {
+  id: string | null;
+  role: string | null;
+}
+
+export const onBehalfOfContacts = alias(contacts, 'on_behalf_of');
+export const assignees = alias(users, 'assignee');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => UUID.test(value);
+
+/**
+ * Open statuses as literals, not parameters: the planner can then match the partial index
+ * `cases_open_due_order_idx` even in a generic (prepared) plan. Kept equal to OPEN_STATUSES.
+ */
+export const isOpen = () =>
+  sql`${cases.status} in ('new', 'open', 'awaiting_requester', 'awaiting_approval')`;
+if (OPEN_STATUSES.join() !== 'new,open,awaiting_requester,awaiting_approval') {
+  throw new Error(
+    'OPEN_STATUSES changed: update isOpen() and the cases_open_due_order_idx predicate',
+  );
+}
+
+/** Restricted cases: the assignee, users granted access, managers and system jobs. Filtered in SQL. */
+export function visibleTo(viewer: Viewer): SQL | undefined {
+  if (viewer.role === 'manager' || viewer.role === 'system') return undefined;
+  if (!viewer.id) return sql`not ${cases.restricted}`;
+  return sql`(not ${cases.restricted} or ${cases.assigneeId} = ${viewer.id} or exists (select 1 from ${caseAccess} where ${caseAccess.caseId} = ${cases.id} and ${caseAccess.userId} = ${viewer.id}))`;
+}
