@@ -1,4 +1,4 @@
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS, CASEWORK, MANAGERS, STAFF } from '../platform/auth.js';
 import { complaintPages } from './pages.js';
@@ -62,6 +62,22 @@ export async function complaintsRoutes(
       const { limit, cursor, ...filters } = request.query;
       return c.records.list(request.actor(), filters, { limit, cursor });
     },
+  );
+
+  app.get<{ Querystring: { weekOf?: string } }>(
+    '/api/complaints/justified-reads',
+    {
+      schema: {
+        ...api,
+        summary: 'Weekly report: managers who read complaints off their access list, and why',
+        querystring: Type.Object(
+          { weekOf: Type.Optional(Type.String({ maxLength: 10 })) },
+          { additionalProperties: false },
+        ),
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) => c.justifiedReads.week(request.actor(), request.query.weekOf),
   );
 
   app.get<Id & { Querystring: Static<typeof DetailQuery> }>(

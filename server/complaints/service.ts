@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { AuditLog } from '../platform/audit.js';
 import { createDetailService } from './detail.js';
+import { createJustifiedReadsService } from './justified-reads.js';
 import { createLettersService } from './letters.js';
 import { createMonitoringService } from './monitoring.js';
 import type { CasePort, ContactPort, MailPort } from './ports.js';
@@ -46,6 +47,7 @@ export function createComplaintsService(input: {
     referenceData: createReferenceDataService(deps),
     stats: createComplaintStatsService(deps),
     monitoring: createMonitoringService(deps),
+    justifiedReads: createJustifiedReadsService(deps),
   };
 }
 export type ComplaintsService = ReturnType<typeof createComplaintsService>;
