@@ -45,6 +45,12 @@ export function createCaseGateway(
     /** A status move through the workflow (§5), in the caller's transaction when given. */
     transition: (...args: Parameters<CorrespondenceService['transition']>) =>
       service.transition(...args),
+    /**
+     * One of a case's files with its bytes, under the download rules (a file still being
+     * virus-checked or found infected is refused); an audited read. Reply attachments.
+     */
+    attachment: (...args: Parameters<CorrespondenceService['attachment']>) =>
+      service.attachment(...args),
     /** Opens a case (idempotent by source). */
     createCase: (...args: Parameters<CorrespondenceService['createCase']>) =>
       service.createCase(...args),

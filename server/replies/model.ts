@@ -54,7 +54,12 @@ export interface ReplyInput {
   channel: 'email' | 'post';
   /** Whether sending it answers the case; by default, yes unless the template is not a response. */
   responds?: boolean;
+  /** The case's files to send with an email reply (each must have passed its virus check). */
+  attachmentIds?: string[];
 }
+
+/** Files sent with one email reply: as many as staff may upload at once, 10 MiB in all. */
+export const REPLY_ATTACHMENT_LIMITS = { files: 5, totalBytes: 10 * 1024 * 1024 };
 
 export interface OutboundView {
   id: string;

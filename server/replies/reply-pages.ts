@@ -57,7 +57,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     templateId: string | undefined,
     extra: {
       errors?: FieldErrors;
-      values?: Record<string, string | undefined>;
+      values?: Record<string, string | string[] | undefined>;
       status?: number;
       preview?: boolean;
       /** The writer's saved draft, when they come back to it. */
@@ -175,6 +175,22 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
           },
         ],
         replies: c.replies.map(replyRow),
+        // The case's files that may go with an email: those past their virus check (or on a
+        // system without scanning, with its warning); held and infected ones are not offered.
+        attachmentItems: c.detail.attachments
+          .filter((a) => a.downloadable)
+          .map((a) => ({
+            value: a.id,
+            text: a.filename,
+            hint:
+              a.scanStatus === 'not_scanned'
+                ? { text: 'Not virus-checked: only send it if you trust it' }
+                : undefined,
+            checked: [(values as { attachmentIds?: string | string[] }).attachmentIds ?? []]
+              .flat()
+              .includes(a.id),
+          })),
+        heldFiles: c.detail.attachments.filter((a) => !a.downloadable).map((a) => a.filename),
       },
       extra.status ?? 200,
     );
@@ -203,7 +219,8 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     async (request, reply) => {
       const { id } = request.params;
       const { templateId, subject, body, channel, responds, action } = request.body;
-      const values = { templateId, subject, body, channel, responds };
+      const attachmentIds = [request.body.attachmentIds ?? []].flat();
+      const values = { templateId, subject, body, channel, responds, attachmentIds };
       try {
         const fields: FieldErrors = {};
         if (channel !== 'email' && channel !== 'post')
@@ -238,6 +255,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
           body: body ?? '',
           channel: channel as 'email' | 'post',
           responds: responds === 'yes',
+          attachmentIds,
         });
         return reply.redirect(`/casework/${id}/replies/${sent.id}`, 303);
       } catch (error) {

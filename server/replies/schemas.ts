@@ -106,6 +106,13 @@ export const ReplyForm = Type.Object(
     body: Field(40_000),
     channel: Field(10),
     responds: Field(5),
+    /** Case files to send with an email reply (one checkbox each). */
+    attachmentIds: Type.Optional(
+      Type.Union([
+        Type.String({ maxLength: 64 }),
+        Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 }),
+      ]),
+    ),
     /**
      * `preview` shows the reply as the requester will get it, without sending; `draft` saves
      * it to come back to; `discard` drops the saved draft.

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/client.js';
 import { findMove, type CaseStatus, type CaseType } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
-import { validationError, type FieldErrors } from '../platform/errors.js';
+import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
+import type { EmailAttachment } from '../../db/schema/index.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import { viewerOf, type RepliesContext } from './context.js';
 import {
@@ -16,6 +17,7 @@ import {
   ANSWERING_PURPOSES,
   CONTROL,
   outboundView,
+  REPLY_ATTACHMENT_LIMITS,
   REPLY_LIMITS,
   REPLY_SUBJECT_TYPE,
   type OutboundView,
@@ -36,6 +38,35 @@ function checkCanAnswer(actor: Actor, type: CaseType, status: CaseStatus) {
 export function createSendCommand(ctx: RepliesContext, outcomes: ReplyOutcomes) {
   const { db, clock, audit, mail, cases, repo } = ctx;
   const { acknowledgeIfTemplateSays } = outcomes;
+  /**
+   * The case's files chosen to go with an email reply, read under the download rules: one
+   * still being virus-checked, found infected or not on this case is a field error, not a
+   * send (security §5: nothing unchecked leaves by our hand once scanning is on).
+   */
+  async function replyAttachments(actor: Actor, caseId: string, ids: string[]) {
+    const files: EmailAttachment[] = [];
+    let total = 0;
+    for (const attachmentId of ids) {
+      try {
+        const file = await cases.attachment(actor, caseId, attachmentId);
+        total += file.size;
+        files.push({
+          filename: file.filename,
+          contentType: file.contentType,
+          content: Buffer.from(file.data).toString('base64'),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+        throw validationError({
+          attachmentIds: error.statusCode === 404 ? 'Choose files from the list' : error.message,
+        });
+      }
+    }
+    if (total > REPLY_ATTACHMENT_LIMITS.totalBytes)
+      throw validationError({ attachmentIds: 'The files chosen must be 10 MB or less in all' });
+    return files;
+  }
+
   return {
     /**
      * Sends a reply. Email: the outbound message, its email row and outbox row in one
@@ -57,7 +88,16 @@ export function createSendCommand(ctx: RepliesContext, outcomes: ReplyOutcomes) 
         fields.channel = 'Select how to send the reply';
       if (input.templateId !== undefined && !isUuid(input.templateId))
         fields.templateId = 'Select a template from the list';
+      const attachmentIds = [...new Set(input.attachmentIds ?? [])];
+      if (attachmentIds.length && input.channel !== 'email')
+        fields.attachmentIds =
+          'Files can only be sent with an email: print them and enclose them with the letter';
+      else if (attachmentIds.length > REPLY_ATTACHMENT_LIMITS.files)
+        fields.attachmentIds = `Choose up to ${REPLY_ATTACHMENT_LIMITS.files} files to send`;
+      else if (attachmentIds.some((a) => !isUuid(a)))
+        fields.attachmentIds = 'Choose files from the list';
       if (Object.keys(fields).length) throw validationError(fields);
+      const attachments = await replyAttachments(actor, caseId, attachmentIds);
 
       return db.transaction(async (tx: Tx) => {
         const row = await cases.lock(tx, viewerOf(actor), caseId);
@@ -113,6 +153,7 @@ export function createSendCommand(ctx: RepliesContext, outcomes: ReplyOutcomes) 
             automatic: false,
             subjectType: REPLY_SUBJECT_TYPE,
             subjectRef: id,
+            ...(attachments.length ? { attachments } : {}),
           });
           const outbound = await repo.insertOutbound(tx, {
             ...common,
