@@ -165,20 +165,12 @@ export function createAttachmentScanService(deps: {
             description: `${file.filename} contains ${signature}. It has been blocked and cannot be downloaded.`,
           },
         });
-        await audit.record(tx, systemActor(), {
-          action: 'case.attachment.infected',
-          subjectType: 'case_attachment',
-          subjectId: file.id,
+        await recordInfected(tx, 'case.attachment.infected', 'case_attachment', file.id, {
           personId: kase?.contactId ?? null,
-          justification: `clamd: ${signature}`,
+          signature,
         });
-        const [uploader] = file.uploadedById
-          ? await tx
-              .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
-              .from(users)
-              .where(eq(users.id, file.uploadedById))
-          : [];
-        if (uploader && !uploader.disabledAt && kase) {
+        const uploader = await activeUploader(tx, file.uploadedById);
+        if (uploader && kase) {
           // Restricted cases: notifications say as little as possible (domain §8).
           const which = kase.restricted ? 'A file you uploaded' : `The file ${file.filename}`;
           await mail.queue(tx, {
@@ -200,6 +192,33 @@ export function createAttachmentScanService(deps: {
       });
     },
   };
+
+  /** The audit entry for an infected file (case attachment or disclosure document). */
+  async function recordInfected(
+    tx: DbOrTx,
+    action: string,
+    subjectType: string,
+    subjectId: string,
+    found: { personId: string | null; signature: string | null },
+  ) {
+    await audit.record(tx, systemActor(), {
+      action,
+      subjectType,
+      subjectId,
+      personId: found.personId,
+      justification: `clamd: ${found.signature}`,
+    });
+  }
+
+  /** Who uploaded a file, to be told it is infected: no one when unknown or disabled. */
+  async function activeUploader(tx: DbOrTx, uploadedById: string | null) {
+    if (!uploadedById) return undefined;
+    const [uploader] = await tx
+      .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
+      .from(users)
+      .where(eq(users.id, uploadedById));
+    return uploader && !uploader.disabledAt ? uploader : undefined;
+  }
 
   /** The disclosure-document half of `scan`: same hold, its own table, entry and audit. */
   async function scanDocument(
@@ -256,20 +275,12 @@ export function createAttachmentScanService(deps: {
           description: `${file.filename} contains ${signature}. It has been blocked: it cannot be downloaded or published.`,
         },
       });
-      await audit.record(tx, systemActor(), {
-        action: 'disclosure.document.infected',
-        subjectType: 'disclosure_document',
-        subjectId: file.id,
+      await recordInfected(tx, 'disclosure.document.infected', 'disclosure_document', file.id, {
         personId: kase?.contactId ?? null,
-        justification: `clamd: ${signature}`,
+        signature,
       });
-      const [uploader] = file.uploadedById
-        ? await tx
-            .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
-            .from(users)
-            .where(eq(users.id, file.uploadedById))
-        : [];
-      if (uploader && !uploader.disabledAt) {
+      const uploader = await activeUploader(tx, file.uploadedById);
+      if (uploader) {
         // The file name was checked for the requester's details when it was added.
         await mail.queue(tx, {
           to: uploader.email,

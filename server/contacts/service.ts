@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, notFound, validationError } from '../platform/errors.js';
+import { validationError } from '../platform/errors.js';
 import { normaliseEmail, normalisePhone, normalisePostcode } from './normalise.js';
 import type { ContactMatch, ContactRow, ContactsRepository } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
@@ -12,6 +12,7 @@ import {
   type ContactView,
   type MatchedBy,
 } from './model.js';
+import { cannotMerge, contactNotFound } from './errors.js';
 
 // The vocabulary other modules use, from the file that owns it.
 export * from './model.js';
@@ -72,9 +73,6 @@ export function readContactSearch(q: string | undefined): ContactMatch {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const cannotMerge = (code: string, message: string) =>
-  new AppError(422, `contacts.${code}`, message, { into: message });
 
 const clean = (value: string | null | undefined) => {
   const trimmed = value?.trim();
@@ -160,7 +158,7 @@ export function createContactsService(deps: {
 
     async get(tx: DbOrTx, id: string): Promise<ContactRow> {
       const row = UUID.test(id) ? await repo.findById(tx, id) : undefined;
-      if (!row) throw notFound('Contact not found');
+      if (!row) throw contactNotFound();
       return row;
     },
 
@@ -230,7 +228,7 @@ export function createContactsService(deps: {
     /** A contact with how many cases name it, for the contact and merge pages (audited read). */
     async detail(actor: Actor, id: string) {
       const row = UUID.test(id) ? await repo.findById(db, id) : undefined;
-      if (!row) throw notFound('Contact not found');
+      if (!row) throw contactNotFound();
       const [caseCount, caseRows, mergedInto] = await Promise.all([
         repo.caseCount(db, row.id),
         repo.cases(db, row.id, CONTACT_CASES_SHOWN),
@@ -257,7 +255,7 @@ export function createContactsService(deps: {
      * a merged contact or merging one already merged is a 422, changing nothing.
      */
     async merge(actor: Actor, duplicateId: string, intoId: string): Promise<MergeResult> {
-      if (!UUID.test(duplicateId)) throw notFound('Contact not found');
+      if (!UUID.test(duplicateId)) throw contactNotFound();
       if (!intoId) throw cannotMerge('merge_into_required', 'Select the contact to keep');
       if (!UUID.test(intoId))
         throw cannotMerge('merge_into_missing', 'Enter the ID of a contact that exists');
@@ -267,7 +265,7 @@ export function createContactsService(deps: {
         const locked = await repo.lockForUpdate(tx, [duplicateId, intoId]);
         const duplicate = locked.find((row) => row.id === duplicateId.toLowerCase());
         const into = locked.find((row) => row.id === intoId.toLowerCase());
-        if (!duplicate) throw notFound('Contact not found');
+        if (!duplicate) throw contactNotFound();
         if (!into) throw cannotMerge('merge_into_missing', 'Enter the ID of a contact that exists');
         if (duplicate.mergedIntoId)
           throw cannotMerge('already_merged', 'This contact has already been merged into another');

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
-import { AppError } from '../platform/errors.js';
+import { emailTaken } from './errors.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
@@ -55,14 +55,7 @@ export function createUsersRepository() {
         return row!;
       } catch (error) {
         if (isUniqueViolation(error)) {
-          throw new AppError(
-            409,
-            'users.email_taken',
-            'A user with this email address already exists',
-            {
-              email: 'A user with this email address already exists',
-            },
-          );
+          throw emailTaken();
         }
         throw error;
       }

@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, notFound, validationError } from '../platform/errors.js';
+import { notFound, validationError } from '../platform/errors.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import {
   normaliseEmail,
@@ -10,6 +10,7 @@ import {
   type UserRow,
   type UsersRepository,
 } from './repository.js';
+import { ownAccount, ownRole, userNotFound } from './errors.js';
 
 export interface NewUser {
   email: string;
@@ -96,19 +97,16 @@ export function createUsersService(deps: {
 
     async get(id: string): Promise<UserView> {
       const row = await repo.findById(db, id);
-      if (!row) throw notFound('User not found');
+      if (!row) throw userNotFound();
       return toUserView(row);
     },
 
     async changeRole(actor: Actor, id: string, role: Role): Promise<UserView> {
       if (!ROLES.includes(role)) throw validationError({ role: 'Select a role' });
-      if (actor.id === id)
-        throw new AppError(422, 'users.own_role', 'You cannot change your own role', {
-          role: 'You cannot change your own role',
-        });
+      if (actor.id === id) throw ownRole();
       const view = await db.transaction(async (tx) => {
         const row = await repo.update(tx, id, { role }, true);
-        if (!row) throw notFound('User not found');
+        if (!row) throw userNotFound();
         await audit.record(tx, actor, {
           action: `user.role.${role}`,
           subjectType: 'user',
@@ -121,8 +119,7 @@ export function createUsersService(deps: {
     },
 
     async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<UserView> {
-      if (actor.id === id && disabled)
-        throw new AppError(422, 'users.own_account', 'You cannot disable your own account');
+      if (actor.id === id && disabled) throw ownAccount();
       const view = await db.transaction(async (tx) => {
         const row = await repo.update(
           tx,
@@ -130,7 +127,7 @@ export function createUsersService(deps: {
           { disabledAt: disabled ? deps.clock.now() : null },
           true,
         );
-        if (!row) throw notFound('User not found');
+        if (!row) throw userNotFound();
         await audit.record(tx, actor, {
           action: disabled ? 'user.disable' : 'user.enable',
           subjectType: 'user',
@@ -170,7 +167,7 @@ export function createUsersService(deps: {
 
     async changePassword(actor: Actor, id: string, password: string): Promise<void> {
       const user = await repo.findById(db, id);
-      if (!user) throw notFound('User not found');
+      if (!user) throw userNotFound();
       const problem = passwordProblem(password, { name: user.name, email: user.email });
       if (problem) throw validationError({ password: problem });
       const passwordHash = await hashPassword(password);
