@@ -75,6 +75,9 @@ async function main() {
   const started = Date.now();
   const end = started + MINUTES * 60_000;
   let kills = 0;
+  // A worker that exits on its own is started again, as a supervisor would; counted, with
+  // the end of its output, because that is a finding in itself.
+  const unexpectedExits: string[] = [];
   let redisRestarts = 0;
   let nextKill = started + 60_000;
   const redisAt = [started + 0.35 * MINUTES * 60_000, started + 0.75 * MINUTES * 60_000];
@@ -112,6 +115,13 @@ async function main() {
       console.log(samples.at(-1));
       nextSample += 30_000;
     }
+    if (worker.child.exitCode !== null) {
+      unexpectedExits.push(worker.output().slice(-600));
+      console.log(
+        `worker exited on its own (code ${worker.child.exitCode}):\n${worker.output().slice(-600)}`,
+      );
+      worker = runScript('workers/main.ts', [], env);
+    }
     if (now >= nextKill) {
       worker.child.kill('SIGKILL');
       await worker.exited();
@@ -145,6 +155,10 @@ async function main() {
       select (select count(*)::int from outbox where processed_at is null) as open,
              (select count(*)::int from email_messages where status in ('queued', 'sending')) as busy`;
     if ((state!.open === 0 && state!.busy === 0) || Date.now() > deadline) break;
+    if (worker.child.exitCode !== null) {
+      unexpectedExits.push(worker.output().slice(-600));
+      worker = runScript('workers/main.ts', [], env);
+    }
     await sleep(500);
   }
   const drainMs = Date.now() - loadEnded;
@@ -184,6 +198,7 @@ async function main() {
         postP50ms: pct(0.5),
         postP99ms: pct(0.99),
         workerKills: kills,
+        workerExitedOnItsOwn: unexpectedExits.length,
         redisRestarts,
         emailRows: rows.length,
         distinctDelivered: byId.size,
