@@ -12,3 +12,4 @@ export * from './change-stamps.js';
 export * from './surveys.js';
 export * from './complaints.js';
 export * from './surgeries.js';
+export * from './survey-imports.js';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../lib/clock.js';
 import { surveysAnalystRoutes } from './analyst-routes.js';
+import { surveysImportRoutes } from './import-routes.js';
 import { listsPages } from './lists-pages.js';
 import { surveysPages } from './pages.js';
 import { surveysPublicRoutes } from './public-routes.js';
@@ -15,6 +16,7 @@ export async function surveysRoutes(
   const now = () => opts.clock.now();
   await app.register(surveysApiRoutes, { surveys: opts.surveys, now });
   await app.register(surveysAnalystRoutes, { surveys: opts.surveys });
+  await app.register(surveysImportRoutes, { imports: opts.surveys.imports });
   await app.register(surveysPublicRoutes, { surveys: opts.surveys, now });
   await app.register(surveysPages, { surveys: opts.surveys, now });
   await app.register(listsPages, { lists: opts.surveys.lists });

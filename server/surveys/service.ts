@@ -8,6 +8,7 @@ import { createSurveyAnswering } from './answering.js';
 import { createBounceProcessor } from './bounces.js';
 import { createSurveyBuilder } from './builder.js';
 import { createDeliveryRepository } from './delivery-repository.js';
+import { createSurveyImports } from './imports.js';
 import { createSurveyInvitations } from './invitations.js';
 import { createContactLists } from './lists.js';
 import { createSurveysRepository } from './repository.js';
@@ -57,6 +58,7 @@ export function createSurveysService(deps: {
     sending,
     tokens,
     processBounce,
+    imports: createSurveyImports({ ...deps, repo }),
     lists: createContactLists(deps),
     resumeMailer: createResumeMailer({
       transport: deps.transport,
