@@ -11,7 +11,7 @@ import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Assigning and tagging, one case or a batch (version-checked, all or nothing). */
 export function createAssignmentCommands(ctx: CaseContext) {
-  const { db, repo, audit, clock, toSummary, checkAssignee } = ctx;
+  const { db, repo, audit, clock, summaryOf, checkAssignee } = ctx;
   function checkBatch(items: ReadonlyArray<{ id: string; version: number }>) {
     if (items.length === 0) throw validationError({ cases: 'Select at least one case' });
     if (items.length > MAX_BULK)
@@ -76,13 +76,13 @@ export function createAssignmentCommands(ctx: CaseContext) {
       for (const id of new Set(rows.flatMap((row) => (row.assigneeId ? [row.assigneeId] : []))))
         names.set(id, (await repo.user(tx, id))?.name);
       const summary = (row: CaseRow) =>
-        toSummary(row, today, row.assigneeId ? names.get(row.assigneeId) : null);
+        summaryOf(tx, row, today, row.assigneeId ? names.get(row.assigneeId) : null);
       const results: CaseSummary[] = [];
       let changed = 0;
       for (const row of rows) {
         const added = tags.filter((tag) => !row.tags.includes(tag));
         if (added.length === 0) {
-          results.push(summary(row));
+          results.push(await summary(row));
           continue; // no change, nothing on the timeline
         }
         const updated = await repo.updateCase(tx, row.id, row.version, {
@@ -104,7 +104,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
           personId: row.contactId,
         });
         changed += 1;
-        results.push(summary(updated));
+        results.push(await summary(updated));
       }
       return { tagged: results.length, changed, cases: results };
     });
@@ -144,7 +144,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
       const results: CaseSummary[] = [];
       for (const row of rows) {
         if (row.assigneeId === input.assigneeId) {
-          results.push(toSummary(row, today, assignee?.name));
+          results.push(await summaryOf(tx, row, today, assignee?.name));
           continue; // no change, nothing on the timeline
         }
         const updated = await repo.updateCase(tx, row.id, row.version, {
@@ -176,7 +176,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
           subjectId: row.id,
           personId: row.contactId,
         });
-        results.push(toSummary(updated, today, assignee?.name));
+        results.push(await summaryOf(tx, updated, today, assignee?.name));
       }
       return { assigned: results.length, cases: results };
     });

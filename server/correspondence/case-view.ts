@@ -5,7 +5,7 @@ import { iso, viewerOf, type CaseContext } from './context.js';
 import { caseSubject } from './clock-adapter.js';
 import { caseNotFound } from './errors.js';
 import { readTimeline } from '../timeline/timeline.js';
-import { unmetAcknowledgement } from './missed.js';
+import { unmetAcknowledgements } from './missed.js';
 import type { DeadlineDetail } from '../deadlines/types.js';
 import { describeEvent, oneEntryPerEmail } from './timeline-wording.js';
 import type { CaseDetail, MoveView, NoteView } from './types.js';
@@ -45,12 +45,12 @@ export function createCaseView(ctx: CaseContext) {
             deps.deadlines.forSubject(db, 'case', row.id, caseSubject(row)),
             repo.attachments(db, row.id),
           ]);
-          // The acknowledgement target as the clock stored it, while nobody has acknowledged.
-          const ackDueOn = unmetAcknowledgement(
+          // The acknowledgement targets as the clock stored them, while nobody has acknowledged.
+          const acks = unmetAcknowledgements(
             row.acknowledgedAt,
             (deadline as { deadlines?: DeadlineDetail[] } | undefined)?.deadlines ?? [],
           );
-          const summary = toSummary(row, today, assignee?.name, ackDueOn);
+          const summary = toSummary(row, today, assignee?.name, acks);
           // How late, in working days from the one calendar service (the page says it).
           const { cals } = await deps.calendar.current();
           summary.missed = summary.missed.map((m) => ({

@@ -9,6 +9,7 @@ import type { Actor } from '../platform/audit.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
+import { ACK_KINDS } from './missed.js';
 import type { CaseRow } from './repository.js';
 import type { CaseSummary, TransitionInput } from './types.js';
 import {
@@ -32,7 +33,8 @@ export function caseSubject(row: CaseRow): ClockSubject {
     open: OPEN_STATUSES.includes(row.status),
     respondedOn: row.respondedAt ? londonDate(row.respondedAt) : null,
     closedOn: row.status === 'closed' && row.closedAt ? londonDate(row.closedAt) : null,
-    metKinds: row.acknowledgedAt ? ['acknowledge'] : [],
+    // Acknowledging meets both acknowledgement targets (missed.ts counts them the same way).
+    metKinds: row.acknowledgedAt ? [...ACK_KINDS] : [],
     dueOn: row.nextDueOn,
     assigneeId: row.assigneeId,
     personId: row.contactId,

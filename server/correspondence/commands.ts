@@ -12,7 +12,7 @@ import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Changes to one case: the workflow (§5), notes and restriction. */
 export function createCaseCommands(ctx: CaseContext) {
-  const { db, repo, audit, clock, deps, inTx, toSummary } = ctx;
+  const { db, repo, audit, clock, deps, inTx, summaryOf } = ctx;
 
   return {
     /** Moves a case along §5. Invalid moves 422 and stale versions 409, changing nothing. */
@@ -109,7 +109,7 @@ export function createCaseCommands(ctx: CaseContext) {
           justification: reason ?? null,
         });
         const assignee = updated.assigneeId ? await repo.user(tx, updated.assigneeId) : undefined;
-        return toSummary(updated, londonDate(now), assignee?.name);
+        return summaryOf(tx, updated, londonDate(now), assignee?.name);
       });
     },
 
@@ -190,7 +190,7 @@ export function createCaseCommands(ctx: CaseContext) {
         const row = await repo.lockVisible(tx, viewerOf(actor), id);
         if (!row) throw caseNotFound();
         if (row.version !== input.version) throw staleVersion();
-        if (row.restricted === input.restricted) return toSummary(row, londonDate(clock.now()));
+        if (row.restricted === input.restricted) return summaryOf(tx, row, londonDate(clock.now()));
         const now = clock.now();
         const updated = await repo.updateCase(tx, row.id, row.version, {
           restricted: input.restricted,
@@ -210,7 +210,7 @@ export function createCaseCommands(ctx: CaseContext) {
           subjectId: row.id,
           personId: row.contactId,
         });
-        return toSummary(updated, londonDate(now));
+        return summaryOf(tx, updated, londonDate(now));
       });
     },
   };

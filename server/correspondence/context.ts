@@ -15,7 +15,7 @@ import type {
   QueueDates,
   Viewer,
 } from './repository.js';
-import { missedTargets } from './missed.js';
+import { missedTargets, unmetAcks, type UnmetAcks } from './missed.js';
 import type { CaseSummary } from './types.js';
 import { OPEN_STATUSES, type CaseChannel } from './workflow.js';
 
@@ -126,19 +126,21 @@ export function createCaseContext(deps: CorrespondenceDeps) {
   const today = () => londonDate(clock.now());
 
   /**
-   * A row's summary. Queue rows carry their unmet acknowledgement target (`ackDueOn`); a
-   * case row may be given it (the case page reads it from the clock's deadlines).
+   * A row's summary. Queue rows carry their unmet acknowledgement targets (`ackDueOn`,
+   * `dpAckDueOn`); a case row is given them (the case page reads them from the clock's
+   * deadlines, summaries after an action through `summaryOf`).
    */
   function toSummary(
     row: CaseListRow | CaseRow,
     today: string,
     assigneeName?: string | null,
-    ackDueOn?: string | null,
+    acks?: UnmetAcks,
   ) {
     const name = 'assigneeName' in row ? row.assigneeName : assigneeName;
+    const fromRow: UnmetAcks = 'ackDueOn' in row || 'dpAckDueOn' in row ? row : {};
     const missed = missedTargets(
       OPEN_STATUSES.includes(row.status),
-      { ackDueOn: ackDueOn ?? ('ackDueOn' in row ? row.ackDueOn : null), dueOn: row.nextDueOn },
+      { ...(acks ?? fromRow), dueOn: row.nextDueOn },
       today,
     );
     const summary: CaseSummary = {
@@ -166,6 +168,20 @@ export function createCaseContext(deps: CorrespondenceDeps) {
     return summary;
   }
 
+  /**
+   * The summary of a case row returned after an action (status change, assign, restrict,
+   * tag): its unmet acknowledgement targets are read so `overdue` means what it means in
+   * the queue and on the case page (missed.ts), not the response date only.
+   */
+  async function summaryOf(
+    tx: DbOrTx,
+    row: CaseRow,
+    today: string,
+    assigneeName?: string | null,
+  ): Promise<CaseSummary> {
+    return toSummary(row, today, assigneeName, await unmetAcks(tx, row));
+  }
+
   async function checkAssignee(tx: DbOrTx, assigneeId: string, field = 'assigneeId') {
     const user = await repo.user(tx, assigneeId);
     if (!user || user.disabledAt || (user.role !== 'caseworker' && user.role !== 'manager'))
@@ -188,6 +204,7 @@ export function createCaseContext(deps: CorrespondenceDeps) {
     queueDates,
     today,
     toSummary,
+    summaryOf,
     checkAssignee,
   };
 }

@@ -234,8 +234,9 @@ export type CaseListRow = {
   reference: string;
   type: CaseType;
   status: CaseStatus;
-  /** The unmet acknowledgement target (missed.ts), null once acknowledged. */
+  /** The unmet acknowledgement targets (missed.ts), null once acknowledged. */
   ackDueOn?: string | null;
+  dpAckDueOn?: string | null;
 };
 
 export function createQueueRepository() {
@@ -264,7 +265,12 @@ export function createQueueRepository() {
         spec.keys.map((key, i) => [`k${i}`, sql<string>`(${key})::text`]),
       ) as Record<string, SQL<string>>;
       const rows = await db
-        .select({ ...listColumns, ackDueOn: ackDueSql(), ...keyColumns })
+        .select({
+          ...listColumns,
+          ackDueOn: ackDueSql(),
+          dpAckDueOn: ackDueSql('dp_ack'),
+          ...keyColumns,
+        })
         .from(cases)
         .leftJoin(users, eq(users.id, cases.assigneeId))
         .leftJoin(contacts, eq(contacts.id, cases.contactId))

@@ -115,11 +115,16 @@ export const CaseSummarySchema = Type.Object({
   receivedOn: Type.String(),
   dueDate: Nullable(Type.String()),
   overdue: Type.Boolean({
-    description: 'A target is missed: the response due date or the acknowledgement target',
+    description:
+      'A target is missed: the response due date or an acknowledgement target (the office one, or the data protection complaint one)',
   }),
   missed: Type.Array(
     Type.Object({
-      kind: Type.Union([Type.Literal('acknowledge'), Type.Literal('respond')]),
+      kind: Type.Union([
+        Type.Literal('acknowledge'),
+        Type.Literal('dp_ack'),
+        Type.Literal('respond'),
+      ]),
       label: Type.String(),
       dueDate: Type.String(),
     }),

@@ -214,13 +214,14 @@ export function dueTag(
 ): { text: string; classes: string } | undefined {
   if (!OPEN_STATUSES.includes(item.status)) return undefined;
   const plural = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
-  const ack = item.missed?.find((m) => m.kind === 'acknowledge');
+  // The earlier of the acknowledgement targets missed (the office's, or s164A's).
+  const ack = item.missed?.find((m) => m.kind === 'acknowledge' || m.kind === 'dp_ack');
   const days = item.dueDate ? daysBetween(today, item.dueDate) : undefined;
   if (days !== undefined && days < 0)
     return { text: `Overdue by ${plural(-days)}`, classes: 'govuk-tag--red' };
   if (ack)
     return {
-      text: `Acknowledgement overdue by ${plural(daysBetween(ack.dueDate, today))}`,
+      text: `${ack.kind === 'dp_ack' ? 'Data protection acknowledgement' : 'Acknowledgement'} overdue by ${plural(daysBetween(ack.dueDate, today))}`,
       classes: 'govuk-tag--red',
     };
   if (days === undefined) return undefined;
