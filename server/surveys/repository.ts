@@ -277,7 +277,7 @@ export function createSurveysRepository() {
       const rows = await db
         .select({ id: surveys.id })
         .from(surveys)
-        .where(and(isNull(surveys.draftsPurgedAt), sql`${surveys.closesAt} <= ${now}`));
+        .where(and(isNull(surveys.draftsPurgedAt), lte(surveys.closesAt, now)));
       return rows.map((r) => r.id);
     },
   };

@@ -65,6 +65,32 @@ describe('answering pages', () => {
     t.clock.set('2026-11-23T10:00:00Z');
   });
 
+  it('the reconcile job purges the drafts of every survey that has closed, and only those', async () => {
+    t.clock.set('2026-11-23T10:00:00Z');
+    const closing = await createSurvey(t, token, { closesAt: '2026-11-26T12:00:00Z' });
+    const open = await createSurvey(t, token, { closesAt: '2026-12-20T12:00:00Z' });
+    for (const id of [closing, open]) {
+      const browser = new PageSession(t.app);
+      await browser.post(`/consultations/${id}/start`, {}, `/consultations/${id}`);
+      const q1 = `/consultations/${id}/q/1`;
+      const saved = await browser.post(q1, { crimes: ['burglary'], save: 'later' }, q1);
+      expect(saved.headers.location).toBe(`/consultations/${id}/saved`);
+    }
+    const drafts = async (id: string) =>
+      (
+        await t.db.sql<{ n: number }[]>`
+          select count(*)::int as n from survey_drafts where survey_id = ${id}`
+      )[0]!.n;
+    expect([await drafts(closing), await drafts(open)]).toEqual([1, 1]);
+
+    // Nobody opens the closed survey's pages: the 5-minute reconcile's purge (a Date bound
+    // into its query) is what removes the drafts.
+    t.clock.set('2026-11-27T09:00:00Z');
+    expect(await t.app.services.surveys.answering.purgeClosedDrafts()).toBe(1);
+    expect([await drafts(closing), await drafts(open)]).toEqual([0, 1]);
+    t.clock.set('2026-11-23T10:00:00Z');
+  });
+
   it('a page with a bad answer: 400, the GOV.UK error summary naming it, the answers kept, nothing saved', async () => {
     t.clock.set('2026-11-23T10:00:00Z');
     const browser = new PageSession(t.app);
