@@ -67,9 +67,10 @@ export function createSurveysService(deps: {
     }),
     analysts: createSurveyAnalysts(deps),
     bounceImapUrl: config.bounceImapUrl,
-    // 10% longer than the limit's window: arrivals at the relay lag send starts (send-window.ts).
+    // Counts each send until a window after it ended, so arrivals at the relay stay within
+    // the limit whatever the delays (send-window.ts).
     sendWindow: config.surveySend.limit
-      ? new SendWindow(config.surveySend.limit.max, config.surveySend.limit.duration * 1.1)
+      ? new SendWindow(config.surveySend.limit.max, config.surveySend.limit.duration)
       : undefined,
     settings: config.surveySend,
   };

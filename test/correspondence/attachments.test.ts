@@ -29,6 +29,15 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+/** One API token per user for the whole file: a person keeps at most three sessions, so
+ *  signing in afresh for every request would end the caseworker's page session. */
+const tokens = new Map<string, Promise<string>>();
+function tokenOf(user: TestUser): Promise<string> {
+  let token = tokens.get(user.email);
+  if (!token) tokens.set(user.email, (token = apiToken(t.app, user)));
+  return token;
+}
+
 /** Posts the case page's upload form with a real CSRF token. */
 async function uploadOnPage(caseId: string, files: Part[], session = page) {
   const form = await session.get(`/casework/${caseId}`);
@@ -48,7 +57,7 @@ async function uploadByApi(user: TestUser, caseId: string, files: Part[]) {
   return t.app.inject({
     method: 'POST',
     url: `/api/cases/${caseId}/attachments`,
-    headers: { ...bearer(await apiToken(t.app, user)), 'content-type': body.contentType },
+    headers: { ...bearer(await tokenOf(user)), 'content-type': body.contentType },
     payload: body.payload,
   });
 }
@@ -110,7 +119,7 @@ describe('attachments on a case', () => {
     const download = await t.app.inject({
       method: 'GET',
       url: `/api/cases/${c.id}/attachments/${item!.id}`,
-      headers: bearer(await apiToken(t.app, caseworker)),
+      headers: bearer(await tokenOf(caseworker)),
     });
     expect(download.statusCode).toBe(200);
     expect(download.rawPayload.equals(PNG)).toBe(true);
@@ -214,7 +223,7 @@ describe('attachments on a case', () => {
     const hidden = await t.app.inject({
       method: 'GET',
       url: `/api/cases/${c.id}/attachments/${item!.id}`,
-      headers: bearer(await apiToken(t.app, outsider)),
+      headers: bearer(await tokenOf(outsider)),
     });
     expect(hidden.statusCode).toBe(404);
     const outsiderPage = await signInPage(t.app, outsider);
@@ -231,7 +240,7 @@ describe('attachments on a case', () => {
     const managerApi = await t.app.inject({
       method: 'GET',
       url: `/api/cases/${c.id}/attachments/${item!.id}`,
-      headers: bearer(await apiToken(t.app, manager)),
+      headers: bearer(await tokenOf(manager)),
     });
     expect(managerApi.statusCode).toBe(200);
     // An attachment is only found through its own case.

@@ -25,9 +25,9 @@ export const surveyInviteJob: JobDefinition<'survey-invite'> = {
       await run.job.moveToDelayed(Date.now() + wait, run.token);
       throw new DelayedError();
     }
+    // Under a limit a job is one delivery; paced by the sliding window from start to end.
+    const done = await ctx.services.surveys.sendWindow?.acquire();
     try {
-      // Under a limit a job is one delivery; pace its start within the sliding window.
-      await ctx.services.surveys.sendWindow?.acquire();
       const result = await sending.deliverBatch(ids);
       // §10 S2: a sender killed after the relay's 250 and before the commit repeats that
       // mail (same Message-ID, so the recipient's client can drop it); say so in the log.
@@ -43,6 +43,8 @@ export const surveyInviteJob: JobDefinition<'survey-invite'> = {
       }
       if (error instanceof SmtpPermanent) throw new UnrecoverableError(error.message);
       throw error;
+    } finally {
+      done?.();
     }
   },
 };
