@@ -12,7 +12,7 @@ import { londonDate } from '../correspondence/due.js';
 import type { CaseGateway } from '../correspondence/gateway.js';
 import type { CaseType } from '../correspondence/workflow.js';
 import type { Clock } from '../lib/clock.js';
-import { headerSafe } from '../mail/service.js';
+import { headerSafe } from '../mail/header-safe.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
 

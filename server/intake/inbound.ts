@@ -11,7 +11,7 @@ import { emailMessages, inboundMessages } from '../../db/schema/index.js';
 import { normaliseEmail } from '../contacts/normalise.js';
 import { isUuid, LIMITS, type CaseGateway } from '../correspondence/gateway.js';
 import type { Clock } from '../lib/clock.js';
-import { headerSafe } from '../mail/service.js';
+import { headerSafe } from '../mail/header-safe.js';
 import { systemActor, type Actor, type AuditLog } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
 import {

@@ -6,6 +6,7 @@ import { enqueue } from '../platform/outbox.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { isMailboxRefusal, type SuppressionList } from './suppressions.js';
 import type { MailTransport } from './transport.js';
+import { headerSafe } from './header-safe.js';
 
 /** A calendar attachment, so the mailbox shows how .ics invitations arrive. */
 function testInvite(now: Date): EmailAttachment {
@@ -93,10 +94,6 @@ export interface MailOutcomeHandler {
   sent?(email: SentEmail): Promise<void>;
   failed?(email: FailedEmail): Promise<void>;
 }
-
-/** CR, LF and control characters in a header would let input add headers of its own. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what we strip
-export const headerSafe = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 export class TransientMailError extends Error {}
 export class PermanentMailError extends Error {}
