@@ -25,7 +25,7 @@ const RAW_SQL = [
   },
 ];
 
-/** server/config.ts is the only reader of process.env (DESIGN.md). */
+/** server/config.ts is the only reader of process.env (docs/architecture.md). */
 const PROCESS_ENV = {
   selector: "MemberExpression[object.name='process'][property.name='env']",
   message: 'Read configuration through server/config.ts (the only reader of process.env).',

@@ -1,6 +1,6 @@
 /**
  * `npm run db:seed`: realistic demo data drawn from the Cambridgeshire and Peterborough
- * OPCC annual report 2016-17 and Police and Crime Plan 2017-20 (../shared/seeds): staff
+ * OPCC annual report 2016-17 and Police and Crime Plan 2017-20: staff
  * accounts and a year of correspondence (about 1,000 items, the office's real volume),
  * most of it answered and closed. Idempotent: it does nothing where data already exists.
  *
