@@ -32,7 +32,29 @@ import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
 import postgres from 'postgres';
 import { runMigrations } from '../db/migrate.js';
+import {
+  AWAITING_REASONS,
+  CASE_CHANNELS,
+  CASE_SUBTYPES,
+  CASE_TYPES,
+  EARLY_CLOSE_OUTCOMES,
+  findMove,
+  OPEN_STATUSES,
+  replyOutcomes,
+  type CaseChannel,
+  type CaseStatus,
+  type CaseSubtype,
+  type CaseType,
+} from '../server/correspondence/workflow.js';
+import { londonDateOf } from '../server/lib/dates.js';
 import { BENCH_DATABASE_URL, ensureDatabase } from './app-server.js';
+import {
+  openSeedClock,
+  TIMER_COLUMNS,
+  type SeedCase,
+  type SeedClock,
+  type SeedClockEvent,
+} from './lib/seed-clock.js';
 
 export interface SeedOptions {
   cases: number;
@@ -129,6 +151,13 @@ const row = (values: Array<string | number | boolean | null | undefined>) =>
   `${values.map(field).join('\t')}\n`;
 /** A text[] literal of plain words (no quoting needed). */
 const textArray = (items: string[]) => `{${items.join(',')}}`;
+/** A drizzle row value as COPY takes it: instants as ISO, jsonb as JSON text. */
+const copyValue = (value: unknown): string | number | boolean | null => {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value as string | number | boolean;
+};
 
 /** Streams rows from `generate` into `copy <table> (<columns>) from stdin`, in batches. */
 async function copyInto(
@@ -323,25 +352,41 @@ const ORGS = [
   'Victim Support Group',
 ];
 
-const TYPES = [
-  ['general', 30],
-  ['complaint', 20],
-  ['foi', 14],
-  ['mp_enquiry', 10],
-  ['sar', 8],
-  ['suggestion', 7],
-  ['compliment', 6],
-  ['eir', 5],
-] as const;
-const CHANNELS = [
-  ['email', 45],
-  ['web', 25],
-  ['letter', 10],
-  ['phone', 10],
-  ['social', 5],
-  ['in_person', 5],
-] as const;
-const SUBJECTS: Record<string, string[]> = {
+// How often each type and channel arrives: bench data, keyed by the domain's own lists, so a
+// type or channel added to db/schema/correspondence.ts fails to compile here until weighted.
+const TYPE_WEIGHTS = {
+  general: 30,
+  complaint: 20,
+  foi: 14,
+  mp_enquiry: 10,
+  sar: 8,
+  suggestion: 7,
+  compliment: 6,
+  eir: 5,
+} as const satisfies Record<CaseType, number>;
+const TYPES = CASE_TYPES.map((type) => [type, TYPE_WEIGHTS[type]] as const);
+/** MP enquiries come through an MP's office; nothing else does. */
+const CHANNEL_WEIGHTS = {
+  email: 45,
+  web: 25,
+  letter: 10,
+  phone: 10,
+  social: 5,
+  in_person: 5,
+  mp: 0,
+} as const satisfies Record<CaseChannel, number>;
+const CHANNELS = CASE_CHANNELS.map((channel) => [channel, CHANNEL_WEIGHTS[channel]] as const);
+/** Where open cases stand; awaiting approval only for the types whose replies need it. */
+const OPEN_STATUS_WEIGHTS = {
+  new: 20,
+  open: 50,
+  awaiting_requester: 15,
+  awaiting_approval: 15,
+} as const satisfies Partial<Record<CaseStatus, number>>;
+const OPEN_STATUS = OPEN_STATUSES.map(
+  (status) => [status, OPEN_STATUS_WEIGHTS[status as keyof typeof OPEN_STATUS_WEIGHTS]] as const,
+);
+const SUBJECTS: Record<CaseType, string[]> = {
   general: [
     'Question about neighbourhood policing',
     'Speeding on our road',
@@ -402,37 +447,13 @@ const SENTENCES = [
   'Thank you for your time and for the work your office does.',
 ];
 const TOPICS = ['victims', 'offenders', 'communities', 'transformation'];
-const EARLY_OUTCOMES = ['duplicate', 'spam', 'transferred', 'withdrawn', 'no_response_needed'];
-const REPLY_OUTCOMES: Record<string, string[]> = {
-  foi: ['granted', 'granted_in_part', 'refused', 'not_held', 'ncnd'],
-  eir: ['granted', 'granted_in_part', 'refused', 'not_held'],
-  sar: ['provided', 'no_data'],
-  complaint: ['upheld', 'partly_upheld', 'not_upheld'],
-};
-const OPEN_STATUS = [
-  ['new', 20],
-  ['open', 50],
-  ['awaiting_requester', 15],
-  ['awaiting_approval', 15],
-] as const;
 
 // ---------------------------------------------------------------- dates
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const isoTs = (ms: number) => new Date(ms).toISOString();
-/** Adds n working days (Monday-Friday; bank holidays ignored: close enough for load). */
-function addWorkingDays(ms: number, n: number): number {
-  let t = ms;
-  let left = n;
-  while (left > 0) {
-    t += DAY;
-    const dow = new Date(t).getUTCDay();
-    if (dow !== 0 && dow !== 6) left -= 1;
-  }
-  return t;
-}
-const DUE_WD: Record<string, number> = { sar: 21, complaint: 20, mp_enquiry: 15, foi: 20, eir: 20 };
 
 // ---------------------------------------------------------------- the seed
 
@@ -440,6 +461,59 @@ interface StaffUser {
   id: string;
   role: 'caseworker' | 'manager';
   name: string;
+}
+
+/** A seeded case as the timers, clock events and timeline are written from it. */
+interface CasePlan extends SeedCase {
+  type: CaseType;
+  channel: CaseChannel;
+  status: CaseStatus;
+  outcome: string | null;
+  /** Closed without a reply. */
+  early: boolean;
+  assigneeName: string | null;
+  /** The clock event named as the reason for waiting for the requester. */
+  reason: string | null;
+}
+
+/** The case's timeline: created, assigned, and its last status change. */
+function timelineOf(plan: CasePlan) {
+  const received = plan.receivedAt.getTime();
+  const events: Array<{
+    at: number;
+    actorId: string | null;
+    kind: string;
+    data: Record<string, unknown>;
+  }> = [
+    {
+      at: received,
+      actorId: null,
+      kind: 'created',
+      data: { type: plan.type, channel: plan.channel, reference: plan.reference },
+    },
+  ];
+  const actorId = plan.assigneeId;
+  if (actorId)
+    events.push({
+      at: received + HOUR,
+      actorId,
+      kind: 'assigned',
+      data: { to: actorId, toName: plan.assigneeName, from: null, fromName: null },
+    });
+  const moved = (at: number, from: CaseStatus, data: Record<string, unknown> = {}) =>
+    events.push({
+      at,
+      actorId,
+      kind: 'status_changed',
+      data: { from, to: plan.status, ...data },
+    });
+  if (plan.status === 'closed')
+    moved(plan.closedAt!.getTime(), plan.early ? 'open' : 'responded', { outcome: plan.outcome });
+  else if (plan.status === 'responded') moved(plan.respondedAt!.getTime(), 'open');
+  else if (plan.status === 'awaiting_requester')
+    moved(plan.event?.at.getTime() ?? received + 2 * HOUR, 'open', { reason: plan.reason });
+  else if (plan.status !== 'new') moved(received + 2 * HOUR, 'new');
+  return events;
 }
 
 export async function seed(databaseUrl: string, options: SeedOptions): Promise<SeedRecord> {
@@ -455,6 +529,7 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
     timings[name] = Math.round(performance.now() - since);
     log(`${name}: ${(timings[name] / 1000).toFixed(1)} s`);
   };
+  let opened: SeedClock | undefined;
   try {
     const [existing] = await sql<[{ cases: number; contacts: number }]>`
       select (select count(*)::int from cases) as cases, (select count(*)::int from contacts) as contacts`;
@@ -463,6 +538,9 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
         `opcc_bench already has ${existing.cases} cases and ${existing.contacts} contacts; seed into an empty database (npm run bench:seed -- --fresh)`,
       );
     }
+    // The bank holidays as the app loads them, and what the clock computes timers with.
+    const clock = await openSeedClock(databaseUrl);
+    opened = clock;
     const rng = prng(options.seed);
     const anchorMs = Date.parse(`${options.anchor}T00:00:00Z`);
     if (!Number.isFinite(anchorMs)) throw new Error(`--anchor ${options.anchor} is not a date`);
@@ -485,6 +563,8 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
     const orgCount = Math.floor(options.contacts * 0.05);
     const counters = new Map<number, number>();
     let eventsWritten = 0;
+    let timersWritten = 0;
+    let stopsWritten = 0;
     let openCount = 0;
     let restrictedCount = 0;
 
@@ -574,11 +654,11 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
       );
       mark('contacts', t);
 
-      // Cases in order of receipt, so each year's references count up with time. The case
-      // events are generated alongside (same pass, kept for a second COPY) to stay in step.
+      // Cases in order of receipt, so each year's references count up with time. Each case's
+      // state is kept (compactly) for the timers, clock events and timeline written after it.
       t = performance.now();
-      const caseIdsForEvents: string[] = [];
-      const eventPlan: Array<{ at: number; kinds: string }> = [];
+      const plans: CasePlan[] = [];
+      const stops: CasePlan[] = [];
       const span = anchorMs - startMs - DAY; // the last receipt is yesterday
       const caseworkers = staff.filter((s) => s.role === 'caseworker');
       await copyInto(
@@ -616,22 +696,26 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
             const id = rng.uuid();
             const dayMs =
               startMs + Math.floor(((i + rng.float()) * span) / options.cases / DAY) * DAY;
-            const receivedAt = dayMs + 8 * 3_600_000 + rng.int(9 * 3_600_000);
+            const receivedAt = dayMs + 8 * HOUR + rng.int(9 * HOUR);
+            // Receipt times are 08:00-17:00 UTC, so the UTC and London dates agree.
             const receivedOn = isoDate(dayMs);
             const year = new Date(dayMs).getUTCFullYear();
             const number = (counters.get(year) ?? 0) + 1;
             counters.set(year, number);
-            const type = rng.weighted(TYPES);
-            const channel = type === 'mp_enquiry' ? 'mp' : rng.weighted(CHANNELS);
+            const reference = `OPCC-${year}-${String(number).padStart(5, '0')}`;
+            const type: CaseType = rng.weighted(TYPES);
+            const channel: CaseChannel = type === 'mp_enquiry' ? 'mp' : rng.weighted(CHANNELS);
             const ageDays = (anchorMs - dayMs) / DAY;
             const pOpen =
               ageDays <= 30 ? 0.95 : ageDays <= 180 ? 0.6 : ageDays <= 365 ? 0.15 : 0.01;
             const open = rng.chance(pOpen);
-            const status = open
+            let status: CaseStatus = open
               ? rng.weighted(OPEN_STATUS)
               : rng.chance(0.1)
                 ? 'responded'
                 : 'closed';
+            // Only the types whose replies need approval ever wait for it (the workflow's moves).
+            if (status === 'awaiting_approval' && !findMove(type, 'open', status)) status = 'open';
             if (open) openCount += 1;
             const restricted = rng.chance(0.02);
             if (restricted) restrictedCount += 1;
@@ -647,65 +731,94 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
               const r = rng.float();
               contactId = contactIds[mpCount + Math.floor(r * r * (options.contacts - mpCount))]!;
             }
-            const dueWd = DUE_WD[type] ?? 20;
-            const dueMs = addWorkingDays(dayMs, dueWd);
-            const nextDue =
-              open && !(status === 'awaiting_requester' && rng.chance(0.5)) ? isoDate(dueMs) : null;
-            const respondedMs = open
-              ? null
-              : Math.min(anchorMs - 3_600_000, receivedAt + (5 + rng.int(30)) * DAY);
-            const closedMs =
-              status === 'closed' && respondedMs !== null
-                ? Math.min(anchorMs - 1_800_000, respondedMs + rng.int(10) * DAY)
-                : null;
+            const subtype =
+              type === 'complaint' ? rng.pick(CASE_SUBTYPES) : (null as CaseSubtype | null);
+            // Closed without a reply (the early outcomes) or after one (the type's outcomes).
             const early = status === 'closed' && rng.chance(0.1);
+            const respondedMs =
+              open || early
+                ? null
+                : Math.min(anchorMs - HOUR, receivedAt + (5 + rng.int(30)) * DAY);
+            const closedMs =
+              status !== 'closed'
+                ? null
+                : early
+                  ? Math.min(anchorMs - HOUR, receivedAt + (1 + rng.int(10)) * DAY)
+                  : Math.min(anchorMs - HOUR / 2, respondedMs! + rng.int(10) * DAY);
             const outcome =
               status !== 'closed'
                 ? null
                 : early
-                  ? rng.pick(EARLY_OUTCOMES)
-                  : rng.pick(REPLY_OUTCOMES[type] ?? ['answered']);
+                  ? rng.pick(EARLY_CLOSE_OUTCOMES)
+                  : rng.pick(replyOutcomes(type));
+            const acknowledged =
+              channel === 'email' || channel === 'web' ? receivedAt + 60_000 : null;
+            const plan: CasePlan = {
+              id,
+              reference,
+              type,
+              subtype,
+              channel,
+              receivedOn,
+              receivedAt: new Date(receivedAt),
+              status,
+              outcome,
+              early,
+              respondedAt: respondedMs === null ? null : new Date(respondedMs),
+              closedAt: closedMs === null ? null : new Date(closedMs),
+              acknowledgedAt: acknowledged === null ? null : new Date(acknowledged),
+              assigneeId: assignee?.id ?? null,
+              assigneeName: assignee?.name ?? null,
+              contactId,
+              nextDueOn: null,
+              event: null,
+              reason: null,
+            };
+            if (status === 'awaiting_requester') {
+              // Waiting for the requester: through the clock where the case's regime takes
+              // one of the events that lead there (it stops the clock), else a workflow move
+              // giving the event as its reason (the clock runs on).
+              const kind = rng.pick(AWAITING_REASONS);
+              const event: SeedClockEvent = {
+                kind,
+                at: new Date(Math.min(anchorMs - HOUR, receivedAt + (1 + rng.int(5)) * DAY)),
+                data: { reason: 'The request does not say which records are wanted' },
+              };
+              plan.reason = kind;
+              if (!clock.refuses(plan, event, options.anchor)) {
+                plan.event = event;
+                stops.push(plan);
+              }
+            }
+            // What the clock stores as the case's due date (its effective main deadline).
+            plan.nextDueOn = clock.compute(plan).effectiveDueDate;
+            plans.push(plan);
             const topicCount = rng.int(3);
             const topics =
               topicCount === 0 ? [] : topicCount === 1 ? [rng.pick(TOPICS)] : TOPICS.slice(0, 2);
             const sentences = 1 + rng.int(3);
             let body = '';
             for (let s = 0; s < sentences; s += 1) body += (s ? ' ' : '') + rng.pick(SENTENCES);
-            const acknowledged =
-              channel === 'email' || channel === 'web' ? receivedAt + 60_000 : null;
             const version = 1 + (assigned ? 1 : 0) + (open ? (status === 'new' ? 0 : 1) : 2);
-            const updatedMs = closedMs ?? respondedMs ?? receivedAt + (assigned ? 3_600_000 : 0);
-
-            // Events (about 3 a case): created, assigned, the last status change.
-            const kinds = ['created'];
-            if (assigned) kinds.push('assigned');
-            if (status === 'closed')
-              kinds.push(`status:${early ? 'open' : 'responded'}:closed:${outcome}`);
-            else if (status === 'responded') kinds.push('status:open:responded');
-            else if (status !== 'new') kinds.push(`status:new:${status}`);
-            caseIdsForEvents.push(id);
-            eventPlan.push({
-              at: receivedAt,
-              kinds: `${kinds.join('|')}#${assignee ? `${assignee.id}/${assignee.name}` : ''}#${type}/${channel}/OPCC-${year}-${String(number).padStart(5, '0')}#${respondedMs ?? ''}#${closedMs ?? ''}`,
-            });
+            const updatedMs = closedMs ?? respondedMs ?? receivedAt + (assigned ? HOUR : 0);
 
             yield row([
               id,
-              `OPCC-${year}-${String(number).padStart(5, '0')}`,
+              reference,
               type,
-              type === 'complaint' ? rng.pick(['service', 'staff', 'data_protection']) : null,
+              subtype,
               channel,
               isoTs(receivedAt),
               receivedOn,
               contactId,
               onBehalfOf,
-              rng.pick(SUBJECTS[type]!),
+              rng.pick(SUBJECTS[type]),
               body,
               status,
               outcome,
               assignee?.id ?? null,
               version,
-              nextDue,
+              plan.nextDueOn,
               textArray(topics),
               '{}',
               restricted,
@@ -724,7 +837,54 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
       t = performance.now();
       await tx`insert into case_reference_counters (year, last) select * from unnest(${[...counters.keys()]}::int[], ${[...counters.values()]}::int[])`;
 
+      // The clock events that stopped a clock, then every case's timers as the clock stored them.
+      await copyInto(
+        tx,
+        'clock_events',
+        [
+          'subject_type',
+          'subject_id',
+          'kind',
+          'at',
+          'occurred_on',
+          'data',
+          'actor_id',
+          'recorded_at',
+        ],
+        function* () {
+          for (const plan of stops) {
+            const event = plan.event!;
+            stopsWritten += 1;
+            yield row([
+              'case',
+              plan.id,
+              event.kind,
+              event.at.toISOString(),
+              londonDateOf(event.at),
+              JSON.stringify(event.data),
+              plan.assigneeId,
+              event.at.toISOString(),
+            ]);
+          }
+        },
+      );
+      await copyInto(
+        tx,
+        'case_deadlines',
+        TIMER_COLUMNS.map((c) => c.name),
+        function* () {
+          for (const plan of plans) {
+            for (const timer of clock.timerRows(plan, rng.uuid)) {
+              timersWritten += 1;
+              yield row(TIMER_COLUMNS.map((c) => copyValue(timer[c.key])));
+            }
+          }
+        },
+      );
+      mark('case_deadlines', t);
+
       // The timeline: about 3 events a case, capped at options.events (0: none).
+      t = performance.now();
       const target = options.events;
       if (target > 0) {
         await copyInto(
@@ -733,46 +893,16 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
           ['case_id', 'at', 'actor_id', 'kind', 'data'],
           function* () {
             // Newest first: when the budget runs out, the oldest cases are the ones without a timeline.
-            for (let i = caseIdsForEvents.length - 1; i >= 0 && eventsWritten < target; i -= 1) {
-              const caseId = caseIdsForEvents[i]!;
-              const plan = eventPlan[i]!;
-              const [kindList, who, what, respondedAt, closedAt] = plan.kinds.split('#') as [
-                string,
-                string,
-                string,
-                string,
-                string,
-              ];
-              const [assigneeId, assigneeName] = who ? who.split('/') : [null, null];
-              const [type, channel, reference] = what.split('/');
-              let at = plan.at;
-              for (const k of kindList.split('|')) {
+            for (let i = plans.length - 1; i >= 0 && eventsWritten < target; i -= 1) {
+              for (const event of timelineOf(plans[i]!)) {
                 if (eventsWritten >= target) break;
-                let kind = k;
-                let data: Record<string, unknown>;
-                if (k === 'created') {
-                  data = { type, channel, reference };
-                } else if (k === 'assigned') {
-                  at += 3_600_000;
-                  data = { to: assigneeId, toName: assigneeName, from: null, fromName: null };
-                } else {
-                  const [, from, to, outcome] = k.split(':');
-                  kind = 'status_changed';
-                  at =
-                    to === 'responded' && respondedAt
-                      ? Number(respondedAt)
-                      : to === 'closed' && closedAt
-                        ? Number(closedAt)
-                        : at + 2 * 3_600_000;
-                  data = outcome ? { from, to, outcome } : { from, to };
-                }
                 eventsWritten += 1;
                 yield row([
-                  caseId,
-                  isoTs(at),
-                  kind === 'created' ? null : assigneeId,
-                  kind,
-                  JSON.stringify(data),
+                  plans[i]!.id,
+                  isoTs(event.at),
+                  event.actorId,
+                  event.kind,
+                  JSON.stringify(event.data),
                 ]);
               }
             }
@@ -793,6 +923,9 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
       restrictedCases: restrictedCount,
       contacts: options.contacts,
       caseEvents: eventsWritten,
+      timers: timersWritten,
+      clockEvents: stopsWritten,
+      calendarVersion: clock.calendarVersion,
       staff: options.staff,
       referenceYears: counters.size,
     };
@@ -815,6 +948,7 @@ export async function seed(databaseUrl: string, options: SeedOptions): Promise<S
     );
     return record;
   } finally {
+    await opened?.close();
     await sql.end({ timeout: 5 });
   }
 }

@@ -22,8 +22,25 @@ import {
 
 const SYSTEM = { id: null, role: 'system' } as const;
 
+/** The columns of a case the clock reads (bench/seed.ts builds its subjects from them too). */
+export type CaseClockFields = Pick<
+  CaseRow,
+  | 'id'
+  | 'type'
+  | 'subtype'
+  | 'receivedOn'
+  | 'status'
+  | 'respondedAt'
+  | 'closedAt'
+  | 'acknowledgedAt'
+  | 'nextDueOn'
+  | 'assigneeId'
+  | 'contactId'
+  | 'reference'
+>;
+
 /** A case as the clock sees it. */
-export function caseSubject(row: CaseRow): ClockSubject {
+export function caseSubject(row: CaseClockFields): ClockSubject {
   return {
     type: 'case',
     id: row.id,

@@ -1,14 +1,145 @@
 import type { DbOrTx, Tx } from '../../db/client.js';
+import type { Holiday } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { calculateOverdueFrom, type OfficePolicy } from '../lib/deadline-rules.js';
 import type { ClockSubject } from './adapter.js';
 import type { CalendarService } from './calendar.js';
 import { CALENDAR_LABELS, KIND_LABELS, KIND_ORDER } from './labels.js';
-import type { RegimeComputation, RegimeEvent, RegimeRegistry, RegimeResult } from './regimes.js';
-import type { DeadlinesRepository, DeadlineRow, NewDeadlineRow, PolicyRow } from './repository.js';
+import type {
+  RegimeComputation,
+  RegimeEvent,
+  RegimeInput,
+  RegimeRegistry,
+  RegimeResult,
+} from './regimes.js';
+import type {
+  ClockEventRow,
+  DeadlinesRepository,
+  DeadlineRow,
+  NewDeadlineRow,
+  PolicyRow,
+} from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
 import type { Cause, DeadlineDetail, DeadlineView, Move } from './types.js';
 import { describeCalendarChange } from './wording.js';
+
+/** Office targets and warning stages from a regime's `sla_policies` rows. */
+export function policyFor(rows: readonly PolicyRow[]): {
+  office: Partial<OfficePolicy>;
+  stages: Record<string, StagePolicy>;
+} {
+  const office: Partial<OfficePolicy> = {};
+  const stages: Record<string, StagePolicy> = { ...DEFAULT_STAGE_POLICY };
+  for (const row of rows) {
+    if (row.kind === 'acknowledge' && row.unit === 'working_days')
+      office.acknowledgeWd = row.amount;
+    if (row.kind === 'respond' && row.unit === 'working_days') office.respondWd = row.amount;
+    if (row.kind === 'respond' && row.unit === 'calendar_days') office.sarInternalDays = row.amount;
+    stages[row.kind] = { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter };
+  }
+  return { office, stages };
+}
+
+/**
+ * A subject's regime input (pure): its live clock event rows, its regime's policy rows and
+ * the holidays. A reply or closure made in the domain's workflow stops the clock like the
+ * event would. The clock reads the rows itself; bench/seed.ts passes them in.
+ */
+export function regimeInputOf(
+  subject: ClockSubject,
+  eventRows: ReadonlyArray<Pick<ClockEventRow, 'kind' | 'occurredOn' | 'data' | 'note'>>,
+  policyRows: readonly PolicyRow[],
+  holidays: readonly Holiday[],
+): { input: RegimeInput; stages: Record<string, StagePolicy> } {
+  const events: RegimeEvent[] = eventRows.map((e) => ({
+    kind: e.kind,
+    at: e.occurredOn,
+    data: e.data,
+    ...(e.note ? { note: e.note } : {}),
+  }));
+  if (subject.respondedOn && !events.some((e) => e.kind === 'responded'))
+    events.push({ kind: 'responded', at: subject.respondedOn });
+  if (subject.closedOn && !events.some((e) => e.kind === 'closed'))
+    events.push({ kind: 'closed', at: subject.closedOn });
+  const policy = policyFor(policyRows);
+  return {
+    input: {
+      variant: subject.variant,
+      receivedOn: subject.receivedOn,
+      events,
+      holidays,
+      policy: policy.office,
+    },
+    stages: policy.stages,
+  };
+}
+
+/**
+ * The timer rows (one per deadline kind, `generation` left to the caller) that store a
+ * subject's computation on calendar `calendarVersion` at `now` (pure).
+ */
+export function timerRowsOf(
+  subject: Pick<ClockSubject, 'type' | 'id'>,
+  comp: RegimeComputation,
+  calendarVersion: number,
+  now: Date,
+): Array<Omit<NewDeadlineRow, 'generation'>> {
+  return comp.deadlines.map((d) => ({
+    subjectType: subject.type,
+    subjectId: subject.id,
+    kind: d.kind,
+    calendar: d.calendar,
+    dueOn: d.dueDate,
+    baseDueOn: d.baseDueDate,
+    extendedDueOn: d.extendedDueDate,
+    effectiveDueOn: d.effectiveDueDate,
+    startOn: d.startDate,
+    rule: d.rule,
+    ruleVersion: d.ruleVersion,
+    calendarVersion,
+    coverageIncomplete: d.coverageIncomplete,
+    stopped: d.stopped,
+    completedOn: d.completedOn,
+    skipped: d.skipped,
+    explanation: {
+      startRule: d.startRule,
+      roll: d.roll,
+      notes: d.notes,
+      extension: d.extension,
+      override: d.override,
+      ...(d.lateReviewRequest !== undefined ? { lateReviewRequest: d.lateReviewRequest } : {}),
+      ...(d.kind === comp.mainKind
+        ? {
+            main: true,
+            stoppedReason: comp.stoppedReason,
+            closePromptFrom: comp.closePromptFrom,
+          }
+        : {}),
+    },
+    createdAt: now,
+  }));
+}
+
+type TimerDates = Pick<
+  NewDeadlineRow,
+  'dueOn' | 'baseDueOn' | 'extendedDueOn' | 'effectiveDueOn' | 'stopped' | 'completedOn'
+>;
+const signature = (r: TimerDates) =>
+  JSON.stringify([
+    r.dueOn ?? null,
+    r.baseDueOn ?? null,
+    r.extendedDueOn ?? null,
+    r.effectiveDueOn ?? null,
+    r.stopped ?? false,
+    r.completedOn ?? null,
+  ]);
+
+/**
+ * Whether a recomputed timer keeps its row (same dates: refreshed in place, same generation)
+ * or supersedes it with a new one (§5).
+ */
+export const sameTimerDates = (a: TimerDates, b: TimerDates): boolean =>
+  signature(a) === signature(b);
 
 /**
  * Timers (§5): a subject's deadlines worked out by its regime from its live clock events
@@ -23,23 +154,6 @@ export function createTimers(deps: {
   const { repo, clock, calendar, regimes } = deps;
   const key = (subject: ClockSubject) => ({ type: subject.type, id: subject.id });
 
-  function policyFor(rows: PolicyRow[]): {
-    office: Partial<OfficePolicy>;
-    stages: Record<string, StagePolicy>;
-  } {
-    const office: Partial<OfficePolicy> = {};
-    const stages: Record<string, StagePolicy> = { ...DEFAULT_STAGE_POLICY };
-    for (const row of rows) {
-      if (row.kind === 'acknowledge' && row.unit === 'working_days')
-        office.acknowledgeWd = row.amount;
-      if (row.kind === 'respond' && row.unit === 'working_days') office.respondWd = row.amount;
-      if (row.kind === 'respond' && row.unit === 'calendar_days')
-        office.sarInternalDays = row.amount;
-      stages[row.kind] = { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter };
-    }
-    return { office, stages };
-  }
-
   /** The regime's input for a subject: its live clock events, office policy and holidays. */
   async function engineInput(dbOrTx: DbOrTx, subject: ClockSubject) {
     const [eventRows, policyRows, loaded] = await Promise.all([
@@ -47,31 +161,8 @@ export function createTimers(deps: {
       repo.policies(dbOrTx, subject.regime),
       calendar.load(dbOrTx),
     ]);
-    const events: RegimeEvent[] = eventRows.map((e) => ({
-      kind: e.kind,
-      at: e.occurredOn,
-      data: e.data,
-      ...(e.note ? { note: e.note } : {}),
-    }));
-    // A reply or closure made in the domain's workflow stops the clock like the event would.
-    if (subject.respondedOn && !events.some((e) => e.kind === 'responded'))
-      events.push({ kind: 'responded', at: subject.respondedOn });
-    if (subject.closedOn && !events.some((e) => e.kind === 'closed'))
-      events.push({ kind: 'closed', at: subject.closedOn });
-    const policy = policyFor(policyRows);
-    return {
-      input: {
-        variant: subject.variant,
-        receivedOn: subject.receivedOn,
-        events,
-        holidays: loaded.holidays,
-        policy: policy.office,
-      },
-      regime: regimes.get(subject.regime),
-      eventRows,
-      loaded,
-      stages: policy.stages,
-    };
+    const { input, stages } = regimeInputOf(subject, eventRows, policyRows, loaded.holidays);
+    return { input, regime: regimes.get(subject.regime), eventRows, loaded, stages };
   }
 
   function detailOf(d: RegimeResult | DeadlineRow, calendarVersion: number, generation = 1) {
@@ -140,23 +231,6 @@ export function createTimers(deps: {
     };
   }
 
-  const signature = (r: {
-    dueOn: string | null;
-    baseDueOn: string | null;
-    extendedDueOn: string | null;
-    effectiveDueOn: string | null;
-    stopped: boolean;
-    completedOn: string | null;
-  }) =>
-    JSON.stringify([
-      r.dueOn,
-      r.baseDueOn,
-      r.extendedDueOn,
-      r.effectiveDueOn,
-      r.stopped,
-      r.completedOn,
-    ]);
-
   /**
    * Recomputes a subject's deadlines and stores them (§5): a row whose dates are unchanged is
    * refreshed in place; one whose dates moved is superseded by a new row, with a new
@@ -175,45 +249,13 @@ export function createTimers(deps: {
     const byKind = new Map(live.map((r) => [r.kind, r]));
     const moves: Move[] = [];
     const details: DeadlineDetail[] = [];
-    for (const d of comp.deadlines) {
-      const values: NewDeadlineRow = {
-        subjectType: subject.type,
-        subjectId: subject.id,
-        kind: d.kind,
-        calendar: d.calendar,
-        dueOn: d.dueDate,
-        baseDueOn: d.baseDueDate,
-        extendedDueOn: d.extendedDueDate,
-        effectiveDueOn: d.effectiveDueDate,
-        startOn: d.startDate,
-        rule: d.rule,
-        ruleVersion: d.ruleVersion,
-        calendarVersion: loaded.version,
-        coverageIncomplete: d.coverageIncomplete,
-        stopped: d.stopped,
-        completedOn: d.completedOn,
-        skipped: d.skipped,
-        explanation: {
-          startRule: d.startRule,
-          roll: d.roll,
-          notes: d.notes,
-          extension: d.extension,
-          override: d.override,
-          ...(d.lateReviewRequest !== undefined ? { lateReviewRequest: d.lateReviewRequest } : {}),
-          ...(d.kind === comp.mainKind
-            ? {
-                main: true,
-                stoppedReason: comp.stoppedReason,
-                closePromptFrom: comp.closePromptFrom,
-              }
-            : {}),
-        },
-        createdAt: now,
-      };
+    const rows = timerRowsOf(subject, comp, loaded.version, now);
+    for (const [i, d] of comp.deadlines.entries()) {
+      const values = rows[i]!;
       const old = byKind.get(d.kind);
       byKind.delete(d.kind);
       let generation: number;
-      if (old && signature(old) === signature(values as never)) {
+      if (old && sameTimerDates(old, values)) {
         generation = old.generation;
         await repo.updateDeadline(tx, old.id, {
           calendar: values.calendar,
