@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { DbClient } from '../db/client.js';
+import { StartupError } from '../db/errors.js';
 import type { QueueBackend } from '../workers/queues.js';
 import { createAttachmentScanService, type AttachmentScanService } from './attachments/scan.js';
 import { createAuthService, type AuthService, type TokenClaims } from './auth/service.js';
@@ -284,13 +285,26 @@ declare module 'fastify' {
   }
 }
 
+/** Request deadline of the HTTP server: never zero (security.md §9 #32). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, clock } = deps;
+  if (config.env === 'production') {
+    // §9 #32: no request without a deadline in production (0 would switch one off).
+    const off = Object.entries(config.handlerTimeouts ?? {}).filter(
+      ([, ms]) => ms !== undefined && !(ms > 0),
+    );
+    if (off.length > 0)
+      throw new StartupError(
+        `Refusing to start in production with handler timeouts switched off: ${off.map(([name]) => name).join(', ')}`,
+      );
+  }
   const app = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     bodyLimit: 64 * 1024,
-    requestTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     genReqId: () => randomUUID(),
     rewriteUrl: rewriteBadUrl,
     // The availability plugin answers during close, in the API error shape.
@@ -376,7 +390,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     authService: () => services.auth,
   });
-  await app.register(openapiPlugin);
+  await app.register(openapiPlugin, { docs: config.apiDocs });
 
   app.addHook('onSend', (request, reply, payload, done) => {
     // Staff pages, the API and anything personal are never cached by a browser or proxy.

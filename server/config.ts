@@ -15,6 +15,21 @@ export interface Config {
   readonly pgBin: string | undefined;
   /** Absent: the embedded PostgreSQL under dataDir is used. */
   readonly databaseUrl: string | undefined;
+  /**
+   * DATABASE_SSL: TLS to PostgreSQL (security.md §4). `verify-full` checks the certificate
+   * chain and host name, `require` encrypts without checking; written into `databaseUrl` as
+   * `sslmode`, so every client (postgres.js, BullMQ's pg, pg_dump) uses it. Absent: whatever
+   * DATABASE_URL says (plain by default).
+   */
+  readonly databaseSsl: 'require' | 'verify-full' | undefined;
+  /** SMTP_REQUIRE_TLS=true: nodemailer `requireTLS`, no mail sent over a plain connection. */
+  readonly smtpRequireTls: boolean;
+  /**
+   * API_DOCS: `public` serves /api/docs and /api/openapi.json to anyone (the default outside
+   * production), `staff` serves /api/openapi.json to a Bearer token holder only (no UI),
+   * `off` (the production default) serves neither. Production refuses `public` (§9 #32).
+   */
+  readonly apiDocs: 'public' | 'staff' | 'off';
   /** Absent: BullMQ runs on its PostgreSQL backend in the same database. */
   readonly redisUrl: string | undefined;
   /** Absent: mail goes to the development mailbox in the database. */
@@ -175,8 +190,53 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     return value;
   };
   const databaseUrl = urlVar('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseSslRaw = read('DATABASE_SSL');
+  let databaseSsl: Config['databaseSsl'];
+  let tlsDatabaseUrl = databaseUrl;
+  if (databaseSslRaw !== undefined && databaseSslRaw !== 'disable') {
+    if (databaseSslRaw !== 'require' && databaseSslRaw !== 'verify-full') {
+      problems.push(
+        `DATABASE_SSL must be verify-full, require or disable (got "${databaseSslRaw}")`,
+      );
+    } else if (databaseUrl === undefined) {
+      problems.push('DATABASE_SSL needs DATABASE_URL (the embedded PostgreSQL has no TLS)');
+    } else {
+      databaseSsl = databaseSslRaw;
+      try {
+        const url = new URL(databaseUrl);
+        const given = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl');
+        if (given !== null && given !== databaseSslRaw) {
+          problems.push(
+            `DATABASE_SSL=${databaseSslRaw} but DATABASE_URL says sslmode=${given}: remove one`,
+          );
+        }
+        url.searchParams.delete('ssl');
+        url.searchParams.set('sslmode', databaseSslRaw);
+        tlsDatabaseUrl = url.toString();
+      } catch {
+        // DATABASE_URL's own problem is reported above.
+      }
+    }
+  }
   const redisUrl = urlVar('REDIS_URL', ['redis:', 'rediss:']);
   const smtpUrl = urlVar('SMTP_URL', ['smtp:', 'smtps:']);
+  const smtpTlsRaw = read('SMTP_REQUIRE_TLS');
+  if (smtpTlsRaw !== undefined && !['true', 'false'].includes(smtpTlsRaw)) {
+    problems.push(`SMTP_REQUIRE_TLS must be true or false (got "${smtpTlsRaw}")`);
+  }
+  const smtpRequireTls = smtpTlsRaw === 'true';
+  if (smtpRequireTls && smtpUrl === undefined) {
+    problems.push('SMTP_REQUIRE_TLS needs SMTP_URL (the development mailbox sends nothing)');
+  }
+  if (
+    smtpRequireTls &&
+    smtpUrl !== undefined &&
+    /[?&](ignoreTLS|requireTLS|secure)=/i.test(smtpUrl)
+  ) {
+    problems.push(
+      'SMTP_REQUIRE_TLS=true: remove ignoreTLS, requireTLS and secure from SMTP_URL (use smtps:// for implicit TLS)',
+    );
+  }
   const imapUrl = urlVar('IMAP_URL', ['imap:', 'imaps:']);
   const bounceImapUrl = urlVar('BOUNCE_IMAP_URL', ['imap:', 'imaps:']);
   const clamdUrl = urlVar('CLAMD_URL', ['tcp:']);
@@ -199,8 +259,25 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       if (read(name) === undefined) problems.push(`${name} is required when NODE_ENV=production`);
     }
   }
+  if (production) {
+    // No default accounts (security.md §2): the first admin comes from `admin:create`.
+    for (const name of ['ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
+      if (read(name) !== undefined)
+        problems.push(
+          `${name} is not used in production: create the first admin with \`npm run admin:create -- --email <address> --name <name>\``,
+        );
+    }
+  }
   // Outside production a fresh random secret per process is safe: it only signs out staff on restart.
   jwtSecret ??= randomBytes(32).toString('hex');
+
+  const apiDocsRaw = read('API_DOCS') ?? (production ? 'off' : 'public');
+  if (!['public', 'staff', 'off'].includes(apiDocsRaw)) {
+    problems.push(`API_DOCS must be public, staff or off (got "${apiDocsRaw}")`);
+  } else if (production && apiDocsRaw === 'public') {
+    // security.md §9 #32: production boot fails with public docs.
+    problems.push('API_DOCS=public is refused in production: use staff or off');
+  }
 
   const trustProxyRaw = read('TRUST_PROXY');
   let trustProxy: string | false = false;
@@ -295,7 +372,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     host: read('HOST') ?? '127.0.0.1',
     dataDir: path.resolve(read('DATA_DIR') ?? './data'),
     pgBin: read('PG_BIN'),
-    databaseUrl,
+    databaseUrl: tlsDatabaseUrl,
+    databaseSsl,
+    smtpRequireTls,
+    apiDocs: apiDocsRaw as Config['apiDocs'],
     redisUrl,
     smtpUrl,
     imapUrl,

@@ -21,7 +21,7 @@ async function main() {
   await announceFirstAdmin(app.services.users, config);
   for (const line of runtime.describe()) console.log(line);
   console.log(
-    `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in), ${config.publicUrl}/api/docs (API)`,
+    `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in)${config.apiDocs === 'public' ? `, ${config.publicUrl}/api/docs (API)` : ''}`,
   );
   const shutdown = async () => {
     await app.close();
@@ -38,9 +38,18 @@ export async function announceFirstAdmin(
       e?: string,
       p?: string,
     ) => Promise<{ email: string; password?: string } | undefined>;
+    list: () => Promise<unknown[]>;
   },
-  config: { adminEmail?: string; adminPassword?: string },
+  config: { env: string; adminEmail?: string; adminPassword?: string },
 ) {
+  // Production never generates an admin: `npm run admin:create` makes the first (§9 #6).
+  if (config.env === 'production') {
+    if ((await users.list()).length === 0)
+      console.log(
+        'No users yet: create the first admin with `npm run admin:create -- --email <address> --name <name>` (docs/operations.md).',
+      );
+    return;
+  }
   const created = await users.ensureFirstAdmin(config.adminEmail, config.adminPassword);
   if (!created) return;
   if (created.password) {

@@ -71,7 +71,7 @@ async function main() {
   if (health) console.log(`health:   worker /healthz on ${config.host}:${health.port}`);
   if (app) {
     console.log(
-      `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in), ${config.publicUrl}/api/docs (API)`,
+      `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in)${config.apiDocs === 'public' ? `, ${config.publicUrl}/api/docs (API)` : ''}`,
     );
   }
   console.log(`ready in ${Date.now() - started} ms`);

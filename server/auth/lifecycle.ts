@@ -62,7 +62,12 @@ export function createAccountLinks(deps: {
     return email.text.replace(LINK_PLACEHOLDER, url);
   });
 
-  async function issue(tx: DbOrTx, user: UserRow, purpose: LinkPurpose) {
+  async function issue(
+    tx: DbOrTx,
+    user: UserRow,
+    purpose: LinkPurpose,
+    send = true,
+  ): Promise<string> {
     const now = clock.now();
     // A new link retires the user's earlier unused ones of the same kind.
     await tx
@@ -84,6 +89,8 @@ export function createAccountLinks(deps: {
       createdAt: now,
       expiresAt: new Date(now.getTime() + LINK_LIFETIME_MS[purpose]),
     });
+    const url = `${deps.publicUrl}${LINK_PATH[purpose]}/${tokenFor(id)}`;
+    if (!send) return url;
     const text =
       purpose === 'invite'
         ? `Hello ${user.name},\n\nYou have been given an account on the ${deps.officeName} casework system. Set your password here within 24 hours:\n\n${LINK_PLACEHOLDER}\n\nYou will then set up an authenticator app to sign in.\n`
@@ -96,6 +103,7 @@ export function createAccountLinks(deps: {
       subjectType: LINK_MAIL,
       subjectRef: `${purpose}:${id}`,
     });
+    return url;
   }
 
   /** The unused, unexpired link row behind a token, with its user. */
@@ -119,7 +127,13 @@ export function createAccountLinks(deps: {
 
   return {
     /** Sends the activation link for a user created without a password. */
-    invite: (tx: DbOrTx, user: UserRow) => issue(tx, user, 'invite'),
+    invite: async (tx: DbOrTx, user: UserRow) => void (await issue(tx, user, 'invite')),
+
+    /**
+     * An activation link handed over directly, not emailed: `admin:create` prints it for the
+     * first admin (there is nobody yet to invite them). Same token rules as an emailed one.
+     */
+    activationLink: (tx: DbOrTx, user: UserRow) => issue(tx, user, 'invite', false),
 
     /**
      * Always answers the same way, so the form reveals nothing about who has an account.

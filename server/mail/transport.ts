@@ -22,9 +22,19 @@ interface StreamedMail {
  * RFC 822 message into the development mailbox table, so staff can read exactly what
  * would have been sent, attachments included.
  */
-export function createMailTransport(smtpUrl: string | undefined, db: Db): MailTransport {
+export function createMailTransport(
+  smtpUrl: string | undefined,
+  db: Db,
+  options: {
+    /** SMTP_REQUIRE_TLS: STARTTLS is mandatory (a server not offering it fails the send). */
+    requireTLS?: boolean;
+  } = {},
+): MailTransport {
   if (smtpUrl) {
-    const transporter = nodemailer.createTransport(smtpUrl);
+    // The URL's own options apply first; requireTLS is refused in it when set here (config).
+    const transporter = nodemailer.createTransport(
+      options.requireTLS ? { url: smtpUrl, requireTLS: true } : smtpUrl,
+    );
     return { kind: 'smtp', transporter, close: () => transporter.close() };
   }
   const devTransport = {

@@ -2,10 +2,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { STAFF } from './auth.js';
 
-/** OpenAPI generated from the route schemas; the reference UI lives at /api/docs. */
+/**
+ * OpenAPI generated from the route schemas; the reference UI lives at /api/docs. `docs`
+ * (API_DOCS): `public` serves both to anyone (development), `staff` serves the JSON to a
+ * Bearer token holder only, `off` (the production default) serves neither (§9 #32).
+ */
 export const openapiPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, opts: { docs: 'public' | 'staff' | 'off' }) => {
+    if (opts.docs === 'off') return;
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -20,15 +26,22 @@ export const openapiPlugin = fp(
         },
       },
     });
-    await app.register(swaggerUi, {
-      routePrefix: '/api/docs',
-      staticCSP: true,
-      transformSpecificationClone: true,
-      uiConfig: { docExpansion: 'list' },
-    });
-    app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
-      app.swagger(),
+    if (opts.docs === 'public') {
+      await app.register(swaggerUi, {
+        routePrefix: '/api/docs',
+        staticCSP: true,
+        transformSpecificationClone: true,
+        uiConfig: { docExpansion: 'list' },
+      });
+    }
+    app.get(
+      '/api/openapi.json',
+      {
+        config: opts.docs === 'public' ? { public: true } : { auth: STAFF },
+        schema: { hide: true },
+      },
+      async () => app.swagger(),
     );
   },
-  { name: 'openapi' },
+  { name: 'openapi', dependencies: ['auth'] },
 );

@@ -49,6 +49,27 @@ export function createUsersRepository() {
       const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
       return row?.n ?? 0;
     },
+    /**
+     * Default accounts (security.md §2, §9 #6): enabled users whose password was set by the
+     * system when they were created (the generated first admin, ADMIN_PASSWORD, the demo
+     * seed) and never set again through a link or a password change. Read from the
+     * append-only audit log, so databases made before this check are judged the same way.
+     */
+    async defaultAccounts(db: DbOrTx): Promise<Array<{ id: string; email: string }>> {
+      const rows = await db.execute<{ id: string; email: string }>(sql`
+        select u.id, u.email from users u
+        where u.disabled_at is null and u.password_hash is not null
+          and exists (
+            select 1 from audit_events a
+            where a.subject_type = 'user' and a.subject_id = u.id::text
+              and a.action = 'user.create' and a.actor_role = 'system')
+          and not exists (
+            select 1 from audit_events a
+            where a.subject_type = 'user' and a.subject_id = u.id::text
+              and a.action in ('user.password', 'auth.password_reset', 'auth.activated'))
+        order by u.created_at`);
+      return rows.map((row) => ({ id: row.id, email: row.email }));
+    },
     async insert(db: DbOrTx, values: typeof users.$inferInsert): Promise<UserRow> {
       try {
         const [row] = await db.insert(users).values(values).returning();

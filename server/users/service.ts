@@ -182,9 +182,65 @@ export function createUsersService(deps: {
       repo.forgetSessions(); // again after the commit: see SESSION_CACHE_MS
     },
 
+    /** Accounts whose password the system set and nobody changed (security.md §9 #6). */
+    defaultAccounts: () => repo.defaultAccounts(db),
+
+    /**
+     * `admin:create`: the first admin, with no password: `activationLink` issues the one-time
+     * link the command prints, leading to the usual activation (password, then MFA set-up).
+     * Refused while another usable admin exists (they invite people from the Users page).
+     * `disableDefaultAccounts` also disables every default account, audited.
+     */
+    async createFirstAdmin(
+      input: { email: string; name: string; disableDefaultAccounts?: boolean },
+      activationLink: (tx: DbOrTx, user: UserRow) => Promise<string>,
+    ): Promise<{ user: UserView; link: string; disabled: string[] }> {
+      const actor: Actor = { id: null, role: 'system', requestId: null };
+      const defaults = await repo.defaultAccounts(db);
+      const defaultIds = new Set(defaults.map((row) => row.id));
+      const admins = (await repo.list(db)).filter(
+        (row) => row.role === 'admin' && !row.disabledAt && !defaultIds.has(row.id),
+      );
+      if (admins.length > 0)
+        throw validationError({
+          email: `An admin exists already (${admins.map((row) => row.email).join(', ')}): they add people from the Users page`,
+        });
+      check({ email: input.email, name: input.name, role: 'admin' });
+      const result = await db.transaction(async (tx) => {
+        const row = await repo.insert(tx, {
+          email: normaliseEmail(input.email),
+          name: input.name.trim(),
+          role: 'admin',
+          jobTitle: null,
+          passwordHash: null,
+        });
+        await audit.record(tx, actor, {
+          action: 'user.invite',
+          subjectType: 'user',
+          subjectId: row.id,
+        });
+        const disabled: string[] = [];
+        if (input.disableDefaultAccounts) {
+          for (const account of defaults) {
+            await repo.update(tx, account.id, { disabledAt: deps.clock.now() }, true);
+            await audit.record(tx, actor, {
+              action: 'user.disable',
+              subjectType: 'user',
+              subjectId: account.id,
+            });
+            disabled.push(account.email);
+          }
+        }
+        return { user: toUserView(row), link: await activationLink(tx, row), disabled };
+      });
+      repo.forgetSessions();
+      return result;
+    },
+
     /**
      * The first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or with a random password that the
-     * caller prints once. Does nothing once any user exists.
+     * caller prints once. Does nothing once any user exists. Development and test only:
+     * production never generates one (the account would be a default account, §9 #6).
      */
     async ensureFirstAdmin(
       email: string | undefined,

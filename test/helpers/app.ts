@@ -97,7 +97,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
   });
-  const mailTransport = createMailTransport(config.smtpUrl, db.db);
+  const mailTransport = createMailTransport(config.smtpUrl, db.db, {
+    requireTLS: config.smtpRequireTls,
+  });
   const lines = options.logLines;
   const logStream = lines ? { write: (line: string) => void lines.push(line) } : undefined;
   const app = await buildApp({ config, db, queues, mailTransport, clock, logStream });
