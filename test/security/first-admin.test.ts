@@ -112,7 +112,7 @@ describe('security checklist 6: production boot fails while a default account ex
       select a.actor_role from audit_events a join users u on a.subject_id = u.id::text
       where u.email = 'ada.admin@opcc.test' and a.action = 'user.invite'`;
     expect(audit!.actor_role).toBe('system');
-  });
+  }, 120_000);
 
   it('admin:create refuses a second first admin (exit 1) and a missing --name (usage, exit 2)', async () => {
     const again = adminCreate(['--email', 'second@opcc.test', '--name', 'Second Admin']);
@@ -122,7 +122,7 @@ describe('security checklist 6: production boot fails while a default account ex
     const usage = adminCreate(['--email', 'x@opcc.test']);
     expect((await usage.exited()).code).toBe(2);
     expect(usage.output()).toContain('Usage: npm run admin:create');
-  });
+  }, 180_000);
 
   it('a demo-seeded account (password set by the system) also blocks production until its owner resets the password', async () => {
     const seeded = await t.app.services.users.create(
