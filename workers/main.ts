@@ -88,15 +88,26 @@ async function main() {
       process.exit(1);
     }, 25_000);
     force.unref();
-    await inboundSmtp?.close();
-    await health?.close();
-    step = 'in-flight requests';
-    await app?.close();
-    step = 'in-flight jobs';
-    await runner.stop();
-    step = 'database and queue connections';
-    await runtime.close();
-    process.exit(0);
+    // Every step runs even if one before it failed (a rejection here was an unhandled
+    // rejection: exit 1). The exit code says whether in-flight requests and jobs finished.
+    let unfinished = false;
+    const run = async (name: string, fn: () => Promise<unknown> | undefined, inFlight = false) => {
+      step = name;
+      try {
+        await fn();
+      } catch (error) {
+        if (inFlight) unfinished = true;
+        console.log(
+          `${signal}: ${name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    };
+    await run('inbound SMTP', () => inboundSmtp?.close());
+    await run('worker health server', () => health?.close());
+    await run('in-flight requests', () => app?.close(), true);
+    await run('in-flight jobs', () => runner.stop(), true);
+    await run('database and queue connections', () => runtime.close());
+    process.exit(unfinished ? 1 : 0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

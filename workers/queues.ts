@@ -163,6 +163,14 @@ export function createQueueBackend(options: QueueBackendOptions): QueueBackend {
 type AnyQueue = Queue<unknown>;
 type AnyWorker = Worker<unknown>;
 
+/** A queue asked for once the backend is closing: it would open a connection nothing closes. */
+export class QueueBackendClosedError extends Error {
+  constructor(name: string) {
+    super(`queue backend closed: no new ${name} queue`);
+    this.name = 'QueueBackendClosedError';
+  }
+}
+
 function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
   // Producers fail fast when Redis is down (reliability §4); workers wait forever.
   const producer = new Redis(redisUrl, {
@@ -178,11 +186,13 @@ function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
   };
   const queues = new Map<string, AnyQueue>();
   const workers: AnyWorker[] = [];
+  let closing = false;
   const backend: QueueBackend = {
     kind: 'redis',
     queue(name) {
       let queue = queues.get(name);
       if (!queue) {
+        if (closing) throw new QueueBackendClosedError(name);
         queue = new Queue(name, {
           connection: producer,
           prefix,
@@ -218,6 +228,7 @@ function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
       await producer.ping();
     },
     async close() {
+      closing = true;
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
       producer.disconnect();
@@ -232,11 +243,14 @@ function createPostgresQueueBackend(databaseUrl: string, prefix: string): QueueB
   const connection = { connectionString: databaseUrl, schema: 'bullmq', migrate: true, max: 4 };
   const queues = new Map<string, AnyQueue>();
   const workers: AnyWorker[] = [];
+  let closing = false;
   const backend: QueueBackend = {
     kind: 'postgres',
     queue(name) {
       let queue = queues.get(name);
       if (!queue) {
+        // Its pool would outlive close(): PostgreSQL stopping under it is an uncaught error.
+        if (closing) throw new QueueBackendClosedError(name);
         const created = new pg.Queue(name, {
           connection,
           prefix,
@@ -260,6 +274,7 @@ function createPostgresQueueBackend(databaseUrl: string, prefix: string): QueueB
       await backend.queue('email').getJobCounts('waiting');
     },
     async close() {
+      closing = true;
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
     },

@@ -137,11 +137,28 @@ export async function startWorkers(opts: {
       stopped = true;
       heartbeat?.stop();
       await relay.stop();
+      // The scheduler upsert may still be under way (a slow boot, or Redis down): it stops at
+      // its next schedule, and its last call settles before the queue clients close. Left
+      // running, it made new queues after the backend closed, whose connections PostgreSQL's
+      // stop then cut: `Connection terminated unexpectedly`, exit 1 on Ctrl-C (issue #18).
+      await settleWithin(schedulersUpserted, SCHEDULER_SETTLE_MS);
       const forced = setTimeout(() => void Promise.all(workers.map((w) => w.close(true))), graceMs);
       await Promise.all(workers.map((w) => w.close()));
       clearTimeout(forced);
     },
   };
+}
+
+/** How long stop() waits for a scheduler call in flight (one call; producers fail fast). */
+const SCHEDULER_SETTLE_MS = 5_000;
+
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -168,6 +185,7 @@ async function upsertSchedulers(
   while (!stopped()) {
     try {
       for (const schedule of schedules) {
+        if (stopped()) return;
         if (schedule.enabled && !schedule.enabled(opts.services)) {
           // Not configured here: no scheduler, and none left over from an earlier configuration.
           await opts.queues.queue(schedule.job).removeJobScheduler(schedule.job);
@@ -186,6 +204,7 @@ async function upsertSchedulers(
       if (failing) opts.log('schedulers upserted');
       return;
     } catch (error) {
+      if (stopped()) return;
       if (!failing)
         opts.log(
           `schedulers: queue backend unavailable (${error instanceof Error ? error.message : String(error)}); retrying`,
