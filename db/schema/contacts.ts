@@ -20,6 +20,8 @@ export const contacts = pgTable(
     postcode: text('postcode'),
     postcodeNorm: text('postcode_norm'),
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => contacts.id),
+    /** Set when the person was erased (Art 17): the details are gone, the id stays for statistics. */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -13,3 +13,4 @@ export * from './surveys.js';
 export * from './complaints.js';
 export * from './surgeries.js';
 export * from './survey-imports.js';
+export * from './erasure.js';

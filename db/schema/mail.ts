@@ -29,7 +29,10 @@ export const emailMessages = pgTable(
     /** Where the recipient's answer should go (case replies: the polled mailbox). */
     replyTo: text('reply_to'),
     // `suppressed`: never sent, the address is on the suppression list (a 550 earlier).
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'suppressed'] })
+    // `cancelled`: never sent, the person was erased (Art 17) before it went.
+    status: text('status', {
+      enum: ['queued', 'sending', 'sent', 'failed', 'suppressed', 'cancelled'],
+    })
       .notNull()
       .default('queued'),
     attempts: integer('attempts').notNull().default(0),

@@ -27,6 +27,8 @@ export interface ContactView {
   phone: string | null;
   address: string | null;
   postcode: string | null;
+  /** When the person was erased (Art 17), as an ISO instant; null while they are not. */
+  erasedAt: string | null;
 }
 
 export interface ContactSuggestion extends ContactView {
@@ -42,4 +44,5 @@ export const toContactView = (row: ContactRow): ContactView => ({
   phone: row.phone,
   address: row.address,
   postcode: row.postcode,
+  erasedAt: row.erasedAt ? row.erasedAt.toISOString() : null,
 });

@@ -5,6 +5,7 @@ import { STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
+import { JUSTIFICATION_MAX } from './erasure.js';
 import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
 
 const ContactIdParams = Type.Object(
@@ -33,7 +34,41 @@ const MergeForm = Type.Object(
   { additionalProperties: false },
 );
 
-const NOTICES: Record<string, string> = { merged: 'Contacts merged' };
+const NOTICES: Record<string, string> = {
+  merged: 'Contacts merged',
+  erased: 'Personal data erased',
+};
+
+const EraseBody = Type.Object(
+  {
+    justification: Type.String({
+      maxLength: 2_000,
+      description: `Why the person is erased (at most ${JUSTIFICATION_MAX} characters); never their details`,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const EraseResultSchema = Type.Object({
+  id: Type.String(),
+  erasedAt: Type.String({ format: 'date-time' }),
+  cases: Type.Integer(),
+  cancelledEmails: Type.Integer(),
+});
+
+const EraseForm = Type.Object(
+  {
+    _csrf: Type.String({ maxLength: 200 }),
+    justification: Type.Optional(Type.String({ maxLength: 2_000 })),
+    confirm: Type.Optional(
+      Type.Union([
+        Type.String({ maxLength: 10 }),
+        Type.Array(Type.String({ maxLength: 10 }), { maxItems: 2 }),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** Loose on purpose: the service names a bad field, so the page can keep what was typed. */
 const ListQuery = Type.Object(
@@ -269,6 +304,78 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
         }
         throw error;
       }
+    },
+  );
+
+  // Erasure (Art 17, security.md §8): managers only. The re-authentication route option
+  // (#16) has not landed yet; when it does, these two POSTs should require it.
+  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseBody> }>(
+    '/api/contacts/:id/erase',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary:
+          'Erase a person (UK GDPR Art 17): anonymise their details, cancel unsent email, record it in the erasure ledger (managers)',
+        params: ContactIdParams,
+        body: EraseBody,
+        response: { 200: EraseResultSchema },
+        security: [{ bearer: [] }],
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request) =>
+      contacts.erase(request.actor(), request.params.id, request.body.justification),
+  );
+
+  async function renderErase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { errors?: FieldErrors; status?: number; values?: Record<string, string> } = {},
+  ) {
+    const contact = await contacts.detail(request.actor(), id);
+    if (contact.erasedAt || contact.mergedInto)
+      return reply.redirect(`/contacts/${contact.id}`, 303);
+    return reply.page(
+      'contacts/views/erase.njk',
+      {
+        pageTitle: `${extra.errors ? 'Error: ' : ''}Erase ${contact.name}’s personal data`,
+        contact,
+        errors: extra.errors,
+        values: extra.values ?? {},
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: Static<typeof ContactIdParams> }>(
+    '/contacts/:id/erase',
+    { schema: { params: ContactIdParams, hide: true }, config: { auth: MANAGERS } },
+    async (request, reply) => renderErase(request, reply, request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseForm> }>(
+    '/contacts/:id/erase',
+    {
+      schema: { params: ContactIdParams, body: EraseForm, hide: true },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const confirm = [request.body.confirm ?? []].flat();
+      const values = {
+        justification: request.body.justification ?? '',
+        confirm: confirm.includes('yes') ? 'yes' : '',
+      };
+      const errors: FieldErrors = {};
+      if (!values.justification.trim()) errors.justification = 'Enter why this person is erased';
+      else if (values.justification.trim().length > JUSTIFICATION_MAX)
+        errors.justification = `Reason must be ${JUSTIFICATION_MAX} characters or fewer`;
+      if (!values.confirm) errors.confirm = 'Confirm that you understand this cannot be undone';
+      if (Object.keys(errors).length)
+        return renderErase(request, reply, id, { errors, status: 400, values });
+      const result = await contacts.erase(request.actor(), id, values.justification);
+      return reply.redirect(`/contacts/${result.id}?notice=erased`, 303);
     },
   );
 }

@@ -13,6 +13,7 @@ import {
   type MatchedBy,
 } from './model.js';
 import { cannotMerge, contactNotFound } from './errors.js';
+import { createErasureService } from './erasure.js';
 
 // The vocabulary other modules use, from the file that owns it.
 export * from './model.js';
@@ -92,6 +93,7 @@ export function createContactsService(deps: {
   clock: Clock;
 }) {
   const { db, repo, audit } = deps;
+  const erasure = createErasureService({ db, audit, clock: deps.clock });
 
   async function match(tx: DbOrTx, input: ContactInput): Promise<ContactRow | undefined> {
     const emailNorm = normaliseEmail(input.email);
@@ -116,6 +118,10 @@ export function createContactsService(deps: {
   return {
     /** The linking rule alone: the contact a requester would be linked to, if any. */
     match,
+
+    /** Erases a person (Art 17; contacts/erasure.ts): managers, with a reason. */
+    erase: (actor: Actor, contactId: string, justification: string) =>
+      erasure.erase(actor, contactId, justification),
 
     /**
      * Finds the requester's contact by the linking rule or creates one, in the caller's

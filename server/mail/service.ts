@@ -70,7 +70,13 @@ export type MailRenderer = (email: {
   text: string;
 }) => string | Promise<string>;
 
-export type SendResult = 'sent' | 'already-sent' | 'failed-permanently' | 'suppressed' | 'missing';
+export type SendResult =
+  | 'sent'
+  | 'already-sent'
+  | 'failed-permanently'
+  | 'suppressed'
+  | 'cancelled'
+  | 'missing';
 
 /** What a domain learns when one of its emails reaches a final state. */
 export interface SentEmail {
@@ -231,6 +237,8 @@ export function createMailService(deps: {
           .from(emailMessages)
           .where(eq(emailMessages.id, emailId));
         if (!existing) return 'missing';
+        // Cancelled by an erasure (Art 17): nothing to send and nothing to follow up.
+        if (existing.status === 'cancelled') return 'cancelled';
         // A retry after a handler failed: the email stays sent once, the follow-up runs again.
         if (existing.status === 'sent') {
           await afterSent(existing);
