@@ -112,7 +112,10 @@ export async function faultEnv(
         known.add(row.message_id);
         if (row.outbox !== 1) problems.push(`email ${row.id} has ${row.outbox} outbox rows`);
         const delivered = atSink.has(row.message_id);
-        if (refused.has(row.to.toLowerCase())) {
+        if (row.status === 'cancelled') {
+          // The person was erased before it went (§9 row 12): never delivered.
+          if (delivered) problems.push(`cancelled email ${row.id} was delivered`);
+        } else if (refused.has(row.to.toLowerCase())) {
           if (row.status === 'sent' || delivered) problems.push(`refused ${row.to} was delivered`);
         } else if (row.status !== 'sent') problems.push(`email ${row.id} is ${row.status}`);
         else if (!delivered) problems.push(`email ${row.id} is sent but never reached the sink`);
