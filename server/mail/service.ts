@@ -71,12 +71,7 @@ export type MailRenderer = (email: {
 }) => string | Promise<string>;
 
 export type SendResult =
-  | 'sent'
-  | 'already-sent'
-  | 'failed-permanently'
-  | 'suppressed'
-  | 'cancelled'
-  | 'missing';
+  'sent' | 'already-sent' | 'failed-permanently' | 'suppressed' | 'cancelled' | 'missing';
 
 /** What a domain learns when one of its emails reaches a final state. */
 export interface SentEmail {
