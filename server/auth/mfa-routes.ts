@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { localPath } from '../lib/local-path.js';
 import type { Clock } from '../lib/clock.js';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import type { MfaService } from './mfa.js';
 import { SESSION_ABSOLUTE_MS, type AuthService, type TokenClaims } from './service.js';
 
@@ -195,9 +195,12 @@ export async function mfaRoutes(
     );
   });
 
-  app.get('/account/mfa/qr.svg', { config: { auth: STAFF } }, async (request, reply) =>
-    qrSvg(reply, (await mfa.begin(request.staff!.id)).uri),
-  );
+  // Only during enrolment: for an enrolled user `begin` would store a new pending seed, and a
+  // GET never changes rows (§9 #21).
+  app.get('/account/mfa/qr.svg', { config: { auth: STAFF } }, async (request, reply) => {
+    if ((await mfa.status(request.staff!.id)).enrolled) throw notFound();
+    return qrSvg(reply, (await mfa.begin(request.staff!.id)).uri);
+  });
 
   app.post<{ Body: CodeBody }>(
     '/account/mfa/setup',

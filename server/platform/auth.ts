@@ -23,7 +23,7 @@ declare module 'fastify' {
     /** Signs session and MFA-step tokens with the current key, its `kid` in the header. */
     signToken: (claims: TokenClaims, expiresInSeconds: number, nowMs: number) => string;
     /** Every route with its access rule, for the route-walk test and the docs. */
-    routeCatalogue: Array<{ method: string; url: string; public: boolean }>;
+    routeCatalogue: Array<{ method: string; url: string; public: boolean; query: string[] }>;
   }
   interface FastifyRequest {
     staff?: StaffIdentity;
@@ -83,8 +83,17 @@ export const authPlugin = fp(
     app.decorate('routeCatalogue', catalogue);
     app.addHook('onRoute', (route) => {
       const config = (route.config ?? {}) as { auth?: readonly Role[]; public?: boolean };
+      // The querystring's field names, for the test that no URL carries personal data (§9 #31).
+      const query = Object.keys(
+        (route.schema?.querystring as { properties?: object } | undefined)?.properties ?? {},
+      );
       for (const method of ([] as string[]).concat(route.method)) {
-        catalogue.push({ method, url: route.url, public: Boolean(config.public) || !config.auth });
+        catalogue.push({
+          method,
+          url: route.url,
+          public: Boolean(config.public) || !config.auth,
+          query,
+        });
       }
       if (config.auth || config.public) return;
       if (
