@@ -218,6 +218,7 @@ export function createServices(
         };
       },
     },
+    deadlines,
     publicUrl: config.publicUrl,
     officeName: config.officeName,
     mailDomain: config.mailDomain,

@@ -59,10 +59,11 @@ export interface JobPayloads {
   'survey-reconcile': Record<string, never>;
   /** Every 5 minutes: reads the survey bounce mailbox, suppresses hard-bounced addresses (§6). */
   'bounce-poll': Record<string, never>;
-  /** Complaints (complaints.md §3.2): stores reminder stages; recomputes timers after holiday changes. */
+  /**
+   * Retired: complaint reminders ride `sla-scan`/`deadline-notify` now. Kept so the worker
+   * removes the earlier release's scheduler and drains its last jobs.
+   */
   'complaint-scan': Record<string, never>;
-  /** One complaint reminder row: its id only (no name, no allegation). */
-  'complaint-notify': { reminderId: string };
   /** Closes review windows that ended with no application notified (§3, S). */
   'complaint-window-close': Record<string, never>;
   /** Nightly retention sweep of concluded complaints (§4). */
@@ -94,7 +95,6 @@ export const JOB_NAMES = [
   'survey-reconcile',
   'bounce-poll',
   'complaint-scan',
-  'complaint-notify',
   'complaint-window-close',
   'retention-sweep',
 ] as const satisfies readonly JobName[];
@@ -107,7 +107,6 @@ export function isJobName(value: string): value is JobName {
 export const jobIds = {
   outbox: (outboxId: number | string) => `outbox-${outboxId}`,
   deadlineNotify: (notificationId: string) => `dl-${notificationId}`,
-  complaintNotify: (reminderId: string) => `cn-${reminderId}`,
   deadlineRebuild: (version: number) => `rebuild-v${version}`,
   /** One re-scan per file per sweep window: a second sweep in the same window adds nothing. */
   /** One job per delivery: the same invitation and wave never queue twice. */

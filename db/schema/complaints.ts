@@ -266,7 +266,11 @@ export const complaintAllowedMoves = pgTable(
   (t) => [primaryKey({ columns: [t.stream, t.fromStatus, t.toStatus] })],
 );
 
-/** Stored timers (§3.1): one live row per complaint and kind; a changed one is superseded. */
+/**
+ * Retired (migration 0035): complaint timers are stored by the shared clock in
+ * `case_deadlines` (subject type 'complaint'). Nothing reads or writes this table; it stays
+ * for the release before and is dropped one release later (expand, then contract).
+ */
 export const complaintTimers = pgTable(
   'complaint_timers',
   {
@@ -296,7 +300,10 @@ export const complaintTimers = pgTable(
   ],
 );
 
-/** One row per reminder stage (§3.2): the ledger that makes sending happen once. */
+/**
+ * Retired (migration 0035): complaint reminders are the clock's `deadline_notifications`.
+ * Nothing reads or writes this table; dropped one release later.
+ */
 export const complaintReminders = pgTable(
   'complaint_reminders',
   {

@@ -10,6 +10,7 @@ import { REG41_FROM } from './reg41.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
 import type { ComplaintRow } from './repository.js';
+import { nextReportDue } from './regime.js';
 import { TIMER_RULES, type TimerKind } from './timers.js';
 
 const REG41_STATUSES = new Set<string>(REG41_FROM);
@@ -57,15 +58,17 @@ export function createDetailService(deps: ComplaintsDeps, records: RecordsServic
         on: t.occurredOn,
         kind: t.kind,
         title:
-          t.kind === 'received'
-            ? 'Complaint received'
-            : t.toStatus && t.toStatus !== t.fromStatus
-              ? `${STATUS_LABELS[t.fromStatus ?? ''] ?? t.fromStatus} to ${STATUS_LABELS[t.toStatus] ?? t.toStatus}`
-              : t.kind === 'suspension'
-                ? String(t.criteria.suspended) === 'true'
-                  ? 'Suspended'
-                  : 'Resumed'
-                : t.kind.replace(/_/g, ' '),
+          typeof t.criteria.title === 'string'
+            ? t.criteria.title
+            : t.kind === 'received'
+              ? 'Complaint received'
+              : t.toStatus && t.toStatus !== t.fromStatus
+                ? `${STATUS_LABELS[t.fromStatus ?? ''] ?? t.fromStatus} to ${STATUS_LABELS[t.toStatus] ?? t.toStatus}`
+                : t.kind === 'suspension'
+                  ? String(t.criteria.suspended) === 'true'
+                    ? 'Suspended'
+                    : 'Resumed'
+                  : t.kind.replace(/_/g, ' '),
         from: t.fromStatus,
         to: t.toStatus,
         reasons: t.reasons,
@@ -152,6 +155,7 @@ export function createDetailService(deps: ComplaintsDeps, records: RecordsServic
         outcome: a.outcome,
         actions: a.actions,
       })),
+      // Stored by the shared clock, with how each date was worked out (deadlines.md §7).
       timers: timers.map((t) => ({
         kind: t.kind,
         label: TIMER_RULES[t.kind as TimerKind]?.label ?? t.kind,
@@ -163,11 +167,11 @@ export function createDetailService(deps: ComplaintsDeps, records: RecordsServic
         stopped: t.stopped,
         stoppedOn: t.stoppedOn,
         generation: t.generation,
-        working: typeof t.explanation.text === 'string' ? t.explanation.text : '',
-        basis: typeof t.explanation.basis === 'string' ? t.explanation.basis : '',
-        ...(typeof t.explanation.nextDueOn === 'string'
-          ? { nextDueOn: t.explanation.nextDueOn }
-          : {}),
+        working: t.notes[0] ?? '',
+        basis: t.rule,
+        skipped: t.skipped,
+        calendarVersion: t.calendarVersion,
+        ...(t.kind === 'report_12m' ? { nextDueOn: nextReportDue(t.dueOn) } : {}),
       })),
       review: review
         ? {

@@ -2,11 +2,29 @@
  * What the complaints domain needs from others, as plain functions that app.ts wires to
  * their services: it never imports another domain's service or repository.
  */
-import type { Db, DbOrTx } from '../../db/client.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { DeadlinesService } from '../deadlines/service.js';
+import type { WorkingCalendar } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import type { ComplaintsRepository } from './repository.js';
-import type { ComplaintCalendar, TimerStore } from './timer-store.js';
+import type { ComplaintRow, ComplaintsRepository } from './repository.js';
+
+/** The shared clock (server/deadlines), as far as complaints use it. */
+export type ComplaintClock = Pick<
+  DeadlinesService,
+  'recompute' | 'registerAdapter' | 'regimes' | 'calendar'
+>;
+
+/** The England and Wales working-day calendar from the clock's one calendar service. */
+export interface ComplaintCalendar {
+  version: number;
+  calendar: WorkingCalendar;
+}
+
+/** The complaint's timers, stored by the clock in the caller's transaction. */
+export interface ComplaintTimers {
+  recompute(tx: Tx, row: ComplaintRow): Promise<void>;
+}
 
 export interface ComplainantInput {
   name: string;
@@ -61,7 +79,7 @@ export interface ComplaintsDeps {
   clock: Clock;
   audit: AuditLog;
   repo: ComplaintsRepository;
-  timers: TimerStore;
+  timers: ComplaintTimers;
   calendar: (tx: DbOrTx) => Promise<ComplaintCalendar>;
   mail: MailPort;
   contacts: ContactPort;

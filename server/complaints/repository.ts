@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import {
+  caseDeadlines,
   complainantEquality,
   complainants,
   complaintAccess,
@@ -12,11 +13,9 @@ import {
   complaintLetterTemplates,
   complaintReferenceCounters,
   complaintRegimes,
-  complaintReminders,
   complaintReviews,
   complaints,
   complaintSettings,
-  complaintTimers,
   complaintTransitions,
   users,
 } from '../../db/schema/index.js';
@@ -28,8 +27,6 @@ export type NewComplaintRow = typeof complaints.$inferInsert;
 export type AllegationRow = typeof complaintAllegations.$inferSelect;
 export type TransitionRow = typeof complaintTransitions.$inferSelect;
 export type ContactRow = typeof complaintContacts.$inferSelect;
-export type TimerRow = typeof complaintTimers.$inferSelect;
-export type ReminderRow = typeof complaintReminders.$inferSelect;
 export type CategoryRow = typeof complaintCategories.$inferSelect;
 export type FactorRow = typeof complaintFactors.$inferSelect;
 export type TemplateRow = typeof complaintLetterTemplates.$inferSelect;
@@ -283,9 +280,10 @@ export function createComplaintsRepository() {
           receivedAt: complaints.receivedAt,
           receivedOn: complaints.receivedOn,
           complainantName: complainants.name,
+          // The soonest running timer the clock stores for it.
           nextDueOn: sql<
             string | null
-          >`(select min(${complaintTimers.dueOn}) from ${complaintTimers} where ${complaintTimers.complaintId} = ${complaints.id} and ${complaintTimers.supersededAt} is null and not ${complaintTimers.stopped})`,
+          >`(select min(${caseDeadlines.effectiveDueOn}) from ${caseDeadlines} where ${caseDeadlines.subjectType} = 'complaint' and ${caseDeadlines.subjectId} = ${complaints.id} and ${caseDeadlines.supersededAt} is null and not ${caseDeadlines.stopped} and ${caseDeadlines.completedOn} is null)`,
         })
         .from(complaints)
         .leftJoin(complainants, eq(complainants.complaintId, complaints.id))

@@ -3,21 +3,22 @@
  * linking rule, the case reader and the mail ledger as plain functions). Each part holds
  * one responsibility: records, detail, transitions, letters, reminders, retention, stats.
  */
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { AuditLog } from '../platform/audit.js';
 import { createDetailService } from './detail.js';
 import { createJustifiedReadsService } from './justified-reads.js';
 import { createLettersService } from './letters.js';
 import { createMonitoringService } from './monitoring.js';
-import type { CasePort, ContactPort, MailPort } from './ports.js';
+import { COMPLAINT_SUBJECT, createComplaintClockAdapter } from './clock-adapter.js';
+import type { CasePort, ComplaintClock, ComplaintTimers, ContactPort, MailPort } from './ports.js';
+import { complaintRegime } from './regime.js';
 import { createRecordsService } from './records.js';
 import { createReferenceDataService } from './reference-data.js';
 import { createRemindersService } from './reminders.js';
 import { createComplaintsRepository } from './repository.js';
 import { createRetentionService } from './retention.js';
 import { createComplaintStatsService } from './stats.js';
-import { createCalendarSource, createTimerStore } from './timer-store.js';
 import { createTransitionsService } from './transitions.js';
 
 export function createComplaintsService(input: {
@@ -27,13 +28,25 @@ export function createComplaintsService(input: {
   mail: MailPort;
   contacts: ContactPort;
   cases: CasePort;
+  /** The shared clock: complaint timers and reminders run on it (clock-adapter.ts). */
+  deadlines: ComplaintClock;
   publicUrl: string;
   officeName: string;
   mailDomain: string;
 }) {
   const repo = createComplaintsRepository();
-  const calendar = createCalendarSource(repo);
-  const timers = createTimerStore({ repo, clock: input.clock, calendar });
+  const { deadlines } = input;
+  deadlines.regimes.register(complaintRegime);
+  deadlines.registerAdapter(createComplaintClockAdapter(repo));
+  const timers: ComplaintTimers = {
+    async recompute(tx, row) {
+      await deadlines.recompute(tx, COMPLAINT_SUBJECT, row.id);
+    },
+  };
+  const calendar = async (tx: DbOrTx) => {
+    const loaded = await deadlines.calendar.load(tx);
+    return { version: loaded.version, calendar: loaded.cals.england_wales };
+  };
   const deps = { ...input, repo, timers, calendar };
   const records = createRecordsService(deps);
   const transitions = createTransitionsService(deps, records);

@@ -1,8 +1,10 @@
 /**
- * Complaint timers (domain/complaints.md §3.1) and reminder stages (§3.2) as data, worked
- * out on the England and Wales working-day calendar (server/lib/calendar.ts, fed from the
- * bank-holiday table). Pure: the service gives it the facts and stores the answer.
+ * Complaint timers (domain/complaints.md §3.1) and their reminder stages (§3.2) as data,
+ * worked out on the England and Wales working-day calendar. Pure: the complaints regime
+ * (regime.ts) runs it on the shared clock (server/deadlines), which stores the timers,
+ * recomputes them when the holidays change and sends each reminder stage once.
  */
+import type { StagePolicy } from '../deadlines/stages.js';
 import type { WorkingCalendar } from '../lib/calendar.js';
 import { addDays, addMonthsCapped, formatDayDate, type IsoDate } from '../lib/dates.js';
 
@@ -30,14 +32,25 @@ export interface TimerRule {
   /** The period counts from the day after the start (review and reply windows). */
   fromDayAfter?: boolean;
   basis: string;
-  /** Reminder stages (§3.2), in order. */
-  stages: readonly Stage[];
-  /** `early` begins this long before the due date. */
-  early?: { amount: number; unit: 'working_days' | 'calendar_days' };
+  /**
+   * Reminder stages (§3.2) on the clock's stages (early, due today, overdue, escalated):
+   * which ones, `early` how long before, `escalated` 5 working days late.
+   */
+  reminders: StagePolicy;
 }
 
-export type Stage = 'early' | 'due' | 'overdue' | 'escalated';
 export const ESCALATE_AFTER_WD = 5;
+const only = (
+  stages: StagePolicy['stages'],
+  early: { warnWdBefore?: number; warnDaysBefore?: number } = {},
+): StagePolicy => ({
+  warnWdBefore: early.warnWdBefore ?? 0,
+  ...(early.warnDaysBefore ? { warnDaysBefore: early.warnDaysBefore } : {}),
+  escalateWdAfter: ESCALATE_AFTER_WD,
+  stages,
+});
+/** Targets and reply windows: due, overdue. */
+const DUE_OVERDUE = only(['due_today', 'overdue']);
 
 export const TIMER_RULES: Record<TimerKind, TimerRule> = {
   record: {
@@ -47,7 +60,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 10,
     setting: 'record_target_wd',
     basis: 'Office target',
-    stages: ['due', 'overdue'],
+    reminders: DUE_OVERDUE,
   },
   first_contact: {
     kind: 'first_contact',
@@ -56,7 +69,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 5,
     setting: 'first_contact_target_wd',
     basis: 'Office target',
-    stages: ['due', 'overdue'],
+    reminders: DUE_OVERDUE,
   },
   referral: {
     kind: 'referral',
@@ -65,7 +78,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 1,
     setting: 'referral_deadline_days',
     basis: 'PRA Sch 3 para 4(4): by the end of the day after the need becomes clear',
-    stages: ['due', 'overdue'],
+    reminders: DUE_OVERDUE,
   },
   update: {
     kind: 'update',
@@ -73,8 +86,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     unit: 'calendar_days',
     amount: 28,
     basis: 'Reg 34(2)(a): an update at least every 28 days',
-    stages: ['early', 'due', 'overdue', 'escalated'],
-    early: { amount: 7, unit: 'calendar_days' },
+    reminders: only(['early', 'due_today', 'overdue', 'escalated'], { warnDaysBefore: 7 }),
   },
   outcome_letter: {
     kind: 'outcome_letter',
@@ -82,7 +94,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     unit: 'working_days',
     amount: 5,
     basis: 'Reg 34(2)(b): the outcome within 5 working days',
-    stages: ['due', 'overdue', 'escalated'],
+    reminders: only(['due_today', 'overdue', 'escalated']),
   },
   report_12m: {
     kind: 'report_12m',
@@ -90,8 +102,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     unit: 'months',
     amount: 12,
     basis: 'Reg 13: a report on an investigation not finished within 12 months, then every 6',
-    stages: ['early', 'due', 'overdue'],
-    early: { amount: 20, unit: 'working_days' },
+    reminders: only(['early', 'due_today', 'overdue'], { warnWdBefore: 20 }),
   },
   review_window: {
     kind: 'review_window',
@@ -100,8 +111,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 28,
     fromDayAfter: true,
     basis: 'Reg 29(2): 28 days from the day after the review information was given',
-    stages: ['early', 'due'],
-    early: { amount: 3, unit: 'working_days' },
+    reminders: only(['early', 'due_today'], { warnWdBefore: 3 }),
   },
   withdrawal_reply: {
     kind: 'withdrawal_reply',
@@ -110,7 +120,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 28,
     fromDayAfter: true,
     basis: 'Reg 39: 28 days from the day after the letter',
-    stages: ['due', 'overdue'],
+    reminders: DUE_OVERDUE,
   },
   review_acknowledge: {
     kind: 'review_acknowledge',
@@ -119,7 +129,7 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 5,
     setting: 'review_acknowledge_wd',
     basis: 'Office target',
-    stages: ['due', 'overdue'],
+    reminders: DUE_OVERDUE,
   },
   review_decide: {
     kind: 'review_decide',
@@ -128,15 +138,8 @@ export const TIMER_RULES: Record<TimerKind, TimerRule> = {
     amount: 28,
     setting: 'review_decide_wd',
     basis: 'Office target',
-    stages: ['due', 'overdue'],
+    reminders: DUE_OVERDUE,
   },
-};
-
-export const STAGE_LABELS: Record<Stage, string> = {
-  early: 'Coming up',
-  due: 'Due today',
-  overdue: 'Overdue',
-  escalated: 'Escalated',
 };
 
 export interface TimerFacts {
@@ -183,6 +186,8 @@ export interface ComputedTimer {
     rule: string;
     basis: string;
     text: string;
+    /** Where the count starts, in words ("Mon 2 Mar 2026 (received)"). */
+    from: string;
     skipped: Array<{ date: string; reason: string }>;
     nextDueOn?: IsoDate;
   };
@@ -237,7 +242,7 @@ export function timerFrom(
     dueOn,
     stopped: stop !== null,
     stoppedOn: stop,
-    explanation: { rule: kind, basis: rule.basis, text, skipped },
+    explanation: { rule: kind, basis: rule.basis, text, from, skipped },
   };
 }
 
@@ -372,43 +377,6 @@ export function computeTimers(
       ),
     );
   return out;
-}
-
-/** The London date each reminder stage of a timer begins (§3.2). */
-export function stageStarts(
-  kind: TimerKind,
-  dueOn: IsoDate,
-  startOn: IsoDate,
-  calendar: WorkingCalendar,
-): Array<{ stage: Stage; from: IsoDate }> {
-  const rule = TIMER_RULES[kind];
-  const out: Array<{ stage: Stage; from: IsoDate }> = [];
-  for (const stage of rule.stages) {
-    if (stage === 'early' && rule.early) {
-      const from =
-        rule.early.unit === 'working_days'
-          ? calendar.addWorkingDays(dueOn, -rule.early.amount)
-          : addDays(dueOn, -rule.early.amount);
-      if (from > startOn) out.push({ stage, from });
-    } else if (stage === 'due') out.push({ stage, from: dueOn });
-    else if (stage === 'overdue') out.push({ stage, from: addDays(dueOn, 1) });
-    else if (stage === 'escalated')
-      out.push({ stage, from: calendar.addWorkingDays(dueOn, ESCALATE_AFTER_WD) });
-  }
-  return out;
-}
-
-export function currentStage(
-  today: IsoDate,
-  kind: TimerKind,
-  dueOn: IsoDate,
-  startOn: IsoDate,
-  calendar: WorkingCalendar,
-): Stage | null {
-  let current: Stage | null = null;
-  for (const { stage, from } of stageStarts(kind, dueOn, startOn, calendar))
-    if (from <= today) current = stage;
-  return current;
 }
 
 export const isUnderInvestigation = (status: string) => UNDER_INVESTIGATION.includes(status);

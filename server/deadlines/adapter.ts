@@ -21,7 +21,10 @@
  *    date where your pages read it), `timeline` (append the entry to your timeline through
  *    server/timeline with your own wording), and optionally `onClockEvent` (your workflow's
  *    own moves, e.g. a status change, made through your service in the same transaction).
- *    Register it: `services.clock.registerAdapter(adapter)`.
+ *    A domain whose dates follow its own records rather than clock events gives them in
+ *    `facts` (the regime reads `input.facts`); `recipients` narrows who is warned.
+ *    Register it: `services.clock.registerAdapter(adapter)`. server/complaints/clock-adapter.ts
+ *    and server/complaints/regime.ts are a whole example.
  * 3. **Use it.** In your service's transactions call `clock.recompute(tx, type, id)` when
  *    something the deadlines depend on changes (creation, a status that stops the clock);
  *    read `clock.forSubject(db, type, id)` for your page; record events with
@@ -96,6 +99,17 @@ export interface SubjectAdapter {
     subject: ClockSubject,
     event: ClockEventRecorded,
   ): Promise<void>;
+  /**
+   * What the regime works from beyond clock events (`RegimeInput.facts`): for a domain whose
+   * deadlines follow its own records (a complaint's recording, handling, letters sent).
+   */
+  facts?(db: DbOrTx, subject: ClockSubject): Promise<Record<string, unknown>>;
+  /**
+   * Who gets a warning, when not the clock's rule (the assignee or the triage mailbox, and
+   * every manager once overdue): e.g. only people on the subject's access list. No address
+   * means the warning is cancelled.
+   */
+  recipients?(tx: Tx, subject: ClockSubject, stage: string): Promise<string[]>;
   /** The effective due date changed: store it where the domain reads it. */
   onDueChange(tx: Tx, id: string, effectiveDueOn: IsoDate | null): Promise<void>;
   /** Appends a clock entry to the subject's timeline. */

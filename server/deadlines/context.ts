@@ -8,7 +8,7 @@ import { enqueue } from '../platform/outbox.js';
 import type { FieldErrors } from '../platform/errors.js';
 import type { ClockSubject, SubjectAdapter } from './adapter.js';
 import { createCalendarService, type CalendarService } from './calendar.js';
-import { COVERAGE_ALERT_MONTHS, eventLabel } from './labels.js';
+import { COVERAGE_ALERT_MONTHS, eventLabel, KIND_LABELS } from './labels.js';
 import { createRegimeRegistry, type RegimeRegistry } from './regimes.js';
 import { createDeadlinesRepository, emailExists } from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
@@ -42,8 +42,15 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
   const triage = addressOf(deps.mailFrom);
   const calendar = deps.calendar ?? createCalendarService({ db, clock });
   const regimes = deps.regimes ?? createRegimeRegistry();
-  const timers = createTimers({ repo, clock, calendar, regimes });
   const adapters = new Map<string, SubjectAdapter>();
+  const timers = createTimers({
+    repo,
+    clock,
+    calendar,
+    regimes,
+    facts: async (dbOrTx, subject) =>
+      (await adapters.get(subject.type)?.facts?.(dbOrTx, subject)) ?? {},
+  });
 
   function registerAdapter(adapter: SubjectAdapter): void {
     if (adapters.has(adapter.type))
@@ -126,9 +133,25 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
       current[row.kind] = { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter };
       byType.set(row.caseType, current);
     }
-    return (type: string, kind: string): StagePolicy =>
-      byType.get(type)?.[kind] ??
-      DEFAULT_STAGE_POLICY[kind] ?? { warnWdBefore: 3, escalateWdAfter: 5 };
+    return (type: string, kind: string): StagePolicy => {
+      // The regime's own stages for the kind (as data), with any office row's numbers on top.
+      const own = regimes.has(type) ? regimes.get(type).stages?.[kind] : undefined;
+      const row = rows.find((r) => r.caseType === type && r.kind === kind);
+      if (own)
+        return row
+          ? { ...own, warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter }
+          : own;
+      return (
+        byType.get(type)?.[kind] ??
+        DEFAULT_STAGE_POLICY[kind] ?? { warnWdBefore: 3, escalateWdAfter: 5 }
+      );
+    };
+  }
+
+  /** What people call a deadline kind: the regime's own word, else the clock's. */
+  function kindLabel(regime: string, kind: string): string {
+    const own = regimes.has(regime) ? regimes.get(regime).kindLabels?.[kind] : undefined;
+    return own ?? KIND_LABELS[kind] ?? kind;
   }
 
   async function managerAddresses(dbOrTx: DbOrTx): Promise<string[]> {
@@ -185,6 +208,7 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     eventView,
     fieldErrorsOf,
     stagePolicies,
+    kindLabel,
     managerAddresses,
     emailAdmins,
     coverageRows,

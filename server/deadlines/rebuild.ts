@@ -1,6 +1,5 @@
 import { systemActor, type Actor } from '../platform/audit.js';
 import type { SubjectKey } from './repository.js';
-import { KIND_LABELS } from './labels.js';
 import { fromTo } from './wording.js';
 import { type DeadlinesContext } from './context.js';
 
@@ -8,7 +7,7 @@ const SYSTEM: Actor = systemActor();
 
 /** Recomputing open subjects' timers when the holidays change (§5), for every subject type. */
 export function createRebuild(ctx: DeadlinesContext) {
-  const { db, clock, mail, deps, repo, triage, adapterFor, recompute } = ctx;
+  const { db, clock, mail, deps, repo, triage, adapterFor, recompute, kindLabel } = ctx;
 
   return {
     /**
@@ -44,7 +43,7 @@ export function createRebuild(ctx: DeadlinesContext) {
                 const what =
                   m.kind === 'statutory' || m.kind === 'respond'
                     ? 'Due date'
-                    : `${KIND_LABELS[m.kind] ?? m.kind} date`;
+                    : `${kindLabel(subject.regime, m.kind)} date`;
                 const text = `${what} moved ${fromTo(m.from, m.to)}: ${m.because}`;
                 lines.push(text);
                 moved += 1;
@@ -65,8 +64,14 @@ export function createRebuild(ctx: DeadlinesContext) {
               const assignee = subject.assigneeId
                 ? await repo.user(tx, subject.assigneeId)
                 : undefined;
+              const own = adapter.recipients ? await adapter.recipients(tx, subject, 'moved') : [];
               await mail.queue(tx, {
-                to: assignee && !assignee.disabledAt ? assignee.email : triage,
+                to:
+                  own.length > 0
+                    ? own.join(', ')
+                    : assignee && !assignee.disabledAt
+                      ? assignee.email
+                      : triage,
                 subject: `[${subject.reference}] Due date moved`,
                 text: [
                   `The bank holidays changed, so a deadline on ${subject.noun} ${subject.reference} moved:`,

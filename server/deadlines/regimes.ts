@@ -6,6 +6,7 @@
  * these, never by editing them.
  */
 import type { Holiday } from '../lib/calendar.js';
+import type { StagePolicy } from './stages.js';
 import type { IsoDate } from '../lib/dates.js';
 import {
   CLOCK_EVENT_KINDS,
@@ -40,6 +41,11 @@ export interface RegimeInput {
   holidays: readonly Holiday[];
   /** Office targets from `sla_policies` (the regime id is the policy key). */
   policy: Partial<OfficePolicy>;
+  /**
+   * What the owning domain knows that the deadlines depend on beyond clock events (a
+   * complaint's recording, handling and letters), from its adapter's `facts`; else empty.
+   */
+  facts: Readonly<Record<string, unknown>>;
 }
 
 export interface Regime {
@@ -51,6 +57,13 @@ export interface Regime {
   compute(input: RegimeInput): RegimeComputation;
   /** Field errors for a new clock event, given the live ones (`input.events`). */
   validateEvent(input: RegimeInput, event: RegimeEvent, options: ValidateOptions): FieldError[];
+  /** What people call each of its deadline kinds (emails, timeline); else the clock's labels. */
+  kindLabels?: Readonly<Record<string, string>>;
+  /**
+   * Warning stages per deadline kind (which stages, how early), as data; an `sla_policies`
+   * row for the regime and kind still sets its `warn_wd_before` and `escalate_wd_after`.
+   */
+  stages?: Readonly<Record<string, StagePolicy>>;
 }
 
 const KNOWN_KINDS: readonly string[] = CLOCK_EVENT_KINDS;

@@ -18,6 +18,10 @@ export const STAGE_LABELS: Record<Stage, string> = {
 export interface StagePolicy {
   warnWdBefore: number;
   escalateWdAfter: number;
+  /** `early` this many calendar days ahead instead of working days (a regime's rule). */
+  warnDaysBefore?: number;
+  /** The stages this deadline has, when not all four (a regime's rule, e.g. no `escalated`). */
+  stages?: readonly Stage[];
 }
 
 /** Statutory deadlines warn 5 WD ahead, targets 3; everything escalates 5 WD late. */
@@ -44,14 +48,19 @@ export function stageStarts(
   policy: StagePolicy,
 ): Array<{ stage: Stage; from: IsoDate }> {
   const out: Array<{ stage: Stage; from: IsoDate }> = [];
+  const has = (stage: Stage) => !policy.stages || policy.stages.includes(stage);
   const period = startOn ? calendar.workingDaysBetween(startOn, dueOn) : Infinity;
-  if (policy.warnWdBefore > 0 && period > SHORT_PERIOD_WD) {
-    const from = calendar.addWorkingDays(dueOn, -policy.warnWdBefore);
+  const warns = policy.warnDaysBefore ? policy.warnDaysBefore > 0 : policy.warnWdBefore > 0;
+  if (has('early') && warns && period > SHORT_PERIOD_WD) {
+    const from = policy.warnDaysBefore
+      ? addDays(dueOn, -policy.warnDaysBefore)
+      : calendar.addWorkingDays(dueOn, -policy.warnWdBefore);
     if (!startOn || from > startOn) out.push({ stage: 'early', from });
   }
-  out.push({ stage: 'due_today', from: dueOn });
-  out.push({ stage: 'overdue', from: addDays(dueOn, 1) });
-  out.push({ stage: 'escalated', from: calendar.addWorkingDays(dueOn, policy.escalateWdAfter) });
+  if (has('due_today')) out.push({ stage: 'due_today', from: dueOn });
+  if (has('overdue')) out.push({ stage: 'overdue', from: addDays(dueOn, 1) });
+  if (has('escalated'))
+    out.push({ stage: 'escalated', from: calendar.addWorkingDays(dueOn, policy.escalateWdAfter) });
   return out;
 }
 

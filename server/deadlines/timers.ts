@@ -50,6 +50,8 @@ export function regimeInputOf(
   eventRows: ReadonlyArray<Pick<ClockEventRow, 'kind' | 'occurredOn' | 'data' | 'note'>>,
   policyRows: readonly PolicyRow[],
   holidays: readonly Holiday[],
+  /** What the subject's adapter gives beyond clock events (`SubjectAdapter.facts`). */
+  facts: Readonly<Record<string, unknown>> = {},
 ): { input: RegimeInput; stages: Record<string, StagePolicy> } {
   const events: RegimeEvent[] = eventRows.map((e) => ({
     kind: e.kind,
@@ -69,6 +71,7 @@ export function regimeInputOf(
       events,
       holidays,
       policy: policy.office,
+      facts,
     },
     stages: policy.stages,
   };
@@ -150,18 +153,21 @@ export function createTimers(deps: {
   clock: Clock;
   calendar: CalendarService;
   regimes: RegimeRegistry;
+  /** The subject's facts from its adapter (`SubjectAdapter.facts`), if it gives any. */
+  facts: (dbOrTx: DbOrTx, subject: ClockSubject) => Promise<Record<string, unknown>>;
 }) {
   const { repo, clock, calendar, regimes } = deps;
   const key = (subject: ClockSubject) => ({ type: subject.type, id: subject.id });
 
   /** The regime's input for a subject: its live clock events, office policy and holidays. */
   async function engineInput(dbOrTx: DbOrTx, subject: ClockSubject) {
-    const [eventRows, policyRows, loaded] = await Promise.all([
+    const [eventRows, policyRows, loaded, facts] = await Promise.all([
       repo.clockEvents(dbOrTx, key(subject)),
       repo.policies(dbOrTx, subject.regime),
       calendar.load(dbOrTx),
+      deps.facts(dbOrTx, subject),
     ]);
-    const { input, stages } = regimeInputOf(subject, eventRows, policyRows, loaded.holidays);
+    const { input, stages } = regimeInputOf(subject, eventRows, policyRows, loaded.holidays, facts);
     return { input, regime: regimes.get(subject.regime), eventRows, loaded, stages };
   }
 

@@ -5,14 +5,14 @@ import type { Actor } from '../platform/audit.js';
 import type { ClockSubject } from './adapter.js';
 import { emailExists, type DeadlineRow } from './repository.js';
 import { currentStage, STAGE_LABELS, STAGES, stageStarts, type Stage } from './stages.js';
-import { KIND_LABELS, DIGEST_WORKING_DAYS } from './labels.js';
+import { DIGEST_WORKING_DAYS } from './labels.js';
 import { iso } from './wording.js';
 import { type DeadlinesContext } from './context.js';
 
 /** Warnings (§6): the scan, sending each stage once, the home panel and the digest. */
 export function createWarnings(ctx: DeadlinesContext) {
   const { db, clock, mail, deps, repo, triage, calendar, adapters, adapterFor } = ctx;
-  const { stagePolicies, managerAddresses } = ctx;
+  const { stagePolicies, managerAddresses, kindLabel } = ctx;
 
   /**
    * Running timers of open subjects, with their subjects, soonest first; a kind the domain
@@ -128,11 +128,17 @@ export function createWarnings(ctx: DeadlinesContext) {
         );
         if (stage !== n.stage) return cancel('the stage is no longer due');
         if (!isWithinWorkingHours(now, cals.england_wales)) return 'deferred';
+        const to = new Set<string>();
+        if (adapter.recipients) {
+          for (const address of await adapter.recipients(tx, subject, stage)) to.add(address);
+          if (to.size === 0) return cancel('nobody to tell');
+        } else {
+          const assignee = subject.assigneeId ? await repo.user(tx, subject.assigneeId) : undefined;
+          to.add(assignee && !assignee.disabledAt ? assignee.email : triage);
+          if (stage === 'overdue' || stage === 'escalated')
+            for (const m of await managerAddresses(tx)) to.add(m);
+        }
         await repo.updateNotification(tx, n.id, { attemptedAt: now });
-        const assignee = subject.assigneeId ? await repo.user(tx, subject.assigneeId) : undefined;
-        const to = new Set<string>([assignee && !assignee.disabledAt ? assignee.email : triage]);
-        if (stage === 'overdue' || stage === 'escalated')
-          for (const m of await managerAddresses(tx)) to.add(m);
         const due = live.effectiveDueOn;
         const stageText: Record<Stage, string> = {
           early: `due on ${formatDayDate(due)}`,
@@ -140,14 +146,14 @@ export function createWarnings(ctx: DeadlinesContext) {
           overdue: `overdue: it was due on ${formatDayDate(due)}`,
           escalated: `escalated: it was due on ${formatDayDate(due)} and is still open`,
         };
-        const kindLabel = KIND_LABELS[live.kind] ?? live.kind;
+        const label = kindLabel(subject.regime, live.kind);
         const noun = `${subject.noun[0]!.toUpperCase()}${subject.noun.slice(1)}`;
         // Reference, type, stage, due date and a link: no requester name or subject (§6).
         const emailId = await mail.queue(tx, {
           to: [...to].join(', '),
-          subject: `[${subject.reference}] ${STAGE_LABELS[stage]}: ${kindLabel}`,
+          subject: `[${subject.reference}] ${STAGE_LABELS[stage]}: ${label}`,
           text: [
-            `${noun} ${subject.reference} (${subject.typeLabel}): the ${kindLabel.toLowerCase()} is ${stageText[stage]}.`,
+            `${noun} ${subject.reference} (${subject.typeLabel}): the ${label.toLowerCase()} is ${stageText[stage]}.`,
             '',
             `Stage: ${STAGE_LABELS[stage]}`,
             `Due: ${formatDayDate(due)}`,
@@ -181,7 +187,7 @@ export function createWarnings(ctx: DeadlinesContext) {
           path: subject.path,
           reference: subject.reference,
           kind: timer.kind,
-          kindLabel: KIND_LABELS[timer.kind] ?? timer.kind,
+          kindLabel: kindLabel(subject.regime, timer.kind),
           dueOn: timer.effectiveDueOn!,
           stage: currentStage(
             today,
@@ -226,7 +232,7 @@ export function createWarnings(ctx: DeadlinesContext) {
               '',
               ...list.map(
                 ({ timer: t, subject: s }) =>
-                  `- ${s.reference} (${s.typeLabel}), ${(KIND_LABELS[t.kind] ?? t.kind).toLowerCase()}: ${t.effectiveDueOn! < today ? 'overdue, was due' : 'due'} ${formatDayDate(t.effectiveDueOn!)}: ${deps.publicUrl}${s.path}`,
+                  `- ${s.reference} (${s.typeLabel}), ${kindLabel(s.regime, t.kind).toLowerCase()}: ${t.effectiveDueOn! < today ? 'overdue, was due' : 'due'} ${formatDayDate(t.effectiveDueOn!)}: ${deps.publicUrl}${s.path}`,
               ),
             ].join('\n'),
             messageId,

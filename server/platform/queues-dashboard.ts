@@ -32,8 +32,7 @@ export const QUEUE_TITLES: Record<JobName, string> = {
   'survey-reminder-waves': 'Starting survey reminders for people who have not answered',
   'survey-reconcile': 'Checking survey invitations were all sent',
   'bounce-poll': 'Reading bounced survey emails and stopping mail to dead addresses',
-  'complaint-scan': 'Checking complaint timers for reminders',
-  'complaint-notify': 'Complaint reminders to staff',
+  'complaint-scan': 'Retired: complaint reminders now go with the other deadline warnings',
   'complaint-window-close': 'Closing complaints whose review window has ended',
   'retention-sweep': 'Disposing of complaint records past their retention period',
 };

@@ -264,10 +264,10 @@ describe('§6 acceptance', () => {
       stopped: false,
     });
     t.clock.set(at('2026-09-29'));
-    const scan = await t.app.services.complaints.reminders.scan();
+    const scan = await t.app.services.deadlines.scan();
     const rows = await t.db
-      .sql`select stage from complaint_reminders where complaint_id = ${c.id} and kind = 'update'`;
-    expect(rows.map((r) => r.stage)).toContain('due');
+      .sql`select stage from deadline_notifications where subject_id = ${c.id} and kind = 'update'`;
+    expect(rows.map((r) => r.stage)).toContain('due_today');
     expect(scan.toSend.length).toBeGreaterThan(0);
     await ok(await a.move(u.mgr, c.id, { to: 'resumed', at: '2026-09-29' }));
   });

@@ -28,7 +28,7 @@ async function totals() {
            (select count(*)::int from complainants) as complainants,
            (select count(*)::int from complaint_allegations) as allegations,
            (select count(*)::int from complaint_transitions) as transitions,
-           (select count(*)::int from complaint_timers) as timers,
+           (select count(*)::int from case_deadlines where subject_type = 'complaint') as timers,
            (select count(*)::int from complaint_contacts) as contacts,
            (select count(*)::int from outbox) as outbox`;
   return row!;

@@ -79,7 +79,7 @@ export async function footprint(t: TestApp, id: string) {
     select (select status from complaints where id = ${id}) as status,
            (select version from complaints where id = ${id}) as version,
            (select count(*)::int from complaint_transitions where complaint_id = ${id}) as transitions,
-           (select count(*)::int from complaint_timers where complaint_id = ${id}) as timers,
+           (select count(*)::int from case_deadlines where subject_id = ${id}) as timers,
            (select count(*)::int from complaint_contacts where complaint_id = ${id}) as contacts,
            (select count(*)::int from outbox) as outbox,
            (select count(*)::int from email_messages) as emails`;

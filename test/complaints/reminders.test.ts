@@ -1,7 +1,7 @@
 /** §3.2 reminders: §6 acceptance lines 7 and 10, and 13 months on a fixed clock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { londonDateOf, londonHourMinute, addDays } from '../../server/lib/dates.js';
-import { complaintScanJob } from '../../workers/jobs/complaints.js';
+import { slaScanJob } from '../../workers/jobs/sla-scan.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { apiToken } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
@@ -53,10 +53,11 @@ async function investigated(receivedAt: string, on: string, body: Record<string,
   return c;
 }
 
+/** Complaint reminders ride the shared clock's scan and notify (deadlines.md §6). */
 async function sendDue() {
-  const { toSend } = await t.app.services.complaints.reminders.scan();
+  const { toSend } = await t.app.services.deadlines.scan();
   const results = [];
-  for (const id of toSend) results.push(await t.app.services.complaints.reminders.notify(id));
+  for (const id of toSend) results.push(await t.app.services.deadlines.notify(id));
   return results;
 }
 
@@ -86,8 +87,10 @@ describe('reminders', () => {
     await sendDue();
     await sendDue();
     const rows = await t.db
-      .sql`select complaint_id, stage, status from complaint_reminders where kind = 'report_12m'`;
-    expect(rows.map((r) => [r.complaint_id, r.stage, r.status])).toEqual([[c.id, 'due', 'sent']]);
+      .sql`select subject_id, stage, status from deadline_notifications where kind = 'report_12m'`;
+    expect(rows.map((r) => [r.subject_id, r.stage, r.status])).toEqual([
+      [c.id, 'due_today', 'sent'],
+    ]);
     const detail = await a.get(u.cw, c.id);
     expect(detail.timers.find((x: { kind: string }) => x.kind === 'report_12m')).toMatchObject({
       dueOn: '2026-03-10',
@@ -123,23 +126,23 @@ describe('reminders', () => {
       clock: t.clock,
       log: () => undefined,
     };
-    expect(await complaintScanJob.process({}, ctx)).toMatchObject({ inHours: false, queued: 0 });
+    expect(await slaScanJob.process({}, ctx)).toMatchObject({ inHours: false, queued: 0 });
     t.clock.set(london('2026-06-20', 12)); // a Saturday
-    expect((await t.app.services.complaints.reminders.scan()).inHours).toBe(false);
+    expect((await t.app.services.deadlines.scan()).inHours).toBe(false);
     t.clock.set(london('2026-06-22', 17));
-    expect((await t.app.services.complaints.reminders.scan()).inHours).toBe(false);
+    expect((await t.app.services.deadlines.scan()).inHours).toBe(false);
     t.clock.set(london('2026-06-22', 10));
-    const result = (await complaintScanJob.process({}, ctx)) as { queued: number };
+    const result = (await slaScanJob.process({}, ctx)) as { queued: number };
     expect(result.queued).toBeGreaterThan(0);
     const [reminder] = await t.db
-      .sql`select id from complaint_reminders where complaint_id = ${c.id} and kind = 'update' and stage = 'early'`;
-    const job = await t.queues.queue('complaint-notify').getJob(`cn-${reminder!.id}`);
-    expect(job?.data).toEqual({ reminderId: reminder!.id });
-    expect(await t.app.services.complaints.reminders.notify(reminder!.id)).toBe('sent');
-    expect(await t.app.services.complaints.reminders.notify(reminder!.id)).toBe('noop');
+      .sql`select id from deadline_notifications where subject_type = 'complaint' and subject_id = ${c.id} and kind = 'update' and stage = 'early'`;
+    const job = await t.queues.queue('deadline-notify').getJob(`dl-${reminder!.id}`);
+    expect(job?.data).toEqual({ notificationId: reminder!.id });
+    expect(await t.app.services.deadlines.notify(reminder!.id)).toBe('sent');
+    expect(await t.app.services.deadlines.notify(reminder!.id)).toBe('noop');
     await sendDue();
     const emails = await t.db
-      .sql`select "to", subject, text_body, message_id from email_messages where message_id = ${`cn-${reminder!.id}@${t.config.mailDomain}`}`;
+      .sql`select "to", subject, text_body, message_id from email_messages where message_id = ${`dl-${reminder!.id}@${t.config.mailDomain}`}`;
     expect(emails).toHaveLength(1);
     expect(emails[0]!.to).toContain(u.caseworker.email);
     expect(emails[0]!.to).toContain(u.manager.email);
@@ -201,16 +204,16 @@ describe('reminders', () => {
     const sent = await t.db.sql<
       { kind: string; generation: number; stage: string; sent_at: Date; email_id: string }[]
     >`
-      select kind, generation, stage, sent_at, email_id from complaint_reminders where complaint_id = ${c.id} and status = 'sent'`;
+      select kind, generation, stage, sent_at, email_id from deadline_notifications where subject_id = ${c.id} and status = 'sent'`;
     const keys = sent.map((r) => `${r.kind}/${r.generation}/${r.stage}`);
     expect(new Set(keys).size).toBe(keys.length);
     // The missed update ran through every stage, once each; the 12-month report too.
     const missed = await t.db
-      .sql`select generation from complaint_timers where complaint_id = ${c.id} and kind = 'update' and due_on = '2027-03-19'`;
+      .sql`select generation from case_deadlines where subject_id = ${c.id} and kind = 'update' and due_on = '2027-03-19' order by generation`;
     const g = missed[0]!.generation;
-    for (const stage of ['early', 'due', 'overdue', 'escalated'])
+    for (const stage of ['early', 'due_today', 'overdue', 'escalated'])
       expect(keys).toContain(`update/${g}/${stage}`);
-    for (const stage of ['early', 'due', 'overdue'])
+    for (const stage of ['early', 'due_today', 'overdue'])
       expect(
         keys.filter((k) => k.startsWith('report_12m/') && k.endsWith(`/${stage}`)),
       ).toHaveLength(1);
@@ -221,7 +224,8 @@ describe('reminders', () => {
     const timers = await t.db.sql<
       { kind: string; generation: number; stopped_on: string | null; superseded_at: Date | null }[]
     >`
-      select kind, generation, stopped_on::text as stopped_on, superseded_at from complaint_timers where complaint_id = ${c.id}`;
+      select kind, generation, completed_on::text as stopped_on, superseded_at from case_deadlines
+      where subject_id = ${c.id} order by created_at`;
     for (const r of sent) {
       const on = londonDateOf(r.sent_at);
       const { hour } = londonHourMinute(r.sent_at);
@@ -239,7 +243,7 @@ describe('reminders', () => {
       ),
     ).toEqual([]);
     const emails = await t.db
-      .sql`select subject, text_body from email_messages where subject_type = 'complaint_reminder'`;
+      .sql`select subject, text_body from email_messages where subject_type = 'complaint' and message_id like 'dl-%'`;
     expect(emails.length).toBeGreaterThanOrEqual(sent.length);
     for (const e of emails) expect(`${e.subject} ${e.text_body}`).not.toMatch(/Zebedee|marmalade/);
   }, 300_000);

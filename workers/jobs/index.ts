@@ -23,12 +23,7 @@ import { surveyInviteJob } from './survey-invite.js';
 import { surveyReconcileJob } from './survey-reconcile.js';
 import { surveyReminderWavesJob } from './survey-reminder-waves.js';
 import { surveySendWaveJob } from './survey-send-wave.js';
-import {
-  complaintNotifyJob,
-  complaintScanJob,
-  complaintWindowCloseJob,
-  retentionSweepJob,
-} from './complaints.js';
+import { complaintScanJob, complaintWindowCloseJob, retentionSweepJob } from './complaints.js';
 import type { JobDefinition } from './types.js';
 
 /** Every job the workers run. A domain adds its jobs here. */
@@ -55,7 +50,6 @@ export const jobs: Array<JobDefinition<JobName>> = [
   surveyReconcileJob,
   bouncePollJob,
   complaintScanJob,
-  complaintNotifyJob,
   complaintWindowCloseJob,
   retentionSweepJob,
 ] as never;
@@ -81,8 +75,9 @@ export const schedules: Array<{
   { job: 'holiday-refresh', pattern: '15 6 * * *' },
   { job: 'sla-scan', pattern: '*/15 * * * *' },
   { job: 'deadline-digest', pattern: '30 8 * * 1-5' },
-  // Complaints (complaints.md §3.2, §4): reminders, review windows, the retention sweep.
-  { job: 'complaint-scan', pattern: '*/15 * * * *' },
+  // Complaints (complaints.md §3.2, §4): review windows, the retention sweep. Reminders ride
+  // sla-scan; the retired complaint-scan's scheduler is removed.
+  { job: 'complaint-scan', every: 15 * 60_000, enabled: () => false },
   { job: 'complaint-window-close', pattern: '20 0 * * *' },
   { job: 'retention-sweep', pattern: '40 2 * * *' },
   // Re-queues virus scans whose job gave up; only where uploads are held for clamd.
