@@ -111,7 +111,7 @@ describe('CLAMD_URL configuration', () => {
   });
 });
 
-describe('uploads are held until clamd passes them', () => {
+describe('security checklist 24 (scanning): unscanned or EICAR file not downloadable', () => {
   it('a new upload is pending, its scan job is in the outbox, and it cannot be downloaded', async () => {
     // No workers yet: nothing has scanned it.
     const c = await makeCase(t.app, caseworker);

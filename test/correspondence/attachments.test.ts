@@ -129,7 +129,7 @@ describe('attachments on a case', () => {
     expect(download.headers['content-security-policy']).toBe('sandbox');
   });
 
-  it('refuses an HTML file renamed .pdf with 415 and the error summary', async () => {
+  it('security checklist 24: HTML renamed .pdf gets 415 and the error summary', async () => {
     const c = await makeCase(t.app, caseworker);
     const response = await uploadOnPage(c.id, [
       { name: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: HTML },
@@ -148,7 +148,7 @@ describe('attachments on a case', () => {
     expect(count!.n).toBe(0);
   });
 
-  it('refuses an 11 MiB file with 413', async () => {
+  it('security checklist 24: an oversized (11 MiB) upload gets 413', async () => {
     const c = await makeCase(t.app, caseworker);
     const big = Buffer.concat([PNG, Buffer.alloc(11 * 1024 * 1024)]);
     const response = await uploadOnPage(c.id, [

@@ -160,7 +160,7 @@ describe('keyset paging', () => {
   });
 });
 
-describe('CSV export', () => {
+describe("security checklist 19: CSV fields led by =HYPERLINK(, + - @, TAB, CR, NUL get '", () => {
   it('neutralises every formula lead', () => {
     expect(neutraliseCell('=SUM(1)')).toBe("'=SUM(1)");
     expect(neutraliseCell('=HYPERLINK("http://x")')).toBe('\'=HYPERLINK("http://x")');

@@ -37,7 +37,7 @@ afterAll(async () => t.close());
 const api = async (user: TestUser, url: string) =>
   t.app.inject({ method: 'GET', url, headers: bearer(await apiToken(t.app, user)) });
 
-describe('a restricted case', () => {
+describe('security checklist 14: unassigned caseworker gets 404 on a restricted case, lists omit it; manager read audited', () => {
   it('is a 404 for a caseworker who is not assigned, exactly like a missing case', async () => {
     const hidden = await api(outsider, `/api/cases/${secret.id}`);
     const missing = await api(outsider, '/api/cases/00000000-0000-4000-8000-00000000dead');

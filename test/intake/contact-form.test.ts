@@ -223,7 +223,7 @@ describe('a good submission', () => {
     );
   });
 
-  it('lets CR/LF in the name and subject add no header to the acknowledgement', async () => {
+  it('security checklist 20: CR/LF in name or subject adds no header at the SMTP sink', async () => {
     const form = new FormSession(t.app);
     const { response } = await form.submit(
       goodAnswers({

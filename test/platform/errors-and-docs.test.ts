@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('errors', () => {
-  it('a thrown error gives a generic 500 with a request id and no stack, on the API', async () => {
+  it('security checklist 28: forced exception gives a generic 500 with requestId (API, no stack)', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/test-explode' });
     expect(response.statusCode).toBe(500);
     const body = response.json();

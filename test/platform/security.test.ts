@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('access control', () => {
-  it('answers 401 on every staff route without a token (route walk)', async () => {
+  it('security checklist 13: printRoutes() walk: every non-public route gets 401 anonymously', async () => {
     const staffRoutes = t.app.routeCatalogue.filter((r) => !r.public && r.method !== 'HEAD');
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
+import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, createUser, PageSession, type TestUser } from '../helpers/auth.js';
@@ -192,6 +193,63 @@ describe('security checklist 11: Set-Cookie exactly as §3; new sid at login; 4t
     expect(sids[0]).not.toBe(sids[1]);
     // The 4th-session rule: test/security/sessions.test.ts '§9 #11: a 4th session ends the oldest'.
   });
+});
+
+describe('security checklist 16: unknown fields (role, assigneeId), over-long strings, __proto__ get 400', () => {
+  it('refuses each on the public contact API, naming the field, and creates no case', async () => {
+    const good = {
+      name: 'Pat Public',
+      email: 'pat.public@example.org',
+      subject: 'A question',
+      message: 'Hello.',
+    };
+    const cases = async () =>
+      (await t.db.sql<{ n: number }[]>`select count(*)::int as n from cases`)[0]!.n;
+    const before = await cases();
+    const post = (payload: string | object) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/public/contact',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+    for (const field of ['role', 'assigneeId']) {
+      const response = await post({ ...good, [field]: 'admin' });
+      expect(response.statusCode, field).toBe(400);
+      expect(response.json().error.fields[field], field).toBe('is not an allowed field');
+    }
+    const long = await post({ ...good, name: 'n'.repeat(201) });
+    expect(long.statusCode).toBe(400);
+    expect(Object.keys(long.json().error.fields)).toEqual(['name']);
+    const proto = await post(`{"__proto__": {"role": "admin"}, ${JSON.stringify(good).slice(1)}`);
+    expect(proto.statusCode).toBe(400);
+    expect(await cases()).toBe(before);
+  });
+});
+
+describe('security checklist 17: lint bans raw SQL; injection strings in search return normal results', () => {
+  it('fails sql.raw and .unsafe() in server/ and workers/ (injection strings: test/correspondence/search.test.ts)', async () => {
+    const eslint = new ESLint({
+      cwd: process.cwd(),
+      overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+      ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-syntax',
+    });
+    const source = [
+      "import { sql } from 'drizzle-orm';",
+      'declare const client: { unsafe(text: string): unknown };',
+      'export const a = sql.raw(`select * from cases where id = ${String(1)}`);',
+      "export const b = client.unsafe('select 1');",
+      '',
+    ].join('\n');
+    for (const filePath of ['server/contacts/added-on-purpose.ts', 'workers/added-on-purpose.ts']) {
+      const [result] = await eslint.lintText(source, { filePath });
+      const messages = result!.messages.map((m) => m.message);
+      expect(messages, filePath).toEqual([
+        expect.stringContaining('No raw SQL (sql.raw)'),
+        expect.stringContaining('No raw SQL (.unsafe)'),
+      ]);
+    }
+  }, 60_000);
 });
 
 describe('security checklist 18: stored <script> renders escaped; no | safe or html: on user data', () => {
