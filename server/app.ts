@@ -12,6 +12,7 @@ import { createMfaService, type MfaService } from './auth/mfa.js';
 import { mfaRoutes } from './auth/mfa-routes.js';
 import { createAccountLinks, type AccountLinks } from './auth/lifecycle.js';
 import { lifecycleRoutes } from './auth/lifecycle-routes.js';
+import { reauthRoutes } from './auth/reauth-routes.js';
 import type { Config } from './config.js';
 import { homeRoutes } from './home/routes.js';
 import type { Clock } from './lib/clock.js';
@@ -411,6 +412,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(authRoutes, { auth: services.auth });
   await app.register(mfaRoutes, { auth: services.auth, mfa: services.mfa, clock });
+  await app.register(reauthRoutes, { auth: services.auth, mfa: services.mfa, clock });
   await app.register(lifecycleRoutes, { links: services.links });
   await app.register(usersRoutes, { users: services.users, mfa: services.mfa });
   await app.register(contactsRoutes, { contacts: services.contacts });

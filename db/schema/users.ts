@@ -55,6 +55,9 @@ export const sessions = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** Last re-authentication (password and code) and the reason given (§1 "R", 5 minutes). */
+    reauthAt: timestamp('reauth_at', { withTimezone: true }),
+    reauthJustification: text('reauth_justification'),
     /** Sign-in order, even within one clock tick: the oldest session is the one ended. */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },

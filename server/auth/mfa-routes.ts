@@ -6,7 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { AppError, notFound } from '../platform/errors.js';
 import type { MfaService } from './mfa.js';
-import { SESSION_ABSOLUTE_MS, type AuthService, type TokenClaims } from './service.js';
+import type { AuthService, TokenClaims } from './service.js';
 
 /** Holds the 5-minute `aud: mfa` token between the password and the code (§3). */
 export const MFA_COOKIE = '__Host-opcc_mfa';
@@ -23,13 +23,7 @@ const codeRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
 const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();
 
 export function setSessionCookie(reply: FastifyReply, token: string) {
-  reply.setCookie(SESSION_COOKIE, token, {
-    path: '/',
-    httpOnly: true,
-    secure: true,
-    sameSite: 'lax',
-    maxAge: SESSION_ABSOLUTE_MS / 1000,
-  });
+  reply.server.setSessionCookie(reply, token);
 }
 
 export function setMfaCookie(reply: FastifyReply, token: string, maxAgeSeconds: number) {
@@ -59,7 +53,7 @@ export async function mfaRoutes(
     if (!token) return undefined;
     let claims: TokenClaims & { exp?: number; ret?: string };
     try {
-      claims = app.jwt.verify(token);
+      claims = app.jwt.verify(token, { clockTimestamp: clock.now().getTime() } as never);
     } catch {
       return undefined;
     }
@@ -185,26 +179,38 @@ export async function mfaRoutes(
     return reply.page('auth/views/mfa-account.njk', { pageTitle: 'Sign-in security', ...state });
   });
 
-  app.get('/account/mfa/setup', { config: { auth: STAFF } }, async (request, reply) => {
-    const state = await mfa.status(request.staff!.id);
-    if (state.enrolled) return reply.redirect('/account/mfa', 303);
-    const { secret } = await mfa.begin(request.staff!.id);
-    return reply.page(
-      'auth/views/mfa-setup.njk',
-      setupPage(secret, '/account/mfa/setup', '/account/mfa/qr.svg'),
-    );
-  });
+  // Setting up an app is an MFA change (§9 #12): the password again first (and a reason).
+  app.get(
+    '/account/mfa/setup',
+    { config: { auth: STAFF, reauth: true } },
+    async (request, reply) => {
+      const state = await mfa.status(request.staff!.id);
+      if (state.enrolled) return reply.redirect('/account/mfa', 303);
+      const { secret } = await mfa.begin(request.staff!.id);
+      return reply.page(
+        'auth/views/mfa-setup.njk',
+        setupPage(secret, '/account/mfa/setup', '/account/mfa/qr.svg'),
+      );
+    },
+  );
 
   // Only during enrolment: for an enrolled user `begin` would store a new pending seed, and a
   // GET never changes rows (§9 #21).
-  app.get('/account/mfa/qr.svg', { config: { auth: STAFF } }, async (request, reply) => {
-    if ((await mfa.status(request.staff!.id)).enrolled) throw notFound();
-    return qrSvg(reply, (await mfa.begin(request.staff!.id)).uri);
-  });
+  app.get(
+    '/account/mfa/qr.svg',
+    { config: { auth: STAFF, reauth: true } },
+    async (request, reply) => {
+      if ((await mfa.status(request.staff!.id)).enrolled) throw notFound();
+      return qrSvg(reply, (await mfa.begin(request.staff!.id)).uri);
+    },
+  );
 
   app.post<{ Body: CodeBody }>(
     '/account/mfa/setup',
-    { schema: { body: CodeForm, hide: true }, config: { auth: STAFF, ...codeRateLimit } },
+    {
+      schema: { body: CodeForm, hide: true },
+      config: { auth: STAFF, reauth: true, ...codeRateLimit },
+    },
     async (request, reply) => {
       const state = await mfa.status(request.staff!.id);
       if (state.enrolled) return reply.redirect('/account/mfa', 303);

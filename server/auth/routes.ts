@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { localPath } from '../lib/local-path.js';
 import { AppError } from '../platform/errors.js';
-import { Credentials, SignInForm, TokenResponse } from './schemas.js';
+import { Credentials, RefreshResponse, SignInForm, TokenResponse } from './schemas.js';
 import { setMfaCookie, setSessionCookie } from './mfa-routes.js';
 import { MFA_REQUIRED, MFA_STEP_MS, type AuthService } from './service.js';
 
@@ -66,7 +66,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
     },
   );
 
-  app.post('/sign-out', { config: { auth: STAFF } }, async (request, reply) => {
+  app.post('/sign-out', { config: { auth: STAFF, reissue: false } }, async (request, reply) => {
     await auth.signOut(request.staff!, request.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/sign-in', 303);
@@ -100,7 +100,35 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
       });
       // The API never gets a pending step: signIn answers it with 401/403 instead.
       if (result.kind !== 'session') throw MFA_REQUIRED;
-      return { token: result.token, expiresAt: result.expiresAt.toISOString() };
+      return {
+        token: result.token,
+        expiresAt: result.expiresAt.toISOString(),
+        sessionExpiresAt: result.sessionExpiresAt.toISOString(),
+      };
+    },
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange the Bearer token in use for a fresh 15-minute one, same session',
+        description:
+          'Tokens last 15 minutes. Once the token sent has under 5 minutes left, every API response also carries a new one in the `X-Session-Token` header (its end in `X-Session-Token-Expires`); this endpoint reissues on demand. Either way the session stays the same: 30 minutes without a request or 10 hours after sign-in (`sessionExpiresAt`) it ends and `/api/auth/token` is needed again.',
+        security: [{ bearer: [] }],
+        response: { 200: RefreshResponse },
+      },
+      config: { auth: STAFF, reissue: false },
+    },
+    async (request) => {
+      const staff = request.staff!;
+      const fresh = auth.reissue(staff);
+      return {
+        token: fresh.token,
+        expiresAt: fresh.expiresAt.toISOString(),
+        sessionExpiresAt: staff.sessionEndsAt.toISOString(),
+      };
     },
   );
 
@@ -112,7 +140,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
         summary: 'Revoke the Bearer token in use',
         security: [{ bearer: [] }],
       },
-      config: { auth: STAFF },
+      config: { auth: STAFF, reissue: false },
     },
     async (request, reply) => {
       await auth.signOut(request.staff!, request.id);

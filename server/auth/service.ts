@@ -20,6 +20,12 @@ export interface StaffIdentity {
   email: string;
   role: Role;
   audience: Audience;
+  /** The token version the session's tokens carry (reissued tokens keep it). */
+  tokenVersion: number;
+  /** The session's absolute end (10 hours after sign-in): no token outlives it. */
+  sessionEndsAt: Date;
+  /** When the session last re-authenticated (password and code), with the reason given. */
+  reauth: { at: Date; justification: string } | null;
 }
 
 /** NCSC: lock after about 10 tries. Counted per account and, more loosely, per IP. */
@@ -28,6 +34,11 @@ export const THROTTLE = { windowMs: 15 * 60_000, perAccount: 10, perIp: 30 };
 export const SESSION_ABSOLUTE_MS = 10 * 3600_000;
 export const MAX_SESSIONS_PER_USER = 3;
 export const SESSION_IDLE_MS = 30 * 60_000;
+/** §3: tokens last 15 minutes (`expiresIn: 900`, verified with `maxAge: 900`)... */
+export const TOKEN_TTL_S = 900;
+/** ...and are reissued, same session, once under 5 minutes are left. */
+export const REISSUE_WITHIN_MS = 5 * 60_000;
+/** Last-seen is written at most once a minute per session (idle limit ±1 minute). */
 const TOUCH_EVERY_MS = 60_000;
 
 export const INVALID_CREDENTIALS = new AppError(
@@ -45,6 +56,24 @@ export interface TokenClaims {
   /** Pending tokens only: the page to return to after the code. */
   ret?: string;
 }
+
+/** §1 "R": a re-authentication counts for 5 minutes. */
+export const REAUTH_WINDOW_MS = 5 * 60_000;
+
+export const REAUTH_PASSWORD = new AppError(
+  401,
+  'auth.reauth_invalid',
+  'Enter your correct password',
+  {
+    password: 'Enter your correct password',
+  },
+);
+export const REAUTH_CODE_MISSING = new AppError(
+  401,
+  'auth.mfa_required',
+  'Enter the code from your authenticator app',
+  { code: 'Enter the code from your authenticator app' },
+);
 
 /** The second step must follow the password within 5 minutes (§3). */
 export const MFA_STEP_MS = 5 * 60_000;
@@ -74,8 +103,19 @@ export interface SignInInput {
 export interface SessionResult {
   kind: 'session';
   token: string;
+  /** The token's own expiry (15 minutes, §3). */
   expiresAt: Date;
+  /** The session's absolute end (10 hours): refreshes never go past it. */
+  sessionExpiresAt: Date;
   user: UserRow;
+}
+
+/** A token's lifetime: 15 minutes, never past the session's absolute end. */
+export function tokenLifetimeS(now: Date, sessionEndsAt: Date): number {
+  return Math.max(
+    0,
+    Math.min(TOKEN_TTL_S, Math.floor((sessionEndsAt.getTime() - now.getTime()) / 1000)),
+  );
 }
 export type SignInResult =
   SessionResult | { kind: 'mfa'; need: 'verify' | 'enrol'; pendingToken: string; user: UserRow };
@@ -167,11 +207,18 @@ export function createAuthService(deps: {
       });
       return row;
     });
+    const lifetime = tokenLifetimeS(now, expiresAt);
     const token = deps.sign(
       { sub: user.id, sid: session.id, ver: user.tokenVersion, aud: audience },
-      SESSION_ABSOLUTE_MS / 1000,
+      lifetime,
     );
-    return { kind: 'session', token, expiresAt, user };
+    return {
+      kind: 'session',
+      token,
+      expiresAt: new Date(now.getTime() + lifetime * 1000),
+      sessionExpiresAt: expiresAt,
+      user,
+    };
   }
 
   return {
@@ -257,7 +304,11 @@ export function createAuthService(deps: {
       return { ...session, recoveryCodes: codes };
     },
 
-    /** Checks a verified token against the database: revocation, idle time, version, disabling. */
+    /**
+     * Checks a verified token against the database: revocation, absolute end, idle time
+     * (pages and API alike, §3), version, disabling. Last-seen is written at most once a
+     * minute per session.
+     */
     async resolve(claims: TokenClaims): Promise<StaffIdentity | undefined> {
       const row = await sessionWithUser(claims.sid);
       if (!row || row.user.id !== claims.sub) return undefined;
@@ -265,10 +316,9 @@ export function createAuthService(deps: {
       const now = clock.now().getTime();
       if (session.revokedAt || session.audience !== claims.aud) return undefined;
       if (session.expiresAt.getTime() <= now) return undefined;
-      if (session.audience === 'web' && session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now)
-        return undefined;
+      if (session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now) return undefined;
       if (user.disabledAt || user.tokenVersion !== claims.ver) return undefined;
-      if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS)
+      if (now - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS)
         await repo.touchSession(db, session.id, new Date(now));
       return {
         id: user.id,
@@ -277,7 +327,70 @@ export function createAuthService(deps: {
         email: user.email,
         role: user.role,
         audience: session.audience,
+        tokenVersion: user.tokenVersion,
+        sessionEndsAt: session.expiresAt,
+        reauth:
+          session.reauthAt && session.reauthJustification
+            ? { at: session.reauthAt, justification: session.reauthJustification }
+            : null,
       };
+    },
+
+    /**
+     * A fresh 15-minute token for the same session (same `sid`, same version), never past
+     * the session's absolute end; the caller has just resolved the current one.
+     */
+    reissue(identity: StaffIdentity): { token: string; expiresAt: Date } {
+      const now = clock.now();
+      const lifetime = tokenLifetimeS(now, identity.sessionEndsAt);
+      const token = deps.sign(
+        { sub: identity.id, sid: identity.sid, ver: identity.tokenVersion, aud: identity.audience },
+        lifetime,
+      );
+      return { token, expiresAt: new Date(now.getTime() + lifetime * 1000) };
+    },
+
+    /**
+     * Re-authentication for the actions the role table marks R (§1) and account changes
+     * (§9 #12): the password again and, once enrolled, a code; failures count towards the
+     * sign-in lock. Stamps the session with the time and the reason given, audited.
+     */
+    async reauthenticate(
+      identity: StaffIdentity,
+      input: {
+        password: string;
+        code?: string | undefined;
+        justification: string;
+        ip: string;
+        requestId: string;
+      },
+    ): Promise<void> {
+      const user = await repo.findById(db, identity.id);
+      if (!user?.passwordHash) throw INVALID_CREDENTIALS;
+      const emailNorm = normaliseEmail(user.email);
+      await throttle(emailNorm, input.ip);
+      const actor = actorOf(user, input);
+      if (!(await verifyPassword(user.passwordHash, input.password))) {
+        await fail(emailNorm, actor, user.id, 'auth.reauth_failed');
+        throw REAUTH_PASSWORD;
+      }
+      if (mfa.need(user) === 'verify') {
+        if (!input.code) throw REAUTH_CODE_MISSING;
+        if (!(await mfa.check(actor, user, input.code))) {
+          await fail(emailNorm, actor, user.id, 'auth.reauth_failed');
+          throw INVALID_CODE;
+        }
+      }
+      await db.transaction(async (tx) => {
+        await repo.stampReauth(tx, identity.sid, clock.now(), input.justification);
+        await audit.record(tx, actor, {
+          action: 'auth.reauthenticated',
+          subjectType: 'user',
+          subjectId: user.id,
+          justification: input.justification,
+        });
+      });
+      repo.forgetSessions();
     },
 
     async signOut(identity: StaffIdentity, requestId: string) {

@@ -9,6 +9,11 @@ export interface Actor {
   role: string | null;
   requestId: string | null;
   ip?: string | null;
+  /**
+   * The reason given at re-authentication, on a route that requires one (§1 "R"): every
+   * audit row the request writes records it unless the entry gives its own.
+   */
+  justification?: string | null;
 }
 
 export const systemActor = (requestId: string | null = null): Actor => ({
@@ -123,7 +128,7 @@ export function createAuditLog(clock: Clock, db?: Db): AuditLog {
     subjectType: entry.subjectType,
     subjectId: entry.subjectId ?? null,
     personId: entry.personId ?? null,
-    justification: entry.justification ?? null,
+    justification: entry.justification ?? actor.justification ?? null,
     requestId: actor.requestId,
     ip: actor.ip ?? null,
   });

@@ -3,13 +3,28 @@ import jwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Clock } from '../lib/clock.js';
-import type { AuthService, StaffIdentity, TokenClaims } from '../auth/service.js';
+import {
+  REAUTH_WINDOW_MS,
+  REISSUE_WITHIN_MS,
+  TOKEN_TTL_S,
+  type AuthService,
+  type StaffIdentity,
+  type TokenClaims,
+} from '../auth/service.js';
 import type { Role } from '../users/repository.js';
 import type { Actor } from './audit.js';
 import { AppError, isApiRequest } from './errors.js';
 
 export const SESSION_COOKIE = '__Host-opcc_session';
 export const TOKEN_ISSUER = 'opcc-crm';
+/** The audiences a token may name (§3): pages, the API, the pending MFA step. */
+export const TOKEN_AUDIENCES = ['web', 'api', 'mfa'];
+/**
+ * API responses carry a reissued token here once the one sent has under 5 minutes left
+ * (§3); `POST /api/auth/refresh` reissues on demand. Pages get a fresh cookie instead.
+ */
+export const REISSUED_TOKEN_HEADER = 'x-session-token';
+export const REISSUED_EXPIRES_HEADER = 'x-session-token-expires';
 /** Verified tokens remembered (a few hundred bytes each): every signed-in person, many times over. */
 const VERIFIED_TOKENS_KEPT = 2_000;
 
@@ -18,8 +33,19 @@ declare module 'fastify' {
     /** Roles allowed; every route must declare `auth` or `public: true`, or boot fails. */
     auth?: readonly Role[];
     public?: boolean;
+    /** `false`: no reissued token on this route's response (sign-out, refresh). */
+    reissue?: boolean;
+    /**
+     * §1 "R": the session must have re-authenticated (password and code, with a reason)
+     * within 5 minutes, else 401 `auth.reauth_required` (API) or a 303 to `/reauth`
+     * returning to this URL (pages; give `returnTo` when a POST's form lives elsewhere). The
+     * reason goes into every audit row the request writes (`request.actor().justification`).
+     */
+    reauth?: true | { returnTo: (request: FastifyRequest) => string };
   }
   interface FastifyInstance {
+    /** Sets the page session cookie (§3 attributes), lasting as long as its token. */
+    setSessionCookie: (reply: FastifyReply, token: string, maxAgeSeconds?: number) => void;
     /** Signs session and MFA-step tokens with the current key, its `kid` in the header. */
     signToken: (claims: TokenClaims, expiresInSeconds: number, nowMs: number) => string;
     /** Every route with its access rule, for the route-walk test and the docs. */
@@ -42,7 +68,7 @@ export const keyId = (secret: string) =>
 /** Routes that plugins register (static files, API docs) are public by nature. */
 const PLUGIN_PUBLIC_PREFIXES = ['/static/', '/assets/', '/api/docs'];
 
-type Claims = TokenClaims & { exp?: number };
+type Claims = TokenClaims & { exp?: number; iat?: number };
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -75,8 +101,25 @@ export const authPlugin = fp(
     await app.register(jwt, {
       secret: opts.secret,
       sign: { algorithm: 'HS256', iss: TOKEN_ISSUER },
-      // Pinned: an unpinned verifier accepts whatever algorithm the token names.
-      verify: { algorithms: ['HS256'], allowedIss: TOKEN_ISSUER, ignoreExpiration: true },
+      // Pinned: an unpinned verifier accepts whatever algorithm the token names. Times are
+      // judged against the injected clock (`clockTimestamp` at each call).
+      verify: {
+        algorithms: ['HS256'],
+        allowedIss: TOKEN_ISSUER,
+        allowedAud: TOKEN_AUDIENCES,
+        maxAge: TOKEN_TTL_S,
+        // Without these an absent claim would pass the checks above unexamined.
+        requiredClaims: ['iss', 'aud', 'iat', 'exp'],
+      },
+    });
+    app.decorate('setSessionCookie', (reply: FastifyReply, token: string, maxAge = TOKEN_TTL_S) => {
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        secure: true,
+        sameSite: 'lax',
+        maxAge,
+      });
     });
 
     const catalogue: FastifyInstance['routeCatalogue'] = [];
@@ -111,12 +154,15 @@ export const authPlugin = fp(
 
     app.decorateRequest('staff', undefined);
     app.decorateRequest('actor', function actor(this: FastifyRequest): Actor {
-      return {
+      const actor: Actor = {
         id: this.staff?.id ?? null,
         role: this.staff?.role ?? null,
         requestId: this.id,
         ip: this.ip,
       };
+      if (this.routeOptions.config.reauth && this.staff?.reauth)
+        actor.justification = this.staff.reauth.justification;
+      return actor;
     });
 
     /*
@@ -140,8 +186,12 @@ export const authPlugin = fp(
         if (KEY_HEADERS.some((name) => name in header)) return undefined;
         const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
         if (!key) return undefined;
-        // Pinned algorithm and issuer from registration; only the key differs.
-        claims = app.jwt.verify<Claims>(token, { key } as never);
+        // Pinned algorithm, issuer, audiences and maxAge from registration; the key and the
+        // clock are the call's own.
+        claims = app.jwt.verify<Claims>(token, {
+          key,
+          clockTimestamp: opts.clock.now().getTime(),
+        } as never);
       } catch {
         return undefined;
       }
@@ -150,16 +200,61 @@ export const authPlugin = fp(
       return claims;
     }
 
-    async function identify(request: FastifyRequest): Promise<StaffIdentity | undefined> {
+    /** Re-authenticated with a reason in the last 5 minutes (§1 "R"). */
+    function reauthenticatedLately(staff: StaffIdentity): boolean {
+      if (!staff.reauth?.justification.trim()) return false;
+      const age = opts.clock.now().getTime() - staff.reauth.at.getTime();
+      return age >= 0 && age < REAUTH_WINDOW_MS;
+    }
+
+    async function identify(
+      request: FastifyRequest,
+    ): Promise<{ staff: StaffIdentity; exp: number } | undefined> {
       const api = isApiRequest(request);
       const token = api ? bearerToken(request) : request.cookies[SESSION_COOKIE];
       if (!token) return undefined;
       const claims = verifiedClaims(token);
       if (!claims) return undefined;
       if (claims.aud !== (api ? 'api' : 'web')) return undefined;
-      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= opts.clock.now().getTime())
+      // Remembered claims are judged again against the clock: past `exp`, or older than
+      // 15 minutes, is refused (§3, §9 #9).
+      const now = opts.clock.now().getTime();
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) return undefined;
+      if (typeof claims.iat !== 'number' || claims.iat * 1000 + TOKEN_TTL_S * 1000 <= now)
         return undefined;
-      return opts.authService().resolve(claims);
+      const staff = await opts.authService().resolve(claims);
+      return staff ? { staff, exp: claims.exp } : undefined;
+    }
+
+    /**
+     * Tokens reissued lately, by session and version: every request made with a token in its
+     * last 5 minutes gets the same new one instead of a signature each.
+     */
+    const reissued = new Map<string, { token: string; exp: number }>();
+    function reissue(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      staff: StaffIdentity,
+      exp: number,
+    ) {
+      const now = opts.clock.now().getTime();
+      if (exp * 1000 - now >= REISSUE_WITHIN_MS) return;
+      // Near the 10-hour end a new token could not outlive the one sent: nothing to give.
+      if (staff.sessionEndsAt.getTime() <= exp * 1000) return;
+      const key = `${staff.sid}:${staff.tokenVersion}`;
+      let fresh = reissued.get(key);
+      if (!fresh || fresh.exp <= exp) {
+        const next = opts.authService().reissue(staff);
+        fresh = { token: next.token, exp: Math.floor(next.expiresAt.getTime() / 1000) };
+        if (reissued.size >= VERIFIED_TOKENS_KEPT) reissued.delete(reissued.keys().next().value!);
+        reissued.set(key, fresh);
+      }
+      if (isApiRequest(request)) {
+        reply.header(REISSUED_TOKEN_HEADER, fresh.token);
+        reply.header(REISSUED_EXPIRES_HEADER, new Date(fresh.exp * 1000).toISOString());
+      } else {
+        app.setSessionCookie(reply, fresh.token, Math.max(1, fresh.exp - Math.floor(now / 1000)));
+      }
     }
 
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -167,13 +262,13 @@ export const authPlugin = fp(
       if (config.public) {
         // Public pages still know a signed-in member of staff (for the header), without requiring one.
         if (!isApiRequest(request) && request.cookies[SESSION_COOKIE])
-          request.staff = await identify(request);
+          request.staff = (await identify(request))?.staff;
         return;
       }
       const roles = config.auth;
       if (!roles) return; // 404 handler and HEAD twins
-      const staff = await identify(request);
-      if (!staff) {
+      const found = await identify(request);
+      if (!found) {
         if (!isApiRequest(request) && request.method === 'GET') {
           reply.clearCookie(SESSION_COOKIE, { path: '/' });
           return reply.page(
@@ -184,12 +279,25 @@ export const authPlugin = fp(
         }
         throw new AppError(401, 'auth.required', 'Sign in to continue');
       }
+      const { staff, exp } = found;
       request.staff = staff;
       if (!roles.includes(staff.role))
         throw new AppError(403, 'forbidden', 'You do not have permission to do this');
+      if (config.reissue !== false) reissue(request, reply, staff, exp);
+      if (config.reauth && !reauthenticatedLately(staff)) {
+        if (isApiRequest(request)) throw REAUTH_REQUIRED;
+        const back = config.reauth === true ? request.url : config.reauth.returnTo(request);
+        return reply.redirect(`/reauth?returnTo=${encodeURIComponent(back)}`, 303);
+      }
     });
   },
   { name: 'auth', dependencies: ['security', 'views'] },
+);
+
+export const REAUTH_REQUIRED = new AppError(
+  401,
+  'auth.reauth_required',
+  'Confirm your password and code with a reason (POST /api/auth/reauth), then try again within 5 minutes',
 );
 
 export const STAFF: readonly Role[] = ['caseworker', 'manager', 'admin'];

@@ -92,10 +92,12 @@ export async function surveysAnalystRoutes(
     {
       schema: {
         ...api,
-        summary: 'Every response as CSV with the equality columns (survey analysts only; audited)',
+        summary:
+          'Every response as CSV with the equality columns (survey analysts only; re-authentication within 5 minutes, see POST /api/auth/reauth; audited with its justification)',
         params: SurveyIdParams,
       },
-      config: { auth: MANAGERS },
+      // Raw special-category data: R in the role table (security.md §1).
+      config: { auth: MANAGERS, reauth: true },
     },
     async (request, reply) => {
       await analysts.assertAnalyst(request.actor());

@@ -17,6 +17,7 @@ export type UserAccounts = Pick<
   | 'createSession'
   | 'prepareSessionWithUser'
   | 'touchSession'
+  | 'stampReauth'
   | 'revokeSession'
   | 'activeSessions'
   | 'revokeSessions'

@@ -133,6 +133,14 @@ export function createUsersRepository() {
       if (cached)
         cached.row = { ...cached.row, session: { ...cached.row.session, lastSeenAt: at } };
     },
+    /** Stamps a session as re-authenticated now, with the reason given (§1 "R"). */
+    async stampReauth(db: DbOrTx, sessionId: string, at: Date, justification: string) {
+      await db
+        .update(sessions)
+        .set({ reauthAt: at, reauthJustification: justification })
+        .where(eq(sessions.id, sessionId));
+      forgetSessions();
+    },
     async revokeSession(db: DbOrTx, sessionId: string, at: Date) {
       forgetSessions();
       await db

@@ -50,12 +50,7 @@ export const NewUserForm = Type.Object(
 export const UserActionForm = Type.Object(
   {
     _csrf: Type.String({ maxLength: 200 }),
-    action: Type.Union([
-      Type.Literal('role'),
-      Type.Literal('disable'),
-      Type.Literal('enable'),
-      Type.Literal('mfa-reset'),
-    ]),
+    action: Type.Union([Type.Literal('role'), Type.Literal('disable'), Type.Literal('enable')]),
     role: Type.Optional(Type.String({ maxLength: 20 })),
   },
   { additionalProperties: false },

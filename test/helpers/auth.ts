@@ -129,3 +129,60 @@ export async function apiToken(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A fresh 15-minute token for the same session (§3), as an API client would ask for one. */
+export async function refreshToken(app: FastifyInstance, token: string): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/refresh',
+    headers: bearer(token),
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`refresh failed: ${response.statusCode} ${response.body}`);
+  return response.json<{ token: string }>().token;
+}
+
+/**
+ * Moves the fixed clock on by `ms` while keeping an API session alive: the token is
+ * refreshed every 14 minutes, as a client would (§3: 15-minute tokens, 30-minute idle).
+ * Returns the token to use afterwards.
+ */
+export async function advanceKeepingToken(
+  app: FastifyInstance,
+  clock: { advance(ms: number): void },
+  token: string,
+  ms: number,
+): Promise<string> {
+  const STEP = 14 * 60_000;
+  let left = ms;
+  let current = token;
+  while (left > 0) {
+    const step = Math.min(STEP, left);
+    clock.advance(step);
+    left -= step;
+    current = await refreshToken(app, current);
+  }
+  return current;
+}
+
+/**
+ * Re-authenticates an API session (§1 "R"): password, code when enrolled, a reason.
+ * Counts for 5 minutes on the fixed clock.
+ */
+export async function reauthenticate(
+  app: FastifyInstance,
+  token: string,
+  user: { password: string },
+  justification = 'Test: the request this is for',
+  otp?: string,
+) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/reauth',
+    headers: bearer(token),
+    payload: { password: user.password, justification, ...(otp ? { otp } : {}) },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`re-authentication failed: ${response.statusCode} ${response.body}`);
+  return response;
+}

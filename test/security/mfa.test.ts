@@ -243,12 +243,34 @@ describe('admin MFA reset', () => {
     );
     const shown = await page.get(`/admin/users/${user.id}`);
     expect(shown.body).toContain('Reset authenticator app');
-    const reset = await page.post(
+    // An MFA change: the admin confirms their password and code with a reason first (§9 #12).
+    const unconfirmed = await page.post(
+      `/admin/users/${user.id}/mfa-reset`,
+      {},
       `/admin/users/${user.id}`,
-      { action: 'mfa-reset' },
+    );
+    expect(unconfirmed.headers.location).toBe(
+      `/reauth?returnTo=${encodeURIComponent(`/admin/users/${user.id}`)}`,
+    );
+    step();
+    const confirmed = await page.post(
+      '/reauth',
+      {
+        password: admin.password,
+        code: await totpCode(adminMfa.secret, t.clock),
+        justification: 'User lost their phone (ticket 4411)',
+        returnTo: `/admin/users/${user.id}`,
+      },
+      `/reauth?returnTo=${encodeURIComponent(`/admin/users/${user.id}`)}`,
+    );
+    expect(confirmed.headers.location).toBe(`/admin/users/${user.id}`);
+    const reset = await page.post(
+      `/admin/users/${user.id}/mfa-reset`,
+      {},
       `/admin/users/${user.id}`,
     );
     expect(reset.statusCode).toBe(303);
+    expect(reset.headers.location).toBe(`/admin/users/${user.id}`);
 
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/cases', headers: bearer(userToken) }))
@@ -262,9 +284,11 @@ describe('admin MFA reset', () => {
       '/sign-in',
     );
     expect(signIn.headers.location).toBe('/sign-in/mfa/setup');
-    const [audit] = await t.db.sql<{ actor_id: string }[]>`
-      select actor_id from audit_events where action = 'user.mfa_reset' and subject_id = ${user.id}`;
+    const [audit] = await t.db.sql<{ actor_id: string; justification: string }[]>`
+      select actor_id, justification from audit_events
+      where action = 'user.mfa_reset' and subject_id = ${user.id}`;
     expect(audit!.actor_id).toBe(admin.id);
+    expect(audit!.justification).toBe('User lost their phone (ticket 4411)');
   });
 });
 
@@ -275,6 +299,16 @@ describe('self-service enrolment where MFA is not yet required', () => {
       const user = await createUser(relaxed.app, 'caseworker');
       const page = await signInPage(relaxed.app, user);
       expect((await page.get('/account/mfa')).body).toContain('Not set up');
+      // An MFA change: the password again (no code yet to give) and a reason (§9 #12).
+      expect((await page.get('/account/mfa/setup')).headers.location).toBe(
+        '/reauth?returnTo=%2Faccount%2Fmfa%2Fsetup',
+      );
+      const confirmed = await page.post(
+        '/reauth',
+        { password: user.password, justification: 'Adding an app', returnTo: '/account/mfa/setup' },
+        '/reauth?returnTo=%2Faccount%2Fmfa%2Fsetup',
+      );
+      expect(confirmed.headers.location).toBe('/account/mfa/setup');
       const setup = await page.get('/account/mfa/setup');
       const key = /Setup key: ([A-Z2-7 ]+)/.exec(setup.body)![1]!.replace(/ /g, '');
       const done = await page.post(

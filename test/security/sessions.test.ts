@@ -2,7 +2,14 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyId } from '../../server/platform/auth.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage } from '../helpers/auth.js';
+import {
+  apiToken,
+  bearer,
+  createUser,
+  refreshToken,
+  signInPage,
+  type PageSession,
+} from '../helpers/auth.js';
 
 /** security.md §3 keys, lifetime and session limits; §9 items 8 and 11 (session count). */
 const OLD_KEY = randomBytes(32).toString('hex');
@@ -25,8 +32,9 @@ function forge(header: object, payload: object, key: string | null): string {
   return `${unsigned}.${createHmac('sha256', key).update(unsigned).digest('base64url')}`;
 }
 
-const status = async (token: string) =>
-  (await t.app.inject({ method: 'GET', url: '/api/cases', headers: bearer(token) })).statusCode;
+const get = (token: string) =>
+  t.app.inject({ method: 'GET', url: '/api/cases', headers: bearer(token) });
+const status = async (token: string) => (await get(token)).statusCode;
 
 describe('§9 #8: alg none, wrong key, RS256, jku/jwk, unknown kid get 401', () => {
   it('accepts only HS256 under one of our keys, chosen by kid', async () => {
@@ -103,15 +111,27 @@ describe('session limits', () => {
 
   it('ends a session 10 hours after sign-in, however busy', async () => {
     const user = await createUser(t.app, 'caseworker');
-    const token = await apiToken(t.app, user);
-    for (let hour = 0; hour < 9; hour += 1) {
-      t.clock.advance(3600_000);
-      expect(await status(token)).toBe(200);
+    const signedInAt = t.clock.now().getTime();
+    let token = await apiToken(t.app, user);
+    const sid = payloadOf(token).sid;
+    // A busy client: a request every 12 minutes, taking the reissued token each time.
+    for (let minutes = 12; minutes <= 588; minutes += 12) {
+      t.clock.advance(12 * 60_000);
+      const response = await get(token);
+      expect(response.statusCode, `${minutes} minutes`).toBe(200);
+      token = response.headers['x-session-token'] as string;
+      expect(payloadOf(token).sid).toBe(sid);
     }
-    t.clock.advance(59 * 60_000);
+    t.clock.advance(11 * 60_000);
     expect(await status(token)).toBe(200);
+    // Tokens never outlive the session: the last one ends with it.
+    expect(payloadOf(token).exp).toBe(signedInAt / 1000 + 10 * 3600);
     t.clock.advance(2 * 60_000);
     expect(await status(token)).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: bearer(token) }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('shows an admin a user’s sessions and lets them end one, audited', async () => {
@@ -144,5 +164,150 @@ describe('session limits', () => {
       '/sign-out',
     );
     expect(refused.statusCode).toBe(403);
+  });
+});
+
+/** A token our own key signed now for a real session's claims: only the server's checks remain. */
+function resign(claims: Record<string, unknown>, changes: Record<string, unknown> = {}) {
+  const iat = Math.floor(t.clock.now().getTime() / 1000);
+  return forge(
+    { alg: 'HS256', typ: 'JWT', kid: keyId(NEW_KEY) },
+    { ...claims, iat, exp: iat + 900, ...changes },
+    NEW_KEY,
+  );
+}
+
+const pageStatus = async (page: PageSession, cookie?: string) => {
+  const headers = { cookie: cookie ? `__Host-opcc_session=${cookie}` : page.jar.header() };
+  return (await t.app.inject({ method: 'GET', url: '/staff', headers })).statusCode;
+};
+
+describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss or aud get 401', () => {
+  it('signs 15-minute tokens and refuses one past its exp, on the API and on pages', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    const token = await apiToken(t.app, user);
+    const claims = payloadOf(token);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(900);
+    const page = await signInPage(t.app, user);
+    const cookie = page.jar.get('__Host-opcc_session')!;
+    expect((payloadOf(cookie).exp as number) - (payloadOf(cookie).iat as number)).toBe(900);
+
+    t.clock.advance(14 * 60_000 + 59_000);
+    expect(await status(token)).toBe(200);
+    expect(await pageStatus(page, cookie)).toBe(200);
+    t.clock.advance(1000);
+    expect(await status(token)).toBe(401);
+    expect(await pageStatus(page, cookie)).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: bearer(token) }))
+        .statusCode,
+    ).toBe(401);
+  });
+
+  it('refuses a token issued over 15 minutes ago whatever its exp says (maxAge)', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    const claims = payloadOf(await apiToken(t.app, user));
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    expect(await status(resign(claims, { iat: now - 890, exp: now + 3600 }))).toBe(200);
+    expect(await status(resign(claims, { iat: now - 901, exp: now + 3600 }))).toBe(401);
+  });
+
+  it('ends a session idle for 30 minutes, API and pages alike, even with a fresh token', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    const apiClaims = payloadOf(await apiToken(t.app, user));
+    const page = await signInPage(t.app, user);
+    const webClaims = payloadOf(page.jar.get('__Host-opcc_session')!);
+
+    // 29 minutes without a request: a token signed now still works (and counts as activity).
+    t.clock.advance(29 * 60_000);
+    expect(await status(resign(apiClaims))).toBe(200);
+    expect(await pageStatus(page, resign(webClaims))).toBe(200);
+    // Then 30 minutes without one: the session has ended, whatever the token.
+    t.clock.advance(30 * 60_000);
+    expect(await status(resign(apiClaims))).toBe(401);
+    expect(await pageStatus(page, resign(webClaims))).toBe(401);
+  });
+
+  it('refuses a token older than the 10-hour session, freshly signed or not', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    let token = await apiToken(t.app, user);
+    const claims = payloadOf(token);
+    for (let minutes = 0; minutes < 600 - 14; minutes += 14) {
+      t.clock.advance(14 * 60_000);
+      token = await refreshToken(t.app, token);
+    }
+    expect(await status(resign(claims))).toBe(200);
+    t.clock.advance(14 * 60_000);
+    expect(await status(resign(claims))).toBe(401);
+  });
+
+  it('refuses a wrong issuer or audience under our own key', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    const claims = payloadOf(await apiToken(t.app, user));
+    expect(await status(resign(claims))).toBe(200);
+    expect(await status(resign(claims, { iss: 'someone-else' }))).toBe(401);
+    expect(await status(resign(claims, { iss: undefined }))).toBe(401);
+    for (const aud of ['web', 'mfa', 'other', undefined])
+      expect(await status(resign(claims, { aud })), String(aud)).toBe(401);
+  });
+});
+
+describe('§3: reissue with under 5 minutes left, same session', () => {
+  it('gives the API a new token in X-Session-Token near expiry, and on POST /api/auth/refresh', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    const token = await apiToken(t.app, user);
+    const { sid } = payloadOf(token);
+    t.clock.advance(9 * 60_000);
+    const early = await get(token);
+    expect(early.statusCode).toBe(200);
+    expect(early.headers['x-session-token']).toBeUndefined();
+
+    t.clock.advance(2 * 60_000);
+    const late = await get(token);
+    expect(late.statusCode).toBe(200);
+    const reissued = late.headers['x-session-token'] as string;
+    expect(payloadOf(reissued)).toMatchObject({ sid, aud: 'api' });
+    expect(payloadOf(reissued).exp).toBe(Math.floor(t.clock.now().getTime() / 1000) + 900);
+    expect(Date.parse(late.headers['x-session-token-expires'] as string)).toBe(
+      (payloadOf(reissued).exp as number) * 1000,
+    );
+    // Every request in the last 5 minutes gets the same new token, not one each.
+    expect((await get(token)).headers['x-session-token']).toBe(reissued);
+
+    const refreshed = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      headers: bearer(token),
+    });
+    expect(refreshed.statusCode).toBe(200);
+    const body = refreshed.json<{ token: string; expiresAt: string; sessionExpiresAt: string }>();
+    expect(payloadOf(body.token).sid).toBe(sid);
+    expect(Date.parse(body.expiresAt)).toBe(t.clock.now().getTime() + 900_000);
+
+    // The old token has ended; the reissued ones go on in the same session.
+    t.clock.advance(5 * 60_000);
+    expect(await status(token)).toBe(401);
+    expect(await status(reissued)).toBe(200);
+    expect(await status(body.token)).toBe(200);
+    const sessions = await t.db.sql<{ n: number }[]>`
+      select count(*)::int as n from sessions where user_id = ${user.id} and revoked_at is null`;
+    expect(sessions[0]!.n).toBe(1);
+  });
+
+  it('sets a fresh page cookie near expiry, for the same session', async () => {
+    const user = await createUser(t.app, 'caseworker');
+    const page = await signInPage(t.app, user);
+    const first = page.jar.get('__Host-opcc_session')!;
+    t.clock.advance(11 * 60_000);
+    const response = await page.get('/staff');
+    expect(response.statusCode).toBe(200);
+    const cookie = response.cookies.find((c) => c.name === '__Host-opcc_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(cookie.maxAge).toBe(900);
+    expect(payloadOf(cookie.value).sid).toBe(payloadOf(first).sid);
+    // Past the first token's end, the browser's new cookie keeps the session going.
+    t.clock.advance(10 * 60_000);
+    expect(await pageStatus(page, first)).toBe(401);
+    expect((await page.get('/staff')).statusCode).toBe(200);
   });
 });

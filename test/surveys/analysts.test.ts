@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { apiToken, bearer, createUser, reauthenticate, type TestUser } from '../helpers/auth.js';
 import { createSurvey, respond } from './helpers.js';
 
 /**
@@ -42,6 +42,8 @@ describe('survey analysts and equality data', () => {
     expect(keys).not.toContain('equality_age');
     const csv = await get(`/api/surveys/${surveyId}/responses.csv`);
     expect(csv.body.split('\r\n')[0]).not.toMatch(/equality/);
+    // The raw export needs re-authentication first (security.md §1 "R"); then analysts only.
+    await reauthenticate(t.app, managerToken, manager);
     for (const url of [
       `/api/surveys/${surveyId}/equality-results`,
       `/api/surveys/${surveyId}/equality-responses.csv`,
@@ -76,6 +78,7 @@ describe('survey analysts and equality data', () => {
       `/api/surveys/${surveyId}/equality-crosstab?question=equality_age&by=area`,
     );
     expect(cross.statusCode).toBe(200);
+    await reauthenticate(t.app, managerToken, manager);
     const csv = await get(`/api/surveys/${surveyId}/equality-responses.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.body.split('\r\n')[0]).toMatch(/equality_age/);
