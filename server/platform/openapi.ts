@@ -19,7 +19,7 @@ export const openapiPlugin = fp(
           title: 'OPCC casework API',
           version: '1.0.0',
           description:
-            'JSON API for integrations and scripts. Staff endpoints take a Bearer token from POST /api/auth/token.',
+            'JSON API for integrations and scripts. Staff endpoints take a Bearer token from POST /api/auth/token. Tokens last 15 minutes: once the token sent has under 5 minutes left, responses carry a new one for the same session in the `X-Session-Token` header (its end in `X-Session-Token-Expires`), and POST /api/auth/refresh reissues on demand. A session ends 30 minutes after its last request or 10 hours after sign-in. Actions needing re-authentication answer 401 `auth.reauth_required` until POST /api/auth/reauth (password, `otp`, justification) within the last 5 minutes.',
         },
         components: {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
