@@ -95,6 +95,8 @@ export interface Config {
    * (performance.md §2), so a benchmark's single client is not turned away as one visitor.
    */
   readonly rateLimitAllow: readonly string[];
+  /** BENCH_HEAP_LOG: the soak's post-GC heap samples go to this file (performance.md §7). */
+  readonly benchHeapLog: string | undefined;
   /** With `Authorization: Bearer <token>` any address may read /metrics. */
   readonly metricsToken: string | undefined;
   /**
@@ -404,6 +406,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ).replace(/\\n/g, '\n'),
     metricsAllow,
     rateLimitAllow: read('BENCH') === '1' ? ['127.0.0.1', '::1', '::ffff:127.0.0.1'] : [],
+    benchHeapLog: read('BENCH_HEAP_LOG'),
     metricsToken,
     migrateOnStart,
     outboxRelayPaused: pausedRaw === 'true',

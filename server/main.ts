@@ -2,6 +2,7 @@ import { guardDriverWriteAfterClose } from '../db/client.js';
 import { buildApp } from './app.js';
 import { openRuntime } from './bootstrap.js';
 import { loadConfig } from './config.js';
+import { startHeapLog } from './platform/heap-log.js';
 import { startupFailureMessage } from './startup.js';
 
 /** `npm run server`: the web half alone (production shape; workers run separately). */
@@ -23,6 +24,7 @@ async function main() {
   console.log(
     `pages:    ${config.publicUrl}/ (public), ${config.publicUrl}/sign-in (staff sign-in)${config.apiDocs === 'public' ? `, ${config.publicUrl}/api/docs (API)` : ''}`,
   );
+  startHeapLog(config.benchHeapLog, 'server');
   const shutdown = async () => {
     await app.close();
     await runtime.close();

@@ -4,6 +4,7 @@ import { openRuntime } from '../server/bootstrap.js';
 import { loadConfig } from '../server/config.js';
 import { startInboundSmtp } from '../server/intake/smtp-adapter.js';
 import { announceFirstAdmin } from '../server/main.js';
+import { startHeapLog } from '../server/platform/heap-log.js';
 import { startupFailureMessage } from '../server/startup.js';
 import { serveWorkerHealth, workerName } from './health.js';
 import { startWorkers } from './runner.js';
@@ -75,6 +76,7 @@ async function main() {
     );
   }
   console.log(`ready in ${Date.now() - started} ms`);
+  startHeapLog(config.benchHeapLog, all ? 'all' : 'worker');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
