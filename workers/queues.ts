@@ -179,6 +179,27 @@ function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
     lazyConnect: true,
   });
   producer.on('error', () => undefined);
+  // The producer connects on first use. A health check that joins a connection still being
+  // made waits for it (at most about its connect timeout): sent at once, it was refused
+  // ("Stream isn't writeable", the offline queue being off) although Redis was up.
+  const producerReady = async () => {
+    if (producer.status === 'wait') return void (await producer.connect());
+    if (producer.status !== 'connecting' && producer.status !== 'connect') return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        producer.off('ready', onReady);
+        producer.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => done();
+      const onClose = () => done(new Error('Connection is closed.'));
+      const timer = setTimeout(() => done(new Error('Redis connect timed out')), 1500);
+      producer.once('ready', onReady);
+      producer.once('close', onClose);
+    });
+  };
   const workerOptions: RedisOptions = {
     maxRetriesPerRequest: null,
     retryStrategy: (attempt) => Math.min(200 * attempt, 2000),
@@ -223,7 +244,7 @@ function createRedisBackend(redisUrl: string, prefix: string): QueueBackend {
       await backend.queue(name).add(name as never, data as never, opts);
     },
     async ping() {
-      if (producer.status === 'wait') await producer.connect();
+      await producerReady();
       await producer.ping();
     },
     async close() {
