@@ -195,6 +195,57 @@ describe('security checklist 11: Set-Cookie exactly as §3; new sid at login; 4t
   });
 });
 
+describe('security checklist 15: canary equality values never reach caseworker pages or the API', () => {
+  it('records a complainant’s equality answers; the caseworker’s complaint page, list and API never show them', async () => {
+    const caseworker = await createUser(t.app, 'caseworker');
+    const secret = (await enrolMfa(t.app, t.clock, caseworker.id)).secret;
+    const token = await tokenFor(caseworker, secret);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/complaints',
+      headers: bearer(token),
+      payload: {
+        receivedAt: '2026-11-02',
+        complainant: { name: 'Canary Complainant', email: 'canary.complainant@example.org' },
+        summary: 'The Chief Constable was rude at a public meeting',
+        allegations: [{ category: 'individual_behaviours', description: 'Rude on 1 November' }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    // Values no page or answer would otherwise contain.
+    const canary = {
+      ethnicity: 'asian_british',
+      religion: 'muslim',
+      sexualOrientation: 'bisexual',
+    };
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/complaints/${id}/equality`,
+      headers: bearer(token),
+      payload: canary,
+    });
+    expect(put.statusCode, put.body).toBe(204);
+    const [stored] = await t.db.sql<{ n: number }[]>`
+      select count(*)::int as n from complainant_equality where complaint_id = ${id}`;
+    expect(stored!.n).toBe(1);
+
+    const { page } = await pageSignIn(caseworker, secret);
+    const seen = [
+      (await t.app.inject({ url: `/api/complaints/${id}`, headers: bearer(token) })).body,
+      (await t.app.inject({ url: '/api/complaints', headers: bearer(token) })).body,
+      (await page.get(`/complaints/${id}`)).body,
+      (await page.get('/complaints')).body,
+    ];
+    for (const body of seen) {
+      for (const value of Object.values(canary)) expect(body).not.toContain(value);
+    }
+    // The form lists every option, with none chosen: it never reads the answers back.
+    const form = (await page.get(`/complaints/${id}/equality`)).body;
+    expect(form).not.toMatch(/selected|checked/);
+  });
+});
+
 describe('security checklist 16: unknown fields (role, assigneeId), over-long strings, __proto__ get 400', () => {
   it('refuses each on the public contact API, naming the field, and creates no case', async () => {
     const good = {
