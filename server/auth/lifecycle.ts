@@ -5,7 +5,8 @@ import { userTokens } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, validationError } from '../platform/errors.js';
+import { validationError } from '../platform/errors.js';
+import { INVALID_LINK } from './errors.js';
 import {
   normaliseEmail,
   type UserAccounts as UsersRepository,
@@ -27,12 +28,6 @@ export const LINK_PATH: Record<LinkPurpose, string> = {
 const LINK_MAIL = 'user_link';
 const LINK_PLACEHOLDER = '[link]';
 export const LINK_TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
-
-export const INVALID_LINK = new AppError(
-  400,
-  'auth.link_invalid',
-  'This link has expired or has already been used. Ask for a new one.',
-);
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -5,6 +5,7 @@ import { localPath } from '../lib/local-path.js';
 import type { Clock } from '../lib/clock.js';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { AppError, notFound } from '../platform/errors.js';
+import { signInRequired } from './errors.js';
 import type { MfaService } from './mfa.js';
 import type { AuthService, TokenClaims } from './service.js';
 
@@ -134,8 +135,7 @@ export async function mfaRoutes(
 
   app.get('/sign-in/mfa/qr.svg', { config: { public: true } }, async (request, reply) => {
     const found = await pending(request);
-    if (!found || mfa.need(found.user) !== 'enrol')
-      throw new AppError(401, 'auth.required', 'Sign in to continue');
+    if (!found || mfa.need(found.user) !== 'enrol') throw signInRequired();
     return qrSvg(reply, (await mfa.begin(found.user.id)).uri);
   });
 

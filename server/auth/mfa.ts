@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.js';
 import { mfaRecoveryCodes, users } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { notFound } from '../platform/errors.js';
+import { mfaNotStarted, setupCodeWrong } from './errors.js';
 import type { Role, UserAccounts as UsersRepository, UserRow } from '../users/gateway.js';
 import { ARGON2_OPTIONS } from './passwords.js';
 import {
@@ -19,12 +20,6 @@ import {
 
 /** What a signed-in password still needs: a code, an enrolment first, or nothing. */
 export type MfaNeed = 'verify' | 'enrol' | 'none';
-
-export const INVALID_CODE = new AppError(
-  401,
-  'auth.mfa_invalid',
-  'Enter a correct code from your authenticator app, or a recovery code',
-);
 
 /**
  * TOTP (RFC 6238) second factor for staff: seeds sealed with AES-256-GCM, replayed or old
@@ -110,13 +105,9 @@ export function createMfaService(deps: {
      */
     async confirm(actor: Actor, userId: string, code: string): Promise<string[]> {
       const row = await user(userId);
-      if (!row.mfaPendingSecret)
-        throw new AppError(409, 'auth.mfa_not_started', 'Start setting up your authenticator');
+      if (!row.mfaPendingSecret) throw mfaNotStarted();
       const step = await totpStep(openSecret(key, row.mfaPendingSecret), code, clock.now(), null);
-      if (step === undefined)
-        throw new AppError(400, 'auth.mfa_invalid', 'Enter the 6-digit code your app shows', {
-          code: 'Enter the 6-digit code your app shows',
-        });
+      if (step === undefined) throw setupCodeWrong();
       const codes = newRecoveryCodes();
       const hashes = await Promise.all(codes.map((c) => argon2.hash(c, ARGON2_OPTIONS)));
       await db.transaction(async (tx) => {

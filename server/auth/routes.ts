@@ -5,7 +5,8 @@ import { localPath } from '../lib/local-path.js';
 import { AppError } from '../platform/errors.js';
 import { Credentials, RefreshResponse, SignInForm, TokenResponse } from './schemas.js';
 import { setMfaCookie, setSessionCookie } from './mfa-routes.js';
-import { MFA_REQUIRED, MFA_STEP_MS, type AuthService } from './service.js';
+import { MFA_REQUIRED } from './errors.js';
+import { MFA_STEP_MS, type AuthService } from './service.js';
 
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
 const safeReturn = (value: string | undefined) => localPath(value, '/staff');

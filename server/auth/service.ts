@@ -3,12 +3,19 @@ import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
 import {
+  INVALID_CODE,
+  INVALID_CREDENTIALS,
+  MFA_ENROLMENT_REQUIRED,
+  MFA_REQUIRED,
+  throttled,
+} from './errors.js';
+import {
   normaliseEmail,
   type Role,
   type UserAccounts as UsersRepository,
   type UserRow,
 } from '../users/gateway.js';
-import { INVALID_CODE, type MfaService } from './mfa.js';
+import type { MfaService } from './mfa.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export type Audience = 'web' | 'api';
@@ -41,12 +48,6 @@ export const REISSUE_WITHIN_MS = 5 * 60_000;
 /** Last-seen is written at most once a minute per session (idle limit ±1 minute). */
 const TOUCH_EVERY_MS = 60_000;
 
-export const INVALID_CREDENTIALS = new AppError(
-  401,
-  'auth.invalid_credentials',
-  'Enter a correct email address and password',
-);
-
 export interface TokenClaims {
   sub: string;
   sid: string;
@@ -77,17 +78,6 @@ export const REAUTH_CODE_MISSING = new AppError(
 
 /** The second step must follow the password within 5 minutes (§3). */
 export const MFA_STEP_MS = 5 * 60_000;
-
-export const MFA_REQUIRED = new AppError(
-  401,
-  'auth.mfa_required',
-  'Enter the code from your authenticator app (otp)',
-);
-export const MFA_ENROLMENT_REQUIRED = new AppError(
-  403,
-  'auth.mfa_enrolment_required',
-  'Set up an authenticator app by signing in to the staff pages first',
-);
 
 export interface SignInInput {
   email: string;
@@ -147,11 +137,7 @@ export function createAuthService(deps: {
     const since = new Date(clock.now().getTime() - THROTTLE.windowMs);
     const failures = await repo.failuresSince(db, since, emailNorm, ip);
     if (failures.byAccount >= THROTTLE.perAccount || failures.byIp >= THROTTLE.perIp) {
-      throw new AppError(
-        429,
-        'auth.throttled',
-        'Too many failed sign-in attempts. Wait 15 minutes and try again.',
-      );
+      throw throttled();
     }
   }
 

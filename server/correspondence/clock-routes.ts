@@ -6,7 +6,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeadlinesService, RecordEventInput } from '../deadlines/service.js';
-import { EVENT_LABELS } from '../deadlines/labels.js';
 import {
   CaseEventParams,
   CaseIdParams,
@@ -16,7 +15,7 @@ import {
   RecordEventBody,
   VoidEventBody,
 } from '../deadlines/schemas.js';
-import { CASE_TYPE_LABELS as TYPE_LABELS, type CaseType } from '../lib/deadline-rules.js';
+import { CASE_TYPE_LABELS as TYPE_LABELS } from '../lib/deadline-rules.js';
 import { dateFromParts } from '../lib/dates.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -35,27 +34,6 @@ const FORM_FIELDS: Record<string, string> = {
 };
 const formFields = (fields: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(fields).map(([k, v]) => [FORM_FIELDS[k] ?? k, v]));
-
-export const EVENT_CHOICES: Array<{ value: string; text: string; types?: CaseType[] }> = [
-  {
-    value: 'clarification_requested',
-    text: EVENT_LABELS.clarification_requested,
-    types: ['foi', 'eir', 'sar'],
-  },
-  {
-    value: 'clarification_received',
-    text: EVENT_LABELS.clarification_received,
-    types: ['foi', 'eir', 'sar'],
-  },
-  { value: 'fee_notice_sent', text: EVENT_LABELS.fee_notice_sent, types: ['foi', 'eir', 'sar'] },
-  { value: 'fee_received', text: EVENT_LABELS.fee_received, types: ['foi', 'eir', 'sar'] },
-  { value: 'id_requested', text: EVENT_LABELS.id_requested, types: ['sar'] },
-  { value: 'id_received', text: EVENT_LABELS.id_received, types: ['sar'] },
-  { value: 'extended', text: EVENT_LABELS.extended },
-  { value: 'due_date_override', text: `${EVENT_LABELS.due_date_override} (managers)` },
-  { value: 'review_requested', text: EVENT_LABELS.review_requested, types: ['foi', 'eir'] },
-  { value: 'responded', text: EVENT_LABELS.responded },
-];
 
 export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: DeadlinesService }) {
   const { deadlines } = opts;

@@ -15,6 +15,7 @@ import type { Clock } from '../lib/clock.js';
 import { headerSafe } from '../mail/header-safe.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
+import { idempotencyKeyReused } from './errors.js';
 
 /** What a member of the public can ask about, in the order the form offers it. */
 export const PUBLIC_TYPES = [
@@ -186,12 +187,7 @@ export function createContactService(deps: { db: Db; clock: Clock; cases: CaseGa
                   eq(idempotencyKeys.key, idempotency.key),
                 ),
               );
-            if (!first || first.requestHash !== hash)
-              throw new AppError(
-                422,
-                'idempotency.key_reused',
-                'This submission has already been sent with different details',
-              );
+            if (!first || first.requestHash !== hash) throw idempotencyKeyReused();
             return { ...(first.response as unknown as ContactReceipt), replayed: true };
           }
         }

@@ -13,7 +13,7 @@ import { isUuid, LIMITS, type CaseGateway } from '../correspondence/gateway.js';
 import type { Clock } from '../lib/clock.js';
 import { headerSafe } from '../mail/header-safe.js';
 import { systemActor, type Actor, type AuditLog } from '../platform/audit.js';
-import { AppError } from '../platform/errors.js';
+import { emptyMessage, messageTooLarge } from './errors.js';
 import {
   automatedReason,
   headerText,
@@ -181,12 +181,8 @@ export function createInboundService(deps: {
     options: IngestOptions = {},
   ): Promise<IngestResult> {
     const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-    if (bytes.length === 0)
-      throw new AppError(400, 'intake.empty_message', 'The message is empty', {
-        body: 'Send the raw email (RFC 822)',
-      });
-    if (bytes.length > MAX_INBOUND_BYTES)
-      throw new AppError(413, 'too_large', 'The message is larger than 10 MiB');
+    if (bytes.length === 0) throw emptyMessage();
+    if (bytes.length > MAX_INBOUND_BYTES) throw messageTooLarge();
     const parsed = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true });
     const { key: messageKey, messageId } = messageKeyOf(parsed);
     const reason = automatedReason(parsed);

@@ -5,6 +5,7 @@ import { formatDate } from '../lib/format.js';
 import { ADMINS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { emptyMessage, IDEMPOTENCY_KEY_REUSED } from './errors.js';
 import {
   CONTACT_LIMITS,
   contactProblems,
@@ -127,7 +128,7 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
       } catch (error) {
         if (error instanceof AppError && error.statusCode === 400 && error.fields)
           return renderForm(reply, values, key, error.fields, 400);
-        if (error instanceof AppError && error.code === 'idempotency.key_reused')
+        if (error instanceof AppError && error.code === IDEMPOTENCY_KEY_REUSED)
           return reply.page(
             'intake/views/sent-before.njk',
             { pageTitle: 'Message already sent' },
@@ -189,9 +190,7 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
       },
       async (request, reply) => {
         if (!Buffer.isBuffer(request.body) || request.body.length === 0)
-          throw new AppError(400, 'intake.empty_message', 'Send the raw email as the body', {
-            body: 'Send the raw email (RFC 822)',
-          });
+          throw emptyMessage('Send the raw email as the body');
         const result = await intake.ingestRawEmail(request.body, {
           via: 'api',
           actor: request.actor(),

@@ -11,7 +11,7 @@ import {
   type StaffIdentity,
   type TokenClaims,
 } from '../auth/service.js';
-import type { Role } from '../users/repository.js';
+import type { Role } from '../users/types.js';
 import type { Actor } from './audit.js';
 import { AppError, isApiRequest } from './errors.js';
 

@@ -7,7 +7,7 @@ import { channelLabel, TYPE_LABELS, typeLabel } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
 import { dateFieldValues, readDateFields } from '../platform/forms.js';
-import { AppError } from '../platform/errors.js';
+import { invalidPeriod, tableNotFound } from './errors.js';
 import {
   createStatsService,
   PRESETS,
@@ -146,8 +146,7 @@ export async function statsRoutes(
     },
     async (request) => {
       const { errors, data } = await load(request.query);
-      if (Object.keys(errors).length > 0)
-        throw new AppError(400, 'validation', 'The period is not valid', errors);
+      if (Object.keys(errors).length > 0) throw invalidPeriod(errors);
       return data;
     },
   );
@@ -199,7 +198,7 @@ export async function statsRoutes(
     async (request, reply) => {
       const match = /^([a-z-]+)\.csv$/.exec(request.params.table);
       const name = match?.[1];
-      if (!name || !Object.hasOwn(TABLES, name)) throw new AppError(404, 'not_found', 'Not found');
+      if (!name || !Object.hasOwn(TABLES, name)) throw tableNotFound();
       const { data } = await load(request.query);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

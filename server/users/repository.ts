@@ -3,12 +3,13 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
 import { emailTaken } from './errors.js';
-
-export type UserRow = typeof users.$inferSelect;
-export type Role = UserRow['role'];
-export const ROLES: readonly Role[] = ['caseworker', 'manager', 'admin'];
-
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+import {
+  normaliseEmail,
+  type NewSessionRow,
+  type NewUserRow,
+  type SessionWithUser,
+  type UserRow,
+} from './types.js';
 
 /**
  * How long a session row read for the per-request check may be reused. Every change that
@@ -17,8 +18,6 @@ export const normaliseEmail = (email: string) => email.trim().toLowerCase();
  * long. Expiry and idle time are still checked on every request against the cached row.
  */
 export const SESSION_CACHE_MS = 2_000;
-
-type SessionWithUser = { session: typeof sessions.$inferSelect; user: UserRow };
 
 export function createUsersRepository() {
   const sessionCache = new Map<string, { row: SessionWithUser; readAt: number }>();
@@ -70,7 +69,7 @@ export function createUsersRepository() {
         order by u.created_at`);
       return rows.map((row) => ({ id: row.id, email: row.email }));
     },
-    async insert(db: DbOrTx, values: typeof users.$inferInsert): Promise<UserRow> {
+    async insert(db: DbOrTx, values: NewUserRow): Promise<UserRow> {
       try {
         const [row] = await db.insert(users).values(values).returning();
         return row!;
@@ -84,7 +83,7 @@ export function createUsersRepository() {
     async update(
       db: DbOrTx,
       id: string,
-      values: Partial<typeof users.$inferInsert>,
+      values: Partial<NewUserRow>,
       bumpTokenVersion: boolean,
     ): Promise<UserRow | undefined> {
       const [row] = await db
@@ -98,7 +97,7 @@ export function createUsersRepository() {
       if (bumpTokenVersion || 'disabledAt' in values) forgetSessions();
       return row;
     },
-    async createSession(db: DbOrTx, values: typeof sessions.$inferInsert) {
+    async createSession(db: DbOrTx, values: NewSessionRow) {
       const [row] = await db.insert(sessions).values(values).returning();
       return row!;
     },

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
-import type { Role } from './repository.js';
+import type { Role } from './types.js';
 import {
   CsrfOnlyForm,
   NewUserBody,

@@ -3,13 +3,8 @@ import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { notFound, validationError } from '../platform/errors.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
-import {
-  normaliseEmail,
-  ROLES,
-  type Role,
-  type UserRow,
-  type UsersRepository,
-} from './repository.js';
+import type { UsersRepository } from './repository.js';
+import { normaliseEmail, ROLES, type Role, type UserRow } from './types.js';
 import { ownAccount, ownRole, userNotFound } from './errors.js';
 
 export interface NewUser {

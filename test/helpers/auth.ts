@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Role } from '../../server/users/repository.js';
+import type { Role } from '../../server/users/types.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple 42';
 
