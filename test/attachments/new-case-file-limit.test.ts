@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type PageSession } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { type PageSession } from '../helpers/auth.js';
 import { fieldParts, PNG, postMultipart } from '../helpers/multipart.js';
 
-let t: TestApp;
+const t = useTestApp();
 let page: PageSession;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  page = await signInPage(t.app, await createUser(t.app, 'caseworker'));
+  page = await t.page(await t.user('caseworker'));
 });
-afterAll(async () => t.close());
 
 const fields = {
   type: 'general',

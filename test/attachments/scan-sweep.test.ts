@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCAN_SWEEP_EVERY_MS, scanSweepJob } from '../../workers/jobs/scan-sweep.js';
 import { jobIds } from '../../workers/queues.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
-import { FakeClamd } from '../helpers/clamd-fake.js';
+import { bearer, type PageSession, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { besideApp, FakeClamd } from '../helpers/clamd-fake.js';
 import { multipart, PDF, PNG, type Part } from '../helpers/multipart.js';
 import { makeCase } from '../correspondence/fixtures.js';
 import { actorOf, openCase } from '../replies/fixtures.js';
+import type { WorkerRunner } from '../../workers/runner.js';
 
 const START = '2026-11-23T10:00:00Z';
 const MINUTE = 60_000;
 
-let clamd: FakeClamd;
-let t: TestApp;
+const clamd = new FakeClamd();
+const t = useTestApp({ now: START, ...besideApp(clamd) });
 let caseworker: TestUser;
 let manager: TestUser;
 let cwToken: string;
@@ -27,17 +21,24 @@ let cwPage: PageSession;
 let mgrPage: PageSession;
 
 beforeAll(async () => {
-  clamd = await new FakeClamd().start();
-  t = await buildTestApp({ now: START, config: { clamdUrl: clamd.url } });
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  cwToken = await apiToken(t.app, caseworker);
-  cwPage = await signInPage(t.app, caseworker);
-  mgrPage = await signInPage(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
 });
-afterAll(async () => {
-  await t.close();
-  await clamd.stop().catch(() => undefined);
+
+/**
+ * Each test signs in afresh: the fixed clock only moves forward, and a test that ran before
+ * may have moved it past the sessions' idle timeout.
+ */
+async function signInAfresh() {
+  cwToken = await t.freshToken(caseworker);
+  cwPage = await t.freshPage(caseworker);
+  mgrPage = await t.freshPage(manager);
+}
+
+let runner: WorkerRunner | undefined;
+afterEach(async () => {
+  await runner?.stop(2000);
+  runner = undefined;
 });
 
 async function post(url: string, parts: Part[]) {
@@ -101,28 +102,31 @@ async function status(table: 'case_attachments' | 'disclosure_documents', id: st
   return row!.scan_status;
 }
 
-let caseId: string;
-let attachmentId: string;
-let documentId: string;
-let entryId: string;
+/**
+ * This test's own held files: a case attachment and a disclosure log document, both pending
+ * their virus check, their scan jobs lost.
+ */
+async function heldFiles() {
+  const c = await makeCase(t.app, caseworker);
+  const attachmentId = (
+    await post(`/api/cases/${c.id}/attachments`, [
+      { name: 'file', filename: 'scan.png', contentType: 'image/png', data: PNG },
+    ])
+  ).id;
+  const entry = await draftEntry();
+  const documentId = (
+    await post(`/api/disclosure/${entry.id}/documents`, [
+      { name: 'file', filename: 'redacted.pdf', contentType: 'application/pdf', data: PDF },
+    ])
+  ).id;
+  await loseOutboxJobs();
+  return { caseId: c.id, attachmentId, entryId: entry.id, documentId };
+}
 
 describe('files whose scan job gave up', () => {
   it('stay pending until the sweep; it re-queues those older than 30 minutes, once per window', async () => {
-    const c = await makeCase(t.app, caseworker);
-    caseId = c.id;
-    attachmentId = (
-      await post(`/api/cases/${c.id}/attachments`, [
-        { name: 'file', filename: 'scan.png', contentType: 'image/png', data: PNG },
-      ])
-    ).id;
-    const entry = await draftEntry();
-    entryId = entry.id;
-    documentId = (
-      await post(`/api/disclosure/${entry.id}/documents`, [
-        { name: 'file', filename: 'redacted.pdf', contentType: 'application/pdf', data: PDF },
-      ])
-    ).id;
-    await loseOutboxJobs();
+    await signInAfresh();
+    const { attachmentId, documentId } = await heldFiles();
 
     // 29 minutes on: still within the first job's own retries, left alone.
     t.clock.advance(29 * MINUTE);
@@ -154,9 +158,8 @@ describe('files whose scan job gave up', () => {
   });
 
   it('shows a manager "Scan again" next to a pending file; a caseworker neither sees nor may use it', async () => {
-    // Signed in afresh: the fixed clock has moved past the sessions' idle timeout.
-    cwPage = await signInPage(t.app, caseworker);
-    mgrPage = await signInPage(t.app, manager);
+    await signInAfresh();
+    const { caseId, attachmentId } = await heldFiles();
     const action = `/casework/${caseId}/attachments/${attachmentId}/rescan`;
     const mgrView = await mgrPage.get(`/casework/${caseId}`);
     expect(mgrView.body).toContain(`action="${action}"`);
@@ -181,6 +184,8 @@ describe('files whose scan job gave up', () => {
   });
 
   it('offers the same "Scan again" on a disclosure log document still held', async () => {
+    await signInAfresh();
+    const { entryId, documentId } = await heldFiles();
     const page = `/disclosure-entries/${entryId}`;
     const action = `${page}/documents/${documentId}/rescan`;
     expect((await mgrPage.get(page)).body).toContain(`action="${action}"`);
@@ -201,7 +206,20 @@ describe('files whose scan job gave up', () => {
   });
 
   it('the re-queued jobs scan the files; then nothing is stale and Scan again is refused', async () => {
-    await t.startWorkers();
+    await signInAfresh();
+    const { caseId, attachmentId, entryId, documentId } = await heldFiles();
+    t.clock.advance(31 * MINUTE);
+    const window = Math.floor(t.clock.now().getTime() / SCAN_SWEEP_EVERY_MS);
+    // Held files of the tests before are stale too, and may have been re-queued already.
+    expect((await sweep()).stale).toBeGreaterThanOrEqual(2);
+    expect(await rescanJobs()).toEqual(
+      expect.arrayContaining([
+        jobIds.rescan('case_attachment', attachmentId, window),
+        jobIds.rescan('disclosure_document', documentId, window),
+      ]),
+    );
+    runner = await t.startWorkers();
+    await signInAfresh(); // 31 minutes idle: past the sessions' idle timeout
     await expect
       .poll(
         async () => [
@@ -213,7 +231,8 @@ describe('files whose scan job gave up', () => {
       .toEqual(['clean', 'clean']);
     expect(await status('case_attachments', attachmentId)).toBe('clean');
     expect(await status('disclosure_documents', documentId)).toBe('clean');
-    expect(await sweep()).toEqual({ stale: 0, requeued: 0 });
+    // The tests before left files held too; the workers scan those as well.
+    await expect.poll(sweep).toEqual({ stale: 0, requeued: 0 });
 
     const view = await mgrPage.get(`/casework/${caseId}`);
     expect(view.body).not.toContain('Scan again');

@@ -1,38 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClamdUnavailableError, scanBuffer } from '../../server/attachments/clamd.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
-import { EICAR, FakeClamd } from '../helpers/clamd-fake.js';
+import { bearer, type PageSession, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { besideApp, EICAR, FakeClamd } from '../helpers/clamd-fake.js';
 import { fieldParts, multipart, PNG, postMultipart, type Part } from '../helpers/multipart.js';
 import { makeCase } from '../correspondence/fixtures.js';
+import type { WorkerRunner } from '../../workers/runner.js';
 
 /** A PNG (by its magic bytes, so the upload is accepted) carrying the EICAR test string. */
 const PNG_WITH_EICAR = Buffer.concat([PNG, EICAR]);
 
-let clamd: FakeClamd;
-let t: TestApp;
+const clamd = new FakeClamd();
+const t = useTestApp(besideApp(clamd));
 let caseworker: TestUser;
 let page: PageSession;
 let token: string;
 
 beforeAll(async () => {
-  clamd = await new FakeClamd().start();
-  t = await buildTestApp({ config: { clamdUrl: clamd.url } });
-  caseworker = await createUser(t.app, 'caseworker');
-  page = await signInPage(t.app, caseworker);
-  token = await apiToken(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  page = await t.page(caseworker);
+  token = await t.token(caseworker);
 });
-afterAll(async () => {
-  await t.close();
-  await clamd.stop().catch(() => undefined);
+
+// A test that needs workers starts its own and stops them: none relies on another's.
+let runner: WorkerRunner | undefined;
+const startWorkers = async () => (runner = await t.startWorkers());
+afterEach(async () => {
+  await runner?.stop(2000);
+  runner = undefined;
 });
 
 async function upload(caseId: string, files: Part[]) {
@@ -164,7 +160,7 @@ describe('security checklist 24 (scanning): unscanned or EICAR file not download
   });
 
   it('after the job a clean file downloads; EICAR is infected, blocked, on the timeline and emailed', async () => {
-    await t.startWorkers();
+    await startWorkers();
     const c = await makeCase(t.app, caseworker);
     const [clean, infected] = await upload(c.id, [
       { name: 'file', filename: 'fine.png', contentType: 'image/png', data: PNG },
@@ -203,9 +199,14 @@ describe('security checklist 24 (scanning): unscanned or EICAR file not download
       select action from audit_events where subject_id = ${infected!.id} order by at, id`;
     expect(audits.map((a) => a.action)).toContain('case.attachment.infected');
 
-    const mails = await t.sink.waitFor(1);
-    const alert = mails.find((m) => m.envelopeTo.includes(caseworker.email));
-    expect(alert).toBeDefined();
+    // Other emails (acknowledgements) may arrive first: wait for this one, by its recipient.
+    const alertFor = () =>
+      t.mailbox.messages.find(
+        (m) =>
+          m.envelopeTo.includes(caseworker.email) && /^Virus found/.test(m.parsed.subject ?? ''),
+      );
+    await expect.poll(alertFor).toBeDefined();
+    const alert = alertFor();
     expect(alert!.parsed.subject).toMatch(
       /^Virus found in a file you uploaded \[OPCC-\d{4}-\d{5}\]$/,
     );
@@ -220,6 +221,7 @@ describe('security checklist 24 (scanning): unscanned or EICAR file not download
   });
 
   it('with clamd down the job fails and retries; the file stays held until clamd is back', async () => {
+    await startWorkers();
     const port = clamd.port;
     await clamd.stop();
     const c = await makeCase(t.app, caseworker);

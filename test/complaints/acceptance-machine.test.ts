@@ -1,17 +1,8 @@
 /** domain/complaints.md §6 Acceptance, lines 1-6, 8, 9, 11, 14, 16: one test each. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { api, footprint, team, type Team } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { footprint, useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 /** London 10:00 on a date (GMT or BST). */
 const at = (date: string) => new Date(`${date}T09:00:00Z`).toISOString();

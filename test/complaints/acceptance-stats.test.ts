@@ -1,17 +1,8 @@
 /** §6 acceptance lines 12, 13 and 15 (statistics and retention), and the review stream (§3.4). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { api, team, type Team } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 const ok = async (r: { statusCode: number; body: string }) => {
   expect(r.statusCode, r.body).toBeLessThan(300);

@@ -6,19 +6,10 @@
  * IOPC review that sends it back for re-investigation (a new generation of timers), and a
  * second review whose decision closes it. Every step is checked through GET as well.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { api, team, type Team } from './fixtures.js';
+import { expect, it } from 'vitest';
+import { useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 type Reply = { statusCode: number; body: string };
 const ok = (response: Reply, status = 200) => {

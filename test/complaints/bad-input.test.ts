@@ -4,22 +4,15 @@
  * pages a GOV.UK error summary; never a 500, and nothing is saved.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { signInPage, type PageSession } from '../helpers/auth.js';
-import { api, footprint, team, type Team } from './fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PageSession } from '../helpers/auth.js';
+import { footprint, useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
+const { t, u, a } = useComplaintsApp();
 let cw: PageSession;
 beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-  cw = await signInPage(t.app, u.caseworker);
+  cw = await t.page(u.caseworker);
 });
-afterAll(async () => t.close());
 
 /** Everything a refused create could have written. */
 async function totals() {

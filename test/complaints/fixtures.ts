@@ -1,5 +1,6 @@
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
+import { useTestApp, type FixtureOptions } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
 
 export interface Team {
@@ -24,6 +25,19 @@ export async function team(t: TestApp): Promise<Team> {
     mgr: await apiToken(t.app, manager),
     out: await apiToken(t.app, outsider),
   };
+}
+
+/**
+ * The shared test app (test/helpers/fixture.ts) with this file's team and complaints API:
+ * `const { t, u, a } = useComplaintsApp()`; `u` is filled in before the file's tests.
+ */
+export function useComplaintsApp(options?: FixtureOptions) {
+  const t = useTestApp(options);
+  const u = {} as Team;
+  beforeAll(async () => {
+    Object.assign(u, await team(t));
+  });
+  return { t, u, a: api(t) };
 }
 
 export function api(t: TestApp) {

@@ -3,20 +3,11 @@
  * opens it with a reason is listed with who, which complaint, when and why; reads by those
  * on the list are not; only managers get the report, and reading it is audited.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { expect, it } from 'vitest';
 import { apiToken, createUser } from '../helpers/auth.js';
-import { api, team, type Team } from './fixtures.js';
+import { useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 it('lists a week of justified reads with reader, complaint, time and reason', async () => {
   t.clock.set('2026-11-17T10:00:00Z'); // Tuesday

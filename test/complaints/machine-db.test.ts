@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { allowedTriples } from '../../server/complaints/machine.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 it('the database allows exactly the moves the service machine lists', async () => {
   const rows = await t.db.sql<{ stream: string; from_status: string; to_status: string }[]>`

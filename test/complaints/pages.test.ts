@@ -1,20 +1,18 @@
 /** The complaint pages without a browser: forms, errors keeping what was typed, CSV. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { bearer, signInPage, type PageSession } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, type PageSession } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let u: Team;
 let cw: PageSession;
 let mgr: PageSession;
 beforeAll(async () => {
-  t = await buildTestApp();
   u = await team(t);
-  cw = await signInPage(t.app, u.caseworker);
-  mgr = await signInPage(t.app, u.manager);
+  cw = await t.page(u.caseworker);
+  mgr = await t.page(u.manager);
 });
-afterAll(async () => t.close());
 
 describe('complaint pages', () => {
   it('records a complaint from the form; a bad form keeps what was typed and names the fields', async () => {

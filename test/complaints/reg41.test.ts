@@ -4,20 +4,11 @@
  * a conduct matter (domain/complaints.md §3 "Suspension"). Anything short of that is
  * refused and changes nothing.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { expect, it } from 'vitest';
 import { signInPage } from '../helpers/auth.js';
-import { api, footprint, team, type Team } from './fixtures.js';
+import { footprint, useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 const day = (date: string) => t.clock.set(`${date}T10:00:00Z`);
 const ok = (response: { statusCode: number; body: string }) => {

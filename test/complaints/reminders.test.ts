@@ -1,20 +1,11 @@
 /** §3.2 reminders: §6 acceptance lines 7 and 10, and 13 months on a fixed clock. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { londonDateOf, londonHourMinute, addDays } from '../../server/lib/dates.js';
 import { slaScanJob } from '../../workers/jobs/sla-scan.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { apiToken } from '../helpers/auth.js';
-import { api, team, type Team } from './fixtures.js';
+import { useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 const NAME = 'Zebedee Quillfeather';
 const ALLEGATION = 'shouted about marmalade sandwiches';

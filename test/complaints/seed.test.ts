@@ -4,16 +4,12 @@
  * clock, once. Checks the records are what the app itself would make: references, every
  * move a transition row, letters on the timeline, figures on the statistics page.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { seedComplaints } from '../../scripts/seed/complaints.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser } from '../helpers/auth.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const count = async (table: string, where = 'true') => {
   const [row] = await t.db.sql.unsafe<{ n: number }[]>(

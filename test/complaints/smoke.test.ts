@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let u: Team;
 beforeAll(async () => {
-  t = await buildTestApp();
   u = await team(t);
 });
-afterAll(async () => t.close());
 
 it('creates and reads a complaint', async () => {
   const a = api(t);

@@ -4,19 +4,10 @@
  * write to a table they read (a new complaint, a move, an equality answer, a category
  * label) shows in the next answer. Every read is audited, reused or not.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { api, team, type Team } from './fixtures.js';
+import { expect, it } from 'vitest';
+import { useComplaintsApp } from './fixtures.js';
 
-let t: TestApp;
-let u: Team;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  t = await buildTestApp();
-  u = await team(t);
-  a = api(t);
-});
-afterAll(async () => t.close());
+const { t, u, a } = useComplaintsApp();
 
 const stats = async () => {
   const response = await a.call(

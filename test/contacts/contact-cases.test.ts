@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from '../correspondence/fixtures.js';
 import { insertContact } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let manager: TestUser;
 let caseworker: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  manager = await createUser(t.app, 'manager');
-  caseworker = await createUser(t.app, 'caseworker');
+  manager = await t.user('manager');
+  caseworker = await t.user('caseworker');
 });
-afterAll(async () => t.close());
 
 describe("a contact's page", () => {
   it('lists and links the cases naming the contact, newest first, restricted ones marked', async () => {

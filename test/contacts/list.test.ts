@@ -1,18 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, type PageSession, type TestUser } from '../helpers/auth.js';
 import { makeCase } from '../correspondence/fixtures.js';
 import { insertContact, type ContactValues } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let managerToken: string;
@@ -20,14 +13,12 @@ let caseworkerToken: string;
 let managerPage: PageSession;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  managerToken = await apiToken(t.app, manager);
-  caseworkerToken = await apiToken(t.app, caseworker);
-  managerPage = await signInPage(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  managerToken = await t.token(manager);
+  caseworkerToken = await t.token(caseworker);
+  managerPage = await t.page(manager);
 });
-afterAll(async () => t.close());
 
 // Every name carries this run's marker, so a fragment search matches only this file's rows.
 const marker = `Zq${randomBytes(4).toString('hex')}`;

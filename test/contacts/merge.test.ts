@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from '../correspondence/fixtures.js';
 import { insertContact } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let managerToken: string;
 let managerPage: PageSession;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  managerToken = await apiToken(t.app, manager);
-  managerPage = await signInPage(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  managerToken = await t.token(manager);
+  managerPage = await t.page(manager);
 });
-afterAll(async () => t.close());
 
 let n = 0;
 /** A contact row as a duplicate typically looks: same person, entered twice. */

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 // Access to a restricted case for a named member of staff (correspondence.md §8): granted
 // and removed by a manager, on the case page and through the API; timeline and audit.
 
-let t: TestApp;
+const t = useTestApp();
 let assignee: TestUser;
 let guest: TestUser;
 let manager: TestUser;
@@ -14,14 +14,12 @@ let mgrToken: string;
 let guestToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  assignee = await createUser(t.app, 'caseworker', { name: 'Avery Assignee' });
-  guest = await createUser(t.app, 'caseworker', { name: 'Gale Guest' });
-  manager = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
-  mgrToken = await apiToken(t.app, manager);
-  guestToken = await apiToken(t.app, guest);
+  assignee = await t.user('caseworker', { name: 'Avery Assignee' });
+  guest = await t.user('caseworker', { name: 'Gale Guest' });
+  manager = await t.user('manager', { name: 'Morgan Manager' });
+  mgrToken = await t.token(manager);
+  guestToken = await t.token(guest);
 });
-afterAll(async () => t.close());
 
 async function restrictedCase(subject: string) {
   const c = await makeCase(t.app, assignee, { subject, assigneeId: assignee.id });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let other: TestUser;
 let manager: TestUser;
@@ -11,14 +11,12 @@ let mgrToken: string;
 let cwToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  other = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  mgrToken = await apiToken(t.app, manager);
-  cwToken = await apiToken(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  other = await t.user('caseworker');
+  manager = await t.user('manager');
+  mgrToken = await t.token(manager);
+  cwToken = await t.token(caseworker);
 });
-afterAll(async () => t.close());
 
 const bulk = (payload: unknown, token = mgrToken) =>
   t.app.inject({

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import {
   apiToken,
   bearer,
-  createUser,
   csrfFrom,
   signInPage,
   type PageSession,
@@ -14,20 +13,18 @@ import { actorOf, makeCase } from './fixtures.js';
 
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let outsider: TestUser;
 let manager: TestUser;
 let page: PageSession;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  outsider = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  page = await signInPage(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  outsider = await t.user('caseworker');
+  manager = await t.user('manager');
+  page = await t.page(caseworker);
 });
-afterAll(async () => t.close());
 
 /** One API token per user for the whole file: a person keeps at most three sessions, so
  *  signing in afresh for every request would end the caseworker's page session. */

@@ -1,25 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 // Bulk tag (correspondence.md §3): one transaction, a version check on every row; any
 // conflict rejects the whole batch and names the cases.
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let outsider: TestUser;
 let manager: TestUser;
 let cwToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Tagger' });
-  outsider = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  cwToken = await apiToken(t.app, caseworker);
+  caseworker = await t.user('caseworker', { name: 'Casey Tagger' });
+  outsider = await t.user('caseworker');
+  manager = await t.user('manager');
+  cwToken = await t.token(caseworker);
 });
-afterAll(async () => t.close());
 
 const bulkTag = (payload: unknown, token = cwToken) =>
   t.app.inject({

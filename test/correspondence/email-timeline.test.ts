@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
+  caseworker = await t.user('caseworker');
 });
-afterAll(async () => t.close());
 
 const eventsOf = async (id: string, kind: string) =>
   (await t.app.services.correspondence.get(actorOf(caseworker), id)).timeline.filter(

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, type PageSession, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 // Queue filters by tag, date received and restriction (correspondence.md §3, §8), through
 // the JSON API, the queue page and its CSV export.
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let outsider: TestUser;
 let manager: TestUser;
@@ -29,13 +22,12 @@ let secret: Made; // 10 November, restricted, tagged kestrel media, assigned to 
 let midnight: Made; // 23:30 UTC on 30 June: 1 July in London
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  outsider = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  [cwToken, mgrToken] = await Promise.all([apiToken(t.app, caseworker), apiToken(t.app, manager)]);
-  cwPage = await signInPage(t.app, caseworker);
-  mgrPage = await signInPage(t.app, manager);
+  caseworker = await t.user('caseworker');
+  outsider = await t.user('caseworker');
+  manager = await t.user('manager');
+  [cwToken, mgrToken] = await Promise.all([t.token(caseworker), t.token(manager)]);
+  cwPage = await t.page(caseworker);
+  mgrPage = await t.page(manager);
   early = await makeCase(t.app, caseworker, {
     subject: 'Kestrel early',
     receivedAt: '2026-11-02T09:00:00Z',
@@ -65,7 +57,6 @@ beforeAll(async () => {
     receivedAt: '2026-06-30T23:30:00Z',
   });
 });
-afterAll(async () => t.close());
 
 const api = (url: string, token = cwToken) =>
   t.app.inject({ method: 'GET', url, headers: bearer(token) });

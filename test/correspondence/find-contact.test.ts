@@ -3,19 +3,18 @@
  * name, email or postcode, choose one or record someone new, all without JavaScript (a GET
  * search, a link to choose, a hidden field in the form); and the same search in the API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let ada: { contactId: string | null };
 let adam: { contactId: string | null };
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
+  caseworker = await t.user('caseworker');
   ada = await makeCase(t.app, caseworker, {
     contact: { name: 'Ada Lovelace', email: 'ada@example.org', postcode: 'CB1 2AB' },
   });
@@ -23,7 +22,6 @@ beforeAll(async () => {
     contact: { name: 'Adam Smith', postcode: 'PE1 1AA' },
   });
 });
-afterAll(async () => t.close());
 
 const form = {
   type: 'general',

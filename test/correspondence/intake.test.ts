@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase, newCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let token: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  token = await apiToken(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  token = await t.token(caseworker);
 });
-afterAll(async () => t.close());
 
 async function countCases(): Promise<number> {
   const [row] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from cases`;

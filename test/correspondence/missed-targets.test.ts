@@ -5,12 +5,12 @@
  * statistics by assignee; a late response likewise; an acknowledged case in time is not.
  * Working days late come from the calendar service (bundled bank holidays).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp(); // Monday 23 November 2026
 let caseworker: TestUser;
 let manager: TestUser;
 let ackMissed: { id: string; reference: string };
@@ -18,9 +18,8 @@ let responseLate: { id: string; reference: string };
 let onTrack: { id: string; reference: string };
 
 beforeAll(async () => {
-  t = await buildTestApp(); // Monday 23 November 2026
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
   // A letter with no address, received Monday 2 November: acknowledge by Wednesday 4
   // November (2 working days), respond by 30 November. Nobody acknowledged it.
   ackMissed = await makeCase(t.app, caseworker, {
@@ -42,7 +41,6 @@ beforeAll(async () => {
     assigneeId: caseworker.id,
   });
 });
-afterAll(async () => t.close());
 
 describe('missed targets', () => {
   it('the case page tags and explains a missed acknowledgement target, in working days', async () => {

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
 });
-afterAll(async () => t.close());
 
 /** The Casework item of the service navigation: its badge and accessible text. */
 function navCount(html: string): string | undefined {

@@ -1,21 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
 import { formatDate } from '../../server/lib/format.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let page: PageSession;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  page = await signInPage(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  page = await t.page(caseworker);
 });
-afterAll(async () => t.close());
 
 const newCaseFields = {
   type: 'foi',

@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { signInPage, type TestUser } from '../helpers/auth.js';
 import { makeCase } from './fixtures.js';
 
 // The queue as a caseworker reads it: how many there are, numbered pages, the bulk actions
 // above the list, how long each case has left, and "Take" on a row.
 
-let t: TestApp;
+const t = useTestApp(); // Monday 23 November 2026
 let caseworker: TestUser;
 let colleague: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp(); // Monday 23 November 2026
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
-  colleague = await createUser(t.app, 'caseworker', { name: 'Colin Colleague' });
+  caseworker = await t.user('caseworker', { name: 'Casey Worker' });
+  colleague = await t.user('caseworker', { name: 'Colin Colleague' });
   for (let i = 0; i < 53; i += 1)
     await makeCase(t.app, colleague, {
       subject: `Routine enquiry ${i}`,
@@ -21,7 +20,6 @@ beforeAll(async () => {
       assigneeId: colleague.id,
     });
 });
-afterAll(async () => t.close());
 
 describe('the queue page', () => {
   it('shows the total and numbered pages, with the bulk actions above the list', async () => {

@@ -1,21 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { neutraliseCell } from '../../server/lib/csv.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp(); // the clock: Monday 23 November 2026, 10:00
 let caseworker: TestUser;
 let manager: TestUser;
 let token: string;
 
 beforeAll(async () => {
-  t = await buildTestApp(); // the clock: Monday 23 November 2026, 10:00
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  token = await apiToken(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  token = await t.token(caseworker);
 });
-afterAll(async () => t.close());
 
 const list = async (query: string) => {
   const response = await t.app.inject({

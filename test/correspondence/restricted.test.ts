@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let assignee: TestUser;
 let outsider: TestUser;
 let manager: TestUser;
@@ -11,10 +11,9 @@ let secret: { id: string; reference: string };
 let ordinary: { id: string; reference: string };
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  assignee = await createUser(t.app, 'caseworker');
-  outsider = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
+  assignee = await t.user('caseworker');
+  outsider = await t.user('caseworker');
+  manager = await t.user('manager');
   ordinary = await makeCase(t.app, assignee, {
     subject: 'Burglary follow-up on Elm Street',
     body: 'A question about a burglary investigation.',
@@ -32,7 +31,6 @@ beforeAll(async () => {
     body: 'Sensitive: zebracrossing codeword in a note',
   });
 });
-afterAll(async () => t.close());
 
 const api = async (user: TestUser, url: string) =>
   t.app.inject({ method: 'GET', url, headers: bearer(await apiToken(t.app, user)) });

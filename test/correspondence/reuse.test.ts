@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createStampReader } from '../../server/platform/change-stamps.js';
 import { SESSION_CACHE_MS } from '../../server/users/repository.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
 /**
@@ -10,16 +10,14 @@ import { actorOf, makeCase } from './fixtures.js';
  * 0014), and session checks for SESSION_CACHE_MS. These prove a reused answer never hides
  * a committed change, whichever process or connection made it.
  */
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
 });
-afterAll(async () => t.close());
 
 const getJson = async (user: TestUser, url: string) => {
   const response = await t.app.inject({

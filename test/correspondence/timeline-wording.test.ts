@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PermanentMailError } from '../../server/mail/service.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { signInPage, type TestUser } from '../helpers/auth.js';
 import { rawEmail } from '../intake/helpers.js';
 import { actorOf, openCase } from '../replies/fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
+  caseworker = await t.user('caseworker', { name: 'Casey Worker' });
 });
-afterAll(async () => t.close());
 
 async function timeline(caseId: string) {
   return (await t.app.services.correspondence.get(actorOf(caseworker), caseId)).timeline;

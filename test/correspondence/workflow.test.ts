@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, type TestUser } from '../helpers/auth.js';
 import { makeCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let cwToken: string;
 let mgrToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  cwToken = await apiToken(t.app, caseworker);
-  mgrToken = await apiToken(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  cwToken = await t.token(caseworker);
+  mgrToken = await t.token(manager);
 });
-afterAll(async () => t.close());
 
 const move = (id: string, body: Record<string, unknown>, token = cwToken) =>
   t.app.inject({

@@ -5,7 +5,7 @@
  * this file's database). The fake domain keeps its records in memory; its adapter is all
  * the clock knows of it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type {
   ClockSubject,
   ClockTimelineEntry,
@@ -14,8 +14,8 @@ import type {
 import type { Regime, RegimeComputation, RegimeResult } from '../../server/deadlines/regimes.js';
 import { buildCalendars } from '../../server/lib/calendar.js';
 import { systemActor } from '../../server/platform/audit.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { type TestUser } from '../helpers/auth.js';
 
 /**
  * A survey closes 10 England and Wales working days after it opens (a made-up regime). Its
@@ -135,14 +135,13 @@ const surveyAdapter: SubjectAdapter = {
   },
 };
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-12-01T10:00:00Z' });
 let owner: TestUser;
 const OPEN = '11111111-1111-4111-8111-111111111111';
 const CLOSED = '22222222-2222-4222-8222-222222222222';
 
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-12-01T10:00:00Z' });
-  owner = await createUser(t.app, 'caseworker');
+  owner = await t.user('caseworker');
   t.app.services.deadlines.regimes.register(surveyRegime);
   t.app.services.deadlines.registerAdapter(surveyAdapter);
   surveys.set(OPEN, {
@@ -162,7 +161,6 @@ beforeAll(async () => {
     dueOn: null,
   });
 });
-afterAll(async () => t.close());
 
 const timers = (id: string) =>
   t.db

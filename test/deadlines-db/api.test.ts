@@ -3,18 +3,11 @@
  * through POST /api/deadlines/calculate, clock events through POST /api/cases/:id/events,
  * stored deadlines on case creation, and the pages.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  csrfFrom,
-  signInPage,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, createUser, csrfFrom, signInPage, type TestUser } from '../helpers/auth.js';
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-11-23T10:00:00Z' });
 let worker: TestUser;
 let manager: TestUser;
 let admin: TestUser;
@@ -22,14 +15,12 @@ let token: string;
 let managerToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-11-23T10:00:00Z' });
-  worker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  admin = await createUser(t.app, 'admin');
-  token = await apiToken(t.app, worker);
-  managerToken = await apiToken(t.app, manager);
+  worker = await t.user('caseworker');
+  manager = await t.user('manager');
+  admin = await t.user('admin');
+  token = await t.token(worker);
+  managerToken = await t.token(manager);
 });
-afterAll(async () => t.close());
 
 type Ev = { kind: string; at: string; data?: Record<string, unknown> };
 const calculate = (body: Record<string, unknown>, auth = token) =>

@@ -4,12 +4,12 @@
  * admin, the outbox-driven rebuild through real workers, and coverage.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../server/deadlines/service.js';
 import { createHolidayRefreshJob } from '../../workers/jobs/holiday-refresh.js';
 import type { JobContext } from '../../workers/jobs/types.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, type TestUser } from '../helpers/auth.js';
 
 type Feed = Record<string, { division: string; events: Array<{ date: string; title: string }> }>;
 const bundle = JSON.parse(
@@ -30,16 +30,15 @@ const offline: FetchLike = async () => {
   throw new TypeError('fetch failed: getaddrinfo ENOTFOUND www.gov.uk');
 };
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-11-23T06:15:00Z' });
 let token: string;
 let admin: TestUser;
 let ctx: JobContext;
 
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-11-23T06:15:00Z' });
-  const worker = await createUser(t.app, 'caseworker');
-  admin = await createUser(t.app, 'admin');
-  token = await apiToken(t.app, worker);
+  const worker = await t.user('caseworker');
+  admin = await t.user('admin');
+  token = await t.token(worker);
   ctx = {
     db: t.db.db,
     services: t.app.services,
@@ -48,7 +47,6 @@ beforeAll(async () => {
     log: () => undefined,
   };
 });
-afterAll(async () => t.close());
 
 const adminActor = () => ({ id: admin.id, role: 'admin', requestId: null });
 const version = async () => t.app.services.deadlines.calendarVersion();

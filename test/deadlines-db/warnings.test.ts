@@ -6,7 +6,7 @@
  * only 09:00–17:00 on working days, none after closing or while the clock is stopped;
  * reruns send nothing more; an extension brings fresh stages.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDeadlinesService } from '../../server/deadlines/service.js';
 import { buildCalendars, parseGovUkBankHolidays } from '../../server/lib/calendar.js';
 import { isWithinWorkingHours } from '../../server/lib/deadline-rules.js';
@@ -14,28 +14,26 @@ import { slaScanJob } from '../../workers/jobs/sla-scan.js';
 import type { JobContext } from '../../workers/jobs/types.js';
 import type { WorkerRunner } from '../../workers/runner.js';
 import { readFileSync } from 'node:fs';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 
 const holidays = parseGovUkBankHolidays(
   JSON.parse(readFileSync(new URL('../../db/data/bank-holidays.json', import.meta.url), 'utf8')),
 );
 const ew = buildCalendars(holidays).england_wales;
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-11-20T12:00:00Z' });
 let worker: TestUser;
 let manager: TestUser;
 let token: string;
 let ctx: JobContext;
 
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-11-20T12:00:00Z' });
-  worker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  token = await apiToken(t.app, worker);
+  worker = await t.user('caseworker');
+  manager = await t.user('manager');
+  token = await t.token(worker);
   ctx = { db: t.db.db, services: t.app.services, queues: t.queues, clock: t.clock, log: () => {} };
 });
-afterAll(async () => t.close());
 
 /** A fresh token each time: the fixed clock moves past a token's expiry. */
 const api = async (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewCaseInput } from '../../server/correspondence/service.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, openCase } from '../replies/fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let cwToken: string;
@@ -16,13 +16,11 @@ const CANARY_EMAIL = 'zeb.quill.canary@example.net';
 const CONSTITUENT = 'Ottoline Marchbanks';
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  cwToken = await apiToken(t.app, caseworker);
-  mgrToken = await apiToken(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  cwToken = await t.token(caseworker);
+  mgrToken = await t.token(manager);
 });
-afterAll(async () => t.close());
 
 const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, token = cwToken) =>
   t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
-import { EICAR, FakeClamd } from '../helpers/clamd-fake.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerRunner } from '../../workers/runner.js';
+import { bearer, type PageSession, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { besideApp, EICAR, FakeClamd } from '../helpers/clamd-fake.js';
 import { multipart, PDF, type Part } from '../helpers/multipart.js';
 import { actorOf, openCase } from '../replies/fixtures.js';
 
-let clamd: FakeClamd;
-let t: TestApp;
+const clamd = new FakeClamd();
+const t = useTestApp(besideApp(clamd));
 let caseworker: TestUser;
 let manager: TestUser;
 let cwToken: string;
@@ -21,17 +15,19 @@ let mgrToken: string;
 let managerPage: PageSession;
 
 beforeAll(async () => {
-  clamd = await new FakeClamd().start();
-  t = await buildTestApp({ config: { clamdUrl: clamd.url } });
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  cwToken = await apiToken(t.app, caseworker);
-  mgrToken = await apiToken(t.app, manager);
-  managerPage = await signInPage(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  cwToken = await t.token(caseworker);
+  mgrToken = await t.token(manager);
+  managerPage = await t.page(manager);
 });
-afterAll(async () => {
-  await t.close();
-  await clamd.stop().catch(() => undefined);
+
+// A test that needs workers starts its own and stops them: none relies on another's.
+let runner: WorkerRunner | undefined;
+const startWorkers = async () => (runner = await t.startWorkers());
+afterEach(async () => {
+  await runner?.stop(2000);
+  runner = undefined;
 });
 
 const api = (
@@ -110,15 +106,10 @@ async function status(documentId: string) {
   return row!;
 }
 
-async function waitForStatus(documentId: string, wanted: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await status(documentId);
-    if (row.scan_status === wanted) return row;
-    if (Date.now() > deadline)
-      throw new Error(`document ${documentId} is ${row.scan_status}, not ${wanted}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits for the document's state (asserted, not slept for), then returns its row. */
+async function waitForStatus(documentId: string, wanted: string) {
+  await expect.poll(async () => (await status(documentId)).scan_status).toBe(wanted);
+  return status(documentId);
 }
 
 describe('disclosure documents are held until clamd passes them', () => {
@@ -174,7 +165,7 @@ describe('disclosure documents are held until clamd passes them', () => {
   });
 
   it('after the scan a clean document publishes; an infected one is blocked until removed', async () => {
-    await t.startWorkers();
+    await startWorkers();
     const entry = await approvedEntry();
     const [clean, infected] = await upload(entry.id, [
       file('minutes-redacted.pdf', pdf('minutes')),
@@ -210,8 +201,10 @@ describe('disclosure documents are held until clamd passes them', () => {
     const audits = await t.db.sql<{ action: string }[]>`
       select action from audit_events where subject_id = ${infected!.id}`;
     expect(audits.map((a) => a.action)).toContain('disclosure.document.infected');
-    const mails = await t.sink.waitFor(1);
-    const alert = mails.find((m) => m.parsed.subject?.startsWith('Virus found in a disclosure'));
+    const alertOf = () =>
+      t.mailbox.messages.find((m) => m.parsed.subject?.startsWith('Virus found in a disclosure'));
+    await expect.poll(alertOf).toBeDefined();
+    const alert = alertOf();
     expect(alert?.envelopeTo).toContain(caseworker.email);
     expect(alert!.parsed.text).toContain('annex.pdf');
 
@@ -234,6 +227,7 @@ describe('disclosure documents are held until clamd passes them', () => {
   it('on a published entry, a held document is neither listed nor served: 404 pending, 410 infected', async () => {
     // Not reachable through the service (publication is refused); a defence in depth for
     // rows changed behind its back, for instance a file marked pending again by hand.
+    await startWorkers();
     const entry = await approvedEntry();
     const [shown, held] = await upload(entry.id, [
       file('shown.pdf', pdf('shown')),

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import {
   expectAccessible,
   launchBrowser,
@@ -13,7 +13,7 @@ import {
 import { multipart, PDF, PNG, postMultipart, type Part } from '../helpers/multipart.js';
 import { actorOf, openCase } from '../replies/fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let cwToken: string;
@@ -23,13 +23,11 @@ const CANARY_NAME = 'Perpetua Hollowcombe';
 const CANARY_EMAIL = 'perpetua.canary@example.net';
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  cwToken = await apiToken(t.app, caseworker);
-  mgrToken = await apiToken(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  cwToken = await t.token(caseworker);
+  mgrToken = await t.token(manager);
 });
-afterAll(async () => t.close());
 
 const api = (
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',

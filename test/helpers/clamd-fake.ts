@@ -80,3 +80,17 @@ export class FakeClamd {
     });
   }
 }
+
+/**
+ * Runs `clamd` beside the shared test app (test/helpers/fixture.ts): started before the app,
+ * which is configured with its URL, and stopped after it. `useTestApp(besideApp(clamd))`.
+ */
+export function besideApp(clamd: FakeClamd) {
+  return {
+    before: async () => {
+      await clamd.start();
+      return { config: { clamdUrl: clamd.url } };
+    },
+    after: async () => clamd.stop().catch(() => undefined),
+  };
+}

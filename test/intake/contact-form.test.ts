@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { FormSession, goodAnswers } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 async function count(table: 'cases' | 'email_messages' | 'idempotency_keys' | 'contacts') {
   const [row] = await t.db.sql<{ n: number }[]>`select count(*)::int as n from ${t.db.sql(table)}`;

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { idempotencySweepJob } from '../../workers/jobs/idempotency-sweep.js';
 import { jobs, schedules } from '../../workers/jobs/index.js';
 import type { JobContext } from '../../workers/jobs/types.js';
 import { JOB_NAMES } from '../../workers/queues.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { nextIp } from './helpers.js';
 
 const HOUR = 60 * 60 * 1000;
 const START = '2026-11-23T10:00:00Z';
 
-let t: TestApp;
+const t = useTestApp({ now: START });
 let ctx: JobContext;
 beforeAll(async () => {
-  t = await buildTestApp({ now: START });
   ctx = {
     db: t.db.db,
     services: t.app.services,
@@ -22,7 +21,6 @@ beforeAll(async () => {
     log: () => undefined,
   };
 });
-afterAll(async () => t.close());
 
 const body = (subject: string) => ({
   name: 'Sam Repeat',

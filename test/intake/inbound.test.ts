@@ -1,25 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../server/platform/audit.js';
 import { FLAG_CLOSED, FLAG_REPLY } from '../../server/intake/inbound.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from '../correspondence/fixtures.js';
 import { rawEmail } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let admin: TestUser;
 let caseworker: TestUser;
 let manager: TestUser;
 let adminToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  admin = await createUser(t.app, 'admin');
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  adminToken = await apiToken(t.app, admin);
+  admin = await t.user('admin');
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  adminToken = await t.token(admin);
 });
-afterAll(async () => t.close());
 
 const ingest = (raw: string, receivedAt?: Date) =>
   t.app.services.intake.ingestRawEmail(raw, { via: 'imap', receivedAt });

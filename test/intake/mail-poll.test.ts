@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IngestOptions } from '../../server/intake/inbound.js';
 import { schedules } from '../../workers/jobs/index.js';
 import {
@@ -8,7 +8,7 @@ import {
   type Mailbox,
 } from '../../workers/jobs/mail-poll.js';
 import type { JobContext } from '../../workers/jobs/types.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { rawEmail } from './helpers.js';
 import { FakeImapServer } from './imap-fake.js';
 
@@ -45,11 +45,7 @@ class MemoryMailbox implements Mailbox {
   async close() {}
 }
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const ingest = (raw: Buffer, options: IngestOptions) =>
   t.app.services.intake.ingestRawEmail(raw, options);

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser } from '../helpers/auth.js';
 import { createAuditLog } from '../../server/platform/audit.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 describe('audit log', () => {
   it('records changes with actor, action, subject and time from the clock', async () => {

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage } from '../helpers/auth.js';
 
 // An OPCC is not a central government service: no crown, royal arms, Crown copyright or
 // Open Government Licence on its pages; the office's own name (OFFICE_NAME) instead.
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp({ config: { officeName: 'Exampleshire Police and Crime Commissioner' } });
-});
-afterAll(async () => t.close());
+const t = useTestApp({ config: { officeName: 'Exampleshire Police and Crime Commissioner' } });
 
 function expectOfficeBranding(html: string) {
   expect(html).not.toContain('Crown copyright');

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage } from '../helpers/auth.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp({
-    extend: (app) => {
-      app.get('/api/test-explode', { config: { public: true } }, async () => {
-        throw new Error('secret internals: password=hunter2 at db.query');
-      });
-      app.get('/test-explode', { config: { public: true } }, async () => {
-        throw new Error('secret internals: password=hunter2 at db.query');
-      });
-    },
-  });
+const t = useTestApp({
+  extend: (app) => {
+    app.get('/api/test-explode', { config: { public: true } }, async () => {
+      throw new Error('secret internals: password=hunter2 at db.query');
+    });
+    app.get('/test-explode', { config: { public: true } }, async () => {
+      throw new Error('secret internals: password=hunter2 at db.query');
+    });
+  },
 });
-afterAll(async () => t.close());
 
 describe('errors', () => {
   it('security checklist 28: forced exception gives a generic 500 with requestId (API, no stack)', async () => {

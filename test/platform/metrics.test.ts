@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../server/config.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { FormSession, goodAnswers } from '../intake/helpers.js';
 
 const TOKEN = 'scrape-token-0123456789abcdef';
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await buildTestApp({ config: { metricsAllow: ['127.0.0.1', '::1'], metricsToken: TOKEN } });
-});
-afterAll(async () => t.close());
+const t = useTestApp({ config: { metricsAllow: ['127.0.0.1', '::1'], metricsToken: TOKEN } });
 
 async function scrape(remoteAddress = '127.0.0.1', headers: Record<string, string> = {}) {
   return t.app.inject({ method: 'GET', url: '/metrics', remoteAddress, headers });

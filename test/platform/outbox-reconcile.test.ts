@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { jobIds } from '../../workers/queues.js';
 import { reconcile } from '../../workers/relay.js';
 
@@ -8,12 +8,10 @@ import { reconcile } from '../../workers/relay.js';
  * The reconciler re-drives rows published long ago and never processed, even where the job
  * still exists under the same id (a custom jobId swallows a second add while it exists).
  */
-let t: TestApp;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 const ELEVEN_MINUTES = 11 * 60_000;
 

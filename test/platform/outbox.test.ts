@@ -1,14 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { claimUnpublished, markPublished, publishRows } from '../../workers/relay.js';
 import { jobIds } from '../../workers/queues.js';
 import type { WorkerRunner } from '../../workers/runner.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 // Each test that needs workers starts its own and stops them: no test relies on another's.
 let runner: WorkerRunner | undefined;

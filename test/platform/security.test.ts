@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
 
-let t: TestApp;
+const t = useTestApp();
 let admin: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  admin = await createUser(t.app, 'admin');
+  admin = await t.user('admin');
 });
-afterAll(async () => t.close());
 
 describe('access control', () => {
   it('security checklist 13: printRoutes() walk: every non-public route gets 401 anonymously', async () => {

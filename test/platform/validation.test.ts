@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer } from '../helpers/auth.js';
 
-let t: TestApp;
+const t = useTestApp();
 let headers: Record<string, string>;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  const admin = await createUser(t.app, 'admin');
-  headers = { ...bearer(await apiToken(t.app, admin)), 'content-type': 'application/json' };
+  const admin = await t.user('admin');
+  headers = { ...bearer(await t.token(admin)), 'content-type': 'application/json' };
 });
-afterAll(async () => t.close());
 
 const good = {
   email: 'valid.person@opcc.test',

@@ -3,20 +3,18 @@
  * attachments, under the download rules. A file still being virus-checked (or found
  * infected) is not offered and is refused if asked for; files go only by email.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { signInPage, type TestUser } from '../helpers/auth.js';
 import { PNG } from '../helpers/multipart.js';
 import { actorOf, openCase } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp(); // no virus scanner here: files are stored "not virus-checked"
 let caseworker: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp(); // no virus scanner here: files are stored "not virus-checked"
-  caseworker = await createUser(t.app, 'caseworker');
+  caseworker = await t.user('caseworker');
 });
-afterAll(async () => t.close());
 
 async function caseWithFile(filename: string) {
   const c = await openCase(t.app, caseworker);

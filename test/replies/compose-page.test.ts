@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, caseRow, openCase, SEEDED } from './fixtures.js';
 
@@ -7,18 +7,16 @@ import { actorOf, caseRow, openCase, SEEDED } from './fixtures.js';
 // a letter signed by whoever sends it, only the questions that apply, a preview, a
 // printable letter, plain words once sent, and acknowledgement templates that acknowledge.
 
-let t: TestApp;
+const t = useTestApp({
+  config: { officeAddress: 'Police Headquarters\nHinchingbrooke Park\nHuntingdon\nPE29 6NP' },
+});
 let assignee: TestUser;
 let colleague: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp({
-    config: { officeAddress: 'Police Headquarters\nHinchingbrooke Park\nHuntingdon\nPE29 6NP' },
-  });
-  assignee = await createUser(t.app, 'caseworker', { name: 'Asha Assignee' });
-  colleague = await createUser(t.app, 'caseworker', { name: 'Colin Colleague' });
+  assignee = await t.user('caseworker', { name: 'Asha Assignee' });
+  colleague = await t.user('caseworker', { name: 'Colin Colleague' });
 });
-afterAll(async () => t.close());
 
 const deliver = async (emailId: string) => {
   await t.relay();

@@ -3,21 +3,19 @@
  * writer's own (a colleague does not see it), survives leaving the page, is only saved on a
  * case the writer may see, and is gone once that person sends a reply or discards it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, openCase, SEEDED } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let writer: TestUser;
 let colleague: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  writer = await createUser(t.app, 'caseworker', { name: 'Wren Writer' });
-  colleague = await createUser(t.app, 'caseworker', { name: 'Colm Colleague' });
+  writer = await t.user('caseworker', { name: 'Wren Writer' });
+  colleague = await t.user('caseworker', { name: 'Colm Colleague' });
 });
-afterAll(async () => t.close());
 
 const textarea = (html: string) =>
   /<textarea[^>]*name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)![1]!.trim();

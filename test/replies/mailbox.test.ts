@@ -1,30 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 import { mailboxSender } from '../../server/replies/service.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, type TestUser } from '../helpers/auth.js';
 import { actorOf, openCase, SEEDED } from './fixtures.js';
 
 const MAILBOX = 'casework-inbox@opcc.example.gov.uk';
 const OFFICE_ADDRESS = 'Unit 7, Riverside House\nCanal Street\nNorthtown\nNT1 2BB';
 
-let t: TestApp;
+const t = useTestApp({
+  config: {
+    mailFrom: 'OPCC Casework Team <noreply@opcc.example.gov.uk>',
+    mailboxAddress: MAILBOX,
+    officeName: 'Office of the Police and Crime Commissioner for Northshire',
+    officeAddress: OFFICE_ADDRESS,
+  },
+});
 let caseworker: TestUser;
 let token: string;
 
 beforeAll(async () => {
-  t = await buildTestApp({
-    config: {
-      mailFrom: 'OPCC Casework Team <noreply@opcc.example.gov.uk>',
-      mailboxAddress: MAILBOX,
-      officeName: 'Office of the Police and Crime Commissioner for Northshire',
-      officeAddress: OFFICE_ADDRESS,
-    },
-  });
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
-  token = await apiToken(t.app, caseworker);
+  caseworker = await t.user('caseworker', { name: 'Casey Worker' });
+  token = await t.token(caseworker);
 });
-afterAll(async () => t.close());
 
 describe('replies come from and go back to the polled mailbox (§6)', () => {
   it('a sent email reply has From and Reply-To = the mailbox; other mail keeps MAIL_FROM', async () => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PermanentMailError } from '../../server/mail/service.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, caseRow, openCase, SEEDED, storeInbound, timelineKinds } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let other: TestUser;
 let manager: TestUser;
@@ -13,15 +13,13 @@ let otherToken: string;
 let mgrToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
-  other = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
-  cwToken = await apiToken(t.app, caseworker);
-  otherToken = await apiToken(t.app, other);
-  mgrToken = await apiToken(t.app, manager);
+  caseworker = await t.user('caseworker', { name: 'Casey Worker' });
+  other = await t.user('caseworker');
+  manager = await t.user('manager', { name: 'Morgan Manager' });
+  cwToken = await t.token(caseworker);
+  otherToken = await t.token(other);
+  mgrToken = await t.token(manager);
 });
-afterAll(async () => t.close());
 
 const reply = (caseId: string, payload: Record<string, unknown>, token = cwToken) =>
   t.app.inject({

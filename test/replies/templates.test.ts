@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { SEEDED } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let admin: TestUser;
 let caseworker: TestUser;
 let adminToken: string;
 let cwToken: string;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  admin = await createUser(t.app, 'admin');
-  caseworker = await createUser(t.app, 'caseworker');
-  adminToken = await apiToken(t.app, admin);
-  cwToken = await apiToken(t.app, caseworker);
+  admin = await t.user('admin');
+  caseworker = await t.user('caseworker');
+  adminToken = await t.token(admin);
+  cwToken = await t.token(caseworker);
 });
-afterAll(async () => t.close());
 
 const create = (payload: Record<string, unknown>, token = adminToken) =>
   t.app.inject({ method: 'POST', url: '/api/templates', headers: bearer(token), payload });

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewCaseInput } from '../../server/correspondence/service.js';
 import type { CorrespondenceStats } from '../../server/stats/service.js';
 import { presetPeriod } from '../../server/stats/service.js';
-import { buildTestApp, TEST_NOW, type TestApp } from '../helpers/app.js';
+import { TEST_NOW } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, newCase } from '../correspondence/fixtures.js';
 
-let t: TestApp;
+const t = useTestApp(); // Monday 23 November 2026, 10:00
 let manager: TestUser;
 let cw1: TestUser;
 let cw2: TestUser;
@@ -28,11 +29,10 @@ async function seed(input: Partial<NewCaseInput>, repliedAt?: string) {
 }
 
 beforeAll(async () => {
-  t = await buildTestApp(); // Monday 23 November 2026, 10:00
-  manager = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
-  cw1 = await createUser(t.app, 'caseworker', { name: 'Alex Caseworker' });
-  cw2 = await createUser(t.app, 'caseworker', { name: 'Bea Caseworker' });
-  token = await apiToken(t.app, manager);
+  manager = await t.user('manager', { name: 'Morgan Manager' });
+  cw1 = await t.user('caseworker', { name: 'Alex Caseworker' });
+  cw2 = await t.user('caseworker', { name: 'Bea Caseworker' });
+  token = await t.token(manager);
 
   // Replies in October (general: 20 working days, 1 October is due 29 October).
   await seed(
@@ -81,7 +81,6 @@ beforeAll(async () => {
   await seed({ type: 'general', channel: 'letter', receivedAt: '2026-09-30T09:00:00Z' }); // unassigned, overdue, September
   await seed({ type: 'general', channel: 'phone', receivedAt: '2026-09-30T23:30:00Z' }); // 1 October in London, overdue
 });
-afterAll(async () => t.close());
 
 const get = (url: string, headers: Record<string, string> = bearer(token)) =>
   t.app.inject({ method: 'GET', url, headers });

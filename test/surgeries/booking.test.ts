@@ -1,14 +1,12 @@
 /** domain/surgeries.md §11 B1-B4, B14 and bad input: no double booking, by the database. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bookApi, count, createSurgery, personBody, slotBooked } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 const emailsFor = (slotId: string) =>
   count(

@@ -2,17 +2,15 @@
  * §11 B13: surgeries on the clock-change Sundays of 2026 and 2027 show and book at the right
  * London time, with the right .ics and reminder instants.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser } from '../helpers/auth.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-01-05T10:00:00Z' });
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-01-05T10:00:00Z' });
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 const CASES = [
   {

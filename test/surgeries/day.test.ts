@@ -1,17 +1,15 @@
 /** Staff on the day (§8): attendance, notes, open a case, close a slot, move and cancel. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type PageSession } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { type PageSession } from '../helpers/auth.js';
 import { bookApi, count, createSurgery, personBody, slotBooked } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let staff: PageSession;
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
-  staff = await signInPage(t.app, await createUser(t.app, 'caseworker'));
+  staff = await t.page(await t.user('caseworker'));
 });
-afterAll(async () => t.close());
 
 async function bookedSurgery(date: string, people = 2) {
   const { surgery, slots } = await createSurgery(t, { date });

@@ -3,16 +3,12 @@
  * jobId `booking-{id}-{kind}-s{ics_sequence}`, so one confirmation (or cancellation) job is
  * queued per booking, kind and calendar sequence however many times it is asked for.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemActor } from '../../server/platform/audit.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 async function bookingOf(reference: string) {
   const [row] = await t.db.sql<{ id: string }[]>`

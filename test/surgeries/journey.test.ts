@@ -1,15 +1,11 @@
 /** The public journey without JavaScript (§3), and B5: a time taken between steps 3 and 7. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { FormSession } from '../intake/helpers.js';
 import { csrfFrom } from '../helpers/auth.js';
 import { bookApi, count, createSurgery, personBody, slotBooked } from './helpers.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 /** Walks a form session through the question pages up to Check your answers. */
 async function answerUpTo(form: FormSession, surgeryId: string, slotId: string) {

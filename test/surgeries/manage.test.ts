@@ -1,17 +1,15 @@
 /** §11 B6-B8: emailed links change nothing when opened; tokens are stored hashed; CANCEL .ics. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { csrfFrom } from '../helpers/auth.js';
 import { FormSession } from '../intake/helpers.js';
 import type { CaughtMail } from '../helpers/mail-sink.js';
 import { bookApi, count, createSurgery, personBody, slotBooked } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 async function mailTo(address: string, subjectPart: string): Promise<CaughtMail> {
   let found: CaughtMail | undefined;

@@ -1,15 +1,14 @@
 /** §11 B9-B11: the day-before reminder, exactly once, never after a cancellation. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TEST_NOW, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_NOW } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { systemActor } from '../../server/platform/audit.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 const reminders = () => t.app.services.surgeries.reminders;
 const remindersTo = (email: string) =>

@@ -3,22 +3,20 @@
  * 30 days after the surgery; names, contact details, free text and notes 12 months after,
  * unless a case was opened from the booking. Statistics fields stay.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../server/platform/audit.js';
 import { REMOVED } from '../../server/surgeries/retention.js';
 import { schedules } from '../../workers/jobs/index.js';
-import { buildTestApp, TEST_NOW, type TestApp } from '../helpers/app.js';
-import { createUser } from '../helpers/auth.js';
+import { TEST_NOW } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bookApi, count, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let staff: Actor;
 beforeAll(async () => {
-  t = await buildTestApp();
-  const user = await createUser(t.app, 'caseworker');
+  const user = await t.user('caseworker');
   staff = { id: user.id, role: 'caseworker', requestId: null };
 });
-afterAll(async () => t.close());
 
 interface Row {
   id: string;

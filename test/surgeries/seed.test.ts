@@ -1,14 +1,10 @@
 /** The surgeries demo data module: made through the services, once. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { seedSurgeries } from '../../scripts/seed/surgeries.js';
 import { count } from './helpers.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 describe('seedSurgeries', () => {
   it('makes past, street and upcoming surgeries with bookings and attendance, and only once', async () => {

@@ -1,18 +1,16 @@
 /** Staff: create surgeries (page and API), street surgeries logged without booking. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { count } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let admin: TestUser;
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  admin = await createUser(t.app, 'admin');
+  caseworker = await t.user('caseworker');
+  admin = await t.user('admin');
 });
-afterAll(async () => t.close());
 
 describe('creating a surgery', () => {
   it('API: POST /api/surgeries generates 15-minute slots in London time; GET shows places left', async () => {

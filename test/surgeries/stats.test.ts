@@ -1,14 +1,13 @@
 /** §11 B15: surgery figures for a seeded financial year equal hand-computed values. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createUser, signInPage } from '../helpers/auth.js';
 import { systemActor } from '../../server/platform/audit.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-05-01T09:00:00Z' });
 const actor = systemActor();
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-05-01T09:00:00Z' });
   const s = t.app.services.surgeries;
   const book = async (slotId: string) => {
     const me = personBody();
@@ -74,7 +73,6 @@ beforeAll(async () => {
   await s.day.setAttendance(actor, g, 'attended');
   await s.day.openCase(actor, a);
 });
-afterAll(async () => t.close());
 
 const june = {
   held: 2,

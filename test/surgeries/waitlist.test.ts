@@ -1,17 +1,16 @@
 /** §11 B12 (and B6 for offer links): a freed place goes down the waiting list in order. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, TEST_NOW, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_NOW } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { csrfFrom } from '../helpers/auth.js';
 import { FormSession } from '../intake/helpers.js';
 import { systemActor } from '../../server/platform/audit.js';
 import { bookApi, createSurgery, nextIp, personBody, slotBooked } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 beforeAll(async () => {
-  t = await buildTestApp();
   await t.startWorkers();
 });
-afterAll(async () => t.close());
 
 const waitlist = () => t.app.services.surgeries.waitlist;
 

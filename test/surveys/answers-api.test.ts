@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import { countRows, createSurvey, managerToken, respond } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let token: string;
 let surveyId: string;
 beforeAll(async () => {
-  t = await buildTestApp();
   token = await managerToken(t);
   surveyId = await createSurvey(t, token);
 });
-afterAll(async () => t.close());
 
 const valid = {
   crimes: ['burglary', 'asb'],

@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import { countRows, createSurvey, managerToken, nextIp, seedAudience } from './helpers.js';
 
 /** The public answers API with an Idempotency-Key: a retry returns the first answer. */
-let t: TestApp;
+const t = useTestApp();
 let token: string;
 let surveyId: string;
 beforeAll(async () => {
-  t = await buildTestApp();
   token = await managerToken(t);
   surveyId = await createSurvey(t, token);
 });
-afterAll(async () => t.close());
 
 const answers = { contact: 'phone', crimes: ['burglary'], comments: 'More patrols' };
 const post = (survey: string, payload: object, key?: string) =>

@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { createSurvey, managerToken } from './helpers.js';
 
 /** The public index of consultations (/consultations), linked from the public home page. */
-let t: TestApp;
+const t = useTestApp(); // the clock stands at 23 November 2026
 let token: string;
 beforeAll(async () => {
-  t = await buildTestApp(); // the clock stands at 23 November 2026
   token = await managerToken(t);
 });
-afterAll(async () => t.close());
 
 describe('public consultations index', () => {
   it('lists open consultations (soonest closing first) and the recently closed; hides drafts, scheduled and long-closed ones', async () => {

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer, PageSession } from '../helpers/auth.js';
 import { createSurvey, managerToken, respond } from './helpers.js';
 
 /** The answering pages at inject level: save as you go, come back, drafts gone at close. */
-let t: TestApp;
+const t = useTestApp();
 let token: string;
 let surveyId: string;
 beforeAll(async () => {
-  t = await buildTestApp();
   token = await managerToken(t);
   surveyId = await createSurvey(t, token, { closesAt: '2026-11-30T12:00:00Z' });
 });
-afterAll(async () => t.close());
 
 async function start(session: PageSession) {
   const started = await session.post(

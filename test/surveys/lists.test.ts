@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer, createUser, signInPage, type PageSession } from '../helpers/auth.js';
 import { createSurvey, managerToken } from './helpers.js';
 
 /** §4: staff pages for contact lists, CSV import with consent, members' consent shown. */
-let t: TestApp;
+const t = useTestApp();
 let staff: PageSession;
 let listUrl: string;
 beforeAll(async () => {
-  t = await buildTestApp();
-  staff = await signInPage(t.app, await createUser(t.app, 'manager'));
+  staff = await t.page(await t.user('manager'));
 });
-afterAll(async () => t.close());
 
 const CSV = [
   'Name,Email,Notes',

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { PageSession } from '../helpers/auth.js';
 import { createSurvey, managerToken } from './helpers.js';
 
@@ -7,12 +7,11 @@ import { createSurvey, managerToken } from './helpers.js';
  * §3: "Save and come back later" on the public link can email the resume link to an
  * address used once and not kept (as Citizen Space does).
  */
-let t: TestApp;
+const t = useTestApp();
 let surveyId: string;
 let browser: PageSession;
 const ADDRESS = 'resume.me@example.org';
 beforeAll(async () => {
-  t = await buildTestApp();
   surveyId = await createSurvey(t, await managerToken(t));
   browser = new PageSession(t.app);
   const start = `/consultations/${surveyId}`;
@@ -21,7 +20,6 @@ beforeAll(async () => {
   const saved = await browser.post(q1, { crimes: ['burglary'], save: 'later' }, q1);
   expect(saved.headers.location).toBe(`${start}/saved`);
 });
-afterAll(async () => t.close());
 
 const savedUrl = () => `/consultations/${surveyId}/saved`;
 const emailUrl = () => `/consultations/${surveyId}/saved/email`;
