@@ -126,13 +126,7 @@ export function createAttachmentScanService(deps: {
         .where(eq(caseAttachments.id, attachmentId));
       if (!file) return { status: 'missing' };
       if (file.scanStatus !== 'pending') return { status: file.scanStatus };
-      if (!clamdUrl) {
-        // Queued under a configuration that had clamd, run without: say so, do not pass it.
-        throw new Error('CLAMD_URL is not set: the file stays held until a worker with clamd');
-      }
-      const verdict = await scanBuffer(clamdUrl, file.data);
-      const status: AttachmentScanStatus = verdict.clean ? 'clean' : 'infected';
-      const signature = verdict.clean ? null : verdict.signature;
+      const { status, signature } = await verdictOn(file.data);
       return db.transaction(async (tx) => {
         const now = clock.now();
         const [updated] = await tx
@@ -140,8 +134,7 @@ export function createAttachmentScanService(deps: {
           .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
           .where(and(eq(caseAttachments.id, file.id), eq(caseAttachments.scanStatus, 'pending')))
           .returning({ id: caseAttachments.id });
-        if (!updated) return { status };
-        if (verdict.clean) return { status };
+        if (!updated || status === 'clean') return { status };
 
         const [kase] = await tx
           .select({
@@ -193,6 +186,22 @@ export function createAttachmentScanService(deps: {
     },
   };
 
+  /**
+   * What clamd says of a pending file's bytes, for both kinds of file. Throws while clamd is
+   * unreachable (the job retries and the file stays held) and on a worker without clamd.
+   */
+  async function verdictOn(
+    data: Buffer,
+  ): Promise<{ status: AttachmentScanStatus; signature: string | null }> {
+    // Queued under a configuration that had clamd, run without: say so, do not pass it.
+    if (!clamdUrl)
+      throw new Error('CLAMD_URL is not set: the file stays held until a worker with clamd');
+    const verdict = await scanBuffer(clamdUrl, data);
+    return verdict.clean
+      ? { status: 'clean', signature: null }
+      : { status: 'infected', signature: verdict.signature };
+  }
+
   /** The audit entry for an infected file (case attachment or disclosure document). */
   async function recordInfected(
     tx: DbOrTx,
@@ -241,11 +250,7 @@ export function createAttachmentScanService(deps: {
     // Removed from the entry before the scan ran: nothing to hold.
     if (!file) return { status: 'missing' };
     if (file.scanStatus !== 'pending') return { status: file.scanStatus };
-    if (!clamdUrl)
-      throw new Error('CLAMD_URL is not set: the file stays held until a worker with clamd');
-    const verdict = await scanBuffer(clamdUrl, file.data);
-    const status: AttachmentScanStatus = verdict.clean ? 'clean' : 'infected';
-    const signature = verdict.clean ? null : verdict.signature;
+    const { status, signature } = await verdictOn(file.data);
     return db.transaction(async (tx) => {
       const now = clock.now();
       const [updated] = await tx
@@ -255,7 +260,7 @@ export function createAttachmentScanService(deps: {
           and(eq(disclosureDocuments.id, file.id), eq(disclosureDocuments.scanStatus, 'pending')),
         )
         .returning({ id: disclosureDocuments.id });
-      if (!updated || verdict.clean) return { status };
+      if (!updated || status === 'clean') return { status };
 
       const [kase] = await tx
         .select({ contactId: cases.contactId })

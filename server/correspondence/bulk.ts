@@ -7,11 +7,11 @@ import { caseNotFound, staleVersion } from './errors.js';
 import type { CaseRow } from './repository.js';
 import type { CaseSummary } from './types.js';
 import { MAX_BULK, parseTags, TAG_LIMITS } from './validation.js';
-import { appendToTimeline } from '../timeline/timeline.js';
+import { saveCaseChange } from './case-change.js';
 
 /** Assigning and tagging, one case or a batch (version-checked, all or nothing). */
 export function createAssignmentCommands(ctx: CaseContext) {
-  const { db, repo, audit, clock, summaryOf, checkAssignee } = ctx;
+  const { db, repo, clock, summaryOf, checkAssignee } = ctx;
   function checkBatch(items: ReadonlyArray<{ id: string; version: number }>) {
     if (items.length === 0) throw validationError({ cases: 'Select at least one case' });
     if (items.length > MAX_BULK)
@@ -85,23 +85,11 @@ export function createAssignmentCommands(ctx: CaseContext) {
           results.push(await summary(row));
           continue; // no change, nothing on the timeline
         }
-        const updated = await repo.updateCase(tx, row.id, row.version, {
-          tags: [...row.tags, ...added],
-          updatedAt: now,
-        });
-        if (!updated) throw staleVersion();
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        const updated = await saveCaseChange(ctx, tx, actor, row, {
           at: now,
-          actorId: actor.id,
-          kind: 'tagged',
-          data: { added },
-        });
-        await audit.record(tx, actor, {
+          values: { tags: [...row.tags, ...added] },
+          timeline: { kind: 'tagged', data: { added } },
           action: 'case.tag',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
         changed += 1;
         results.push(await summary(updated));
@@ -147,34 +135,25 @@ export function createAssignmentCommands(ctx: CaseContext) {
           results.push(await summaryOf(tx, row, today, assignee?.name));
           continue; // no change, nothing on the timeline
         }
-        const updated = await repo.updateCase(tx, row.id, row.version, {
-          assigneeId: input.assigneeId,
-          updatedAt: now,
-        });
-        if (!updated) throw staleVersion();
         let fromName: string | null = null;
         if (row.assigneeId) {
           fromName =
             names.get(row.assigneeId) ?? (await repo.user(tx, row.assigneeId))?.name ?? null;
           if (fromName) names.set(row.assigneeId, fromName);
         }
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        const updated = await saveCaseChange(ctx, tx, actor, row, {
           at: now,
-          actorId: actor.id,
-          kind: 'assigned',
-          data: {
-            from: row.assigneeId,
-            fromName,
-            to: input.assigneeId,
-            toName: assignee?.name ?? null,
+          values: { assigneeId: input.assigneeId },
+          timeline: {
+            kind: 'assigned',
+            data: {
+              from: row.assigneeId,
+              fromName,
+              to: input.assigneeId,
+              toName: assignee?.name ?? null,
+            },
           },
-        });
-        await audit.record(tx, actor, {
           action: input.assigneeId ? 'case.assign' : 'case.unassign',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
         results.push(await summaryOf(tx, updated, today, assignee?.name));
       }

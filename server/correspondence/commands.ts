@@ -9,6 +9,7 @@ import type { CaseSummary, NoteView, TransitionInput } from './types.js';
 import { LIMITS } from './validation.js';
 import { findMove, humanise, STATUS_LABELS, type CaseStatus } from './workflow.js';
 import { appendToTimeline } from '../timeline/timeline.js';
+import { recordOnCase, saveCaseChange } from './case-change.js';
 
 /** Changes to one case: the workflow (§5), notes and restriction. */
 export function createCaseCommands(ctx: CaseContext) {
@@ -131,18 +132,10 @@ export function createCaseCommands(ctx: CaseContext) {
           body,
           createdAt: now,
         });
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        await recordOnCase(ctx, tx, actor, row, {
           at: now,
-          actorId: actor.id,
-          kind: 'note_added',
-          data: { noteId: note.id },
-        });
-        await audit.record(tx, actor, {
+          timeline: { kind: 'note_added', data: { noteId: note.id } },
           action: 'case.note.add',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
         return {
           id: note.id,
@@ -192,23 +185,11 @@ export function createCaseCommands(ctx: CaseContext) {
         if (row.version !== input.version) throw staleVersion();
         if (row.restricted === input.restricted) return summaryOf(tx, row, londonDate(clock.now()));
         const now = clock.now();
-        const updated = await repo.updateCase(tx, row.id, row.version, {
-          restricted: input.restricted,
-          updatedAt: now,
-        });
-        if (!updated) throw staleVersion();
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        const updated = await saveCaseChange(ctx, tx, actor, row, {
           at: now,
-          actorId: actor.id,
-          kind: 'restriction_changed',
-          data: { restricted: input.restricted },
-        });
-        await audit.record(tx, actor, {
+          values: { restricted: input.restricted },
+          timeline: { kind: 'restriction_changed', data: { restricted: input.restricted } },
           action: input.restricted ? 'case.restrict' : 'case.unrestrict',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
         return summaryOf(tx, updated, londonDate(now));
       });

@@ -1,5 +1,6 @@
 import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
+import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -319,9 +320,6 @@ export const RestrictionBody = Type.Object(
 );
 
 /* ---- Page forms: everything arrives as strings; the service gives the messages. ---- */
-
-const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
-const Csrf = Type.String({ maxLength: 200 });
 
 /**
  * Bounded, but looser than the service's limits, so an over-long answer comes back with

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { DISCLOSURE_STATUSES } from '../../db/schema/disclosure.js';
+import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
@@ -122,8 +123,6 @@ export const PublicEntrySchema = Type.Object({
 });
 
 /* ---- Staff page forms ---- */
-const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
-const Csrf = Type.String({ maxLength: 200 });
 
 export const EntryForm = Type.Object(
   {

@@ -9,3 +9,13 @@ export const NoticeQuery = Type.Object(
   { additionalProperties: false },
 );
 export type NoticeQuery = Static<typeof NoticeQuery>;
+
+/**
+ * A page form's text field: optional and bounded loosely (more than the service allows), so
+ * an over-long answer reaches the service, which says what is wrong in GOV.UK words while
+ * the page keeps the text in the box; a schema refusal would only give a bare 400.
+ */
+export const FormField = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+
+/** The hidden CSRF token every staff form posts back (@fastify/csrf-protection). */
+export const CsrfField = Type.String({ maxLength: 200 });

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TEMPLATE_PURPOSES } from '../../db/schema/replies.js';
+import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 import { CASE_TYPES } from '../correspondence/workflow.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -85,9 +86,6 @@ export const ReplySchema = Type.Object({
 });
 
 /* ---- Page forms: strings, bounded loosely so messages come from the service. ---- */
-
-const Field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
-const Csrf = Type.String({ maxLength: 200 });
 
 export const ComposeQuery = Type.Object(
   {

@@ -50,6 +50,17 @@ const isAdmin = (actor: Actor) => actor.role === 'admin' || actor.role === 'syst
 export function createTemplateCommands(ctx: RepliesContext) {
   const { db, clock, audit, repo } = ctx;
 
+  /** A new version's stored fields from what the editor typed (trimmed, types once each). */
+  const versionOf = (input: TemplateInput, actor: Actor) => ({
+    name: input.name.trim(),
+    purpose: input.purpose as TemplatePurpose,
+    caseTypes: [...new Set(input.caseTypes ?? [])],
+    subject: input.subject.trim(),
+    body: input.body,
+    createdById: actor.id,
+    createdAt: clock.now(),
+  });
+
   async function templatesFor(type?: string): Promise<TemplateView[]> {
     const rows = await repo.latestTemplates(db);
     return rows.filter((row) => !type || templateOffered(row, type)).map(templateView);
@@ -84,13 +95,7 @@ export function createTemplateCommands(ctx: RepliesContext) {
         const row = await repo.insertTemplate(tx, {
           familyId: randomUUID(),
           version: 1,
-          name: input.name.trim(),
-          purpose: input.purpose as TemplatePurpose,
-          caseTypes: [...new Set(input.caseTypes ?? [])],
-          subject: input.subject.trim(),
-          body: input.body,
-          createdById: actor.id,
-          createdAt: clock.now(),
+          ...versionOf(input, actor),
         });
         await audit.record(tx, actor, {
           action: 'template.create',
@@ -121,13 +126,7 @@ export function createTemplateCommands(ctx: RepliesContext) {
           const row = await repo.insertTemplate(tx, {
             familyId,
             version: latest.version + 1,
-            name: input.name.trim(),
-            purpose: input.purpose as TemplatePurpose,
-            caseTypes: [...new Set(input.caseTypes ?? [])],
-            subject: input.subject.trim(),
-            body: input.body,
-            createdById: actor.id,
-            createdAt: clock.now(),
+            ...versionOf(input, actor),
           });
           await audit.record(tx, actor, {
             action: 'template.revise',

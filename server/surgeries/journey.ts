@@ -30,6 +30,19 @@ type Answers = Record<string, string>;
 
 export const placesText = (n: number) => (n === 1 ? '1 place left' : `${n} places left`);
 
+/** Renders one of the booking journey's pages (book and manage share the views and title). */
+export const bookingPage = (
+  reply: FastifyReply,
+  template: string,
+  context: Record<string, unknown>,
+  status = 200,
+) =>
+  reply.page(
+    `surgeries/views/book/${template}.njk`,
+    { serviceName: 'Book a surgery appointment', ...context },
+    status,
+  );
+
 export async function journeyRoutes(
   app: FastifyInstance,
   opts: { surgeries: SurgeriesService; cookieSecure: boolean },
@@ -65,22 +78,13 @@ export async function journeyRoutes(
   const changeSuffix = (request: FastifyRequest) =>
     (request.query as { change?: string }).change ? '?change=1' : '';
 
-  const page = (
-    reply: FastifyReply,
-    template: string,
-    context: Record<string, unknown>,
-    status = 200,
-  ) =>
-    reply.page(
-      `surgeries/views/book/${template}.njk`,
-      { serviceName: 'Book a surgery appointment', ...context },
-      status,
-    );
-
   // 1. The start page: what surgeries are, when the next ones are.
   app.get('/surgeries', { config: { public: true } }, async (_request, reply) => {
     const upcoming = await surgeries.public.upcoming();
-    return page(reply, 'start', { pageTitle: 'Meet the Police and Crime Commissioner', upcoming });
+    return bookingPage(reply, 'start', {
+      pageTitle: 'Meet the Police and Crime Commissioner',
+      upcoming,
+    });
   });
 
   // 2. Choose a surgery.
@@ -93,7 +97,7 @@ export async function journeyRoutes(
     const upcoming = await surgeries.public.upcoming();
     const bookable = upcoming.filter((s) => s.slots.length > 0);
     const full = upcoming.filter((s) => s.slots.length === 0 && (s.full || s.open));
-    return page(
+    return bookingPage(
       reply,
       'surgery',
       {
@@ -135,7 +139,7 @@ export async function journeyRoutes(
   ) {
     const surgery = answers.surgeryId ? await surgeries.public.one(answers.surgeryId) : undefined;
     if (!surgery) return reply.redirect('/surgeries/book/surgery', 303);
-    return page(
+    return bookingPage(
       reply,
       'time',
       {
@@ -231,7 +235,7 @@ export async function journeyRoutes(
       errors?: FieldErrors,
       status = 200,
     ) =>
-      page(
+      bookingPage(
         reply,
         step,
         {
@@ -280,7 +284,7 @@ export async function journeyRoutes(
     const place = answers.slotId ? await surgeries.booking.placeOf(answers.slotId) : undefined;
     if (!place) return reply.redirect('/surgeries/book/surgery', 303);
     const surgery = await surgeries.public.one(place.surgery.id);
-    return page(
+    return bookingPage(
       reply,
       'check',
       {
@@ -309,7 +313,7 @@ export async function journeyRoutes(
     error: SlotFullError | NotBookableError,
     times: FreeTime[],
   ) {
-    return page(
+    return bookingPage(
       reply,
       'gone',
       {
@@ -354,7 +358,7 @@ export async function journeyRoutes(
             'Use the link in your confirmation email to change or cancel it.',
           );
         if (error instanceof AppError && error.statusCode === 400 && error.fields)
-          return page(
+          return bookingPage(
             reply,
             'details',
             {
@@ -384,7 +388,7 @@ export async function journeyRoutes(
     const found = await confirmed(request);
     if (!found) return reply.redirect('/surgeries', 303);
     const { booking, place } = found;
-    return page(reply, 'confirmation', {
+    return bookingPage(reply, 'confirmation', {
       pageTitle: 'Booking confirmed',
       reference: booking.reference,
       day: govukDay(place.slot.startsAt),

@@ -7,7 +7,7 @@ import { formField as str } from './form.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError } from './errors.js';
-import { placesText } from './journey.js';
+import { bookingPage, placesText } from './journey.js';
 import { personProblems } from './people.js';
 import { BOOKING_RATE_LIMIT, publicActor } from './routes.js';
 import type { SurgeriesService } from './service.js';
@@ -20,17 +20,6 @@ export async function manageRoutes(
   opts: { surgeries: SurgeriesService; cookieSecure: boolean },
 ) {
   const { surgeries } = opts;
-  const page = (
-    reply: FastifyReply,
-    template: string,
-    context: Record<string, unknown>,
-    status = 200,
-  ) =>
-    reply.page(
-      `surgeries/views/book/${template}.njk`,
-      { serviceName: 'Book a surgery appointment', ...context },
-      status,
-    );
 
   const tokenOf = (request: FastifyRequest) => {
     const raw = request.cookies[MANAGE_COOKIE];
@@ -73,7 +62,7 @@ export async function manageRoutes(
     const { booking, place } = await current(request);
     const surgery = await surgeries.public.one(place.surgery.id);
     const now = surgeries.clock.now();
-    return page(
+    return bookingPage(
       reply,
       'manage',
       {
@@ -104,7 +93,7 @@ export async function manageRoutes(
     async (request, reply) => {
       const { booking } = await current(request);
       await surgeries.booking.cancelById(publicActor(request), booking.id, 'person');
-      return page(reply, 'cancelled', {
+      return bookingPage(reply, 'cancelled', {
         pageTitle: 'Appointment cancelled',
         reference: booking.reference,
       });
@@ -156,7 +145,7 @@ export async function manageRoutes(
         booking.holdExpiresAt !== null &&
         booking.holdExpiresAt > surgeries.clock.now();
       reply.header('referrer-policy', 'no-referrer');
-      return page(reply, 'offer', {
+      return bookingPage(reply, 'offer', {
         pageTitle: live ? 'A place has come free' : 'This offer has expired',
         live,
         accepted: booking.status === 'confirmed',
@@ -179,14 +168,14 @@ export async function manageRoutes(
       try {
         if (decision === 'accept') {
           const booking = await surgeries.waitlist.accept(publicActor(request), token);
-          return page(reply, 'offer-done', {
+          return bookingPage(reply, 'offer-done', {
             pageTitle: 'Booking confirmed',
             accepted: true,
             reference: booking.reference,
           });
         }
         await surgeries.waitlist.decline(publicActor(request), token);
-        return page(reply, 'offer-done', { pageTitle: 'Place declined', accepted: false });
+        return bookingPage(reply, 'offer-done', { pageTitle: 'Place declined', accepted: false });
       } catch (error) {
         if (error instanceof AppError && error.code === 'surgeries.offer_expired')
           return reply.errorPage!(
@@ -209,7 +198,7 @@ export async function manageRoutes(
   ) {
     const surgery = await surgeries.public.one(surgeryId);
     if (!surgery) throw new AppError(404, 'not_found', 'Surgery not found');
-    return page(
+    return bookingPage(
       reply,
       'waitlist',
       { pageTitle: 'Join the waiting list', surgery, values, errors },
@@ -243,7 +232,7 @@ export async function manageRoutes(
           return renderJoin(reply, request.params.id, values, { name: error.message }, 409);
         throw error;
       }
-      return page(reply, 'waitlist-done', { pageTitle: 'You are on the waiting list' });
+      return bookingPage(reply, 'waitlist-done', { pageTitle: 'You are on the waiting list' });
     },
   );
 }

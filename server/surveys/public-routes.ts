@@ -108,6 +108,19 @@ export async function surveysPublicRoutes(
     return { survey, session: s, key, invitationId, draft, pages: pagesOf(survey.questions) };
   }
 
+  /** The journey and the page of questions `/q/:page` names (404 for a page it lacks). */
+  async function questionPage(
+    request: FastifyRequest<{ Params: { id: string; page: string } }>,
+    reply: FastifyReply,
+  ) {
+    const j = await journey(request, reply, request.params.id);
+    if (!j) return undefined;
+    const pageNo = Number(request.params.page);
+    const questions = j.pages[pageNo - 1];
+    if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
+    return { j, pageNo, questions };
+  }
+
   function renderPage(
     reply: FastifyReply,
     survey: SurveyWithQuestions,
@@ -210,11 +223,9 @@ export async function surveysPublicRoutes(
     '/consultations/:id/q/:page',
     { config: PUBLIC },
     async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
-      const pageNo = Number(request.params.page);
-      const questions = j.pages[pageNo - 1];
-      if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
+      const at = await questionPage(request, reply);
+      if (!at) return reply;
+      const { j, pageNo, questions } = at;
       return renderPage(
         reply,
         j.survey,
@@ -231,11 +242,9 @@ export async function surveysPublicRoutes(
     '/consultations/:id/q/:page',
     { config: POSTS },
     async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
-      const pageNo = Number(request.params.page);
-      const questions = j.pages[pageNo - 1];
-      if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
+      const at = await questionPage(request, reply);
+      if (!at) return reply;
+      const { j, pageNo, questions } = at;
       const answers = answersFromForm(questions, request.body);
       const { errors } = await answering.savePage(
         j.survey.id,

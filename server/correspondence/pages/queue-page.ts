@@ -36,6 +36,12 @@ import {
 } from './queue-state.js';
 
 /** The triage queue page, its CSV export and its bulk actions. */
+/** A queue form's field errors, refused as one 400 (the queue shows them in its summary). */
+function refuseIfAny(fields: FieldErrors) {
+  if (Object.keys(fields).length > 0)
+    throw new AppError(400, 'validation', 'Check the form', fields);
+}
+
 export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
   async function renderQueue(
     request: FastifyRequest,
@@ -254,6 +260,36 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
     );
   }
 
+  /**
+   * Runs one of the queue's bulk actions (assign, take, tag) and goes back to the queue the
+   * form came from with how many cases changed (`?assigned=3`). A refusal a person can act on
+   * (any 4xx) shows that queue again with the errors and what was typed, not an error page.
+   */
+  async function queueAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    returnTo: string,
+    countParam: 'assigned' | 'tagged',
+    act: () => Promise<number>,
+    values?: { tags?: string },
+  ) {
+    try {
+      const changed = await act();
+      const url = new URL(returnTo, 'http://local');
+      url.searchParams.set(countParam, String(changed));
+      return reply.redirect(`${url.pathname}${url.search}`, 303);
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode < 500) {
+        return renderQueue(request, reply, parseQueueUrl(returnTo), {
+          errors: error.fields ?? { cases: error.message },
+          status: error.statusCode,
+          ...(values ? { values } : {}),
+        });
+      }
+      throw error;
+    }
+  }
+
   app.get<{ Querystring: Query }>(
     '/casework',
     { schema: { querystring: QueueQuery, hide: true }, config: { auth: CASEWORK } },
@@ -320,25 +356,14 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
       const fields: FieldErrors = {};
       if (cases.length === 0) fields.cases = 'Select the cases to assign';
       if (!choice) fields.assigneeId = 'Choose who to assign the cases to';
-      try {
-        if (Object.keys(fields).length > 0)
-          throw new AppError(400, 'validation', 'Check the form', fields);
+      return queueAction(request, reply, returnTo, 'assigned', async () => {
+        refuseIfAny(fields);
         const result = await svc.bulkAssign(actor, {
           assigneeId: choice === 'me' ? actor.id : choice,
           cases,
         });
-        const url = new URL(returnTo, 'http://local');
-        url.searchParams.set('assigned', String(result.assigned));
-        return reply.redirect(`${url.pathname}${url.search}`, 303);
-      } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500) {
-          return renderQueue(request, reply, parseQueueUrl(returnTo), {
-            errors: error.fields ?? { cases: error.message },
-            status: error.statusCode,
-          });
-        }
-        throw error;
-      }
+        return result.assigned;
+      });
     },
   );
 
@@ -350,24 +375,11 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
       const actor = request.actor();
       const returnTo = safeReturnTo(request.body.returnTo);
       const cases = selectedCases(request.body.take ? [request.body.take] : []);
-      try {
-        if (cases.length !== 1)
-          throw new AppError(400, 'validation', 'Check the form', {
-            cases: 'Choose a case to take',
-          });
+      return queueAction(request, reply, returnTo, 'assigned', async () => {
+        if (cases.length !== 1) refuseIfAny({ cases: 'Choose a case to take' });
         const result = await svc.bulkAssign(actor, { assigneeId: actor.id, cases });
-        const url = new URL(returnTo, 'http://local');
-        url.searchParams.set('assigned', String(result.assigned));
-        return reply.redirect(`${url.pathname}${url.search}`, 303);
-      } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500) {
-          return renderQueue(request, reply, parseQueueUrl(returnTo), {
-            errors: error.fields ?? { cases: error.message },
-            status: error.statusCode,
-          });
-        }
-        throw error;
-      }
+        return result.assigned;
+      });
     },
   );
 
@@ -382,23 +394,18 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
       if (cases.length === 0) fields.cases = 'Select the cases to tag';
       const tags = typed.split(',');
       if (!tags.some((tag) => tag.trim())) fields.tags = 'Enter the tags to add';
-      try {
-        if (Object.keys(fields).length > 0)
-          throw new AppError(400, 'validation', 'Check the form', fields);
-        const result = await svc.bulkTag(request.actor(), { tags, cases });
-        const url = new URL(returnTo, 'http://local');
-        url.searchParams.set('tagged', String(result.tagged));
-        return reply.redirect(`${url.pathname}${url.search}`, 303);
-      } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500) {
-          return renderQueue(request, reply, parseQueueUrl(returnTo), {
-            errors: error.fields ?? { cases: error.message },
-            status: error.statusCode,
-            values: { tags: typed },
-          });
-        }
-        throw error;
-      }
+      return queueAction(
+        request,
+        reply,
+        returnTo,
+        'tagged',
+        async () => {
+          refuseIfAny(fields);
+          const result = await svc.bulkTag(request.actor(), { tags, cases });
+          return result.tagged;
+        },
+        { tags: typed },
+      );
     },
   );
 }
