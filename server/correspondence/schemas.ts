@@ -1,5 +1,6 @@
 import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
+import { ScanStatusSchema } from '../attachments/schemas.js';
 import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
 
@@ -154,12 +155,7 @@ export const AttachmentSchema = Type.Object({
   uploadedAt: Type.String(),
   uploadedBy: Nullable(StaffRefSchema),
   /** Virus scan (security §5): a file downloads only when `clean` or `not_scanned`. */
-  scanStatus: Type.Union([
-    Type.Literal('pending'),
-    Type.Literal('clean'),
-    Type.Literal('infected'),
-    Type.Literal('not_scanned'),
-  ]),
+  scanStatus: ScanStatusSchema,
   downloadable: Type.Boolean(),
 });
 

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { DISCLOSURE_STATUSES } from '../../db/schema/disclosure.js';
+import { ScanStatusSchema } from '../attachments/schemas.js';
 import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -38,12 +39,8 @@ export const DocumentSchema = Type.Object({
   size: Type.Integer(),
   sizeLabel: Type.String(),
   uploadedAt: Type.String(),
-  scanStatus: Type.Union([
-    Type.Literal('pending'),
-    Type.Literal('clean'),
-    Type.Literal('infected'),
-    Type.Literal('not_scanned'),
-  ]),
+  /** Virus scan (security §5): a file downloads only when `clean` or `not_scanned`. */
+  scanStatus: ScanStatusSchema,
   downloadable: Type.Boolean(),
 });
 

@@ -1,15 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth.js';
+import type { AssigneeRow } from '../stats/types.js';
 
 /** One caseworker's (or Unassigned's) open work, as the statistics count it. */
-export interface TeamRow {
-  assigneeId: string | null;
-  assignee: string;
-  open: number;
-  overdue: number;
-  dueSoon: number;
-  oldestReceivedOn: string | null;
-}
+export type TeamRow = AssigneeRow;
 
 /** The staff home (domains add panels as they land) and the public start page. */
 export async function homeRoutes(
