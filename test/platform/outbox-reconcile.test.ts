@@ -15,13 +15,8 @@ beforeAll(async () => {
 
 const ELEVEN_MINUTES = 11 * 60_000;
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for the workers to bring a state about (asserted with expect.poll, never slept for). */
+const waitUntil = (check: () => Promise<boolean>) => expect.poll(check).toBe(true);
 
 /** An email whose outbox row is already published, and its job added by hand with `attempts`. */
 async function publishedEmail(to: string, attempts: number) {
