@@ -307,8 +307,8 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     },
   );
 
-  // Erasure (Art 17, security.md §8): managers only. The re-authentication route option
-  // (#16) has not landed yet; when it does, these two POSTs should require it.
+  // Erasure (Art 17, security.md §8): managers, re-authenticated within 5 minutes with a
+  // recorded justification (security.md §1 marks erasure R).
   app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseBody> }>(
     '/api/contacts/:id/erase',
     {
@@ -321,7 +321,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
         response: { 200: EraseResultSchema },
         security: [{ bearer: [] }],
       },
-      config: { auth: MANAGERS },
+      config: { auth: MANAGERS, reauth: true },
     },
     async (request) =>
       contacts.erase(request.actor(), request.params.id, request.body.justification),
@@ -350,7 +350,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   app.get<{ Params: Static<typeof ContactIdParams> }>(
     '/contacts/:id/erase',
-    { schema: { params: ContactIdParams, hide: true }, config: { auth: MANAGERS } },
+    { schema: { params: ContactIdParams, hide: true }, config: { auth: MANAGERS, reauth: true } },
     async (request, reply) => renderErase(request, reply, request.params.id),
   );
 
@@ -358,7 +358,10 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     '/contacts/:id/erase',
     {
       schema: { params: ContactIdParams, body: EraseForm, hide: true },
-      config: { auth: MANAGERS },
+      config: {
+        auth: MANAGERS,
+        reauth: { returnTo: (request) => request.url },
+      },
     },
     async (request, reply) => {
       const { id } = request.params;

@@ -5,6 +5,7 @@ import {
   apiToken,
   bearer,
   createUser,
+  reauthenticate,
   signInPage,
   type PageSession,
   type TestUser,
@@ -23,6 +24,8 @@ beforeAll(async () => {
   manager = await createUser(t.app, 'manager');
   managerToken = await apiToken(t.app, manager);
   managerPage = await signInPage(t.app, manager);
+  // Erasure is marked R in security.md §1: the manager re-authenticates with a reason first.
+  await reauthenticate(t.app, managerToken, manager, 'Erasure requests received this week');
 });
 afterAll(async () => t.close());
 
@@ -127,11 +130,41 @@ describe('erasing a person (API)', () => {
   });
 });
 
+describe('erasure needs a recent re-authentication (security.md §1: R)', () => {
+  it('refuses a manager who has not re-authenticated, on the API and the page, and erases nothing', async () => {
+    const p = await personWithCase('Rea Uthless');
+    const freshManager = await createUser(t.app, 'manager');
+    const refused = await erase(p.contactId, 'Request', await apiToken(t.app, freshManager));
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ error: { code: 'auth.reauth_required' } });
+    const page = await signInPage(t.app, freshManager);
+    const erasePage = `/contacts/${p.contactId}/erase`;
+    const form = await page.get(erasePage);
+    expect(form.statusCode).toBe(303);
+    expect(form.headers.location).toBe(`/reauth?returnTo=${encodeURIComponent(erasePage)}`);
+    const [still] = await t.db.sql`select erased_at from contacts where id = ${p.contactId}`;
+    expect(still!.erased_at).toBeNull();
+  });
+});
+
 describe('erasing a person (pages)', () => {
   it('asks for a reason and a confirmation, then erases and says so', async () => {
     const p = await personWithCase('Paige Eraseform');
     const contactPage = await managerPage.get(`/contacts/${p.contactId}`);
     expect(contactPage.body).toContain(`/contacts/${p.contactId}/erase`);
+    const erasePage = `/contacts/${p.contactId}/erase`;
+    const reauthPage = `/reauth?returnTo=${encodeURIComponent(erasePage)}`;
+    expect((await managerPage.get(erasePage)).headers.location).toBe(reauthPage);
+    const reauthed = await managerPage.post(
+      '/reauth',
+      {
+        password: manager.password,
+        justification: 'Erasure request by letter',
+        returnTo: erasePage,
+      },
+      reauthPage,
+    );
+    expect(reauthed.headers.location).toBe(erasePage);
     const form = await managerPage.get(`/contacts/${p.contactId}/erase`);
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('Erase Paige Eraseform’s personal data');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiToken, bearer, createUser } from '../helpers/auth.js';
+import { apiToken, bearer, createUser, reauthenticate } from '../helpers/auth.js';
 import { CANARY_NAME, canaryEmail, faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
@@ -18,10 +18,12 @@ describe.skipIf(!hasRedisServer)('§9 fault 12: erased after queueing', () => {
       select id from contacts where email_norm = ${canaryEmail(12)}`;
 
     const manager = await createUser(e.t.app, 'manager');
+    const token = await apiToken(e.t.app, manager);
+    await reauthenticate(e.t.app, token, manager, 'Erasure request (fault 12)');
     const erased = await e.t.app.inject({
       method: 'POST',
       url: `/api/contacts/${person!.id}/erase`,
-      headers: bearer(await apiToken(e.t.app, manager)),
+      headers: bearer(token),
       payload: { justification: 'Erasure request (fault 12)' },
     });
     expect(erased.statusCode).toBe(200);

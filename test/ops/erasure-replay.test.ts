@@ -8,7 +8,7 @@ import { backupDatabase } from '../../db/backup.js';
 import { ERASED_NAME } from '../../server/contacts/erasure.js';
 import { buildTestApp, dropTestDatabase, type TestApp } from '../helpers/app.js';
 import { baseEnv, runScript } from '../helpers/app-process.js';
-import { apiToken, bearer, createUser } from '../helpers/auth.js';
+import { apiToken, bearer, createUser, reauthenticate } from '../helpers/auth.js';
 import { withDatabase } from '../helpers/services.js';
 
 /**
@@ -58,10 +58,12 @@ describe('erasure ledger after a restore', () => {
     await backupDatabase(t.databaseUrl, dir);
 
     const manager = await createUser(t.app, 'manager');
+    const token = await apiToken(t.app, manager);
+    await reauthenticate(t.app, token, manager, 'Erasure request ER-9');
     const erased = await t.app.inject({
       method: 'POST',
       url: `/api/contacts/${person!.id}/erase`,
-      headers: bearer(await apiToken(t.app, manager)),
+      headers: bearer(token),
       payload: { justification: 'Erasure request ER-9' },
     });
     expect(erased.statusCode).toBe(200);
