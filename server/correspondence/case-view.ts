@@ -4,6 +4,7 @@ import type { Actor } from '../platform/audit.js';
 import { iso, viewerOf, type CaseContext } from './context.js';
 import { caseSubject } from './clock-adapter.js';
 import { caseNotFound } from './errors.js';
+import { isUuid } from './visibility.js';
 import { readTimeline } from '../timeline/timeline.js';
 import { unmetAcknowledgements } from './missed.js';
 import type { DeadlineDetail } from '../deadlines/types.js';
@@ -35,16 +36,26 @@ export function createCaseView(ctx: CaseContext) {
       const detail = await reuse(
         key,
         async (): Promise<CaseDetail> => {
-          const head = await repo.findVisibleWithParties(db, viewerOf(actor), id);
+          if (!isUuid(id)) throw caseNotFound();
+          // Every read at once, each a prepared statement (one round trip): the case and its
+          // parties (which decides whether the viewer may see it at all), its timeline,
+          // notes, stored deadlines and attachments. Nothing of an invisible case is shown.
+          const reading = repo.findVisibleWithParties(db, viewerOf(actor), id);
+          const [head, events, noteRows, deadline, files] = await Promise.all([
+            reading,
+            readTimeline(db, id),
+            repo.notes(db, id),
+            deps.deadlines.forSubject(
+              db,
+              'case',
+              id,
+              reading.then((found) => found && caseSubject(found.case)),
+            ),
+            repo.attachments(db, id),
+          ]);
           if (!head) throw caseNotFound();
           const { case: row, contact, onBehalfOf } = head;
           const assignee = head.assigneeName === null ? undefined : { name: head.assigneeName };
-          const [events, noteRows, deadline, files] = await Promise.all([
-            readTimeline(db, row.id),
-            repo.notes(db, row.id),
-            deps.deadlines.forSubject(db, 'case', row.id, caseSubject(row)),
-            repo.attachments(db, row.id),
-          ]);
           // The acknowledgement targets as the clock stored them, while nobody has acknowledged.
           const acks = unmetAcknowledgements(
             row.acknowledgedAt,

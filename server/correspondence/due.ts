@@ -17,12 +17,12 @@ export interface CaseDeadlineHook {
   registerAdapter(adapter: SubjectAdapter): void;
   /** Recomputes and stores a subject's timers in `tx`; its adapter gets the due date. */
   recompute(tx: Tx, type: string, id: string): Promise<Deadline>;
-  /** The stored deadlines (with their working) for reading. */
+  /** The stored deadlines (with their working) for reading; `known` may still be loading. */
   forSubject(
     db: DbOrTx,
     type: string,
     id: string,
-    known?: ClockSubject,
+    known?: ClockSubject | Promise<ClockSubject | undefined>,
   ): Promise<Deadline | undefined>;
 }
 

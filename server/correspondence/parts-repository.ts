@@ -2,13 +2,48 @@
  * A case's parts: notes (redactable, never edited), attachments and access grants. Part of
  * the correspondence repository.
  */
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
+import { preparedOn } from '../../db/prepared.js';
 import { caseAccess, caseAttachments, caseNotes, users } from '../../db/schema/index.js';
 import { isUuid } from './visibility.js';
 
 export type CaseNoteRow = typeof caseNotes.$inferSelect;
+
+const notesQuery = (db: DbOrTx, name: string) =>
+  db
+    .select({
+      id: caseNotes.id,
+      body: caseNotes.body,
+      createdAt: caseNotes.createdAt,
+      redactedAt: caseNotes.redactedAt,
+      authorId: caseNotes.authorId,
+      authorName: users.name,
+    })
+    .from(caseNotes)
+    .leftJoin(users, eq(users.id, caseNotes.authorId))
+    .where(eq(caseNotes.caseId, sql.placeholder('caseId')))
+    .orderBy(desc(caseNotes.createdAt), desc(caseNotes.id))
+    .prepare(name);
+
+const attachmentsQuery = (db: DbOrTx, name: string) =>
+  db
+    .select({
+      id: caseAttachments.id,
+      filename: caseAttachments.filename,
+      contentType: caseAttachments.contentType,
+      size: caseAttachments.size,
+      uploadedAt: caseAttachments.uploadedAt,
+      uploadedById: caseAttachments.uploadedById,
+      uploadedByName: users.name,
+      scanStatus: caseAttachments.scanStatus,
+    })
+    .from(caseAttachments)
+    .leftJoin(users, eq(users.id, caseAttachments.uploadedById))
+    .where(eq(caseAttachments.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(caseAttachments.uploadedAt), asc(caseAttachments.id))
+    .prepare(name);
 
 export function createCasePartsRepository() {
   return {
@@ -17,20 +52,9 @@ export function createCasePartsRepository() {
       return row!;
     },
 
+    /** A case's notes, newest first (prepared: the case view reads them). */
     async notes(db: DbOrTx, caseId: string) {
-      return db
-        .select({
-          id: caseNotes.id,
-          body: caseNotes.body,
-          createdAt: caseNotes.createdAt,
-          redactedAt: caseNotes.redactedAt,
-          authorId: caseNotes.authorId,
-          authorName: users.name,
-        })
-        .from(caseNotes)
-        .leftJoin(users, eq(users.id, caseNotes.authorId))
-        .where(eq(caseNotes.caseId, caseId))
-        .orderBy(desc(caseNotes.createdAt), desc(caseNotes.id));
+      return preparedOn(db, 'case_notes', notesQuery).execute({ caseId });
     },
 
     async redactNote(tx: DbOrTx, caseId: string, noteId: string, by: string | null, at: Date) {
@@ -58,21 +82,7 @@ export function createCasePartsRepository() {
 
     /** A case's attachments without their bytes, oldest first. */
     async attachments(db: DbOrTx, caseId: string) {
-      return db
-        .select({
-          id: caseAttachments.id,
-          filename: caseAttachments.filename,
-          contentType: caseAttachments.contentType,
-          size: caseAttachments.size,
-          uploadedAt: caseAttachments.uploadedAt,
-          uploadedById: caseAttachments.uploadedById,
-          uploadedByName: users.name,
-          scanStatus: caseAttachments.scanStatus,
-        })
-        .from(caseAttachments)
-        .leftJoin(users, eq(users.id, caseAttachments.uploadedById))
-        .where(eq(caseAttachments.caseId, caseId))
-        .orderBy(asc(caseAttachments.uploadedAt), asc(caseAttachments.id));
+      return preparedOn(db, 'case_attachments', attachmentsQuery).execute({ caseId });
     },
 
     /** One attachment with its bytes, only if it belongs to `caseId`. */

@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { preparedOn } from '../../db/prepared.js';
 import { cases, contacts, emailMessages, topics, users } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
 
@@ -24,6 +25,31 @@ export type NewCaseRow = typeof cases.$inferInsert;
 
 /** Thrown when `(source_type, source_id)` already has a case. */
 export class DuplicateSourceError extends Error {}
+
+/** A case with its contacts and assignee's name, for a viewer of one scope (see visibleTo). */
+const headQuery = (db: DbOrTx, name: string) =>
+  db
+    .select({
+      case: cases,
+      contact: contacts,
+      onBehalfOf: onBehalfOfContacts,
+      assigneeName: assignees.name,
+    })
+    .from(cases)
+    .leftJoin(contacts, eq(contacts.id, cases.contactId))
+    .leftJoin(onBehalfOfContacts, eq(onBehalfOfContacts.id, cases.onBehalfOfId))
+    .leftJoin(assignees, eq(assignees.id, cases.assigneeId))
+    .where(
+      and(
+        eq(cases.id, sql.placeholder('id')),
+        name === 'case_head_all'
+          ? undefined
+          : name === 'case_head_unrestricted'
+            ? visibleTo({ id: null, role: null })
+            : visibleTo({ id: sql.placeholder('viewerId'), role: null }),
+      ),
+    )
+    .prepare(name);
 
 /** Cases in the database: the case rows here, their parts and the queue's reads beside. */
 export function createCorrespondenceRepository() {
@@ -79,20 +105,14 @@ export function createCorrespondenceRepository() {
      * A visible case with its contact, the person it is on behalf of and the assignee's
      * name, in one query (the case view's first read).
      */
+    /** The case page's head read (prepared, one statement per kind of viewer). */
     async findVisibleWithParties(db: DbOrTx, viewer: Viewer, id: string) {
       if (!isUuid(id)) return undefined;
-      const [row] = await db
-        .select({
-          case: cases,
-          contact: contacts,
-          onBehalfOf: onBehalfOfContacts,
-          assigneeName: assignees.name,
-        })
-        .from(cases)
-        .leftJoin(contacts, eq(contacts.id, cases.contactId))
-        .leftJoin(onBehalfOfContacts, eq(onBehalfOfContacts.id, cases.onBehalfOfId))
-        .leftJoin(assignees, eq(assignees.id, cases.assigneeId))
-        .where(and(eq(cases.id, id), visibleTo(viewer)));
+      const scope = !visibleTo(viewer) ? 'all' : viewer.id ? 'viewer' : 'unrestricted';
+      const [row] = await preparedOn(db, `case_head_${scope}`, headQuery).execute({
+        id,
+        viewerId: viewer.id,
+      });
       return row;
     },
 

@@ -2,7 +2,7 @@
  * Who may see a case, as SQL every correspondence query (and the domains using the gateway)
  * applies: the viewer, the id check, open statuses and the visibility rule.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { caseAccess, cases, contacts, users } from '../../db/schema/index.js';
 import { OPEN_STATUSES } from './workflow.js';
@@ -31,8 +31,13 @@ if (OPEN_STATUSES.join() !== 'new,open,awaiting_requester,awaiting_approval') {
   );
 }
 
-/** Restricted cases: the assignee, users granted access, managers and system jobs. Filtered in SQL. */
-export function visibleTo(viewer: Viewer): SQL | undefined {
+/**
+ * Restricted cases: the assignee, users granted access, managers and system jobs. Filtered in
+ * SQL. A prepared read passes the viewer's id as a placeholder.
+ */
+export function visibleTo(
+  viewer: Viewer | { id: Placeholder<'viewerId'>; role: string | null },
+): SQL | undefined {
   if (viewer.role === 'manager' || viewer.role === 'system') return undefined;
   if (!viewer.id) return sql`not ${cases.restricted}`;
   return sql`(not ${cases.restricted} or ${cases.assigneeId} = ${viewer.id} or exists (select 1 from ${caseAccess} where ${caseAccess.caseId} = ${cases.id} and ${caseAccess.userId} = ${viewer.id}))`;

@@ -94,15 +94,17 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     return stored;
   }
 
-  /** The stored (or, with none yet, worked-out) deadlines of a subject. */
+  /**
+   * The stored (or, with none yet, worked-out) deadlines of a subject. `known` is the subject
+   * if the caller has it, or its read still under way (the timers are read beside it).
+   */
   async function forSubject(
     dbOrTx: DbOrTx,
     type: string,
     id: string,
-    known?: ClockSubject,
+    known?: ClockSubject | Promise<ClockSubject | undefined>,
   ): Promise<DeadlineView | undefined> {
-    const subject = known ?? (await adapterFor(type).load(dbOrTx, id));
-    return subject ? timers.forSubject(dbOrTx, subject) : undefined;
+    return timers.forSubject(dbOrTx, { type, id }, known ?? adapterFor(type).load(dbOrTx, id));
   }
 
   function eventView(e: Awaited<ReturnType<typeof repo.clockEvents>>[number]): ClockEventView {

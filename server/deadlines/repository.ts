@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { preparedOn } from '../../db/prepared.js';
 import {
   bankHolidays,
   caseDeadlines,
@@ -32,6 +33,19 @@ const toHoliday = (row: HolidayRow): Holiday => ({
   title: row.title,
   ...(row.notes ? { notes: row.notes } : {}),
 });
+
+const liveTimersQuery = (db: DbOrTx, name: string) =>
+  db
+    .select()
+    .from(caseDeadlines)
+    .where(
+      and(
+        eq(caseDeadlines.subjectType, sql.placeholder('type')),
+        eq(caseDeadlines.subjectId, sql.placeholder('id')),
+        isNull(caseDeadlines.supersededAt),
+      ),
+    )
+    .prepare(name);
 
 /** Every Drizzle query of the deadlines domain; each takes a db or a transaction. */
 export function createDeadlinesRepository() {
@@ -181,17 +195,12 @@ export function createDeadlinesRepository() {
       return row;
     },
 
+    /** A subject's live timers (prepared: every case view reads them). */
     async liveDeadlines(db: DbOrTx, subject: SubjectKey): Promise<DeadlineRow[]> {
-      return db
-        .select()
-        .from(caseDeadlines)
-        .where(
-          and(
-            eq(caseDeadlines.subjectType, subject.type),
-            eq(caseDeadlines.subjectId, subject.id),
-            isNull(caseDeadlines.supersededAt),
-          ),
-        );
+      return preparedOn(db, 'live_timers', liveTimersQuery).execute({
+        type: subject.type,
+        id: subject.id,
+      });
     },
 
     async maxGeneration(db: DbOrTx, subject: SubjectKey, kind: string): Promise<number> {

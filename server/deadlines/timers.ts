@@ -300,8 +300,18 @@ export function createTimers(deps: {
     };
   }
 
-  async function forSubject(dbOrTx: DbOrTx, subject: ClockSubject): Promise<DeadlineView> {
-    const live = await repo.liveDeadlines(dbOrTx, key(subject));
+  /**
+   * A subject's stored timers as a view, or (with none stored) its deadlines worked out. The
+   * timers are read while the subject itself may still be loading (`subject` a promise):
+   * the case page reads both at once. Undefined when the subject is not there.
+   */
+  async function forSubject(
+    dbOrTx: DbOrTx,
+    ref: { type: string; id: string },
+    subjectOrLoading: ClockSubject | Promise<ClockSubject | undefined>,
+  ): Promise<DeadlineView | undefined> {
+    const [live, subject] = await Promise.all([repo.liveDeadlines(dbOrTx, ref), subjectOrLoading]);
+    if (!subject) return undefined;
     if (live.length === 0) {
       const { input, loaded, regime } = await engineInput(dbOrTx, subject);
       const comp = regime.compute(input);

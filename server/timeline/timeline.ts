@@ -8,6 +8,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { preparedOn } from '../../db/prepared.js';
 import { caseEvents, users } from '../../db/schema/index.js';
 
 /** One entry: what happened to which case, when, by whom (null: the system), and its facts. */
@@ -27,9 +28,8 @@ const isList = (
   entries: TimelineEntry | readonly TimelineEntry[],
 ): entries is readonly TimelineEntry[] => Array.isArray(entries);
 
-/** A case's timeline, oldest first, with the name of whoever made each entry. */
-export function readTimeline(db: DbOrTx, caseId: string) {
-  return db
+const timelineQuery = (db: DbOrTx, name: string) =>
+  db
     .select({
       id: caseEvents.id,
       at: caseEvents.at,
@@ -40,8 +40,13 @@ export function readTimeline(db: DbOrTx, caseId: string) {
     })
     .from(caseEvents)
     .leftJoin(users, eq(users.id, caseEvents.actorId))
-    .where(eq(caseEvents.caseId, caseId))
-    .orderBy(asc(caseEvents.at), asc(caseEvents.id));
+    .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(caseEvents.at), asc(caseEvents.id))
+    .prepare(name);
+
+/** A case's timeline, oldest first, with the name of whoever made each entry (prepared). */
+export function readTimeline(db: DbOrTx, caseId: string) {
+  return preparedOn(db, 'case_timeline', timelineQuery).execute({ caseId });
 }
 
 /** Whether the timeline already records this email's outcome (handlers may run again). */
