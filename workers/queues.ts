@@ -68,6 +68,8 @@ export interface JobPayloads {
   'complaint-window-close': Record<string, never>;
   /** Nightly retention sweep of concluded complaints (§4). */
   'retention-sweep': Record<string, never>;
+  /** Mondays: the last week's justified reads of complaints, emailed to managers once (§4). */
+  'complaint-justified-reads': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -97,6 +99,7 @@ export const JOB_NAMES = [
   'complaint-scan',
   'complaint-window-close',
   'retention-sweep',
+  'complaint-justified-reads',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {

@@ -14,3 +14,4 @@ export * from './complaints.js';
 export * from './surgeries.js';
 export * from './survey-imports.js';
 export * from './erasure.js';
+export * from './complaint-grants.js';

@@ -6,6 +6,7 @@
  */
 import { addDays, formatDayDate, londonDateOf, toLondonDate } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
+import { AppError } from '../platform/errors.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
 import { LIMITS, type RecordsService } from './records.js';
@@ -163,14 +164,27 @@ export function createLettersService(deps: ComplaintsDeps, records: RecordsServi
         throw complaintErrors.invalid({ body: `Unknown merge field: ${bad[0]!.slice(0, 40)}` });
       return db.transaction(async (tx) => {
         const latest = await repo.latestTemplate(tx, key);
-        const created = await repo.insertTemplateVersion(tx, {
-          key,
-          version: (latest?.version ?? 0) + 1,
-          subject: input.subject,
-          body: input.body,
-          createdById: actor.id,
-          createdAt: clock.now(),
-        });
+        // Two admins saving at once both read the same latest version: one gets 409.
+        const created = await repo
+          .insertTemplateVersion(tx, {
+            key,
+            version: (latest?.version ?? 0) + 1,
+            subject: input.subject,
+            body: input.body,
+            createdById: actor.id,
+            createdAt: clock.now(),
+          })
+          .catch((error: unknown) => {
+            const e = error as { code?: string; cause?: { code?: string } };
+            if ((e.code ?? e.cause?.code) === '23505')
+              throw new AppError(
+                409,
+                'complaints.template_conflict',
+                'Someone else saved a new version of this letter at the same time. Reload it and try again.',
+                { body: 'Someone else saved a new version at the same time: reload and try again' },
+              );
+            throw error;
+          });
         await audit.record(tx, actor, {
           action: 'complaint.template.save',
           subjectType: 'complaint_template',

@@ -446,10 +446,17 @@ export async function complaintPages(
     '/complaints/:id/equality',
     { schema: { hide: true, params: IdParams }, config: { auth: CASEWORK } },
     async (request, reply) => {
-      const detail = await c.detail.get(request.actor(), request.params.id);
+      const actor = request.actor();
+      const detail = await c.detail.get(actor, request.params.id);
+      // One person's answers only for someone granted access (audited read); others
+      // get the form empty, never what was recorded.
+      const granted = (await c.equalityGrants.granted(actor))
+        ? await c.equalityGrants.answers(actor, detail.id)
+        : null;
       return reply.page('complaints/views/equality.njk', {
         pageTitle: 'Equality answers',
         c: detail,
+        granted,
         options: EQUALITY_OPTIONS,
         labels: EQUALITY_LABELS,
         words,

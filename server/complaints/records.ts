@@ -10,6 +10,7 @@ import { complaintErrors } from './errors.js';
 import type { ComplainantInput, ComplaintsDeps } from './ports.js';
 import type { CategoryRow, ComplaintRow, FactorRow, Viewer } from './repository.js';
 import type { FieldErrors } from '../platform/errors.js';
+import { EQUALITY_OPTIONS as EQUALITY_ANSWERS } from './page-forms.js';
 
 export const LIMITS = { summary: 10_000, description: 5_000, name: 200, reason: 2_000, text: 200 };
 
@@ -188,6 +189,11 @@ export function createRecordsService(deps: ComplaintsDeps) {
       if (!assignee || assignee.role === 'admin' || assignee.disabledAt)
         errors.assigneeId = 'Choose a caseworker or manager';
     }
+    for (const [key, value] of Object.entries(
+      (input.equality ?? {}) as Record<string, string | null | undefined>,
+    ))
+      if (value !== null && value !== undefined && !EQUALITY_ANSWERS[key]?.includes(value))
+        errors[`equality.${key}`] = 'Choose an answer from the list';
     if (Object.keys(errors).length) throw complaintErrors.invalid(errors);
     const { regime, amendments } = regimeFor(regimes, madeOn);
 
@@ -324,6 +330,13 @@ export function createRecordsService(deps: ComplaintsDeps) {
     },
 
     async setEquality(actor: Actor, id: string, input: EqualityInput) {
+      // Only the listed answers are stored: free text here would reach the statistics'
+      // row labels (special-category data, aggregates only).
+      const errors: FieldErrors = {};
+      for (const [key, value] of Object.entries(input as Record<string, string | null | undefined>))
+        if (value !== null && value !== undefined && !EQUALITY_ANSWERS[key]?.includes(value))
+          errors[key] = 'Choose an answer from the list';
+      if (Object.keys(errors).length) throw complaintErrors.invalid(errors);
       return db.transaction(async (tx) => {
         const row = await load(tx, actor, id);
         await repo.upsertEquality(tx, { complaintId: row.id, ...input });
@@ -371,6 +384,23 @@ export function createRecordsService(deps: ComplaintsDeps) {
     async revoke(actor: Actor, id: string, userId: string) {
       return db.transaction(async (tx) => {
         const row = await load(tx, actor, id);
+        if (!/^[0-9a-f-]{36}$/i.test(userId)) throw complaintErrors.notFound();
+        // The assignee stays on the list (reassign first), and the list is never emptied:
+        // a complaint nobody may open could not be worked on or handed over.
+        if (row.assigneeId === userId)
+          throw complaintErrors.refused(
+            'access_assignee',
+            'The assignee must stay on the access list: reassign the complaint first',
+            'userId',
+          );
+        const list = await repo.accessList(tx, row.id);
+        if (!list.some((a) => a.userId === userId)) throw complaintErrors.notFound();
+        if (list.length === 1)
+          throw complaintErrors.refused(
+            'access_last',
+            'Someone must stay on the access list: add another person first',
+            'userId',
+          );
         const removed = await repo.revokeAccess(tx, row.id, userId);
         if (!removed) throw complaintErrors.notFound();
         await audit.record(tx, actor, {

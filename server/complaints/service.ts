@@ -6,7 +6,10 @@
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { AuditLog } from '../platform/audit.js';
+import { createAdminRepository } from './admin-repository.js';
+import { createAdminService } from './admin.js';
 import { createDetailService } from './detail.js';
+import { createEqualityGrantsService } from './equality-grants.js';
 import { createJustifiedReadsService } from './justified-reads.js';
 import { createLettersService } from './letters.js';
 import { createMonitoringService } from './monitoring.js';
@@ -50,6 +53,7 @@ export function createComplaintsService(input: {
   const deps = { ...input, repo, timers, calendar };
   const records = createRecordsService(deps);
   const transitions = createTransitionsService(deps, records);
+  const adminDeps = { ...deps, admin: createAdminRepository() };
   return {
     records,
     detail: createDetailService(deps, records),
@@ -60,7 +64,9 @@ export function createComplaintsService(input: {
     referenceData: createReferenceDataService(deps),
     stats: createComplaintStatsService(deps),
     monitoring: createMonitoringService(deps),
-    justifiedReads: createJustifiedReadsService(deps),
+    justifiedReads: createJustifiedReadsService(adminDeps),
+    equalityGrants: createEqualityGrantsService(adminDeps, records),
+    admin: createAdminService(adminDeps, records),
   };
 }
 export type ComplaintsService = ReturnType<typeof createComplaintsService>;

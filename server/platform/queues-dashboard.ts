@@ -35,6 +35,7 @@ export const QUEUE_TITLES: Record<JobName, string> = {
   'complaint-scan': 'Retired: complaint reminders now go with the other deadline warnings',
   'complaint-window-close': 'Closing complaints whose review window has ended',
   'retention-sweep': 'Disposing of complaint records past their retention period',
+  'complaint-justified-reads': 'Weekly email to managers of complaints opened off the access list',
 };
 
 const FAILED_SHOWN = 10;

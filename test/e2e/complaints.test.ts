@@ -70,12 +70,18 @@ it('receipt to review decision through the pages, axe-clean on every page', asyn
   await expectAccessible(cw);
   const url = cw.url().split('?')[0]!;
   const id = url.split('/').pop()!;
-  await t.app.services.complaints.records.grant(
-    { id: caseworker.id, role: 'caseworker', requestId: null },
-    id,
-    manager.id,
-    'decision_maker',
-  );
+  // The manager goes on the access list through the complaint's own page.
+  await cw.getByRole('link', { name: 'Who can see this complaint' }).click();
+  await expectAccessible(cw);
+  await cw.getByLabel('Person').selectOption({ label: `${manager.name} (manager)` });
+  await cw.getByLabel('Decision-maker').check();
+  await cw.getByRole('button', { name: 'Add to the list' }).click();
+  await expect
+    .poll(() => cw.locator('.govuk-notification-banner').textContent())
+    .toContain('Added to the access list');
+  await expectAccessible(cw);
+  expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  await visit(cw, url);
 
   await sendLetter(cw, 'Acknowledgement');
   await move(cw, 'Initial contact');

@@ -18,6 +18,14 @@ export const complaintWindowCloseJob: JobDefinition<'complaint-window-close'> = 
   },
 };
 
+/** `complaint-justified-reads` (§4), Monday mornings: the week's ledger row makes it once. */
+export const justifiedReadsJob: JobDefinition<'complaint-justified-reads'> = {
+  name: 'complaint-justified-reads',
+  async process(_data, ctx) {
+    return ctx.services.complaints.justifiedReads.sendWeekly();
+  },
+};
+
 export const retentionSweepJob: JobDefinition<'retention-sweep'> = {
   name: 'retention-sweep',
   async process(_data, ctx) {

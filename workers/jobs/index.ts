@@ -23,7 +23,12 @@ import { surveyInviteJob } from './survey-invite.js';
 import { surveyReconcileJob } from './survey-reconcile.js';
 import { surveyReminderWavesJob } from './survey-reminder-waves.js';
 import { surveySendWaveJob } from './survey-send-wave.js';
-import { complaintScanJob, complaintWindowCloseJob, retentionSweepJob } from './complaints.js';
+import {
+  complaintScanJob,
+  complaintWindowCloseJob,
+  justifiedReadsJob,
+  retentionSweepJob,
+} from './complaints.js';
 import type { JobDefinition } from './types.js';
 
 /** Every job the workers run. A domain adds its jobs here. */
@@ -52,6 +57,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   complaintScanJob,
   complaintWindowCloseJob,
   retentionSweepJob,
+  justifiedReadsJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */
@@ -80,6 +86,7 @@ export const schedules: Array<{
   { job: 'complaint-scan', every: 15 * 60_000, enabled: () => false },
   { job: 'complaint-window-close', pattern: '20 0 * * *' },
   { job: 'retention-sweep', pattern: '40 2 * * *' },
+  { job: 'complaint-justified-reads', pattern: '0 8 * * 1' },
   // Re-queues virus scans whose job gave up; only where uploads are held for clamd.
   {
     job: 'scan-sweep',

@@ -1,0 +1,651 @@
+/**
+ * Complaint admin pages (admins): IOPC categories and factors (add, rename, confirm, retire,
+ * bring back), letter templates (each save a new version; preview with example merge
+ * values; old versions readable) and equality-data grants. For caseworkers and managers on
+ * a complaint: its access list (add, take off). For managers: the weekly justified-reads
+ * report. GOV.UK patterns, no JavaScript needed; a refused form comes back with the error
+ * summary and what was typed; forged ids get the not-found page.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { addDays, formatDayDate } from '../lib/dates.js';
+import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
+import { MERGE_FIELD_HINTS, TEMPLATE_LABELS } from './admin.js';
+import { complaintErrors } from './errors.js';
+import { MERGE_FIELDS, TEMPLATE_KEYS } from './letters.js';
+import { FormBody, IdParams, str, type Form } from './page-forms.js';
+import type { ComplaintsService } from './service.js';
+
+const CODE = /^[a-z0-9_]{1,60}$/;
+const ROLE_LABELS: Record<string, string> = {
+  assignee: 'Assignee',
+  staff: 'Complaints staff',
+  decision_maker: 'Decision-maker',
+};
+
+/** A refusal the form can show (400, 409, 422 with fields); anything else is re-thrown. */
+function formErrors(error: unknown): { errors: FieldErrors; status: number } {
+  if (
+    error instanceof AppError &&
+    error.statusCode < 500 &&
+    error.statusCode !== 404 &&
+    error.statusCode !== 403
+  )
+    return {
+      errors:
+        error.fields && Object.keys(error.fields).length ? error.fields : { form: error.message },
+      status: error.statusCode,
+    };
+  throw error;
+}
+
+export async function complaintAdminPages(
+  app: FastifyInstance,
+  opts: { complaints: ComplaintsService },
+) {
+  const c = opts.complaints;
+  app.staffNav.push({ href: '/admin/complaints', text: 'Complaint settings', roles: ['admin'] });
+  app.staffNav.push({
+    href: '/complaints/justified-reads',
+    text: 'Justified reads',
+    roles: ['manager'],
+  });
+
+  app.get('/admin/complaints', { config: { auth: ADMINS } }, async (_request, reply) =>
+    reply.page('complaints/views/admin-home.njk', { pageTitle: 'Complaint settings' }),
+  );
+
+  /* ---- Categories and factors ---- */
+
+  async function renderCategories(
+    reply: FastifyReply,
+    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+  ) {
+    const data = await c.referenceData.list();
+    const top = data.categories.filter((x) => !x.parent);
+    return reply.page(
+      'complaints/views/admin-categories.njk',
+      {
+        pageTitle: 'Complaint categories and factors',
+        categories: top.map((x) => ({
+          ...x,
+          children: data.categories.filter((s) => s.parent === x.code),
+        })),
+        factors: data.factors,
+        parents: top.filter((x) => x.inUse),
+        values: extra.values ?? {},
+        errors: extra.errors,
+        notice: extra.notice,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  const NOTICES: Record<string, string> = {
+    category: 'Category added',
+    factor: 'Factor added',
+    saved: 'Changes saved',
+    retired: 'Retired: it stays on the complaints that use it, and is no longer offered',
+    reinstated: 'Back in use',
+  };
+
+  app.get<{ Querystring: { notice?: string } }>(
+    '/admin/complaints/categories',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      renderCategories(reply, { notice: NOTICES[request.query.notice ?? ''] }),
+  );
+
+  function checkNewEntry(form: Form, prefix: string): FieldErrors {
+    const errors: FieldErrors = {};
+    const code = str(form, `${prefix}Code`);
+    const label = str(form, `${prefix}Label`);
+    if (!code) errors[`${prefix}Code`] = 'Enter a code';
+    else if (!CODE.test(code))
+      errors[`${prefix}Code`] =
+        'The code must be 60 characters or fewer: lower-case letters, digits and underscores';
+    if (!label) errors[`${prefix}Label`] = 'Enter the name shown to caseworkers';
+    else if (label.length > 200)
+      errors[`${prefix}Label`] = 'The name must be 200 characters or fewer';
+    return errors;
+  }
+
+  const renameKey = (errors: FieldErrors, prefix: string) => {
+    const out: FieldErrors = {};
+    for (const [k, v] of Object.entries(errors))
+      out[
+        k === 'code'
+          ? `${prefix}Code`
+          : k === 'label'
+            ? `${prefix}Label`
+            : k === 'parent'
+              ? 'categoryParent'
+              : k
+      ] = v;
+    return out;
+  };
+
+  app.post<{ Body: Form }>(
+    '/admin/complaints/categories',
+    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const errors = request.validationError
+        ? { categoryLabel: 'What was entered is too long' }
+        : checkNewEntry(form, 'category');
+      if (Object.keys(errors).length)
+        return renderCategories(reply, { errors, values: form, status: 400 });
+      try {
+        await c.referenceData.addCategory(request.actor(), {
+          code: str(form, 'categoryCode'),
+          label: str(form, 'categoryLabel'),
+          parent: str(form, 'categoryParent') || undefined,
+        });
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderCategories(reply, {
+          errors: renameKey(refused.errors, 'category'),
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect('/admin/complaints/categories?notice=category', 303);
+    },
+  );
+
+  app.post<{ Body: Form }>(
+    '/admin/complaints/factors',
+    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const errors = request.validationError
+        ? { factorLabel: 'What was entered is too long' }
+        : checkNewEntry(form, 'factor');
+      if (Object.keys(errors).length)
+        return renderCategories(reply, { errors, values: form, status: 400 });
+      try {
+        await c.admin.addFactor(request.actor(), {
+          code: str(form, 'factorCode'),
+          label: str(form, 'factorLabel'),
+        });
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderCategories(reply, {
+          errors: renameKey(refused.errors, 'factor'),
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect('/admin/complaints/categories?notice=factor', 303);
+    },
+  );
+
+  const EntryParams = Type.Object({
+    kind: Type.String({ maxLength: 20 }),
+    code: Type.String({ maxLength: 80 }),
+  });
+  type Entry = { kind: string; code: string };
+
+  async function findEntry(params: Entry) {
+    if (!['categories', 'factors'].includes(params.kind)) throw complaintErrors.notFound();
+    const data = await c.referenceData.list();
+    const entry =
+      params.kind === 'categories'
+        ? data.categories.find((x) => x.code === params.code)
+        : data.factors.find((x) => x.code === params.code);
+    if (!entry) throw complaintErrors.notFound();
+    return entry;
+  }
+
+  async function renderEntry(
+    reply: FastifyReply,
+    params: Entry,
+    extra: { errors?: FieldErrors; values?: Form; status?: number } = {},
+  ) {
+    const entry = await findEntry(params);
+    return reply.page(
+      'complaints/views/admin-category.njk',
+      {
+        pageTitle: `Change ${params.kind === 'categories' ? 'category' : 'factor'}: ${entry.label}`,
+        kind: params.kind,
+        noun: params.kind === 'categories' ? 'category' : 'factor',
+        entry,
+        values: extra.values ?? { label: entry.label },
+        errors: extra.errors,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: Entry }>(
+    '/admin/complaints/categories/:kind/:code',
+    { schema: { hide: true, params: EntryParams }, config: { auth: ADMINS } },
+    async (request, reply) => renderEntry(reply, request.params),
+  );
+
+  app.post<{ Params: Entry; Body: Form }>(
+    '/admin/complaints/categories/:kind/:code',
+    {
+      schema: { hide: true, params: EntryParams, body: FormBody },
+      attachValidation: true,
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const entry = await findEntry(request.params);
+      const action = str(form, 'action');
+      const label = str(form, 'label');
+      const errors: FieldErrors = {};
+      if (request.validationError) errors.label = 'What was entered is too long';
+      else if (action === 'save') {
+        if (!label) errors.label = 'Enter the name shown to caseworkers';
+        else if (label.length > 200) errors.label = 'The name must be 200 characters or fewer';
+      }
+      if (Object.keys(errors).length)
+        return renderEntry(reply, request.params, { errors, values: form, status: 400 });
+      const kind = request.params.kind === 'categories' ? 'category' : 'factor';
+      const patch =
+        action === 'retire'
+          ? { retire: true }
+          : action === 'reinstate'
+            ? { validTo: null }
+            : { label, confirmed: str(form, 'confirmed') === 'yes' || entry.confirmed };
+      try {
+        await c.referenceData.updateEntry(request.actor(), kind, entry.code, patch);
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderEntry(reply, request.params, {
+          errors: refused.errors,
+          values: form,
+          status: refused.status,
+        });
+      }
+      const notice =
+        action === 'retire' ? 'retired' : action === 'reinstate' ? 'reinstated' : 'saved';
+      return reply.redirect(`/admin/complaints/categories?notice=${notice}`, 303);
+    },
+  );
+
+  /* ---- Letter templates ---- */
+
+  const mergeFields = MERGE_FIELDS.map((name) => ({ name, hint: MERGE_FIELD_HINTS[name] }));
+  const KeyParams = Type.Object({ key: Type.String({ maxLength: 60 }) });
+  const knownKey = (key: string) => {
+    if (!(TEMPLATE_KEYS as readonly string[]).includes(key)) throw complaintErrors.notFound();
+    return key as (typeof TEMPLATE_KEYS)[number];
+  };
+
+  app.get<{ Querystring: { notice?: string } }>(
+    '/admin/complaints/templates',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (_request, reply) =>
+      reply.page('complaints/views/admin-templates.njk', {
+        pageTitle: 'Complaint letter templates',
+        templates: await c.admin.templates(),
+      }),
+  );
+
+  async function renderTemplate(
+    reply: FastifyReply,
+    key: (typeof TEMPLATE_KEYS)[number],
+    extra: {
+      errors?: FieldErrors;
+      values?: Form;
+      status?: number;
+      notice?: string;
+      preview?: { subject: string; body: string };
+    } = {},
+  ) {
+    const versions = await c.admin.templateVersions(key);
+    const latest = versions[0];
+    return reply.page(
+      'complaints/views/admin-template.njk',
+      {
+        pageTitle: `Letter template: ${TEMPLATE_LABELS[key]}`,
+        key,
+        label: TEMPLATE_LABELS[key],
+        versions,
+        latest,
+        values: extra.values ?? { subject: latest?.subject ?? '', body: latest?.body ?? '' },
+        errors: extra.errors,
+        notice: extra.notice,
+        preview: extra.preview,
+        mergeFields,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: { key: string }; Querystring: { notice?: string } }>(
+    '/admin/complaints/templates/:key',
+    {
+      schema: {
+        hide: true,
+        params: KeyParams,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      renderTemplate(reply, knownKey(request.params.key), {
+        notice: request.query.notice === 'saved' ? 'New version saved' : undefined,
+      }),
+  );
+
+  app.post<{ Params: { key: string }; Body: Form }>(
+    '/admin/complaints/templates/:key',
+    {
+      schema: { hide: true, params: KeyParams, body: FormBody },
+      attachValidation: true,
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      const key = knownKey(request.params.key);
+      const form = request.body ?? {};
+      const subject = str(form, 'subject');
+      const body = str(form, 'body');
+      const errors: FieldErrors = {};
+      if (request.validationError) errors.body = 'The letter must be 20,000 characters or fewer';
+      if (!subject) errors.subject = 'Enter the email subject';
+      else if (subject.length > 200) errors.subject = 'The subject must be 200 characters or fewer';
+      if (!body && !errors.body) errors.body = 'Enter the letter';
+      if (Object.keys(errors).length)
+        return renderTemplate(reply, key, { errors, values: form, status: 400 });
+      try {
+        if (str(form, 'action') === 'preview')
+          return await renderTemplate(reply, key, {
+            values: form,
+            preview: c.admin.preview({ subject, body }),
+          });
+        await c.letters.saveTemplate(request.actor(), key, { subject, body });
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderTemplate(reply, key, {
+          errors: refused.errors,
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect(`/admin/complaints/templates/${key}?notice=saved`, 303);
+    },
+  );
+
+  app.get<{ Params: { key: string; version: string } }>(
+    '/admin/complaints/templates/:key/versions/:version',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({
+          key: Type.String({ maxLength: 60 }),
+          version: Type.String({ maxLength: 10 }),
+        }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      const key = knownKey(request.params.key);
+      const version = (await c.admin.templateVersions(key)).find(
+        (v) => String(v.version) === request.params.version,
+      );
+      if (!version) throw complaintErrors.notFound();
+      return reply.page('complaints/views/admin-template-version.njk', {
+        pageTitle: `${TEMPLATE_LABELS[key]}: version ${version.version}`,
+        key,
+        label: TEMPLATE_LABELS[key],
+        version,
+      });
+    },
+  );
+
+  /* ---- Equality-data grants ---- */
+
+  async function renderGrants(
+    request: { actor: () => import('../platform/audit.js').Actor },
+    reply: FastifyReply,
+    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+  ) {
+    const [grants, staff] = await Promise.all([
+      c.equalityGrants.list(request.actor()),
+      c.admin.staffList(),
+    ]);
+    return reply.page(
+      'complaints/views/admin-equality.njk',
+      {
+        pageTitle: 'Access to individual equality answers',
+        live: grants.filter((g) => g.live),
+        past: grants.filter((g) => !g.live),
+        staffList: staff,
+        values: extra.values ?? {},
+        errors: extra.errors,
+        notice: extra.notice,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Querystring: { notice?: string } }>(
+    '/admin/complaints/equality-access',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      renderGrants(request, reply, {
+        notice:
+          request.query.notice === 'granted'
+            ? 'Access granted'
+            : request.query.notice === 'ended'
+              ? 'Access ended'
+              : undefined,
+      }),
+  );
+
+  app.post<{ Body: Form }>(
+    '/admin/complaints/equality-access',
+    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      try {
+        if (request.validationError)
+          throw complaintErrors.invalid({ reason: 'The reason must be 2,000 characters or fewer' });
+        await c.equalityGrants.grant(request.actor(), {
+          userId: str(form, 'userId'),
+          reason: str(form, 'reason'),
+          until: str(form, 'until'),
+        });
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderGrants(request, reply, {
+          errors: refused.errors,
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect('/admin/complaints/equality-access?notice=granted', 303);
+    },
+  );
+
+  app.post<{ Params: { grantId: string } }>(
+    '/admin/complaints/equality-access/:grantId/end',
+    {
+      schema: { hide: true, params: Type.Object({ grantId: Type.String({ maxLength: 64 }) }) },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      await c.equalityGrants.revoke(request.actor(), request.params.grantId);
+      return reply.redirect('/admin/complaints/equality-access?notice=ended', 303);
+    },
+  );
+
+  /* ---- A complaint's access list (caseworkers and managers on it) ---- */
+
+  async function renderAccess(
+    request: { actor: () => import('../platform/audit.js').Actor },
+    reply: FastifyReply,
+    id: string,
+    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+  ) {
+    const actor = request.actor();
+    const detail = await c.detail.get(actor, id);
+    const [list, candidates] = await Promise.all([
+      c.records.accessList(actor, id),
+      c.admin.accessCandidates(actor, id),
+    ]);
+    return reply.page(
+      'complaints/views/access.njk',
+      {
+        pageTitle: `Who can see ${detail.reference}`,
+        c: detail,
+        list: list.map((a) => ({
+          ...a,
+          roleLabel: ROLE_LABELS[a.role] ?? a.role,
+          grantedAt: a.grantedAt.toISOString(),
+        })),
+        candidates,
+        roles: ROLE_LABELS,
+        values: extra.values ?? {},
+        errors: extra.errors,
+        notice: extra.notice,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+    '/complaints/:id/access',
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) =>
+      renderAccess(request, reply, request.params.id, {
+        notice:
+          request.query.notice === 'added'
+            ? 'Added to the access list'
+            : request.query.notice === 'removed'
+              ? 'Taken off the access list'
+              : undefined,
+      }),
+  );
+
+  app.post<{ Params: { id: string }; Body: Form }>(
+    '/complaints/:id/access',
+    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const id = request.params.id;
+      try {
+        const role = str(form, 'role');
+        if (!str(form, 'userId')) throw complaintErrors.invalid({ userId: 'Choose who to add' });
+        if (!(role in ROLE_LABELS))
+          throw complaintErrors.invalid({ role: 'Choose what they do on this complaint' });
+        await c.records.grant(
+          request.actor(),
+          id,
+          str(form, 'userId'),
+          role as 'staff' | 'decision_maker' | 'assignee',
+        );
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderAccess(request, reply, id, {
+          errors: refused.errors,
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect(`/complaints/${id}/access?notice=added`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string; userId: string } }>(
+    '/complaints/:id/access/:userId/remove',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          userId: Type.String({ maxLength: 64 }),
+        }),
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      const { id, userId } = request.params;
+      try {
+        await c.records.revoke(request.actor(), id, userId);
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderAccess(request, reply, id, {
+          errors: { [`remove-${userId}`]: Object.values(refused.errors)[0]! },
+          status: refused.status,
+        });
+      }
+      const self = userId === request.actor().id;
+      return reply.redirect(self ? '/complaints' : `/complaints/${id}/access?notice=removed`, 303);
+    },
+  );
+
+  /* ---- Justified reads (managers) ---- */
+
+  app.get<{ Querystring: { weekOf?: string } }>(
+    '/complaints/justified-reads',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ weekOf: Type.Optional(Type.String({ maxLength: 40 })) }),
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const weekOf = request.query.weekOf?.trim() || undefined;
+      try {
+        const report = await c.justifiedReads.week(request.actor(), weekOf);
+        return await reply.page('complaints/views/justified-reads.njk', {
+          pageTitle: `Justified reads: week of ${formatDayDate(report.week.from)}`,
+          report,
+          values: { weekOf: weekOf ?? report.week.from },
+          weekLabel: `${formatDayDate(report.week.from)} to ${formatDayDate(report.week.to)}`,
+          previous: shiftWeek(report.week.from, -7),
+          next:
+            shiftWeek(report.week.from, 7) <= c.admin.today()
+              ? shiftWeek(report.week.from, 7)
+              : null,
+        });
+      } catch (error) {
+        const refused = formErrors(error);
+        return reply.page(
+          'complaints/views/justified-reads.njk',
+          {
+            pageTitle: 'Justified reads',
+            report: null,
+            values: { weekOf },
+            errors: refused.errors,
+          },
+          refused.status,
+        );
+      }
+    },
+  );
+}
+
+const shiftWeek = (monday: string, days: number) => addDays(monday, days);

@@ -1,0 +1,167 @@
+/**
+ * The APIs behind the admin and access pages (API.md error shape): equality-data grants
+ * (admins), one complainant's equality answers (granted people only, 403 otherwise), adding
+ * a factor, taking someone off an access list, and previewing a letter template.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ADMINS, CASEWORK } from '../platform/auth.js';
+import type { ComplaintsService } from './service.js';
+
+const api = { tags: ['complaints'], security: [{ bearer: [] }] };
+const Code = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9_]+$' });
+const IdParams = Type.Object(
+  { id: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
+const Answer = Type.Union([Type.String({ maxLength: 60 }), Type.Null()]);
+
+export const GrantBody = Type.Object(
+  {
+    userId: Type.String({ maxLength: 64 }),
+    reason: Type.String({ maxLength: 2000 }),
+    until: Type.String({ maxLength: 10 }),
+  },
+  { additionalProperties: false },
+);
+export const FactorBody = Type.Object(
+  { code: Code, label: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export const PreviewBody = Type.Object(
+  {
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    body: Type.String({ minLength: 1, maxLength: 20_000 }),
+  },
+  { additionalProperties: false },
+);
+/** The allow-list of what a granted person receives (nothing else about the complainant). */
+export const EqualityAnswers = Type.Object({
+  recorded: Type.Boolean(),
+  answers: Type.Object({
+    ageBand: Answer,
+    sex: Answer,
+    ethnicity: Answer,
+    disability: Answer,
+    religion: Answer,
+    sexualOrientation: Answer,
+  }),
+});
+
+export async function complaintAdminRoutes(
+  app: FastifyInstance,
+  opts: { complaints: ComplaintsService },
+) {
+  const c = opts.complaints;
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/complaints/:id/equality',
+    {
+      schema: {
+        ...api,
+        summary: 'One complainant’s equality answers: only for people granted access (else 403)',
+        params: IdParams,
+        response: { 200: EqualityAnswers },
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request) => c.equalityGrants.answers(request.actor(), request.params.id),
+  );
+
+  app.delete<{ Params: { id: string; userId: string } }>(
+    '/api/complaints/:id/access/:userId',
+    {
+      schema: {
+        ...api,
+        summary: 'Take someone off the access list (not the assignee, not the last person)',
+        params: Type.Object(
+          { id: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      await c.records.revoke(request.actor(), request.params.id, request.params.userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/complaint-equality-grants',
+    {
+      schema: { ...api, summary: 'Who may read individual equality answers (admins)' },
+      config: { auth: ADMINS },
+    },
+    async (request) => ({ items: await c.equalityGrants.list(request.actor()) }),
+  );
+
+  app.post<{ Body: Static<typeof GrantBody> }>(
+    '/api/complaint-equality-grants',
+    {
+      schema: {
+        ...api,
+        summary: 'Grant a caseworker or manager access to individual equality answers (admins)',
+        body: GrantBody,
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await c.equalityGrants.grant(request.actor(), request.body)),
+  );
+
+  app.delete<{ Params: { grantId: string } }>(
+    '/api/complaint-equality-grants/:grantId',
+    {
+      schema: {
+        ...api,
+        summary: 'End an equality-data grant (admins)',
+        params: Type.Object(
+          { grantId: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      await c.equalityGrants.revoke(request.actor(), request.params.grantId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: Static<typeof FactorBody> }>(
+    '/api/complaint-factors',
+    {
+      schema: { ...api, summary: 'Add a factor (admins)', body: FactorBody },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await c.admin.addFactor(request.actor(), request.body)),
+  );
+
+  app.post<{ Body: Static<typeof PreviewBody> }>(
+    '/api/complaint-templates/preview',
+    {
+      schema: {
+        ...api,
+        summary: 'A letter template rendered with example merge values (admins)',
+        body: PreviewBody,
+      },
+      config: { auth: ADMINS },
+    },
+    async (request) => c.admin.preview(request.body),
+  );
+
+  app.get<{ Params: { key: string } }>(
+    '/api/complaint-templates/:key',
+    {
+      schema: {
+        ...api,
+        summary: 'Every version of a letter template, newest first (admins)',
+        params: Type.Object({ key: Code }, { additionalProperties: false }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request) => ({ items: await c.admin.templateVersions(request.params.key) }),
+  );
+}
