@@ -4,6 +4,7 @@
  * figures entered or imported from CSV.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { opccFigures } from './opcc-figures.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
@@ -114,6 +115,8 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
       groupBys: GROUP_BYS,
       measures: MONITORING_MEASURES,
       figures: await monitoring.list(),
+      // The office's own figure for each measure, for the period shown (§5: beside the force's).
+      opcc: data ? opccFigures(data) : {},
       errors: { ...errors, ...extra.errors },
       values: extra.values ?? {},
     };
