@@ -1,14 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import {
-  complainantEquality,
-  complaintAllegations,
-  complaintCategories,
-  complaintContacts,
-  complaintReviews,
-  complaints,
-  complaintTransitions,
-} from '../../db/schema/index.js';
+import { complaintCategories, complaints, complaintStatsDaily } from '../../db/schema/index.js';
 
 export type GroupBy = 'category' | 'subcategory' | 'handling' | 'outcome' | 'month';
 export interface StatsFilter {
@@ -17,60 +9,79 @@ export interface StatsFilter {
   stream: string;
 }
 
-const received = (f: StatsFilter) =>
-  sql`${complaints.stream} = ${f.stream} and ${complaints.receivedOn} between ${f.from} and ${f.to}`;
-const concluded = (f: StatsFilter) =>
-  sql`${complaints.stream} = ${f.stream} and ${complaints.concludedOn} between ${f.from} and ${f.to}`;
-
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const s = complaintStatsDaily;
+const sums = (stream: string, measure: string, f: StatsFilter): SQL =>
+  sql`${s.stream} = ${stream} and ${s.measure} = ${measure} and ${s.day} between ${f.from} and ${f.to}`;
 
-/** Every statistics query (§5); aggregates only, nothing that names anyone. */
+/**
+ * Count, mean and median (PostgreSQL's percentile_cont(0.5)) of a histogram: `[value, n]`
+ * pairs, a null value counted but not averaged (as avg and percentile_cont skip nulls).
+ */
+export function histogramFigures(bins: Array<[number | null, number]>) {
+  let count = 0;
+  let total = 0;
+  let sum = 0;
+  const values: Array<[number, number]> = [];
+  for (const [v, n] of bins) {
+    count += n;
+    if (v === null) continue;
+    total += n;
+    sum += v * n;
+    values.push([v, n]);
+  }
+  if (total === 0) return { count, mean: null, median: null };
+  values.sort((a, b) => a[0] - b[0]);
+  const at = (index: number) => {
+    let seen = 0;
+    for (const [v, n] of values) {
+      seen += n;
+      if (index < seen) return v;
+    }
+    return values.at(-1)![0];
+  };
+  const position = (total - 1) / 2;
+  const lo = at(Math.floor(position));
+  const hi = at(Math.ceil(position));
+  return { count, mean: sum / total, median: lo + (hi - lo) * (position - Math.floor(position)) };
+}
+
+/**
+ * Every statistics query (§5), read from the daily sums in `complaint_stats_daily` (kept by
+ * triggers in the transaction of every change, migration 0038): a few thousand narrow rows
+ * for five years, whatever the number of complaints. Same answers as the definitions over
+ * the complaint tables (stats-definitions.ts; test/complaints/stats-rollup.test.ts).
+ * Aggregates only, nothing that names anyone.
+ */
 export function createStatsRepository() {
   return {
     async grouped(db: DbOrTx, f: StatsFilter, groupBy: GroupBy) {
-      let key: SQL;
-      let label: SQL;
-      let where = received(f);
-      let join = sql``;
-      switch (groupBy) {
-        case 'category':
-        case 'subcategory': {
-          const col =
-            groupBy === 'category'
-              ? complaintAllegations.categoryId
-              : complaintAllegations.subcategoryId;
-          key = sql`coalesce(c.code, 'none')`;
-          label = sql`coalesce(c.label, 'No sub-category')`;
-          join = sql`left join ${complaintCategories} c on c.id = ${col}`;
-          break;
-        }
-        case 'handling':
-          key = sql`coalesce(${complaints.handling}, 'undecided')`;
-          label = key;
-          break;
-        case 'outcome':
-          key = sql`coalesce(${complaintAllegations.outcome}, 'none')`;
-          label = key;
-          where = concluded(f);
-          break;
-        case 'month':
-          key = sql`to_char(${complaints.receivedOn}, 'YYYY-MM')`;
-          label = key;
-          break;
-      }
+      let query: SQL;
+      if (groupBy === 'category' || groupBy === 'subcategory')
+        query = sql`
+          select coalesce(c.code, 'none') as key, min(coalesce(c.label, 'No sub-category')) as label,
+                 sum(${s.n}) as complaints, sum(${s.allegations}) as allegations
+          from ${s} left join ${complaintCategories} c on c.id = nullif(${s.key}, '')::uuid
+          where ${sums(f.stream, groupBy, f)}
+          group by 1 order by 1`;
+      else if (groupBy === 'month')
+        query = sql`
+          select to_char(${s.day}, 'YYYY-MM') as key, to_char(${s.day}, 'YYYY-MM') as label,
+                 sum(${s.n}) as complaints, sum(${s.allegations}) as allegations
+          from ${s} where ${sums(f.stream, 'handling', f)}
+          group by 1 order by 1`;
+      else
+        query = sql`
+          select ${s.key} as key, ${s.key} as label,
+                 sum(${s.n}) as complaints, sum(${s.allegations}) as allegations
+          from ${s} where ${sums(f.stream, groupBy, f)}
+          group by 1 order by 1`;
       const rows = await db.execute<{
         key: string;
         label: string;
         complaints: string;
         allegations: string;
-      }>(sql`
-        select ${key} as key, min(${label}) as label,
-               count(distinct ${complaints.id}) as complaints, count(${complaintAllegations.id}) as allegations
-        from ${complaints}
-        left join ${complaintAllegations} on ${complaintAllegations.complaintId} = ${complaints.id}
-        ${join}
-        where ${where}
-        group by 1 order by 1`);
+      }>(query);
       return rows.map((r) => ({
         key: r.key,
         label: r.label,
@@ -81,14 +92,14 @@ export function createStatsRepository() {
 
     async totals(db: DbOrTx, f: StatsFilter) {
       const [row] = await db.execute<{
-        complaints: string;
-        allegations: string;
-        finalised: string;
+        complaints: string | null;
+        allegations: string | null;
+        finalised: string | null;
       }>(sql`
         select
-          (select count(*) from ${complaints} where ${received(f)}) as complaints,
-          (select count(*) from ${complaintAllegations} join ${complaints} on ${complaints.id} = ${complaintAllegations.complaintId} where ${received(f)}) as allegations,
-          (select count(*) from ${complaints} where ${concluded(f)}) as finalised`);
+          (select sum(${s.n}) from ${s} where ${sums(f.stream, 'handling', f)}) as complaints,
+          (select sum(${s.allegations}) from ${s} where ${sums(f.stream, 'handling', f)}) as allegations,
+          (select sum(${s.n}) from ${s} where ${sums(f.stream, 'finalised', f)}) as finalised`);
       return {
         complaints: Number(row?.complaints ?? 0),
         allegations: Number(row?.allegations ?? 0),
@@ -98,48 +109,52 @@ export function createStatsRepository() {
 
     /** Mean and median working and calendar days, received to each milestone. */
     async timeliness(db: DbOrTx, f: StatsFilter) {
-      const rows = await db.execute<Record<string, string | null>>(sql`
-        select 'recorded' as measure, null as handling, count(*) as n,
-          avg(${complaints.wdToRecord}) as mean_wd, percentile_cont(0.5) within group (order by ${complaints.wdToRecord}) as median_wd,
-          avg(${complaints.recordedOn} - ${complaints.receivedOn}) as mean_days,
-          percentile_cont(0.5) within group (order by ${complaints.recordedOn} - ${complaints.receivedOn}) as median_days
-        from ${complaints} where ${received(f)} and ${complaints.recordedOn} is not null
-        union all
-        select 'first_contact', null, count(*),
-          avg(${complaints.wdToFirstContact}), percentile_cont(0.5) within group (order by ${complaints.wdToFirstContact}),
-          avg(${complaints.firstContactOn} - ${complaints.receivedOn}),
-          percentile_cont(0.5) within group (order by ${complaints.firstContactOn} - ${complaints.receivedOn})
-        from ${complaints} where ${received(f)} and ${complaints.firstContactOn} is not null
-        union all
-        select 'finalised', coalesce(${complaints.handling}, 'undecided'), count(*),
-          avg(${complaints.wdToConclude}), percentile_cont(0.5) within group (order by ${complaints.wdToConclude}),
-          avg(${complaints.concludedOn} - ${complaints.receivedOn}),
-          percentile_cont(0.5) within group (order by ${complaints.concludedOn} - ${complaints.receivedOn})
-        from ${complaints} where ${concluded(f)}
-        group by 2`);
-      return rows.map((r) => ({
-        measure: String(r.measure),
-        handling: r.handling,
-        count: Number(r.n),
-        meanWorkingDays: num(r.mean_wd),
-        medianWorkingDays: num(r.median_wd),
-        meanDays: num(r.mean_days),
-        medianDays: num(r.median_days),
-      }));
+      const rows = await db.execute<{ measure: string; grp: string; key: string; n: string }>(sql`
+        select ${s.measure} as measure, ${s.grp} as grp, ${s.key} as key, sum(${s.n}) as n
+        from ${s}
+        where ${s.stream} = ${f.stream} and ${s.day} between ${f.from} and ${f.to}
+          and ${s.measure} in ('recorded_wd', 'recorded_days', 'first_contact_wd', 'first_contact_days', 'finalised_wd', 'finalised_days')
+        group by 1, 2, 3`);
+      const bins = new Map<string, Array<[number | null, number]>>();
+      for (const r of rows) {
+        const id = `${r.measure}|${r.grp}`;
+        const list = bins.get(id) ?? [];
+        if (list.length === 0) bins.set(id, list);
+        list.push([r.key === '' ? null : Number(r.key), Number(r.n)]);
+      }
+      const figures = (milestone: string, handling: string | null) => {
+        const wd = histogramFigures(bins.get(`${milestone}_wd|${handling ?? ''}`) ?? []);
+        const days = histogramFigures(bins.get(`${milestone}_days|${handling ?? ''}`) ?? []);
+        return {
+          measure: milestone,
+          handling,
+          count: wd.count,
+          meanWorkingDays: wd.mean,
+          medianWorkingDays: wd.median,
+          meanDays: days.mean,
+          medianDays: days.median,
+        };
+      };
+      const handlings = [
+        ...new Set(rows.filter((r) => r.measure === 'finalised_wd').map((r) => r.grp)),
+      ].sort();
+      return [
+        figures('recorded', null),
+        figures('first_contact', null),
+        ...handlings.map((h) => figures('finalised', h)),
+      ];
     },
 
     /** Updates, outcome letters and reports sent in the period, and how many by their due date. */
     async onTime(db: DbOrTx, f: StatsFilter) {
       const rows = await db.execute<{ kind: string; sent: string; on_time: string }>(sql`
-        select ${complaintContacts.kind} as kind, count(*) as sent,
-               count(*) filter (where ${complaintContacts.occurredOn} <= ${complaintContacts.dueOn}) as on_time
-        from ${complaintContacts} join ${complaints} on ${complaints.id} = ${complaintContacts.complaintId}
-        where ${complaints.stream} = ${f.stream} and ${complaintContacts.occurredOn} between ${f.from} and ${f.to}
-          and ${complaintContacts.kind} in ('update', 'outcome', 'report') and ${complaintContacts.dueOn} is not null
+        select ${s.key} as kind, sum(${s.n}) as sent, sum(${s.hits}) as on_time
+        from ${s} where ${sums(f.stream, 'contact', f)}
         group by 1`);
       return rows.map((r) => ({ kind: r.kind, sent: Number(r.sent), onTime: Number(r.on_time) }));
     },
 
+    /** Open at `to` and made over 12 months earlier: one indexed count over the complaints. */
     async overTwelveMonths(db: DbOrTx, f: StatsFilter) {
       const [row] = await db.execute<{ open: string }>(sql`
         select count(*) as open from ${complaints}
@@ -150,45 +165,33 @@ export function createStatsRepository() {
     },
 
     async reviews(db: DbOrTx, f: StatsFilter) {
-      const [row] = await db.execute<Record<string, string | null>>(sql`
-        select count(*) as received,
-          count(*) filter (where r.valid) as valid,
-          count(*) filter (where r.result = 'upheld') as upheld,
-          count(*) filter (where r.result = 'not_upheld') as not_upheld,
-          avg(r.decided_on - ${complaints.receivedOn}) filter (where r.decided_on is not null) as mean_days,
-          count(*) filter (where r.recommendations is not null) as recommendations,
-          count(*) filter (where r.recommendations_accepted) as accepted,
-          count(*) filter (where r.rrb = 'iopc') as forwarded
-        from ${complaints} join ${complaintReviews} r on r.complaint_id = ${complaints.id}
-        where ${complaints.stream} = 'review' and ${complaints.receivedOn} between ${f.from} and ${f.to}`);
-      const [iopc] = await db.execute<{ referrals: string; decisions: string }>(sql`
-        select count(*) filter (where ${complaintTransitions.kind} = 'referral') as referrals,
-               count(*) filter (where ${complaintTransitions.kind} in ('iopc_decision')
-                 or (${complaintTransitions.fromStatus} = 'referred_to_iopc' and ${complaintTransitions.toStatus} <> 'referred_to_iopc')) as decisions
-        from ${complaintTransitions} join ${complaints} on ${complaints.id} = ${complaintTransitions.complaintId}
-        where ${complaints.stream} = 'cc' and ${complaintTransitions.occurredOn} between ${f.from} and ${f.to}`);
+      const rows = await db.execute<{ measure: string; key: string; n: string }>(sql`
+        select ${s.measure} as measure, ${s.key} as key, sum(${s.n}) as n from ${s}
+        where ((${s.stream} = 'review' and ${s.measure} = 'review') or (${s.stream} = 'cc' and ${s.measure} = 'iopc'))
+          and ${s.day} between ${f.from} and ${f.to}
+        group by 1, 2`);
+      const get = (measure: string, key: string) =>
+        Number(rows.find((r) => r.measure === measure && r.key === key)?.n ?? 0);
+      const decided = get('review', 'decided');
       return {
-        received: Number(row?.received ?? 0),
-        valid: Number(row?.valid ?? 0),
-        upheld: Number(row?.upheld ?? 0),
-        notUpheld: Number(row?.not_upheld ?? 0),
-        meanDays: num(row?.mean_days),
-        recommendationsMade: Number(row?.recommendations ?? 0),
-        recommendationsAccepted: Number(row?.accepted ?? 0),
-        forwardedToIopc: Number(row?.forwarded ?? 0),
-        iopcReferrals: Number(iopc?.referrals ?? 0),
-        iopcDecisions: Number(iopc?.decisions ?? 0),
+        received: get('review', 'received'),
+        valid: get('review', 'valid'),
+        upheld: get('review', 'upheld'),
+        notUpheld: get('review', 'not_upheld'),
+        meanDays: decided ? num(get('review', 'decided_days') / decided) : null,
+        recommendationsMade: get('review', 'recommendations'),
+        recommendationsAccepted: get('review', 'accepted'),
+        forwardedToIopc: get('review', 'forwarded'),
+        iopcReferrals: get('iopc', 'referrals'),
+        iopcDecisions: get('iopc', 'decisions'),
       };
     },
 
     /** Equality answers of complainants whose complaints were received in the period. */
     async equality(db: DbOrTx, f: StatsFilter) {
       const rows = await db.execute<{ dimension: string; value: string; n: string }>(sql`
-        select d.dimension, coalesce(d.value, 'not_stated') as value, count(*) as n
-        from ${complaints} join ${complainantEquality} e on e.complaint_id = ${complaints.id}
-        cross join lateral (values ('ageBand', e.age_band), ('sex', e.sex), ('ethnicity', e.ethnicity),
-          ('disability', e.disability), ('religion', e.religion), ('sexualOrientation', e.sexual_orientation)) as d(dimension, value)
-        where ${received(f)}
+        select ${s.grp} as dimension, ${s.key} as value, sum(${s.n}) as n
+        from ${s} where ${sums(f.stream, 'equality', f)}
         group by 1, 2 order by 1, 2`);
       return rows.map((r) => ({ dimension: r.dimension, value: r.value, count: Number(r.n) }));
     },
