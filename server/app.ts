@@ -40,6 +40,8 @@ import { createRepliesService, mailboxSender, type RepliesService } from './repl
 import { disclosureRoutes } from './disclosure/routes.js';
 import { createDisclosureService, type DisclosureService } from './disclosure/service.js';
 import { createAuditLog, type AuditLog } from './platform/audit.js';
+import { createSecurityEvents, type SecurityEvents } from './platform/security-events.js';
+import { securityEventsPlugin, securityEventsRoutes } from './platform/security-events-routes.js';
 import { authPlugin } from './platform/auth.js';
 import { availabilityPlugin } from './platform/availability.js';
 import { errorsPlugin, rewriteBadUrl } from './platform/errors.js';
@@ -93,6 +95,8 @@ export interface Services {
   surgeries: SurgeriesService;
   surveys: SurveysService;
   complaints: ComplaintsService;
+  /** Security events (security.md §7): their own store, 90 days, admins read them. */
+  securityEvents: SecurityEvents;
 }
 
 const cannotSign = (): string => {
@@ -249,6 +253,7 @@ export function createServices(
     surgeries,
     complaints,
     audit,
+    securityEvents: createSecurityEvents({ db: db.db, clock }),
     surveys,
     attachmentScan,
     replies,
@@ -329,24 +334,52 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     token: config.metricsToken,
   });
   await app.register(availabilityPlugin, { timeouts: config.handlerTimeouts });
-  // Rate-limit counters are shared by every web process through Redis when there is one. A
-  // short command timeout: a stalled Redis lets visitors through instead of holding them.
+  // Rate-limit counters are shared by every web process: in Redis when there is one (its own
+  // client, failing fast: no offline queue, one retry, short timeouts), else in PostgreSQL.
   const limiterRedis = config.redisUrl
     ? new Redis(config.redisUrl, {
+        connectTimeout: 500,
         maxRetriesPerRequest: 1,
-        connectTimeout: 1000,
+        enableOfflineQueue: false,
         commandTimeout: 500,
       })
     : undefined;
   limiterRedis?.on('error', () => undefined);
-  if (limiterRedis) app.addHook('onClose', async () => void limiterRedis.disconnect());
+  if (limiterRedis) {
+    // Without an offline queue a command sent before the connection is up fails: give it
+    // the connect timeout at boot, then start regardless (Redis may come later).
+    app.addHook('onReady', async () => {
+      if (limiterRedis.status === 'ready') return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          limiterRedis.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 1000);
+        limiterRedis.once('ready', done);
+      });
+    });
+    app.addHook('onClose', async () => void limiterRedis.disconnect());
+  }
+  let storeDownSince = 0;
   await app.register(securityPlugin, {
     cookieSecret: config.jwtSecret,
     publicUrl: config.publicUrl,
     rateLimit: {
       redis: limiterRedis,
+      sql: limiterRedis ? undefined : deps.db.sql,
       nameSpace: `${config.queuePrefix}:rate-limit:`,
       allowList: config.rateLimitAllow,
+      onStoreDown: (error) => {
+        // One line a minute while it lasts, not one per request.
+        if (Date.now() - storeDownSince < 60_000) return;
+        storeDownSince = Date.now();
+        app.log.warn(
+          { err: error },
+          'rate-limit store unavailable: sign-in refused (503), other limits counted in this process',
+        );
+      },
     },
   });
   await app.register(viewsPlugin, {
@@ -392,6 +425,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     authService: () => services.auth,
   });
+  // Before any route: its onResponse hook sees every refusal (CSRF, 403, 429).
+  await app.register(securityEventsPlugin, { events: services.securityEvents });
   await app.register(openapiPlugin, { docs: config.apiDocs });
 
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -415,6 +450,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reauthRoutes, { auth: services.auth, mfa: services.mfa, clock });
   await app.register(lifecycleRoutes, { links: services.links });
   await app.register(usersRoutes, { users: services.users, mfa: services.mfa });
+  await app.register(securityEventsRoutes, { events: services.securityEvents });
   await app.register(contactsRoutes, { contacts: services.contacts });
   await app.register(correspondenceRoutes, {
     correspondence: services.correspondence,

@@ -70,6 +70,8 @@ export interface JobPayloads {
   'retention-sweep': Record<string, never>;
   /** Mondays: the last week's justified reads of complaints, emailed to managers once (§4). */
   'complaint-justified-reads': Record<string, never>;
+  /** Nightly: security events older than 90 days, ended rate-limit counters (security.md §7). */
+  'security-events-purge': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -100,6 +102,7 @@ export const JOB_NAMES = [
   'complaint-window-close',
   'retention-sweep',
   'complaint-justified-reads',
+  'security-events-purge',
 ] as const satisfies readonly JobName[];
 
 export function isJobName(value: string): value is JobName {

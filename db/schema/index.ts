@@ -15,3 +15,4 @@ export * from './surgeries.js';
 export * from './survey-imports.js';
 export * from './erasure.js';
 export * from './complaint-grants.js';
+export * from './security.js';

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../platform/errors.js';
+import { accountLimit } from '../platform/rate-limits.js';
 import { LINK_PATH, type AccountLinks, type LinkPurpose } from './lifecycle.js';
 
 const EmailForm = Type.Object(
@@ -18,7 +19,8 @@ const TokenParams = Type.Object(
 );
 
 /** Reset requests count with sign-in attempts' spirit: a few a minute per address. */
-const resetRateLimit = { rateLimit: { max: 10, timeWindow: '10 minutes' } };
+/** Per account (email or link) and address; 503 while the limit's store is down (§6). */
+const resetRateLimit = { rateLimit: accountLimit('reset') };
 
 const TITLES: Record<LinkPurpose, string> = {
   invite: 'Set your password',

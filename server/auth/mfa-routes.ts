@@ -5,6 +5,7 @@ import { localPath } from '../lib/local-path.js';
 import type { Clock } from '../lib/clock.js';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { AppError, notFound } from '../platform/errors.js';
+import { accountLimit } from '../platform/rate-limits.js';
 import { signInRequired } from './errors.js';
 import type { MfaService } from './mfa.js';
 import type { AuthService, TokenClaims } from './service.js';
@@ -18,7 +19,8 @@ const CodeForm = Type.Object(
 );
 type CodeBody = Static<typeof CodeForm>;
 
-const codeRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
+/** Per account and address; 503 while the limit's store is down (security.md §6). */
+const codeRateLimit = { rateLimit: accountLimit('mfa') };
 
 /** Base32 in groups of four, easier to type into an app by hand. */
 const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();

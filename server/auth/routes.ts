@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { localPath } from '../lib/local-path.js';
 import { AppError } from '../platform/errors.js';
+import { accountLimit } from '../platform/rate-limits.js';
 import { Credentials, RefreshResponse, SignInForm, TokenResponse } from './schemas.js';
 import { setMfaCookie, setSessionCookie } from './mfa-routes.js';
 import { MFA_REQUIRED } from './errors.js';
@@ -11,7 +12,8 @@ import { MFA_STEP_MS, type AuthService } from './service.js';
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
 const safeReturn = (value: string | undefined) => localPath(value, '/staff');
 
-const signInRateLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
+/** Per account and address; 503 while the limit's store is down (security.md §6). */
+const signInRateLimit = { rateLimit: accountLimit('sign-in') };
 
 export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService }) {
   const { auth } = opts;

@@ -149,7 +149,12 @@ export function createAuthService(deps: {
     const now = clock.now();
     await db.transaction(async (tx) => {
       await repo.recordFailure(tx, emailNorm, actor.ip ?? '', now);
-      await audit.record(tx, actor, { action, subjectType: 'user', subjectId: userId });
+      await audit.record(tx, actor, {
+        action,
+        subjectType: 'user',
+        subjectId: userId,
+        username: emailNorm,
+      });
       if (!userId || !deps.onLocked) return;
       const since = new Date(now.getTime() - THROTTLE.windowMs);
       const { byAccount } = await repo.failuresSince(tx, since, emailNorm, '');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { formatDate } from '../lib/format.js';
 import { ADMINS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
@@ -25,8 +26,8 @@ import {
 } from './schemas.js';
 import type { IntakeService } from './service.js';
 
-/** Contact, booking and survey posts: 5 per IP per 10 minutes (security.md §6). */
-const CONTACT_RATE_LIMIT = { max: 5, timeWindow: 10 * 60_000 };
+/** The contact form's one bucket, page and API alike: 5 per IP per 10 minutes (security.md §6). */
+const CONTACT_RATE_LIMIT = FORM_LIMITS.contact;
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const FORM_FIELDS = ['name', 'email', 'phone', 'type', 'subject', 'message'] as const;

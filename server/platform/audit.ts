@@ -1,7 +1,8 @@
 import type { Db, DbOrTx } from '../../db/client.js';
 import { sql } from 'drizzle-orm';
-import { auditEvents } from '../../db/schema/index.js';
+import { auditEvents, securityEvents } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
+import { isSecurityAction, toRow as securityRow } from './security-events.js';
 
 /** Who is acting, carried from the request into services (never a Fastify object). */
 export interface Actor {
@@ -28,6 +29,11 @@ export interface AuditEntry {
   subjectId?: string | null;
   personId?: string | null;
   justification?: string | null;
+  /**
+   * What was typed as the username (sign-in failures): kept only in the security event the
+   * action also makes (isSecurityAction), encoded there; never in the audit row.
+   */
+  username?: string | null;
 }
 
 export interface AuditLog {
@@ -158,7 +164,20 @@ export function createAuditLog(clock: Clock, db?: Db): AuditLog {
 
   return {
     async record(tx, actor, entry) {
-      await tx.insert(auditEvents).values(toRow(actor, entry));
+      const row = toRow(actor, entry);
+      await tx.insert(auditEvents).values(row);
+      // Sign-ins, failures, locks, MFA and account changes are security events too (§7),
+      // written with the audit row so neither exists without the other.
+      if (isSecurityAction(entry.action)) {
+        await tx.insert(securityEvents).values(
+          securityRow(row.at, {
+            type: entry.action,
+            actor,
+            username: entry.username,
+            detail: { subjectType: entry.subjectType, subjectId: entry.subjectId ?? null },
+          }),
+        );
+      }
     },
     row: toRow,
     recordRead(actor, entry) {

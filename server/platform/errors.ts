@@ -187,6 +187,8 @@ export const errorsPlugin = fp(
     app.setErrorHandler(
       async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
         const { status, code, message, fields } = classify(error);
+        // Read by the security events' onResponse hook (CSRF refusals, rate limits).
+        (request as { errorCode?: string }).errorCode = code;
         if (status === 503) request.log.warn({ err: error }, 'unavailable');
         else if (status >= 500) request.log.error({ err: error }, 'unhandled error');
         else request.log.info({ code, status }, 'request refused');

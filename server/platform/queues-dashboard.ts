@@ -36,6 +36,8 @@ export const QUEUE_TITLES: Record<JobName, string> = {
   'complaint-window-close': 'Closing complaints whose review window has ended',
   'retention-sweep': 'Disposing of complaint records past their retention period',
   'complaint-justified-reads': 'Weekly email to managers of complaints opened off the access list',
+  'security-events-purge':
+    'Nightly: security events past 90 days and ended rate-limit counters deleted',
 };
 
 const FAILED_SHOWN = 10;

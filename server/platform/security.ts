@@ -7,6 +7,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { AppError, isApiRequest } from './errors.js';
+import type postgres from 'postgres';
+import {
+  GENERAL_LIMIT,
+  accountKeyGenerator,
+  ipKey,
+  limiterStore,
+  memoryCounters,
+  postgresCounters,
+  redisCounters,
+} from './rate-limits.js';
 import { securityHeadersPlugin } from './security-headers.js';
 
 export const CSRF_COOKIE = '__Host-csrf';
@@ -55,15 +65,25 @@ function foreignOrigin(request: FastifyRequest, publicOrigin: string): boolean {
  */
 export interface RateLimitOptions {
   /**
-   * Counters live here when given, so every web process shares one limit per visitor
-   * (otherwise each process would allow the full limit again). Absent: in memory.
+   * Counters live here when given (REDIS_URL), so every web process shares one limit per
+   * visitor (otherwise each process would allow the full limit again).
    */
   redis?: Redis | undefined;
+  /** Without Redis, counters live in PostgreSQL (`rate_limit_counters`), shared the same way. */
+  sql?: postgres.Sql | undefined;
   /** Key prefix in Redis: one deployment (or test) never counts another's requests. */
   nameSpace: string;
   /** Addresses never counted (loopback under BENCH=1 only). */
   allowList: readonly string[];
+  /** Told once per outage that the shared store failed and this process counts alone. */
+  onStoreDown?: (error: unknown) => void;
 }
+
+/** auth/mfa-routes.ts MFA_COOKIE: the pending second step names its account. */
+const PENDING_MFA_COOKIE = '__Host-opcc_mfa';
+
+/** Never counted by the general limit: files, health checks and metrics. */
+const UNCOUNTED = /^\/(static|assets)\/|^\/(healthz|readyz|metrics)$/;
 
 export const securityPlugin = fp(
   async (
@@ -85,13 +105,27 @@ export const securityPlugin = fp(
       },
     });
     const limits = opts.rateLimit;
+    const shared = limits?.redis
+      ? redisCounters(limits.redis, limits.nameSpace)
+      : limits?.sql
+        ? postgresCounters(limits.sql)
+        : memoryCounters();
+    const allowed = new Set(limits?.allowList ?? []);
+    app.decorate('accountRateKey', accountKeyGenerator(opts.cookieSecret, PENDING_MFA_COOKIE));
     await app.register(rateLimit, {
-      global: false,
-      ...(limits?.redis ? { redis: limits.redis, nameSpace: limits.nameSpace } : {}),
-      ...(limits && limits.allowList.length > 0 ? { allowList: [...limits.allowList] } : {}),
-      // Redis down: the visitor is let through (a limit is a brake, not a gate) rather than
-      // shown an error page; the queue-backed routes report the outage themselves.
-      skipOnError: true,
+      // Every route is counted: by its own bucket (config.rateLimit) or by the general limit.
+      global: true,
+      max: (request: FastifyRequest) =>
+        request.staff ? GENERAL_LIMIT.staff : GENERAL_LIMIT.visitor,
+      timeWindow: GENERAL_LIMIT.timeWindow,
+      keyGenerator: (request: FastifyRequest) =>
+        request.staff ? `user:${request.staff.id}` : ipKey(request),
+      allowList: (request: FastifyRequest) =>
+        allowed.has(request.ip) || UNCOUNTED.test(request.url.split('?', 1)[0]!),
+      store: limiterStore({ shared, local: memoryCounters(), onFallback: limits?.onStoreDown }),
+      // The store decides: sign-in answers 503 while the shared store is down, every other
+      // route counts in this process meanwhile (a limit is a brake there, not a gate).
+      skipOnError: false,
     });
 
     const needsCsrf = (request: FastifyRequest) =>

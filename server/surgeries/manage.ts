@@ -9,7 +9,7 @@ import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError } from './errors.js';
 import { bookingPage, placesText } from './journey.js';
 import { personProblems } from './people.js';
-import { BOOKING_RATE_LIMIT, publicActor } from './routes.js';
+import { CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT, publicActor } from './routes.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 
@@ -89,7 +89,7 @@ export async function manageRoutes(
 
   app.post(
     '/surgeries/manage/cancel',
-    { config: { public: true, rateLimit: BOOKING_RATE_LIMIT } },
+    { config: { public: true, rateLimit: CANCEL_RATE_LIMIT } },
     async (request, reply) => {
       const { booking } = await current(request);
       await surgeries.booking.cancelById(publicActor(request), booking.id, 'person');
@@ -102,7 +102,7 @@ export async function manageRoutes(
 
   app.post(
     '/surgeries/manage/change',
-    { config: { public: true, rateLimit: BOOKING_RATE_LIMIT } },
+    { config: { public: true, rateLimit: MANAGE_RATE_LIMIT } },
     async (request, reply) => {
       const { booking } = await current(request);
       const slotId = str(request.body, 'slotId', 100);
@@ -161,7 +161,7 @@ export async function manageRoutes(
   );
   app.post(
     '/surgeries/offer',
-    { config: { public: true, rateLimit: BOOKING_RATE_LIMIT } },
+    { config: { public: true, rateLimit: MANAGE_RATE_LIMIT } },
     async (request, reply) => {
       const token = str(request.body, 'token', 100);
       const decision = str(request.body, 'decision', 20);
@@ -212,7 +212,7 @@ export async function manageRoutes(
   );
   app.post<{ Params: { id: string } }>(
     '/surgeries/waiting-list/:id',
-    { config: { public: true, rateLimit: BOOKING_RATE_LIMIT } },
+    { config: { public: true, rateLimit: MANAGE_RATE_LIMIT } },
     async (request, reply) => {
       const values = {
         name: str(request.body, 'name'),

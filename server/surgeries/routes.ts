@@ -1,6 +1,7 @@
 /** The surgeries JSON API (API.md) and the registration of the pages. */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FORM_LIMITS } from '../platform/rate-limits.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK } from '../platform/auth.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
@@ -20,8 +21,12 @@ import {
 } from './schemas.js';
 import type { SurgeriesService } from './service.js';
 
-/** Contact, booking and survey posts: per IP (security.md §6). */
-export const BOOKING_RATE_LIMIT = { max: 10, timeWindow: 10 * 60_000 };
+/** Booking posts, page and API, share one bucket: 10 per IP per 10 minutes (security.md §6). */
+export const BOOKING_RATE_LIMIT = FORM_LIMITS.booking;
+/** Cancelling, page and API, is one form with a bucket of its own (same numbers). */
+export const CANCEL_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: 'booking-cancel' };
+/** The other manage forms (change, offer, waiting list): a count per form, same numbers. */
+export const MANAGE_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: undefined };
 
 export const publicActor = (request: FastifyRequest): Actor => ({
   ...request.actor(),
@@ -173,7 +178,7 @@ export async function surgeriesRoutes(
         summary: 'Cancel a booking with the token from its manage link; the place is free again',
         body: CancelBody,
       },
-      config: { public: true, rateLimit: BOOKING_RATE_LIMIT },
+      config: { public: true, rateLimit: CANCEL_RATE_LIMIT },
     },
     async (request) => {
       const booking = await surgeries.booking.cancelByToken(

@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { MANAGERS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
@@ -22,8 +23,8 @@ import {
 import type { SurveysService } from './service.js';
 
 const api = { tags: ['surveys'], security: [{ bearer: [] }] };
-/** Survey answers: generous per IP (a household or office shares one), never stored. */
-export const SURVEY_RATE_LIMIT = { max: 30, timeWindow: 60_000 };
+/** Survey posts, every page of a consultation and the API, share one bucket: 20 per IP per 10 minutes (§6). */
+export const SURVEY_RATE_LIMIT = FORM_LIMITS.survey;
 
 export const publicActor = (request: FastifyRequest): Actor => ({
   id: null,

@@ -9,6 +9,7 @@ import { emailJob } from './email.js';
 import { mailPollJob } from './mail-poll.js';
 import { holidayRefreshJob } from './holiday-refresh.js';
 import { idempotencySweepJob } from './idempotency-sweep.js';
+import { securityEventsPurgeJob } from './security-events-purge.js';
 import { outboxReconcileJob } from './outbox-reconcile.js';
 import { SCAN_SWEEP_EVERY_MS, scanSweepJob } from './scan-sweep.js';
 import { slaScanJob } from './sla-scan.js';
@@ -58,6 +59,7 @@ export const jobs: Array<JobDefinition<JobName>> = [
   complaintWindowCloseJob,
   retentionSweepJob,
   justifiedReadsJob,
+  securityEventsPurgeJob,
 ] as never;
 
 /** Scheduled jobs, upserted at every worker start (only workers/main.ts calls upsertJobScheduler). */
@@ -87,6 +89,8 @@ export const schedules: Array<{
   { job: 'complaint-window-close', pattern: '20 0 * * *' },
   { job: 'retention-sweep', pattern: '40 2 * * *' },
   { job: 'complaint-justified-reads', pattern: '0 8 * * 1' },
+  // Security events are kept 90 days (security.md §7); ended rate-limit counters go too.
+  { job: 'security-events-purge', pattern: '10 3 * * *' },
   // Re-queues virus scans whose job gave up; only where uploads are held for clamd.
   {
     job: 'scan-sweep',
