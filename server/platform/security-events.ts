@@ -35,14 +35,12 @@ export const HTTP_EVENT_TYPES = [
  */
 export function encodeTyped(text: string, maxLength = 320): string {
   const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
-  return text
-    .slice(0, maxLength)
-    .replace(
-      // Control characters are the point here: they are what gets escaped.
-      // eslint-disable-next-line no-control-regex
-      /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-      (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+  return text.slice(0, maxLength).replace(
+    // Control characters are the point here: they are what gets escaped.
+    // eslint-disable-next-line no-control-regex
+    /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export interface SecurityEventInput {
