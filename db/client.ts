@@ -26,6 +26,11 @@ export interface DbOptions {
   max?: number;
   /** Statement timeout in ms; bounded waits keep a slow query from hanging a request. */
   statementTimeoutMs?: number;
+  /**
+   * The role every connection takes on at start-up (security.md §7: `opcc_app`, which may
+   * not rewrite the audit log); migrations connect without one, as the owner.
+   */
+  role?: string | undefined;
 }
 
 /**
@@ -65,6 +70,8 @@ export function createDb(url: string, options: DbOptions = {}): DbClient {
         lock_timeout: 5_000,
         idle_in_transaction_session_timeout: 30_000,
         TimeZone: 'UTC',
+        // A startup parameter, so the session is the role's from its first statement.
+        ...(options.role ? { role: options.role } : {}),
       },
     });
   const sql = connect(options.max ?? 10);
