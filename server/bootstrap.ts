@@ -51,7 +51,7 @@ export async function openRuntime(
     await embedded?.stop();
     throw error;
   }
-  const db = createDb(databaseUrl, { max: options.dbMax ?? 10 });
+  const db = createDb(databaseUrl, { max: options.dbMax ?? 10, role: config.databaseRole });
   if (config.env === 'production' && !options.allowDefaultAccounts) {
     try {
       await refuseDefaultAccounts(db);

@@ -30,6 +30,11 @@ export interface Config {
    * `off` (the production default) serves neither. Production refuses `public` (§9 #32).
    */
   readonly apiDocs: 'public' | 'staff' | 'off';
+  /**
+   * DATABASE_ROLE: the role the application's connections take on (default `opcc_app`, made
+   * by the migrations; `none`: the login's own). Migrations run as the login (the owner).
+   */
+  readonly databaseRole: string | undefined;
   /** Absent: BullMQ runs on its PostgreSQL backend in the same database. */
   readonly redisUrl: string | undefined;
   /** Absent: mail goes to the development mailbox in the database. */
@@ -221,6 +226,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
   }
   const redisUrl = urlVar('REDIS_URL', ['redis:', 'rediss:']);
+  const databaseRole = read('DATABASE_ROLE') ?? 'opcc_app';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseRole))
+    problems.push(
+      `DATABASE_ROLE must be a role name like opcc_app, or none (got "${databaseRole}")`,
+    );
   const smtpUrl = urlVar('SMTP_URL', ['smtp:', 'smtps:']);
   const smtpTlsRaw = read('SMTP_REQUIRE_TLS');
   if (smtpTlsRaw !== undefined && !['true', 'false'].includes(smtpTlsRaw)) {
@@ -378,6 +388,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseSsl,
     smtpRequireTls,
     apiDocs: apiDocsRaw as Config['apiDocs'],
+    databaseRole: databaseRole === 'none' ? undefined : databaseRole,
     redisUrl,
     smtpUrl,
     imapUrl,

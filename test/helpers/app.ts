@@ -91,7 +91,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   );
   const clock = new FixedClock(options.now ?? TEST_NOW);
-  const db = createDb(options.databaseUrlThrough?.(databaseUrl) ?? databaseUrl, { max: 5 });
+  // As the application connects: the opcc_app role (security.md §7), not the owner.
+  const db = createDb(options.databaseUrlThrough?.(databaseUrl) ?? databaseUrl, {
+    max: 5,
+    role: config.databaseRole,
+  });
   const queues = createQueueBackend({
     databaseUrl,
     redisUrl: config.redisUrl,

@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/fixture.js';
 import { createUser } from '../helpers/auth.js';
@@ -29,20 +30,43 @@ describe('audit log', () => {
     expect(new Date(rows[0]!.at as string).toISOString()).toBe(t.clock.now().toISOString());
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE from the application connection', async () => {
+  it('§9 #27: app-role UPDATE/DELETE/TRUNCATE fails (and the owner is stopped by the trigger)', async () => {
     const [{ n: before }] = (await t.db
       .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
     expect(before).toBeGreaterThan(0);
-    await expect(t.db.sql`update audit_events set action = 'rewritten'`).rejects.toThrow(
-      /append-only/,
-    );
-    await expect(t.db.sql`delete from audit_events`).rejects.toThrow(/append-only/);
-    await expect(t.db.sql`truncate audit_events`).rejects.toThrow(/append-only/);
+    // The application's connection runs as opcc_app, not as the login that owns the tables.
+    const [who] = await t.db.sql<{ role: string; session: string }[]>`
+      select current_user as role, session_user as session`;
+    expect(who!.role).toBe('opcc_app');
+    expect(who!.session).not.toBe('opcc_app');
+    const denied = /permission denied/;
+    await expect(t.db.sql`update audit_events set action = 'rewritten'`).rejects.toThrow(denied);
+    await expect(t.db.sql`delete from audit_events`).rejects.toThrow(denied);
+    await expect(t.db.sql`truncate audit_events`).rejects.toThrow(denied);
+    // Nor may it switch the guard off: only the owner alters a table.
+    await expect(
+      t.db.sql`alter table audit_events disable trigger audit_events_no_update_delete`,
+    ).rejects.toThrow(/must be owner/);
+    // It still writes and reads the log.
+    await t.db
+      .sql`insert into audit_events (at, action, subject_type) values (now(), 'test.insert', 'test')`;
     const [{ n: after }] = (await t.db
       .sql`select count(*)::int as n from audit_events`) as unknown as [{ n: number }];
-    expect(after).toBe(before);
+    expect(after).toBe(before + 1);
     const rewritten = await t.db.sql`select 1 from audit_events where action = 'rewritten'`;
     expect(rewritten).toHaveLength(0);
+
+    // The owner (as migrations connect) has the privileges, and the trigger still refuses.
+    const owner = postgres(t.databaseUrl, { max: 1, onnotice: () => undefined });
+    try {
+      await expect(owner`update audit_events set action = 'rewritten'`).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(owner`delete from audit_events`).rejects.toThrow(/append-only/);
+      await expect(owner`truncate audit_events`).rejects.toThrow(/append-only/);
+    } finally {
+      await owner.end();
+    }
   });
 
   it('rolls the audit row back with the change it belongs to', async () => {
