@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /**
- * `npm run test:faults`: the fault-injection suite of reliability.md §9, every file of
+ * `npm run test:faults`: the fault-injection suite of docs/rules/reliability.md §9, every file of
  * test/faults including the slow ones (`*.slow.test.ts`) that `npm test` leaves out.
  * One file at a time: each kills and restarts processes and would starve a neighbour.
  * (Not mergeConfig: it would append to the base include and exclude lists.)

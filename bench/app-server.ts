@@ -97,7 +97,7 @@ async function main() {
       PORT: '0',
       LOG_LEVEL: 'warn',
       QUEUE_PREFIX: 'opccbench',
-      // performance.md §2: the rate limiter allow-lists 127.0.0.1 (all load is from there).
+      // docs/rules/performance.md §2: the rate limiter allow-lists 127.0.0.1 (all load is from there).
       BENCH: '1',
     },
     // Production asks every role for an authenticator code; the benchmarks sign their

@@ -1,5 +1,5 @@
 /**
- * Each complaint statistics query on its own (performance.md §1: "each statistics query over
+ * Each complaint statistics query on its own (docs/rules/performance.md §1: "each statistics query over
  * 100,000 complaints, warm: p95 < 100 ms over 20 runs"), called through the repository the
  * service uses, one at a time, on the bench database bench/complaint-stats.ts seeded.
  */

@@ -1,5 +1,5 @@
 /**
- * The complaints part of the performance data set (performance.md §4): N complaints over
+ * The complaints part of the performance data set (docs/rules/performance.md §4): N complaints over
  * five years before an anchor date, written by set-based SQL (generate_series) on one
  * connection in one transaction, then VACUUM ANALYZE. Deterministic: every choice is a hash
  * of the row number (PostgreSQL's hashint8), so two seeds of the same N and anchor are the

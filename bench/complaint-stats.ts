@@ -1,5 +1,5 @@
 /**
- * Complaint statistics over 100,000 complaints (performance.md §1 "each statistics query
+ * Complaint statistics over 100,000 complaints (docs/rules/performance.md §1 "each statistics query
  * over 100,000 complaints, warm: p95 < 100 ms over 20 runs"; issue 12).
  *
  * Its own database (`opcc_bench_complaints`, created and migrated here), seeded set-based by

@@ -1,5 +1,5 @@
 /**
- * The triage plan check (performance.md §5), run by the bench on the seeded data set and
+ * The triage plan check (docs/rules/performance.md §5), run by the bench on the seeded data set and
  * never by `npm test`:
  *
  *   npm run bench:plan            prints the verdict and the plans as JSON
@@ -33,7 +33,7 @@ import {
 import { BENCH_DATABASE_URL } from './app-server.js';
 
 /**
- * The index the triage order must come from. performance.md names an index on
+ * The index the triage order must come from. docs/rules/performance.md names an index on
  * `(status, due_at, id)`; ours (migration 0011) is its sharper form: partial on the open
  * statuses, ordered by `(coalesce(next_due_on, '9999-12-31'), received_at, id)`, which is
  * exactly the queue's order ("no due date last, then date received"), so a page reads

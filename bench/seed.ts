@@ -1,5 +1,5 @@
 /**
- * The benchmark data set (performance.md §4), loaded into the bench database only:
+ * The benchmark data set (docs/rules/performance.md §4), loaded into the bench database only:
  *
  *   npm run bench:seed                          1,000,000 cases, 400,000 contacts, 3,000,000 case events
  *   npm run bench:seed -- --cases 20000 --contacts 8000 --events 60000   a small one

@@ -1,5 +1,5 @@
 /**
- * Fault soak (issue 18, reliability §9, performance.md §7's mix): the web server and a
+ * Fault soak (issue 18, reliability §9, docs/rules/performance.md §7's mix): the web server and a
  * worker as real processes under a steady mixed load (`--rate` requests a second in all:
  * 60% case JSON and 25% the triage list as a manager's Bearer token, 10% public contact
  * POSTs, 5% public survey responses), the worker SIGKILLed every minute (and started again
@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number) => {
 };
 const MINUTES = arg('minutes', 10);
 const RATE = arg('rate', 8);
-/** performance.md §7's mix. */
+/** docs/rules/performance.md §7's mix. */
 const MIX = { caseJson: 0.6, triage: 0.25, contact: 0.1, survey: 0.05 };
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NAME = 'opcc_bench_soak_faults';
@@ -295,7 +295,7 @@ async function main() {
     const sorted = [...values].sort((a, b) => a - b);
     return Math.round(sorted[Math.floor(sorted.length * p)] ?? NaN);
   };
-  // Post-GC heap (performance.md §7): the server's slope over minute 2 to the end, MiB/min,
+  // Post-GC heap (docs/rules/performance.md §7): the server's slope over minute 2 to the end, MiB/min,
   // and its last sample against the minute-2 one; each worker's first and last sample.
   const heap = fs
     .readFileSync(heapLog, 'utf8')

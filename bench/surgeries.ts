@@ -1,5 +1,5 @@
 /**
- * Booking contention (performance.md §5 `booking-contention`, issue 13): 200 connections POST
+ * Booking contention (docs/rules/performance.md §5 `booking-contention`, issue 13): 200 connections POST
  * /api/public/bookings to one of the 20 one-place slots of one surgery. Each pass gets a
  * fresh surgery, so each must end with exactly 20 bookings (20 × 201, every other answer a
  * 409 `slot_full`), 20 confirmation emails with their outbox rows, no 5xx and no deadlock.

@@ -1,5 +1,5 @@
 /**
- * Survey invitations through the whole pipeline (issue 14, surveys.md §5): 100,000
+ * Survey invitations through the whole pipeline (issue 14, docs/rules/surveys.md §5): 100,000
  * consenting contacts in a list; the invitations service (what POST
  * /api/surveys/:id/invitations calls) writes invitations, wave, deliveries and the outbox
  * row in one transaction; the relay, the fan-out and the survey-invite workers send every

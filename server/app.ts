@@ -95,7 +95,7 @@ export interface Services {
   surgeries: SurgeriesService;
   surveys: SurveysService;
   complaints: ComplaintsService;
-  /** Security events (security.md §7): their own store, 90 days, admins read them. */
+  /** Security events (docs/rules/security.md §7): their own store, 90 days, admins read them. */
   securityEvents: SecurityEvents;
 }
 
@@ -292,7 +292,7 @@ declare module 'fastify' {
   }
 }
 
-/** Request deadline of the HTTP server: never zero (security.md §9 #32). */
+/** Request deadline of the HTTP server: never zero (docs/rules/security.md §9 #32). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

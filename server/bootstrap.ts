@@ -34,7 +34,7 @@ export async function openRuntime(
     /** The seed shares a running app's embedded PostgreSQL; the app itself refuses to. */
     ifEmbeddedRunning?: 'share' | 'refuse';
     /**
-     * Production refuses to start while a default account exists (security.md §9 #6);
+     * Production refuses to start while a default account exists (docs/rules/security.md §9 #6);
      * only `admin:create`, which replaces them, opens the database regardless.
      */
     allowDefaultAccounts?: boolean;
@@ -104,7 +104,7 @@ async function refuseIfSchemaBehind(databaseUrl: string): Promise<void> {
 }
 
 /**
- * No default accounts in production (security.md §2): an account whose password the system
+ * No default accounts in production (docs/rules/security.md §2): an account whose password the system
  * set (the generated first admin, ADMIN_PASSWORD, the demo seed) and nobody has changed
  * since is a known or logged credential. The first admin comes from `admin:create`.
  */

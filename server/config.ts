@@ -16,7 +16,7 @@ export interface Config {
   /** Absent: the embedded PostgreSQL under dataDir is used. */
   readonly databaseUrl: string | undefined;
   /**
-   * DATABASE_SSL: TLS to PostgreSQL (security.md §4). `verify-full` checks the certificate
+   * DATABASE_SSL: TLS to PostgreSQL (docs/rules/security.md §4). `verify-full` checks the certificate
    * chain and host name, `require` encrypts without checking; written into `databaseUrl` as
    * `sslmode`, so every client (postgres.js, BullMQ's pg, pg_dump) uses it. Absent: whatever
    * DATABASE_URL says (plain by default).
@@ -40,7 +40,7 @@ export interface Config {
   /** Absent: mail goes to the development mailbox in the database. */
   readonly smtpUrl: string | undefined;
   readonly imapUrl: string | undefined;
-  /** The survey bounce mailbox (VERP DSNs, surveys.md §6); absent: bounce-poll does not run. */
+  /** The survey bounce mailbox (VERP DSNs, docs/rules/surveys.md §6); absent: bounce-poll does not run. */
   readonly bounceImapUrl: string | undefined;
   /**
    * clamd for virus-scanning uploads, `tcp://host:3310`. Absent (development only): files are
@@ -72,7 +72,7 @@ export interface Config {
   readonly logLevel: string;
   readonly queuePrefix: string;
   readonly officeName: string;
-  /** Survey invitations: BullMQ limiter (null = no limit), worker concurrency, retry and lease (surveys.md §5). */
+  /** Survey invitations: BullMQ limiter (null = no limit), worker concurrency, retry and lease (docs/rules/surveys.md §5). */
   readonly surveySend: {
     limit: { max: number; duration: number } | null;
     concurrency: number;
@@ -97,10 +97,10 @@ export interface Config {
   readonly metricsAllow: readonly string[];
   /**
    * Addresses the public rate limits never count: loopback only, and only under `BENCH=1`
-   * (performance.md §2), so a benchmark's single client is not turned away as one visitor.
+   * (docs/rules/performance.md §2), so a benchmark's single client is not turned away as one visitor.
    */
   readonly rateLimitAllow: readonly string[];
-  /** BENCH_HEAP_LOG: the soak's post-GC heap samples go to this file (performance.md §7). */
+  /** BENCH_HEAP_LOG: the soak's post-GC heap samples go to this file (docs/rules/performance.md §7). */
   readonly benchHeapLog: string | undefined;
   /** With `Authorization: Bearer <token>` any address may read /metrics. */
   readonly metricsToken: string | undefined;
@@ -116,13 +116,13 @@ export interface Config {
    * first start after a restore, when rows shown unsent may already have gone (reliability §8).
    */
   readonly outboxRelayPaused: boolean;
-  /** Deadline of a surgery reminder's send (surgeries.md §6: 15 s); tests shorten it. */
+  /** Deadline of a surgery reminder's send (docs/rules/surgeries.md §6: 15 s); tests shorten it. */
   readonly surgeryReminderSendMs?: number;
   /** Request deadlines; the contract's (2 s reads, 5 s writes, 30 s slow) unless overridden. */
   readonly handlerTimeouts?: { readMs?: number; writeMs?: number; slowMs?: number };
   /**
    * Roles that must enrol TOTP before their first session. Every staff role in production
-   * (security.md §2); outside production `MFA_REQUIRED_ROLES` (default none), so a local
+   * (docs/rules/security.md §2); outside production `MFA_REQUIRED_ROLES` (default none), so a local
    * copy can be used before an authenticator is at hand. Enrolled users always need a code.
    */
   readonly mfaRequiredRoles: readonly ('caseworker' | 'manager' | 'admin')[];
@@ -272,7 +272,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
   }
   if (production) {
-    // No default accounts (security.md §2): the first admin comes from `admin:create`.
+    // No default accounts (docs/rules/security.md §2): the first admin comes from `admin:create`.
     for (const name of ['ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
       if (read(name) !== undefined)
         problems.push(
@@ -287,7 +287,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!['public', 'staff', 'off'].includes(apiDocsRaw)) {
     problems.push(`API_DOCS must be public, staff or off (got "${apiDocsRaw}")`);
   } else if (production && apiDocsRaw === 'public') {
-    // security.md §9 #32: production boot fails with public docs.
+    // docs/rules/security.md §9 #32: production boot fails with public docs.
     problems.push('API_DOCS=public is refused in production: use staff or off');
   }
 

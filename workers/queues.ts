@@ -38,7 +38,7 @@ export interface JobPayloads {
   'scan-sweep': Record<string, never>;
   /** A place came free at a surgery (cancel, move, lapsed hold): offer it to the next in line. */
   'waitlist-offer': { surgeryId: string; slotId: string };
-  /** Expires lapsed waiting-list holds and old journey answers (surgeries.md §7). */
+  /** Expires lapsed waiting-list holds and old journey answers (docs/rules/surgeries.md §7). */
   'surgery-hold-sweep': Record<string, never>;
   /** Finds reminders that are due and queues one `surgery-reminder` each (§6). */
   'surgery-reminder-sweep': Record<string, never>;
@@ -46,7 +46,7 @@ export interface JobPayloads {
   'surgery-reminder': { bookingId: string };
   /** Nightly: clears access needs (30 days) and personal details (12 months) after surgeries. */
   'surgery-retention-sweep': Record<string, never>;
-  /** Surveys (surveys.md §5): fans a wave out in chunks from its saved cursor. */
+  /** Surveys (docs/rules/surveys.md §5): fans a wave out in chunks from its saved cursor. */
   'survey-send-wave': { waveId: string };
   /**
    * Sends invitations or reminders; the delivery rows are the ledger. `deliveryIds`: a batch
@@ -70,7 +70,7 @@ export interface JobPayloads {
   'retention-sweep': Record<string, never>;
   /** Mondays: the last week's justified reads of complaints, emailed to managers once (§4). */
   'complaint-justified-reads': Record<string, never>;
-  /** Nightly: security events older than 90 days, ended rate-limit counters (security.md §7). */
+  /** Nightly: security events older than 90 days, ended rate-limit counters (docs/rules/security.md §7). */
   'security-events-purge': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { PassResult, ScenarioRequest } from './types.js';
 
 /**
- * A constant-rate open-loop load generator: the wrk2 cross-check performance.md §3 asks for,
+ * A constant-rate open-loop load generator: the wrk2 cross-check docs/rules/performance.md §3 asks for,
  * since wrk2 is not packaged here. Request i is due at start + i / rate, evenly spaced (not
  * autocannon's once-a-second burst per connection). Latency runs from when the request was
  * due, not when it could be sent, so a stalled server is charged for the queue it causes

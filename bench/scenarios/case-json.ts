@@ -7,7 +7,7 @@ import type { Scenario } from '../lib/types.js';
  * stored deadlines (the seed writes them as the clock does) and attachments, then the audit
  * insert (`case.view`) that every read of a case makes. Ids rotate over 10,000 cases
  * sampled from the seeded million (open and closed alike), so nearly every read is a miss
- * of the reuse cache. Gate: performance.md §1, at least 2% of hello-world at -c 50.
+ * of the reuse cache. Gate: docs/rules/performance.md §1, at least 2% of hello-world at -c 50.
  */
 const caseJson: Scenario = {
   name: 'case-json',

@@ -3,7 +3,7 @@ import type { Scenario } from '../lib/types.js';
 import { TRIAGE_QUERY } from './triage-json.js';
 
 /**
- * The triage queue page over the million cases, as the bench caseworker (performance.md §5
+ * The triage queue page over the million cases, as the bench caseworker (docs/rules/performance.md §5
  * names a caseworker: restricted cases are filtered in SQL) signed in through the real
  * form: the session check, the keyset list (25 rows), the view counts and the navigation
  * badge, the options, the `case.list` audit insert and the Nunjucks render with CSP nonces.

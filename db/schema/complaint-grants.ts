@@ -12,8 +12,8 @@ import {
 import { users } from './users.js';
 
 /**
- * Grants to read one complainant's equality answers (domain/complaints.md §2 "own grants";
- * security.md §1: nobody by role). An admin grants a named caseworker or manager, with a
+ * Grants to read one complainant's equality answers (docs/rules/complaints.md §2 "own grants";
+ * docs/rules/security.md §1: nobody by role). An admin grants a named caseworker or manager, with a
  * reason, until a date; revoking stamps `revoked_at` (rows are kept as the record of who
  * could see what, and when). At most one live grant per person.
  */

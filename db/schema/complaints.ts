@@ -22,7 +22,7 @@ import { emailMessages } from './mail.js';
 import { users } from './users.js';
 
 /**
- * Complaints against the Chief Constable and reviews (domain/complaints.md). The status
+ * Complaints against the Chief Constable and reviews (docs/rules/complaints.md). The status
  * column is guarded by a trigger against `complaint_allowed_moves`, and every move is an
  * append-only `complaint_transitions` row; see the custom migration.
  */

@@ -17,7 +17,7 @@ import {
 import { users } from './users.js';
 
 /**
- * Bank holidays by gov.uk division (deadlines.md §2). Rows are never deleted: a removal
+ * Bank holidays by gov.uk division (docs/rules/deadlines.md §2). Rows are never deleted: a removal
  * confirmed by an admin sets `removed_at`, so the bundled snapshot (upserted at every
  * start) cannot bring the day back. `missing_since` marks a day the gov.uk feed no longer
  * lists; it still counts until an admin confirms the removal.

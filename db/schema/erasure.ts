@@ -2,7 +2,7 @@ import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
 /**
- * The erasure ledger (security.md §8, UK GDPR Art 17): one row per erased person, holding
+ * The erasure ledger (docs/rules/security.md §8, UK GDPR Art 17): one row per erased person, holding
  * only the contact's id. A restored backup predates some erasures: scripts/db-restore.ts
  * replays this ledger after every restore, so an erased person stays erased.
  */

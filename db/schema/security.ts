@@ -10,7 +10,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * Security events (security.md §7): sign-ins and their failures, locks, MFA changes, CSRF
+ * Security events (docs/rules/security.md §7): sign-ins and their failures, locks, MFA changes, CSRF
  * refusals, 403s and 429s. A store of its own, apart from the audit log: kept 90 days
  * (a nightly purge), shown to admins at /admin/security-events. Text a person typed (a
  * username) is stored encoded: control characters as `\n`-style escapes.
@@ -41,7 +41,7 @@ export const securityEvents = pgTable(
 );
 
 /**
- * Rate-limit counters when there is no Redis (security.md §6): one row per bucket and key.
+ * Rate-limit counters when there is no Redis (docs/rules/security.md §6): one row per bucket and key.
  * UNLOGGED (the migration says so; drizzle cannot): a crash may reset them.
  */
 export const rateLimitCounters = pgTable(

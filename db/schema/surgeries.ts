@@ -1,5 +1,5 @@
 /**
- * Surgeries and booking (domain/surgeries.md §1). The place count lives on the slot
+ * Surgeries and booking (docs/rules/surgeries.md §1). The place count lives on the slot
  * (`booked`), and every transition that takes or frees a place changes it in the same
  * transaction; the CHECK on `booked` is the backstop against overbooking.
  */

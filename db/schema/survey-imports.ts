@@ -3,7 +3,7 @@ import { surveyResponses, surveys } from './surveys.js';
 import { users } from './users.js';
 
 /**
- * A CSV file of responses imported into a survey (surveys.md §9 path b). UNIQUE
+ * A CSV file of responses imported into a survey (docs/rules/surveys.md §9 path b). UNIQUE
  * (survey_id, file_sha256): the same file imported twice is one import.
  */
 export const surveyImports = pgTable(

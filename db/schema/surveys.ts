@@ -17,7 +17,7 @@ import { contacts } from './contacts.js';
 import { users } from './users.js';
 
 /**
- * Consultations and surveys (domain surveys.md). Structure (questions, options, limits) and
+ * Consultations and surveys (domain docs/rules/surveys.md). Structure (questions, options, limits) and
  * anonymity are locked by triggers once `launched_at` is set (hand-written migration).
  */
 export const surveys = pgTable('surveys', {
@@ -257,7 +257,7 @@ export const surveyAnswerThemes = pgTable(
   (t) => [primaryKey({ columns: [t.answerId, t.themeId] })],
 );
 
-/** Mailing audiences (surveys.md §4): lists, consent per purpose, suppression by HMAC. */
+/** Mailing audiences (docs/rules/surveys.md §4): lists, consent per purpose, suppression by HMAC. */
 export const contactLists = pgTable('contact_lists', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull().unique(),
@@ -303,7 +303,7 @@ export const emailSuppressions = pgTable('email_suppressions', {
 });
 
 /**
- * Managers allowed to see equality (special category) results and exports (surveys.md §2,
+ * Managers allowed to see equality (special category) results and exports (docs/rules/surveys.md §2,
  * §8: "analyst role only"). Granted and revoked by an admin, audited; a surveys-owned
  * table so the users' role model stays as it is.
  */

@@ -1,5 +1,5 @@
 /**
- * Demo complaints (complaints.md): a year of complaints about the Chief Constable (about
+ * Demo complaints (docs/rules/complaints.md): a year of complaints about the Chief Constable (about
  * two a month, as a small OPCC sees) and review applications (about five a month), each
  * walked through the real services on a moving clock: acknowledgement, recording or
  * handling outside Schedule 3, investigation or other handling with 4-weekly updates,

@@ -1,5 +1,5 @@
 /**
- * Demo surgeries (domain/surgeries.md): six past monthly surgeries with bookings,
+ * Demo surgeries (docs/rules/surgeries.md): six past monthly surgeries with bookings,
  * attendance, no-shows, a cancellation and a case opened from a conversation, one street
  * surgery with conversations logged, and three upcoming surgeries open for booking. Made
  * through the real services with the seed clock moved to each moment. Idempotent.

@@ -16,7 +16,7 @@ import { hashPassword, passwordProblem } from './passwords.js';
 
 export type LinkPurpose = 'invite' | 'reset';
 
-/** security.md §2: activation links last 24 hours, reset links 1 hour. */
+/** docs/rules/security.md §2: activation links last 24 hours, reset links 1 hour. */
 export const LINK_LIFETIME_MS: Record<LinkPurpose, number> = {
   invite: 24 * 3600_000,
   reset: 3600_000,

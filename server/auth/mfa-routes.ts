@@ -19,7 +19,7 @@ const CodeForm = Type.Object(
 );
 type CodeBody = Static<typeof CodeForm>;
 
-/** Per account and address; 503 while the limit's store is down (security.md §6). */
+/** Per account and address; 503 while the limit's store is down (docs/rules/security.md §6). */
 const codeRateLimit = { rateLimit: accountLimit('mfa') };
 
 /** Base32 in groups of four, easier to type into an app by hand. */

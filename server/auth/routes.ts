@@ -12,7 +12,7 @@ import { MFA_STEP_MS, type AuthService } from './service.js';
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
 const safeReturn = (value: string | undefined) => localPath(value, '/staff');
 
-/** Per account and address; 503 while the limit's store is down (security.md §6). */
+/** Per account and address; 503 while the limit's store is down (docs/rules/security.md §6). */
 const signInRateLimit = { rateLimit: accountLimit('sign-in') };
 
 export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService }) {

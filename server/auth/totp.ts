@@ -3,7 +3,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30 s. */
 export const TOTP_PERIOD_S = 30;
-/** ±1 step of clock drift (security.md §2). */
+/** ±1 step of clock drift (docs/rules/security.md §2). */
 const TOLERANCE_S = TOTP_PERIOD_S;
 export const RECOVERY_CODE_COUNT = 10;
 

@@ -1,5 +1,5 @@
 /**
- * The APIs behind the admin and access pages (API.md error shape): equality-data grants
+ * The APIs behind the admin and access pages (docs/rules/api.md error shape): equality-data grants
  * (admins), one complainant's equality answers (granted people only, 403 otherwise), adding
  * a factor, taking someone off an access list, and previewing a letter template.
  */

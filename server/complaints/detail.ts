@@ -155,7 +155,7 @@ export function createDetailService(deps: ComplaintsDeps, records: RecordsServic
         outcome: a.outcome,
         actions: a.actions,
       })),
-      // Stored by the shared clock, with how each date was worked out (deadlines.md §7).
+      // Stored by the shared clock, with how each date was worked out (docs/rules/deadlines.md §7).
       timers: timers.map((t) => ({
         kind: t.kind,
         label: TIMER_RULES[t.kind as TimerKind]?.label ?? t.kind,

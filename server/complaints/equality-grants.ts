@@ -1,5 +1,5 @@
 /**
- * Equality answers are special-category data (domain/complaints.md §2, §4; security.md §1:
+ * Equality answers are special-category data (docs/rules/complaints.md §2, §4; docs/rules/security.md §1:
  * "Equality answers for one person" is nobody's by role). Managers see aggregates only.
  * One complainant's answers are shown only to a caseworker or manager an admin has granted,
  * with a reason, until a date; and only on a complaint that person may open. Granting,

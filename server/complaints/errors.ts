@@ -1,6 +1,6 @@
 import { AppError, type FieldErrors } from '../platform/errors.js';
 
-/** Complaint domain errors, with stable codes (API.md error shape). */
+/** Complaint domain errors, with stable codes (docs/rules/api.md error shape). */
 export const complaintErrors = {
   notFound: () => new AppError(404, 'not_found', 'Complaint not found'),
   notAllowed: (from: string, to: string) => {

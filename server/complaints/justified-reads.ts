@@ -1,5 +1,5 @@
 /**
- * The weekly report of justified reads (domain/complaints.md §4): managers who are not on
+ * The weekly report of justified reads (docs/rules/complaints.md §4): managers who are not on
  * a complaint's access list may open it by giving a reason; every such read is audited as
  * `complaint.view_justified`, and this report lists a London week's (Monday to Sunday) with
  * who read which complaint, when and why. Reading the report is itself audited.

@@ -1,5 +1,5 @@
 /**
- * The complaint state machines (domain/complaints.md §3 for `cc`, §3.4 for `review`,
+ * The complaint state machines (docs/rules/complaints.md §3 for `cc`, §3.4 for `review`,
  * route-and-record for `opcc`) as data. The same (stream, from, to) triples are in the
  * `complaint_allowed_moves` table, which a trigger on `complaints.status` enforces; a test
  * keeps the two equal. Guards (reasons, letters, outcomes) live in the service.

@@ -1,5 +1,5 @@
 /**
- * Complaint records (domain/complaints.md §2): receipt, complainant (matched like
+ * Complaint records (docs/rules/complaints.md §2): receipt, complainant (matched like
  * correspondence contacts), allegations classified by IOPC categories and factors,
  * equality answers, the access list, and records made from correspondence cases.
  */

@@ -1,6 +1,6 @@
 /**
  * Closing a suspended complaint that is not resumed (Police (Complaints and Misconduct)
- * Regulations 2020, reg 41; domain/complaints.md §3 "Suspension"). After the criminal
+ * Regulations 2020, reg 41; docs/rules/complaints.md §3 "Suspension"). After the criminal
  * proceedings end, the appropriate authority writes to ask whether the complainant wants
  * the complaint resumed. It may close it (`reg41_not_resumed`) only when the complainant
  * refuses, or says nothing for 28 days after that letter, and only with a decision on

@@ -1,5 +1,5 @@
 /**
- * Complaint timers (domain/complaints.md §3.1) and their reminder stages (§3.2) as data,
+ * Complaint timers (docs/rules/complaints.md §3.1) and their reminder stages (§3.2) as data,
  * worked out on the England and Wales working-day calendar. Pure: the complaints regime
  * (regime.ts) runs it on the shared clock (server/deadlines), which stores the timers,
  * recomputes them when the holidays change and sends each reminder stage once.

@@ -1,5 +1,5 @@
 /**
- * Erasure (UK GDPR Art 17, security.md §8): a manager erases a person. In one transaction
+ * Erasure (UK GDPR Art 17, docs/rules/security.md §8): a manager erases a person. In one transaction
  * the contact (and any duplicate merged into it) is anonymised, so are the personal fields
  * of their cases, inbound and outbound messages, emails, surgery bookings and waiting-list
  * entries and complainant records; their reply drafts, survey consents and contact-list

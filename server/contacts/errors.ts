@@ -1,4 +1,4 @@
-/** Contacts' domain errors, with stable codes (API.md's error shape). */
+/** Contacts' domain errors, with stable codes (docs/rules/api.md's error shape). */
 import { AppError, notFound } from '../platform/errors.js';
 
 export const contactNotFound = () => notFound('Contact not found');

@@ -307,8 +307,8 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     },
   );
 
-  // Erasure (Art 17, security.md §8): managers, re-authenticated within 5 minutes with a
-  // recorded justification (security.md §1 marks erasure R).
+  // Erasure (Art 17, docs/rules/security.md §8): managers, re-authenticated within 5 minutes with a
+  // recorded justification (docs/rules/security.md §1 marks erasure R).
   app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseBody> }>(
     '/api/contacts/:id/erase',
     {

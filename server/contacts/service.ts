@@ -81,7 +81,7 @@ const clean = (value: string | null | undefined) => {
 };
 
 /**
- * Contacts and matching (domain/correspondence.md §7):
+ * Contacts and matching (docs/rules/correspondence.md §7):
  * - a single exact `email_norm` match links (emails are not unique: households share);
  * - otherwise a single exact E.164 phone match links, unless the emails conflict;
  * - a name and postcode match is only ever suggested, never linked.

@@ -143,4 +143,4 @@ export function sendAttachment(
     .send(file.data);
 }
 
-/** The JSON API (API.md) and the casework pages. Registered explicitly in app.ts. */
+/** The JSON API (docs/rules/api.md) and the casework pages. Registered explicitly in app.ts. */

@@ -1,5 +1,5 @@
 /**
- * A case's clock events (deadlines.md §4) as correspondence offers them: the JSON API to
+ * A case's clock events (docs/rules/deadlines.md §4) as correspondence offers them: the JSON API to
  * record and void one, and the case page's form. The clock (server/deadlines) does the work
  * for any subject; these routes name the subject type 'case' and show the case.
  */
@@ -43,7 +43,7 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
     {
       schema: {
         ...api,
-        summary: 'Record a clock event; the due date is recomputed (deadlines.md §4)',
+        summary: 'Record a clock event; the due date is recomputed (docs/rules/deadlines.md §4)',
         params: CaseIdParams,
         body: RecordEventBody,
         response: { 201: RecordedEventSchema },

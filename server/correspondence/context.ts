@@ -30,7 +30,7 @@ export interface CorrespondenceDeps {
   mail: MailService;
   contacts: ContactBook;
   officeName?: string;
-  /** The clock: stores a case's deadlines (deadlines.md §5); cases plug in as subjects. */
+  /** The clock: stores a case's deadlines (docs/rules/deadlines.md §5); cases plug in as subjects. */
   deadlines: CaseDeadlineHook;
   /** The one source of working days ("due soon", the export's working days taken). */
   calendar: CalendarService;

@@ -9,7 +9,7 @@ import { londonDateOf } from '../lib/dates.js';
 
 import type { Deadline } from '../deadlines/types.js';
 
-/** The same shape as the `POST /api/deadlines/calculate` answer (API.md). */
+/** The same shape as the `POST /api/deadlines/calculate` answer (docs/rules/api.md). */
 export type { Deadline };
 
 /** The clock, as correspondence uses it (the deadlines service is one). */

@@ -1,5 +1,5 @@
 /**
- * The case workflow (domain/correspondence.md §5) as data: states, the allowed moves and
+ * The case workflow (docs/rules/correspondence.md §5) as data: states, the allowed moves and
  * the conditions on each. Pure: no database, no Fastify.
  */
 import { CASE_CHANNELS, CASE_STATUSES, CASE_TYPES } from '../../db/schema/correspondence.js';

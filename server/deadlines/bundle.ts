@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseGovUkBankHolidays, type Holiday } from '../lib/calendar.js';
 
-/** The committed gov.uk snapshot (deadlines.md §2 "Offline"), parsed once. */
+/** The committed gov.uk snapshot (docs/rules/deadlines.md §2 "Offline"), parsed once. */
 export const BUNDLE_URL = new URL('../../db/data/bank-holidays.json', import.meta.url);
 
 let parsed: Holiday[] | undefined;

@@ -93,7 +93,7 @@ export const DeadlineDetailSchema = Type.Object(
   { additionalProperties: true },
 );
 
-/** API.md: `{ dueDate, extendedDueDate?, calendar, skipped }` plus the working. */
+/** docs/rules/api.md: `{ dueDate, extendedDueDate?, calendar, skipped }` plus the working. */
 export const DeadlineViewSchema = Type.Object(
   {
     dueDate: Nullable(Type.String()),

@@ -14,7 +14,7 @@ export type { ClockSubject, SubjectAdapter } from './adapter.js';
 export type { Regime } from './regimes.js';
 
 /**
- * The clock, for every domain (deadlines.md): calendars and holidays, regimes, timers keyed
+ * The clock, for every domain (docs/rules/deadlines.md): calendars and holidays, regimes, timers keyed
  * by subject, clock events, rebuilds on holiday changes, warnings and the digest. Domains
  * plug in with an adapter (adapter.ts says how); the clock imports no domain. No Fastify
  * here. Wiring only: each responsibility lives in its own file (see the imports).

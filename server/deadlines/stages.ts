@@ -1,5 +1,5 @@
 /**
- * Warning stages (deadlines.md §6). Pure: from a due date, the office calendar and the
+ * Warning stages (docs/rules/deadlines.md §6). Pure: from a due date, the office calendar and the
  * policy, when each stage begins (as a London date) and which one is current.
  */
 import type { WorkingCalendar } from '../lib/calendar.js';

@@ -7,7 +7,7 @@ import {
   type DeadlineResult,
 } from '../lib/deadline-rules.js';
 
-/** A subject's main deadline, as API.md's `deadline` and the calculate answer begin. */
+/** A subject's main deadline, as docs/rules/api.md's `deadline` and the calculate answer begin. */
 export interface Deadline {
   dueDate: string | null;
   extendedDueDate?: string | null;
@@ -44,7 +44,7 @@ export interface DeadlineDetail {
   overdueFrom: string | null;
 }
 
-/** The `deadline` on a case and the calculate answer: API.md's shape plus the working. */
+/** The `deadline` on a case and the calculate answer: docs/rules/api.md's shape plus the working. */
 export interface DeadlineView extends Deadline {
   dueDate: IsoDate | null;
   extendedDueDate: IsoDate | null;

@@ -1,4 +1,4 @@
-/** The disclosure log's domain errors, with stable codes (API.md's error shape). */
+/** The disclosure log's domain errors, with stable codes (docs/rules/api.md's error shape). */
 import type { FieldErrors } from '../platform/errors.js';
 import { AppError } from '../platform/errors.js';
 

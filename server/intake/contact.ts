@@ -1,8 +1,8 @@
 /**
- * The public contact form and `POST /api/public/contact` (domain/correspondence.md §2).
+ * The public contact form and `POST /api/public/contact` (docs/rules/correspondence.md §2).
  * A submission becomes a case through `createCase`, which also queues the one
  * acknowledgement; an idempotency key stored in the same transaction makes a repeat
- * return the first answer (reliability.md §5).
+ * return the first answer (docs/rules/reliability.md §5).
  */
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
@@ -86,7 +86,7 @@ const NUL = /\u0000/g;
 
 /**
  * Trimmed, header-safe values. Names and subjects lose CR, LF and control characters
- * (security.md §5: they may end up in mail headers); the message keeps its line breaks.
+ * (docs/rules/security.md §5: they may end up in mail headers); the message keeps its line breaks.
  */
 export function normaliseSubmission(input: ContactSubmission) {
   return {

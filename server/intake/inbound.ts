@@ -1,5 +1,5 @@
 /**
- * Inbound email (domain/correspondence.md §2): one entry point, `ingestRawEmail(raw)`, for
+ * Inbound email (docs/rules/correspondence.md §2): one entry point, `ingestRawEmail(raw)`, for
  * every adapter (the IMAP poll, the integration endpoint, an SMTP hook). Each message is
  * stored once, keyed by its Message-ID, in the same transaction as the case change it
  * causes: a refetched or redelivered message is recognised and skipped.

@@ -26,7 +26,7 @@ import {
 } from './schemas.js';
 import type { IntakeService } from './service.js';
 
-/** The contact form's one bucket, page and API alike: 5 per IP per 10 minutes (security.md §6). */
+/** The contact form's one bucket, page and API alike: 5 per IP per 10 minutes (docs/rules/security.md §6). */
 const CONTACT_RATE_LIMIT = FORM_LIMITS.contact;
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;

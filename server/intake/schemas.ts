@@ -3,7 +3,7 @@ import { CONTACT_LIMITS, PUBLIC_TYPES } from './contact.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-/** `POST /api/public/contact` (API.md). Lengths as security.md §5. */
+/** `POST /api/public/contact` (docs/rules/api.md). Lengths as docs/rules/security.md §5. */
 export const PublicContactBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: CONTACT_LIMITS.name }),

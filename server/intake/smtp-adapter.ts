@@ -1,5 +1,5 @@
 /**
- * The SMTP adapter for inbound email (domain/correspondence.md §2): an `smtp-server` hook
+ * The SMTP adapter for inbound email (docs/rules/correspondence.md §2): an `smtp-server` hook
  * behind the relay. Each message is handed to `ingest` (`ingestRawEmail`), and the relay
  * gets `250` only after that has committed; a failure answers `451` so the relay retries.
  * A redelivered message is recognised by its Message-ID and skipped by the ingest itself.

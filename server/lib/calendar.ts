@@ -1,5 +1,5 @@
 /**
- * Working-day calendars (deadlines.md §2). Pure: built from a list of holidays, which the
+ * Working-day calendars (docs/rules/deadlines.md §2). Pure: built from a list of holidays, which the
  * caller loads from `bank_holiday` or from the bundled gov.uk snapshot.
  *
  * - `uk_foia`: weekends plus a bank holiday in ANY part of the UK. FOIA s10(6) defines a
@@ -200,7 +200,7 @@ export class WorkingCalendar {
   }
 
   /**
-   * True when the holiday data cannot vouch for `date` (deadlines.md §2, "Coverage
+   * True when the holiday data cannot vouch for `date` (docs/rules/deadlines.md §2, "Coverage
    * alert"): after the end of any division's data, before its start, or with no data.
    */
   isOutsideCoverage(date: IsoDate): boolean {
@@ -287,7 +287,7 @@ export function parseGovUkBankHolidays(json: unknown): Holiday[] {
 /**
  * What changed between two holiday lists, keyed by (division, date) as `bank_holiday` is.
  * A refresh applies additions at once; removals make deadlines earlier, so they wait for
- * an admin (deadlines.md §2).
+ * an admin (docs/rules/deadlines.md §2).
  */
 export function diffHolidays(
   before: readonly Holiday[],

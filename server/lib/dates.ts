@@ -1,5 +1,5 @@
 /**
- * Calendar-date arithmetic on `YYYY-MM-DD` strings (deadlines.md §1).
+ * Calendar-date arithmetic on `YYYY-MM-DD` strings (docs/rules/deadlines.md §1).
  *
  * A due date is a calendar date, not an instant, so the arithmetic never goes through a
  * JS `Date` in local time (where a BST change or the server's zone could shift it by a
@@ -200,7 +200,7 @@ function londonWallTime(instant: Date | string): WallTime {
 }
 
 /**
- * The Europe/London calendar date of an instant: the "date of receipt" (deadlines.md §1).
+ * The Europe/London calendar date of an instant: the "date of receipt" (docs/rules/deadlines.md §1).
  * 2026-03-29T23:30Z is 00:30 BST on Mon 30 Mar, so it gives 2026-03-30.
  */
 export function londonDateOf(instant: Date | string): IsoDate {

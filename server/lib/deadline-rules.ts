@@ -1,5 +1,5 @@
 /**
- * The deadline engine (deadlines.md §3–§4). Pure: no database, no clock, no I/O. Given a
+ * The deadline engine (docs/rules/deadlines.md §3–§4). Pure: no database, no clock, no I/O. Given a
  * case's type, date of receipt, clock events and the holiday list, it works out every
  * deadline and shows its working (§7). The caller stores the result as `case_deadline`
  * rows and validates new events with `validateClockEvent` before appending them.

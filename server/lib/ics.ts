@@ -1,5 +1,5 @@
 /**
- * iCalendar files for emailed appointments (domain/surgeries.md §4), written by
+ * iCalendar files for emailed appointments (docs/rules/surgeries.md §4), written by
  * ical-generator (CRLF line ends, 75-octet folding, escaping). Times are UTC (`…Z`) with no
  * VTIMEZONE, so every client places them right on either side of a clock change.
  */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 /**
- * The soak's heap sampling (performance.md §7): when BENCH_HEAP_LOG names a file, every
+ * The soak's heap sampling (docs/rules/performance.md §7): when BENCH_HEAP_LOG names a file, every
  * `everyMs` the process runs a full GC (node --expose-gc) and appends one JSON line of
  * `process.memoryUsage()` to it. No HTTP route; off unless the variable is set.
  */

@@ -6,7 +6,7 @@ import type postgres from 'postgres';
 import { AppError } from './errors.js';
 
 /**
- * Rate limits (security.md §6). Counters live in one store every web process shares: Redis
+ * Rate limits (docs/rules/security.md §6). Counters live in one store every web process shares: Redis
  * when REDIS_URL is set, else PostgreSQL (the embedded default has no Redis), so a visitor
  * gets the limit once, not once per process. If that store fails:
  *

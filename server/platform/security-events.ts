@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Actor } from './audit.js';
 
 /**
- * Security events (security.md §7): one JSON record each, with UTC time, actor, IP and
+ * Security events (docs/rules/security.md §7): one JSON record each, with UTC time, actor, IP and
  * request id, in a store of their own (`security_events`, 90 days), apart from the audit
  * log (7 years). Admins read them at /admin/security-events and /api/admin/security-events.
  */

@@ -1,4 +1,4 @@
-/** Replies' domain errors, with stable codes (API.md's error shape). */
+/** Replies' domain errors, with stable codes (docs/rules/api.md's error shape). */
 import type { CaseStatus } from '../correspondence/workflow.js';
 import { STATUS_LABELS } from '../lib/labels.js';
 import { AppError, notFound } from '../platform/errors.js';

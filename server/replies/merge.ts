@@ -1,5 +1,5 @@
 /**
- * Merge fields for reply templates (domain/correspondence.md §6). Templates are Nunjucks,
+ * Merge fields for reply templates (docs/rules/correspondence.md §6). Templates are Nunjucks,
  * but only the names below may appear: a template is parsed on save and anything else (an
  * unknown name, a filter, a function call, an include, a set) is refused with a field error.
  * Rendering uses its own Environment, with no loaders, `autoescape` and `throwOnUndefined`.

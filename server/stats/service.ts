@@ -1,5 +1,5 @@
 /**
- * Correspondence statistics for managers (domain/correspondence.md §11). Every measure is
+ * Correspondence statistics for managers (docs/rules/correspondence.md §11). Every measure is
  * one SQL statement over `cases` and the live `case_deadlines` rows; dates are London
  * calendar dates (`YYYY-MM-DD`).
  */

@@ -1,5 +1,5 @@
 /**
- * Taking, moving and freeing places (domain/surgeries.md §2, §5). The place is taken by
+ * Taking, moving and freeing places (docs/rules/surgeries.md §2, §5). The place is taken by
  * the conditional UPDATE in the repository; every change to a booking's status changes the
  * slot's `booked` in the same transaction, with its email and jobs in the outbox.
  */

@@ -1,5 +1,5 @@
 /**
- * On the day (domain/surgeries.md §8): attendance, notes, street conversations and "open a
+ * On the day (docs/rules/surgeries.md §8): attendance, notes, street conversations and "open a
  * case", which goes through the correspondence domain's own entry point (an adapter given
  * at composition), never its tables.
  */

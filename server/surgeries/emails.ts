@@ -1,5 +1,5 @@
 /**
- * The emails of a booking (domain/surgeries.md §4), queued in the caller's transaction
+ * The emails of a booking (docs/rules/surgeries.md §4), queued in the caller's transaction
  * through the shared email ledger. Links carry bearer tokens, so the stored text holds a
  * placeholder and the token is derived again when the email is sent.
  */

@@ -7,7 +7,7 @@ export interface FreeTime {
   placesLeft: number;
 }
 
-/** 409 with the next free times at the same surgery (domain/surgeries.md §3). */
+/** 409 with the next free times at the same surgery (docs/rules/surgeries.md §3). */
 export class SlotFullError extends AppError {
   constructor(readonly nextFreeTimes: FreeTime[]) {
     super(409, 'surgeries.slot_full', 'That time has just been taken');

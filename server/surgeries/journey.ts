@@ -1,5 +1,5 @@
 /**
- * The public booking journey (domain/surgeries.md §3): one question a page, no JavaScript
+ * The public booking journey (docs/rules/surgeries.md §3): one question a page, no JavaScript
  * needed. Answers are kept server-side (24 h) under a signed cookie holding only their id.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Links from emails (domain/surgeries.md §5, §7). Opening a link never changes anything
+ * Links from emails (docs/rules/surgeries.md §5, §7). Opening a link never changes anything
  * (link scanners open them): the manage link binds the booking to a signed cookie and
  * redirects, keeping the token out of history; cancelling is a POST from the page.
  */

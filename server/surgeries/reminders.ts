@@ -1,5 +1,5 @@
 /**
- * Day-before reminders, exactly once (domain/surgeries.md §6). A sweep finds due rows; the
+ * Day-before reminders, exactly once (docs/rules/surgeries.md §6). A sweep finds due rows; the
  * processor claims one (a lease), then re-checks the booking under its row lock and sends
  * while holding it, so a cancellation waits and no reminder can follow it.
  */

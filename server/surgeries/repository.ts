@@ -1,6 +1,6 @@
 /**
  * Every surgeries query. Time always arrives as a parameter (`$now` from the injected
- * clock): no `now()` in these statements (domain/surgeries.md §2.4).
+ * clock): no `now()` in these statements (docs/rules/surgeries.md §2.4).
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';

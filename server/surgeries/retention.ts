@@ -1,5 +1,5 @@
 /**
- * The nightly surgeries retention sweep (surgeries.md §8, security.md §8): access needs
+ * The nightly surgeries retention sweep (docs/rules/surgeries.md §8, docs/rules/security.md §8): access needs
  * (`adjustments`) are deleted 30 days after the surgery; the person's details on bookings,
  * waiting-list entries, booking notes and street conversations are cleared 12 months after
  * it, unless a case was opened from the booking (the case then holds them, under its own

@@ -1,4 +1,4 @@
-/** The surgeries JSON API (API.md) and the registration of the pages. */
+/** The surgeries JSON API (docs/rules/api.md) and the registration of the pages. */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
@@ -21,7 +21,7 @@ import {
 } from './schemas.js';
 import type { SurgeriesService } from './service.js';
 
-/** Booking posts, page and API, share one bucket: 10 per IP per 10 minutes (security.md §6). */
+/** Booking posts, page and API, share one bucket: 10 per IP per 10 minutes (docs/rules/security.md §6). */
 export const BOOKING_RATE_LIMIT = FORM_LIMITS.booking;
 /** Cancelling, page and API, is one form with a bucket of its own (same numbers). */
 export const CANCEL_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: 'booking-cancel' };

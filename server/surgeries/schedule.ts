@@ -1,5 +1,5 @@
 /**
- * Staff side of a surgery's life (domain/surgeries.md §8): create (slots generated from
+ * Staff side of a surgery's life (docs/rules/surgeries.md §8): create (slots generated from
  * London wall times), publish, close a slot, move, cancel. Street surgeries have no slots.
  */
 import type { Db } from '../../db/client.js';

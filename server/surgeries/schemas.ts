@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { PERSON_LIMITS, TOPICS } from './people.js';
 
-/** `POST /api/surgeries` (API.md): instants in, slots generated in London wall time. */
+/** `POST /api/surgeries` (docs/rules/api.md): instants in, slots generated in London wall time. */
 export const NewSurgeryBody = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),

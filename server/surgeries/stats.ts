@@ -1,5 +1,5 @@
 /**
- * Surgery figures for managers (domain/surgeries.md §10): a financial year (April to
+ * Surgery figures for managers (docs/rules/surgeries.md §10): a financial year (April to
  * March) by month, host or area, and the topics raised. Computed in SQL from the rows.
  */
 import { sql } from 'drizzle-orm';

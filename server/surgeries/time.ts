@@ -1,5 +1,5 @@
 /**
- * Europe/London for surgeries (domain/surgeries.md §9): slots are generated from local wall
+ * Europe/London for surgeries (docs/rules/surgeries.md §9): slots are generated from local wall
  * times and shown in GOV.UK style, never by adding 86,400,000 ms.
  */
 import {

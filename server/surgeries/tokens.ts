@@ -1,5 +1,5 @@
 /**
- * Manage and offer links (domain/surgeries.md §5): the token is an HMAC of the booking id
+ * Manage and offer links (docs/rules/surgeries.md §5): the token is an HMAC of the booking id
  * and its token version, 256 bits in base64url. Only SHA-256(token) is stored; emails
  * re-derive the token when they are sent.
  */

@@ -1,5 +1,5 @@
 /**
- * The waiting list (domain/surgeries.md §7): FIFO by `joined_at, id`; a freed place is held
+ * The waiting list (docs/rules/surgeries.md §7): FIFO by `joined_at, id`; a freed place is held
  * for the next person for a limited time, then offered to the one after.
  */
 import { randomUUID } from 'node:crypto';

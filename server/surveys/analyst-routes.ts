@@ -9,7 +9,7 @@ const api = { tags: ['surveys'], security: [{ bearer: [] }] };
 const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid', maxLength: 36 }) });
 
 /**
- * Equality (special category) results for survey analysts only (surveys.md §2, §8), and
+ * Equality (special category) results for survey analysts only (docs/rules/surveys.md §2, §8), and
  * the admin's grant and revocation. The ordinary results, cross-tabs and export leave
  * equality questions out for everyone.
  */
@@ -96,7 +96,7 @@ export async function surveysAnalystRoutes(
           'Every response as CSV with the equality columns (survey analysts only; re-authentication within 5 minutes, see POST /api/auth/reauth; audited with its justification)',
         params: SurveyIdParams,
       },
-      // Raw special-category data: R in the role table (security.md §1).
+      // Raw special-category data: R in the role table (docs/rules/security.md §1).
       config: { auth: MANAGERS, reauth: true },
     },
     async (request, reply) => {

@@ -5,7 +5,7 @@ import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
 
 /**
- * Who may see equality (special category) results (surveys.md §2, §8): managers an admin
+ * Who may see equality (special category) results (docs/rules/surveys.md §2, §8): managers an admin
  * has made survey analysts. Every grant and revocation is audited.
  */
 export function createSurveyAnalysts(deps: { db: Db; clock: Clock; audit: AuditLog }) {

@@ -14,7 +14,7 @@ export type Respondent =
   { channel: 'link'; resumeToken?: string } | { channel: 'invitation'; token: string };
 
 /**
- * Public answering (surveys.md §3): checks the survey is open at this request, validates
+ * Public answering (docs/rules/surveys.md §3): checks the survey is open at this request, validates
  * every answer (400 naming the question, nothing stored), and for an invitation marks it
  * responded in the same transaction (zero rows: already responded, 409). An anonymous
  * response keeps no invitation id and no time (the CHECK makes sure).

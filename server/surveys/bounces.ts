@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import type { DeliveryRepository } from './delivery-repository.js';
 import type { SurveyTokens } from './tokens.js';
 
-/** What one message in the bounce mailbox turned out to be (surveys.md §6). */
+/** What one message in the bounce mailbox turned out to be (docs/rules/surveys.md §6). */
 export type BounceOutcome =
   | 'bounced' // a valid VERP address and Status 5.x.x: delivery bounced, address suppressed
   | 'delayed' // a valid VERP address and Status 4.x.x: noted on the delivery, nothing else

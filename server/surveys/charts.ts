@@ -4,7 +4,7 @@ const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * A horizontal bar chart as inline SVG (surveys.md §8): `role="img"` with a title, a value
+ * A horizontal bar chart as inline SVG (docs/rules/surveys.md §8): `role="img"` with a title, a value
  * label on every bar, one colour (GOV.UK blue #1d70b8, 5.2:1 on white) and no meaning in
  * colour alone. The table beside it is the accessible source; the chart repeats it.
  */

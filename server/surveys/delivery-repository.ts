@@ -44,7 +44,7 @@ function toContext(row: Record<string, unknown>): DeliveryContext {
 }
 
 /**
- * The sending ledger's queries (surveys.md §4-§7). Suppression is keyed by
+ * The sending ledger's queries (docs/rules/surveys.md §4-§7). Suppression is keyed by
  * HMAC-SHA-256(key, normalised address), computed in SQL with pgcrypto so that
  * set-based recipient selection and the per-send re-check agree with the app's own HMAC.
  */

@@ -1,6 +1,6 @@
 import { AppError, type FieldErrors } from '../platform/errors.js';
 
-/** Stable codes of the surveys domain (API.md error shape). */
+/** Stable codes of the surveys domain (docs/rules/api.md error shape). */
 export const surveyErrors = {
   notFound: () => new AppError(404, 'surveys.not_found', 'There is no such survey'),
   invalidAnswers: (fields: FieldErrors) =>

@@ -15,7 +15,7 @@ const ImportReceipt = Type.Object({
 });
 
 /**
- * CSV import of responses (surveys.md §9 path b). Its own scope, so only this route reads
+ * CSV import of responses (docs/rules/surveys.md §9 path b). Its own scope, so only this route reads
  * text/csv (as a string); JSON `{ "csv": "..." }` is accepted too.
  */
 export async function surveysImportRoutes(app: FastifyInstance, opts: { imports: SurveyImports }) {

@@ -76,7 +76,7 @@ function readCsv(csv: string, kinds: Map<string, string>) {
 }
 
 /**
- * CSV import of responses (surveys.md §9 path b). All or nothing: every row is checked with
+ * CSV import of responses (docs/rules/surveys.md §9 path b). All or nothing: every row is checked with
  * the public API's rules first and any bad row rejects the whole file (400 listing each
  * row and question), so a corrected file can simply be imported again. The same file
  * (by SHA-256) imported again returns the first import and stores nothing.

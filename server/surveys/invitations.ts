@@ -10,7 +10,7 @@ import type { SurveysRepository } from './repository.js';
 import type { SurveyTokens } from './tokens.js';
 
 /**
- * Launching invitations and reminder waves (surveys.md §5.1, §7): one transaction writes
+ * Launching invitations and reminder waves (docs/rules/surveys.md §5.1, §7): one transaction writes
  * the invitations, the wave, a `queued` delivery per invitation and the outbox row that
  * starts the fan-out. PostgreSQL's UNIQUE constraints make a double press harmless.
  */
@@ -69,7 +69,7 @@ export function createSurveyInvitations(deps: {
     },
 
     /**
-     * The daily scheduler (surveys.md §7): for each open survey not in its last 24 hours,
+     * The daily scheduler (docs/rules/surveys.md §7): for each open survey not in its last 24 hours,
      * creates the next reminder wave once the previous one is `gap` days old; UNIQUE
      * (survey, wave_no) stops a second run doubling it.
      */

@@ -9,7 +9,7 @@ const STAFF = { auth: MANAGERS } as const;
 type Body = Record<string, string | undefined>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-/** Staff pages for contact lists and consent (surveys.md §4): lists, import, members. */
+/** Staff pages for contact lists and consent (docs/rules/surveys.md §4): lists, import, members. */
 export async function listsPages(app: FastifyInstance, opts: { lists: ContactLists }) {
   const { lists } = opts;
 

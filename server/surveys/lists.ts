@@ -77,7 +77,7 @@ export function parseContactsCsv(text: string): {
 }
 
 /**
- * Contact lists and consent for surveys (surveys.md §4): create a list, import contacts
+ * Contact lists and consent for surveys (docs/rules/surveys.md §4): create a list, import contacts
  * into it with the consent they gave, and see each member's consent. An import is all or
  * nothing, matches existing contacts by normalised email, and never re-consents someone
  * who withdrew (an unsubscribe outlives any old spreadsheet).

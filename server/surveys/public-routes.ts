@@ -47,7 +47,7 @@ export function answersFromForm(questions: QuestionDef[], body: unknown): Answer
   return out;
 }
 
-/** The public answering journey (surveys.md §3): GOV.UK pages, no JavaScript needed. */
+/** The public answering journey (docs/rules/surveys.md §3): GOV.UK pages, no JavaScript needed. */
 export async function surveysPublicRoutes(
   app: FastifyInstance,
   opts: { surveys: SurveysService; now: () => Date },

@@ -38,7 +38,7 @@ export interface QuestionInput {
 
 export const TEXT_MAX = 2000;
 
-/** Five points and "Don't know" (surveys.md §2). */
+/** Five points and "Don't know" (docs/rules/surveys.md §2). */
 export const LIKERT_OPTIONS: OptionInput[] = [
   { key: 'strongly_agree', label: 'Strongly agree' },
   { key: 'agree', label: 'Agree' },
@@ -103,7 +103,7 @@ export const EQUALITY_QUESTIONS: Record<string, { label: string; options: Option
   },
 };
 
-/** Questions an anonymous survey must not ask (surveys.md §1). */
+/** Questions an anonymous survey must not ask (docs/rules/surveys.md §1). */
 const PERSONAL = /\b(name|e-?mail|phone|telephone|mobile|postcode|post code|address)\b/i;
 export const asksForPersonalData = (q: { key: string; label: string; kind: QuestionKind }) =>
   q.kind === 'text' && (PERSONAL.test(q.label) || PERSONAL.test(q.key.replace(/_/g, ' ')));

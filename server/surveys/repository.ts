@@ -205,7 +205,7 @@ export function createSurveysRepository() {
       return created!.id;
     },
 
-    /** The one conditional update that makes an invitation answer once (surveys.md §3). */
+    /** The one conditional update that makes an invitation answer once (docs/rules/surveys.md §3). */
     async markResponded(tx: DbOrTx, invitationId: string): Promise<boolean> {
       const rows = await tx
         .update(surveyInvitations)
@@ -259,7 +259,7 @@ export function createSurveysRepository() {
       await tx.delete(surveyDrafts).where(eq(surveyDrafts.tokenHash, tokenHash));
     },
 
-    /** Drafts go at close (surveys.md §3). */
+    /** Drafts go at close (docs/rules/surveys.md §3). */
     async purgeDrafts(db: DbOrTx, surveyId: string, at: Date): Promise<number> {
       const deleted = await db
         .delete(surveyDrafts)

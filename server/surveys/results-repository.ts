@@ -9,7 +9,7 @@ export interface OptionCountRow {
   firstPreferences: number;
 }
 
-/** The aggregate reads of the results (surveys.md §8); rows, not people. */
+/** The aggregate reads of the results (docs/rules/surveys.md §8); rows, not people. */
 export function createResultsRepository() {
   return {
     async responseCount(db: DbOrTx, surveyId: string): Promise<number> {

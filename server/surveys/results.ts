@@ -57,7 +57,7 @@ function rankOptions(options: OptionResult[], score: (o: OptionResult) => number
   }
 }
 
-/** Results (surveys.md §8): counts, %, ranking scores and top N, cross-tabs, CSV. */
+/** Results (docs/rules/surveys.md §8): counts, %, ranking scores and top N, cross-tabs, CSV. */
 export function createSurveyResults(deps: {
   db: Db;
   repo: SurveysRepository;

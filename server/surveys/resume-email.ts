@@ -3,7 +3,7 @@ import type { MailTransport } from '../mail/transport.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * "Email me the link" on the save page (surveys.md §3, as Citizen Space does): the resume
+ * "Email me the link" on the save page (docs/rules/surveys.md §3, as Citizen Space does): the resume
  * link goes straight to the relay, once. The address is used for this one message and
  * kept nowhere: not in a table, the outbox, a job or the log. That is why this does not
  * go through the email outbox, and why a failure is shown at once rather than retried.

@@ -60,7 +60,7 @@ export function surveyJson(survey: SurveyWithQuestions, now: Date, publicUrl: st
   };
 }
 
-/** The surveys JSON API (API.md "Consultations and surveys"). */
+/** The surveys JSON API (docs/rules/api.md "Consultations and surveys"). */
 export async function surveysApiRoutes(
   app: FastifyInstance,
   opts: { surveys: SurveysService; now: () => Date },

@@ -1,5 +1,5 @@
 /**
- * A sliding-window pacer for rate-limited survey sends (surveys.md §10 S6). BullMQ's limiter
+ * A sliding-window pacer for rate-limited survey sends (docs/rules/surveys.md §10 S6). BullMQ's limiter
  * stays the authority across processes, but it counts job starts in fixed windows: a burst
  * at the end of one window and the start of the next can put more than `max` mails into
  * one second at the relay.

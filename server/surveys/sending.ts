@@ -56,7 +56,7 @@ export interface BatchResult {
 }
 
 /**
- * Sending one wave (surveys.md §5): the fan-out walks `queued` deliveries from the wave's
+ * Sending one wave (docs/rules/surveys.md §5): the fan-out walks `queued` deliveries from the wave's
  * saved cursor in chunks; each delivery is claimed, sent and committed on its own.
  */
 export function createSurveySending(deps: {
@@ -109,7 +109,7 @@ export function createSurveySending(deps: {
   }
 
   /**
-   * Sends a batch of deliveries, each at most once in effect (surveys.md §5.3). One
+   * Sends a batch of deliveries, each at most once in effect (docs/rules/surveys.md §5.3). One
    * statement claims every claimable row and reads what the mails need; each mail is then
    * sent and committed on its own, so a crash repeats at most the one mail in flight (S2).
    * One bad address never stops the batch: a 5xx fails that delivery only. Afterwards it
@@ -240,7 +240,7 @@ export function createSurveySending(deps: {
     },
 
     /**
-     * The daily cap (surveys.md §5.3): how many more may go today (Europe/London), and when
+     * The daily cap (docs/rules/surveys.md §5.3): how many more may go today (Europe/London), and when
      * the next day starts. Infinity without a cap.
      */
     async capLeft(cap: number | null | undefined) {
@@ -252,7 +252,7 @@ export function createSurveySending(deps: {
       return { left: Math.max(0, cap - sent), tomorrow };
     },
 
-    /** Deliveries a lost job left behind (surveys.md §5.5). */
+    /** Deliveries a lost job left behind (docs/rules/surveys.md §5.5). */
     stranded: (queuedBefore: Date) => deliveries.stranded(db, clock.now(), queuedBefore),
   };
 }

@@ -3,7 +3,7 @@ import { addressHmac, suppressionKey } from '../mail/suppressions.js';
 
 /**
  * Tokens of the surveys domain. Only SHA-256 of a token is ever stored; invitation and
- * unsubscribe tokens are re-derived from the secret when an email is built (surveys.md §3, §6).
+ * unsubscribe tokens are re-derived from the secret when an email is built (docs/rules/surveys.md §3, §6).
  */
 export function createSurveyTokens(secret: string) {
   // The same key as the shared suppression list (server/mail/suppressions.ts).
@@ -29,7 +29,7 @@ export function createSurveyTokens(secret: string) {
     /** VERP tag: 8 hex characters binding a bounce address to its delivery. */
     verp: (deliveryId: number | string) =>
       createHmac('sha256', key).update(`verp:${deliveryId}`).digest('hex').slice(0, 8),
-    /** Suppression key of a normalised address: outlives the contact (surveys.md §4). */
+    /** Suppression key of a normalised address: outlives the contact (docs/rules/surveys.md §4). */
     addressHmac: (address: string) => addressHmac(key, address),
     /** A fresh resume token for the public link's "save and come back later". */
     fresh: () => randomBytes(32).toString('base64url'),

@@ -1,4 +1,4 @@
-/** Users' domain errors, with stable codes (API.md's error shape). */
+/** Users' domain errors, with stable codes (docs/rules/api.md's error shape). */
 import { AppError, notFound } from '../platform/errors.js';
 
 export const userNotFound = () => notFound('User not found');

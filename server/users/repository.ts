@@ -49,7 +49,7 @@ export function createUsersRepository() {
       return row?.n ?? 0;
     },
     /**
-     * Default accounts (security.md §2, §9 #6): enabled users whose password was set by the
+     * Default accounts (docs/rules/security.md §2, §9 #6): enabled users whose password was set by the
      * system when they were created (the generated first admin, ADMIN_PASSWORD, the demo
      * seed) and never set again through a link or a password change. Read from the
      * append-only audit log, so databases made before this check are judged the same way.

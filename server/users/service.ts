@@ -177,7 +177,7 @@ export function createUsersService(deps: {
       repo.forgetSessions(); // again after the commit: see SESSION_CACHE_MS
     },
 
-    /** Accounts whose password the system set and nobody changed (security.md §9 #6). */
+    /** Accounts whose password the system set and nobody changed (docs/rules/security.md §9 #6). */
     defaultAccounts: () => repo.defaultAccounts(db),
 
     /**

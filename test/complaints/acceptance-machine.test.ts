@@ -1,4 +1,4 @@
-/** domain/complaints.md §6 Acceptance, lines 1-6, 8, 9, 11, 14, 16: one test each. */
+/** docs/rules/complaints.md §6 Acceptance, lines 1-6, 8, 9, 11, 14, 16: one test each. */
 import { describe, expect, it } from 'vitest';
 import { footprint, useComplaintsApp } from './fixtures.js';
 

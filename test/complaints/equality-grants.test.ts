@@ -1,6 +1,6 @@
 /**
- * Equality answers are special-category data (complaints.md §2 "own grants", §4 "aggregates
- * only"; security.md §1: one person's answers are nobody's by role). A canary answer set on
+ * Equality answers are special-category data (docs/rules/complaints.md §2 "own grants", §4 "aggregates
+ * only"; docs/rules/security.md §1: one person's answers are nobody's by role). A canary answer set on
  * a complaint never reaches a page or API response of anyone without a grant; an admin's
  * grant (reason, last day; audited) lets a caseworker on the access list read them (each read
  * audited); ending it, or its last day passing, shuts them out again.

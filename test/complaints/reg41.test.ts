@@ -1,7 +1,7 @@
 /**
  * Reg 41: a suspended complaint that is not resumed is closed (`reg41_not_resumed`) only
  * after a refusal, or 28 days' silence after the resumption letter, and with a decision on
- * a conduct matter (domain/complaints.md §3 "Suspension"). Anything short of that is
+ * a conduct matter (docs/rules/complaints.md §3 "Suspension"). Anything short of that is
  * refused and changes nothing.
  */
 import { expect, it } from 'vitest';

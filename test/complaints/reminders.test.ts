@@ -44,7 +44,7 @@ async function investigated(receivedAt: string, on: string, body: Record<string,
   return c;
 }
 
-/** Complaint reminders ride the shared clock's scan and notify (deadlines.md §6). */
+/** Complaint reminders ride the shared clock's scan and notify (docs/rules/deadlines.md §6). */
 async function sendDue() {
   const { toSend } = await t.app.services.deadlines.scan();
   const results = [];

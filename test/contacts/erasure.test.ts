@@ -11,7 +11,7 @@ import {
   type TestUser,
 } from '../helpers/auth.js';
 
-/** Erasure (UK GDPR Art 17, security.md §8): managers erase a person; page and API. */
+/** Erasure (UK GDPR Art 17, docs/rules/security.md §8): managers erase a person; page and API. */
 let t: TestApp;
 let caseworker: TestUser;
 let manager: TestUser;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   manager = await createUser(t.app, 'manager');
   managerToken = await apiToken(t.app, manager);
   managerPage = await signInPage(t.app, manager);
-  // Erasure is marked R in security.md §1: the manager re-authenticates with a reason first.
+  // Erasure is marked R in docs/rules/security.md §1: the manager re-authenticates with a reason first.
   await reauthenticate(t.app, managerToken, manager, 'Erasure requests received this week');
 });
 afterAll(async () => t.close());
@@ -130,7 +130,7 @@ describe('erasing a person (API)', () => {
   });
 });
 
-describe('erasure needs a recent re-authentication (security.md §1: R)', () => {
+describe('erasure needs a recent re-authentication (docs/rules/security.md §1: R)', () => {
   it('refuses a manager who has not re-authenticated, on the API and the page, and erases nothing', async () => {
     const p = await personWithCase('Rea Uthless');
     const freshManager = await createUser(t.app, 'manager');

@@ -3,7 +3,7 @@ import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, createUser, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-// Access to a restricted case for a named member of staff (correspondence.md §8): granted
+// Access to a restricted case for a named member of staff (docs/rules/correspondence.md §8): granted
 // and removed by a manager, on the case page and through the API; timeline and audit.
 
 const t = useTestApp();

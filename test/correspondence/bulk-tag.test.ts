@@ -3,7 +3,7 @@ import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, signInPage, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-// Bulk tag (correspondence.md §3): one transaction, a version check on every row; any
+// Bulk tag (docs/rules/correspondence.md §3): one transaction, a version check on every row; any
 // conflict rejects the whole batch and names the cases.
 
 const t = useTestApp();

@@ -3,7 +3,7 @@ import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, type PageSession, type TestUser } from '../helpers/auth.js';
 import { actorOf, makeCase } from './fixtures.js';
 
-// Queue filters by tag, date received and restriction (correspondence.md §3, §8), through
+// Queue filters by tag, date received and restriction (docs/rules/correspondence.md §3, §8), through
 // the JSON API, the queue page and its CSV export.
 
 const t = useTestApp();

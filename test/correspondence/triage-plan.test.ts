@@ -4,7 +4,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createUser } from '../helpers/auth.js';
 
 /**
- * performance.md §5: the triage list must come off an index with keyset paging, never a
+ * docs/rules/performance.md §5: the triage list must come off an index with keyset paging, never a
  * Seq Scan, an OFFSET or a Sort. The same check bench/plan.ts runs over a million cases,
  * here over 60,000 (enough for the planner to choose as it does at scale).
  */

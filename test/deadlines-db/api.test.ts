@@ -66,7 +66,7 @@ const getCase = async (id: string) =>
     timeline: Array<{ kind: string; title: string; description: string }>;
   }>();
 
-describe('POST /api/deadlines/calculate: the worked examples (deadlines.md §8)', () => {
+describe('POST /api/deadlines/calculate: the worked examples (docs/rules/deadlines.md §8)', () => {
   const foi = (receivedAt: string, events: Ev[] = []) => ({ type: 'foi', receivedAt, events });
   const sar = (receivedAt: string, events: Ev[] = []) => ({ type: 'sar', receivedAt, events });
   const rows: Array<[string, Record<string, unknown>, 'dueDate' | 'extendedDueDate', string]> = [
@@ -171,7 +171,7 @@ describe('POST /api/deadlines/calculate: the worked examples (deadlines.md §8)'
   });
 });
 
-describe('stored deadlines and clock events (deadlines.md §4, §5)', () => {
+describe('stored deadlines and clock events (docs/rules/deadlines.md §4, §5)', () => {
   it('stores real deadlines when a case is created', async () => {
     const created = await createCase('foi', '2025-12-18T10:00:00Z');
     expect(created.dueDate).toBe('2026-01-21');

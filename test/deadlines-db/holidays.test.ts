@@ -1,5 +1,5 @@
 /**
- * Holiday data on a real database (deadlines.md §2, §5, §8 "Holiday added", "Offline and
+ * Holiday data on a real database (docs/rules/deadlines.md §2, §5, §8 "Holiday added", "Offline and
  * removals", "Coverage"): the gov.uk refresh with a local fixture, removals waiting for an
  * admin, the outbox-driven rebuild through real workers, and coverage.
  */

@@ -1,5 +1,5 @@
 /**
- * Warnings (deadlines.md §6, §8 "Warnings"): a fixed clock steps hour by hour through three
+ * Warnings (docs/rules/deadlines.md §6, §8 "Warnings"): a fixed clock steps hour by hour through three
  * weeks; the sla-scan processor runs at each step and real BullMQ workers run
  * deadline-notify (and the email job). A worker is stopped and replaced mid-run, and a
  * notify that dies after writing its email rolls back. Each case gets each warning once,

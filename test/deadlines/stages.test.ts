@@ -1,4 +1,4 @@
-/** Warning stages as a regime's data (deadlines.md §6; complaints.md §3.2). */
+/** Warning stages as a regime's data (docs/rules/deadlines.md §6; docs/rules/complaints.md §3.2). */
 import { describe, expect, it } from 'vitest';
 import { stageStarts, currentStage } from '../../server/deadlines/stages.js';
 import { buildCalendars } from '../../server/lib/calendar.js';

@@ -1,5 +1,5 @@
 /**
- * deadlines.md §8: every worked example, against the bundled gov.uk snapshot
+ * docs/rules/deadlines.md §8: every worked example, against the bundled gov.uk snapshot
  * (db/data/bank-holidays.json). Each expected date carries its weekday, as in the spec,
  * so a typo in either the date or the weekday fails. Pure: no database.
  */
@@ -549,13 +549,13 @@ const extra: Row[] = [
   },
 ];
 
-describe('deadlines.md §8 worked examples (bundled snapshot)', () => {
+describe('docs/rules/deadlines.md §8 worked examples (bundled snapshot)', () => {
   it.each(numbered)('$id $case → $expected', ({ actual, expected }) => {
     expect(actual()).toBe(expected);
   });
 });
 
-describe('deadlines.md §8 clock changes (D) and bank-holiday weekends (B)', () => {
+describe('docs/rules/deadlines.md §8 clock changes (D) and bank-holiday weekends (B)', () => {
   it.each(clockAndHolidays)('$id $case → $expected', ({ actual, expected }) => {
     expect(actual()).toBe(expected);
   });

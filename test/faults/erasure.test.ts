@@ -3,7 +3,7 @@ import { apiToken, bearer, createUser, reauthenticate } from '../helpers/auth.js
 import { CANARY_NAME, canaryEmail, faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
-/** reliability.md §9 row 12: an erasure (UK GDPR Art 17) between queueing and sending. */
+/** docs/rules/reliability.md §9 row 12: an erasure (UK GDPR Art 17) between queueing and sending. */
 const faults = faultTests();
 
 describe.skipIf(!hasRedisServer)('§9 fault 12: erased after queueing', () => {

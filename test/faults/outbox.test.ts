@@ -3,7 +3,7 @@ import { claimUnpublished, publishRows } from '../../workers/relay.js';
 import { faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
-/** reliability.md §9 rows 2 and 3: the transactional outbox and its relay. */
+/** docs/rules/reliability.md §9 rows 2 and 3: the transactional outbox and its relay. */
 const faults = faultTests();
 
 describe.skipIf(!hasRedisServer)('§9 faults 2 and 3: outbox and relay', () => {

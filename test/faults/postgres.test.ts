@@ -5,7 +5,7 @@ import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
-/** reliability.md §9 rows 7 and 10: PostgreSQL drops connections or answers slowly. */
+/** docs/rules/reliability.md §9 rows 7 and 10: PostgreSQL drops connections or answers slowly. */
 const faults = faultTests();
 
 const API_ERROR = {

@@ -4,9 +4,9 @@ import { canaryEmail, faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
 /**
- * reliability.md §9 row 11: the rate limiter's counters are in Redis (REDIS_URL set, its
+ * docs/rules/reliability.md §9 row 11: the rate limiter's counters are in Redis (REDIS_URL set, its
  * own client: no offline queue, one retry, 500 ms timeouts). With Redis down, sign-in fails
- * closed (security.md §6: skipOnError false, 503) while public pages and forms go on,
+ * closed (docs/rules/security.md §6: skipOnError false, 503) while public pages and forms go on,
  * counted by a limiter in the process.
  */
 const faults = faultTests();

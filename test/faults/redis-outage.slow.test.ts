@@ -3,7 +3,7 @@ import { faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
 /**
- * reliability.md §9 rows 4 and 5: Redis away for a while. Slow (a minute each), so only
+ * docs/rules/reliability.md §9 rows 4 and 5: Redis away for a while. Slow (a minute each), so only
  * `npm run test:faults` runs them, not `npm test`.
  */
 const faults = faultTests();

@@ -4,7 +4,7 @@ import { canaryEmail, faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
 /**
- * reliability.md §9 row 6 and the two boot cases: Redis dies or is not there. Rows 4 and 5
+ * docs/rules/reliability.md §9 row 6 and the two boot cases: Redis dies or is not there. Rows 4 and 5
  * (Redis down for a while) are in redis-outage.slow.test.ts.
  */
 const faults = faultTests();

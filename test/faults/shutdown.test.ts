@@ -5,7 +5,7 @@ import { freePort } from '../helpers/ports.js';
 import { CANARY_NAME, canaryEmail, faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
-/** reliability.md §9 row 8: SIGTERM to `npm start` (server and workers in one process) under load. */
+/** docs/rules/reliability.md §9 row 8: SIGTERM to `npm start` (server and workers in one process) under load. */
 const faults = faultTests();
 
 describe.skipIf(!hasRedisServer)('§9 fault 8: graceful stop', () => {

@@ -4,7 +4,7 @@ import { createUser, signInPage } from '../helpers/auth.js';
 import { canaryEmail, faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
-/** reliability.md §9 row 9: the mail server refuses, for a while or for good. */
+/** docs/rules/reliability.md §9 row 9: the mail server refuses, for a while or for good. */
 const faults = faultTests();
 
 describe.skipIf(!hasRedisServer)('§9 fault 9: SMTP refusals', () => {

@@ -3,7 +3,7 @@ import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
-/** reliability.md §9 row 1: a worker dies between the SMTP 250 and writing `sent`. */
+/** docs/rules/reliability.md §9 row 1: a worker dies between the SMTP 250 and writing `sent`. */
 const faults = faultTests();
 
 describe.skipIf(!hasRedisServer)('§9 fault 1: worker killed after the SMTP 250', () => {

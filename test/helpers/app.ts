@@ -91,7 +91,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   );
   const clock = new FixedClock(options.now ?? TEST_NOW);
-  // As the application connects: the opcc_app role (security.md §7), not the owner.
+  // As the application connects: the opcc_app role (docs/rules/security.md §7), not the owner.
   const db = createDb(options.databaseUrlThrough?.(databaseUrl) ?? databaseUrl, {
     max: 5,
     role: config.databaseRole,

@@ -12,7 +12,7 @@ import { apiToken, bearer, createUser, reauthenticate } from '../helpers/auth.js
 import { withDatabase } from '../helpers/services.js';
 
 /**
- * The erasure ledger is replayed after every restore (security.md §8, reliability §8): a
+ * The erasure ledger is replayed after every restore (docs/rules/security.md §8, reliability §8): a
  * backup taken before an erasure still holds the person; `npm run db:restore` with the live
  * ledger (`npm run db:erasures`) erases them again before anyone reads the restored copy.
  */

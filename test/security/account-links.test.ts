@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, createUser, PageSession, type TestUser } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
-/** security.md §2 activation/reset links, lock email and deny-list; §9 items 2 and 7. */
+/** docs/rules/security.md §2 activation/reset links, lock email and deny-list; §9 items 2 and 7. */
 let t: TestApp;
 let admin: TestUser;
 let adminSecret: string;

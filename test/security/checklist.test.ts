@@ -8,7 +8,7 @@ import { bearer, createUser, PageSession, type TestUser } from '../helpers/auth.
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
 /**
- * security.md §9 items that had no test of their own, or only part of one (issue 16's
+ * docs/rules/security.md §9 items that had no test of their own, or only part of one (issue 16's
  * checklist audit). Each test is named after its item; the table in the issue note maps the
  * others to their files.
  */

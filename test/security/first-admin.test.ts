@@ -8,7 +8,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { baseEnv, runScript } from '../helpers/app-process.js';
 import { PageSession } from '../helpers/auth.js';
 
-/** security.md §2 "No default accounts; the first admin comes from a CLI"; §9 #6. */
+/** docs/rules/security.md §2 "No default accounts; the first admin comes from a CLI"; §9 #6. */
 let t: TestApp;
 beforeAll(async () => {
   t = await buildTestApp();

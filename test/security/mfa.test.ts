@@ -6,7 +6,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, createUser, csrfFrom, PageSession, signInPage } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
-/** security.md §2 MFA and §9 items 4 and 5, with MFA required for every staff role. */
+/** docs/rules/security.md §2 MFA and §9 items 4 and 5, with MFA required for every staff role. */
 let t: TestApp;
 
 beforeAll(async () => {

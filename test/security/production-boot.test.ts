@@ -11,7 +11,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, createUser } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
-/** security.md §4 (TLS to PostgreSQL and SMTP), §9 #32 (production boot refusals). */
+/** docs/rules/security.md §4 (TLS to PostgreSQL and SMTP), §9 #32 (production boot refusals). */
 let t: TestApp;
 beforeAll(async () => {
   t = await buildTestApp();

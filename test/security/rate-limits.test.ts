@@ -1,5 +1,5 @@
 /**
- * Rate limits (security.md §6) and the checklist items about them (§9 #3, #23): one bucket
+ * Rate limits (docs/rules/security.md §6) and the checklist items about them (§9 #3, #23): one bucket
  * per public form across page and API, a general limit per member of staff or address,
  * sign-in per account and address, all counted in one store every process shares (Redis
  * when configured, PostgreSQL otherwise).

@@ -5,7 +5,7 @@ import { enrolMfa, totpCode } from '../helpers/mfa.js';
 import { createSurvey, respond } from '../surveys/helpers.js';
 
 /**
- * security.md §1 "R" (re-authenticated within 5 minutes, justification recorded) and §9
+ * docs/rules/security.md §1 "R" (re-authenticated within 5 minutes, justification recorded) and §9
  * item 12, with MFA required of every staff role: the password and a code again, and a
  * reason, stamp the session for 5 minutes.
  */

@@ -1,5 +1,5 @@
 /**
- * Security events (security.md §7): JSON with UTC time, actor, IP and request id, in a
+ * Security events (docs/rules/security.md §7): JSON with UTC time, actor, IP and request id, in a
  * store of their own kept 90 days, shown to admins.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

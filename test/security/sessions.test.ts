@@ -11,7 +11,7 @@ import {
   type PageSession,
 } from '../helpers/auth.js';
 
-/** security.md §3 keys, lifetime and session limits; §9 items 8 and 11 (session count). */
+/** docs/rules/security.md §3 keys, lifetime and session limits; §9 items 8 and 11 (session count). */
 const OLD_KEY = randomBytes(32).toString('hex');
 const NEW_KEY = randomBytes(32).toString('hex');
 let t: TestApp;

@@ -1,4 +1,4 @@
-/** domain/surgeries.md §11 B1-B4, B14 and bad input: no double booking, by the database. */
+/** docs/rules/surgeries.md §11 B1-B4, B14 and bad input: no double booking, by the database. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/fixture.js';
 import { bookApi, count, createSurgery, personBody, slotBooked } from './helpers.js';

@@ -1,5 +1,5 @@
 /**
- * surgeries.md §4: a booking's emails go through the outbox and the shared `email` job with
+ * docs/rules/surgeries.md §4: a booking's emails go through the outbox and the shared `email` job with
  * jobId `booking-{id}-{kind}-s{ics_sequence}`, so one confirmation (or cancellation) job is
  * queued per booking, kind and calendar sequence however many times it is asked for.
  */

@@ -1,7 +1,7 @@
 /**
- * The public booking rate limit (surgeries.md §3: "a per-IP Redis rate limit") is one count
+ * The public booking rate limit (docs/rules/surgeries.md §3: "a per-IP Redis rate limit") is one count
  * per visitor across every web process: two app instances on the same Redis and prefix
- * share it. Loopback is exempt only under BENCH=1 (performance.md §2).
+ * share it. Loopback is exempt only under BENCH=1 (docs/rules/performance.md §2).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';

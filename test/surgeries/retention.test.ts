@@ -1,5 +1,5 @@
 /**
- * Retention (surgeries.md §8, security.md §8) under a fixed clock: access needs are deleted
+ * Retention (docs/rules/surgeries.md §8, docs/rules/security.md §8) under a fixed clock: access needs are deleted
  * 30 days after the surgery; names, contact details, free text and notes 12 months after,
  * unless a case was opened from the booking. Statistics fields stay.
  */

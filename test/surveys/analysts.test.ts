@@ -42,7 +42,7 @@ describe('survey analysts and equality data', () => {
     expect(keys).not.toContain('equality_age');
     const csv = await get(`/api/surveys/${surveyId}/responses.csv`);
     expect(csv.body.split('\r\n')[0]).not.toMatch(/equality/);
-    // The raw export needs re-authentication first (security.md §1 "R"); then analysts only.
+    // The raw export needs re-authentication first (docs/rules/security.md §1 "R"); then analysts only.
     await reauthenticate(t.app, managerToken, manager);
     for (const url of [
       `/api/surveys/${surveyId}/equality-results`,

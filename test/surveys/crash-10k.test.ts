@@ -7,7 +7,7 @@ import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
 import { createSurvey, managerToken, seedAudience } from './helpers.js';
 
 /**
- * surveys.md §10 S1 and S7: 10,000 invitations; the worker process (concurrency 1) is
+ * docs/rules/surveys.md §10 S1 and S7: 10,000 invitations; the worker process (concurrency 1) is
  * SIGKILLed twice mid-run, each time right after a commit (the 3,000th, then 1,000 later),
  * and restarted. Every contact
  * gets exactly one email; unsubscribed contacts none; a 550 address is tried once.

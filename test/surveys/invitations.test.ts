@@ -77,7 +77,7 @@ const tokenIn = async (raw: string) =>
   /\/consultations\/i\/([A-Za-z0-9_-]{43})/.exec((await simpleParser(raw)).text ?? '')![1]!;
 const unfold = (raw: string) => raw.replace(/\r\n[ \t]+/g, ' ');
 
-describe('Invitations (surveys.md §4-§6)', () => {
+describe('Invitations (docs/rules/surveys.md §4-§6)', () => {
   it('S4: two presses at once make one wave 0 and one invitation per contact', async () => {
     const [a, b] = await Promise.all([
       invite({ listId: audience.listId }),

@@ -12,7 +12,7 @@ import {
 } from './fixtures/pcp-2017.js';
 import { countRows, createSurvey, managerToken } from './helpers.js';
 
-/** surveys.md §9 path (b): the 3,489 responses as one CSV file, imported idempotently. */
+/** docs/rules/surveys.md §9 path (b): the 3,489 responses as one CSV file, imported idempotently. */
 let t: TestApp;
 let token: string;
 let surveyId: string;

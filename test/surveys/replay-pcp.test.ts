@@ -11,7 +11,7 @@ import {
 } from './fixtures/pcp-2017.js';
 import { createSurvey, managerToken, respond } from './helpers.js';
 
-/** surveys.md §9 (S17): 3,489 POSTs to the public link, 50 at a time. */
+/** docs/rules/surveys.md §9 (S17): 3,489 POSTs to the public link, 50 at a time. */
 let t: TestApp;
 let token: string;
 let surveyId: string;

@@ -5,7 +5,7 @@ import type { JobDefinition } from './types.js';
 export type BounceSummary = Record<BounceOutcome | 'fetched' | 'failed', number>;
 
 /**
- * Reads every unseen message of the survey bounce mailbox (surveys.md §6). Each is moved to
+ * Reads every unseen message of the survey bounce mailbox (docs/rules/surveys.md §6). Each is moved to
  * `Processed` only after it was handled; a crash in between handles it again next time,
  * which changes nothing (suppression and the `bounced` state are idempotent). A message
  * that fails stays unseen and is tried again. Forgeries are dropped and counted.

@@ -2,7 +2,7 @@ import type { FetchLike } from '../../server/deadlines/service.js';
 import type { JobDefinition } from './types.js';
 
 /**
- * `holiday-refresh` (deadlines.md §2), daily at 06:15 London time: tops up the bundled
+ * `holiday-refresh` (docs/rules/deadlines.md §2), daily at 06:15 London time: tops up the bundled
  * snapshot, then fetches gov.uk. The fetch function is injected so tests use a fixture.
  */
 export function createHolidayRefreshJob(

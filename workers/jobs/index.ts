@@ -71,7 +71,7 @@ export const schedules: Array<{
   enabled?: (services: Services) => boolean;
 }> = [
   { job: 'outbox-reconcile', every: 5 * 60_000 },
-  // Public-form idempotency keys live 24 h (correspondence.md §2); hourly keeps the table small.
+  // Public-form idempotency keys live 24 h (docs/rules/correspondence.md §2); hourly keeps the table small.
   { job: 'idempotency-sweep', pattern: '40 * * * *' },
   // Polls the mailbox only where IMAP_URL is set.
   {
@@ -79,17 +79,17 @@ export const schedules: Array<{
     every: 60_000,
     enabled: (services) => Boolean(services.intake.imapUrl),
   },
-  // Deadlines (deadlines.md §2, §6): patterns run in Europe/London time.
+  // Deadlines (docs/rules/deadlines.md §2, §6): patterns run in Europe/London time.
   { job: 'holiday-refresh', pattern: '15 6 * * *' },
   { job: 'sla-scan', pattern: '*/15 * * * *' },
   { job: 'deadline-digest', pattern: '30 8 * * 1-5' },
-  // Complaints (complaints.md §3.2, §4): review windows, the retention sweep. Reminders ride
+  // Complaints (docs/rules/complaints.md §3.2, §4): review windows, the retention sweep. Reminders ride
   // sla-scan; the retired complaint-scan's scheduler is removed.
   { job: 'complaint-scan', every: 15 * 60_000, enabled: () => false },
   { job: 'complaint-window-close', pattern: '20 0 * * *' },
   { job: 'retention-sweep', pattern: '40 2 * * *' },
   { job: 'complaint-justified-reads', pattern: '0 8 * * 1' },
-  // Security events are kept 90 days (security.md §7); ended rate-limit counters go too.
+  // Security events are kept 90 days (docs/rules/security.md §7); ended rate-limit counters go too.
   { job: 'security-events-purge', pattern: '10 3 * * *' },
   // Re-queues virus scans whose job gave up; only where uploads are held for clamd.
   {
@@ -97,11 +97,11 @@ export const schedules: Array<{
     every: SCAN_SWEEP_EVERY_MS,
     enabled: (services) => services.attachmentScan.enabled,
   },
-  // Surgeries (surgeries.md §6, §7).
+  // Surgeries (docs/rules/surgeries.md §6, §7).
   { job: 'surgery-reminder-sweep', every: 5 * 60_000 },
   { job: 'surgery-hold-sweep', every: 60_000 },
   { job: 'surgery-retention-sweep', pattern: '50 2 * * *' },
-  // Surveys (surveys.md §5.5, §7).
+  // Surveys (docs/rules/surveys.md §5.5, §7).
   { job: 'survey-reconcile', every: 5 * 60_000 },
   { job: 'survey-reminder-waves', pattern: '0 10 * * *' },
   {

@@ -2,7 +2,7 @@ import type { JobDefinition } from './types.js';
 
 /**
  * `security-events-purge`, nightly: deletes security events older than 90 days and the
- * PostgreSQL store's rate-limit counters whose window has ended (security.md §6, §7).
+ * PostgreSQL store's rate-limit counters whose window has ended (docs/rules/security.md §6, §7).
  */
 export const securityEventsPurgeJob: JobDefinition<'security-events-purge'> = {
   name: 'security-events-purge',

@@ -21,7 +21,7 @@ export async function enqueueNotify(queues: QueueBackend, notificationId: string
 }
 
 /**
- * `sla-scan` (deadlines.md §6), every 15 minutes: stores the current stage of every
+ * `sla-scan` (docs/rules/deadlines.md §6), every 15 minutes: stores the current stage of every
  * running deadline and, between 09:00 and 17:00 London time on working days, queues the
  * pending ones. A lost run heals on the next.
  */

@@ -1,7 +1,7 @@
 import { jobIds } from '../queues.js';
 import type { JobDefinition } from './types.js';
 
-/** A freed place goes to the next person waiting (surgeries.md §7). */
+/** A freed place goes to the next person waiting (docs/rules/surgeries.md §7). */
 export const waitlistOfferJob: JobDefinition<'waitlist-offer'> = {
   name: 'waitlist-offer',
   async process(data, ctx) {

@@ -3,7 +3,7 @@ import { SmtpPermanent, SmtpThrottled } from '../../server/surveys/sending.js';
 import type { JobDefinition } from './types.js';
 
 /**
- * Sends survey invitations (surveys.md §5.3): a batch, or one delivery. The limiter is the
+ * Sends survey invitations (docs/rules/surveys.md §5.3): a batch, or one delivery. The limiter is the
  * authority on rate; a throttle pauses the worker without using an attempt; a permanent
  * failure of a single delivery is final (in a batch it fails that delivery only).
  */

@@ -2,7 +2,7 @@ import { DEFAULT_JOB_OPTIONS, jobIds } from '../queues.js';
 import type { JobDefinition } from './types.js';
 
 /**
- * Every 5 minutes (surveys.md §5.5): re-adds deliveries queued over 15 minutes (same jobId:
+ * Every 5 minutes (docs/rules/surveys.md §5.5): re-adds deliveries queued over 15 minutes (same jobId:
  * a job still waiting is not doubled; one lost with Redis comes back) and those `sending`
  * past their lease (a new jobId per claim); purges drafts of closed surveys.
  */

@@ -2,7 +2,7 @@ import { DEFAULT_JOB_OPTIONS, jobIds } from '../queues.js';
 import type { JobDefinition } from './types.js';
 
 /**
- * Fan-out (surveys.md §5.2): 500 deliveries a chunk, cursor saved per chunk, ids only in
+ * Fan-out (docs/rules/surveys.md §5.2): 500 deliveries a chunk, cursor saved per chunk, ids only in
  * jobs. Without a rate limit each job carries a batch (settings.batchSize, default 50):
  * one claim statement and one BullMQ job per batch instead of per mail (the 100,000-mail
  * benchmark). With a limit, one delivery per job, so the BullMQ limiter counts mails.
