@@ -1,6 +1,6 @@
 /** Helpers the complaint pages share: reading form fields, equality options, error ids. */
 import { Type } from '@sinclair/typebox';
-import type { FieldErrors } from '../platform/errors.js';
+import { AppError, type FieldErrors } from '../platform/errors.js';
 
 export type Form = Record<string, string | string[] | undefined>;
 export const FormBody = Type.Record(
@@ -71,4 +71,20 @@ export function pageErrors(fields: FieldErrors | undefined): FieldErrors {
     out[id] ??= message;
   }
   return out;
+}
+
+/** A refusal the form can show (400, 409, 422 with fields); anything else is re-thrown. */
+export function formErrors(error: unknown): { errors: FieldErrors; status: number } {
+  if (
+    error instanceof AppError &&
+    error.statusCode < 500 &&
+    error.statusCode !== 404 &&
+    error.statusCode !== 403
+  )
+    return {
+      errors:
+        error.fields && Object.keys(error.fields).length ? error.fields : { form: error.message },
+      status: error.statusCode,
+    };
+  throw error;
 }

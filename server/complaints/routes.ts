@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS, CASEWORK, MANAGERS, STAFF } from '../platform/auth.js';
+import { complaintAccessPages } from './access-pages.js';
 import { complaintAdminPages } from './admin-pages.js';
 import { complaintAdminRoutes } from './admin-routes.js';
 import { complaintPages } from './pages.js';
@@ -278,5 +279,6 @@ export async function complaintsRoutes(
   await statsRoutes(app, { complaints: c });
   await complaintAdminRoutes(app, { complaints: c });
   await complaintAdminPages(app, { complaints: c });
+  await complaintAccessPages(app, { complaints: c });
   await complaintPages(app, { complaints: c });
 }

@@ -1,0 +1,271 @@
+/**
+ * Who may see what on complaints, as pages: equality-data grants (admins), a complaint's
+ * access list (caseworkers and managers on it: add, take off) and the weekly
+ * justified-reads report (managers). GOV.UK patterns, no JavaScript needed; a refused form
+ * comes back with the error summary and what was typed; forged ids get the not-found page.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { addDays, formatDayDate } from '../lib/dates.js';
+import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
+import type { FieldErrors } from '../platform/errors.js';
+import { complaintErrors } from './errors.js';
+import { formErrors, FormBody, IdParams, str, type Form } from './page-forms.js';
+import type { ComplaintsService } from './service.js';
+
+const ROLE_LABELS: Record<string, string> = {
+  assignee: 'Assignee',
+  staff: 'Complaints staff',
+  decision_maker: 'Decision-maker',
+};
+
+export async function complaintAccessPages(
+  app: FastifyInstance,
+  opts: { complaints: ComplaintsService },
+) {
+  const c = opts.complaints;
+  app.staffNav.push({
+    href: '/complaints/justified-reads',
+    text: 'Justified reads',
+    roles: ['manager'],
+  });
+
+  /* ---- Equality-data grants ---- */
+
+  async function renderGrants(
+    request: { actor: () => import('../platform/audit.js').Actor },
+    reply: FastifyReply,
+    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+  ) {
+    const [grants, staff] = await Promise.all([
+      c.equalityGrants.list(request.actor()),
+      c.admin.staffList(),
+    ]);
+    return reply.page(
+      'complaints/views/admin-equality.njk',
+      {
+        pageTitle: 'Access to individual equality answers',
+        live: grants.filter((g) => g.live),
+        past: grants.filter((g) => !g.live),
+        staffList: staff,
+        values: extra.values ?? {},
+        errors: extra.errors,
+        notice: extra.notice,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Querystring: { notice?: string } }>(
+    '/admin/complaints/equality-access',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) =>
+      renderGrants(request, reply, {
+        notice:
+          request.query.notice === 'granted'
+            ? 'Access granted'
+            : request.query.notice === 'ended'
+              ? 'Access ended'
+              : undefined,
+      }),
+  );
+
+  app.post<{ Body: Form }>(
+    '/admin/complaints/equality-access',
+    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      try {
+        if (request.validationError)
+          throw complaintErrors.invalid({ reason: 'The reason must be 2,000 characters or fewer' });
+        await c.equalityGrants.grant(request.actor(), {
+          userId: str(form, 'userId'),
+          reason: str(form, 'reason'),
+          until: str(form, 'until'),
+        });
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderGrants(request, reply, {
+          errors: refused.errors,
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect('/admin/complaints/equality-access?notice=granted', 303);
+    },
+  );
+
+  app.post<{ Params: { grantId: string } }>(
+    '/admin/complaints/equality-access/:grantId/end',
+    {
+      schema: { hide: true, params: Type.Object({ grantId: Type.String({ maxLength: 64 }) }) },
+      config: { auth: ADMINS },
+    },
+    async (request, reply) => {
+      await c.equalityGrants.revoke(request.actor(), request.params.grantId);
+      return reply.redirect('/admin/complaints/equality-access?notice=ended', 303);
+    },
+  );
+
+  /* ---- A complaint's access list (caseworkers and managers on it) ---- */
+
+  async function renderAccess(
+    request: { actor: () => import('../platform/audit.js').Actor },
+    reply: FastifyReply,
+    id: string,
+    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+  ) {
+    const actor = request.actor();
+    const detail = await c.detail.get(actor, id);
+    const [list, candidates] = await Promise.all([
+      c.records.accessList(actor, id),
+      c.admin.accessCandidates(actor, id),
+    ]);
+    return reply.page(
+      'complaints/views/access.njk',
+      {
+        pageTitle: `Who can see ${detail.reference}`,
+        c: detail,
+        list: list.map((a) => ({
+          ...a,
+          roleLabel: ROLE_LABELS[a.role] ?? a.role,
+          grantedAt: a.grantedAt.toISOString(),
+        })),
+        candidates,
+        roles: ROLE_LABELS,
+        values: extra.values ?? {},
+        errors: extra.errors,
+        notice: extra.notice,
+      },
+      extra.status ?? 200,
+    );
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+    '/complaints/:id/access',
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) =>
+      renderAccess(request, reply, request.params.id, {
+        notice:
+          request.query.notice === 'added'
+            ? 'Added to the access list'
+            : request.query.notice === 'removed'
+              ? 'Taken off the access list'
+              : undefined,
+      }),
+  );
+
+  app.post<{ Params: { id: string }; Body: Form }>(
+    '/complaints/:id/access',
+    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const id = request.params.id;
+      try {
+        const role = str(form, 'role');
+        if (!str(form, 'userId')) throw complaintErrors.invalid({ userId: 'Choose who to add' });
+        if (!(role in ROLE_LABELS))
+          throw complaintErrors.invalid({ role: 'Choose what they do on this complaint' });
+        await c.records.grant(
+          request.actor(),
+          id,
+          str(form, 'userId'),
+          role as 'staff' | 'decision_maker' | 'assignee',
+        );
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderAccess(request, reply, id, {
+          errors: refused.errors,
+          values: form,
+          status: refused.status,
+        });
+      }
+      return reply.redirect(`/complaints/${id}/access?notice=added`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string; userId: string } }>(
+    '/complaints/:id/access/:userId/remove',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          userId: Type.String({ maxLength: 64 }),
+        }),
+      },
+      config: { auth: CASEWORK },
+    },
+    async (request, reply) => {
+      const { id, userId } = request.params;
+      try {
+        await c.records.revoke(request.actor(), id, userId);
+      } catch (error) {
+        const refused = formErrors(error);
+        return renderAccess(request, reply, id, {
+          errors: { [`remove-${userId}`]: Object.values(refused.errors)[0]! },
+          status: refused.status,
+        });
+      }
+      const self = userId === request.actor().id;
+      return reply.redirect(self ? '/complaints' : `/complaints/${id}/access?notice=removed`, 303);
+    },
+  );
+
+  /* ---- Justified reads (managers) ---- */
+
+  app.get<{ Querystring: { weekOf?: string } }>(
+    '/complaints/justified-reads',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ weekOf: Type.Optional(Type.String({ maxLength: 40 })) }),
+      },
+      config: { auth: MANAGERS },
+    },
+    async (request, reply) => {
+      const weekOf = request.query.weekOf?.trim() || undefined;
+      try {
+        const report = await c.justifiedReads.week(request.actor(), weekOf);
+        return await reply.page('complaints/views/justified-reads.njk', {
+          pageTitle: `Justified reads: week of ${formatDayDate(report.week.from)}`,
+          report,
+          values: { weekOf: weekOf ?? report.week.from },
+          weekLabel: `${formatDayDate(report.week.from)} to ${formatDayDate(report.week.to)}`,
+          previous: shiftWeek(report.week.from, -7),
+          next:
+            shiftWeek(report.week.from, 7) <= c.admin.today()
+              ? shiftWeek(report.week.from, 7)
+              : null,
+        });
+      } catch (error) {
+        const refused = formErrors(error);
+        return reply.page(
+          'complaints/views/justified-reads.njk',
+          {
+            pageTitle: 'Justified reads',
+            report: null,
+            values: { weekOf },
+            errors: refused.errors,
+          },
+          refused.status,
+        );
+      }
+    },
+  );
+}
+
+const shiftWeek = (monday: string, days: number) => addDays(monday, days);
