@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { asOwner, buildTestApp, type TestApp } from '../helpers/app.js';
 import { createUser, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
 import { fieldParts, multipart, PDF, PNG, postMultipart, type Part } from '../helpers/multipart.js';
 
@@ -161,14 +161,17 @@ describe('staff entry with scanned attachments', () => {
 
   it('a failure while storing a file rolls back the case and its new contact too', async () => {
     // A real database failure part-way through (after the case row is written).
-    await t.db.sql.unsafe(`
+    await asOwner(
+      t.databaseUrl,
+      `
       create function test_refuse_attachment() returns trigger language plpgsql as $$
       begin
         if new.filename = 'explode.png' then raise exception 'disk full (test)'; end if;
         return new;
       end $$;
       create trigger test_refuse_attachment before insert on case_attachments
-        for each row execute function test_refuse_attachment();`);
+        for each row execute function test_refuse_attachment();`,
+    );
     try {
       const before = await counts();
       const response = await submit(form(), [
@@ -178,9 +181,12 @@ describe('staff entry with scanned attachments', () => {
       expect(response.statusCode).toBe(500);
       expect(await counts()).toEqual(before);
     } finally {
-      await t.db.sql.unsafe(`
+      await asOwner(
+        t.databaseUrl,
+        `
         drop trigger test_refuse_attachment on case_attachments;
-        drop function test_refuse_attachment();`);
+        drop function test_refuse_attachment();`,
+      );
     }
   });
 

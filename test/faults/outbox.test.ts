@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimUnpublished, publishRows } from '../../workers/relay.js';
+import { asOwner } from '../helpers/app.js';
 import { faultTests } from './harness/env.js';
 import { hasRedisServer } from './harness/redis.js';
 
@@ -11,11 +12,14 @@ describe.skipIf(!hasRedisServer)('§9 faults 2 and 3: outbox and relay', () => {
     const e = await faults.start();
     // The failure is raised by PostgreSQL itself once the outbox row is in: the real
     // service path, failing at exactly that point.
-    await e.t.db.sql.unsafe(`
+    await asOwner(
+      e.t.databaseUrl,
+      `
       create function fault_after_outbox() returns trigger language plpgsql as
         $$ begin raise exception 'injected fault after the outbox insert'; end $$;
       create trigger fault_after_outbox after insert on outbox
-        for each row execute function fault_after_outbox();`);
+        for each row execute function fault_after_outbox();`,
+    );
     const failed = await e.contact(1, { 'idempotency-key': crypto.randomUUID() });
     expect(failed.statusCode).toBeGreaterThanOrEqual(500);
     expect(failed.json().error.code).toEqual(expect.any(String));
@@ -27,7 +31,7 @@ describe.skipIf(!hasRedisServer)('§9 faults 2 and 3: outbox and relay', () => {
     expect(counts).toEqual({ cases: 0, emails: 0, outbox: 0, keys: 0 });
     expect(await e.t.queues.queue('email').count()).toBe(0);
 
-    await e.t.db.sql.unsafe(`drop trigger fault_after_outbox on outbox`);
+    await asOwner(e.t.databaseUrl, `drop trigger fault_after_outbox on outbox`);
     expect((await e.contact(2)).statusCode).toBe(201);
     await e.forkWorker();
     await e.drain();

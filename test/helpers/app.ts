@@ -63,6 +63,20 @@ export async function createTestDatabase(): Promise<string> {
   return withDatabase(adminUrl, name);
 }
 
+/**
+ * Runs statements as the login that owns the tables (as migrations connect): for test-only
+ * DDL such as a trigger that injects a failure. The app itself connects as opcc_app, which
+ * may not create functions or triggers.
+ */
+export async function asOwner(databaseUrl: string, statements: string): Promise<void> {
+  const owner = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    await owner.unsafe(statements);
+  } finally {
+    await owner.end();
+  }
+}
+
 export async function dropTestDatabase(url: string): Promise<void> {
   const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => undefined });
   try {
