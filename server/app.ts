@@ -10,6 +10,7 @@ import { createAuthService, type AuthService, type TokenClaims } from './auth/se
 import { authRoutes } from './auth/routes.js';
 import { createMfaService, type MfaService } from './auth/mfa.js';
 import { mfaRoutes } from './auth/mfa-routes.js';
+import { createBreachCheck, type BreachLog } from './auth/breached.js';
 import { createAccountLinks, type AccountLinks } from './auth/lifecycle.js';
 import { lifecycleRoutes } from './auth/lifecycle-routes.js';
 import { reauthRoutes } from './auth/reauth-routes.js';
@@ -104,7 +105,10 @@ const cannotSign = (): string => {
 };
 
 export function createServices(
-  deps: Omit<AppDeps, 'queues'>,
+  deps: Omit<AppDeps, 'queues'> & {
+    /** Where service warnings go (the server's logger); stderr as JSON when absent. */
+    log?: BreachLog;
+  },
   sign: (claims: TokenClaims, expiresInSeconds: number) => string = cannotSign,
 ): Services {
   const { db, clock, config } = deps;
@@ -127,7 +131,15 @@ export function createServices(
     domain: config.mailDomain,
     suppressions: createSuppressionList(config.jwtSecret),
   });
+  const breached = createBreachCheck({
+    url: config.pwnedPasswordsUrl,
+    log: deps.log ?? {
+      warn: (obj, msg) =>
+        void process.stderr.write(`${JSON.stringify({ level: 40, ...obj, msg })}\n`),
+    },
+  });
   const links = createAccountLinks({
+    breached,
     db: db.db,
     repo: usersRepo,
     audit,
@@ -260,7 +272,14 @@ export function createServices(
     disclosure,
     deadlines,
     calendar,
-    users: createUsersService({ db: db.db, repo: usersRepo, audit, clock, invite: links.invite }),
+    users: createUsersService({
+      db: db.db,
+      repo: usersRepo,
+      audit,
+      clock,
+      invite: links.invite,
+      breached,
+    }),
     links,
     mfa,
     auth: createAuthService({
@@ -411,7 +430,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     index: false,
   });
 
-  const services = createServices(deps, (claims, expiresIn) =>
+  const services = createServices({ ...deps, log: app.log }, (claims, expiresIn) =>
     app.signToken(claims, expiresIn, clock.now().getTime()),
   );
   app.decorate('services', services);

@@ -126,6 +126,12 @@ export interface Config {
    * copy can be used before an authenticator is at hand. Enrolled users always need a code.
    */
   readonly mfaRequiredRoles: readonly ('caseworker' | 'manager' | 'admin')[];
+  /**
+   * PWNED_PASSWORDS_URL: the Pwned Passwords range API new passwords are checked against
+   * (docs/rules/security.md §2; default https://api.pwnedpasswords.com, `off` where there is
+   * no egress; `off` by default under NODE_ENV=test). Unreachable or slow: passwords accepted.
+   */
+  readonly pwnedPasswordsUrl: string | undefined;
   /** 32-byte AES-256-GCM key for TOTP seeds (`MFA_ENCRYPTION_KEY`, else derived from JWT_SECRET). */
   readonly mfaKey: Buffer;
 }
@@ -256,6 +262,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push(`CLAMD_URL must be tcp://host:port, like tcp://clamd:3310 (got "${clamdUrl}")`);
   }
   const publicUrl = urlVar('PUBLIC_URL', ['http:', 'https:']);
+  const pwnedRaw =
+    read('PWNED_PASSWORDS_URL') ?? (nodeEnv === 'test' ? 'off' : 'https://api.pwnedpasswords.com');
+  const pwnedPasswordsUrl =
+    pwnedRaw === 'off'
+      ? undefined
+      : (urlVar('PWNED_PASSWORDS_URL', ['http:', 'https:']) ?? pwnedRaw);
 
   let jwtSecret = read('JWT_SECRET');
   const jwtSecretIsEphemeral = jwtSecret === undefined;
@@ -422,6 +434,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     migrateOnStart,
     outboxRelayPaused: pausedRaw === 'true',
     mfaRequiredRoles,
+    pwnedPasswordsUrl,
     // Its own key so rotating the JWT keys never strands the seeds; derived only as a fallback.
     mfaKey: mfaKeyRaw
       ? Buffer.from(mfaKeyRaw, 'hex')

@@ -12,7 +12,8 @@ import {
   type UserAccounts as UsersRepository,
   type UserRow,
 } from '../users/gateway.js';
-import { hashPassword, passwordProblem } from './passwords.js';
+import type { BreachCheck } from './breached.js';
+import { hashPassword, passwordRefusal } from './passwords.js';
 
 export type LinkPurpose = 'invite' | 'reset';
 
@@ -45,6 +46,8 @@ export function createAccountLinks(deps: {
   secret: string;
   publicUrl: string;
   officeName: string;
+  /** The Pwned Passwords range check (docs/rules/security.md §2); absent: none. */
+  breached?: BreachCheck;
 }) {
   const { db, repo, audit, clock, mail } = deps;
   const key = createHmac('sha256', deps.secret).update('opcc account link key').digest();
@@ -135,6 +138,8 @@ export function createAccountLinks(deps: {
      * Invited users who never activated get a fresh activation link instead.
      */
     async requestReset(email: string, actor: Actor): Promise<void> {
+      // No account's address holds NUL (PostgreSQL text cannot): as for an unknown address.
+      if (email.includes('\u0000')) return;
       const user = await repo.findByEmail(db, normaliseEmail(email));
       if (!user || user.disabledAt) return;
       await db.transaction(async (tx) => {
@@ -164,10 +169,11 @@ export function createAccountLinks(deps: {
     ): Promise<void> {
       const found = await find(purpose, token);
       if (!found) throw INVALID_LINK;
-      const problem = passwordProblem(password, {
-        name: found.user.name,
-        email: found.user.email,
-      });
+      const problem = await passwordRefusal(
+        password,
+        { name: found.user.name, email: found.user.email },
+        deps.breached,
+      );
       if (problem) throw validationError({ password: problem });
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import argon2 from 'argon2';
+import { BREACHED_PASSWORD, type BreachCheck } from './breached.js';
 
 /** OWASP ASVS Appendix C minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -63,5 +64,20 @@ export function passwordProblem(
   const stripped = words.reduce((rest, word) => rest.split(word).join(''), lower);
   if (stripped.length < 8)
     return 'Password must not be mostly your name, email or the organisation';
+  return undefined;
+}
+
+/**
+ * passwordProblem, then (only for a password that passes it) the Pwned Passwords range check
+ * (docs/rules/security.md §2), which fails open when the service cannot answer.
+ */
+export async function passwordRefusal(
+  password: string,
+  context: { name?: string; email?: string },
+  breached: BreachCheck | undefined,
+): Promise<string | undefined> {
+  const problem = passwordProblem(password, context);
+  if (problem) return problem;
+  if (breached && (await breached(password))) return BREACHED_PASSWORD;
   return undefined;
 }

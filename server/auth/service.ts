@@ -215,9 +215,12 @@ export function createAuthService(deps: {
   return {
     async signIn(input: SignInInput): Promise<SignInResult> {
       const now = clock.now();
-      const emailNorm = normaliseEmail(input.email);
+      // PostgreSQL text cannot hold NUL (a query with one fails): such an address matches no
+      // account and gets the unknown user's refusal; its failure is counted under U+FFFD.
+      const unmatchable = input.email.includes('\u0000');
+      const emailNorm = normaliseEmail(input.email.replaceAll('\u0000', '\uFFFD'));
       await throttle(emailNorm, input.ip);
-      const user = await repo.findByEmail(db, emailNorm);
+      const user = unmatchable ? undefined : await repo.findByEmail(db, emailNorm);
       // An invited user with no password yet is checked against the dummy hash too.
       const ok = user?.passwordHash
         ? await verifyPassword(user.passwordHash, input.password)

@@ -2,7 +2,8 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { notFound, validationError } from '../platform/errors.js';
-import { hashPassword, passwordProblem } from '../auth/passwords.js';
+import type { BreachCheck } from '../auth/breached.js';
+import { hashPassword, passwordRefusal } from '../auth/passwords.js';
 import type { UsersRepository } from './repository.js';
 import { normaliseEmail, ROLES, type Role, type UserRow } from './types.js';
 import { ownAccount, ownRole, userNotFound } from './errors.js';
@@ -39,7 +40,8 @@ export const toUserView = (row: UserRow): UserView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+// No NUL either: PostgreSQL text cannot hold it.
+const EMAIL = /^[^\s@<>()",;:\0]+@[^\s@<>()",;:\0]+\.[^\s@<>()",;:\0]+$/;
 
 export function createUsersService(deps: {
   db: Db;
@@ -48,17 +50,23 @@ export function createUsersService(deps: {
   clock: Clock;
   /** Queues the activation email for a user added without a password. */
   invite?: (tx: DbOrTx, user: UserRow) => Promise<void>;
+  /** The Pwned Passwords range check (docs/rules/security.md §2); absent: none. */
+  breached?: BreachCheck;
 }) {
   const { db, repo, audit } = deps;
 
-  function check(input: NewUser) {
+  async function check(input: NewUser) {
     const fields: Record<string, string> = {};
     if (!EMAIL.test(input.email.trim()))
       fields.email = 'Enter an email address in the correct format, like name@example.org';
     if (!input.name.trim()) fields.name = 'Enter a name';
     if (!ROLES.includes(input.role)) fields.role = 'Select a role';
     if (input.password !== undefined) {
-      const problem = passwordProblem(input.password, { name: input.name, email: input.email });
+      const problem = await passwordRefusal(
+        input.password,
+        { name: input.name, email: input.email },
+        deps.breached,
+      );
       if (problem) fields.password = problem;
     } else if (!deps.invite) fields.password = 'Enter a password';
     if (Object.keys(fields).length > 0) throw validationError(fields);
@@ -66,7 +74,7 @@ export function createUsersService(deps: {
 
   return {
     async create(actor: Actor, input: NewUser): Promise<UserView> {
-      check(input);
+      await check(input);
       const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
       return db.transaction(async (tx) => {
         const row = await repo.insert(tx, {
@@ -163,7 +171,11 @@ export function createUsersService(deps: {
     async changePassword(actor: Actor, id: string, password: string): Promise<void> {
       const user = await repo.findById(db, id);
       if (!user) throw userNotFound();
-      const problem = passwordProblem(password, { name: user.name, email: user.email });
+      const problem = await passwordRefusal(
+        password,
+        { name: user.name, email: user.email },
+        deps.breached,
+      );
       if (problem) throw validationError({ password: problem });
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {
@@ -200,7 +212,7 @@ export function createUsersService(deps: {
         throw validationError({
           email: `An admin exists already (${admins.map((row) => row.email).join(', ')}): they add people from the Users page`,
         });
-      check({ email: input.email, name: input.name, role: 'admin' });
+      await check({ email: input.email, name: input.name, role: 'admin' });
       const result = await db.transaction(async (tx) => {
         const row = await repo.insert(tx, {
           email: normaliseEmail(input.email),
