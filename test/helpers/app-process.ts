@@ -11,9 +11,12 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Only what a fresh machine has, plus what the caller sets. */
+/**
+ * Only what a fresh machine has, plus what the caller sets. No Pwned Passwords look-ups unless a
+ * test sets PWNED_PASSWORDS_URL: there is no egress, and a production-mode child would try.
+ */
 export function baseEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, PWNED_PASSWORDS_URL: 'off', ...extra };
 }
 
 export function runScript(

@@ -67,4 +67,17 @@ describe('config', () => {
   it('accepts a proxy address for TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toBe('10.0.0.0/8');
   });
+
+  it('PWNED_PASSWORDS_URL: the public API by default, off under NODE_ENV=test, off and http(s) only', () => {
+    expect(loadConfig({}).pwnedPasswordsUrl).toBe('https://api.pwnedpasswords.com');
+    expect(loadConfig({ NODE_ENV: 'test' }).pwnedPasswordsUrl).toBeUndefined();
+    expect(loadConfig({ PWNED_PASSWORDS_URL: 'off' }).pwnedPasswordsUrl).toBeUndefined();
+    expect(
+      loadConfig({ NODE_ENV: 'test', PWNED_PASSWORDS_URL: 'http://127.0.0.1:9999' })
+        .pwnedPasswordsUrl,
+    ).toBe('http://127.0.0.1:9999');
+    expect(() => loadConfig({ PWNED_PASSWORDS_URL: 'ftp://x' })).toThrow(
+      /PWNED_PASSWORDS_URL must start with http: or https:/,
+    );
+  });
 });
