@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueueBackend, QueueBackendClosedError } from '../../workers/queues.js';
 import { schedules } from '../../workers/jobs/index.js';
@@ -23,9 +24,15 @@ describe('shutdown during the scheduler upsert', () => {
 
   /** Job schedulers upserted so far (the PostgreSQL backend keeps them in bullmq.scheduler). */
   const schedulerRows = async () => {
-    const [row] = await t.db.sql<{ n: number }[]>`
-      select count(*)::int as n from bullmq.scheduler`;
-    return row!.n;
+    // As the owner, like the queue backend itself: the app's role (opcc_app) has no rights
+    // on the bullmq schema.
+    const owner = postgres(t.databaseUrl, { max: 1, onnotice: () => undefined });
+    try {
+      const [row] = await owner<{ n: number }[]>`select count(*)::int as n from bullmq.scheduler`;
+      return row!.n;
+    } finally {
+      await owner.end();
+    }
   };
 
   it('stopping the runner while schedulers are upserted ends the upsert: no queue is made once the backend closed', async () => {
