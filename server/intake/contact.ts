@@ -79,7 +79,8 @@ export interface IdempotencyScope {
   key: string;
 }
 
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+// No NUL: PostgreSQL text cannot hold it (the address is stored and looked up as typed).
+const EMAIL = /^[^\s@<>()",;:\0]+@[^\s@<>()",;:\0]+\.[^\s@<>()",;:\0]+$/;
 const PHONE = /^[+\d][\d\s().-]{4,30}$/;
 // eslint-disable-next-line no-control-regex -- PostgreSQL text cannot hold NUL; other controls are kept
 const NUL = /\u0000/g;

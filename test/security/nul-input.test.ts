@@ -78,4 +78,25 @@ describe('NUL in sign-in and reset emails: the unknown address’s answer, not a
       select count(*)::int as n from email_messages where subject_type = 'user_link'`;
     expect(sent!.n).toBe(0);
   });
+
+  it('POST /api/public/contact gives a NUL in the email a field error and creates no case', async () => {
+    const cases = async () =>
+      (await t.db.sql<{ n: number }[]>`select count(*)::int as n from cases`)[0]!.n;
+    const before = await cases();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/public/contact',
+      payload: {
+        name: 'Pat Public',
+        email: 'pat\u0000@example.org',
+        subject: 'A question',
+        message: 'Hello.',
+      },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error.fields).toEqual({
+      email: 'Enter an email address in the correct format, like name@example.com',
+    });
+    expect(await cases()).toBe(before);
+  });
 });
