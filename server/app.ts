@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { DbClient } from '../db/client.js';
 import { StartupError } from '../db/errors.js';
 import type { QueueBackend } from '../workers/queues.js';
@@ -51,6 +50,7 @@ import { healthRoutes } from './platform/health.js';
 import { metricsPlugin } from './platform/metrics.js';
 import { openapiPlugin } from './platform/openapi.js';
 import { queuesRoutes } from './platform/queues-dashboard.js';
+import { limiterRedisClient } from './platform/rate-limits.js';
 import { createSuppressionList } from './mail/suppressions.js';
 import { securityPlugin } from './platform/security.js';
 import { statsRoutes } from './stats/routes.js';
@@ -353,34 +353,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     token: config.metricsToken,
   });
   await app.register(availabilityPlugin, { timeouts: config.handlerTimeouts });
-  // Rate-limit counters are shared by every web process: in Redis when there is one (its own
-  // client, failing fast: no offline queue, one retry, short timeouts), else in PostgreSQL.
-  const limiterRedis = config.redisUrl
-    ? new Redis(config.redisUrl, {
-        connectTimeout: 500,
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-        commandTimeout: 500,
-      })
-    : undefined;
-  limiterRedis?.on('error', () => undefined);
-  if (limiterRedis) {
-    // Without an offline queue a command sent before the connection is up fails: give it
-    // the connect timeout at boot, then start regardless (Redis may come later).
-    app.addHook('onReady', async () => {
-      if (limiterRedis.status === 'ready') return;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          limiterRedis.off('ready', done);
-          resolve();
-        };
-        const timer = setTimeout(done, 1000);
-        limiterRedis.once('ready', done);
-      });
-    });
-    app.addHook('onClose', async () => void limiterRedis.disconnect());
-  }
+  const limiterRedis = limiterRedisClient(app, config.redisUrl);
   let storeDownSince = 0;
   await app.register(securityPlugin, {
     cookieSecret: config.jwtSecret,

@@ -3,14 +3,14 @@ import jwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Clock } from '../lib/clock.js';
+import type { AuthService } from '../auth/service.js';
 import {
   REAUTH_WINDOW_MS,
   REISSUE_WITHIN_MS,
   TOKEN_TTL_S,
-  type AuthService,
   type StaffIdentity,
   type TokenClaims,
-} from '../auth/service.js';
+} from '../auth/session-rules.js';
 import type { Role } from '../users/types.js';
 import type { Actor } from './audit.js';
 import { AppError, isApiRequest } from './errors.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import type postgres from 'postgres';
 import { AppError } from './errors.js';
 
@@ -243,4 +243,39 @@ export function accountLimit(bucket: string) {
     whenStoreDown: 'refuse' as const,
     skipOnError: false,
   };
+}
+
+/**
+ * The rate limiter's own Redis client, or none without `REDIS_URL` (counters then go to
+ * PostgreSQL). Shared by every web process; failing fast: no offline queue, one retry,
+ * short timeouts, so a Redis outage refuses sign-in at once (503) instead of hanging it.
+ */
+export function limiterRedisClient(
+  app: FastifyInstance,
+  redisUrl: string | undefined,
+): Redis | undefined {
+  if (!redisUrl) return undefined;
+  const client = new Redis(redisUrl, {
+    connectTimeout: 500,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+  });
+  client.on('error', () => undefined);
+  // Without an offline queue a command sent before the connection is up fails: give it
+  // the connect timeout at boot, then start regardless (Redis may come later).
+  app.addHook('onReady', async () => {
+    if (client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 1000);
+      client.once('ready', done);
+    });
+  });
+  app.addHook('onClose', async () => void client.disconnect());
+  return client;
 }

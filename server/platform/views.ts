@@ -6,7 +6,7 @@ import view from '@fastify/view';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
-import type { StaffIdentity } from '../auth/service.js';
+import type { StaffIdentity } from '../auth/session-rules.js';
 import { isApiRequest, type FieldErrors } from './errors.js';
 import { csrfBinding } from './security.js';
 import { formatDate, formatDateTime, formatShortDate } from '../lib/format.js';
