@@ -20,7 +20,9 @@ export const surveyInviteJob: JobDefinition<'survey-invite'> = {
     // job, so exact; a batch or parallel jobs may pass it by what they carry at once).
     const cap = await sending.capLeft(settings.dailyCap);
     if (cap.left <= 0 && run?.token) {
-      // Waits for the next London day without using an attempt (the clock may be a test's).
+      // Waits for the next London day without using an attempt. How long to wait comes from
+      // the injected clock (a test's may be days ahead); BullMQ's delayed set runs on real
+      // time, so that wait is added to Date.now(), the one place real time is right here.
       const wait = cap.tomorrow.getTime() - ctx.clock.now().getTime();
       await run.job.moveToDelayed(Date.now() + wait, run.token);
       throw new DelayedError();
