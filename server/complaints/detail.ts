@@ -5,8 +5,7 @@
  */
 import type { DbOrTx } from '../../db/client.js';
 import type { Actor } from '../platform/audit.js';
-import { MOVES, STATUS_LABELS, FLAG_MOVES } from './machine.js';
-import { REG41_FROM } from './reg41.js';
+import { MOVES, STATUS_LABELS, FLAG_MOVES, REG41_FROM } from './machine.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
 import type { ComplaintRow } from './repository.js';

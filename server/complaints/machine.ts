@@ -5,8 +5,6 @@
  * keeps the two equal. Guards (reasons, letters, outcomes) live in the service.
  */
 
-import { REG41_FROM } from './reg41.js';
-
 export type Stream = 'cc' | 'review' | 'opcc';
 /** C: caseworker (or manager) on the access list; M: manager; S: a system job. */
 export type Who = 'C' | 'M' | 'S';
@@ -25,6 +23,11 @@ export const CC_OPEN = [
   'review_requested',
   'withdrawal_pending',
 ] as const;
+/**
+ * Statuses from which only the reg 41 path closes a complaint (reg41.ts; the others have
+ * their own): every open `cc` status but the two review ones.
+ */
+export const REG41_FROM = CC_OPEN.filter((s) => s !== 'review_window' && s !== 'review_requested');
 export const CC_TERMINAL = ['transferred', 'not_a_complaint', 'resolved', 'closed', 'withdrawn'];
 export const REVIEW_OPEN = [
   'received',

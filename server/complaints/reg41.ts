@@ -19,20 +19,6 @@ export interface Reg41Input {
   conductDecision: string;
 }
 
-/** Statuses from which only the reg 41 path closes a complaint (the others have their own). */
-export const REG41_FROM = [
-  'received',
-  'initial_contact',
-  'outside_sch3',
-  'recorded',
-  'referred_to_iopc',
-  'investigating',
-  'iopc_investigating',
-  'handling_otherwise',
-  'outcome_determined',
-  'withdrawal_pending',
-] as const;
-
 export const RESUMPTION_REPLY_DAYS = 28;
 
 /**

@@ -10,14 +10,18 @@ import {
   complaintTransitions,
 } from '../../db/schema/index.js';
 
-import type { GroupBy, StatsFilter, StatsRepository } from './stats-repository.js';
+import {
+  num,
+  overTwelveMonths,
+  type GroupBy,
+  type StatsFilter,
+  type StatsRepository,
+} from './stats-repository.js';
 
 const received = (f: StatsFilter) =>
   sql`${complaints.stream} = ${f.stream} and ${complaints.receivedOn} between ${f.from} and ${f.to}`;
 const concluded = (f: StatsFilter) =>
   sql`${complaints.stream} = ${f.stream} and ${complaints.concludedOn} between ${f.from} and ${f.to}`;
-
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /**
  * The §5 measures written straight over the complaint tables: their definition. The
@@ -139,14 +143,7 @@ export function createStatsDefinitions(): StatsRepository {
       return rows.map((r) => ({ kind: r.kind, sent: Number(r.sent), onTime: Number(r.on_time) }));
     },
 
-    async overTwelveMonths(db: DbOrTx, f: StatsFilter) {
-      const [row] = await db.execute<{ open: string }>(sql`
-        select count(*) as open from ${complaints}
-        where ${complaints.stream} = ${f.stream} and ${complaints.receivedOn} <= ${f.to}
-          and (${complaints.concludedOn} is null or ${complaints.concludedOn} > ${f.to})
-          and ${complaints.madeOn} < (${f.to}::date - interval '12 months')`);
-      return Number(row?.open ?? 0);
-    },
+    overTwelveMonths,
 
     async reviews(db: DbOrTx, f: StatsFilter) {
       const [row] = await db.execute<Record<string, string | null>>(sql`

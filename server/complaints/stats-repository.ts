@@ -9,10 +9,23 @@ export interface StatsFilter {
   stream: string;
 }
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+export const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const s = complaintStatsDaily;
 const sums = (stream: string, measure: string, f: StatsFilter): SQL =>
   sql`${s.stream} = ${stream} and ${s.measure} = ${measure} and ${s.day} between ${f.from} and ${f.to}`;
+
+/**
+ * Open at `to` and made over 12 months earlier: one indexed count over the complaints, the
+ * same in the definitions and the daily sums (no roll-up needed).
+ */
+export async function overTwelveMonths(db: DbOrTx, f: StatsFilter) {
+  const [row] = await db.execute<{ open: string }>(sql`
+    select count(*) as open from ${complaints}
+    where ${complaints.stream} = ${f.stream} and ${complaints.receivedOn} <= ${f.to}
+      and (${complaints.concludedOn} is null or ${complaints.concludedOn} > ${f.to})
+      and ${complaints.madeOn} < (${f.to}::date - interval '12 months')`);
+  return Number(row?.open ?? 0);
+}
 
 /**
  * Count, mean and median (PostgreSQL's percentile_cont(0.5)) of a histogram: `[value, n]`
@@ -154,15 +167,7 @@ export function createStatsRepository() {
       return rows.map((r) => ({ kind: r.kind, sent: Number(r.sent), onTime: Number(r.on_time) }));
     },
 
-    /** Open at `to` and made over 12 months earlier: one indexed count over the complaints. */
-    async overTwelveMonths(db: DbOrTx, f: StatsFilter) {
-      const [row] = await db.execute<{ open: string }>(sql`
-        select count(*) as open from ${complaints}
-        where ${complaints.stream} = ${f.stream} and ${complaints.receivedOn} <= ${f.to}
-          and (${complaints.concludedOn} is null or ${complaints.concludedOn} > ${f.to})
-          and ${complaints.madeOn} < (${f.to}::date - interval '12 months')`);
-      return Number(row?.open ?? 0);
-    },
+    overTwelveMonths,
 
     async reviews(db: DbOrTx, f: StatsFilter) {
       const rows = await db.execute<{ measure: string; key: string; n: string }>(sql`

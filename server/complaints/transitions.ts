@@ -16,10 +16,11 @@ import {
   OUTCOMES,
   ACTIONS,
   RECORDING_REASONS,
+  REG41_FROM,
 } from './machine.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
-import { REG41_FROM, reg41Closure, type Reg41Input } from './reg41.js';
+import { reg41Closure, type Reg41Input } from './reg41.js';
 import type { ComplaintRow, NewComplaintRow } from './repository.js';
 
 export interface TransitionInput {
