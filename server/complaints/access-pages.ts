@@ -10,7 +10,16 @@ import { addDays, formatDayDate } from '../lib/dates.js';
 import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
 import type { FieldErrors } from '../platform/errors.js';
 import { complaintErrors } from './errors.js';
-import { formErrors, FormBody, IdParams, str, type Form } from './page-forms.js';
+import {
+  formErrors,
+  FormBody,
+  IdParams,
+  noticeText,
+  NoticeQuery,
+  refusedForm,
+  str,
+  type Form,
+} from './page-forms.js';
 import type { ComplaintsService } from './service.js';
 
 const ROLE_LABELS: Record<string, string> = {
@@ -56,24 +65,16 @@ export async function complaintAccessPages(
     );
   }
 
-  app.get<{ Querystring: { notice?: string } }>(
+  const GRANT_NOTICES: Record<string, string> = {
+    granted: 'Access granted',
+    ended: 'Access ended',
+  };
+
+  app.get<{ Querystring: NoticeQuery }>(
     '/admin/complaints/equality-access',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
-      },
-      config: { auth: ADMINS },
-    },
+    { schema: { hide: true, querystring: NoticeQuery }, config: { auth: ADMINS } },
     async (request, reply) =>
-      renderGrants(request, reply, {
-        notice:
-          request.query.notice === 'granted'
-            ? 'Access granted'
-            : request.query.notice === 'ended'
-              ? 'Access ended'
-              : undefined,
-      }),
+      renderGrants(request, reply, { notice: noticeText(GRANT_NOTICES, request.query.notice) }),
   );
 
   app.post<{ Body: Form }>(
@@ -90,12 +91,7 @@ export async function complaintAccessPages(
           until: str(form, 'until'),
         });
       } catch (error) {
-        const refused = formErrors(error);
-        return renderGrants(request, reply, {
-          errors: refused.errors,
-          values: form,
-          status: refused.status,
-        });
+        return renderGrants(request, reply, refusedForm(error, form));
       }
       return reply.redirect('/admin/complaints/equality-access?notice=granted', 303);
     },
@@ -147,24 +143,20 @@ export async function complaintAccessPages(
     );
   }
 
-  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+  const ACCESS_NOTICES: Record<string, string> = {
+    added: 'Added to the access list',
+    removed: 'Taken off the access list',
+  };
+
+  app.get<{ Params: { id: string }; Querystring: NoticeQuery }>(
     '/complaints/:id/access',
     {
-      schema: {
-        hide: true,
-        params: IdParams,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
-      },
+      schema: { hide: true, params: IdParams, querystring: NoticeQuery },
       config: { auth: CASEWORK },
     },
     async (request, reply) =>
       renderAccess(request, reply, request.params.id, {
-        notice:
-          request.query.notice === 'added'
-            ? 'Added to the access list'
-            : request.query.notice === 'removed'
-              ? 'Taken off the access list'
-              : undefined,
+        notice: noticeText(ACCESS_NOTICES, request.query.notice),
       }),
   );
 
@@ -186,12 +178,7 @@ export async function complaintAccessPages(
           role as 'staff' | 'decision_maker' | 'assignee',
         );
       } catch (error) {
-        const refused = formErrors(error);
-        return renderAccess(request, reply, id, {
-          errors: refused.errors,
-          values: form,
-          status: refused.status,
-        });
+        return renderAccess(request, reply, id, refusedForm(error, form));
       }
       return reply.redirect(`/complaints/${id}/access?notice=added`, 303);
     },

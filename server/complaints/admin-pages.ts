@@ -8,11 +8,20 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ADMINS } from '../platform/auth.js';
+import type { Actor } from '../platform/audit.js';
 import type { FieldErrors } from '../platform/errors.js';
 import { MERGE_FIELD_HINTS, TEMPLATE_LABELS } from './admin.js';
 import { complaintErrors } from './errors.js';
 import { MERGE_FIELDS, TEMPLATE_KEYS } from './letters.js';
-import { formErrors, FormBody, str, type Form } from './page-forms.js';
+import {
+  formErrors,
+  FormBody,
+  noticeText,
+  NoticeQuery,
+  refusedForm,
+  str,
+  type Form,
+} from './page-forms.js';
 import type { ComplaintsService } from './service.js';
 
 const CODE = /^[a-z0-9_]{1,60}$/;
@@ -61,17 +70,11 @@ export async function complaintAdminPages(
     reinstated: 'Back in use',
   };
 
-  app.get<{ Querystring: { notice?: string } }>(
+  app.get<{ Querystring: NoticeQuery }>(
     '/admin/complaints/categories',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
-      },
-      config: { auth: ADMINS },
-    },
+    { schema: { hide: true, querystring: NoticeQuery }, config: { auth: ADMINS } },
     async (request, reply) =>
-      renderCategories(reply, { notice: NOTICES[request.query.notice ?? ''] }),
+      renderCategories(reply, { notice: noticeText(NOTICES, request.query.notice) }),
   );
 
   function checkNewEntry(form: Form, prefix: string): FieldErrors {
@@ -103,59 +106,48 @@ export async function complaintAdminPages(
     return out;
   };
 
-  app.post<{ Body: Form }>(
-    '/admin/complaints/categories',
-    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
-    async (request, reply) => {
-      const form = request.body ?? {};
-      const errors = request.validationError
-        ? { categoryLabel: 'What was entered is too long' }
-        : checkNewEntry(form, 'category');
-      if (Object.keys(errors).length)
-        return renderCategories(reply, { errors, values: form, status: 400 });
-      try {
-        await c.referenceData.addCategory(request.actor(), {
-          code: str(form, 'categoryCode'),
-          label: str(form, 'categoryLabel'),
-          parent: str(form, 'categoryParent') || undefined,
-        });
-      } catch (error) {
-        const refused = formErrors(error);
-        return renderCategories(reply, {
-          errors: renameKey(refused.errors, 'category'),
-          values: form,
-          status: refused.status,
-        });
-      }
-      return reply.redirect('/admin/complaints/categories?notice=category', 303);
-    },
-  );
+  /**
+   * Adding a category or a factor: the same form with field names prefixed by the kind, the
+   * same checks, then back to the list with a notice named after the kind.
+   */
+  function addEntryRoute(
+    prefix: 'category' | 'factor',
+    add: (actor: Actor, form: Form) => Promise<unknown>,
+  ) {
+    app.post<{ Body: Form }>(
+      prefix === 'category' ? '/admin/complaints/categories' : '/admin/complaints/factors',
+      { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+      async (request, reply) => {
+        const form = request.body ?? {};
+        const errors = request.validationError
+          ? { [`${prefix}Label`]: 'What was entered is too long' }
+          : checkNewEntry(form, prefix);
+        if (Object.keys(errors).length)
+          return renderCategories(reply, { errors, values: form, status: 400 });
+        try {
+          await add(request.actor(), form);
+        } catch (error) {
+          const refused = formErrors(error);
+          return renderCategories(reply, {
+            errors: renameKey(refused.errors, prefix),
+            values: form,
+            status: refused.status,
+          });
+        }
+        return reply.redirect(`/admin/complaints/categories?notice=${prefix}`, 303);
+      },
+    );
+  }
 
-  app.post<{ Body: Form }>(
-    '/admin/complaints/factors',
-    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
-    async (request, reply) => {
-      const form = request.body ?? {};
-      const errors = request.validationError
-        ? { factorLabel: 'What was entered is too long' }
-        : checkNewEntry(form, 'factor');
-      if (Object.keys(errors).length)
-        return renderCategories(reply, { errors, values: form, status: 400 });
-      try {
-        await c.admin.addFactor(request.actor(), {
-          code: str(form, 'factorCode'),
-          label: str(form, 'factorLabel'),
-        });
-      } catch (error) {
-        const refused = formErrors(error);
-        return renderCategories(reply, {
-          errors: renameKey(refused.errors, 'factor'),
-          values: form,
-          status: refused.status,
-        });
-      }
-      return reply.redirect('/admin/complaints/categories?notice=factor', 303);
-    },
+  addEntryRoute('category', (actor, form) =>
+    c.referenceData.addCategory(actor, {
+      code: str(form, 'categoryCode'),
+      label: str(form, 'categoryLabel'),
+      parent: str(form, 'categoryParent') || undefined,
+    }),
+  );
+  addEntryRoute('factor', (actor, form) =>
+    c.admin.addFactor(actor, { code: str(form, 'factorCode'), label: str(form, 'factorLabel') }),
   );
 
   const EntryParams = Type.Object({
@@ -231,12 +223,7 @@ export async function complaintAdminPages(
       try {
         await c.referenceData.updateEntry(request.actor(), kind, entry.code, patch);
       } catch (error) {
-        const refused = formErrors(error);
-        return renderEntry(reply, request.params, {
-          errors: refused.errors,
-          values: form,
-          status: refused.status,
-        });
+        return renderEntry(reply, request.params, refusedForm(error, form));
       }
       const notice =
         action === 'retire' ? 'retired' : action === 'reinstate' ? 'reinstated' : 'saved';
@@ -253,15 +240,9 @@ export async function complaintAdminPages(
     return key as (typeof TEMPLATE_KEYS)[number];
   };
 
-  app.get<{ Querystring: { notice?: string } }>(
+  app.get<{ Querystring: NoticeQuery }>(
     '/admin/complaints/templates',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
-      },
-      config: { auth: ADMINS },
-    },
+    { schema: { hide: true, querystring: NoticeQuery }, config: { auth: ADMINS } },
     async (_request, reply) =>
       reply.page('complaints/views/admin-templates.njk', {
         pageTitle: 'Complaint letter templates',
@@ -300,14 +281,10 @@ export async function complaintAdminPages(
     );
   }
 
-  app.get<{ Params: { key: string }; Querystring: { notice?: string } }>(
+  app.get<{ Params: { key: string }; Querystring: NoticeQuery }>(
     '/admin/complaints/templates/:key',
     {
-      schema: {
-        hide: true,
-        params: KeyParams,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
-      },
+      schema: { hide: true, params: KeyParams, querystring: NoticeQuery },
       config: { auth: ADMINS },
     },
     async (request, reply) =>
@@ -343,12 +320,7 @@ export async function complaintAdminPages(
           });
         await c.letters.saveTemplate(request.actor(), key, { subject, body });
       } catch (error) {
-        const refused = formErrors(error);
-        return renderTemplate(reply, key, {
-          errors: refused.errors,
-          values: form,
-          status: refused.status,
-        });
+        return renderTemplate(reply, key, refusedForm(error, form));
       }
       return reply.redirect(`/admin/complaints/templates/${key}?notice=saved`, 303);
     },

@@ -1,5 +1,5 @@
 /** Helpers the complaint pages share: reading form fields, equality options, error ids. */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 
 export type Form = Record<string, string | string[] | undefined>;
@@ -11,6 +11,15 @@ export const FormBody = Type.Record(
   ]),
 );
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+/**
+ * `?notice=<key>` after a redirect (post/redirect/get). Unlike platform/schemas.ts's it lets
+ * other parameters through, as these pages always have.
+ */
+export const NoticeQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) });
+export type NoticeQuery = Static<typeof NoticeQuery>;
+/** The banner a page shows for `?notice=<key>`: one of its own messages, never URL text. */
+export const noticeText = (messages: Record<string, string>, key: string | undefined) =>
+  key !== undefined && Object.hasOwn(messages, key) ? messages[key] : undefined;
 export const str = (form: Form, key: string) => {
   const v = form[key];
   return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
@@ -87,4 +96,10 @@ export function formErrors(error: unknown): { errors: FieldErrors; status: numbe
       status: error.statusCode,
     };
   throw error;
+}
+
+/** A refused form's page again: the refusal's errors and status, with what was typed. */
+export function refusedForm(error: unknown, values: Form) {
+  const { errors, status } = formErrors(error);
+  return { errors, values, status };
 }

@@ -26,6 +26,8 @@ import {
   FormBody,
   IdParams,
   list,
+  noticeText,
+  NoticeQuery,
   opt,
   pageErrors,
   str,
@@ -289,158 +291,131 @@ export async function complaintPages(
     equality: 'Equality answers saved',
   };
 
-  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: NoticeQuery }>(
     '/complaints/:id',
     {
-      schema: {
-        hide: true,
-        params: IdParams,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) }),
-      },
+      schema: { hide: true, params: IdParams, querystring: NoticeQuery },
       config: { auth: CASEWORK },
     },
     async (request, reply) =>
       renderDetail(request, reply, request.params.id, {
-        notice: NOTICES[request.query.notice ?? ''],
+        notice: noticeText(NOTICES, request.query.notice),
       }),
   );
 
-  app.post<{ Params: { id: string }; Body: Form }>(
-    '/complaints/:id/move',
-    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const form = request.body ?? {};
-      const id = request.params.id;
-      return attempt(
-        request,
-        reply,
-        id,
-        form,
-        async () => {
-          const to = str(form, 'to');
-          if (!to)
-            throw new AppError(400, 'validation', 'Choose what happens next', {
-              to: 'Choose what happens next',
-            });
-          const input: TransitionInput = {
-            to,
-            at: str(form, 'at'),
-            version: Number(str(form, 'version')) || undefined,
-            reason: opt(str(form, 'reason')),
-            decisionMaker: opt(str(form, 'decisionMaker')),
-            investigator: opt(str(form, 'investigator')),
-            confirmed: str(form, 'confirmed') === 'yes' || undefined,
-            ...(str(form, 'notReferable') === 'yes' ? { referral: 'not_referable' as const } : {}),
-          };
-          if (!/^\d{4}-\d{2}-\d{2}$/.test(input.at))
-            throw new AppError(400, 'validation', 'Enter the date', {
-              at: 'Enter the date it happened, for example 2026-11-02',
-            });
-          const outcomes = Object.keys(form).filter(
-            (k) => k.startsWith('outcome-') && str(form, k),
-          );
-          if (to === 'outcome_determined')
-            input.outcome = {
-              allegations: outcomes.map((k) => ({
-                id: k.slice(8),
-                outcome: str(form, k),
-                actions: list(form, `actions-${k.slice(8)}`),
-              })),
-            };
-          if (str(form, 'reviewResult') || str(form, 'recommendations') || str(form, 'accepted'))
-            input.review = {
-              ...(str(form, 'reviewResult')
-                ? { result: str(form, 'reviewResult') as 'upheld' }
-                : {}),
-              ...(str(form, 'recommendations')
-                ? { recommendations: str(form, 'recommendations') }
-                : {}),
-              ...(str(form, 'accepted') ? { accepted: str(form, 'accepted') === 'yes' } : {}),
-            };
-          if (to === 'closed' && (str(form, 'reg41LetterOn') || str(form, 'reg41Reply')))
-            input.reg41 = {
-              letterOn: str(form, 'reg41LetterOn'),
-              reply: str(form, 'reg41Reply') === 'refused' ? 'refused' : 'no_reply',
-              conductDecision: str(form, 'reg41ConductDecision'),
-            };
-          await c.transitions.transition(request.actor(), id, input);
-        },
-        'moved',
-      );
-    },
-  );
+  /**
+   * A form on the complaint page posted to `path`: `action` runs, then the complaint again
+   * with `notice`, or with the refusal (attempt).
+   */
+  function complaintForm(
+    path: string,
+    notice: string,
+    action: (form: Form, request: FastifyRequest<{ Params: { id: string } }>) => Promise<unknown>,
+  ) {
+    app.post<{ Params: { id: string }; Body: Form }>(
+      path,
+      { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
+      async (request, reply) => {
+        const form = request.body ?? {};
+        return attempt(
+          request,
+          reply,
+          request.params.id,
+          form,
+          () => action(form, request),
+          notice,
+        );
+      },
+    );
+  }
 
-  app.post<{ Params: { id: string }; Body: Form }>(
-    '/complaints/:id/letters',
-    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const form = request.body ?? {};
-      return attempt(
-        request,
-        reply,
-        request.params.id,
-        form,
-        async () => {
-          const template = str(form, 'template');
-          if (!(TEMPLATE_KEYS as readonly string[]).includes(template))
-            throw new AppError(400, 'validation', 'Choose a letter', {
-              template: 'Choose a letter',
-            });
-          await c.letters.send(request.actor(), request.params.id, {
-            template,
-            channel: str(form, 'channel') === 'email' ? 'email' : 'post',
-            withheld: opt(str(form, 'withheld')),
+  complaintForm('/complaints/:id/move', 'moved', async (form, request) => {
+    const to = str(form, 'to');
+    if (!to)
+      throw new AppError(400, 'validation', 'Choose what happens next', {
+        to: 'Choose what happens next',
+      });
+    const input: TransitionInput = {
+      to,
+      at: str(form, 'at'),
+      version: Number(str(form, 'version')) || undefined,
+      reason: opt(str(form, 'reason')),
+      decisionMaker: opt(str(form, 'decisionMaker')),
+      investigator: opt(str(form, 'investigator')),
+      confirmed: str(form, 'confirmed') === 'yes' || undefined,
+      ...(str(form, 'notReferable') === 'yes' ? { referral: 'not_referable' as const } : {}),
+    };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.at))
+      throw new AppError(400, 'validation', 'Enter the date', {
+        at: 'Enter the date it happened, for example 2026-11-02',
+      });
+    const outcomes = Object.keys(form).filter((k) => k.startsWith('outcome-') && str(form, k));
+    if (to === 'outcome_determined')
+      input.outcome = {
+        allegations: outcomes.map((k) => ({
+          id: k.slice(8),
+          outcome: str(form, k),
+          actions: list(form, `actions-${k.slice(8)}`),
+        })),
+      };
+    if (str(form, 'reviewResult') || str(form, 'recommendations') || str(form, 'accepted'))
+      input.review = {
+        ...(str(form, 'reviewResult') ? { result: str(form, 'reviewResult') as 'upheld' } : {}),
+        ...(str(form, 'recommendations') ? { recommendations: str(form, 'recommendations') } : {}),
+        ...(str(form, 'accepted') ? { accepted: str(form, 'accepted') === 'yes' } : {}),
+      };
+    if (to === 'closed' && (str(form, 'reg41LetterOn') || str(form, 'reg41Reply')))
+      input.reg41 = {
+        letterOn: str(form, 'reg41LetterOn'),
+        reply: str(form, 'reg41Reply') === 'refused' ? 'refused' : 'no_reply',
+        conductDecision: str(form, 'reg41ConductDecision'),
+      };
+    await c.transitions.transition(request.actor(), request.params.id, input);
+  });
+
+  complaintForm('/complaints/:id/letters', 'letter', async (form, request) => {
+    const template = str(form, 'template');
+    if (!(TEMPLATE_KEYS as readonly string[]).includes(template))
+      throw new AppError(400, 'validation', 'Choose a letter', {
+        template: 'Choose a letter',
+      });
+    await c.letters.send(request.actor(), request.params.id, {
+      template,
+      channel: str(form, 'channel') === 'email' ? 'email' : 'post',
+      withheld: opt(str(form, 'withheld')),
+    });
+  });
+
+  complaintForm('/complaints/:id/contacts', 'contact', async (form, request) => {
+    const kind = str(form, 'kind') as 'first_contact';
+    const channel = str(form, 'contactChannel') as 'phone';
+    if (!['first_contact', 'update', 'report', 'other'].includes(kind))
+      throw new AppError(400, 'validation', 'Choose the kind of contact', {
+        kind: 'Choose the kind of contact',
+      });
+    if (!['phone', 'in_person', 'email', 'post'].includes(channel))
+      throw new AppError(400, 'validation', 'Choose how', {
+        contactChannel: 'Choose how the contact was made',
+      });
+    await c.letters
+      .logContact(request.actor(), request.params.id, {
+        kind,
+        channel,
+        at: opt(str(form, 'contactAt')),
+        note: opt(str(form, 'note')),
+      })
+      .catch((error: unknown) => {
+        // The service names the date `at`; on this page it is the contact form's field.
+        if (error instanceof AppError && error.fields?.at) {
+          const { at, ...rest } = error.fields;
+          throw new AppError(error.statusCode, error.code, error.message, {
+            ...rest,
+            contactAt: at,
           });
-        },
-        'letter',
-      );
-    },
-  );
-
-  app.post<{ Params: { id: string }; Body: Form }>(
-    '/complaints/:id/contacts',
-    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const form = request.body ?? {};
-      return attempt(
-        request,
-        reply,
-        request.params.id,
-        form,
-        async () => {
-          const kind = str(form, 'kind') as 'first_contact';
-          const channel = str(form, 'contactChannel') as 'phone';
-          if (!['first_contact', 'update', 'report', 'other'].includes(kind))
-            throw new AppError(400, 'validation', 'Choose the kind of contact', {
-              kind: 'Choose the kind of contact',
-            });
-          if (!['phone', 'in_person', 'email', 'post'].includes(channel))
-            throw new AppError(400, 'validation', 'Choose how', {
-              contactChannel: 'Choose how the contact was made',
-            });
-          await c.letters
-            .logContact(request.actor(), request.params.id, {
-              kind,
-              channel,
-              at: opt(str(form, 'contactAt')),
-              note: opt(str(form, 'note')),
-            })
-            .catch((error: unknown) => {
-              // The service names the date `at`; on this page it is the contact form's field.
-              if (error instanceof AppError && error.fields?.at) {
-                const { at, ...rest } = error.fields;
-                throw new AppError(error.statusCode, error.code, error.message, {
-                  ...rest,
-                  contactAt: at,
-                });
-              }
-              throw error;
-            });
-        },
-        'contact',
-      );
-    },
-  );
+        }
+        throw error;
+      });
+  });
 
   app.get<{ Params: { id: string } }>(
     '/complaints/:id/equality',
