@@ -5,19 +5,12 @@
  * justified-reads page. Bad input gets the GOV.UK error summary, forged ids 404, never 500;
  * every change writes an audit row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let u: Team;
 let a: ReturnType<typeof api>;
 let admin: TestUser;
@@ -25,15 +18,13 @@ let adminPage: PageSession;
 let adminToken: string;
 let cwPage: PageSession;
 beforeAll(async () => {
-  t = await buildTestApp();
   u = await team(t);
   a = api(t);
-  admin = await createUser(t.app, 'admin');
-  adminPage = await signInPage(t.app, admin);
-  adminToken = await apiToken(t.app, admin);
-  cwPage = await signInPage(t.app, u.caseworker);
+  admin = await t.user('admin');
+  adminPage = await t.page(admin);
+  adminToken = await t.token(admin);
+  cwPage = await t.page(u.caseworker);
 });
-afterAll(async () => t.close());
 
 const audits = async (action: string) =>
   (
@@ -308,7 +299,7 @@ describe('justified reads page', () => {
   it('shows managers the week with who, which complaint and why; bad weeks get the error summary', async () => {
     t.clock.set('2026-11-17T10:00:00Z');
     const c = await a.create(u.cw);
-    const other = await createUser(t.app, 'manager', { name: 'Morgan Overseer' });
+    const other = await t.user('manager', { name: 'Morgan Overseer' });
     t.clock.set('2026-11-19T15:30:00Z');
     const otherToken = await apiToken(t.app, other);
     const read = await a.call(

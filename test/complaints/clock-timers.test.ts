@@ -3,27 +3,25 @@
  * complaints regime, rebuilt when an admin adds or removes a bank holiday, and shown on the
  * complaint's page with how each date was worked out. Closed complaints stay put.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatDate } from '../../server/lib/format.js';
 import { deadlineRebuildJob } from '../../workers/jobs/deadline-rebuild.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import type { PageSession, TestUser } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+// Mon 5 Jan 2026, 10:00 London (GMT).
+const t = useTestApp({ now: '2026-01-05T10:00:00Z' });
 let u: Team;
 let a: ReturnType<typeof api>;
 let admin: TestUser;
 let page: PageSession;
 beforeAll(async () => {
-  // Mon 5 Jan 2026, 10:00 London (GMT).
-  t = await buildTestApp({ now: '2026-01-05T10:00:00Z' });
   u = await team(t);
   a = api(t);
-  admin = await createUser(t.app, 'admin');
-  page = await signInPage(t.app, u.caseworker);
+  admin = await t.user('admin');
+  page = await t.page(u.caseworker);
 });
-afterAll(async () => t.close());
 
 const adminActor = () => ({ id: admin.id, role: 'admin' as const, requestId: null });
 const live = (id: string) =>

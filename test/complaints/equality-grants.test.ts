@@ -5,33 +5,24 @@
  * grant (reason, last day; audited) lets a caseworker on the access list read them (each read
  * audited); ending it, or its last day passing, shuts them out again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  apiToken,
-  bearer,
-  createUser,
-  signInPage,
-  type PageSession,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let u: Team;
 let a: ReturnType<typeof api>;
 let admin: TestUser;
 let adminPage: PageSession;
 let adminToken: string;
 beforeAll(async () => {
-  t = await buildTestApp();
   u = await team(t);
   a = api(t);
-  admin = await createUser(t.app, 'admin');
-  adminPage = await signInPage(t.app, admin);
-  adminToken = await apiToken(t.app, admin);
+  admin = await t.user('admin');
+  adminPage = await t.page(admin);
+  adminToken = await t.token(admin);
 });
-afterAll(async () => t.close());
 
 /** The canary: answers no other complaint in this database has, and words no page uses. */
 const CANARY = { religion: 'buddhist', sexualOrientation: 'gay_or_lesbian', ageBand: '65_plus' };

@@ -4,22 +4,20 @@
  * through the email ledger and outbox, exactly once per week however often it runs; no
  * names, reasons or references in the email. Fixed clock.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { justifiedReadsJob } from '../../workers/jobs/complaints.js';
 import { schedules } from '../../workers/jobs/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, createUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let u: Team;
 let a: ReturnType<typeof api>;
 beforeAll(async () => {
-  t = await buildTestApp();
   u = await team(t);
   a = api(t);
 });
-afterAll(async () => t.close());
 
 it('emails each manager the last week once, through the ledger; reruns and other days send nothing more', async () => {
   expect(schedules.find((s) => s.job === 'complaint-justified-reads')).toEqual({
@@ -36,8 +34,8 @@ it('emails each manager the last week once, through the ledger; reruns and other
   t.clock.set('2026-11-17T10:00:00Z');
   u.cw = await apiToken(t.app, u.caseworker);
   const c = await a.create(u.cw, { complainant: { name: 'Zebedee Quillfeather' } });
-  const reader = await createUser(t.app, 'manager', { name: 'Rowan Reader' });
-  const gone = await createUser(t.app, 'manager');
+  const reader = await t.user('manager', { name: 'Rowan Reader' });
+  const gone = await t.user('manager');
   await t.app.services.users.setDisabled(
     { id: null, role: 'system', requestId: null },
     gone.id,

@@ -3,20 +3,18 @@
  * equality measures, on the /stats complaints page: each force figure's row carries the
  * office's own figure for the period shown; the equality table shows totals with <5.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { signInPage } from '../helpers/auth.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp();
 let u: Team;
 let a: ReturnType<typeof api>;
 beforeAll(async () => {
-  t = await buildTestApp();
   u = await team(t);
   a = api(t);
 });
-afterAll(async () => t.close());
 
 /** The cells of the table row whose header is `name`, as text. */
 function row(html: string, name: string): string[] {

@@ -4,7 +4,7 @@
  * (stats-definitions.ts), on seeded data and after changes made through the API and
  * directly in the tables.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedComplaints } from '../../bench/complaint-seed.js';
 import { measures } from '../../server/complaints/measures.js';
 import { createStatsDefinitions } from '../../server/complaints/stats-definitions.js';
@@ -14,19 +14,17 @@ import {
   type GroupBy,
   type StatsFilter,
 } from '../../server/complaints/stats-repository.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+const t = useTestApp({ now: '2026-12-01T10:00:00Z' });
 let u: Team;
 let a: ReturnType<typeof api>;
 beforeAll(async () => {
-  t = await buildTestApp({ now: '2026-12-01T10:00:00Z' });
   u = await team(t);
   a = api(t);
   await seedComplaints(t.databaseUrl, 3_000, '2026-12-01');
 }, 300_000);
-afterAll(async () => t.close());
 
 const GROUP_BYS: GroupBy[] = ['category', 'subcategory', 'handling', 'outcome', 'month'];
 const FILTERS: StatsFilter[] = ['cc', 'review', 'opcc'].flatMap((stream) => [

@@ -5,20 +5,18 @@
  * the queued rebuild works them out again under the complaints regime.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { api, team, type Team } from './fixtures.js';
 
-let t: TestApp;
+// Mon 12 Jan 2026, 10:00 London: the first-contact target (Mon 12 Jan) is due today.
+const t = useTestApp({ now: '2026-01-12T10:00:00Z' });
 let u: Team;
 let a: ReturnType<typeof api>;
 beforeAll(async () => {
-  // Mon 12 Jan 2026, 10:00 London: the first-contact target (Mon 12 Jan) is due today.
-  t = await buildTestApp({ now: '2026-01-12T10:00:00Z' });
   u = await team(t);
   a = api(t);
 });
-afterAll(async () => t.close());
 
 const OLD = JSON.stringify({ text: 'old wording', basis: 'Office target', skipped: [] });
 const MIGRATION = readFileSync(

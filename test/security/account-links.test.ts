@@ -1,21 +1,19 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deniedPasswords, passwordProblem } from '../../server/auth/passwords.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { bearer, createUser, PageSession, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, PageSession, type TestUser } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
 /** docs/rules/security.md §2 activation/reset links, lock email and deny-list; §9 items 2 and 7. */
-let t: TestApp;
 let admin: TestUser;
 let adminSecret: string;
 
+const t = useTestApp({ config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] } });
 beforeAll(async () => {
-  t = await buildTestApp({ config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] } });
-  admin = await createUser(t.app, 'admin');
+  admin = await t.user('admin');
   adminSecret = (await enrolMfa(t.app, t.clock, admin.id)).secret;
 });
-afterAll(async () => t.close());
 
 const NEW_PASSWORD = 'a fresh and rather long passphrase';
 
@@ -45,7 +43,7 @@ const emailsOfType = async (to: string, subjectType: string) =>
 
 describe('§9 #7: reset token: reuse gets 400, expires (fake clock), still needs MFA', () => {
   it('emails a single-use 256-bit link, stores only its hash, ends sessions and still asks for a code', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const { secret } = await enrolMfa(t.app, t.clock, user.id);
     t.clock.advance(30_000);
     const token = (
@@ -100,7 +98,7 @@ describe('§9 #7: reset token: reuse gets 400, expires (fake clock), still needs
   });
 
   it('refuses the link after an hour, and answers unknown addresses the same way', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const page = new PageSession(t.app);
     await page.post('/forgot-password', { email: user.email }, '/forgot-password');
     const link = linkIn(await deliver(user.email, 'user_link'), '/reset-password');
@@ -198,7 +196,7 @@ describe('invitations', () => {
 
 describe('lock email', () => {
   it('emails the owner once when the 10th failure locks the account', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     for (let i = 0; i < 11; i += 1) {
       await t.app.inject({
         method: 'POST',
@@ -234,7 +232,7 @@ describe('§9 #2: 14 chars refused, 15 and 256 accepted; deny-list and context r
   });
 
   it('keeps a trailing space: the password without it does not sign in', async () => {
-    const user = await createUser(t.app, 'caseworker', {
+    const user = await t.user('caseworker', {
       password: 'ends with a space here ',
     });
     const bare = await t.app.inject({

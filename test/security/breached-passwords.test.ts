@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, PageSession, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, PageSession, type TestUser } from '../helpers/auth.js';
 
 /**
  * docs/rules/security.md §2 and §9 #2: passwords found by the Pwned Passwords range API are
@@ -40,22 +40,25 @@ const service = http.createServer((request, response) => {
   response.writeHead(200, { 'content-type': 'text/plain' }).end(rangeFor(match[1]!));
 });
 
-let t: TestApp;
 let admin: TestUser;
 let adminToken: string;
 const logLines: string[] = [];
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-  const { port } = service.address() as AddressInfo;
-  t = await buildTestApp({ logLines, config: { pwnedPasswordsUrl: `http://127.0.0.1:${port}` } });
-  admin = await createUser(t.app, 'admin');
-  adminToken = await apiToken(t.app, admin);
+const t = useTestApp({
+  logLines,
+  before: async () => {
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const { port } = service.address() as AddressInfo;
+    return { config: { pwnedPasswordsUrl: `http://127.0.0.1:${port}` } };
+  },
+  after: async () => {
+    for (const response of hanging) response.destroy();
+    await new Promise((resolve) => service.close(resolve));
+  },
 });
-afterAll(async () => {
-  for (const response of hanging) response.destroy();
-  await t.close();
-  await new Promise((resolve) => service.close(resolve));
+beforeAll(async () => {
+  admin = await t.user('admin');
+  adminToken = await t.token(admin);
 });
 
 /** Sends the newest email of a kind through the real mailer; returns the link path in it. */
@@ -85,7 +88,7 @@ const system = { id: null, role: 'system' as const, requestId: null };
 describe('security checklist 2: breach hits refused (Pwned Passwords range API, k-anonymity)', () => {
   it('sends only the first 5 hex digits of the SHA-1, with Add-Padding: true', async () => {
     mode = 'up';
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     asked.length = 0;
     await t.app.services.users.changePassword(system, user.id, CLEAN);
     expect(asked).toEqual([{ url: `/range/${sha1(CLEAN).slice(0, 5)}`, padding: 'true' }]);
@@ -113,7 +116,7 @@ describe('security checklist 2: breach hits refused (Pwned Passwords range API, 
 
   it('refuses a breached password at reset, and accepts one not in the range', async () => {
     mode = 'up';
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const before = await hashOf(user.id);
     const page = new PageSession(t.app);
     await page.post('/forgot-password', { email: user.email }, '/forgot-password');
@@ -130,7 +133,7 @@ describe('security checklist 2: breach hits refused (Pwned Passwords range API, 
 
   it('refuses a breached password at a password change', async () => {
     mode = 'up';
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const before = await hashOf(user.id);
     await expect(
       t.app.services.users.changePassword(system, user.id, BREACHED),
@@ -173,7 +176,7 @@ describe('security checklist 2: breach hits refused (Pwned Passwords range API, 
   });
 
   it('accepts (fails open) when the service errors, drops the connection or is slower than 2 s, and logs a warning without the password or prefix', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     for (const down of ['error', 'reset', 'hang'] as const) {
       mode = down;
       const before = await hashOf(user.id);

@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import {
   apiToken,
   bearer,
-  createUser,
   csrfFrom,
   PageSession,
   signInPage,
@@ -12,34 +11,32 @@ import {
 } from '../helpers/auth.js';
 
 /** The defects found by probing a running copy (issue 16): each fails on the code before it. */
-let t: TestApp;
 let caseworker: TestUser;
 let manager: TestUser;
 let admin: TestUser;
 const logLines: string[] = [];
 
+const t = useTestApp({
+  logLines,
+  extend: (app) => {
+    // A query that fails with a value a member of the public typed as its parameter.
+    app.get<{ Querystring: { q?: string } }>(
+      '/test/failing-query',
+      { config: { public: true } },
+      async (request) => {
+        await t.db.db.execute(sql`select 1 / 0 where ${request.query.q ?? ''} <> ''`);
+        return 'unreachable';
+      },
+    );
+  },
+});
 beforeAll(async () => {
-  t = await buildTestApp({
-    logLines,
-    extend: (app) => {
-      // A query that fails with a value a member of the public typed as its parameter.
-      app.get<{ Querystring: { q?: string } }>(
-        '/test/failing-query',
-        { config: { public: true } },
-        async (request) => {
-          await t.db.db.execute(sql`select 1 / 0 where ${request.query.q ?? ''} <> ''`);
-          return 'unreachable';
-        },
-      );
-    },
-  });
   [caseworker, manager, admin] = await Promise.all([
-    createUser(t.app, 'caseworker'),
-    createUser(t.app, 'manager'),
-    createUser(t.app, 'admin'),
+    t.user('caseworker'),
+    t.user('manager'),
+    t.user('admin'),
   ]);
 });
-afterAll(async () => t.close());
 
 describe('API answers', () => {
   it('GET /api/cases/counts answers 200 with every view count', async () => {

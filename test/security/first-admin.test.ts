@@ -1,19 +1,15 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { StartupError } from '../../db/errors.js';
 import { openRuntime } from '../../server/bootstrap.js';
 import { loadConfig } from '../../server/config.js';
 import { announceFirstAdmin } from '../../server/main.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { baseEnv, runScript } from '../helpers/app-process.js';
 import { PageSession } from '../helpers/auth.js';
 
 /** docs/rules/security.md §2 "No default accounts; the first admin comes from a CLI"; §9 #6. */
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const PASSWORD = 'the first admin chose this passphrase';
 

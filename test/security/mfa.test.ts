@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MFA_COOKIE } from '../../server/auth/mfa-routes.js';
 import { loadConfig } from '../../server/config.js';
 import { SESSION_COOKIE } from '../../server/platform/auth.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { buildTestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer, createUser, csrfFrom, PageSession, signInPage } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
 /** docs/rules/security.md §2 MFA and §9 items 4 and 5, with MFA required for every staff role. */
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await buildTestApp({ config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] } });
-});
-afterAll(async () => t.close());
+const t = useTestApp({ config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] } });
 
 const step = () => t.clock.advance(30_000);
 
@@ -26,7 +22,7 @@ const tokenRequest = (user: { email: string; password: string }, otp?: string, i
 
 describe('§9 #4: no TOTP, a replayed step or a code two steps old gets 401', () => {
   it('asks the API for a code, accepts a fresh one once, refuses a replay and an old one', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const { secret } = await enrolMfa(t.app, t.clock, user.id);
     step();
 
@@ -52,7 +48,7 @@ describe('§9 #4: no TOTP, a replayed step or a code two steps old gets 401', ()
   });
 
   it('keeps the seed under AES-256-GCM, not as the base32 secret', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const { secret } = await enrolMfa(t.app, t.clock, user.id);
     const [row] = await t.db.sql<{ mfa_secret: string }[]>`
       select mfa_secret from users where id = ${user.id}`;
@@ -61,7 +57,7 @@ describe('§9 #4: no TOTP, a replayed step or a code two steps old gets 401', ()
   });
 
   it('refuses the API to staff who must enrol but have not, without opening a session', async () => {
-    const user = await createUser(t.app, 'manager');
+    const user = await t.user('manager');
     const response = await tokenRequest(user);
     expect(response.statusCode).toBe(403);
     expect(response.json().error.code).toBe('auth.mfa_enrolment_required');
@@ -71,7 +67,7 @@ describe('§9 #4: no TOTP, a replayed step or a code two steps old gets 401', ()
   });
 
   it('counts wrong codes towards the account lock: the 11th try gets 429', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const { secret } = await enrolMfa(t.app, t.clock, user.id);
     for (let i = 0; i < 10; i += 1) {
       const wrong = await tokenRequest(user, '000000', `10.41.0.${i}`);
@@ -86,7 +82,7 @@ describe('§9 #4: no TOTP, a replayed step or a code two steps old gets 401', ()
 
 describe('§9 #5: recovery codes stored hashed; each works once', () => {
   it('stores ten argon2id hashes and accepts each code once, typed loosely', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const { recoveryCodes } = await enrolMfa(t.app, t.clock, user.id);
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
@@ -115,7 +111,7 @@ describe('§9 #5: recovery codes stored hashed; each works once', () => {
 
 describe('page sign-in with MFA', () => {
   it('sends a first sign-in to set up an app, shows the QR and key, then the codes once', async () => {
-    const user = await createUser(t.app, 'admin');
+    const user = await t.user('admin');
     const page = new PageSession(t.app);
     const signIn = await page.post(
       '/sign-in',
@@ -177,7 +173,7 @@ describe('page sign-in with MFA', () => {
   });
 
   it('never treats the pending token as a session, and lets it lapse after 5 minutes', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const { secret } = await enrolMfa(t.app, t.clock, user.id);
     step();
     const page = new PageSession(t.app);
@@ -221,8 +217,8 @@ describe('page sign-in with MFA', () => {
 
 describe('admin MFA reset', () => {
   it('ends the user’s sessions and sends them back to set up an app, audited', async () => {
-    const admin = await createUser(t.app, 'admin');
-    const user = await createUser(t.app, 'caseworker');
+    const admin = await t.user('admin');
+    const user = await t.user('caseworker');
     const adminMfa = await enrolMfa(t.app, t.clock, admin.id);
     const userMfa = await enrolMfa(t.app, t.clock, user.id);
     step();
@@ -294,6 +290,7 @@ describe('admin MFA reset', () => {
 
 describe('self-service enrolment where MFA is not yet required', () => {
   it('lets a signed-in user set up an app; the session then ends and the next sign-in asks for a code', async () => {
+    // A second app with other settings, for this test only: buildTestApp, not the file's fixture.
     const relaxed = await buildTestApp({ config: { mfaRequiredRoles: [] } });
     try {
       const user = await createUser(relaxed.app, 'caseworker');

@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, PageSession, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { PageSession, type TestUser } from '../helpers/auth.js';
 
 /**
  * A NUL character (U+0000) in the sign-in or reset email reached PostgreSQL, which refuses it in
  * text, and the reply was a 500. Such an address matches no account: the answer is the unknown
  * user's, identical to a wrong password's (docs/rules/security.md §9 #3).
  */
-let t: TestApp;
+const t = useTestApp();
 let user: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  user = await createUser(t.app, 'caseworker');
+  user = await t.user('caseworker');
 });
-afterAll(async () => t.close());
 
 /** The body apart from the request id, which differs per request. */
 const withoutRequestId = (body: { error: Record<string, unknown> }) => {

@@ -1,22 +1,18 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createDb } from '../../db/client.js';
 import { StartupError } from '../../db/errors.js';
 import { buildApp } from '../../server/app.js';
 import { ConfigError, loadConfig, type Config } from '../../server/config.js';
 import { createMailTransport } from '../../server/mail/transport.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer, createUser } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 
 /** docs/rules/security.md §4 (TLS to PostgreSQL and SMTP), §9 #32 (production boot refusals). */
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
+const t = useTestApp();
 
 const productionEnv = (): Record<string, string> => ({
   NODE_ENV: 'production',

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client.js';
 import { buildApp } from '../../server/app.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
@@ -14,16 +14,12 @@ import { createMailTransport } from '../../server/mail/transport.js';
 import { ACCOUNT_LIMIT, FORM_LIMITS, GENERAL_LIMIT } from '../../server/platform/rate-limits.js';
 import { createQueueBackend } from '../../workers/queues.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { bearer, createUser, csrfFrom, CookieJar, type TestUser } from '../helpers/auth.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, csrfFrom, CookieJar, type TestUser } from '../helpers/auth.js';
 
-let t: TestApp;
+const t = useTestApp();
 let ipCounter = 0;
 const nextIp = () => `203.0.113.${(ipCounter += 1)}`;
-
-beforeAll(async () => {
-  t = await buildTestApp();
-});
-afterAll(async () => t.close());
 
 const contactApi = (app: FastifyInstance, ip: string, headers: Record<string, string> = {}) =>
   app.inject({
@@ -88,6 +84,7 @@ describe('§9 #23: 6th contact POST gets 429; forged X-Forwarded-For keeps the k
       expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
       expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must name the proxy/);
     }
+    // A second app behind a named proxy, for this test only: buildTestApp, not the file's fixture.
     const proxied = await buildTestApp({ config: { trustProxy: '10.9.9.9' } });
     try {
       // Through the named proxy each client has its own count; from elsewhere the header is ignored.
@@ -104,7 +101,7 @@ describe('§9 #23: 6th contact POST gets 429; forged X-Forwarded-For keeps the k
 
 describe('§9 #3: 11th account or 31st IP failure gets 429; unknown user and wrong password give identical bodies', () => {
   it('answers the 11th failure on one account with 429, even with the right password', async () => {
-    const victim = await createUser(t.app, 'caseworker');
+    const victim = await t.user('caseworker');
     for (let i = 0; i < 10; i += 1)
       expect((await tokenRequest(victim.email, `wrong password ${i}`, nextIp())).statusCode).toBe(
         401,
@@ -120,7 +117,7 @@ describe('§9 #3: 11th account or 31st IP failure gets 429; unknown user and wro
       expect((await tokenRequest(`nobody${i}@opcc.test`, 'wrong password', ip)).statusCode).toBe(
         401,
       );
-    const someone = await createUser(t.app, 'caseworker');
+    const someone = await t.user('caseworker');
     const thirtyFirst = await tokenRequest(someone.email, someone.password, ip);
     expect(thirtyFirst.statusCode).toBe(429);
     // The account itself is not locked: from another address it signs in.
@@ -128,7 +125,7 @@ describe('§9 #3: 11th account or 31st IP failure gets 429; unknown user and wro
   });
 
   it('gives an unknown user and a wrong password the same status and body', async () => {
-    const known = await createUser(t.app, 'caseworker');
+    const known = await t.user('caseworker');
     const strip = (body: string) => {
       const parsed = JSON.parse(body) as { error: Record<string, unknown> };
       delete parsed.error.requestId;
@@ -178,8 +175,8 @@ describe('§9 #3: 11th account or 31st IP failure gets 429; unknown user and wro
 
 describe('§6 sign-in, MFA and reset: per account and address', () => {
   it('refuses the 31st attempt for one account from one address (even good ones); others go on', async () => {
-    const user = await createUser(t.app, 'caseworker');
-    const other = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
+    const other = await t.user('caseworker');
     const ip = nextIp();
     for (let i = 0; i < ACCOUNT_LIMIT.max; i += 1)
       expect((await tokenRequest(user.email, user.password, ip)).statusCode).toBe(200);
@@ -192,7 +189,7 @@ describe('§6 sign-in, MFA and reset: per account and address', () => {
   });
 
   it('keeps no email address in Redis: the account is a pseudonym', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     await tokenRequest(user.email, user.password, nextIp());
     const client = new Redis(t.config.redisUrl!);
     try {
@@ -209,7 +206,7 @@ describe('§6 general limit: 600 a minute per member of staff, 300 per address o
   let staff: TestUser;
   let token: string;
   beforeAll(async () => {
-    staff = await createUser(t.app, 'caseworker');
+    staff = await t.user('caseworker');
     const response = await tokenRequest(staff.email, staff.password, nextIp());
     token = response.json<{ token: string }>().token;
   });
@@ -286,6 +283,7 @@ describe('§6 one store for every process', () => {
   it.each([['Redis'], ['PostgreSQL']])(
     'shares a form bucket between processes (%s)',
     async (store) => {
+      // The PostgreSQL case needs an app on the other queue backend: buildTestApp beside the fixture.
       const first = store === 'Redis' ? t : await buildTestApp({ queueBackend: 'postgres' });
       if (store === 'Redis') expect(first.config.redisUrl).toBeDefined();
       const second = await secondProcess(first);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { bearer, createUser, PageSession, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, PageSession, type TestUser } from '../helpers/auth.js';
 import { enrolMfa, totpCode } from '../helpers/mfa.js';
 import { createSurvey, respond } from '../surveys/helpers.js';
 
@@ -9,16 +9,12 @@ import { createSurvey, respond } from '../surveys/helpers.js';
  * item 12, with MFA required of every staff role: the password and a code again, and a
  * reason, stamp the session for 5 minutes.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await buildTestApp({ config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] } });
-});
-afterAll(async () => t.close());
+const t = useTestApp({ config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] } });
 
 const step = () => t.clock.advance(30_000);
 
 async function enrolled(role: 'manager' | 'admin') {
-  const user = await createUser(t.app, role);
+  const user = await t.user(role);
   const { secret } = await enrolMfa(t.app, t.clock, user.id);
   step();
   const response = await t.app.inject({
@@ -140,9 +136,9 @@ describe('§9 #12: R-marked actions, email or MFA change without re-auth get 401
   });
 
   it('MFA change: an admin’s reset of a user’s app goes to re-authentication, returning to the action', async () => {
-    const admin = await createUser(t.app, 'admin');
+    const admin = await t.user('admin');
     const adminMfa = await enrolMfa(t.app, t.clock, admin.id);
-    const target = await createUser(t.app, 'manager');
+    const target = await t.user('manager');
     await enrolMfa(t.app, t.clock, target.id);
     step();
     const page = new PageSession(t.app);
@@ -233,9 +229,9 @@ describe('§9 #12: R-marked actions, email or MFA change without re-auth get 401
   });
 
   it('MFA change: the old single-form reset action is refused', async () => {
-    const admin = await createUser(t.app, 'admin');
+    const admin = await t.user('admin');
     const adminMfa = await enrolMfa(t.app, t.clock, admin.id);
-    const target = await createUser(t.app, 'manager');
+    const target = await t.user('manager');
     await enrolMfa(t.app, t.clock, target.id);
     step();
     const page = new PageSession(t.app);
@@ -255,7 +251,7 @@ describe('§9 #12: R-marked actions, email or MFA change without re-auth get 401
   });
 
   it('returns only to a path on this site after re-authentication', async () => {
-    const admin = await createUser(t.app, 'admin');
+    const admin = await t.user('admin');
     const adminMfa = await enrolMfa(t.app, t.clock, admin.id);
     step();
     const page = new PageSession(t.app);

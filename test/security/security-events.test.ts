@@ -2,25 +2,17 @@
  * Security events (docs/rules/security.md §7): JSON with UTC time, actor, IP and request id, in a
  * store of their own kept 90 days, shown to admins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  bearer,
-  createUser,
-  CookieJar,
-  csrfFrom,
-  signInPage,
-  type TestUser,
-} from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, CookieJar, csrfFrom, signInPage, type TestUser } from '../helpers/auth.js';
 
-let t: TestApp;
 let admin: TestUser;
 let adminToken: string;
 const logLines: string[] = [];
 
+const t = useTestApp({ logLines });
 beforeAll(async () => {
-  t = await buildTestApp({ logLines });
-  admin = await createUser(t.app, 'admin');
+  admin = await t.user('admin');
   const response = await t.app.inject({
     method: 'POST',
     url: '/api/auth/token',
@@ -29,7 +21,6 @@ beforeAll(async () => {
   });
   adminToken = response.json<{ token: string }>().token;
 });
-afterAll(async () => t.close());
 
 interface EventItem {
   at: string;
@@ -100,7 +91,7 @@ describe('§9 #26: security events have UTC time, actor, IP, requestId; `\\n` in
   });
 
   it('records a sign-in with its actor, and the page shows it escaped, to admins only', async () => {
-    const user = await createUser(t.app, 'caseworker', { name: 'Sam Events' });
+    const user = await t.user('caseworker', { name: 'Sam Events' });
     await signInPage(t.app, user);
     const { items } = await events(`?type=auth.sign_in&who=${user.id}`);
     expect(items).toHaveLength(1);
@@ -186,7 +177,7 @@ describe('§9 #26: security events have UTC time, actor, IP, requestId; `\\n` in
         headers: { cookie: '' },
       });
     // Anonymous: 401, not an event. Forbidden for a caseworker: 55 events via the API.
-    const caseworker = await createUser(t.app, 'caseworker');
+    const caseworker = await t.user('caseworker');
     const token = (
       await t.app.inject({
         method: 'POST',

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keyId } from '../../server/platform/auth.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { buildTestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import {
   apiToken,
   bearer,
@@ -14,12 +15,7 @@ import {
 /** docs/rules/security.md §3 keys, lifetime and session limits; §9 items 8 and 11 (session count). */
 const OLD_KEY = randomBytes(32).toString('hex');
 const NEW_KEY = randomBytes(32).toString('hex');
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await buildTestApp({ config: { jwtSecret: NEW_KEY, jwtPreviousSecret: OLD_KEY } });
-});
-afterAll(async () => t.close());
+const t = useTestApp({ config: { jwtSecret: NEW_KEY, jwtPreviousSecret: OLD_KEY } });
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const payloadOf = (token: string) =>
@@ -38,7 +34,7 @@ const status = async (token: string) => (await get(token)).statusCode;
 
 describe('§9 #8: alg none, wrong key, RS256, jku/jwk, unknown kid get 401', () => {
   it('accepts only HS256 under one of our keys, chosen by kid', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const real = await apiToken(t.app, user);
     expect(await status(real)).toBe(200);
     const header = JSON.parse(Buffer.from(real.split('.')[0]!, 'base64url').toString()) as {
@@ -73,11 +69,12 @@ describe('§9 #8: alg none, wrong key, RS256, jku/jwk, unknown kid get 401', () 
   });
 
   it('still verifies tokens under the previous key during rotation, and not once it is retired', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const claims = payloadOf(await apiToken(t.app, user));
     const underOld = forge({ alg: 'HS256', typ: 'JWT', kid: keyId(OLD_KEY) }, claims, OLD_KEY);
     expect(await status(underOld)).toBe(200);
 
+    // A second app that no longer knows the old key, beside the file's: buildTestApp.
     const retired = await buildTestApp({ config: { jwtSecret: NEW_KEY } });
     try {
       const other = await createUser(retired.app, 'caseworker');
@@ -97,7 +94,7 @@ describe('§9 #8: alg none, wrong key, RS256, jku/jwk, unknown kid get 401', () 
 
 describe('session limits', () => {
   it('§9 #11: a 4th session ends the oldest; the newest three go on', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const first = await apiToken(t.app, user);
     const page = await signInPage(t.app, user);
     const third = await apiToken(t.app, user);
@@ -110,7 +107,7 @@ describe('session limits', () => {
   });
 
   it('ends a session 10 hours after sign-in, however busy', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const signedInAt = t.clock.now().getTime();
     let token = await apiToken(t.app, user);
     const sid = payloadOf(token).sid;
@@ -135,8 +132,8 @@ describe('session limits', () => {
   });
 
   it('shows an admin a user’s sessions and lets them end one, audited', async () => {
-    const admin = await createUser(t.app, 'admin');
-    const user = await createUser(t.app, 'caseworker');
+    const admin = await t.user('admin');
+    const user = await t.user('caseworker');
     const token = await apiToken(t.app, user);
     const session = await signInPage(t.app, admin);
     const shown = await session.get(`/admin/users/${user.id}`);
@@ -184,7 +181,7 @@ const pageStatus = async (page: PageSession, cookie?: string) => {
 
 describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss or aud get 401', () => {
   it('signs 15-minute tokens and refuses one past its exp, on the API and on pages', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const token = await apiToken(t.app, user);
     const claims = payloadOf(token);
     expect((claims.exp as number) - (claims.iat as number)).toBe(900);
@@ -205,7 +202,7 @@ describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss 
   });
 
   it('refuses a token issued over 15 minutes ago whatever its exp says (maxAge)', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const claims = payloadOf(await apiToken(t.app, user));
     const now = Math.floor(t.clock.now().getTime() / 1000);
     expect(await status(resign(claims, { iat: now - 890, exp: now + 3600 }))).toBe(200);
@@ -213,7 +210,7 @@ describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss 
   });
 
   it('ends a session idle for 30 minutes, API and pages alike, even with a fresh token', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const apiClaims = payloadOf(await apiToken(t.app, user));
     const page = await signInPage(t.app, user);
     const webClaims = payloadOf(page.jar.get('__Host-opcc_session')!);
@@ -229,7 +226,7 @@ describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss 
   });
 
   it('refuses a token older than the 10-hour session, freshly signed or not', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     let token = await apiToken(t.app, user);
     const claims = payloadOf(token);
     for (let minutes = 0; minutes < 600 - 14; minutes += 14) {
@@ -242,7 +239,7 @@ describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss 
   });
 
   it('refuses a wrong issuer or audience under our own key', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const claims = payloadOf(await apiToken(t.app, user));
     expect(await status(resign(claims))).toBe(200);
     expect(await status(resign(claims, { iss: 'someone-else' }))).toBe(401);
@@ -254,7 +251,7 @@ describe('§9 #9: fake clock: past exp, idle 30 min, older than 10 h, wrong iss 
 
 describe('§3: reissue with under 5 minutes left, same session', () => {
   it('gives the API a new token in X-Session-Token near expiry, and on POST /api/auth/refresh', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const token = await apiToken(t.app, user);
     const { sid } = payloadOf(token);
     t.clock.advance(9 * 60_000);
@@ -295,7 +292,7 @@ describe('§3: reissue with under 5 minutes left, same session', () => {
   });
 
   it('sets a fresh page cookie near expiry, for the same session', async () => {
-    const user = await createUser(t.app, 'caseworker');
+    const user = await t.user('caseworker');
     const page = await signInPage(t.app, user);
     const first = page.jar.get('__Host-opcc_session')!;
     t.clock.advance(11 * 60_000);
