@@ -124,18 +124,7 @@ export function createAttachmentScanService(deps: {
         })
         .from(caseAttachments)
         .where(eq(caseAttachments.id, attachmentId));
-      if (!file) return { status: 'missing' };
-      if (file.scanStatus !== 'pending') return { status: file.scanStatus };
-      const { status, signature } = await verdictOn(file.data);
-      return db.transaction(async (tx) => {
-        const now = clock.now();
-        const [updated] = await tx
-          .update(caseAttachments)
-          .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
-          .where(and(eq(caseAttachments.id, file.id), eq(caseAttachments.scanStatus, 'pending')))
-          .returning({ id: caseAttachments.id });
-        if (!updated || status === 'clean') return { status };
-
+      return holdVerdict(caseAttachments, file, async (tx, file, { now, signature }) => {
         const [kase] = await tx
           .select({
             id: cases.id,
@@ -181,7 +170,6 @@ export function createAttachmentScanService(deps: {
             subjectRef: kase.id,
           });
         }
-        return { status };
       });
     },
   };
@@ -200,6 +188,38 @@ export function createAttachmentScanService(deps: {
     return verdict.clean
       ? { status: 'clean', signature: null }
       : { status: 'infected', signature: verdict.signature };
+  }
+
+  /**
+   * The hold both kinds of file share: a missing or already-decided file is left alone;
+   * otherwise clamd's verdict is written, only onto a row still `pending` (a second delivery
+   * of the job changes nothing), and an infected file is reported by `onInfected` in the
+   * same transaction.
+   */
+  async function holdVerdict<
+    F extends { id: string; data: Buffer; scanStatus: AttachmentScanStatus },
+  >(
+    table: typeof caseAttachments | typeof disclosureDocuments,
+    file: F | undefined,
+    onInfected: (
+      tx: DbOrTx,
+      file: F,
+      found: { now: Date; signature: string | null },
+    ) => Promise<void>,
+  ): Promise<{ status: AttachmentScanStatus | 'missing' }> {
+    if (!file) return { status: 'missing' };
+    if (file.scanStatus !== 'pending') return { status: file.scanStatus };
+    const { status, signature } = await verdictOn(file.data);
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const [updated] = await tx
+        .update(table)
+        .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
+        .where(and(eq(table.id, file.id), eq(table.scanStatus, 'pending')))
+        .returning({ id: table.id });
+      if (updated && status !== 'clean') await onInfected(tx, file, { now, signature });
+      return { status };
+    });
   }
 
   /** The audit entry for an infected file (case attachment or disclosure document). */
@@ -247,21 +267,8 @@ export function createAttachmentScanService(deps: {
       .from(disclosureDocuments)
       .innerJoin(disclosureLogEntries, eq(disclosureLogEntries.id, disclosureDocuments.entryId))
       .where(eq(disclosureDocuments.id, documentId));
-    // Removed from the entry before the scan ran: nothing to hold.
-    if (!file) return { status: 'missing' };
-    if (file.scanStatus !== 'pending') return { status: file.scanStatus };
-    const { status, signature } = await verdictOn(file.data);
-    return db.transaction(async (tx) => {
-      const now = clock.now();
-      const [updated] = await tx
-        .update(disclosureDocuments)
-        .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
-        .where(
-          and(eq(disclosureDocuments.id, file.id), eq(disclosureDocuments.scanStatus, 'pending')),
-        )
-        .returning({ id: disclosureDocuments.id });
-      if (!updated || status === 'clean') return { status };
-
+    // A document removed from its entry before the scan ran comes back `missing`: nothing to hold.
+    return holdVerdict(disclosureDocuments, file, async (tx, file, { now, signature }) => {
       const [kase] = await tx
         .select({ contactId: cases.contactId })
         .from(cases)
@@ -302,7 +309,6 @@ export function createAttachmentScanService(deps: {
           subjectRef: file.entryId,
         });
       }
-      return { status };
     });
   }
 }

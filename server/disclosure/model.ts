@@ -34,30 +34,28 @@ export interface DocumentView {
   downloadable: boolean;
 }
 
-export interface EntryInput {
+/** What a caseworker writes on an entry: the form takes it in, the views give it back. */
+interface EntryFields {
   title: string;
   requestText: string;
   summary: string;
   outcome: string | null;
   exemptions: string[];
   responseDate: string;
+  /** Topic slugs. */
   topics: string[];
+}
+
+export interface EntryInput extends EntryFields {
   /** The caseworker confirms the text holds no personal data (required on every save). */
   personalDataRemoved: boolean;
   version: number;
 }
 
-export interface EntryView {
+export interface EntryView extends EntryFields {
   id: string;
   caseId: string;
   reference: string;
-  title: string;
-  requestText: string;
-  summary: string;
-  outcome: string | null;
-  exemptions: string[];
-  responseDate: string;
-  topics: string[];
   status: EntryRow['status'];
   personalDataRemoved: boolean;
   version: number;

@@ -35,6 +35,13 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
     q: query.q?.trim() || undefined,
   });
 
+  /** A filter's select: "Any …" first, then each option, the one in the query selected. */
+  const filterItems = (
+    any: string,
+    options: Array<{ value: string; text: string }>,
+    current: string | undefined,
+  ) => [{ value: '', text: any }, ...options.map((o) => ({ ...o, selected: current === o.value }))];
+
   app.get<{ Querystring: PublicQueryT }>(
     '/disclosure-log',
     { schema: { querystring: PublicQuery, hide: true }, config: { public: true } },
@@ -49,30 +56,21 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
         query,
         result,
         items: result.items,
-        yearItems: [
-          { value: '', text: 'Any year' },
-          ...result.years.map((y) => ({
-            value: String(y),
-            text: String(y),
-            selected: query.year === String(y),
-          })),
-        ],
-        topicItems: [
-          { value: '', text: 'Any topic' },
-          ...result.topics.map((t) => ({
-            value: t.slug,
-            text: t.label,
-            selected: query.topic === t.slug,
-          })),
-        ],
-        outcomeItems: [
-          { value: '', text: 'Any outcome' },
-          ...result.outcomes.map((o) => ({
-            value: o.value,
-            text: o.label,
-            selected: query.outcome === o.value,
-          })),
-        ],
+        yearItems: filterItems(
+          'Any year',
+          result.years.map((y) => ({ value: String(y), text: String(y) })),
+          query.year,
+        ),
+        topicItems: filterItems(
+          'Any topic',
+          result.topics.map((t) => ({ value: t.slug, text: t.label })),
+          query.topic,
+        ),
+        outcomeItems: filterItems(
+          'Any outcome',
+          result.outcomes.map((o) => ({ value: o.value, text: o.label })),
+          query.outcome,
+        ),
         filtered: Boolean(query.q || query.year || query.topic || query.outcome),
         pagination: pagination(result.page, result.pages, (page) =>
           listUrl({ ...base, page: String(page) }),

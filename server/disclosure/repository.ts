@@ -59,6 +59,14 @@ function publicConditions(filters: PublicFilters): SQL[] {
   return conditions;
 }
 
+/** The entry `id` if its case is one this viewer may see: restricted cases stay hidden. */
+const visibleEntry = (db: DbOrTx, viewer: Viewer, id: string) =>
+  db
+    .select({ entry: disclosureLogEntries })
+    .from(disclosureLogEntries)
+    .innerJoin(cases, eq(cases.id, disclosureLogEntries.caseId))
+    .where(and(eq(disclosureLogEntries.id, id), visibleTo(viewer)));
+
 export function createDisclosureRepository() {
   return {
     async insert(tx: DbOrTx, values: NewEntryRow): Promise<EntryRow> {
@@ -91,22 +99,13 @@ export function createDisclosureRepository() {
     /** An entry whose case this viewer may see (restricted cases stay hidden), locked. */
     async lockVisible(tx: DbOrTx, viewer: Viewer, id: string): Promise<EntryRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await tx
-        .select({ entry: disclosureLogEntries })
-        .from(disclosureLogEntries)
-        .innerJoin(cases, eq(cases.id, disclosureLogEntries.caseId))
-        .where(and(eq(disclosureLogEntries.id, id), visibleTo(viewer)))
-        .for('update', { of: disclosureLogEntries });
+      const [row] = await visibleEntry(tx, viewer, id).for('update', { of: disclosureLogEntries });
       return row?.entry;
     },
 
     async findVisible(db: DbOrTx, viewer: Viewer, id: string): Promise<EntryRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await db
-        .select({ entry: disclosureLogEntries })
-        .from(disclosureLogEntries)
-        .innerJoin(cases, eq(cases.id, disclosureLogEntries.caseId))
-        .where(and(eq(disclosureLogEntries.id, id), visibleTo(viewer)));
+      const [row] = await visibleEntry(db, viewer, id);
       return row?.entry;
     },
 
