@@ -120,13 +120,18 @@ export async function mailRoutes(
     });
   });
 
+  /** A message in the development mailbox, parsed, or a 404. */
+  const devMessage = async (id: string) => {
+    const row = await mail.devMessage(id);
+    if (!row) throw notFound('Message not found');
+    return { row, parsed: await simpleParser(row.raw) };
+  };
+
   app.get<{ Params: Static<typeof MessageParams> }>(
     '/admin/mailbox/:id',
     { schema: { params: MessageParams, hide: true }, config: { auth: ADMINS } },
     async (request, reply) => {
-      const row = await mail.devMessage(request.params.id);
-      if (!row) throw notFound('Message not found');
-      const parsed = await simpleParser(row.raw);
+      const { row, parsed } = await devMessage(request.params.id);
       const addresses = (value: typeof parsed.to) =>
         (Array.isArray(value) ? value : value ? [value] : []).map((a) => a.text).join(', ');
       return reply.page('mail/views/message.njk', {
@@ -161,9 +166,7 @@ export async function mailRoutes(
     '/admin/mailbox/:id/attachments/:index',
     { schema: { params: AttachmentParams, hide: true }, config: { auth: ADMINS } },
     async (request, reply) => {
-      const row = await mail.devMessage(request.params.id);
-      if (!row) throw notFound('Message not found');
-      const parsed = await simpleParser(row.raw);
+      const { parsed } = await devMessage(request.params.id);
       const attachment = parsed.attachments[request.params.index];
       if (!attachment) throw notFound('Attachment not found');
       const filename = (attachment.filename ?? 'attachment').replace(/[^\w.-]+/g, '_');

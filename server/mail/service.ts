@@ -135,27 +135,18 @@ export function createMailService(deps: {
   const handlers = new Map<string, MailOutcomeHandler>();
   const renderers = new Map<string, MailRenderer>();
 
-  async function afterSent(row: {
-    id: string;
-    subjectType: string | null;
-    subjectRef: string | null;
-    sentAt: Date | null;
-  }) {
-    const handler = row.subjectType ? handlers.get(row.subjectType) : undefined;
-    await handler?.sent?.({
+  /** The follow-up registered for a message's `subject_type`, told once it is sent or failed. */
+  type Outcome = { id: string; subjectType: string | null; subjectRef: string | null };
+  const handlerOf = (row: Outcome) => (row.subjectType ? handlers.get(row.subjectType) : undefined);
+  async function afterSent(row: Outcome & { sentAt: Date | null }) {
+    await handlerOf(row)?.sent?.({
       id: row.id,
       subjectRef: row.subjectRef,
       sentAt: row.sentAt ?? clock.now(),
     });
   }
-  async function afterFailed(row: {
-    id: string;
-    subjectType: string | null;
-    subjectRef: string | null;
-    error: string | null;
-  }) {
-    const handler = row.subjectType ? handlers.get(row.subjectType) : undefined;
-    await handler?.failed?.({
+  async function afterFailed(row: Outcome & { error: string | null }) {
+    await handlerOf(row)?.failed?.({
       id: row.id,
       subjectRef: row.subjectRef,
       error: row.error ?? 'failed',

@@ -208,19 +208,23 @@ function firstMissing(source: string, values: MergeValues): string | undefined {
   return undefined;
 }
 
+/** Where a requester complains to the regulator, for the `icoRights` texts below. */
+const ICO_ADDRESS =
+  'Information Commissioner’s Office (ICO), Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, or at ico.org.uk/make-a-complaint';
+
 /** What the requester may do next, by case type (the `icoRights` merge field). */
 export function icoRightsText(type: string): string {
   if (type === 'foi' || type === 'eir')
     return [
       'If you are unhappy with how we handled your request, you can ask for an internal review. Write to us within 40 working days of this reply, quoting the reference above.',
       '',
-      'If you are still unhappy after the review, you can complain to the Information Commissioner’s Office (ICO), Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, or at ico.org.uk/make-a-complaint.',
+      `If you are still unhappy after the review, you can complain to the ${ICO_ADDRESS}.`,
     ].join('\n');
   if (type === 'sar' || type === 'complaint')
     return [
       'If you are unhappy with how we have handled your personal data, please tell us first so we can put it right.',
       '',
-      'You also have the right to complain to the Information Commissioner’s Office (ICO), Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, or at ico.org.uk/make-a-complaint.',
+      `You also have the right to complain to the ${ICO_ADDRESS}.`,
     ].join('\n');
   return 'If you are unhappy with this reply, please write to us quoting the reference above. You can also complain to the Information Commissioner’s Office (ICO) at ico.org.uk/make-a-complaint about how we handle personal data.';
 }
