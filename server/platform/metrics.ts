@@ -103,17 +103,28 @@ export const metricsPlugin = fp(
       return pending;
     };
 
-    new Gauge({
-      name: 'opcc_outbox_backlog',
-      help: 'Outbox rows not yet published to the queues (unpublished) or published but not processed (unprocessed)',
-      labelNames: ['state'] as const,
-      registers: [registry],
-      async collect() {
-        const f = await figures();
-        this.set({ state: 'unpublished' }, f.outboxUnpublished);
-        this.set({ state: 'unprocessed' }, f.outboxUnprocessed);
-      },
-    });
+    /** A gauge per `state`, read from the shared database figures at each scrape. */
+    const figureGauge = (
+      name: string,
+      help: string,
+      read: (f: DbFigures) => Record<string, number>,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['state'] as const,
+        registers: [registry],
+        async collect() {
+          const counts = read(await figures());
+          this.reset();
+          for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        },
+      });
+    figureGauge(
+      'opcc_outbox_backlog',
+      'Outbox rows not yet published to the queues (unpublished) or published but not processed (unprocessed)',
+      (f) => ({ unpublished: f.outboxUnpublished, unprocessed: f.outboxUnprocessed }),
+    );
     new Gauge({
       name: 'opcc_outbox_oldest_unpublished_seconds',
       help: 'Age of the oldest unpublished outbox row (0 when none)',
@@ -131,41 +142,44 @@ export const metricsPlugin = fp(
         this.inc((await figures()).outboxRows);
       },
     });
-    new Counter({
-      name: 'opcc_emails_total',
-      help: 'Outgoing email rows by status (queued, sending, sent, failed), counted in the database',
-      labelNames: ['status'] as const,
-      registers: [registry],
-      async collect() {
-        const f = await figures();
-        this.reset();
-        for (const status of ['queued', 'sending', 'sent', 'failed', 'suppressed'])
-          this.inc({ status }, f.emails[status] ?? 0);
-      },
-    });
-    new Counter({
-      name: 'opcc_deadline_warnings_sent_total',
-      help: 'Deadline warnings sent, by stage (early, due_today, overdue, escalated)',
-      labelNames: ['stage'] as const,
-      registers: [registry],
-      async collect() {
-        const f = await figures();
-        this.reset();
-        for (const stage of ['early', 'due_today', 'overdue', 'escalated'])
-          this.inc({ stage }, f.warnings[stage] ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'opcc_db_connections',
-      help: "Connections to this application's database by state (pg_stat_activity), across all processes",
-      labelNames: ['state'] as const,
-      registers: [registry],
-      async collect() {
-        const f = await figures();
-        this.reset();
-        for (const [state, n] of Object.entries(f.connections)) this.set({ state }, n);
-      },
-    });
+    /** A counter per label value, read from the shared database figures at each scrape. */
+    const figureCounter = (
+      name: string,
+      help: string,
+      label: string,
+      values: readonly string[],
+      read: (f: DbFigures) => Record<string, number>,
+    ) =>
+      new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers: [registry],
+        async collect() {
+          const counts = read(await figures());
+          this.reset();
+          for (const value of values) this.inc({ [label]: value }, counts[value] ?? 0);
+        },
+      });
+    figureCounter(
+      'opcc_emails_total',
+      'Outgoing email rows by status (queued, sending, sent, failed), counted in the database',
+      'status',
+      ['queued', 'sending', 'sent', 'failed', 'suppressed'],
+      (f) => f.emails,
+    );
+    figureCounter(
+      'opcc_deadline_warnings_sent_total',
+      'Deadline warnings sent, by stage (early, due_today, overdue, escalated)',
+      'stage',
+      ['early', 'due_today', 'overdue', 'escalated'],
+      (f) => f.warnings,
+    );
+    figureGauge(
+      'opcc_db_connections',
+      "Connections to this application's database by state (pg_stat_activity), across all processes",
+      (f) => f.connections,
+    );
     new Gauge({
       name: 'opcc_db_pool_max',
       help: "This process's PostgreSQL pool size (postgres.js max)",
