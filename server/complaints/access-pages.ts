@@ -8,7 +8,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { addDays, formatDayDate } from '../lib/dates.js';
 import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
-import type { FieldErrors } from '../platform/errors.js';
 import { complaintErrors } from './errors.js';
 import {
   formErrors,
@@ -17,8 +16,10 @@ import {
   noticeText,
   NoticeQuery,
   refusedForm,
+  stateView,
   str,
   type Form,
+  type PageState,
 } from './page-forms.js';
 import type { ComplaintsService } from './service.js';
 
@@ -44,7 +45,7 @@ export async function complaintAccessPages(
   async function renderGrants(
     request: { actor: () => import('../platform/audit.js').Actor },
     reply: FastifyReply,
-    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+    extra: PageState = {},
   ) {
     const [grants, staff] = await Promise.all([
       c.equalityGrants.list(request.actor()),
@@ -57,9 +58,7 @@ export async function complaintAccessPages(
         live: grants.filter((g) => g.live),
         past: grants.filter((g) => !g.live),
         staffList: staff,
-        values: extra.values ?? {},
-        errors: extra.errors,
-        notice: extra.notice,
+        ...stateView(extra),
       },
       extra.status ?? 200,
     );
@@ -115,7 +114,7 @@ export async function complaintAccessPages(
     request: { actor: () => import('../platform/audit.js').Actor },
     reply: FastifyReply,
     id: string,
-    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+    extra: PageState = {},
   ) {
     const actor = request.actor();
     const detail = await c.detail.get(actor, id);
@@ -135,9 +134,7 @@ export async function complaintAccessPages(
         })),
         candidates,
         roles: ROLE_LABELS,
-        values: extra.values ?? {},
-        errors: extra.errors,
-        notice: extra.notice,
+        ...stateView(extra),
       },
       extra.status ?? 200,
     );

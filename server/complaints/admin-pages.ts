@@ -19,8 +19,10 @@ import {
   noticeText,
   NoticeQuery,
   refusedForm,
+  stateView,
   str,
   type Form,
+  type PageState,
 } from './page-forms.js';
 import type { ComplaintsService } from './service.js';
 
@@ -38,10 +40,7 @@ export async function complaintAdminPages(
 
   /* ---- Categories and factors ---- */
 
-  async function renderCategories(
-    reply: FastifyReply,
-    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
-  ) {
+  async function renderCategories(reply: FastifyReply, extra: PageState = {}) {
     const data = await c.referenceData.list();
     const top = data.categories.filter((x) => !x.parent);
     return reply.page(
@@ -54,9 +53,7 @@ export async function complaintAdminPages(
         })),
         factors: data.factors,
         parents: top.filter((x) => x.inUse),
-        values: extra.values ?? {},
-        errors: extra.errors,
-        notice: extra.notice,
+        ...stateView(extra),
       },
       extra.status ?? 200,
     );

@@ -12,26 +12,23 @@ import {
   complaintLetterTemplates,
   users,
 } from '../../db/schema/index.js';
-import { complaintErrors } from './errors.js';
-
-function pgCode(error: unknown): string | undefined {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e.code ?? e.cause?.code;
-}
+import { complaintErrors, refuseDuplicate } from './errors.js';
 
 export type EqualityGrantRow = typeof complaintEqualityGrants.$inferSelect;
 
 export function createAdminRepository() {
   return {
     async insertFactor(tx: DbOrTx, row: typeof complaintFactors.$inferInsert) {
-      try {
-        const [created] = await tx.insert(complaintFactors).values(row).returning();
-        return created!;
-      } catch (error) {
-        if (pgCode(error) === '23505')
-          throw complaintErrors.invalid({ code: 'A factor with this code already exists' });
-        throw error;
-      }
+      const [created] = await tx
+        .insert(complaintFactors)
+        .values(row)
+        .returning()
+        .catch(
+          refuseDuplicate(() =>
+            complaintErrors.invalid({ code: 'A factor with this code already exists' }),
+          ),
+        );
+      return created!;
     },
 
     /** Every version of one template, newest first, with who saved it. */

@@ -20,6 +20,19 @@ export type NoticeQuery = Static<typeof NoticeQuery>;
 /** The banner a page shows for `?notice=<key>`: one of its own messages, never URL text. */
 export const noticeText = (messages: Record<string, string>, key: string | undefined) =>
   key !== undefined && Object.hasOwn(messages, key) ? messages[key] : undefined;
+/** What a page is shown with after a post: what was typed, the refusal, a notice, a status. */
+export interface PageState {
+  errors?: FieldErrors;
+  values?: Form;
+  status?: number;
+  notice?: string;
+}
+/** The part of a page's template data that comes from its state. */
+export const stateView = (state: PageState) => ({
+  values: state.values ?? {},
+  errors: state.errors,
+  notice: state.notice,
+});
 export const str = (form: Form, key: string) => {
   const v = form[key];
   return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';

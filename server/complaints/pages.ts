@@ -30,9 +30,11 @@ import {
   NoticeQuery,
   opt,
   pageErrors,
+  stateView,
   str,
   words,
   type Form,
+  type PageState,
 } from './page-forms.js';
 
 export async function complaintPages(
@@ -77,7 +79,7 @@ export async function complaintPages(
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { errors?: FieldErrors; values?: Form; status?: number; notice?: string } = {},
+    extra: PageState = {},
   ) {
     const detail = await c.detail.get(request.actor(), id);
     return reply.page(
@@ -90,9 +92,7 @@ export async function complaintPages(
         reasons: RECORDING_REASONS,
         outcomes: OUTCOMES,
         templates: TEMPLATE_KEYS,
-        values: extra.values ?? {},
-        errors: extra.errors,
-        notice: extra.notice,
+        ...stateView(extra),
         words,
       },
       extra.status ?? 200,

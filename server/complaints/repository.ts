@@ -19,7 +19,7 @@ import {
   complaintTransitions,
   users,
 } from '../../db/schema/index.js';
-import { complaintErrors } from './errors.js';
+import { complaintErrors, refuseDuplicate } from './errors.js';
 import { timerQueries } from './timer-repository.js';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
@@ -45,11 +45,6 @@ export function visibleTo(viewer: Viewer): SQL | undefined {
   if (viewer.role === 'system') return undefined;
   if (!viewer.id) return sql`false`;
   return sql`exists (select 1 from ${complaintAccess} where ${complaintAccess.complaintId} = ${complaints.id} and ${complaintAccess.userId} = ${viewer.id})`;
-}
-
-function pgCode(error: unknown): string | undefined {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e.code ?? e.cause?.code;
 }
 
 export function createComplaintsRepository() {
@@ -95,14 +90,16 @@ export function createComplaintsRepository() {
       return row;
     },
     async insertCategory(tx: DbOrTx, row: typeof complaintCategories.$inferInsert) {
-      try {
-        const [created] = await tx.insert(complaintCategories).values(row).returning();
-        return created!;
-      } catch (error) {
-        if (pgCode(error) === '23505')
-          throw complaintErrors.invalid({ code: 'A category with this code already exists' });
-        throw error;
-      }
+      const [created] = await tx
+        .insert(complaintCategories)
+        .values(row)
+        .returning()
+        .catch(
+          refuseDuplicate(() =>
+            complaintErrors.invalid({ code: 'A category with this code already exists' }),
+          ),
+        );
+      return created!;
     },
     async updateFactor(
       tx: DbOrTx,
@@ -119,18 +116,20 @@ export function createComplaintsRepository() {
     },
 
     async insertComplaint(tx: DbOrTx, row: NewComplaintRow): Promise<ComplaintRow> {
-      try {
-        const [created] = await tx.insert(complaints).values(row).returning();
-        return created!;
-      } catch (error) {
-        if (pgCode(error) === '23505')
-          throw complaintErrors.refused(
-            'case_already_linked',
-            'A complaint record has already been made from this case',
-            'caseId',
-          );
-        throw error;
-      }
+      const [created] = await tx
+        .insert(complaints)
+        .values(row)
+        .returning()
+        .catch(
+          refuseDuplicate(() =>
+            complaintErrors.refused(
+              'case_already_linked',
+              'A complaint record has already been made from this case',
+              'caseId',
+            ),
+          ),
+        );
+      return created!;
     },
     async insertComplainant(tx: DbOrTx, row: typeof complainants.$inferInsert) {
       await tx.insert(complainants).values(row);
