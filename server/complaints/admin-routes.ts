@@ -6,14 +6,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS, CASEWORK } from '../platform/auth.js';
+import { FactorBody, IdParams, TemplateBody, TemplateKeyParams } from './schemas.js';
 import type { ComplaintsService } from './service.js';
 
 const api = { tags: ['complaints'], security: [{ bearer: [] }] };
-const Code = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9_]+$' });
-const IdParams = Type.Object(
-  { id: Type.String({ maxLength: 64 }) },
-  { additionalProperties: false },
-);
 const Answer = Type.Union([Type.String({ maxLength: 60 }), Type.Null()]);
 
 export const GrantBody = Type.Object(
@@ -21,17 +17,6 @@ export const GrantBody = Type.Object(
     userId: Type.String({ maxLength: 64 }),
     reason: Type.String({ maxLength: 2000 }),
     until: Type.String({ maxLength: 10 }),
-  },
-  { additionalProperties: false },
-);
-export const FactorBody = Type.Object(
-  { code: Code, label: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
-export const PreviewBody = Type.Object(
-  {
-    subject: Type.String({ minLength: 1, maxLength: 200 }),
-    body: Type.String({ minLength: 1, maxLength: 20_000 }),
   },
   { additionalProperties: false },
 );
@@ -139,13 +124,14 @@ export async function complaintAdminRoutes(
       reply.code(201).send(await c.admin.addFactor(request.actor(), request.body)),
   );
 
-  app.post<{ Body: Static<typeof PreviewBody> }>(
+  app.post<{ Body: Static<typeof TemplateBody> }>(
     '/api/complaint-templates/preview',
     {
       schema: {
         ...api,
         summary: 'A letter template rendered with example merge values (admins)',
-        body: PreviewBody,
+        // A preview takes what saving a version takes.
+        body: TemplateBody,
       },
       config: { auth: ADMINS },
     },
@@ -158,7 +144,7 @@ export async function complaintAdminRoutes(
       schema: {
         ...api,
         summary: 'Every version of a letter template, newest first (admins)',
-        params: Type.Object({ key: Code }, { additionalProperties: false }),
+        params: TemplateKeyParams,
       },
       config: { auth: ADMINS },
     },

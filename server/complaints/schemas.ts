@@ -221,6 +221,10 @@ export const CategoryBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export const FactorBody = Type.Object(
+  { code: Code, label: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 export const EntryUpdateBody = Type.Object(
   {
     label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -235,6 +239,7 @@ export const EntryParams = Type.Object(
   { additionalProperties: false },
 );
 
+export const TemplateKeyParams = Type.Object({ key: Code }, { additionalProperties: false });
 export const TemplateBody = Type.Object(
   {
     subject: Type.String({ minLength: 1, maxLength: 200 }),
