@@ -113,7 +113,7 @@ export function createServices(
 ): Services {
   const { db, clock, config } = deps;
   const audit = createAuditLog(clock, db.serial);
-  const usersRepo = createUsersRepository();
+  const usersRepo = createUsersRepository(clock);
   const mfa = createMfaService({
     db: db.db,
     repo: usersRepo,

@@ -109,7 +109,7 @@ async function refuseIfSchemaBehind(databaseUrl: string): Promise<void> {
  * since is a known or logged credential. The first admin comes from `admin:create`.
  */
 export async function refuseDefaultAccounts(db: DbClient): Promise<void> {
-  const found = await createUsersRepository().defaultAccounts(db.db);
+  const found = await createUsersRepository(systemClock).defaultAccounts(db.db);
   if (found.length === 0) return;
   throw new StartupError(
     `Refusing to start in production: ${found.length} default account(s) with a password set by ` +

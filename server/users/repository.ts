@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
+import type { Clock } from '../lib/clock.js';
 import { emailTaken } from './errors.js';
 import {
   normaliseEmail,
@@ -16,10 +17,12 @@ import {
  * can refuse a session (sign-out, password, role, disabling) clears this process's cache at
  * once and again after its commit, so only other server processes can lag, by at most this
  * long. Expiry and idle time are still checked on every request against the cached row.
+ * Measured on the injected clock, so a test moves past it instead of sleeping.
  */
 export const SESSION_CACHE_MS = 2_000;
 
-export function createUsersRepository() {
+export function createUsersRepository(clock: Clock) {
+  const nowMs = () => clock.now().getTime();
   const sessionCache = new Map<string, { row: SessionWithUser; readAt: number }>();
   // Bumped on every clear: a read that started before a clear must not refill the cache.
   let cacheGeneration = 0;
@@ -114,9 +117,11 @@ export function createUsersRepository() {
         .prepare('session_with_user');
       return async (sessionId: string): Promise<SessionWithUser | undefined> => {
         const cached = sessionCache.get(sessionId);
-        if (cached && performance.now() - cached.readAt < SESSION_CACHE_MS) return cached.row;
+        // A clock set back (a test, a corrected host) makes the age negative: read again.
+        const age = cached ? nowMs() - cached.readAt : -1;
+        if (cached && age >= 0 && age < SESSION_CACHE_MS) return cached.row;
         const generation = cacheGeneration;
-        const readAt = performance.now();
+        const readAt = nowMs();
         const row = (await statement.execute({ id: sessionId }))[0];
         if (row && generation === cacheGeneration) {
           // Bounded: stale entries are swept whenever the map grows past a working set.

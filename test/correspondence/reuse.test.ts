@@ -120,8 +120,29 @@ describe('session checks reused for a moment', () => {
     expect((await call()).statusCode).toBe(200);
     // Revoked outside this process (another server behind the load balancer).
     await t.db.sql`update sessions set revoked_at = now() where user_id = ${caseworker.id}`;
-    await new Promise((resolve) => setTimeout(resolve, SESSION_CACHE_MS + 100));
+    // The cached check lapses on the app's clock, not in real time: move it past.
+    t.clock.advance(SESSION_CACHE_MS);
     expect((await call()).statusCode).toBe(401);
+  });
+
+  it('reuses a check for SESSION_CACHE_MS of the app clock, and reads again if the clock goes back', async () => {
+    const someone = await t.user('caseworker');
+    const token = await apiToken(t.app, someone);
+    const call = () => t.app.inject({ method: 'GET', url: '/api/cases', headers: bearer(token) });
+    expect((await call()).statusCode).toBe(200);
+    await t.db.sql`update sessions set revoked_at = now() where user_id = ${someone.id}`;
+    // However long this takes in real time, the app's clock has not moved: still reused.
+    expect((await call()).statusCode).toBe(200);
+    t.clock.advance(SESSION_CACHE_MS - 1);
+    expect((await call()).statusCode).toBe(200);
+    t.clock.advance(-SESSION_CACHE_MS);
+    expect((await call()).statusCode).toBe(401);
+    // A live session is still let in at that earlier time: the 401 is the revocation.
+    const live = bearer(await apiToken(t.app, manager));
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/cases', headers: live })).statusCode,
+    ).toBe(200);
+    t.clock.advance(1);
   });
 
   it('refuses a token at once after sign-out in this process', async () => {
