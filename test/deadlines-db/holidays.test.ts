@@ -72,14 +72,6 @@ const dueOf = async (id: string) =>
   ((await t.db.sql`select next_due_on::text as d from cases where id = ${id}`)[0] as { d: string })
     .d;
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('holiday-refresh and deadline-rebuild', () => {
   it('loads the bundle once at start: every row computes offline from it', async () => {
     const [n] = await t.db.sql`select count(*)::int as n, min(source) as s from bank_holidays`;
@@ -122,7 +114,7 @@ describe('holiday-refresh and deadline-rebuild', () => {
     });
     expect(await version()).toBe(v0 + 1);
     const runner = await t.startWorkers();
-    await waitUntil(async () => (await dueOf(early.id)) === '2026-01-20');
+    await expect.poll(() => dueOf(early.id)).toBe('2026-01-20');
 
     // Now the day is gone: a new #1 case is due Tue 20 Jan, and one of them is closed.
     const open = await createFoi('2025-12-18T11:00:00Z');
@@ -142,12 +134,14 @@ describe('holiday-refresh and deadline-rebuild', () => {
     };
     expect(restored.added).toBe(1);
     expect(await version()).toBe(v0 + 2);
-    await waitUntil(async () => (await dueOf(open.id)) === '2026-01-21');
-    await waitUntil(async () => {
-      const [row] = await t.db.sql`select count(*)::int as n from outbox
-        where topic = 'deadline-rebuild' and processed_at is null`;
-      return row!.n === 0;
-    });
+    await expect.poll(() => dueOf(open.id)).toBe('2026-01-21');
+    await expect
+      .poll(async () => {
+        const [row] = await t.db.sql`select count(*)::int as n from outbox
+          where topic = 'deadline-rebuild' and processed_at is null`;
+        return row!.n;
+      })
+      .toBe(0);
     expect(await dueOf(early.id)).toBe('2026-01-21');
     expect(await dueOf(closed.id)).toBe('2026-01-20');
 

@@ -60,17 +60,13 @@ async function foiCase(label: string) {
   return created.json<{ id: string }>().id;
 }
 
+/** Waits until the notify queue holds no job that is still to run. */
 async function drained() {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const counts = await t.queues
-      .queue('deadline-notify')
-      .getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    if (Object.values(counts).every((n) => !n)) return;
-    if (Date.now() > deadline)
-      throw new Error(`notify queue not drained: ${JSON.stringify(counts)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await expect
+    .poll(() =>
+      t.queues.queue('deadline-notify').getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+    )
+    .toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0 });
 }
 
 async function scanAndSend() {

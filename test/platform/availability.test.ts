@@ -11,15 +11,31 @@ import { CONTRACT_HANDLER_TIMEOUTS } from '../../server/platform/availability.js
  */
 let proxy: TcpProxy;
 let t: TestApp;
+/** Deferreds for the closing test: the slow handler runs, closing begins, the second arrives. */
+const deferred = () => {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+const slowStarted = deferred();
+const slowRelease = deferred();
+const closingBegun = deferred();
 beforeAll(async () => {
   proxy = await new TcpProxy(Number(new URL(inject('adminDatabaseUrl')).port)).start();
   t = await buildTestApp({
     config: { handlerTimeouts: CONTRACT_HANDLER_TIMEOUTS },
     databaseUrlThrough: (url) => proxy.url(url),
     extend: (app) => {
+      // In flight until the test lets it finish, not for a fixed time.
       app.get('/api/test/slow', { config: { public: true } }, async () => {
-        await new Promise((r) => setTimeout(r, 600));
+        slowStarted.resolve();
+        await slowRelease.promise;
         return { done: true };
+      });
+      // Fastify answers 503 to new requests from the moment before preClose runs.
+      app.addHook('preClose', (done) => {
+        closingBegun.resolve();
+        done();
       });
     },
   });
@@ -109,11 +125,14 @@ describe('closing', () => {
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.write('GET /api/test/slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    await slowStarted.promise;
     const closing = t.app.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await closingBegun.promise;
+    // The first answer is held until the second request has reached the server.
+    t.app.server.once('request', () => slowRelease.resolve());
     socket.write('GET /api/public/disclosure-log HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await closing;
+    // A cap, not an ordering: the server ends the connection once both are answered.
     await Promise.race([ended, new Promise((r) => setTimeout(r, 3000))]);
     socket.destroy();
     const responses = received.split(/(?=HTTP\/1\.1 )/);

@@ -25,14 +25,28 @@ async function start(port: number): Promise<{ output: () => string }> {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 180_000;
-  while (!output.includes('ready in')) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const started = child;
+  // Resolved by the process's own output ("ready in"), refused if it exits first.
+  await new Promise<void>((resolve, reject) => {
+    const fail = () => reject(new Error(`did not start:\n${output}`));
+    // A cap, not a wait: a start that has not printed "ready in" by then has failed.
+    const cap = setTimeout(fail, 180_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready in')) {
+        clearTimeout(cap);
+        started.off('exit', failed);
+        resolve();
+      }
+    };
+    const failed = () => {
+      clearTimeout(cap);
+      fail();
+    };
+    started.stdout!.on('data', read);
+    started.stderr!.on('data', read);
+    started.once('exit', failed);
+  });
   return { output: () => output };
 }
 
@@ -70,12 +84,15 @@ describe('npm start on the embedded default', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ checks: { database: 'ok' } });
     // The queue backend is reported, not gating, and answers within 500 ms once warm.
-    const queueDeadline = Date.now() + 10_000;
     let queue = '';
-    while (queue !== 'ok' && Date.now() < queueDeadline) {
-      queue = ((await (await fetch(`${base}/readyz`)).json()) as { checks: { queue: string } })
-        .checks.queue;
-    }
+    await expect
+      .poll(
+        async () =>
+          (queue = ((await (await fetch(`${base}/readyz`)).json()) as { checks: { queue: string } })
+            .checks.queue),
+        { timeout: 10_000 },
+      )
+      .toBe('ok');
     expect(queue).toBe('ok');
     const signIn = await fetch(`${base}/sign-in`);
     expect(signIn.status).toBe(200);
@@ -102,9 +119,7 @@ describe('npm start on the embedded default', () => {
           items: Array<{ subject: string; envelopeTo: string }>;
         }
       ).items;
-    const deadline = Date.now() + 20_000;
-    while ((await mailbox()).length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(async () => (await mailbox()).length, { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await mailbox()).toEqual([
       expect.objectContaining({
         subject: 'Test email from OPCC casework',

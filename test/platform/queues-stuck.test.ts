@@ -34,7 +34,8 @@ describe('OUTBOX_RELAY_PAUSED', () => {
     );
     const paused = await t.startWorkers({ relayPaused: t.config.outboxRelayPaused });
     expect(paused.relay.paused).toBe(true);
-    // Longer than the relay's 1 s poll: a running relay would have published by now.
+    // Longer than the relay's 1 s poll: a running relay would have published by now. Real
+    // time on purpose: a negative check, that nothing publishes within that time.
     await new Promise((r) => setTimeout(r, 1500));
     const [held] = await t.db.sql<{ published_at: Date | null }[]>`select published_at from outbox`;
     expect(held!.published_at).toBeNull();

@@ -16,6 +16,18 @@ const remindersTo = (email: string) =>
     (m) => m.envelopeTo.includes(email) && (m.parsed.subject ?? '').startsWith('Reminder'),
   );
 
+/** Jobs of these queues still to run or running. */
+const jobsLeft = async (...names: Parameters<typeof t.queues.queue>[0][]) => {
+  let left = 0;
+  for (const name of names) {
+    const counts = await t.queues
+      .queue(name)
+      .getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    left += Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+  return left;
+};
+
 async function book(date: string, extra: Record<string, unknown> = {}, slotIndex = 0) {
   const { slots } = await createSurgery(t, { date, placesPerSlot: 3, ...extra });
   const me = personBody();
@@ -42,7 +54,9 @@ describe('B9: one reminder at the due time', () => {
       reminders().send(booking.id),
     ]);
     await expect.poll(() => remindersTo(booking.email).length, { timeout: 10_000 }).toBe(1);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every sweep and reminder job has run (a sweep queues its reminders before it ends):
+    // nothing still to come could send a second one.
+    await expect.poll(() => jobsLeft('surgery-reminder-sweep', 'surgery-reminder')).toBe(0);
     expect(remindersTo(booking.email)).toHaveLength(1);
     expect(remindersTo(booking.email)[0]!.messageId).toBe(
       `<reminder-${booking.id}@${t.config.mailDomain}>`,
@@ -61,6 +75,7 @@ describe('B9: one reminder at the due time', () => {
     t.clock.set('2026-12-08T14:00:00Z');
     expect(await reminders().due()).not.toContain(booking.id);
     expect(await reminders().send(booking.id)).toBe('not-claimed');
+    // Real time on purpose: a negative check, giving a wrongly sent reminder time to arrive.
     await new Promise((r) => setTimeout(r, 500));
     expect(remindersTo(booking.email)).toHaveLength(0);
     t.clock.set(TEST_NOW);
@@ -90,9 +105,19 @@ describe('B10: cancel while the reminder is mid-send', () => {
       .poll(() => t.sink.messages.filter((m) => m.envelopeTo.includes(booking.email)).length)
       .toBe(1);
     t.clock.set('2026-12-09T14:00:00Z');
+    // A slow mail server (real time: the SMTP answer is held), so the send is still going
+    // when the cancellation starts.
     t.sink.delayNext(1500);
     const sending = reminders().send(booking.id);
-    await new Promise((r) => setTimeout(r, 400));
+    // Mid-send: the row lock is taken and the email marked `sending` before SMTP is spoken.
+    const messageId = `reminder-${booking.id}@${t.config.mailDomain}`;
+    await expect
+      .poll(
+        async () =>
+          (await t.db.sql`select status from email_messages where message_id = ${messageId}`)[0]
+            ?.status,
+      )
+      .toBe('sending');
     let sentFirst = false;
     void sending.then(() => (sentFirst = true));
     await t.app.services.surgeries.booking.cancelById(systemActor(), booking.id, 'person');

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
@@ -93,13 +93,17 @@ beforeAll(async () => {
   // Run 3: to the end, eight at a time (the crash points above needed one at a time).
   startChild({ CHILD_CONCURRENCY: '8' });
   await sink.waitFor(() => sink.mails.length >= N, 600_000, `${N} emails`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const [open] = await t.db.sql<{ n: number }[]>`
-      select count(*)::int as n from survey_deliveries where state in ('queued', 'retry', 'sending')`;
-    if (open!.n === 0 || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // Every delivery settled (sent, or failed for good): nothing is left to send.
+  // In beforeAll, where expect.poll is not allowed: vi.waitFor retries the same assertion.
+  await vi.waitFor(
+    async () => {
+      const [open] = await t.db.sql<{ n: number }[]>`
+        select count(*)::int as n from survey_deliveries
+        where state in ('queued', 'retry', 'sending')`;
+      expect(open!.n).toBe(0);
+    },
+    { timeout: 60_000, interval: 100 },
+  );
 }, 900_000);
 
 afterAll(async () => {

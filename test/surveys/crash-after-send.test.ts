@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
@@ -44,12 +44,17 @@ beforeAll(async () => {
   );
   child = second.proc;
   await sink.waitFor(() => sink.mails.length >= N + 1, 600_000, `${N + 1} emails`);
-  for (let i = 0; i < 600; i += 1) {
-    const [open] = await t.db.sql<{ n: number }[]>`
-      select count(*)::int as n from survey_deliveries where state in ('queued', 'retry', 'sending')`;
-    if (open!.n === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Every delivery settled (sent, or failed for good): nothing is left to send.
+  // In beforeAll, where expect.poll is not allowed: vi.waitFor retries the same assertion.
+  await vi.waitFor(
+    async () => {
+      const [open] = await t.db.sql<{ n: number }[]>`
+        select count(*)::int as n from survey_deliveries
+        where state in ('queued', 'retry', 'sending')`;
+      expect(open!.n).toBe(0);
+    },
+    { timeout: 60_000, interval: 100 },
+  );
   log = second.output();
 }, 900_000);
 

@@ -49,8 +49,7 @@ describe('the daily sending cap', () => {
   it('sends 5 today and holds the other 3 until the next London day', async () => {
     const queue = t.queues.queue('survey-invite');
     await sink.waitFor(() => sink.mails.length >= 5, 60_000, '5 emails');
-    for (let i = 0; i < 300 && (await queue.getDelayedCount()) < 3; i += 1)
-      await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => queue.getDelayedCount(), { timeout: 30_000 }).toBe(3);
     expect(await queue.getDelayedCount()).toBe(3);
     expect(sink.mails).toHaveLength(5);
     const delayed = await queue.getJobs(['delayed']);

@@ -76,6 +76,19 @@ async function progress() {
 const tokenIn = async (raw: string) =>
   /\/consultations\/i\/([A-Za-z0-9_-]{43})/.exec((await simpleParser(raw)).text ?? '')![1]!;
 const unfold = (raw: string) => raw.replace(/\r\n[ \t]+/g, ' ');
+/**
+ * What is still to happen to a wave: deliveries queued, retrying or mid-send, and send jobs
+ * not yet finished. Both 0 once every email of it went (its `sent` row committed) or failed.
+ */
+async function unsettled() {
+  const [open] = await t.db.sql<{ n: number }[]>`
+    select count(*)::int as n from survey_deliveries where state in ('queued', 'retry', 'sending')`;
+  const jobs = await t.queues
+    .queue('survey-invite')
+    .getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+  return { deliveries: open!.n, jobs: Object.values(jobs).reduce((sum, n) => sum + n, 0) };
+}
+const SETTLED = { deliveries: 0, jobs: 0 };
 
 describe('Invitations (docs/rules/surveys.md §4-§6)', () => {
   it('S4: two presses at once make one wave 0 and one invitation per contact', async () => {
@@ -95,7 +108,7 @@ describe('Invitations (docs/rules/surveys.md §4-§6)', () => {
 
   it('sends exactly one email to each consenting contact; none to the unsubscribed or unconsented', async () => {
     await sink.waitFor(() => sink.mails.length >= 39, 30_000, '39 emails');
-    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(unsettled).toEqual(SETTLED);
     const counts = sink.byRecipient();
     expect(sink.mails).toHaveLength(39);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -106,7 +119,7 @@ describe('Invitations (docs/rules/surveys.md §4-§6)', () => {
 
   it('a 550 5.1.1 address is tried once, marked failed and suppressed', async () => {
     await sink.waitFor(() => (sink.refused.get(550) ?? 0) >= 1, 10_000, 'the 550');
-    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(unsettled).toEqual(SETTLED);
     expect(sink.refused.get(550)).toBe(1);
     const hmac = t.app.services.surveys.tokens.addressHmac(BAD);
     const [row] = await t.db.sql<
@@ -211,7 +224,7 @@ describe('Invitations (docs/rules/surveys.md §4-§6)', () => {
         20_000,
         'wave 1',
       );
-      await new Promise((r) => setTimeout(r, 500));
+      await expect.poll(unsettled).toEqual(SETTLED);
       t.clock.set(new Date(start.getTime() + 8 * 86_400_000));
       expect(await invitations.createReminderWaves()).toBe(0); // the gap since wave 1
       t.clock.set(new Date(start.getTime() + 14 * 86_400_000 + 120_000));
@@ -222,7 +235,7 @@ describe('Invitations (docs/rules/surveys.md §4-§6)', () => {
         20_000,
         'wave 2',
       );
-      await new Promise((r) => setTimeout(r, 1000));
+      await expect.poll(unsettled).toEqual(SETTLED);
       t.clock.set(new Date(start.getTime() + 30 * 86_400_000));
       expect(await invitations.createReminderWaves()).toBe(0); // the maximum is 2
       const gaps = await t.db.sql<{ gap: number }[]>`

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
@@ -55,12 +55,16 @@ beforeAll(async () => {
   await t.startWorkers();
   await sink.waitFor(() => sink.mails.length >= N - DEAD.length, 240_000, 'every email');
   // The wave is complete once nothing is queued, retrying or being sent.
-  for (let i = 0; i < 200; i += 1) {
-    const [open] = await t.db.sql<{ n: number }[]>`
-      select count(*)::int as n from survey_deliveries where state in ('queued', 'retry', 'sending')`;
-    if (open!.n === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // In beforeAll, where expect.poll is not allowed: vi.waitFor retries the same assertion.
+  await vi.waitFor(
+    async () => {
+      const [open] = await t.db.sql<{ n: number }[]>`
+        select count(*)::int as n from survey_deliveries
+        where state in ('queued', 'retry', 'sending')`;
+      expect(open!.n).toBe(0);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
 }, 300_000);
 afterAll(async () => {
   await t.close();
