@@ -61,11 +61,11 @@ describe.skipIf(!hasRedisServer)('§9 faults 2 and 3: outbox and relay', () => {
     await e.forkWorker();
     await e.drain();
     await e.sink.waitFor(() => e.sink.mails.length === 1, 20_000, 'the email');
-    for (let i = 0; i < 100; i += 1) {
-      const [again] = await e.t.db.sql`select 1 from outbox where published_at is not null`;
-      if (again) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await expect
+      .poll(
+        async () => (await e.t.db.sql`select 1 from outbox where published_at is not null`).length,
+      )
+      .toBe(1);
     const counts = await e.t.queues.queue('email').getJobCounts('completed', 'waiting', 'delayed');
     expect(counts).toEqual({ completed: 1, waiting: 0, delayed: 0 });
     expect(e.sink.mails).toHaveLength(1);

@@ -28,6 +28,8 @@ describe.skipIf(!hasRedisServer)('§9 PostgreSQL faults', () => {
         const rows = await admin`select pg_terminate_backend(pid) as done from pg_stat_activity
           where datname = ${database} and pid <> pg_backend_pid()`;
         terminated += rows.length;
+        // Real time on purpose: the fault's pace while the POSTs run; the assertions below
+        // accept a 201 or the standard 503 for each, whenever its connection was cut.
         await new Promise((r) => setTimeout(r, 15));
       }
     })();
@@ -46,10 +48,13 @@ describe.skipIf(!hasRedisServer)('§9 PostgreSQL faults', () => {
     const again: Awaited<ReturnType<typeof e.contact>>[] = [];
     for (const [n, key] of keys.entries()) {
       let response = await e.contact(n, { 'idempotency-key': key });
-      for (let attempt = 0; attempt < 10 && response.statusCode === 503; attempt += 1) {
-        await new Promise((r) => setTimeout(r, 500));
-        response = await e.contact(n, { 'idempotency-key': key });
-      }
+      if (response.statusCode === 503)
+        await expect
+          .poll(
+            async () => (response = await e.contact(n, { 'idempotency-key': key })).statusCode,
+            { interval: 500 },
+          )
+          .not.toBe(503);
       again.push(response);
     }
     expect(again.map((r) => r.statusCode)).toEqual(keys.map(() => 201));

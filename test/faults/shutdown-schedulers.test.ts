@@ -60,7 +60,8 @@ describe('shutdown during the scheduler upsert', () => {
     const atClose = await schedulerRows();
     expect(atClose).toBeLessThan(schedules.length);
     // The old loop went on through every schedule after the close, one new queue (and
-    // connection pool) each: nothing more may be upserted.
+    // connection pool) each: nothing more may be upserted. Real time on purpose: a negative
+    // check, long enough for that loop to have made several more.
     await new Promise((r) => setTimeout(r, 3000));
     expect(await schedulerRows()).toBe(atClose);
   });

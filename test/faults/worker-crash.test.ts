@@ -23,7 +23,10 @@ describe.skipIf(!hasRedisServer)('§9 fault 1: worker killed after the SMTP 250'
     expect((await e.contact(1)).statusCode).toBe(201);
     await accepted;
     e.sink.beforeAccept = undefined;
-    // Let the 250 reach the worker, whose `sent` update now waits on the paused proxy.
+    // Let the 250 reach the worker, whose `sent` update now waits on the paused proxy. Real
+    // time on purpose: that read is inside the child, with nothing to observe from here (its
+    // other queries are held at the proxy too); killed before or after it, the row stays
+    // `sending` and is resent, so the assertions below hold either way.
     await new Promise((r) => setTimeout(r, 300));
     doomed.child.kill('SIGKILL');
     await doomed.exited();

@@ -15,13 +15,11 @@ async function healthz(port: number) {
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Polls /healthz until it answers `status`, and returns that answer for the test to check. */
+async function healthzOnce(port: number, status: number, timeout: number) {
+  let seen: Awaited<ReturnType<typeof healthz>> | undefined;
+  await expect.poll(async () => (seen = await healthz(port)).status, { timeout }).toBe(status);
+  return seen!;
 }
 
 describe.skipIf(!hasRedisServer)('worker heartbeat and /healthz', () => {
@@ -32,11 +30,7 @@ describe.skipIf(!hasRedisServer)('worker heartbeat and /healthz', () => {
       env: { WORKER_HEALTH_PORT: String(port), WORKER_HEARTBEAT_SECONDS: '60' },
     });
     expect(worker.output()).toContain(`worker /healthz on 127.0.0.1:${port}`);
-    const healthy = await until(
-      () => healthz(port),
-      (h) => h.status === 200,
-      10_000,
-    );
+    const healthy = await healthzOnce(port, 200, 10_000);
     expect(healthy).toEqual({
       status: 200,
       body: { status: 'ok', queue: 'ok', heartbeat: 'ok', outbox: 'ok' },
@@ -45,18 +39,10 @@ describe.skipIf(!hasRedisServer)('worker heartbeat and /healthz', () => {
     expect(beats).toHaveLength(1);
 
     await e.redis.stop();
-    const down = await until(
-      () => healthz(port),
-      (h) => h.status === 503,
-      10_000,
-    );
+    const down = await healthzOnce(port, 503, 10_000);
     expect(down).toMatchObject({ status: 503, body: { status: 'failed', queue: 'failed' } });
     await e.redis.up();
-    const back = await until(
-      () => healthz(port),
-      (h) => h.status === 200,
-      20_000,
-    );
+    const back = await healthzOnce(port, 200, 20_000);
     expect(back.status).toBe(200);
 
     // A worker that stopped stamping (stuck, or its loop blocked) looks dead after 3 minutes.
