@@ -11,7 +11,9 @@ import {
 } from '../../db/schema/index.js';
 
 import {
+  groupedFigures,
   num,
+  onTimeFigures,
   overTwelveMonths,
   type GroupBy,
   type StatsFilter,
@@ -61,25 +63,17 @@ export function createStatsDefinitions(): StatsRepository {
           label = key;
           break;
       }
-      const rows = await db.execute<{
-        key: string;
-        label: string;
-        complaints: string;
-        allegations: string;
-      }>(sql`
+      return groupedFigures(
+        db,
+        sql`
         select ${key} as key, min(${label}) as label,
                count(distinct ${complaints.id}) as complaints, count(${complaintAllegations.id}) as allegations
         from ${complaints}
         left join ${complaintAllegations} on ${complaintAllegations.complaintId} = ${complaints.id}
         ${join}
         where ${where}
-        group by 1 order by 1`);
-      return rows.map((r) => ({
-        key: r.key,
-        label: r.label,
-        complaints: Number(r.complaints),
-        allegations: Number(r.allegations),
-      }));
+        group by 1 order by 1`,
+      );
     },
 
     async totals(db: DbOrTx, f: StatsFilter) {
@@ -133,14 +127,16 @@ export function createStatsDefinitions(): StatsRepository {
 
     /** Updates, outcome letters and reports sent in the period, and how many by their due date. */
     async onTime(db: DbOrTx, f: StatsFilter) {
-      const rows = await db.execute<{ kind: string; sent: string; on_time: string }>(sql`
+      return onTimeFigures(
+        db,
+        sql`
         select ${complaintContacts.kind} as kind, count(*) as sent,
                count(*) filter (where ${complaintContacts.occurredOn} <= ${complaintContacts.dueOn}) as on_time
         from ${complaintContacts} join ${complaints} on ${complaints.id} = ${complaintContacts.complaintId}
         where ${complaints.stream} = ${f.stream} and ${complaintContacts.occurredOn} between ${f.from} and ${f.to}
           and ${complaintContacts.kind} in ('update', 'outcome', 'report') and ${complaintContacts.dueOn} is not null
-        group by 1`);
-      return rows.map((r) => ({ kind: r.kind, sent: Number(r.sent), onTime: Number(r.on_time) }));
+        group by 1`,
+      );
     },
 
     overTwelveMonths,

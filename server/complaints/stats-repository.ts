@@ -15,6 +15,31 @@ const sums = (stream: string, measure: string, f: StatsFilter): SQL =>
   sql`${s.stream} = ${stream} and ${s.measure} = ${measure} and ${s.day} between ${f.from} and ${f.to}`;
 
 /**
+ * The rows of a grouped count (`key`, `label`, `complaints`, `allegations`), counts as
+ * numbers: the shape both the daily sums and the definitions answer in.
+ */
+export async function groupedFigures(db: DbOrTx, query: SQL) {
+  const rows = await db.execute<{
+    key: string;
+    label: string;
+    complaints: string;
+    allegations: string;
+  }>(query);
+  return rows.map((r) => ({
+    key: r.key,
+    label: r.label,
+    complaints: Number(r.complaints),
+    allegations: Number(r.allegations),
+  }));
+}
+
+/** The rows of an on-time count (`kind`, `sent`, `on_time`), counts as numbers. */
+export async function onTimeFigures(db: DbOrTx, query: SQL) {
+  const rows = await db.execute<{ kind: string; sent: string; on_time: string }>(query);
+  return rows.map((r) => ({ kind: r.kind, sent: Number(r.sent), onTime: Number(r.on_time) }));
+}
+
+/**
  * Open at `to` and made over 12 months earlier: one indexed count over the complaints, the
  * same in the definitions and the daily sums (no roll-up needed).
  */
@@ -89,18 +114,7 @@ export function createStatsRepository() {
                  sum(${s.n}) as complaints, sum(${s.allegations}) as allegations
           from ${s} where ${sums(f.stream, groupBy, f)}
           group by 1 order by 1`;
-      const rows = await db.execute<{
-        key: string;
-        label: string;
-        complaints: string;
-        allegations: string;
-      }>(query);
-      return rows.map((r) => ({
-        key: r.key,
-        label: r.label,
-        complaints: Number(r.complaints),
-        allegations: Number(r.allegations),
-      }));
+      return groupedFigures(db, query);
     },
 
     async totals(db: DbOrTx, f: StatsFilter) {
@@ -160,11 +174,13 @@ export function createStatsRepository() {
 
     /** Updates, outcome letters and reports sent in the period, and how many by their due date. */
     async onTime(db: DbOrTx, f: StatsFilter) {
-      const rows = await db.execute<{ kind: string; sent: string; on_time: string }>(sql`
+      return onTimeFigures(
+        db,
+        sql`
         select ${s.key} as kind, sum(${s.n}) as sent, sum(${s.hits}) as on_time
         from ${s} where ${sums(f.stream, 'contact', f)}
-        group by 1`);
-      return rows.map((r) => ({ kind: r.kind, sent: Number(r.sent), onTime: Number(r.on_time) }));
+        group by 1`,
+      );
     },
 
     overTwelveMonths,
