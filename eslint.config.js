@@ -132,6 +132,10 @@ export default defineConfig(
     files: [...TS, ...JS],
     plugins: { 'import-x': importX },
     settings: {
+      // Parse imported TypeScript files too: without these, import-x reads only .js files'
+      // imports, so no-cycle never followed a chain of .ts files and let every cycle pass.
+      'import-x/extensions': ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts', '.cts'] },
       // Sources import './x.js' that live on disk as './x.ts' (NodeNext); resolve them so
       // the boundary rule sees every import. An unresolved import is never reported.
       'import-x/resolver-next': [

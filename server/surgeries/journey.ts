@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError, type FreeTime } from './errors.js';
 import { AREA_LABELS, AREAS, personProblems, TOPIC_LABELS, TOPICS } from './people.js';
-import { BOOKING_RATE_LIMIT, publicActor } from './routes.js';
+import { BOOKING_RATE_LIMIT, publicActor } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 import { JOURNEY_TTL_MS } from './waitlist.js';

@@ -1,8 +1,6 @@
 /** The surgeries JSON API (docs/rules/api.md) and the registration of the pages. */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FORM_LIMITS } from '../platform/rate-limits.js';
-import type { Actor } from '../platform/audit.js';
 import { CASEWORK } from '../platform/auth.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
 import { NotBookableError, SlotFullError } from './errors.js';
@@ -19,19 +17,16 @@ import {
   PublicSurgeries,
   SurgeryDetail,
 } from './schemas.js';
+import {
+  BOOKING_RATE_LIMIT,
+  CANCEL_RATE_LIMIT,
+  MANAGE_RATE_LIMIT,
+  publicActor,
+} from './public-request.js';
 import type { SurgeriesService } from './service.js';
 
-/** Booking posts, page and API, share one bucket: 10 per IP per 10 minutes (docs/rules/security.md §6). */
-export const BOOKING_RATE_LIMIT = FORM_LIMITS.booking;
-/** Cancelling, page and API, is one form with a bucket of its own (same numbers). */
-export const CANCEL_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: 'booking-cancel' };
-/** The other manage forms (change, offer, waiting list): a count per form, same numbers. */
-export const MANAGE_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: undefined };
-
-export const publicActor = (request: FastifyRequest): Actor => ({
-  ...request.actor(),
-  role: 'public',
-});
+// The buckets are also read here by the tests (test/surgeries/rate-limit.test.ts).
+export { BOOKING_RATE_LIMIT, CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT, publicActor };
 
 /** A lost race or a closed time: 409 with the reason and the next free times. */
 export function sendConflict(request: FastifyRequest, reply: FastifyReply, error: unknown) {

@@ -1,6 +1,7 @@
 /**
  * The lint guards of the shape (eslint.config.js): a domain importing another domain's
- * service or repository, the clock or lib importing a domain, fail `npm run lint`. Each case
+ * service or repository, the clock or lib importing a domain, an import cycle, fail
+ * `npm run lint`. Each case
  * lints a file added on purpose (never written to disk) with the project's own config.
  */
 import { ESLint } from 'eslint';
@@ -84,6 +85,22 @@ describe('lint guards', () => {
       expect.stringContaining('through server/timeline'),
     ]);
     expect(await problems('server/timeline/added-on-purpose.ts', source)).toEqual([]);
+  }, 60_000);
+
+  it('fail an import cycle', async () => {
+    // lib/calendar.ts imports lib/dates.ts, so dates importing calendar back closes a circle.
+    expect(
+      await problems(
+        'server/lib/dates.ts',
+        "import { buildCalendars } from './calendar.js';\nexport const used = buildCalendars;\n",
+      ),
+    ).toEqual([expect.stringContaining('import-x/no-cycle')]);
+    expect(
+      await problems(
+        'server/lib/added-on-purpose.ts',
+        "import { buildCalendars } from './calendar.js';\nexport const used = buildCalendars;\n",
+      ),
+    ).toEqual([]);
   }, 60_000);
 
   it('fail db importing the server', async () => {
