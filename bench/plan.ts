@@ -22,9 +22,10 @@ import { randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../db/schema/index.js';
-import { DUE_SOON_WORKING_DAYS, londonDate } from '../server/correspondence/due.js';
+import { DUE_SOON_WORKING_DAYS } from '../server/correspondence/due.js';
 import { bundledHolidays } from '../server/deadlines/bundle.js';
 import { buildCalendars } from '../server/lib/calendar.js';
+import { londonDateOf } from '../server/lib/dates.js';
 import {
   createCorrespondenceRepository,
   type CaseFilters,
@@ -136,7 +137,7 @@ export async function checkTriagePlan(databaseUrl: string): Promise<PlanCheck> {
       logger: { logQuery: (query, params) => void captured.push({ sql: query, params }) },
     });
     const repo = createCorrespondenceRepository();
-    const today = londonDate(new Date());
+    const today = londonDateOf(new Date());
     // The bench database holds the bundled holidays: the same calendar the app would read.
     const ew = buildCalendars(bundledHolidays()).england_wales;
     const dates = { today, dueSoonBy: ew.addWorkingDays(today, DUE_SOON_WORKING_DAYS) };

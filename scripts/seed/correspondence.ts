@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../server/platform/audit.js';
+import { londonDateOf } from '../../server/lib/dates.js';
 import type { CaseType, CaseChannel } from '../../server/correspondence/workflow.js';
 import { APPROVAL_TYPES, replyOutcomes } from '../../server/correspondence/workflow.js';
-import { londonDate } from '../../server/correspondence/due.js';
 import { templateOffered, type TemplateView } from '../../server/replies/service.js';
 import type { SeedContext } from './context.js';
 import {
@@ -292,7 +292,7 @@ export async function seedCorrespondence(
       summary: request.summary,
       outcome: request.outcome,
       exemptions: request.exemptions,
-      responseDate: entry.responseDate ?? londonDate(clock.now()),
+      responseDate: entry.responseDate ?? londonDateOf(clock.now()),
       topics: entry.topics,
       personalDataRemoved: true,
       version: entry.version,

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../db/client.js';
-import { londonDate } from '../correspondence/due.js';
+import { londonDateOf } from '../lib/dates.js';
 import type { CaseRow } from '../correspondence/gateway.js';
 import { humanise } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
@@ -131,7 +131,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
       date.toISOString().slice(0, 10) !== input.responseDate
     )
       fields.responseDate = 'Enter the date of the response, for example 27 3 2026';
-    else if (input.responseDate > londonDate(clock.now()))
+    else if (input.responseDate > londonDateOf(clock.now()))
       fields.responseDate = 'The date of the response must be today or in the past';
     if (input.topics.length > 20 || input.topics.some((t) => t.length > 50))
       fields.topics = 'Select topics from the list';
@@ -275,7 +275,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
             summary: '',
             outcome: row.outcome && OUTCOMES.includes(row.outcome) ? row.outcome : null,
             exemptions: [],
-            responseDate: londonDate(row.respondedAt ?? now),
+            responseDate: londonDateOf(row.respondedAt ?? now),
             topics: row.topics,
             status: 'draft',
             personalDataRemoved: false,
@@ -485,7 +485,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
     async allTopics(): Promise<Array<{ slug: string; label: string }>> {
       return [...(await repo.topicLabels(db))].map(([slug, label]) => ({ slug, label }));
     },
-    today: () => londonDate(clock.now()),
+    today: () => londonDateOf(clock.now()),
   };
 }
 export type DisclosureService = ReturnType<typeof createDisclosureService>;

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
-import { londonDate } from '../correspondence/due.js';
 import type { CaseGateway } from '../correspondence/gateway.js';
 import type { CaseType } from '../correspondence/workflow.js';
 import type { Clock } from '../lib/clock.js';
+import { londonDateOf } from '../lib/dates.js';
 import { headerSafe } from '../mail/header-safe.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
@@ -208,7 +208,7 @@ export function createContactService(deps: { db: Db; clock: Clock; cases: CaseGa
         const receipt: ContactReceipt = {
           reference: created.reference,
           type,
-          receivedOn: londonDate(now),
+          receivedOn: londonDateOf(now),
           dueDate: created.dueDate,
           acknowledged: created.acknowledgementEmailId !== null,
           replayed: created.duplicate,

@@ -1,8 +1,8 @@
 import type { CaseDetail } from '../correspondence/types.js';
 import { findMove } from '../correspondence/workflow.js';
 import { TYPE_LABELS } from '../lib/labels.js';
-import { londonDate } from '../correspondence/due.js';
 import { formatDate } from '../lib/format.js';
+import { londonDateOf } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
 import { isUuid } from '../correspondence/gateway.js';
 import { createRepliesContext, viewerOf, type RepliesDeps } from './context.js';
@@ -160,7 +160,7 @@ export function createRepliesService(deps: RepliesDeps) {
 
     /** For pages: labels and today's London date. */
     labels: { purposes: PURPOSE_LABELS, types: TYPE_LABELS },
-    today: () => londonDate(clock.now()),
+    today: () => londonDateOf(clock.now()),
 
     /** Exposed for the worker-free tests and scripts: the hook the mail service calls. */
     emailSent: outcomes.emailSent,

@@ -6,10 +6,10 @@
 import type { DbOrTx } from '../../db/client.js';
 import { createStatsRepository } from './repository.js';
 import type { CorrespondenceStats, Period } from './types.js';
-import { DUE_SOON_WORKING_DAYS, londonDate } from '../correspondence/due.js';
+import { DUE_SOON_WORKING_DAYS } from '../correspondence/due.js';
 import type { CalendarService } from '../deadlines/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { addDays, isIsoDate } from '../lib/dates.js';
+import { addDays, isIsoDate, londonDateOf } from '../lib/dates.js';
 
 export type * from './types.js';
 
@@ -94,12 +94,12 @@ export function createStatsService(deps: { db: DbOrTx; clock: Clock; calendar: C
   }
 
   return {
-    today: () => londonDate(clock.now()),
+    today: () => londonDateOf(clock.now()),
     volume,
     onTime,
     byAssignee,
     async correspondence(period: Period): Promise<CorrespondenceStats> {
-      const today = londonDate(clock.now());
+      const today = londonDateOf(clock.now());
       const [volumeByType, volumeByChannel, onTimeRows, assignees] = await Promise.all([
         volume(period, 'type'),
         volume(period, 'channel'),
