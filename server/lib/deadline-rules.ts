@@ -272,6 +272,15 @@ const APPLIES_TO: Partial<Record<ClockEventKind, readonly CaseType[]>> = {
   review_requested: ['foi', 'eir'],
 };
 
+/** Types whose clock pauses for clarification only with a reason: Art 12A, genuinely needed. */
+const CLARIFICATION_NEEDS_REASON: readonly CaseType[] = ['sar'];
+
+/** Answers that may arrive unasked, with the request (a SAR's fee or ID), per type. */
+const MAY_ARRIVE_UNASKED: Partial<Record<ClockEventKind, readonly CaseType[]>> = {
+  fee_received: ['sar'],
+  id_received: ['sar'],
+};
+
 /** The event each answer closes. */
 const ASKED_BY = {
   clarification_received: 'clarification_requested',
@@ -1050,8 +1059,7 @@ export function validateClockEvent(
       if (pending('clarification_requested', 'clarification_received')) {
         fail('kind', 'deadlines.already_pending', 'Clarification has already been asked for');
       }
-      // Art 12A lets the SAR clock pause only where clarification is genuinely needed.
-      if (input.type === 'sar' && !reason) {
+      if (CLARIFICATION_NEEDS_REASON.includes(input.type) && !reason) {
         fail('data.reason', 'deadlines.reason_required', 'Say why clarification is needed');
       }
       break;
@@ -1060,10 +1068,8 @@ export function validateClockEvent(
     case 'id_received': {
       const ask = ASKED_BY[event.kind];
       const open = pending(ask, event.kind);
-      // A SAR fee or ID may arrive unasked (with the request); the others answer a request.
-      const mustAnswer =
-        event.kind === 'clarification_received' ||
-        (event.kind === 'fee_received' && input.type !== 'sar');
+      // An answer must follow its request unless the type lets it arrive unasked.
+      const mustAnswer = !MAY_ARRIVE_UNASKED[event.kind]?.includes(input.type);
       if (!open && mustAnswer) fail('kind', 'deadlines.nothing_pending', 'Nothing was asked for');
       if (open && date < open)
         fail(
