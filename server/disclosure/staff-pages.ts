@@ -7,7 +7,7 @@ import { NoticeQuery } from '../platform/schemas.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
-import { readDateFields } from '../platform/forms.js';
+import { dateFieldValues, readDateFields } from '../platform/forms.js';
 import { ActionForm, CsrfForm, DocumentParams, EntryForm, IdParams } from './schemas.js';
 import {
   DOCUMENT_LIMITS,
@@ -62,7 +62,6 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
   type EntryValues = Partial<Static<typeof EntryForm>>;
 
   function valuesOf(entry: EntryView): EntryValues {
-    const [year, month, day] = entry.responseDate.split('-');
     return {
       version: String(entry.version),
       title: entry.title,
@@ -70,9 +69,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
       summary: entry.summary,
       outcome: entry.outcome ?? '',
       exemptions: entry.exemptions.join('\n'),
-      'responseDate-day': String(Number(day)),
-      'responseDate-month': String(Number(month)),
-      'responseDate-year': year,
+      ...dateFieldValues(entry.responseDate, 'responseDate'),
       topics: entry.topics,
       personalDataRemoved: entry.personalDataRemoved ? 'yes' : undefined,
     };

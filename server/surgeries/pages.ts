@@ -3,6 +3,7 @@ import { formField as str } from './form.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { readDateFields } from '../platform/forms.js';
 import { SlotFullError } from './errors.js';
 import { AREA_LABELS, AREAS, TOPIC_LABELS, TOPICS } from './people.js';
 import type { SurgeriesService } from './service.js';
@@ -34,6 +35,16 @@ const FORM_FIELDS = [
   'placesPerSlot',
   'minNoticeMinutes',
 ] as const;
+
+/**
+ * The surgery's GOV.UK date input (`date-day`, `-month`, `-year`) as `YYYY-MM-DD`, or '' when
+ * it is not a real date (the service refuses it with its own message).
+ */
+const dateField = (body: unknown): string =>
+  readDateFields(
+    Object.fromEntries(['day', 'month', 'year'].map((p) => [`date-${p}`, str(body, `date-${p}`)])),
+    'date',
+  ).date ?? '';
 
 export async function staffPages(app: FastifyInstance, opts: { surgeries: SurgeriesService }) {
   const { surgeries } = opts;
@@ -86,8 +97,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
   app.post('/staff/surgeries/new', { config: { auth: CASEWORK } }, async (request, reply) => {
     const values: Record<string, string> = {};
     for (const f of FORM_FIELDS) values[f] = str(request.body, f, 2000).trim();
-    const pad = (v: string | undefined) => (v ?? '').padStart(2, '0');
-    const date = `${values['date-year']}-${pad(values['date-month'])}-${pad(values['date-day'])}`;
+    const date = dateField(values);
     try {
       const { surgery } = await surgeries.schedule.create(request.actor(), {
         kind: values.kind === 'street' ? 'street' : 'public',
@@ -219,7 +229,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
   );
   surgeryAction('/move', (r) =>
     surgeries.schedule.move(r.actor(), r.params.id, {
-      date: `${str(r.body, 'date-year')}-${str(r.body, 'date-month').padStart(2, '0')}-${str(r.body, 'date-day').padStart(2, '0')}`,
+      date: dateField(r.body),
       startTime: str(r.body, 'startTime'),
     }),
   );
