@@ -240,7 +240,7 @@ export function createServices(
     officeName: config.officeName,
     mailDomain: config.mailDomain,
   });
-  // Surgeries open cases through correspondence's own entry point (idempotent by source).
+  // Surgeries open cases through correspondence's gateway (idempotent by source).
   const surgeries = createSurgeriesService({
     db: db.db,
     clock,
@@ -252,14 +252,7 @@ export function createServices(
     publicUrl: config.publicUrl,
     officeName: config.officeName,
     reminderSendTimeoutMs: config.surgeryReminderSendMs,
-    openCase: (actor, input) =>
-      correspondence.createCase(actor, {
-        type: 'general',
-        channel: 'in_person',
-        receivedAt: clock.now(),
-        acknowledge: false,
-        ...input,
-      }),
+    openCase: cases.createCase,
   });
   return {
     surgeries,

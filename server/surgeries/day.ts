@@ -4,6 +4,7 @@
  * at composition), never its tables.
  */
 import type { Db } from '../../db/client.js';
+import type { NewCaseInput } from '../correspondence/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, validationError } from '../platform/errors.js';
@@ -12,15 +13,16 @@ import { AREA_LABELS, TOPIC_LABELS, TOPICS } from './people.js';
 import type { SurgeriesRepository } from './repository.js';
 import { govukDay, govukTime } from './time.js';
 
-/** What surgeries need from correspondence: a case for a source, idempotent by that source. */
+/**
+ * What surgeries need from correspondence: a case for a source, idempotent by that source
+ * (correspondence's gateway `createCase`, given at composition).
+ */
 export type OpenCase = (
   actor: Actor,
-  input: {
-    subject: string;
-    body: string;
-    contact: { name: string; email: string | null; phone: string | null };
-    source: { type: string; id: string };
-  },
+  input: Pick<
+    NewCaseInput,
+    'type' | 'channel' | 'receivedAt' | 'acknowledge' | 'subject' | 'body' | 'source'
+  > & { contact: { name: string; email: string | null; phone: string | null } },
 ) => Promise<{ id: string; reference: string }>;
 
 const NOTE_LIMIT = 5_000;
@@ -122,7 +124,13 @@ export function createDayService(deps: {
       const topic = booking.topic
         ? (TOPIC_LABELS[booking.topic] ?? booking.topic)
         : 'Surgery conversation';
+      // A conversation at a surgery is a general enquiry made in person, opened now; the
+      // person was there, so no acknowledgement email is sent.
       const created = await deps.openCase(actor, {
+        type: 'general',
+        channel: 'in_person',
+        receivedAt: clock.now(),
+        acknowledge: false,
         subject: `Surgery ${govukDay(slot.startsAt)} ${govukTime(slot.startsAt)}: ${topic}`.slice(
           0,
           200,
