@@ -41,6 +41,12 @@ export interface CorrespondenceDeps {
 export const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
 export const viewerOf = (actor: Actor): Viewer => ({ id: actor.id, role: actor.role });
 export const isManager = (actor: Actor) => actor.role === 'manager' || actor.role === 'system';
+/**
+ * Who may change a case's assignee at all: a manager; anyone else only on an unassigned case
+ * (to take it) or their own (to release it). bulk.ts refuses the rest.
+ */
+export const mayChangeAssignee = (actor: Actor, assigneeId: string | null) =>
+  isManager(actor) || assigneeId === null || assigneeId === actor.id;
 
 /**
  * The shared parts every correspondence file works with: the deps, the read cache under the

@@ -12,6 +12,8 @@ import { type DocumentListing, type EntryRow } from './repository.js';
 export const PUBLISHABLE_TYPES: readonly CaseType[] = ['foi', 'eir'];
 /** …and only once they have been answered. */
 export const ANSWERED = ['responded', 'closed'];
+/** An entry can be edited while it is a draft or approved, never once published or withdrawn. */
+export const isEditable = (status: string) => status === 'draft' || status === 'approved';
 export const OUTCOMES = replyOutcomes('foi');
 export const PUBLIC_PAGE_SIZE = 20;
 

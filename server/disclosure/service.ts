@@ -24,6 +24,7 @@ import {
   EMAIL_IN_TEXT,
   entryView,
   escapeRegExp,
+  isEditable,
   isManager,
   LIMITS,
   OUTCOMES,
@@ -343,8 +344,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
         const entry = await repo.lockVisible(tx, viewerOf(actor), id);
         if (!entry) throw notFound('Entry not found');
         if (entry.version !== input.version) throw stale();
-        if (entry.status !== 'draft' && entry.status !== 'approved')
-          throw notEditable(entry.status);
+        if (!isEditable(entry.status)) throw notEditable(entry.status);
         const row = await loadCase(tx, entry);
         checkPublishable(row);
         const found = personalDataFound(clean, await personalData(tx, row));

@@ -8,6 +8,7 @@ import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { dateFieldValues, readDateFields } from '../platform/forms.js';
+import { isEditable } from './model.js';
 import { ActionForm, CsrfForm, DocumentParams, EntryForm, IdParams } from './schemas.js';
 import {
   DOCUMENT_LIMITS,
@@ -99,7 +100,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
         notice: extra.notice,
         entry: statusRow(entry),
         values,
-        editable: entry.status === 'draft' || entry.status === 'approved',
+        editable: isEditable(entry.status),
         documents: documents.map((d) => ({ ...d, scan: SCAN_STATES[d.scanStatus] })),
         maxDocuments: DOCUMENT_LIMITS.files,
         isManager: actor.role === 'manager',

@@ -23,6 +23,7 @@ import {
   RestrictionForm,
   TransitionForm,
 } from '../schemas.js';
+import { mayChangeAssignee } from '../context.js';
 import type { CorrespondenceService } from '../service.js';
 import type { AccessGrant, CaseDetail } from '../types.js';
 import {
@@ -98,7 +99,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
             selected: detail.assignee?.id === s.id,
           })),
         ],
-        mayAssign: actor.role === 'manager' || !detail.assignee || detail.assignee.id === actor.id,
+        mayAssign: mayChangeAssignee(actor, detail.assignee?.id ?? null),
         access,
         // Managers see every case anyway: access is for caseworkers other than the assignee.
         accessItems: [
