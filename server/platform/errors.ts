@@ -19,6 +19,21 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A domain's fixed errors (same status, code and message every time) from one table:
+ * each entry becomes a factory, so every throw gets a fresh error with its own stack.
+ */
+export function fixedErrors<K extends string>(
+  table: Record<K, readonly [statusCode: number, code: string, message: string]>,
+): Record<K, () => AppError> {
+  const out = {} as Record<K, () => AppError>;
+  for (const name of Object.keys(table) as K[]) {
+    const [statusCode, code, message] = table[name];
+    out[name] = () => new AppError(statusCode, code, message);
+  }
+  return out;
+}
+
 export const notFound = (what = 'Not found') => new AppError(404, 'not_found', what);
 export const forbidden = (what = 'You do not have access to this') =>
   new AppError(403, 'forbidden', what);

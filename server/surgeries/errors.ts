@@ -1,4 +1,4 @@
-import { AppError } from '../platform/errors.js';
+import { AppError, fixedErrors } from '../platform/errors.js';
 
 /** A free time offered when the chosen one has gone. */
 export interface FreeTime {
@@ -35,29 +35,35 @@ export class NotBookableError extends AppError {
   }
 }
 
-export const alreadyBooked = () =>
-  new AppError(409, 'surgeries.already_booked', 'You already have a booking for this surgery');
-export const keyReused = () =>
-  new AppError(
+/** The surgeries domain's fixed errors: [status, stable code, message]. */
+export const {
+  alreadyBooked,
+  keyReused,
+  bookingNotFound,
+  surgeryNotFound,
+  slotNotFound,
+  alreadyCancelled,
+  tooLateToCancel,
+  offerExpired,
+  placesLeftOnList,
+  alreadyWaiting,
+} = fixedErrors({
+  alreadyBooked: [409, 'surgeries.already_booked', 'You already have a booking for this surgery'],
+  keyReused: [
     422,
     'idempotency.key_reused',
     'This Idempotency-Key was used before with a different booking',
-  );
-export const bookingNotFound = () =>
-  new AppError(404, 'surgeries.booking_not_found', 'Booking not found');
-export const surgeryNotFound = () => new AppError(404, 'surgeries.not_found', 'Surgery not found');
-export const slotNotFound = () => new AppError(404, 'surgeries.slot_not_found', 'Time not found');
-export const alreadyCancelled = () =>
-  new AppError(409, 'surgeries.already_cancelled', 'This booking has already been cancelled');
-export const tooLateToCancel = () =>
-  new AppError(409, 'surgeries.started', 'This appointment has already started');
-export const offerExpired = () =>
-  new AppError(409, 'surgeries.offer_expired', 'This offer has expired');
-export const placesLeftOnList = () =>
-  new AppError(
+  ],
+  bookingNotFound: [404, 'surgeries.booking_not_found', 'Booking not found'],
+  surgeryNotFound: [404, 'surgeries.not_found', 'Surgery not found'],
+  slotNotFound: [404, 'surgeries.slot_not_found', 'Time not found'],
+  alreadyCancelled: [409, 'surgeries.already_cancelled', 'This booking has already been cancelled'],
+  tooLateToCancel: [409, 'surgeries.started', 'This appointment has already started'],
+  offerExpired: [409, 'surgeries.offer_expired', 'This offer has expired'],
+  placesLeftOnList: [
     409,
     'surgeries.places_free',
     'There are still times free at this surgery: book one of those instead',
-  );
-export const alreadyWaiting = () =>
-  new AppError(409, 'surgeries.already_waiting', 'You are already on the waiting list');
+  ],
+  alreadyWaiting: [409, 'surgeries.already_waiting', 'You are already on the waiting list'],
+});
