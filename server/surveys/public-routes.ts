@@ -108,14 +108,37 @@ export async function surveysPublicRoutes(
     return { survey, session: s, key, invitationId, draft, pages: pagesOf(survey.questions) };
   }
 
-  /** The journey and the page of questions `/q/:page` names (404 for a page it lacks). */
-  async function questionPage(
-    request: FastifyRequest<{ Params: { id: string; page: string } }>,
-    reply: FastifyReply,
+  type Journey = NonNullable<Awaited<ReturnType<typeof journey>>>;
+
+  /**
+   * A route at `/consultations/:id/<path>` that needs the journey: the handler runs only
+   * when journey() has not answered the request itself (closed survey, no session).
+   */
+  function journeyRoute<P extends object = object, B = unknown>(
+    method: 'GET' | 'POST',
+    path: string,
+    config: typeof PUBLIC | typeof POSTS,
+    handler: (
+      j: Journey,
+      request: FastifyRequest<{ Params: P & { id: string }; Body: B }>,
+      reply: FastifyReply,
+    ) => unknown,
   ) {
-    const j = await journey(request, reply, request.params.id);
-    if (!j) return undefined;
-    const pageNo = Number(request.params.page);
+    app.route<{ Params: P & { id: string }; Body: B }>({
+      method,
+      url: `/consultations/:id/${path}`,
+      config,
+      handler: async (request, reply) => {
+        // The url above always has `:id`; Fastify cannot see that through the generic P.
+        const j = await journey(request, reply, (request.params as { id: string }).id);
+        return j ? handler(j, request, reply) : reply;
+      },
+    });
+  }
+
+  /** The page of questions `/q/:page` names (404 for a page the survey lacks). */
+  function questionPage(j: Journey, page: string) {
+    const pageNo = Number(page);
     const questions = j.pages[pageNo - 1];
     if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
     return { j, pageNo, questions };
@@ -123,25 +146,22 @@ export async function surveysPublicRoutes(
 
   function renderPage(
     reply: FastifyReply,
-    survey: SurveyWithQuestions,
-    pageNo: number,
-    total: number,
-    questions: QuestionDef[],
+    { j, pageNo, questions }: ReturnType<typeof questionPage>,
     values: Answers,
-    canSave: boolean,
     errors?: FieldErrors,
   ) {
+    const { survey } = j;
     return reply.page(
       `${V}/question.njk`,
       {
         pageTitle: (questions.length > 1 && questions[0]!.section) || questions[0]!.label,
         survey,
         pageNo,
-        total,
+        total: j.pages.length,
         section: questions.length > 1 ? questions[0]!.section : null,
         questions: questions.map((q) => questionView(q, values[q.key], errors?.[q.key])),
         errors,
-        canSave,
+        canSave: j.session.kind === 'link',
         back:
           pageNo > 1
             ? `/consultations/${survey.id}/q/${pageNo - 1}`
@@ -219,59 +239,32 @@ export async function surveysPublicRoutes(
     },
   );
 
-  app.get<{ Params: { id: string; page: string } }>(
-    '/consultations/:id/q/:page',
-    { config: PUBLIC },
-    async (request, reply) => {
-      const at = await questionPage(request, reply);
-      if (!at) return reply;
-      const { j, pageNo, questions } = at;
-      return renderPage(
-        reply,
-        j.survey,
-        pageNo,
-        j.pages.length,
-        questions,
-        j.draft,
-        j.session.kind === 'link',
-      );
-    },
+  journeyRoute<{ page: string }>('GET', 'q/:page', PUBLIC, (j, request, reply) =>
+    renderPage(reply, questionPage(j, request.params.page), j.draft),
   );
 
-  app.post<{ Params: { id: string; page: string }; Body: Record<string, unknown> }>(
-    '/consultations/:id/q/:page',
-    { config: POSTS },
-    async (request, reply) => {
-      const at = await questionPage(request, reply);
-      if (!at) return reply;
-      const { j, pageNo, questions } = at;
-      const answers = answersFromForm(questions, request.body);
+  journeyRoute<{ page: string }, Record<string, unknown>>(
+    'POST',
+    'q/:page',
+    POSTS,
+    async (j, request, reply) => {
+      const at = questionPage(j, request.params.page);
+      const answers = answersFromForm(at.questions, request.body);
       const { errors } = await answering.savePage(
         j.survey.id,
         j.key,
         j.invitationId,
-        questions.map((q) => q.key),
+        at.questions.map((q) => q.key),
         answers,
       );
-      if (Object.keys(errors).length > 0)
-        return renderPage(
-          reply,
-          j.survey,
-          pageNo,
-          j.pages.length,
-          questions,
-          answers,
-          j.session.kind === 'link',
-          errors,
-        );
+      if (Object.keys(errors).length > 0) return renderPage(reply, at, answers, errors);
       if (request.body?.save === 'later' && j.session.kind === 'link')
         return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
-      const next = pageNo < j.pages.length ? `q/${pageNo + 1}` : 'check';
+      const next = at.pageNo < j.pages.length ? `q/${at.pageNo + 1}` : 'check';
       return reply.redirect(`/consultations/${j.survey.id}/${next}`, 303);
     },
   );
 
-  type Journey = NonNullable<Awaited<ReturnType<typeof journey>>>;
   function savedPage(
     reply: FastifyReply,
     j: Journey,
@@ -292,23 +285,14 @@ export async function surveysPublicRoutes(
     );
   }
 
-  app.get<{ Params: { id: string } }>(
-    '/consultations/:id/saved',
-    { config: PUBLIC },
-    async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
-      return savedPage(reply, j);
-    },
-  );
+  journeyRoute('GET', 'saved', PUBLIC, (j, _request, reply) => savedPage(reply, j));
 
   // "Email me the link": sent once, straight to the relay; the address is not kept.
-  app.post<{ Params: { id: string }; Body: { email?: string } }>(
-    '/consultations/:id/saved/email',
-    { config: POSTS },
-    async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
+  journeyRoute<object, { email?: string }>(
+    'POST',
+    'saved/email',
+    POSTS,
+    async (j, request, reply) => {
       if (j.session.kind !== 'link')
         return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
       const { resumeMailer } = opts.surveys;
@@ -332,47 +316,34 @@ export async function surveysPublicRoutes(
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/consultations/:id/check',
-    { config: PUBLIC },
-    async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
-      const rows = j.pages.flatMap((questions, index) =>
-        questions.map((q) => ({ q: questionView(q, j.draft[q.key]), page: index + 1 })),
-      );
-      return reply.page(`${V}/check.njk`, {
-        pageTitle: 'Check your answers',
-        survey: j.survey,
-        rows,
-        hasEquality: j.survey.questions.some((q) => q.specialCategory),
-      });
-    },
-  );
+  journeyRoute('GET', 'check', PUBLIC, (j, _request, reply) => {
+    const rows = j.pages.flatMap((questions, index) =>
+      questions.map((q) => ({ q: questionView(q, j.draft[q.key]), page: index + 1 })),
+    );
+    return reply.page(`${V}/check.njk`, {
+      pageTitle: 'Check your answers',
+      survey: j.survey,
+      rows,
+      hasEquality: j.survey.questions.some((q) => q.specialCategory),
+    });
+  });
 
-  app.get<{ Params: { id: string } }>(
-    '/consultations/:id/equality',
-    { config: PUBLIC },
-    async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
-      return reply.page(`${V}/equality.njk`, {
-        pageTitle: 'Equality information',
-        survey: j.survey,
-        questions: j.survey.questions
-          .filter((q) => q.specialCategory)
-          .map((q) => questionView(q, j.draft[q.key])),
-      });
-    },
+  journeyRoute('GET', 'equality', PUBLIC, (j, _request, reply) =>
+    reply.page(`${V}/equality.njk`, {
+      pageTitle: 'Equality information',
+      survey: j.survey,
+      questions: j.survey.questions
+        .filter((q) => q.specialCategory)
+        .map((q) => questionView(q, j.draft[q.key])),
+    }),
   );
 
   // Submit: the equality page posts its (optional) answers here too.
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
-    '/consultations/:id/submit',
-    { config: POSTS },
-    async (request, reply) => {
-      const j = await journey(request, reply, request.params.id);
-      if (!j) return reply;
+  journeyRoute<object, Record<string, unknown>>(
+    'POST',
+    'submit',
+    POSTS,
+    async (j, request, reply) => {
       const equality = j.survey.questions.filter((q) => q.specialCategory);
       const answers = { ...j.draft, ...answersFromForm(equality, request.body) };
       try {
