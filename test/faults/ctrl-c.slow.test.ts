@@ -57,8 +57,7 @@ describe('Ctrl-C', () => {
       expect(app.output()).toContain('SIGINT: finishing in-flight requests and jobs');
       expect(app.output()).not.toMatch(/TypeError|Unhandled|gave up/);
       // The postmaster is gone and its pid file removed: a clean shutdown, not a crash.
-      for (let i = 0; i < 50 && isAlive(postmaster); i += 1)
-        await new Promise((r) => setTimeout(r, 100));
+      await expect.poll(() => isAlive(postmaster), { timeout: 5_000 }).toBe(false);
       expect(isAlive(postmaster)).toBe(false);
       expect(fs.existsSync(pidFile)).toBe(false);
     } finally {

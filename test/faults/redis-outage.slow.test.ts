@@ -41,6 +41,7 @@ describe.skipIf(!hasRedisServer)('§9 Redis outages', () => {
     expect((await e.contact(1)).statusCode).toBe(201);
     await e.drain(30_000);
     await e.redis.stop();
+    // Real time on purpose: the fault is an outage lasting 15 s (longer than drainDelay + 1 s).
     await new Promise((r) => setTimeout(r, 15_000));
     await e.redis.up();
     expect((await e.contact(2)).statusCode).toBe(201);
