@@ -1,6 +1,7 @@
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../lib/format.js';
+import type { RouteAuth } from '../../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../../platform/auth.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
 import { formRefusal } from '../../platform/forms.js';
@@ -137,31 +138,6 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
     };
   }
 
-  /** Runs a case form's action; a refusal re-renders the page with the error summary. */
-  async function caseAction(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    id: string,
-    field: string,
-    values: Record<string, unknown>,
-    action: () => Promise<unknown>,
-    notice: string,
-    anchor = '',
-  ) {
-    try {
-      await action();
-      return reply.redirect(`/casework/${id}?notice=${notice}${anchor}`, 303);
-    } catch (error) {
-      const refusal = formRefusal(error, field);
-      if (!refusal) throw error;
-      return renderCase(request, reply, id, {
-        errors: refusal.fields,
-        status: refusal.status,
-        values,
-      });
-    }
-  }
-
   const parseVersion = (value: string | undefined) =>
     value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
 
@@ -181,42 +157,76 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
       }),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof NoteForm> }>(
-    '/casework/:id/notes',
-    { schema: { params: CaseIdParams, body: NoteForm, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const { id } = request.params;
+  /** Every case form's path starts `/casework/:id` (CaseIdParams, AttachmentIdParams). */
+  type CaseId = Static<typeof CaseIdParams>;
+
+  /**
+   * Registers one of the case page's forms: a POST to `/casework/:id<path>`. `run` reads the
+   * form into the values to show again and the action to take. Done, it comes back to the case
+   * with `notice` (at `anchor`); refused, the page is shown again with the error summary, the
+   * refusal's message against `field` when it names no field of its own.
+   */
+  function caseForm<B extends TSchema = TUnknown, P extends TSchema = typeof CaseIdParams>(
+    path: string,
+    form: {
+      params?: P;
+      body?: B;
+      auth: RouteAuth;
+      field: string;
+      notice: string;
+      anchor?: string;
+    },
+    run: (
+      request: FastifyRequest<{ Params: Static<P> & CaseId; Body: Static<B> }>,
+      id: string,
+    ) => { values?: Record<string, unknown>; action: () => Promise<unknown> },
+  ) {
+    app.post<{ Params: Static<P> & CaseId; Body: Static<B> }>(
+      `/casework/:id${path}`,
+      {
+        schema: {
+          params: form.params ?? CaseIdParams,
+          ...(form.body && { body: form.body }),
+          hide: true,
+        },
+        config: { auth: form.auth },
+      },
+      async (request, reply) => {
+        const { id } = request.params as CaseId;
+        const { values = {}, action } = run(request, id);
+        try {
+          await action();
+          return reply.redirect(`/casework/${id}?notice=${form.notice}${form.anchor ?? ''}`, 303);
+        } catch (error) {
+          const refusal = formRefusal(error, form.field);
+          if (!refusal) throw error;
+          return renderCase(request, reply, id, {
+            errors: refusal.fields,
+            status: refusal.status,
+            values,
+          });
+        }
+      },
+    );
+  }
+
+  caseForm(
+    '/notes',
+    { body: NoteForm, auth: CASEWORK, field: 'body', notice: 'note', anchor: '#notes' },
+    (request, id) => {
       const body = request.body.body ?? '';
-      return caseAction(
-        request,
-        reply,
-        id,
-        'body',
-        { body },
-        () => svc.addNote(request.actor(), id, { body }),
-        'note',
-        '#notes',
-      );
+      return { values: { body }, action: () => svc.addNote(request.actor(), id, { body }) };
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof TransitionForm> }>(
-    '/casework/:id/transition',
-    {
-      schema: { params: CaseIdParams, body: TransitionForm, hide: true },
-      config: { auth: CASEWORK },
-    },
-    async (request, reply) => {
-      const { id } = request.params;
+  caseForm(
+    '/transition',
+    { body: TransitionForm, auth: CASEWORK, field: 'to', notice: 'status' },
+    (request, id) => {
       const { to, outcome, reasonEvent, reasonText } = request.body;
-      const values = { to, outcome, reasonEvent, reasonText };
-      return caseAction(
-        request,
-        reply,
-        id,
-        'to',
-        values,
-        async () => {
+      return {
+        values: { to, outcome, reasonEvent, reasonText },
+        action: async () => {
           if (!to)
             throw new AppError(400, 'validation', 'Select a new status', {
               to: 'Select a new status',
@@ -228,71 +238,49 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
             reason: reasonEvent || reasonText?.trim() || undefined,
           });
         },
-        'status',
-      );
+      };
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AssignForm> }>(
-    '/casework/:id/assign',
-    { schema: { params: CaseIdParams, body: AssignForm, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const { id } = request.params;
+  caseForm(
+    '/assign',
+    { body: AssignForm, auth: CASEWORK, field: 'assigneeId', notice: 'assigned' },
+    (request, id) => {
       const assigneeId = request.body.assigneeId || null;
-      return caseAction(
-        request,
-        reply,
-        id,
-        'assigneeId',
-        { assigneeId },
-        () =>
+      return {
+        values: { assigneeId },
+        action: () =>
           svc.assign(request.actor(), id, {
             assigneeId,
             version: parseVersion(request.body.version),
           }),
-        'assigned',
-      );
+      };
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams> }>(
-    '/casework/:id/attachments',
-    { schema: { params: CaseIdParams, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const { id } = request.params;
-      return caseAction(
-        request,
-        reply,
-        id,
-        'file',
-        {},
-        () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)),
-        'attachments',
-        '#attachments',
-      );
-    },
+  // Multipart: the files come as the body (see uploadedFiles), so there is no body schema.
+  caseForm(
+    '/attachments',
+    { auth: CASEWORK, field: 'file', notice: 'attachments', anchor: '#attachments' },
+    (request, id) => ({
+      action: () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)),
+    }),
   );
 
   // "Scan again" next to a file still held for its virus check (managers: see the service).
-  app.post<{ Params: Static<typeof AttachmentIdParams>; Body: Static<typeof CsrfOnlyForm> }>(
-    '/casework/:id/attachments/:attachmentId/rescan',
+  caseForm(
+    '/attachments/:attachmentId/rescan',
     {
-      schema: { params: AttachmentIdParams, body: CsrfOnlyForm, hide: true },
-      config: { auth: MANAGERS },
+      params: AttachmentIdParams,
+      body: CsrfOnlyForm,
+      auth: MANAGERS,
+      field: 'file',
+      notice: 'rescan',
+      anchor: '#attachments-heading',
     },
-    async (request, reply) => {
-      const { id, attachmentId } = request.params;
-      return caseAction(
-        request,
-        reply,
-        id,
-        'file',
-        {},
-        () => svc.rescanAttachment(request.actor(), id, attachmentId),
-        'rescan',
-        '#attachments-heading',
-      );
-    },
+    (request, id) => ({
+      action: () => svc.rescanAttachment(request.actor(), id, request.params.attachmentId),
+    }),
   );
 
   app.get<{ Params: Static<typeof AttachmentIdParams> }>(
@@ -305,85 +293,55 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
       ),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessForm> }>(
-    '/casework/:id/access',
-    {
-      schema: { params: CaseIdParams, body: AccessForm, hide: true },
-      config: { auth: MANAGERS },
-    },
-    async (request, reply) => {
-      const { id } = request.params;
+  caseForm(
+    '/access',
+    { body: AccessForm, auth: MANAGERS, field: 'userId', notice: 'access', anchor: '#access' },
+    (request, id) => {
       const userId = request.body.userId ?? '';
-      return caseAction(
-        request,
-        reply,
-        id,
-        'userId',
-        { userId },
-        async () => {
+      return {
+        values: { userId },
+        action: async () => {
           if (!userId)
             throw new AppError(400, 'validation', 'Choose a person', {
               userId: 'Choose who to give access to',
             });
           await svc.grantAccess(request.actor(), id, userId);
         },
-        'access',
-        '#access',
-      );
+      };
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessForm> }>(
-    '/casework/:id/access/remove',
+  caseForm(
+    '/access/remove',
     {
-      schema: { params: CaseIdParams, body: AccessForm, hide: true },
-      config: { auth: MANAGERS },
+      body: AccessForm,
+      auth: MANAGERS,
+      field: 'userId',
+      notice: 'access-removed',
+      anchor: '#access',
     },
-    async (request, reply) => {
-      const { id } = request.params;
-      const userId = request.body.userId ?? '';
-      return caseAction(
-        request,
-        reply,
-        id,
-        'userId',
-        {},
-        async () => {
-          try {
-            await svc.revokeAccess(request.actor(), id, userId);
-          } catch (error) {
-            // Already removed (a second click, or another manager): the outcome they wanted.
-            if (!(error instanceof AppError && error.code === 'correspondence.access_not_found'))
-              throw error;
-          }
-        },
-        'access-removed',
-        '#access',
-      );
-    },
+    (request, id) => ({
+      action: async () => {
+        try {
+          await svc.revokeAccess(request.actor(), id, request.body.userId ?? '');
+        } catch (error) {
+          // Already removed (a second click, or another manager): the outcome they wanted.
+          if (!(error instanceof AppError && error.code === 'correspondence.access_not_found'))
+            throw error;
+        }
+      },
+    }),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RestrictionForm> }>(
-    '/casework/:id/restriction',
-    {
-      schema: { params: CaseIdParams, body: RestrictionForm, hide: true },
-      config: { auth: MANAGERS },
-    },
-    async (request, reply) => {
-      const { id } = request.params;
-      return caseAction(
-        request,
-        reply,
-        id,
-        'restricted',
-        {},
-        () =>
-          svc.setRestricted(request.actor(), id, {
-            restricted: request.body.restricted === 'yes',
-            version: parseVersion(request.body.version),
-          }),
-        'restriction',
-      );
-    },
+  caseForm(
+    '/restriction',
+    { body: RestrictionForm, auth: MANAGERS, field: 'restricted', notice: 'restriction' },
+    (request, id) => ({
+      action: () =>
+        svc.setRestricted(request.actor(), id, {
+          restricted: request.body.restricted === 'yes',
+          version: parseVersion(request.body.version),
+        }),
+    }),
   );
 }
