@@ -17,11 +17,12 @@ import {
 } from '../deadlines/schemas.js';
 import { CASE_TYPE_LABELS as TYPE_LABELS } from '../lib/deadline-rules.js';
 import { dateFromParts } from '../lib/dates.js';
+import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 
 // Tagged as before: the OpenAPI document lists these under deadlines.
-const api = { tags: ['deadlines'], security: [{ bearer: [] }] };
+const api = apiRoute('deadlines');
 
 /** Service field paths (`data.reason`) to the form's field names (`reason`). */
 const FORM_FIELDS: Record<string, string> = {
@@ -40,16 +41,11 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RecordEventBody> }>(
     '/api/cases/:id/events',
-    {
-      schema: {
-        ...api,
-        summary: 'Record a clock event; the due date is recomputed (docs/rules/deadlines.md §4)',
-        params: CaseIdParams,
-        body: RecordEventBody,
-        response: { 201: RecordedEventSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Record a clock event; the due date is recomputed (docs/rules/deadlines.md §4)', {
+      params: CaseIdParams,
+      body: RecordEventBody,
+      response: { 201: RecordedEventSchema },
+    }),
     async (request, reply) => {
       const { subjectId, ...result } = await deadlines.recordEvent(
         request.actor(),
@@ -63,16 +59,11 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.post<{ Params: Static<typeof CaseEventParams>; Body: Static<typeof VoidEventBody> }>(
     '/api/cases/:id/events/:eventId/void',
-    {
-      schema: {
-        ...api,
-        summary: 'Void a clock event with a reason (a correction; nothing is edited)',
-        params: CaseEventParams,
-        body: VoidEventBody,
-        response: { 200: DeadlineViewSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Void a clock event with a reason (a correction; nothing is edited)', {
+      params: CaseEventParams,
+      body: VoidEventBody,
+      response: { 200: DeadlineViewSchema },
+    }),
     async (request) =>
       deadlines.voidEvent(
         request.actor(),

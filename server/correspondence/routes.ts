@@ -1,6 +1,8 @@
 import multipart from '@fastify/multipart';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { apiRoute, type RouteAuth } from '../platform/api-route.js';
+import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { ATTACHMENT_LIMITS, sendAttachment, uploadedFiles } from './attachments.js';
 import { correspondencePages } from './pages.js';
@@ -29,7 +31,7 @@ import {
 } from './schemas.js';
 import type { CorrespondenceService } from './service.js';
 
-const api = { tags: ['cases'], security: [{ bearer: [] }] };
+const api = apiRoute('cases');
 
 /**
  * The service hands back the same object while it reuses an answer (change stamp), so its
@@ -71,17 +73,27 @@ export async function correspondenceRoutes(
     },
   });
 
+  /** A change to one case (POST `/api/cases/:id/<path>`), answered with the case's summary. */
+  function caseChange<B extends TSchema>(
+    path: string,
+    auth: RouteAuth,
+    summary: string,
+    body: B,
+    change: (actor: Actor, id: string, body: Static<B>) => Promise<unknown>,
+  ) {
+    app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<B> }>(
+      `/api/cases/:id/${path}`,
+      api(auth, summary, { params: CaseIdParams, body, response: { 200: CaseSummarySchema } }),
+      async (request) => change(request.actor(), request.params.id, request.body),
+    );
+  }
+
   app.post<{ Body: Static<typeof CreateCaseBody> }>(
     '/api/cases',
-    {
-      schema: {
-        ...api,
-        summary: 'Record a piece of correspondence (staff entry)',
-        body: CreateCaseBody,
-        response: { 201: CreatedCaseSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Record a piece of correspondence (staff entry)', {
+      body: CreateCaseBody,
+      response: { 201: CreatedCaseSchema },
+    }),
     async (request, reply) => {
       const created = await correspondence.createCase(request.actor(), request.body);
       return reply.code(201).send(created);
@@ -90,15 +102,10 @@ export async function correspondenceRoutes(
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/cases',
-    {
-      schema: {
-        ...api,
-        summary: 'List and search cases (keyset paged)',
-        querystring: ListQuery,
-        response: { 200: CaseListSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'List and search cases (keyset paged)', {
+      querystring: ListQuery,
+      response: { 200: CaseListSchema },
+    }),
     async (request, reply) => {
       const { sort, limit, cursor, ...filters } = request.query;
       return sendReused(
@@ -110,29 +117,19 @@ export async function correspondenceRoutes(
 
   app.post<{ Body: Static<typeof BulkAssignBody> }>(
     '/api/cases/bulk-assign',
-    {
-      schema: {
-        ...api,
-        summary: 'Assign many cases at once: all or none',
-        body: BulkAssignBody,
-        response: { 200: BulkAssignResult },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Assign many cases at once: all or none', {
+      body: BulkAssignBody,
+      response: { 200: BulkAssignResult },
+    }),
     async (request) => correspondence.bulkAssign(request.actor(), request.body),
   );
 
   app.post<{ Body: Static<typeof BulkTagBody> }>(
     '/api/cases/bulk-tag',
-    {
-      schema: {
-        ...api,
-        summary: 'Add tags to many cases at once: all or none',
-        body: BulkTagBody,
-        response: { 200: BulkTagResult },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Add tags to many cases at once: all or none', {
+      body: BulkTagBody,
+      response: { 200: BulkTagResult },
+    }),
     async (request) =>
       correspondence.bulkTag(request.actor(), {
         tags: request.body.tags,
@@ -142,94 +139,53 @@ export async function correspondenceRoutes(
 
   app.get<{ Params: Static<typeof CaseIdParams> }>(
     '/api/cases/:id',
-    {
-      schema: {
-        ...api,
-        summary: 'One case with its deadline, notes and timeline',
-        params: CaseIdParams,
-        response: { 200: CaseDetailSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'One case with its deadline, notes and timeline', {
+      params: CaseIdParams,
+      response: { 200: CaseDetailSchema },
+    }),
     async (request, reply) =>
       sendReused(reply, await correspondence.get(request.actor(), request.params.id)),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof TransitionBody> }>(
-    '/api/cases/:id/transitions',
-    {
-      schema: {
-        ...api,
-        summary: 'Move a case to another status (domain §5)',
-        params: CaseIdParams,
-        body: TransitionBody,
-        response: { 200: CaseSummarySchema },
-      },
-      config: { auth: CASEWORK },
-    },
-    async (request) => correspondence.transition(request.actor(), request.params.id, request.body),
+  caseChange(
+    'transitions',
+    CASEWORK,
+    'Move a case to another status (domain §5)',
+    TransitionBody,
+    (actor, id, body) => correspondence.transition(actor, id, body),
   );
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof NoteBody> }>(
     '/api/cases/:id/notes',
-    {
-      schema: {
-        ...api,
-        summary: 'Add an internal note (immutable)',
-        params: CaseIdParams,
-        body: NoteBody,
-        response: { 201: NoteSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Add an internal note (immutable)', {
+      params: CaseIdParams,
+      body: NoteBody,
+      response: { 201: NoteSchema },
+    }),
     async (request, reply) => {
       const note = await correspondence.addNote(request.actor(), request.params.id, request.body);
       return reply.code(201).send(note);
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AssignBody> }>(
-    '/api/cases/:id/assignment',
-    {
-      schema: {
-        ...api,
-        summary: 'Assign or unassign one case',
-        params: CaseIdParams,
-        body: AssignBody,
-        response: { 200: CaseSummarySchema },
-      },
-      config: { auth: CASEWORK },
-    },
-    async (request) => correspondence.assign(request.actor(), request.params.id, request.body),
+  caseChange('assignment', CASEWORK, 'Assign or unassign one case', AssignBody, (actor, id, body) =>
+    correspondence.assign(actor, id, body),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RestrictionBody> }>(
-    '/api/cases/:id/restriction',
-    {
-      schema: {
-        ...api,
-        summary: 'Restrict a case to its assignee and managers (managers only)',
-        params: CaseIdParams,
-        body: RestrictionBody,
-        response: { 200: CaseSummarySchema },
-      },
-      config: { auth: MANAGERS },
-    },
-    async (request) =>
-      correspondence.setRestricted(request.actor(), request.params.id, request.body),
+  caseChange(
+    'restriction',
+    MANAGERS,
+    'Restrict a case to its assignee and managers (managers only)',
+    RestrictionBody,
+    (actor, id, body) => correspondence.setRestricted(actor, id, body),
   );
 
   app.get<{ Params: Static<typeof CaseIdParams> }>(
     '/api/cases/:id/access',
-    {
-      schema: {
-        ...api,
-        summary: 'Who has been given access to a restricted case (managers only)',
-        params: CaseIdParams,
-        response: { 200: AccessListSchema },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Who has been given access to a restricted case (managers only)', {
+      params: CaseIdParams,
+      response: { 200: AccessListSchema },
+    }),
     async (request) => ({
       items: await correspondence.accessList(request.actor(), request.params.id),
     }),
@@ -237,16 +193,11 @@ export async function correspondenceRoutes(
 
   app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessBody> }>(
     '/api/cases/:id/access',
-    {
-      schema: {
-        ...api,
-        summary: 'Give a caseworker or manager access to a restricted case (managers only)',
-        params: CaseIdParams,
-        body: AccessBody,
-        response: { 201: AccessListSchema },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Give a caseworker or manager access to a restricted case (managers only)', {
+      params: CaseIdParams,
+      body: AccessBody,
+      response: { 201: AccessListSchema },
+    }),
     async (request, reply) => {
       const actor = request.actor();
       await correspondence.grantAccess(actor, request.params.id, request.body.userId);
@@ -257,14 +208,9 @@ export async function correspondenceRoutes(
 
   app.delete<{ Params: Static<typeof AccessParams> }>(
     '/api/cases/:id/access/:userId',
-    {
-      schema: {
-        ...api,
-        summary: 'Take back access given to a member of staff (managers only)',
-        params: AccessParams,
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Take back access given to a member of staff (managers only)', {
+      params: AccessParams,
+    }),
     async (request, reply) => {
       await correspondence.revokeAccess(request.actor(), request.params.id, request.params.userId);
       return reply.code(204).send();
@@ -273,16 +219,11 @@ export async function correspondenceRoutes(
 
   app.post<{ Params: Static<typeof CaseIdParams> }>(
     '/api/cases/:id/attachments',
-    {
-      schema: {
-        ...api,
-        summary: 'Attach files (multipart/form-data; PDF, PNG, JPEG or DOCX; 10 MiB, 5 files)',
-        consumes: ['multipart/form-data'],
-        params: CaseIdParams,
-        response: { 201: Type.Object({ items: Type.Array(AttachmentSchema) }) },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Attach files (multipart/form-data; PDF, PNG, JPEG or DOCX; 10 MiB, 5 files)', {
+      consumes: ['multipart/form-data'],
+      params: CaseIdParams,
+      response: { 201: Type.Object({ items: Type.Array(AttachmentSchema) }) },
+    }),
     async (request, reply) => {
       if (!request.isMultipart())
         return reply.code(415).send({
@@ -303,14 +244,9 @@ export async function correspondenceRoutes(
 
   app.get<{ Params: Static<typeof AttachmentIdParams> }>(
     '/api/cases/:id/attachments/:attachmentId',
-    {
-      schema: {
-        ...api,
-        summary: 'Download one attachment (always as a download)',
-        params: AttachmentIdParams,
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Download one attachment (always as a download)', {
+      params: AttachmentIdParams,
+    }),
     async (request, reply) =>
       sendAttachment(
         reply,
@@ -324,25 +260,20 @@ export async function correspondenceRoutes(
 
   app.get(
     '/api/cases/counts',
-    {
-      schema: {
-        ...api,
-        summary: 'Counts for each triage view',
-        response: {
-          200: Type.Object({
-            unassigned: Type.Integer(),
-            mine: Type.Integer(),
-            due5wd: Type.Integer(),
-            overdue: Type.Integer(),
-            awaitingRequester: Type.Integer(),
-            awaitingApproval: Type.Integer(),
-            needsAttention: Type.Integer(),
-            allOpen: Type.Integer(),
-          }),
-        },
+    api(CASEWORK, 'Counts for each triage view', {
+      response: {
+        200: Type.Object({
+          unassigned: Type.Integer(),
+          mine: Type.Integer(),
+          due5wd: Type.Integer(),
+          overdue: Type.Integer(),
+          awaitingRequester: Type.Integer(),
+          awaitingApproval: Type.Integer(),
+          needsAttention: Type.Integer(),
+          allOpen: Type.Integer(),
+        }),
       },
-      config: { auth: CASEWORK },
-    },
+    }),
     async (request) => correspondence.counts(request.actor()),
   );
 
