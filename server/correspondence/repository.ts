@@ -51,6 +51,13 @@ const headQuery = (db: DbOrTx, name: string) =>
     )
     .prepare(name);
 
+/** The case `id` if `viewer` may see it: read plainly, or locked (lockVisible). */
+const visibleCase = (db: DbOrTx, viewer: Viewer, id: string) =>
+  db
+    .select()
+    .from(cases)
+    .where(and(eq(cases.id, id), visibleTo(viewer)));
+
 /** Cases in the database: the case rows here, their parts and the queue's reads beside. */
 export function createCorrespondenceRepository() {
   return {
@@ -94,10 +101,7 @@ export function createCorrespondenceRepository() {
     /** The case if `viewer` may see it, else undefined (a hidden case is a missing case). */
     async findVisible(db: DbOrTx, viewer: Viewer, id: string): Promise<CaseRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await db
-        .select()
-        .from(cases)
-        .where(and(eq(cases.id, id), visibleTo(viewer)));
+      const [row] = await visibleCase(db, viewer, id);
       return row;
     },
 
@@ -119,11 +123,7 @@ export function createCorrespondenceRepository() {
     /** As findVisible, locking the row for the rest of the transaction. */
     async lockVisible(tx: DbOrTx, viewer: Viewer, id: string): Promise<CaseRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await tx
-        .select()
-        .from(cases)
-        .where(and(eq(cases.id, id), visibleTo(viewer)))
-        .for('update');
+      const [row] = await visibleCase(tx, viewer, id).for('update');
       return row;
     },
 
