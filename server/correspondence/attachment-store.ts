@@ -6,9 +6,9 @@ import type { Actor, AuditLog } from '../platform/audit.js';
 import { validationError } from '../platform/errors.js';
 import {
   ATTACHMENT_LIMITS,
-  attachmentTooLarge,
   detectAttachmentType,
   safeFilename,
+  sizeCheckedName,
   tooManyAttachments,
   unsupportedAttachment,
   type UploadedFile,
@@ -37,11 +37,7 @@ export async function checkUploads(
   if (files.length > ATTACHMENT_LIMITS.files) throw tooManyAttachments();
   const checked: CheckedFile[] = [];
   for (const file of files) {
-    const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
-    if (file.truncated || file.data.length > ATTACHMENT_LIMITS.fileSize)
-      throw attachmentTooLarge(shown);
-    if (file.data.length === 0)
-      throw validationError({ file: `${shown || 'The selected file'} is empty` });
+    const shown = sizeCheckedName(file, ATTACHMENT_LIMITS.fileSize);
     const contentType = await detectAttachmentType(file.data);
     if (!contentType) throw unsupportedAttachment(shown);
     checked.push({

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
-import { AppError } from '../platform/errors.js';
+import { AppError, validationError } from '../platform/errors.js';
 
 /** Security §5: at most 10 MiB a file and 5 files a request. */
 export const ATTACHMENT_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, filename: 200 };
@@ -87,6 +87,18 @@ export interface UploadedFile {
   data: Buffer;
   /** True when the upload was cut off at the size limit. */
   truncated?: boolean;
+}
+
+/**
+ * The name to show for an uploaded file (its last path part, 100 characters at most), once it
+ * is known to be neither cut off nor over `maxSize` (413) and not empty (400).
+ */
+export function sizeCheckedName(file: UploadedFile, maxSize: number): string {
+  const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
+  if (file.truncated || file.data.length > maxSize) throw attachmentTooLarge(shown);
+  if (file.data.length === 0)
+    throw validationError({ file: `${shown || 'The selected file'} is empty` });
+  return shown;
 }
 
 /** The files of a multipart body (`attachFieldsToBody`): any field that carries a file. */

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../../db/client.js';
 import { queueScanAgain } from '../attachments/scan.js';
 import {
-  attachmentTooLarge,
   detectAttachmentType,
   formatSize,
   safeFilename,
+  sizeCheckedName,
   type UploadedFile,
 } from '../correspondence/attachments.js';
 import type { CaseRow } from '../correspondence/gateway.js';
@@ -56,11 +56,7 @@ export function createDocumentCommands(ctx: DisclosureContext, checks: CaseCheck
       );
     const checked: Array<{ filename: string; contentType: string; data: Buffer }> = [];
     for (const file of files) {
-      const shown = file.filename.split(/[\\/]/).pop()?.slice(0, 100) ?? '';
-      if (file.truncated || file.data.length > DOCUMENT_LIMITS.fileSize)
-        throw attachmentTooLarge(shown);
-      if (file.data.length === 0)
-        throw validationError({ file: `${shown || 'The selected file'} is empty` });
+      const shown = sizeCheckedName(file, DOCUMENT_LIMITS.fileSize);
       // What the bytes are, not what the name or the browser claim.
       if ((await detectAttachmentType(file.data)) !== PDF)
         throw documentError(
