@@ -98,6 +98,18 @@ export function reminderDue(startsAt: Date, now: Date): Date | null {
   return due.getTime() > now.getTime() ? due : null;
 }
 
+/**
+ * What changes on a booking whose time has moved: the calendar entry's sequence goes up (so
+ * the new .ics replaces the old, docs/rules/surgeries.md §4) and the reminder is due again
+ * for the new time (§6).
+ */
+export const movedBooking = (booking: BookingRow, startsAt: Date, now: Date) => ({
+  icsSequence: booking.icsSequence + 1,
+  reminderDueAt: reminderDue(startsAt, now),
+  reminderAttemptedAt: null,
+  reminderSentAt: null,
+});
+
 export function createBookingService(deps: BookingDeps) {
   const { db, clock, audit, repo, emails, tokens } = deps;
 
@@ -276,10 +288,7 @@ export function createBookingService(deps: BookingDeps) {
         await repo.freePlace(tx, booking.slotId);
         const updated = (await repo.updateBooking(tx, booking.id, {
           slotId: toSlotId,
-          icsSequence: booking.icsSequence + 1,
-          reminderDueAt: reminderDue(target.slot.startsAt, now),
-          reminderAttemptedAt: null,
-          reminderSentAt: null,
+          ...movedBooking(booking, target.slot.startsAt, now),
         }))!;
         await emails.confirmation(tx, updated, target, 'moved');
         await enqueue(tx, 'waitlist-offer', {

@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import { isIsoDate, londonDateOf, londonHourMinute, type IsoDate } from '../lib/dates.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
-import { reminderDue, type BookingService } from './booking.js';
+import { movedBooking, type BookingService } from './booking.js';
 import type { SurgeryEmails } from './emails.js';
 import { slotNotFound, surgeryNotFound } from './errors.js';
 import { AREA_LABELS } from './people.js';
@@ -289,12 +289,11 @@ export function createScheduleService(deps: {
         for (const b of await repo.activeBookingsOfSurgery(tx, id)) {
           if (b.status !== 'confirmed') continue;
           const place = (await booking.placeOfIn(tx, b.slotId))!;
-          const moved = (await repo.updateBooking(tx, b.id, {
-            icsSequence: b.icsSequence + 1,
-            reminderDueAt: reminderDue(place.slot.startsAt, now),
-            reminderAttemptedAt: null,
-            reminderSentAt: null,
-          }))!;
+          const moved = (await repo.updateBooking(
+            tx,
+            b.id,
+            movedBooking(b, place.slot.startsAt, now),
+          ))!;
           await emails.confirmation(tx, moved, place, 'moved');
         }
         await audit.record(tx, actor, {

@@ -50,59 +50,57 @@ const query = {
     by: { type: 'string', enum: ['month', 'host', 'area'] },
   },
 } as const;
+type Query = { year?: number; by?: FigureGroup };
+/** The page and its CSV take the same query and the same managers. */
+const route = { schema: { querystring: query, hide: true }, config: { auth: MANAGERS } };
 
 export async function surgeryStatsPages(
   app: FastifyInstance,
   opts: { surgeries: SurgeriesService },
 ) {
   const { surgeries } = opts;
+  /** The financial year asked for (this one by default) and the grouping (month by default). */
+  const chosen = (q: Query) => ({
+    year: q.year ?? currentFinancialYear(surgeries.clock.now()),
+    by: q.by ?? 'month',
+  });
 
-  app.get<{ Querystring: { year?: number; by?: FigureGroup } }>(
-    '/stats/surgeries',
-    { schema: { querystring: query, hide: true }, config: { auth: MANAGERS } },
-    async (request, reply) => {
-      const year = request.query.year ?? currentFinancialYear(surgeries.clock.now());
-      const by = request.query.by ?? 'month';
-      const [rows, topics] = await Promise.all([
-        surgeries.stats.figures(year, by),
-        surgeries.stats.topics(year),
-      ]);
-      return reply.page('surgeries/views/stats.njk', {
-        pageTitle: 'Surgery figures',
-        period: financialYear(year).label,
-        year,
-        by,
-        groups: Object.entries(GROUPS).map(([value, text]) => ({
-          value,
-          text,
-          current: value === by,
-        })),
-        headers: columns(by).map((c) => c.header),
-        rows: rows.map((r) =>
-          columns(by).map((c, i) => {
-            const v = c.value(r);
-            return i === 5 || i === 12 ? rate(v as number | null) : String(v ?? '');
-          }),
-        ),
-        topics: topics.map((t) => ({ ...t, label: TOPIC_LABELS[t.topic] ?? t.topic })),
-      });
-    },
-  );
+  app.get<{ Querystring: Query }>('/stats/surgeries', route, async (request, reply) => {
+    const { year, by } = chosen(request.query);
+    const [rows, topics] = await Promise.all([
+      surgeries.stats.figures(year, by),
+      surgeries.stats.topics(year),
+    ]);
+    return reply.page('surgeries/views/stats.njk', {
+      pageTitle: 'Surgery figures',
+      period: financialYear(year).label,
+      year,
+      by,
+      groups: Object.entries(GROUPS).map(([value, text]) => ({
+        value,
+        text,
+        current: value === by,
+      })),
+      headers: columns(by).map((c) => c.header),
+      rows: rows.map((r) =>
+        columns(by).map((c, i) => {
+          const v = c.value(r);
+          return i === 5 || i === 12 ? rate(v as number | null) : String(v ?? '');
+        }),
+      ),
+      topics: topics.map((t) => ({ ...t, label: TOPIC_LABELS[t.topic] ?? t.topic })),
+    });
+  });
 
-  app.get<{ Querystring: { year?: number; by?: FigureGroup } }>(
-    '/stats/surgeries.csv',
-    { schema: { querystring: query, hide: true }, config: { auth: MANAGERS } },
-    async (request, reply) => {
-      const year = request.query.year ?? currentFinancialYear(surgeries.clock.now());
-      const by = request.query.by ?? 'month';
-      const rows = await surgeries.stats.figures(year, by);
-      async function* all() {
-        yield* rows;
-      }
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="surgeries-${year}-by-${by}.csv"`)
-        .send(csvStream(all(), columns(by)));
-    },
-  );
+  app.get<{ Querystring: Query }>('/stats/surgeries.csv', route, async (request, reply) => {
+    const { year, by } = chosen(request.query);
+    const rows = await surgeries.stats.figures(year, by);
+    async function* all() {
+      yield* rows;
+    }
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="surgeries-${year}-by-${by}.csv"`)
+      .send(csvStream(all(), columns(by)));
+  });
 }

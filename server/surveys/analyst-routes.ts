@@ -19,33 +19,26 @@ export async function surveysAnalystRoutes(
 ) {
   const { analysts, results } = opts.surveys;
 
-  app.put<{ Params: Static<typeof UserIdParams> }>(
-    '/api/surveys/analysts/:userId',
+  // Granting and revoking differ only in the method, the wording and the service call.
+  const CHANGES = [
+    { method: 'PUT', change: 'grant', summary: 'Make a manager a survey analyst (admin)' },
     {
-      schema: { ...api, summary: 'Make a manager a survey analyst (admin)', params: UserIdParams },
+      method: 'DELETE',
+      change: 'revoke',
+      summary: 'Stop a survey analyst seeing equality data (admin)',
+    },
+  ] as const;
+  for (const { method, change, summary } of CHANGES)
+    app.route<{ Params: Static<typeof UserIdParams> }>({
+      method,
+      url: '/api/surveys/analysts/:userId',
+      schema: { ...api, summary, params: UserIdParams },
       config: { auth: ADMINS },
-    },
-    async (request, reply) => {
-      await analysts.grant(request.actor(), request.params.userId);
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete<{ Params: Static<typeof UserIdParams> }>(
-    '/api/surveys/analysts/:userId',
-    {
-      schema: {
-        ...api,
-        summary: 'Stop a survey analyst seeing equality data (admin)',
-        params: UserIdParams,
+      handler: async (request, reply) => {
+        await analysts[change](request.actor(), request.params.userId);
+        return reply.code(204).send();
       },
-      config: { auth: ADMINS },
-    },
-    async (request, reply) => {
-      await analysts.revoke(request.actor(), request.params.userId);
-      return reply.code(204).send();
-    },
-  );
+    });
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/equality-results',
