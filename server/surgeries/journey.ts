@@ -7,7 +7,7 @@ import { formField as field } from './form.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError, type FreeTime } from './errors.js';
-import { AREA_LABELS, AREAS, personProblems, TOPIC_LABELS, TOPICS } from './people.js';
+import { AREA_LABELS, areaItems, personProblems, TOPIC_LABELS, topicItems } from './people.js';
 import { BOOKING_RATE_LIMIT, publicActor } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
@@ -243,16 +243,8 @@ export async function journeyRoutes(
           errors,
           values,
           action: `/surgeries/book/${step}${changeSuffix(request)}`,
-          areaItems: [...AREAS, 'elsewhere'].map((value) => ({
-            value,
-            text: AREA_LABELS[value],
-            checked: values.area === value,
-          })),
-          topicItems: TOPICS.map((value) => ({
-            value,
-            text: TOPIC_LABELS[value],
-            checked: values.topic === value,
-          })),
+          areaItems: areaItems(values.area),
+          topicItems: topicItems(values.topic),
         },
         status,
       );

@@ -5,7 +5,7 @@ import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { readDateFields } from '../platform/forms.js';
 import { SlotFullError } from './errors.js';
-import { AREA_LABELS, AREAS, TOPIC_LABELS, TOPICS } from './people.js';
+import { AREA_LABELS, areaItems, TOPIC_LABELS, topicItems } from './people.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukSpan, govukTime } from './time.js';
 
@@ -49,9 +49,6 @@ const dateField = (body: unknown): string =>
 export async function staffPages(app: FastifyInstance, opts: { surgeries: SurgeriesService }) {
   const { surgeries } = opts;
   app.staffNav.push({ href: '/staff/surgeries', text: 'Surgeries', roles: CASEWORK });
-
-  const areaItems = (value?: string) =>
-    [...AREAS, 'elsewhere'].map((a) => ({ value: a, text: AREA_LABELS[a], checked: value === a }));
 
   app.get('/staff/surgeries', { config: { auth: CASEWORK } }, async (_request, reply) => {
     const rows = await surgeries.repo.listSurgeries(surgeries.db, {});
@@ -183,7 +180,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
           joined: `${govukDay(w.joinedAt)} ${govukTime(w.joinedAt)}`,
         })),
         areaItems: areaItems(),
-        topicItems: TOPICS.map((t) => ({ value: t, text: TOPIC_LABELS[t] })),
+        topicItems: topicItems(),
       },
       status,
     );

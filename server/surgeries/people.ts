@@ -35,6 +35,17 @@ export const TOPIC_LABELS: Record<string, string> = {
   other: 'Something else',
 };
 
+/** GOV.UK radio items for the area question (the districts, then "somewhere else"). */
+export const areaItems = (chosen?: string) =>
+  [...AREAS, 'elsewhere'].map((value) => ({
+    value,
+    text: AREA_LABELS[value],
+    checked: chosen === value,
+  }));
+/** GOV.UK radio items for the topic question. */
+export const topicItems = (chosen?: string) =>
+  TOPICS.map((value) => ({ value, text: TOPIC_LABELS[value], checked: chosen === value }));
+
 export const PERSON_LIMITS = {
   name: 200,
   email: 254,

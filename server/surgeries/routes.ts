@@ -43,6 +43,8 @@ export function sendConflict(request: FastifyRequest, reply: FastifyReply, error
   throw error;
 }
 
+const api = { tags: ['surgeries'], security: [{ bearer: [] }] };
+
 export async function surgeriesRoutes(
   app: FastifyInstance,
   opts: { surgeries: SurgeriesService; cookieSecure: boolean },
@@ -53,8 +55,7 @@ export async function surgeriesRoutes(
     '/api/surgeries',
     {
       schema: {
-        tags: ['surgeries'],
-        security: [{ bearer: [] }],
+        ...api,
         summary: 'Create a surgery; slots are generated in Europe/London wall time',
         body: NewSurgeryBody,
         response: { 201: CreatedSurgery },
@@ -82,8 +83,7 @@ export async function surgeriesRoutes(
     '/api/surgeries/:id',
     {
       schema: {
-        tags: ['surgeries'],
-        security: [{ bearer: [] }],
+        ...api,
         summary: 'A surgery with its slots and bookings',
         params: {
           type: 'object',
