@@ -16,7 +16,7 @@ import {
   noticeText,
   NoticeQuery,
   refusedForm,
-  stateView,
+  pageWithState,
   str,
   type Form,
   type PageState,
@@ -51,16 +51,16 @@ export async function complaintAccessPages(
       c.equalityGrants.list(request.actor()),
       c.admin.staffList(),
     ]);
-    return reply.page(
+    return pageWithState(
+      reply,
       'complaints/views/admin-equality.njk',
       {
         pageTitle: 'Access to individual equality answers',
         live: grants.filter((g) => g.live),
         past: grants.filter((g) => !g.live),
         staffList: staff,
-        ...stateView(extra),
       },
-      extra.status ?? 200,
+      extra,
     );
   }
 
@@ -122,7 +122,8 @@ export async function complaintAccessPages(
       c.records.accessList(actor, id),
       c.admin.accessCandidates(actor, id),
     ]);
-    return reply.page(
+    return pageWithState(
+      reply,
       'complaints/views/access.njk',
       {
         pageTitle: `Who can see ${detail.reference}`,
@@ -134,9 +135,8 @@ export async function complaintAccessPages(
         })),
         candidates,
         roles: ROLE_LABELS,
-        ...stateView(extra),
       },
-      extra.status ?? 200,
+      extra,
     );
   }
 

@@ -19,7 +19,7 @@ import {
   noticeText,
   NoticeQuery,
   refusedForm,
-  stateView,
+  pageWithState,
   str,
   type Form,
   type PageState,
@@ -43,7 +43,8 @@ export async function complaintAdminPages(
   async function renderCategories(reply: FastifyReply, extra: PageState = {}) {
     const data = await c.referenceData.list();
     const top = data.categories.filter((x) => !x.parent);
-    return reply.page(
+    return pageWithState(
+      reply,
       'complaints/views/admin-categories.njk',
       {
         pageTitle: 'Complaint categories and factors',
@@ -53,9 +54,8 @@ export async function complaintAdminPages(
         })),
         factors: data.factors,
         parents: top.filter((x) => x.inUse),
-        ...stateView(extra),
       },
-      extra.status ?? 200,
+      extra,
     );
   }
 

@@ -1,5 +1,6 @@
 /** Helpers the complaint pages share: reading form fields, equality options, error ids. */
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 
 export type Form = Record<string, string | string[] | undefined>;
@@ -27,12 +28,18 @@ export interface PageState {
   status?: number;
   notice?: string;
 }
-/** The part of a page's template data that comes from its state. */
-export const stateView = (state: PageState) => ({
-  values: state.values ?? {},
-  errors: state.errors,
-  notice: state.notice,
-});
+/** Renders `view` with `data` and the page's state (what was typed, errors, notice). */
+export const pageWithState = (
+  reply: FastifyReply,
+  view: string,
+  data: Record<string, unknown>,
+  state: PageState,
+) =>
+  reply.page(
+    view,
+    { ...data, values: state.values ?? {}, errors: state.errors, notice: state.notice },
+    state.status ?? 200,
+  );
 export const str = (form: Form, key: string) => {
   const v = form[key];
   return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';

@@ -30,7 +30,7 @@ import {
   NoticeQuery,
   opt,
   pageErrors,
-  stateView,
+  pageWithState,
   str,
   words,
   type Form,
@@ -82,7 +82,8 @@ export async function complaintPages(
     extra: PageState = {},
   ) {
     const detail = await c.detail.get(request.actor(), id);
-    return reply.page(
+    return pageWithState(
+      reply,
       'complaints/views/complaint.njk',
       {
         pageTitle: detail.reference,
@@ -92,10 +93,9 @@ export async function complaintPages(
         reasons: RECORDING_REASONS,
         outcomes: OUTCOMES,
         templates: TEMPLATE_KEYS,
-        ...stateView(extra),
         words,
       },
-      extra.status ?? 200,
+      extra,
     );
   }
 
