@@ -19,6 +19,8 @@ export interface LoadedCalendars {
 
 /** How stale `current()` may be when another process changed the holidays. */
 export const CALENDAR_RECHECK_MS = 5_000;
+/** From this fraction of the re-check interval on, a read starts the re-check early. */
+const REFRESH_AHEAD = 0.75;
 
 export function createCalendarService(deps: { db: Db; clock: Clock; recheckMs?: number }) {
   const { db, clock } = deps;
@@ -30,6 +32,14 @@ export function createCalendarService(deps: { db: Db; clock: Clock; recheckMs?: 
    */
   let cache: LoadedCalendars | undefined;
   let checkedAt = -Infinity;
+  /**
+   * The re-check under way, shared, and begun before the cache lapses: every request
+   * arriving once it had lapsed used to wait for a version read of its own (up to a hundred
+   * every 5 s under load, queued behind the case reads; bench/README.md, session 8).
+   * `changed()` bumps the generation, so a re-check begun before a change is not joined.
+   */
+  let generation = 0;
+  let checking: { generation: number; loaded: Promise<LoadedCalendars> } | undefined;
 
   /** The holidays as of now, exactly (one version read): for working out deadlines. */
   async function load(dbOrTx: DbOrTx = db): Promise<LoadedCalendars> {
@@ -52,8 +62,24 @@ export function createCalendarService(deps: { db: Db; clock: Clock; recheckMs?: 
    * most every few seconds. A change made in this process shows at once (`changed()`).
    */
   async function current(): Promise<LoadedCalendars> {
-    if (cache && performance.now() - checkedAt < recheckMs) return cache;
-    return load();
+    const age = performance.now() - checkedAt;
+    if (cache && age < recheckMs) {
+      // Re-checked ahead, in the background, so steady reads never wait for it.
+      if (age >= recheckMs * REFRESH_AHEAD && !checking) recheck().catch(() => undefined);
+      return cache;
+    }
+    return recheck();
+  }
+
+  function recheck(): Promise<LoadedCalendars> {
+    if (checking?.generation === generation) return checking.loaded;
+    const entry = { generation, loaded: load() };
+    checking = entry;
+    const done = () => {
+      if (checking === entry) checking = undefined;
+    };
+    entry.loaded.then(done, done);
+    return entry.loaded;
   }
 
   return {
@@ -62,6 +88,7 @@ export function createCalendarService(deps: { db: Db; clock: Clock; recheckMs?: 
     /** Called after a holiday change commits in this process: the next read reloads. */
     changed(): void {
       checkedAt = -Infinity;
+      generation += 1;
     },
     /** Today's date in London. */
     today: (): IsoDate => londonDateOf(clock.now()),
