@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ERASED_NAME, ERASED_TEXT } from '../../server/contacts/erasure.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import {
   apiToken,
   bearer,
-  createUser,
   reauthenticate,
   signInPage,
   type PageSession,
@@ -12,22 +11,20 @@ import {
 } from '../helpers/auth.js';
 
 /** Erasure (UK GDPR Art 17, docs/rules/security.md §8): managers erase a person; page and API. */
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 let manager: TestUser;
 let managerToken: string;
 let managerPage: PageSession;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  manager = await createUser(t.app, 'manager');
-  managerToken = await apiToken(t.app, manager);
-  managerPage = await signInPage(t.app, manager);
+  caseworker = await t.user('caseworker');
+  manager = await t.user('manager');
+  managerToken = await t.token(manager);
+  managerPage = await t.page(manager);
   // Erasure is marked R in docs/rules/security.md §1: the manager re-authenticates with a reason first.
   await reauthenticate(t.app, managerToken, manager, 'Erasure requests received this week');
 });
-afterAll(async () => t.close());
 
 let n = 0;
 /** A public contact form: a contact, a case and its acknowledgement email (not yet sent). */
@@ -133,7 +130,7 @@ describe('erasing a person (API)', () => {
 describe('erasure needs a recent re-authentication (docs/rules/security.md §1: R)', () => {
   it('refuses a manager who has not re-authenticated, on the API and the page, and erases nothing', async () => {
     const p = await personWithCase('Rea Uthless');
-    const freshManager = await createUser(t.app, 'manager');
+    const freshManager = await t.user('manager');
     const refused = await erase(p.contactId, 'Request', await apiToken(t.app, freshManager));
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ error: { code: 'auth.reauth_required' } });

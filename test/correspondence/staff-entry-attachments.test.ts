@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asOwner, buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type PageSession, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { asOwner } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
+import type { PageSession, TestUser } from '../helpers/auth.js';
 import { fieldParts, multipart, PDF, PNG, postMultipart, type Part } from '../helpers/multipart.js';
 
-let t: TestApp;
+// No CLAMD_URL: the embedded development default, files are "not virus-checked".
+const t = useTestApp();
 let caseworker: TestUser;
 let page: PageSession;
 
 beforeAll(async () => {
-  // No CLAMD_URL: the embedded development default, files are "not virus-checked".
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
-  page = await signInPage(t.app, caseworker);
+  caseworker = await t.user('caseworker');
+  page = await t.page(caseworker);
 });
-afterAll(async () => t.close());
 
 let n = 0;
 function form(overrides: Record<string, string> = {}) {

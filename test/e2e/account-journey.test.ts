@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { expectAccessible, launchBrowser, newPage, serve, visit } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { expectAccessible, newPage, visit, useBrowser } from '../helpers/browser.js';
 import { totpCode } from '../helpers/mfa.js';
 
 /**
@@ -10,22 +10,11 @@ import { totpCode } from '../helpers/mfa.js';
  * with a code, uses a recovery code once (the second use is refused) and resets a forgotten
  * password. Links come from the captured (development) mailbox; axe on every page.
  */
-let t: TestApp;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  t = await buildTestApp({
-    mail: 'dev-mailbox',
-    config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] },
-  });
-  base = await serve(t);
-  browser = await launchBrowser();
+const t = useTestApp({
+  mail: 'dev-mailbox',
+  config: { mfaRequiredRoles: ['caseworker', 'manager', 'admin'] },
 });
-afterAll(async () => {
-  await browser?.close();
-  await t.close();
-});
+const web = useBrowser(t);
 
 const EMAIL = 'robin.invited@opcc.test';
 const FIRST_PASSWORD = 'robin chose this long passphrase';
@@ -42,18 +31,18 @@ async function linkFromMailbox(path: '/activate' | '/reset-password'): Promise<s
   const text = (await simpleParser(captured!.raw)).text ?? '';
   const match = new RegExp(`https?://[^/\\s]+(${path}/[A-Za-z0-9_-]{43})`).exec(text);
   expect(match, `a ${path} link in:\n${text}`).not.toBeNull();
-  return `${base}${match![1]!}`;
+  return `${web.base}${match![1]!}`;
 }
 
 async function passwordStep(page: Page, password: string) {
-  await visit(page, `${base}/sign-in`);
+  await visit(page, `${web.base}/sign-in`);
   await page.getByLabel('Email address').fill(EMAIL);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 async function codeStep(page: Page, code: string) {
-  await page.waitForURL(`${base}/sign-in/mfa`);
+  await page.waitForURL(`${web.base}/sign-in/mfa`);
   await expectAccessible(page);
   await page.getByLabel('Security code').fill(code);
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -70,7 +59,7 @@ describe('account lifecycle in a browser', () => {
       { id: null, role: 'system', requestId: null },
       { email: EMAIL, name: 'Robin Invited', role: 'caseworker' },
     );
-    const page = await newPage(browser);
+    const page = await newPage(web.browser);
 
     // 1. The activation link: choose a password (a short one first: the error summary).
     const activation = await linkFromMailbox('/activate');
@@ -90,7 +79,7 @@ describe('account lifecycle in a browser', () => {
 
     // 2. First sign-in: set up the authenticator app; the recovery codes are shown once.
     await passwordStep(page, FIRST_PASSWORD);
-    await page.waitForURL(`${base}/sign-in/mfa/setup`);
+    await page.waitForURL(`${web.base}/sign-in/mfa/setup`);
     await expectAccessible(page);
     const key = /Setup key: ([A-Z2-7 ]+)/
       .exec((await page.locator('.govuk-inset-text').textContent()) ?? '')![1]!
@@ -102,33 +91,33 @@ describe('account lifecycle in a browser', () => {
     const codes = await page.locator('.app-recovery-codes code').allTextContents();
     expect(codes).toHaveLength(10);
     await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${base}/staff`);
+    await page.waitForURL(`${web.base}/staff`);
     await expectAccessible(page);
 
     // 3. Sign in again with a code from the app.
     await freshBrowser(page);
     await passwordStep(page, FIRST_PASSWORD);
     await codeStep(page, await totpCode(key, t.clock));
-    await page.waitForURL(`${base}/staff`);
+    await page.waitForURL(`${web.base}/staff`);
     await expectAccessible(page);
 
     // 4. A recovery code works once; its second use is refused.
     await freshBrowser(page);
     await passwordStep(page, FIRST_PASSWORD);
     await codeStep(page, codes[3]!);
-    await page.waitForURL(`${base}/staff`);
+    await page.waitForURL(`${web.base}/staff`);
     await freshBrowser(page);
     await passwordStep(page, FIRST_PASSWORD);
     await codeStep(page, codes[3]!);
     await expect.poll(() => page.locator('.govuk-error-summary').isVisible()).toBe(true);
-    expect(page.url()).not.toBe(`${base}/staff`);
+    expect(page.url()).not.toBe(`${web.base}/staff`);
     await expectAccessible(page);
 
     // 5. Forgotten password: from the sign-in page's link to a reset link by email.
     await freshBrowser(page);
-    await visit(page, `${base}/sign-in`);
+    await visit(page, `${web.base}/sign-in`);
     await page.getByRole('link', { name: 'Forgotten your password?' }).click();
-    await page.waitForURL(`${base}/forgot-password`);
+    await page.waitForURL(`${web.base}/forgot-password`);
     await expectAccessible(page);
     await page.getByLabel('Email address').fill(EMAIL);
     await page.getByRole('button', { name: 'Send a reset link' }).click();
@@ -149,7 +138,7 @@ describe('account lifecycle in a browser', () => {
     await expectAccessible(page);
     await passwordStep(page, SECOND_PASSWORD);
     await codeStep(page, await totpCode(key, t.clock));
-    await page.waitForURL(`${base}/staff`);
+    await page.waitForURL(`${web.base}/staff`);
     await expectAccessible(page);
     await page.close();
   }, 300_000);

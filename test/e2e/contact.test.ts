@@ -1,28 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { expectAccessible, launchBrowser, serve, visit } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { expectAccessible, visit, useBrowser } from '../helpers/browser.js';
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  t = await buildTestApp({ mail: 'dev-mailbox' });
-  base = await serve(t);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t.close();
-});
+const t = useTestApp({ mail: 'dev-mailbox' });
+const web = useBrowser(t);
 
 describe('the public contact form in a browser', () => {
   it('shows the error summary, keeps the answers, then confirms with a reference (axe on every page)', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await visit(page, `${base}/`);
+    const page = await (await web.browser.newContext()).newPage();
+    await visit(page, `${web.base}/`);
     await page.getByRole('link', { name: 'Write to the Commissioner' }).click();
-    await page.waitForURL(`${base}/contact`);
+    await page.waitForURL(`${web.base}/contact`);
     await expectAccessible(page);
 
     const long = 'My request is about the use of stop and search in the county. '.repeat(330);
@@ -70,16 +58,16 @@ describe('the public contact form in a browser', () => {
   }, 90_000);
 
   it('works with JavaScript turned off', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await web.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     // axe needs JavaScript: each page seen without it is checked as served, in a second page.
-    const checker = await (await browser.newContext()).newPage();
-    await visit(checker, `${base}/accessibility`);
+    const checker = await (await web.browser.newContext()).newPage();
+    await visit(checker, `${web.base}/accessibility`);
     const check = async () => {
       await checker.setContent(await page.content(), { waitUntil: 'load' });
       await expectAccessible(checker);
     };
-    await page.goto(`${base}/contact`);
+    await page.goto(`${web.base}/contact`);
     await check();
     await page.getByLabel('Full name', { exact: true }).fill('Nadia No-Script');
     await page.getByLabel('Email address', { exact: true }).fill('nadia@example.org');

@@ -1,20 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, type TestUser } from '../helpers/auth.js';
-import {
-  expectAccessible,
-  launchBrowser,
-  newPage,
-  serve,
-  signInBrowser,
-  visit,
-} from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import type { TestUser } from '../helpers/auth.js';
+import { expectAccessible, newPage, signInBrowser, visit, useBrowser } from '../helpers/browser.js';
 import { actorOf, openCase, SEEDED } from '../replies/fixtures.js';
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
+const t = useTestApp({ mail: 'dev-mailbox' });
+const web = useBrowser(t);
 let caseworker: TestUser;
 let manager: TestUser;
 let admin: TestUser;
@@ -25,10 +17,9 @@ const CANARY_NAME = 'Perpetua Fernsby-Canary';
 const CANARY_EMAIL = 'perpetua.canary@example.net';
 
 beforeAll(async () => {
-  t = await buildTestApp({ mail: 'dev-mailbox' });
-  caseworker = await createUser(t.app, 'caseworker', { name: 'Casey Worker' });
-  manager = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
-  admin = await createUser(t.app, 'admin', { name: 'Alex Admin' });
+  caseworker = await t.user('caseworker', { name: 'Casey Worker' });
+  manager = await t.user('manager', { name: 'Morgan Manager' });
+  admin = await t.user('admin', { name: 'Alex Admin' });
 
   // Two published entries (one later withdrawn), from answered FOI cases with canary requesters.
   const svc = t.app.services;
@@ -72,16 +63,9 @@ beforeAll(async () => {
     reason: 'Published in error',
   });
   withdrawn = gone.reference;
-
-  base = await serve(t);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t.close();
 });
 
-const signIn = (page: Page, user: TestUser) => signInBrowser(page, base, user);
+const signIn = (page: Page, user: TestUser) => signInBrowser(page, web.base, user);
 
 // A browser with axe on every page is slow on a busy machine.
 const SLOW = 120_000;
@@ -90,8 +74,8 @@ describe('disclosure log and replies in a browser', () => {
   it(
     'public list, filters, entry page and withdrawn page pass axe and never show the requester',
     async () => {
-      const page = await newPage(browser);
-      await visit(page, `${base}/disclosure-log`);
+      const page = await newPage(web.browser);
+      await visit(page, `${web.base}/disclosure-log`);
       expect(await page.locator('h1').textContent()).toContain('Disclosure log');
       expect(
         await page.getByRole('link', { name: 'Number of speed cameras on the A38' }).count(),
@@ -106,10 +90,10 @@ describe('disclosure log and replies in a browser', () => {
       expect(await page.getByRole('link', { name: 'Clear filters' }).count()).toBe(1);
 
       await page.getByRole('link', { name: 'Number of speed cameras on the A38' }).click();
-      await page.waitForURL(`${base}/disclosure-log/${published}`);
+      await page.waitForURL(`${web.base}/disclosure-log/${published}`);
       await expectAccessible(page);
       expect(await page.locator('h1').textContent()).toContain('Number of speed cameras');
-      for (const url of [`${base}/disclosure-log`, `${base}/disclosure-log/${published}`]) {
+      for (const url of [`${web.base}/disclosure-log`, `${web.base}/disclosure-log/${published}`]) {
         await page.goto(url);
         const text = (await page.content()).toLowerCase();
         expect(text).not.toContain(CANARY_NAME.toLowerCase());
@@ -117,7 +101,7 @@ describe('disclosure log and replies in a browser', () => {
         expect(text).not.toContain('fernsby');
       }
 
-      const response = await page.goto(`${base}/disclosure-log/${withdrawn}`);
+      const response = await page.goto(`${web.base}/disclosure-log/${withdrawn}`);
       expect(response?.status()).toBe(410);
       await expectAccessible(page);
       await page.close();
@@ -131,11 +115,11 @@ describe('disclosure log and replies in a browser', () => {
       const c = await openCase(t.app, caseworker, {
         contact: { name: 'Robin Requester', email: 'robin@example.org' },
       });
-      const page = await newPage(browser);
+      const page = await newPage(web.browser);
       await signIn(page, caseworker);
-      await visit(page, `${base}/casework/${c.id}`);
+      await visit(page, `${web.base}/casework/${c.id}`);
       await page.getByRole('link', { name: 'Reply' }).click();
-      await page.waitForURL(`${base}/casework/${c.id}/reply`);
+      await page.waitForURL(`${web.base}/casework/${c.id}/reply`);
       await expectAccessible(page);
 
       await page.getByLabel('Freedom of information response', { exact: true }).check();
@@ -167,19 +151,19 @@ describe('disclosure log and replies in a browser', () => {
   it(
     'staff disclosure pages and the template admin pages pass axe',
     async () => {
-      const page = await newPage(browser);
+      const page = await newPage(web.browser);
       await signIn(page, manager);
-      await visit(page, `${base}/disclosure-entries`);
+      await visit(page, `${web.base}/disclosure-entries`);
       await page.getByRole('link', { name: published }).click();
       await expectAccessible(page);
       await page.close();
 
-      const adminPage = await newPage(browser);
+      const adminPage = await newPage(web.browser);
       await signIn(adminPage, admin);
-      await visit(adminPage, `${base}/admin/templates`);
+      await visit(adminPage, `${web.base}/admin/templates`);
       await adminPage.getByRole('link', { name: 'Freedom of information response' }).click();
       await expectAccessible(adminPage);
-      await visit(adminPage, `${base}/admin/templates/new`);
+      await visit(adminPage, `${web.base}/admin/templates/new`);
       await adminPage.getByLabel('Name', { exact: true }).fill('Broken');
       await adminPage.getByLabel('Subject', { exact: true }).fill('Hello');
       await adminPage.getByLabel('Text', { exact: true }).fill('Hi {{ requester.phone }}');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { createDb, type DbClient } from '../../db/client.js';
 import { buildApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -84,6 +84,30 @@ export async function dropTestDatabase(url: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * Empty databases (no migrations) for a restore to fill: `const emptyDatabase =
+ * useEmptyDatabases('restore')` at the top of a file. Named like the per-file ones, so a dead
+ * run's copies are dropped with them; each is dropped after the file's tests.
+ */
+export function useEmptyDatabases(label: string): () => Promise<string> {
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const url of created) await dropTestDatabase(url);
+  });
+  return async () => {
+    const name = `opcc_t_${inject('runId')}_${label}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(`create database "${name}"`);
+    } finally {
+      await admin.end();
+    }
+    const url = withDatabase(inject('adminDatabaseUrl'), name);
+    created.push(url);
+    return url;
+  };
 }
 
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {

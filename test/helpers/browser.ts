@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildTestApp, type TestApp } from './app.js';
 import { createUser, type TestUser } from './auth.js';
 
@@ -33,6 +33,34 @@ export async function serve(t: TestApp): Promise<string> {
   const address = t.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return `http://localhost:${port}`;
+}
+
+/**
+ * A browser test file's start: after `const t = useTestApp(...)`, `const web = useBrowser(t)`
+ * serves the app on a real port (web.base) and launches a Chromium (web.browser) before the
+ * file's tests, and closes the browser after them (before the fixture closes the app).
+ */
+export function useBrowser(t: TestApp): { readonly browser: Browser; readonly base: string } {
+  let started: { browser: Browser; base: string } | undefined;
+  beforeAll(async () => {
+    const base = await serve(t);
+    started = { base, browser: await launchBrowser() };
+  });
+  afterAll(async () => {
+    await started?.browser.close();
+  });
+  const get = () => {
+    if (!started) throw new Error('the browser starts in beforeAll: use it inside a hook or test');
+    return started;
+  };
+  return {
+    get browser() {
+      return get().browser;
+    },
+    get base() {
+      return get().base;
+    },
+  };
 }
 
 /** Every page a browser test visits is checked with axe-core against WCAG 2.2 AA. */

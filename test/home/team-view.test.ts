@@ -3,21 +3,20 @@
  * those due in 5 working days and those overdue (a missed acknowledgement counts, as
  * everywhere), Unassigned last, each linking to the queue. Caseworkers do not get it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, signInPage, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { signInPage, type TestUser } from '../helpers/auth.js';
 import { makeCase } from '../correspondence/fixtures.js';
 
-let t: TestApp;
+const t = useTestApp(); // Monday 23 November 2026
 let alex: TestUser;
 let bea: TestUser;
 let manager: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp(); // Monday 23 November 2026
-  alex = await createUser(t.app, 'caseworker', { name: 'Alex Able' });
-  bea = await createUser(t.app, 'caseworker', { name: 'Bea Bright' });
-  manager = await createUser(t.app, 'manager', { name: 'Morgan Manager' });
+  alex = await t.user('caseworker', { name: 'Alex Able' });
+  bea = await t.user('caseworker', { name: 'Bea Bright' });
+  manager = await t.user('manager', { name: 'Morgan Manager' });
   const acknowledged = (n: number) => ({
     channel: 'email' as const,
     contact: { name: `Writer ${n}`, email: `writer${n}@example.org` },
@@ -40,7 +39,6 @@ beforeAll(async () => {
   // Nobody's yet.
   await makeCase(t.app, bea, { receivedAt: '2026-11-20T09:00:00Z', ...acknowledged(3) });
 });
-afterAll(async () => t.close());
 
 /** The team table's cells for one row, as text. */
 function row(html: string, assignee: string): string[] {

@@ -2,15 +2,14 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 import { startInboundSmtp, type InboundSmtp } from '../../server/intake/smtp-adapter.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { rawEmail } from './helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let smtp: InboundSmtp;
 const ingested: string[] = [];
 
 beforeAll(async () => {
-  t = await buildTestApp();
   smtp = await startInboundSmtp({
     port: 0,
     host: '127.0.0.1',
@@ -23,7 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await smtp?.close();
-  await t?.close();
 });
 
 const send = (port: number, from: string, raw: string) =>

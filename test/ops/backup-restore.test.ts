@@ -1,40 +1,25 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backupDatabase, DUMP, restoreDatabase } from '../../db/backup.js';
-import { buildTestApp, dropTestDatabase, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, type TestUser } from '../helpers/auth.js';
+import { useEmptyDatabases } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, type TestUser } from '../helpers/auth.js';
 import { multipart, PDF, PNG } from '../helpers/multipart.js';
-import { withDatabase } from '../helpers/services.js';
 import { makeCase } from '../correspondence/fixtures.js';
 import { FormSession, goodAnswers } from '../intake/helpers.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opcc-backup-'));
-const created: string[] = [];
-
-/** A new, empty database (named like the per-file ones, so a dead run's copy is cleaned up). */
-async function emptyDatabase(): Promise<string> {
-  const name = `opcc_t_${inject('runId')}_restore_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  const url = withDatabase(inject('adminDatabaseUrl'), name);
-  created.push(url);
-  return url;
-}
+const emptyDatabase = useEmptyDatabases('restore');
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
+  caseworker = await t.user('caseworker');
 });
 afterAll(async () => {
-  await t.close();
-  for (const url of created) await dropTestDatabase(url);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

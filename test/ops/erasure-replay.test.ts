@@ -3,39 +3,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { backupDatabase } from '../../db/backup.js';
 import { ERASED_NAME } from '../../server/contacts/erasure.js';
-import { buildTestApp, dropTestDatabase, type TestApp } from '../helpers/app.js';
+import { useEmptyDatabases } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { baseEnv, runScript } from '../helpers/app-process.js';
-import { apiToken, bearer, createUser, reauthenticate } from '../helpers/auth.js';
-import { withDatabase } from '../helpers/services.js';
+import { apiToken, bearer, reauthenticate } from '../helpers/auth.js';
 
 /**
  * The erasure ledger is replayed after every restore (docs/rules/security.md §8, reliability §8): a
  * backup taken before an erasure still holds the person; `npm run db:restore` with the live
  * ledger (`npm run db:erasures`) erases them again before anyone reads the restored copy.
  */
-let t: TestApp;
+const t = useTestApp();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opcc-erasure-backup-'));
-const created: string[] = [];
+const emptyDatabase = useEmptyDatabases('erasure');
 
-async function emptyDatabase(): Promise<string> {
-  const name = `opcc_t_${inject('runId')}_erasure_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  const url = withDatabase(inject('adminDatabaseUrl'), name);
-  created.push(url);
-  return url;
-}
-
-beforeAll(async () => {
-  t = await buildTestApp();
-});
 afterAll(async () => {
-  await t.close();
-  for (const url of created) await dropTestDatabase(url);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -57,7 +42,7 @@ describe('erasure ledger after a restore', () => {
     // The nightly backup: the person and their queued acknowledgement are in it.
     await backupDatabase(t.databaseUrl, dir);
 
-    const manager = await createUser(t.app, 'manager');
+    const manager = await t.user('manager');
     const token = await apiToken(t.app, manager);
     await reauthenticate(t.app, token, manager, 'Erasure request ER-9');
     const erased = await t.app.inject({

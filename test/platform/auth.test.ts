@@ -1,23 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import {
   advanceKeepingToken,
   apiToken,
   bearer,
-  createUser,
   signInPage,
   type TestUser,
 } from '../helpers/auth.js';
 
-let t: TestApp;
+const t = useTestApp();
 let caseworker: TestUser;
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  caseworker = await createUser(t.app, 'caseworker');
+  caseworker = await t.user('caseworker');
 });
-afterAll(async () => t.close());
 
 const tokenRequest = (email: string, password: string, ip = '10.0.0.1') =>
   t.app.inject({
@@ -69,7 +66,7 @@ describe('sign-in', () => {
   });
 
   it('refuses the 11th failed attempt in 5 minutes with 429, even with the right password', async () => {
-    const victim = await createUser(t.app, 'caseworker');
+    const victim = await t.user('caseworker');
     for (let i = 0; i < 10; i += 1) {
       const response = await tokenRequest(
         victim.email,
@@ -166,9 +163,9 @@ describe('tokens', () => {
   });
 
   it('stops working after a password change, disabling or a role change', async () => {
-    const admin = await createUser(t.app, 'admin');
+    const admin = await t.user('admin');
     const actor = { id: admin.id, role: 'admin', requestId: null };
-    const target = await createUser(t.app, 'caseworker');
+    const target = await t.user('caseworker');
     const probe = (token: string) =>
       t.app.inject({ method: 'GET', url: '/api/users', headers: bearer(token) });
 

@@ -4,26 +4,15 @@
  * it and confirming (B5), in a browser with JavaScript off and on; axe on
  * every page seen (without JavaScript, each page is checked as served, in a second page).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createTokens } from '../../server/surgeries/tokens.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { expectAccessible, launchBrowser, serve, visit } from '../helpers/browser.js';
+import { useTestApp } from '../helpers/fixture.js';
+import { expectAccessible, visit, useBrowser } from '../helpers/browser.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  t = await buildTestApp({ mail: 'dev-mailbox' });
-  base = await serve(t);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+const t = useTestApp({ mail: 'dev-mailbox' });
+const web = useBrowser(t);
 
 /** A full surgery (two one-place times, both booked); returns the first booking's id. */
 async function fullSurgery(date: string) {
@@ -45,7 +34,7 @@ async function pages(page: Page, check: () => Promise<void>, date: string, name:
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}@example.org`;
 
   // The waiting list: the form, its error summary, the confirmation.
-  await page.goto(`${base}/surgeries/waiting-list/${surgery.id}`);
+  await page.goto(`${web.base}/surgeries/waiting-list/${surgery.id}`);
   await check();
   await page.getByRole('button', { name: 'Join the waiting list' }).click();
   await page.waitForLoadState();
@@ -59,8 +48,8 @@ async function pages(page: Page, check: () => Promise<void>, date: string, name:
   await check();
 
   // The manage link: the page, then cancelling from it.
-  await page.goto(`${base}/surgeries/manage/${tokens.manage(firstBooking, 1)}`);
-  await page.waitForURL(`${base}/surgeries/manage`);
+  await page.goto(`${web.base}/surgeries/manage/${tokens.manage(firstBooking, 1)}`);
+  await page.waitForURL(`${web.base}/surgeries/manage`);
   await check();
   await page.getByRole('button', { name: 'Cancel appointment' }).click();
   await page.waitForLoadState();
@@ -71,7 +60,9 @@ async function pages(page: Page, check: () => Promise<void>, date: string, name:
   await t.app.services.surgeries.waitlist.offer(surgery.id, slots[0]!.id);
   const [entry] = await t.db.sql<{ id: string; offer_booking_id: string }[]>`
     select id, offer_booking_id from surgery_waitlist where email = ${email}`;
-  await page.goto(`${base}/surgeries/offer/${tokens.offer(entry!.id, entry!.offer_booking_id)}`);
+  await page.goto(
+    `${web.base}/surgeries/offer/${tokens.offer(entry!.id, entry!.offer_booking_id)}`,
+  );
   await check();
   await page.getByRole('button', { name: 'Accept this place' }).click();
   await page.waitForLoadState();
@@ -90,26 +81,26 @@ async function takenBeforeConfirming(
   name: string,
 ) {
   const { slots } = await createSurgery(t, { date });
-  await page.goto(`${base}/surgeries/book/surgery`);
+  await page.goto(`${web.base}/surgeries/book/surgery`);
   await page.getByLabel(label).check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${base}/surgeries/book/time`);
+  await page.waitForURL(`${web.base}/surgeries/book/time`);
   await page.getByLabel('2pm (1 place left)').check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${base}/surgeries/book/details`);
+  await page.waitForURL(`${web.base}/surgeries/book/details`);
   await page.getByLabel('Full name').fill(name);
   await page
     .getByLabel('Email address')
     .fill(`${name.toLowerCase().replace(/\W+/g, '.')}@example.org`);
   await page.getByLabel('Huntingdonshire').check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${base}/surgeries/book/topic`);
+  await page.waitForURL(`${web.base}/surgeries/book/topic`);
   await page.getByLabel('Safer communities').check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${base}/surgeries/book/adjustments`);
+  await page.waitForURL(`${web.base}/surgeries/book/adjustments`);
   await page.getByLabel('No', { exact: true }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${base}/surgeries/book/check`);
+  await page.waitForURL(`${web.base}/surgeries/book/check`);
   // Someone else takes 2pm meanwhile.
   expect((await bookApi(t, { slotId: slots[0]!.id, ...personBody() })).statusCode).toBe(201);
   await page.getByRole('button', { name: 'Confirm booking' }).click();
@@ -118,21 +109,21 @@ async function takenBeforeConfirming(
   await check();
   await page.getByRole('radio').first().check();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${base}/surgeries/book/check`);
+  await page.waitForURL(`${web.base}/surgeries/book/check`);
   expect(await page.locator('main').textContent()).toContain(name);
   await check();
   await page.getByRole('button', { name: 'Confirm booking' }).click();
-  await page.waitForURL(`${base}/surgeries/book/confirmation`);
+  await page.waitForURL(`${web.base}/surgeries/book/confirmation`);
   expect(await page.locator('main').textContent()).toContain('2:15pm');
   await check();
 }
 
 describe('waiting list, manage and offer pages in a browser (axe, WCAG 2.2 AA)', () => {
   it('work with JavaScript turned off', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await web.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    const checker = await (await browser.newContext()).newPage();
-    await visit(checker, `${base}/accessibility`);
+    const checker = await (await web.browser.newContext()).newPage();
+    await visit(checker, `${web.base}/accessibility`);
     const check = async () => {
       await checker.setContent(await page.content(), { waitUntil: 'load' });
       await expectAccessible(checker);
@@ -150,7 +141,7 @@ describe('waiting list, manage and offer pages in a browser (axe, WCAG 2.2 AA)',
   }, 240_000);
 
   it('work with JavaScript on', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await web.browser.newContext()).newPage();
     await pages(page, () => expectAccessible(page), '2026-12-09', 'Jo Script');
     await takenBeforeConfirming(
       page,

@@ -5,24 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 import { BOOKING_RATE_LIMIT } from '../../server/surgeries/routes.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { nextIp } from './helpers.js';
 
 const prefix = `t${randomBytes(4).toString('hex')}`;
-let a: TestApp;
-let b: TestApp;
-beforeAll(async () => {
-  // Two "processes" (separate Fastify instances and Redis clients), one deployment prefix.
-  a = await buildTestApp({ config: { queuePrefix: prefix } });
-  b = await buildTestApp({ config: { queuePrefix: prefix } });
-});
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-});
+// Two "processes" (separate Fastify instances and Redis clients), one deployment prefix.
+const a = useTestApp({ config: { queuePrefix: prefix } });
+const b = useTestApp({ config: { queuePrefix: prefix } });
 
 const post = (t: TestApp, ip: string) =>
   t.app.inject({ method: 'POST', url: '/api/public/bookings', remoteAddress: ip, payload: {} });
@@ -59,6 +52,7 @@ describe('public booking rate limit', () => {
   it('exempts loopback only when BENCH=1', async () => {
     expect(loadConfig({}).rateLimitAllow).toEqual([]);
     expect(loadConfig({ BENCH: '1' }).rateLimitAllow).toContain('127.0.0.1');
+    // A third app with BENCH's loopback exemption, for this test only: buildTestApp.
     const bench = await buildTestApp({ config: { rateLimitAllow: ['127.0.0.1'] } });
     try {
       for (let i = 0; i <= BOOKING_RATE_LIMIT.max + 2; i += 1) {

@@ -4,10 +4,11 @@
  * cancellation waits for) for nodemailer's minutes-long socket timeout.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemActor } from '../../server/platform/audit.js';
 import { REMINDER_SEND_TIMEOUT_MS } from '../../server/surgeries/reminders.js';
-import { buildTestApp, TEST_NOW, type TestApp } from '../helpers/app.js';
+import { TEST_NOW } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
 /** An SMTP "server" that accepts connections and never sends its greeting. */
@@ -17,19 +18,17 @@ const silent = net.createServer((socket) => {
   socket.on('error', () => undefined);
 });
 
-let t: TestApp;
-beforeAll(async () => {
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  const { port } = silent.address() as net.AddressInfo;
-  t = await buildTestApp({
+const t = useTestApp({
+  before: async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
     // The deadline is shortened from 15 s only to keep the test quick; the wiring is the same.
-    config: { smtpUrl: `smtp://127.0.0.1:${port}`, surgeryReminderSendMs: 300 },
-  });
-});
-afterAll(async () => {
-  await t?.close();
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => silent.close(() => resolve()));
+    return { config: { smtpUrl: `smtp://127.0.0.1:${port}`, surgeryReminderSendMs: 300 } };
+  },
+  after: async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  },
 });
 
 describe('reminder send deadline', () => {

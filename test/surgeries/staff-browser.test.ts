@@ -3,29 +3,20 @@
  * surgery" passes axe once govuk-frontend has run, and the MoJ sortable tables of the
  * surgery day are initialised, so a column header sorts the rows.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser, type TestUser } from '../helpers/auth.js';
-import {
-  expectAccessible,
-  launchBrowser,
-  newPage,
-  serve,
-  signInBrowser,
-  visit,
-} from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import type { TestUser } from '../helpers/auth.js';
+import { expectAccessible, newPage, signInBrowser, visit, useBrowser } from '../helpers/browser.js';
 import { bookApi, createSurgery, personBody } from './helpers.js';
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
+const t = useTestApp({ mail: 'dev-mailbox' });
+const web = useBrowser(t);
 let staff: TestUser;
 let surgeryId: string;
 
 beforeAll(async () => {
-  t = await buildTestApp({ mail: 'dev-mailbox' });
-  staff = await createUser(t.app, 'caseworker', { name: 'Sam Surgeries' });
+  staff = await t.user('caseworker', { name: 'Sam Surgeries' });
   const { surgery, slots } = await createSurgery(t, { date: '2026-12-08' });
   surgeryId = surgery.id;
   // Booked in time order Zara, Adam, Mia: sorting by name gives another order.
@@ -33,12 +24,6 @@ beforeAll(async () => {
     const response = await bookApi(t, { slotId: slots[i]!.id, ...personBody({ name }) });
     expect(response.statusCode).toBe(201);
   }
-  base = await serve(t);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
 });
 
 const bookingNames = (page: Page) =>
@@ -49,9 +34,9 @@ const bookingNames = (page: Page) =>
 
 describe('staff surgery pages with JavaScript on', () => {
   it('"Create a surgery" passes axe after govuk-frontend has initialised the page', async () => {
-    const page = await newPage(browser);
-    await signInBrowser(page, base, staff);
-    await visit(page, `${base}/staff/surgeries/new`);
+    const page = await newPage(web.browser);
+    await signInBrowser(page, web.base, staff);
+    await visit(page, `${web.base}/staff/surgeries/new`);
     // The script has run (govuk-frontend marks the body), so axe saw the enhanced page.
     await expect
       .poll(() => page.evaluate(() => document.body.classList.contains('govuk-frontend-supported')))
@@ -66,9 +51,9 @@ describe('staff surgery pages with JavaScript on', () => {
   }, 120_000);
 
   it('sorts the bookings table by a column header (MoJ sortable table), axe before and after', async () => {
-    const page = await newPage(browser);
-    await signInBrowser(page, base, staff);
-    await visit(page, `${base}/staff/surgeries/${surgeryId}`);
+    const page = await newPage(web.browser);
+    await signInBrowser(page, web.base, staff);
+    await visit(page, `${web.base}/staff/surgeries/${surgeryId}`);
     const nameHeader = page.locator('table:has(caption:text("Bookings")) thead th', {
       hasText: 'Name',
     });

@@ -1,22 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { apiToken, bearer, createUser, reauthenticate, type TestUser } from '../helpers/auth.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { bearer, reauthenticate, type TestUser } from '../helpers/auth.js';
 import { createSurvey, respond } from './helpers.js';
 
 /**
  * §2, §8: equality (special category) results, cross-tabs and export for survey analysts
  * only; an admin grants and revokes (audited); everyone else's results leave them out.
  */
-let t: TestApp;
+const t = useTestApp();
 let surveyId: string;
 let manager: TestUser;
 let managerToken: string;
 let adminToken: string;
 beforeAll(async () => {
-  t = await buildTestApp();
-  manager = await createUser(t.app, 'manager');
-  managerToken = await apiToken(t.app, manager);
-  adminToken = await apiToken(t.app, await createUser(t.app, 'admin'));
+  manager = await t.user('manager');
+  managerToken = await t.token(manager);
+  adminToken = await t.token(await t.user('admin'));
   surveyId = await createSurvey(t, managerToken);
   for (const age of ['25_34', '25_34', '65_plus'])
     expect(
@@ -27,7 +26,6 @@ beforeAll(async () => {
       ).statusCode,
     ).toBe(201);
 });
-afterAll(async () => t.close());
 
 const get = (url: string, token = managerToken) =>
   t.app.inject({ method: 'GET', url, headers: bearer(token) });
@@ -57,7 +55,7 @@ describe('survey analysts and equality data', () => {
 
   it('only an admin grants, and only to a manager', async () => {
     expect((await grant(manager.id, 'PUT', managerToken)).statusCode).toBe(403);
-    const caseworker = await createUser(t.app, 'caseworker');
+    const caseworker = await t.user('caseworker');
     const wrong = await grant(caseworker.id);
     expect(wrong.statusCode).toBe(422);
     expect(wrong.json()).toMatchObject({ error: { code: 'surveys.analyst_not_manager' } });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { schedules } from '../../workers/jobs/index.js';
 import { bouncePollJob, drainBounces } from '../../workers/jobs/bounce-poll.js';
 import type { JobContext } from '../../workers/jobs/types.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
 import { FakeImapServer } from '../intake/imap-fake.js';
@@ -13,15 +13,22 @@ import { createSurvey, managerToken, seedAudience } from './helpers.js';
  * HMAC with Status 5.x.x: `bounced` and suppressed; a forged HMAC: dropped and counted;
  * 4.x.x: noted only. Over real IMAP (imapflow against the in-process server).
  */
-let t: TestApp;
 let sink: CountingSmtpSink;
 let imap: FakeImapServer;
 let verp: Map<string, { from: string; deliveryId: number }>;
 
+const t = useTestApp({
+  before: async () => {
+    sink = await new CountingSmtpSink().start();
+    imap = await new FakeImapServer('bounces', 'secret').start();
+    return { config: { smtpUrl: sink.url, bounceImapUrl: imap.url } };
+  },
+  after: async () => {
+    await imap.stop();
+    await sink.stop();
+  },
+});
 beforeAll(async () => {
-  sink = await new CountingSmtpSink().start();
-  imap = await new FakeImapServer('bounces', 'secret').start();
-  t = await buildTestApp({ config: { smtpUrl: sink.url, bounceImapUrl: imap.url } });
   const token = await managerToken(t);
   const surveyId = await createSurvey(t, token);
   const audience = await seedAudience(t, 4, 'dsn');
@@ -40,11 +47,6 @@ beforeAll(async () => {
       { from: m.from, deliveryId: Number(/\+(\d+)\./.exec(m.from)![1]) },
     ]),
   );
-});
-afterAll(async () => {
-  await t.close();
-  await imap.stop();
-  await sink.stop();
 });
 
 /** A DSN as Postfix writes it: multipart/report with a message/delivery-status part. */

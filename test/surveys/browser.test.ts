@@ -3,15 +3,14 @@
  * from the public home page to "Thank you", axe-core (WCAG 2.2 AA) on every page seen.
  * Lean on purpose (one browser, one journey) so it finishes on a loaded host.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { expectAccessible, launchBrowser, serve } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { expectAccessible, useBrowser } from '../helpers/browser.js';
 import { countRows, createSurvey, managerToken } from './helpers.js';
 
-let t: TestApp;
-let browser: Browser;
-let base: string;
+const t = useTestApp();
+const web = useBrowser(t);
 let surveyId: string;
 
 const questions = [
@@ -43,15 +42,8 @@ const questions = [
 ];
 
 beforeAll(async () => {
-  t = await buildTestApp();
   const token = await managerToken(t);
   surveyId = await createSurvey(t, token, { title: 'Policing priorities 2027', questions });
-  base = await serve(t);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
 });
 
 async function clickAndWait(page: Page, name: string, url: string) {
@@ -61,11 +53,11 @@ async function clickAndWait(page: Page, name: string, url: string) {
 
 describe('the public survey journey in a browser, JavaScript off (axe, WCAG 2.2 AA)', () => {
   it('S13/S16: home → index → start → questions (error summaries, ranking by radios) → check → equality → thank you', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await web.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     // axe needs JavaScript: each page seen without it is checked as served, in a second page.
-    const checker = await (await browser.newContext()).newPage();
-    await checker.goto(`${base}/accessibility`);
+    const checker = await (await web.browser.newContext()).newPage();
+    await checker.goto(`${web.base}/accessibility`);
     let checked = 0;
     const check = async () => {
       await checker.setContent(await page.content(), { waitUntil: 'load' });
@@ -73,15 +65,15 @@ describe('the public survey journey in a browser, JavaScript off (axe, WCAG 2.2 
       checked += 1;
     };
     const main = async () => (await page.locator('main').textContent()) ?? '';
-    const q = (n: number) => `${base}/consultations/${surveyId}/q/${n}`;
+    const q = (n: number) => `${web.base}/consultations/${surveyId}/q/${n}`;
 
-    await page.goto(`${base}/`);
+    await page.goto(`${web.base}/`);
     await check();
     await page.getByRole('link', { name: 'Have your say in a consultation' }).click();
-    await page.waitForURL(`${base}/consultations`);
+    await page.waitForURL(`${web.base}/consultations`);
     await check();
     await page.getByRole('link', { name: 'Policing priorities 2027' }).click();
-    await page.waitForURL(`${base}/consultations/${surveyId}`);
+    await page.waitForURL(`${web.base}/consultations/${surveyId}`);
     await check();
     expect(await main()).toContain('To report a crime call 101');
     await clickAndWait(page, 'Start now', q(1));
@@ -109,7 +101,11 @@ describe('the public survey journey in a browser, JavaScript off (axe, WCAG 2.2 
     await check();
 
     // Save and come back later: the saved page (with its "email me the link" form).
-    await clickAndWait(page, 'Save and come back later', `${base}/consultations/${surveyId}/saved`);
+    await clickAndWait(
+      page,
+      'Save and come back later',
+      `${web.base}/consultations/${surveyId}/saved`,
+    );
     await check();
     expect(await main()).toContain('Email me the link');
     await page.goto(q(2));
@@ -120,14 +116,14 @@ describe('the public survey journey in a browser, JavaScript off (axe, WCAG 2.2 
       .getByLabel('Bringing offenders to justice')
       .check();
     await page.getByRole('group', { name: 'Second' }).getByLabel('Visible policing').check();
-    await clickAndWait(page, 'Continue', `${base}/consultations/${surveyId}/check`);
+    await clickAndWait(page, 'Continue', `${web.base}/consultations/${surveyId}/check`);
     await check();
     const summary = await main();
     expect(summary).toContain('House burglary; General anti-social behaviour; Road safety');
     expect(summary).toContain('1. Bringing offenders to justice; 2. Visible policing');
 
     await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${base}/consultations/${surveyId}/equality`);
+    await page.waitForURL(`${web.base}/consultations/${surveyId}/equality`);
     await check();
     await page.getByLabel('25 to 34').check();
     await page.getByRole('button', { name: 'Send my answers' }).click();
