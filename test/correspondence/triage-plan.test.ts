@@ -1,18 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkTriagePlan, TRIAGE_INDEX } from '../../bench/plan.js';
-import { asOwner, buildTestApp, type TestApp } from '../helpers/app.js';
-import { createUser } from '../helpers/auth.js';
+import { asOwner } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 
 /**
  * docs/rules/performance.md §5: the triage list must come off an index with keyset paging, never a
  * Seq Scan, an OFFSET or a Sort. The same check bench/plan.ts runs over a million cases,
  * here over 60,000 (enough for the planner to choose as it does at scale).
  */
-let t: TestApp;
+const t = useTestApp();
 
 beforeAll(async () => {
-  t = await buildTestApp();
-  await createUser(t.app, 'caseworker');
+  await t.user('caseworker');
   // 60,000 cases over ten years, one in twenty open with a due date, like the bench's mix.
   await t.db.sql`
     insert into cases (reference, type, channel, received_at, received_on, subject, body,
@@ -30,7 +29,6 @@ beforeAll(async () => {
   // As the owner: the app's role (opcc_app) may not analyze, and PostgreSQL only warns.
   await asOwner(t.databaseUrl, 'analyze cases');
 }, 120_000);
-afterAll(async () => t.close());
 
 describe('the triage query plan', () => {
   it(`reads the open queue in due order from ${TRIAGE_INDEX} with keyset paging`, async () => {

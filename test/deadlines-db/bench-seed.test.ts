@@ -8,15 +8,15 @@
  * that drifts between the bench seed and the clock fails here.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../bench/seed.js';
 import type { DbOrTx } from '../../db/client.js';
-import { buildTestApp, TEST_NOW, type TestApp } from '../helpers/app.js';
+import { TEST_NOW } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 
-let t: TestApp;
+const t = useTestApp();
 
 beforeAll(async () => {
-  t = await buildTestApp();
   await seed(t.databaseUrl, {
     cases: 20_000,
     contacts: 2_000,
@@ -26,7 +26,6 @@ beforeAll(async () => {
     anchor: TEST_NOW.slice(0, 10),
   });
 }, 300_000);
-afterAll(async () => t?.close());
 
 class RolledBack extends Error {}
 

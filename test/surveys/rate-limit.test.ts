@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
 import { createSurvey, managerToken, seedAudience } from './helpers.js';
@@ -9,25 +9,27 @@ import { createSurvey, managerToken, seedAudience } from './helpers.js';
  * than 200. With a limit each job carries one delivery, so the BullMQ limiter counts mails.
  */
 const N = 2000;
-let t: TestApp;
 let sink: CountingSmtpSink;
 
-beforeAll(async () => {
-  sink = await new CountingSmtpSink({ keepRaw: false }).start();
-  t = await buildTestApp({
-    config: {
-      smtpUrl: `${sink.url}?pool=true&maxConnections=4`,
-      logLevel: 'error',
-      surveySend: {
-        limit: { max: 200, duration: 1000 },
-        concurrency: 10,
-        retryDelayMs: 100,
-        leaseMs: 5000,
-        throttlePauseMs: 100,
-        batchSize: 50,
-      },
+const t = useTestApp({
+  config: {
+    logLevel: 'error',
+    surveySend: {
+      limit: { max: 200, duration: 1000 },
+      concurrency: 10,
+      retryDelayMs: 100,
+      leaseMs: 5000,
+      throttlePauseMs: 100,
+      batchSize: 50,
     },
-  });
+  },
+  before: async () => {
+    sink = await new CountingSmtpSink({ keepRaw: false }).start();
+    return { config: { smtpUrl: `${sink.url}?pool=true&maxConnections=4` } };
+  },
+  after: () => sink.stop(),
+});
+beforeAll(async () => {
   const token = await managerToken(t);
   const surveyId = await createSurvey(t, token);
   const audience = await seedAudience(t, N, 's6');
@@ -41,10 +43,6 @@ beforeAll(async () => {
   await t.startWorkers();
   await sink.waitFor(() => sink.mails.length >= N, 300_000, `${N} emails`);
 }, 360_000);
-afterAll(async () => {
-  await t.close();
-  await sink.stop();
-});
 
 describe('S6: the rate limit holds at the sink', () => {
   it('2,000 emails, one each, and no one-second window above 200', async () => {

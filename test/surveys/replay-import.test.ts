@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import {
   EXPECTED,
@@ -13,7 +13,7 @@ import {
 import { countRows, createSurvey, managerToken } from './helpers.js';
 
 /** docs/rules/surveys.md §9 path (b): the 3,489 responses as one CSV file, imported idempotently. */
-let t: TestApp;
+const t = useTestApp();
 let token: string;
 let surveyId: string;
 const KEYS = ['crimes', 'priorities', 'area', 'comments'];
@@ -47,14 +47,12 @@ const importCsv = (id: string, body: string) =>
 let first: Receipt;
 
 beforeAll(async () => {
-  t = await buildTestApp();
   token = await managerToken(t);
   surveyId = await createSurvey(t, token, PCP_SURVEY);
   const response = await importCsv(surveyId, csv);
   expect(response.statusCode, response.body.slice(0, 500)).toBe(201);
   first = response.json<Receipt>();
 }, 300_000);
-afterAll(async () => t.close());
 
 const results = async () => {
   const response = await t.app.inject({
