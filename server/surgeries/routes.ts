@@ -1,6 +1,7 @@
 /** The surgeries JSON API (docs/rules/api.md) and the registration of the pages. */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK } from '../platform/auth.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
 import { NotBookableError, SlotFullError } from './errors.js';
@@ -43,7 +44,7 @@ export function sendConflict(request: FastifyRequest, reply: FastifyReply, error
   throw error;
 }
 
-const api = { tags: ['surgeries'], security: [{ bearer: [] }] };
+const api = apiRoute('surgeries');
 
 export async function surgeriesRoutes(
   app: FastifyInstance,
@@ -53,15 +54,10 @@ export async function surgeriesRoutes(
 
   app.post<{ Body: Static<typeof NewSurgeryBody> }>(
     '/api/surgeries',
-    {
-      schema: {
-        ...api,
-        summary: 'Create a surgery; slots are generated in Europe/London wall time',
-        body: NewSurgeryBody,
-        response: { 201: CreatedSurgery },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Create a surgery; slots are generated in Europe/London wall time', {
+      body: NewSurgeryBody,
+      response: { 201: CreatedSurgery },
+    }),
     async (request, reply) => {
       const body = request.body;
       const { surgery, slots } = await surgeries.schedule.create(request.actor(), {
@@ -81,19 +77,14 @@ export async function surgeriesRoutes(
 
   app.get<{ Params: { id: string } }>(
     '/api/surgeries/:id',
-    {
-      schema: {
-        ...api,
-        summary: 'A surgery with its slots and bookings',
-        params: {
-          type: 'object',
-          properties: { id: { type: 'string', format: 'uuid' } },
-          required: ['id'],
-        },
-        response: { 200: SurgeryDetail },
+    api(CASEWORK, 'A surgery with its slots and bookings', {
+      params: {
+        type: 'object',
+        properties: { id: { type: 'string', format: 'uuid' } },
+        required: ['id'],
       },
-      config: { auth: CASEWORK },
-    },
+      response: { 200: SurgeryDetail },
+    }),
     async (request) => {
       const { surgery, slots, bookings } = await surgeries.day.view(
         request.actor(),
