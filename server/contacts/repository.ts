@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { cases, contacts } from '../../db/schema/index.js';
 
@@ -19,6 +19,9 @@ const likeFragment = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g,
 /** Every Drizzle query on contacts. Merged contacts never match: their cases moved on. */
 export function createContactsRepository() {
   const live = isNull(contacts.mergedIntoId);
+  /** At most `limit` live contacts that match. */
+  const liveMatching = (db: DbOrTx, match: SQL | undefined, limit: number) =>
+    db.select().from(contacts).where(and(match, live)).limit(limit);
   return {
     async findById(db: DbOrTx, id: string): Promise<ContactRow | undefined> {
       const [row] = await db.select().from(contacts).where(eq(contacts.id, id));
@@ -26,18 +29,10 @@ export function createContactsRepository() {
     },
     /** At most `limit` live contacts with this normalised email. */
     async byEmail(db: DbOrTx, emailNorm: string, limit = 2): Promise<ContactRow[]> {
-      return db
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.emailNorm, emailNorm), live))
-        .limit(limit);
+      return liveMatching(db, eq(contacts.emailNorm, emailNorm), limit);
     },
     async byPhone(db: DbOrTx, phoneE164: string, limit = 2): Promise<ContactRow[]> {
-      return db
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.phoneE164, phoneE164), live))
-        .limit(limit);
+      return liveMatching(db, eq(contacts.phoneE164, phoneE164), limit);
     },
     async byNameAndPostcode(
       db: DbOrTx,
@@ -45,17 +40,14 @@ export function createContactsRepository() {
       postcodeNorm: string,
       limit = 5,
     ): Promise<ContactRow[]> {
-      return db
-        .select()
-        .from(contacts)
-        .where(
-          and(
-            eq(contacts.postcodeNorm, postcodeNorm),
-            sql`lower(${contacts.name}) = ${name.trim().toLowerCase()}`,
-            live,
-          ),
-        )
-        .limit(limit);
+      return liveMatching(
+        db,
+        and(
+          eq(contacts.postcodeNorm, postcodeNorm),
+          sql`lower(${contacts.name}) = ${name.trim().toLowerCase()}`,
+        ),
+        limit,
+      );
     },
     /**
      * A page of live contacts, A to Z, with how many cases name each one, and the total.

@@ -25,6 +25,7 @@ import {
 } from './model.js';
 import { isUuid } from '../correspondence/gateway.js';
 import type { ReplyOutcomes } from './outcomes.js';
+import type { OutboundRow } from './repository.js';
 
 /** Refuses a reply that would answer a case §5 does not let this person answer now. */
 function checkCanAnswer(actor: Actor, type: CaseType, status: CaseStatus) {
@@ -127,6 +128,17 @@ export function createSendCommand(ctx: RepliesContext, outcomes: ReplyOutcomes) 
           createdById: actor.id,
           createdAt: now,
         };
+        // Either channel ends alike: the audit entry, then the reply as its sender sees it.
+        const recorded = async (outbound: OutboundRow, action: string) => {
+          await audit.record(tx, actor, {
+            action,
+            subjectType: 'case',
+            subjectId: row.id,
+            personId: row.contactId,
+          });
+          const sender = await repo.staff(tx, actor.id);
+          return outboundView(outbound, sender?.name);
+        };
 
         if (input.channel === 'email') {
           const to = contact?.email?.trim();
@@ -171,14 +183,7 @@ export function createSendCommand(ctx: RepliesContext, outcomes: ReplyOutcomes) 
             kind: 'reply_queued',
             data: { outboundId: id, emailId, channel: 'email', to, subject, responds },
           });
-          await audit.record(tx, actor, {
-            action: 'case.reply.queue',
-            subjectType: 'case',
-            subjectId: row.id,
-            personId: row.contactId,
-          });
-          const sender = await repo.staff(tx, actor.id);
-          return outboundView(outbound, sender?.name);
+          return recorded(outbound, 'case.reply.queue');
         }
 
         const outbound = await repo.insertOutbound(tx, {
@@ -197,14 +202,7 @@ export function createSendCommand(ctx: RepliesContext, outcomes: ReplyOutcomes) 
         if (responds)
           await cases.transition(actor, row.id, { to: 'responded', version: row.version }, { tx });
         await acknowledgeIfTemplateSays(tx, actor, outbound);
-        await audit.record(tx, actor, {
-          action: 'case.reply.post',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
-        });
-        const sender = await repo.staff(tx, actor.id);
-        return outboundView(outbound, sender?.name);
+        return recorded(outbound, 'case.reply.post');
       });
     },
   };
