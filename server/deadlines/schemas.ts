@@ -4,6 +4,7 @@ import {
   RULE_CASE_TYPES as CASE_TYPES,
 } from '../lib/deadline-rules.js';
 import { CLOCK_EVENT_KINDS } from '../lib/deadline-rules.js';
+import { CsrfField } from '../platform/schemas.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
@@ -146,20 +147,22 @@ export const CaseEventParams = Type.Object(
 // ---- Forms (strings; the service gives the messages) ----------------------------------
 
 const S = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+/** A GOV.UK date input's three boxes: `<prefix>-day`, `<prefix>-month` and `<prefix>-year`. */
+const DateInput = <P extends string>(prefix: P) =>
+  ({ [`${prefix}-day`]: S(4), [`${prefix}-month`]: S(4), [`${prefix}-year`]: S(6) }) as Record<
+    `${P}-${'day' | 'month' | 'year'}`,
+    ReturnType<typeof S>
+  >;
 
 export const EventForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    _csrf: CsrfField,
     kind: S(40),
-    'at-day': S(4),
-    'at-month': S(4),
-    'at-year': S(6),
+    ...DateInput('at'),
     reason: S(2000),
     amount: S(6),
     extensionKind: S(20),
-    'date-day': S(4),
-    'date-month': S(4),
-    'date-year': S(6),
+    ...DateInput('date'),
     note: S(2000),
     confirmLate: S(5),
   },
@@ -169,9 +172,7 @@ export const EventForm = Type.Object(
 export const CalculatorQuery = Type.Object(
   {
     type: S(20),
-    'received-day': S(4),
-    'received-month': S(4),
-    'received-year': S(6),
+    ...DateInput('received'),
     calendar: S(20),
   },
   { additionalProperties: false },
@@ -179,11 +180,9 @@ export const CalculatorQuery = Type.Object(
 
 export const HolidayForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    _csrf: CsrfField,
     division: S(30),
-    'date-day': S(4),
-    'date-month': S(4),
-    'date-year': S(6),
+    ...DateInput('date'),
     title: S(200),
   },
   { additionalProperties: false },
@@ -191,7 +190,7 @@ export const HolidayForm = Type.Object(
 
 export const RemovalForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    _csrf: CsrfField,
     division: Type.String({ maxLength: 30 }),
     date: Type.String({ maxLength: 10 }),
   },
@@ -200,7 +199,7 @@ export const RemovalForm = Type.Object(
 
 export const PolicyForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    _csrf: CsrfField,
     caseType: Type.String({ maxLength: 20 }),
     kind: Type.String({ maxLength: 20 }),
     amount: S(6),
