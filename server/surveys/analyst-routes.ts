@@ -1,11 +1,12 @@
 import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
+import { apiRoute } from '../platform/api-route.js';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS, MANAGERS } from '../platform/auth.js';
 import { CrossTabQuery, ResultsView, SurveyIdParams } from './schemas.js';
 import type { SurveysService } from './service.js';
 
-const api = { tags: ['surveys'], security: [{ bearer: [] }] };
+const api = apiRoute('surveys');
 const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid', maxLength: 36 }) });
 
 /**
@@ -32,8 +33,7 @@ export async function surveysAnalystRoutes(
     app.route<{ Params: Static<typeof UserIdParams> }>({
       method,
       url: '/api/surveys/analysts/:userId',
-      schema: { ...api, summary, params: UserIdParams },
-      config: { auth: ADMINS },
+      ...api(ADMINS, summary, { params: UserIdParams }),
       handler: async (request, reply) => {
         await analysts[change](request.actor(), request.params.userId);
         return reply.code(204).send();
@@ -42,15 +42,10 @@ export async function surveysAnalystRoutes(
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/equality-results',
-    {
-      schema: {
-        ...api,
-        summary: 'Results with the equality questions (survey analysts only; 403 otherwise)',
-        params: SurveyIdParams,
-        response: { 200: ResultsView },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Results with the equality questions (survey analysts only; 403 otherwise)', {
+      params: SurveyIdParams,
+      response: { 200: ResultsView },
+    }),
     async (request) => {
       await analysts.assertAnalyst(request.actor());
       return results.results(request.actor(), request.params.id, { specialCategory: true });
@@ -59,15 +54,10 @@ export async function surveysAnalystRoutes(
 
   app.get<{ Params: Static<typeof SurveyIdParams>; Querystring: Static<typeof CrossTabQuery> }>(
     '/api/surveys/:id/equality-crosstab',
-    {
-      schema: {
-        ...api,
-        summary: 'A cross-tab by or of an equality question (survey analysts only)',
-        params: SurveyIdParams,
-        querystring: CrossTabQuery,
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'A cross-tab by or of an equality question (survey analysts only)', {
+      params: SurveyIdParams,
+      querystring: CrossTabQuery,
+    }),
     async (request) => {
       await analysts.assertAnalyst(request.actor());
       return results.crossTab(
@@ -83,12 +73,11 @@ export async function surveysAnalystRoutes(
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/equality-responses.csv',
     {
-      schema: {
-        ...api,
-        summary:
-          'Every response as CSV with the equality columns (survey analysts only; re-authentication within 5 minutes, see POST /api/auth/reauth; audited with its justification)',
-        params: SurveyIdParams,
-      },
+      ...api(
+        MANAGERS,
+        'Every response as CSV with the equality columns (survey analysts only; re-authentication within 5 minutes, see POST /api/auth/reauth; audited with its justification)',
+        { params: SurveyIdParams },
+      ),
       // Raw special-category data: R in the role table (docs/rules/security.md §1).
       config: { auth: MANAGERS, reauth: true },
     },

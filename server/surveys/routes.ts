@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { apiRoute } from '../platform/api-route.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { MANAGERS } from '../platform/auth.js';
@@ -22,7 +23,7 @@ import {
 } from './schemas.js';
 import type { SurveysService } from './service.js';
 
-const api = { tags: ['surveys'], security: [{ bearer: [] }] };
+const api = apiRoute('surveys');
 /** Survey posts, every page of a consultation and the API, share one bucket: 20 per IP per 10 minutes (§6). */
 export const SURVEY_RATE_LIMIT = FORM_LIMITS.survey;
 
@@ -69,18 +70,13 @@ export async function surveysApiRoutes(
 
   app.post<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof InvitationsBody> }>(
     '/api/surveys/:id/invitations',
-    {
-      schema: {
-        ...api,
-        summary: 'Invite contacts (ids or a list) who consented and are not suppressed',
-        description:
-          'One invitation per contact per survey, however often this is called; sending runs in the background at the configured rate. `queued` counts deliveries queued by this call.',
-        params: SurveyIdParams,
-        body: InvitationsBody,
-        response: { 202: InvitationsQueued },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Invite contacts (ids or a list) who consented and are not suppressed', {
+      description:
+        'One invitation per contact per survey, however often this is called; sending runs in the background at the configured rate. `queued` counts deliveries queued by this call.',
+      params: SurveyIdParams,
+      body: InvitationsBody,
+      response: { 202: InvitationsQueued },
+    }),
     async (request, reply) => {
       const result = await invitations.invite(request.actor(), request.params.id, request.body);
       return reply.code(202).send({ queued: result.queued, waveId: result.waveId });
@@ -89,29 +85,19 @@ export async function surveysApiRoutes(
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/progress',
-    {
-      schema: {
-        ...api,
-        summary: 'Invitation progress: queued, sending, sent, failed, skipped, answered',
-        params: SurveyIdParams,
-        response: { 200: ProgressView },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Invitation progress: queued, sending, sent, failed, skipped, answered', {
+      params: SurveyIdParams,
+      response: { 200: ProgressView },
+    }),
     async (request) => invitations.progress(request.params.id),
   );
 
   app.post<{ Body: Static<typeof CreateSurveyBody> }>(
     '/api/surveys',
-    {
-      schema: {
-        ...api,
-        summary: 'Create a survey (draft) with its questions',
-        body: CreateSurveyBody,
-        response: { 201: CreatedSurvey },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Create a survey (draft) with its questions', {
+      body: CreateSurveyBody,
+      response: { 201: CreatedSurvey },
+    }),
     async (request, reply) => {
       const survey = await builder.create(request.actor(), request.body);
       return reply.code(201).send({ id: survey.id, publicUrl: builder.publicUrl(survey.id) });
@@ -120,15 +106,10 @@ export async function surveysApiRoutes(
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id',
-    {
-      schema: {
-        ...api,
-        summary: 'A survey with its questions and status',
-        params: SurveyIdParams,
-        response: { 200: SurveyView },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'A survey with its questions and status', {
+      params: SurveyIdParams,
+      response: { 200: SurveyView },
+    }),
     async (request) => {
       const survey = await builder.get(request.params.id);
       return surveyJson(survey, opts.now(), builder.publicUrl(survey.id));
@@ -137,16 +118,14 @@ export async function surveysApiRoutes(
 
   app.post<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/open',
-    {
-      schema: {
-        ...api,
-        summary:
-          'Launch: locks anonymity and structure; answers are taken from opensAt to closesAt',
+    api(
+      MANAGERS,
+      'Launch: locks anonymity and structure; answers are taken from opensAt to closesAt',
+      {
         params: SurveyIdParams,
         response: { 200: SurveyView },
       },
-      config: { auth: MANAGERS },
-    },
+    ),
     async (request) => {
       const survey = await builder.open(request.actor(), request.params.id);
       return surveyJson(survey, opts.now(), builder.publicUrl(survey.id));
@@ -155,15 +134,10 @@ export async function surveysApiRoutes(
 
   app.put<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof AnonymityBody> }>(
     '/api/surveys/:id/anonymity',
-    {
-      schema: {
-        ...api,
-        summary: 'Change anonymity (before launch only: 409 after)',
-        params: SurveyIdParams,
-        body: AnonymityBody,
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Change anonymity (before launch only: 409 after)', {
+      params: SurveyIdParams,
+      body: AnonymityBody,
+    }),
     async (request, reply) => {
       await builder.setAnonymity(request.actor(), request.params.id, request.body.anonymous);
       return reply.code(204).send();
@@ -172,29 +146,19 @@ export async function surveysApiRoutes(
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/results',
-    {
-      schema: {
-        ...api,
-        summary: 'Results: counts, percentages (base: those answering), positions, Borda points',
-        params: SurveyIdParams,
-        response: { 200: ResultsView },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Results: counts, percentages (base: those answering), positions, Borda points', {
+      params: SurveyIdParams,
+      response: { 200: ResultsView },
+    }),
     async (request) => results.results(request.actor(), request.params.id),
   );
 
   app.get<{ Params: Static<typeof SurveyIdParams>; Querystring: Static<typeof CrossTabQuery> }>(
     '/api/surveys/:id/crosstab',
-    {
-      schema: {
-        ...api,
-        summary: 'Cross-tab of one question by another (counts, column %; 1-4 shown as [c])',
-        params: SurveyIdParams,
-        querystring: CrossTabQuery,
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Cross-tab of one question by another (counts, column %; 1-4 shown as [c])', {
+      params: SurveyIdParams,
+      querystring: CrossTabQuery,
+    }),
     async (request) =>
       results.crossTab(
         request.actor(),
@@ -206,14 +170,9 @@ export async function surveysApiRoutes(
 
   app.get<{ Params: Static<typeof SurveyIdParams> }>(
     '/api/surveys/:id/responses.csv',
-    {
-      schema: {
-        ...api,
-        summary: 'Every response as CSV (no time columns; formula-escaped; audited)',
-        params: SurveyIdParams,
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Every response as CSV (no time columns; formula-escaped; audited)', {
+      params: SurveyIdParams,
+    }),
     async (request, reply) => {
       const { stream } = await results.exportCsv(request.actor(), request.params.id);
       return reply
