@@ -5,14 +5,14 @@
  * contacts are likely duplicates (same email, telephone, or name and postcode, the rules
  * staff entry suggests duplicates by).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { seedStaff } from '../../scripts/seed/staff.js';
 import { seedCorrespondence } from '../../scripts/seed/correspondence.js';
 import type { Actor } from '../../server/platform/audit.js';
 
-let t: TestApp;
+const t = useTestApp();
 const system: Actor = { id: null, role: 'system', requestId: 'seed' };
 
 async function one<T>(query: ReturnType<typeof sql>): Promise<T> {
@@ -21,7 +21,6 @@ async function one<T>(query: ReturnType<typeof sql>): Promise<T> {
 }
 
 beforeAll(async () => {
-  t = await buildTestApp();
   const services = t.app.services;
   await services.deadlines.loadBundle();
   const staff = await seedStaff(t.db.db, services, system);
@@ -31,7 +30,6 @@ beforeAll(async () => {
     { total: 250 },
   );
 }, 600_000);
-afterAll(async () => t?.close());
 
 describe('correspondence demo data on a fresh database', () => {
   it('gives every closed FOI the reply that answered it and an outcome', async () => {

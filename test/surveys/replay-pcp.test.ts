@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import {
   EXPECTED,
@@ -12,7 +12,7 @@ import {
 import { createSurvey, managerToken, respond } from './helpers.js';
 
 /** docs/rules/surveys.md §9 (S17): 3,489 POSTs to the public link, 50 at a time. */
-let t: TestApp;
+const t = useTestApp();
 let token: string;
 let surveyId: string;
 interface Results {
@@ -33,7 +33,6 @@ interface Results {
 let results: Results;
 
 beforeAll(async () => {
-  t = await buildTestApp();
   token = await managerToken(t);
   surveyId = await createSurvey(t, token, PCP_SURVEY);
   const all = pcpResponses();
@@ -52,7 +51,6 @@ beforeAll(async () => {
   });
   results = response.json<Results>();
 }, 600_000);
-afterAll(async () => t.close());
 
 const question = (key: string) => results.questions.find((q) => q.key === key)!;
 const topFive = (key: string) =>
