@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { useTestApp } from '../helpers/fixture.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
 import { createSurvey, forkWorkerChild, managerToken, seedAudience } from './helpers.js';
@@ -11,15 +11,19 @@ import { createSurvey, forkWorkerChild, managerToken, seedAudience } from './hel
  * restarted worker resumes the fan-out at the saved cursor and everyone gets one email.
  */
 const N = 10_000;
-let t: TestApp;
 let sink: CountingSmtpSink;
 let child: ChildProcess | undefined;
 let waveId: string;
 let afterKill: { cursor: number; fanned_out_at: Date | null; fourth: number; jobs: number };
 
+const t = useTestApp({
+  before: async () => {
+    sink = await new CountingSmtpSink({ keepRaw: false }).start();
+    return { config: { smtpUrl: sink.url } };
+  },
+  after: () => sink.stop(),
+});
 beforeAll(async () => {
-  sink = await new CountingSmtpSink({ keepRaw: false }).start();
-  t = await buildTestApp({ config: { smtpUrl: sink.url } });
   const token = await managerToken(t);
   const surveyId = await createSurvey(t, token, { closesAt: '2030-12-31T23:59:00Z' });
   const audience = await seedAudience(t, N, 's3');
@@ -48,10 +52,8 @@ beforeAll(async () => {
   await sink.waitFor(() => sink.mails.length >= N, 600_000, `${N} emails`);
 }, 900_000);
 
-afterAll(async () => {
+afterAll(() => {
   child?.kill('SIGKILL');
-  await t.close();
-  await sink.stop();
 });
 
 describe('S3: the fan-out killed after 4 of 20 chunks', () => {
