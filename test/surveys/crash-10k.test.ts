@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
-import { createSurvey, managerToken, seedAudience } from './helpers.js';
+import { createSurvey, deliveriesSettled, managerToken, seedAudience } from './helpers.js';
 
 /**
  * docs/rules/surveys.md §10 S1 and S7: 10,000 invitations; the worker process (concurrency 1) is
@@ -94,16 +94,7 @@ beforeAll(async () => {
   startChild({ CHILD_CONCURRENCY: '8' });
   await sink.waitFor(() => sink.mails.length >= N, 600_000, `${N} emails`);
   // Every delivery settled (sent, or failed for good): nothing is left to send.
-  // In beforeAll, where expect.poll is not allowed: vi.waitFor retries the same assertion.
-  await vi.waitFor(
-    async () => {
-      const [open] = await t.db.sql<{ n: number }[]>`
-        select count(*)::int as n from survey_deliveries
-        where state in ('queued', 'retry', 'sending')`;
-      expect(open!.n).toBe(0);
-    },
-    { timeout: 60_000, interval: 100 },
-  );
+  await deliveriesSettled(t, 60_000);
 }, 900_000);
 
 afterAll(async () => {

@@ -1,9 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
-import { createSurvey, forkWorkerChild, managerToken, seedAudience } from './helpers.js';
+import {
+  createSurvey,
+  deliveriesSettled,
+  forkWorkerChild,
+  managerToken,
+  seedAudience,
+} from './helpers.js';
 
 /**
  * §10 S2: 10,000 invitations; the worker (concurrency 1) is SIGKILLed right after the
@@ -45,16 +51,7 @@ beforeAll(async () => {
   child = second.proc;
   await sink.waitFor(() => sink.mails.length >= N + 1, 600_000, `${N + 1} emails`);
   // Every delivery settled (sent, or failed for good): nothing is left to send.
-  // In beforeAll, where expect.poll is not allowed: vi.waitFor retries the same assertion.
-  await vi.waitFor(
-    async () => {
-      const [open] = await t.db.sql<{ n: number }[]>`
-        select count(*)::int as n from survey_deliveries
-        where state in ('queued', 'retry', 'sending')`;
-      expect(open!.n).toBe(0);
-    },
-    { timeout: 60_000, interval: 100 },
-  );
+  await deliveriesSettled(t, 60_000);
   log = second.output();
 }, 900_000);
 

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { expect, vi } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
 import { apiToken, bearer, createUser } from '../helpers/auth.js';
 
@@ -168,4 +169,21 @@ export function forkWorkerChild(
     proc.on('exit', (code, signal) => resolve(signal ?? code)),
   );
   return { proc, exited, output: () => output };
+}
+
+/**
+ * Waits until every delivery has settled (sent, or failed for good): nothing queued, retrying
+ * or being sent. For a file's beforeAll, where expect.poll is not allowed: vi.waitFor retries
+ * the same assertion until `timeoutMs`.
+ */
+export async function deliveriesSettled(t: TestApp, timeoutMs: number): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const [open] = await t.db.sql<{ n: number }[]>`
+        select count(*)::int as n from survey_deliveries
+        where state in ('queued', 'retry', 'sending')`;
+      expect(open!.n).toBe(0);
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/auth.js';
 import { CountingSmtpSink } from '../helpers/counting-smtp-sink.js';
-import { createSurvey, managerToken, seedAudience } from './helpers.js';
+import { createSurvey, deliveriesSettled, managerToken, seedAudience } from './helpers.js';
 
 /**
  * §10 S5: the relay answers 421 to the next 200 messages, 450 twice to one address and
@@ -55,16 +55,7 @@ beforeAll(async () => {
   await t.startWorkers();
   await sink.waitFor(() => sink.mails.length >= N - DEAD.length, 240_000, 'every email');
   // The wave is complete once nothing is queued, retrying or being sent.
-  // In beforeAll, where expect.poll is not allowed: vi.waitFor retries the same assertion.
-  await vi.waitFor(
-    async () => {
-      const [open] = await t.db.sql<{ n: number }[]>`
-        select count(*)::int as n from survey_deliveries
-        where state in ('queued', 'retry', 'sending')`;
-      expect(open!.n).toBe(0);
-    },
-    { timeout: 20_000, interval: 100 },
-  );
+  await deliveriesSettled(t, 20_000);
 }, 300_000);
 afterAll(async () => {
   await t.close();
