@@ -118,6 +118,10 @@ describe('B10: cancel while the reminder is mid-send', () => {
             ?.status,
       )
       .toBe('sending');
+    // Real time, as before session 8: with only the poll above, CI saw the cancel finish
+    // before the send once (5 December 2026); why is not understood yet, so the settle time
+    // the test always had stays until it is.
+    await new Promise((r) => setTimeout(r, 400));
     let sentFirst = false;
     void sending.then(() => (sentFirst = true));
     await t.app.services.surgeries.booking.cancelById(systemActor(), booking.id, 'person');
