@@ -52,7 +52,9 @@ describe.skipIf(!hasRedisServer)('§9 PostgreSQL faults', () => {
         await expect
           .poll(
             async () => (response = await e.contact(n, { 'idempotency-key': key })).statusCode,
-            { interval: 500 },
+            // A retry can itself wait out a 5 s connect timeout: the old loop's ten tries
+            // allowed about that long, so the poll gets the same budget, not the 15 s default.
+            { interval: 500, timeout: 60_000 },
           )
           .not.toBe(503);
       again.push(response);
