@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+export { IdParams } from '../platform/schemas.js';
 
 export type Form = Record<string, string | string[] | undefined>;
 export const FormBody = Type.Record(
@@ -11,7 +12,6 @@ export const FormBody = Type.Record(
     Type.Array(Type.String({ maxLength: 20_000 }), { maxItems: 60 }),
   ]),
 );
-export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 /**
  * `?notice=<key>` after a redirect (post/redirect/get). Unlike platform/schemas.ts's it lets
  * other parameters through, as these pages always have.

@@ -2,6 +2,7 @@ import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
 import { ACTIONS, ALL_TARGETS, CHANNELS, MANDATORY_CRITERIA, OUTCOMES } from './machine.js';
 import { TEMPLATE_KEYS } from './letters.js';
 import { GROUP_BYS } from './stats.js';
+export { IdParams } from '../platform/schemas.js';
 
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
@@ -150,10 +151,6 @@ export const TransitionResult = Type.Object({
   version: Type.Integer(),
 });
 
-export const IdParams = Type.Object(
-  { id: Type.String({ maxLength: 64 }) },
-  { additionalProperties: false },
-);
 export const DetailQuery = Type.Object(
   { justification: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },

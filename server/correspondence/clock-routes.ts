@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeadlinesService, RecordEventInput } from '../deadlines/service.js';
 import {
   CaseEventParams,
-  CaseIdParams,
+  SubjectIdParams,
   DeadlineViewSchema,
   EventForm,
   RecordedEventSchema,
@@ -39,10 +39,10 @@ const formFields = (fields: FieldErrors): FieldErrors =>
 export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: DeadlinesService }) {
   const { deadlines } = opts;
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof RecordEventBody> }>(
+  app.post<{ Params: Static<typeof SubjectIdParams>; Body: Static<typeof RecordEventBody> }>(
     '/api/cases/:id/events',
     api(CASEWORK, 'Record a clock event; the due date is recomputed (docs/rules/deadlines.md §4)', {
-      params: CaseIdParams,
+      params: SubjectIdParams,
       body: RecordEventBody,
       response: { 201: RecordedEventSchema },
     }),
@@ -102,15 +102,18 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
     );
   }
 
-  app.get<{ Params: Static<typeof CaseIdParams> }>(
+  app.get<{ Params: Static<typeof SubjectIdParams> }>(
     '/casework/:id/events/new',
-    { schema: { params: CaseIdParams, hide: true }, config: { auth: CASEWORK } },
+    { schema: { params: SubjectIdParams, hide: true }, config: { auth: CASEWORK } },
     async (request, reply) => renderEventForm(request, reply, request.params.id),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof EventForm> }>(
+  app.post<{ Params: Static<typeof SubjectIdParams>; Body: Static<typeof EventForm> }>(
     '/casework/:id/events',
-    { schema: { params: CaseIdParams, body: EventForm, hide: true }, config: { auth: CASEWORK } },
+    {
+      schema: { params: SubjectIdParams, body: EventForm, hide: true },
+      config: { auth: CASEWORK },
+    },
     async (request, reply) => {
       const { id } = request.params;
       const values = { ...request.body, _csrf: undefined };

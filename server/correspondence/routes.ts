@@ -18,7 +18,7 @@ import {
   BulkTagBody,
   BulkTagResult,
   CaseDetailSchema,
-  CaseIdParams,
+  IdParams,
   CaseListSchema,
   CaseSummarySchema,
   CreateCaseBody,
@@ -81,9 +81,9 @@ export async function correspondenceRoutes(
     body: B,
     change: (actor: Actor, id: string, body: Static<B>) => Promise<unknown>,
   ) {
-    app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<B> }>(
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<B> }>(
       `/api/cases/:id/${path}`,
-      api(auth, summary, { params: CaseIdParams, body, response: { 200: CaseSummarySchema } }),
+      api(auth, summary, { params: IdParams, body, response: { 200: CaseSummarySchema } }),
       async (request) => change(request.actor(), request.params.id, request.body),
     );
   }
@@ -137,10 +137,10 @@ export async function correspondenceRoutes(
       }),
   );
 
-  app.get<{ Params: Static<typeof CaseIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/api/cases/:id',
     api(CASEWORK, 'One case with its deadline, notes and timeline', {
-      params: CaseIdParams,
+      params: IdParams,
       response: { 200: CaseDetailSchema },
     }),
     async (request, reply) =>
@@ -155,10 +155,10 @@ export async function correspondenceRoutes(
     (actor, id, body) => correspondence.transition(actor, id, body),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof NoteBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NoteBody> }>(
     '/api/cases/:id/notes',
     api(CASEWORK, 'Add an internal note (immutable)', {
-      params: CaseIdParams,
+      params: IdParams,
       body: NoteBody,
       response: { 201: NoteSchema },
     }),
@@ -180,10 +180,10 @@ export async function correspondenceRoutes(
     (actor, id, body) => correspondence.setRestricted(actor, id, body),
   );
 
-  app.get<{ Params: Static<typeof CaseIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/api/cases/:id/access',
     api(MANAGERS, 'Who has been given access to a restricted case (managers only)', {
-      params: CaseIdParams,
+      params: IdParams,
       response: { 200: AccessListSchema },
     }),
     async (request) => ({
@@ -191,10 +191,10 @@ export async function correspondenceRoutes(
     }),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof AccessBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AccessBody> }>(
     '/api/cases/:id/access',
     api(MANAGERS, 'Give a caseworker or manager access to a restricted case (managers only)', {
-      params: CaseIdParams,
+      params: IdParams,
       body: AccessBody,
       response: { 201: AccessListSchema },
     }),
@@ -217,11 +217,11 @@ export async function correspondenceRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams> }>(
+  app.post<{ Params: Static<typeof IdParams> }>(
     '/api/cases/:id/attachments',
     api(CASEWORK, 'Attach files (multipart/form-data; PDF, PNG, JPEG or DOCX; 10 MiB, 5 files)', {
       consumes: ['multipart/form-data'],
-      params: CaseIdParams,
+      params: IdParams,
       response: { 201: Type.Object({ items: Type.Array(AttachmentSchema) }) },
     }),
     async (request, reply) => {

@@ -3,6 +3,7 @@ import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
 import { ScanStatusSchema } from '../attachments/schemas.js';
 import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
+export { IdParams } from '../platform/schemas.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 /** A string enum that keeps its literal type (a union of literals, which Value.Check knows). */
@@ -70,11 +71,6 @@ export const CreatedCaseSchema = Type.Object({
   contactId: Nullable(Type.String()),
   contactMatchedBy: Nullable(Type.String()),
 });
-
-export const CaseIdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
-);
 
 export const ListQuery = Type.Object(
   {

@@ -132,7 +132,7 @@ export const RecordedEventSchema = Type.Object({
   deadline: DeadlineViewSchema,
 });
 
-export const CaseIdParams = Type.Object(
+export const SubjectIdParams = Type.Object(
   { id: Type.String({ format: 'uuid', maxLength: 36 }) },
   { additionalProperties: false },
 );

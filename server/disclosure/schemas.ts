@@ -2,15 +2,12 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { DISCLOSURE_STATUSES } from '../../db/schema/disclosure.js';
 import { ScanStatusSchema } from '../attachments/schemas.js';
 import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
+export { IdParams } from '../platform/schemas.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
-export const IdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
-);
 export const ReferenceParams = Type.Object(
   { reference: Type.String({ minLength: 1, maxLength: 40 }) },
   { additionalProperties: false },

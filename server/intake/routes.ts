@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { formatDate } from '../lib/format.js';
-import { ADMINS } from '../platform/auth.js';
-import type { Actor } from '../platform/audit.js';
+import { ADMINS, publicActor } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { emptyMessage, IDEMPOTENCY_KEY_REUSED } from './errors.js';
 import {
@@ -31,12 +30,6 @@ const CONTACT_RATE_LIMIT = FORM_LIMITS.contact;
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const FORM_FIELDS = ['name', 'email', 'phone', 'type', 'subject', 'message'] as const;
-
-/** A member of the public: no id, and the IP for the audit trail. */
-const publicActor = (request: FastifyRequest): Actor => ({
-  ...request.actor(),
-  role: 'public',
-});
 
 /** Posted values as strings, bounded, for re-display (whatever shape a bot sent). */
 function formValues(body: unknown): ContactSubmission {

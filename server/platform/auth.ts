@@ -304,3 +304,9 @@ export const STAFF: readonly Role[] = ['caseworker', 'manager', 'admin'];
 export const CASEWORK: readonly Role[] = ['caseworker', 'manager'];
 export const MANAGERS: readonly Role[] = ['manager'];
 export const ADMINS: readonly Role[] = ['admin'];
+
+/** A member of the public on a public form: no staff id, the request's IP for the audit trail. */
+export const publicActor = (request: FastifyRequest): Actor => ({
+  ...request.actor(),
+  role: 'public',
+});

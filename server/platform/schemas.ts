@@ -19,3 +19,9 @@ export const FormField = (maxLength: number) => Type.Optional(Type.String({ maxL
 
 /** The hidden CSRF token every staff form posts back (@fastify/csrf-protection). */
 export const CsrfField = Type.String({ maxLength: 200 });
+
+/** `:id` in a path: a record's id or reference, bounded so no lookup gets an unbounded string. */
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);

@@ -4,7 +4,7 @@ import { CHANNEL_PHRASES, STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
-import { CaseIdParams, ComposeQuery, ReplyForm, ReplyParams } from './schemas.js';
+import { IdParams, ComposeQuery, ReplyForm, ReplyParams } from './schemas.js';
 import {
   PURPOSE_LABELS,
   type DraftView,
@@ -196,10 +196,10 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     );
   }
 
-  app.get<{ Params: Static<typeof CaseIdParams>; Querystring: Static<typeof ComposeQuery> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ComposeQuery> }>(
     '/casework/:id/reply',
     {
-      schema: { params: CaseIdParams, querystring: ComposeQuery, hide: true },
+      schema: { params: IdParams, querystring: ComposeQuery, hide: true },
       config: { auth: CASEWORK },
     },
     async (request, reply) => {
@@ -213,9 +213,9 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof ReplyForm> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReplyForm> }>(
     '/casework/:id/reply',
-    { schema: { params: CaseIdParams, body: ReplyForm, hide: true }, config: { auth: CASEWORK } },
+    { schema: { params: IdParams, body: ReplyForm, hide: true }, config: { auth: CASEWORK } },
     async (request, reply) => {
       const { id } = request.params;
       const { templateId, subject, body, channel, responds, action } = request.body;

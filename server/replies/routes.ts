@@ -2,11 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS, CASEWORK, STAFF } from '../platform/auth.js';
 import {
-  CaseIdParams,
+  IdParams,
   ReplyBody,
   ReplySchema,
   TemplateBody,
-  TemplateIdParams,
   TemplateListQuery,
   TemplateRevisionBody,
   TemplateSchema,
@@ -39,13 +38,13 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     async (request) => ({ items: await replies.listTemplates(request.query.caseType) }),
   );
 
-  app.get<{ Params: Static<typeof TemplateIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/api/templates/:id',
     {
       schema: {
         ...api('templates'),
         summary: 'One saved template version',
-        params: TemplateIdParams,
+        params: IdParams,
         response: { 200: TemplateSchema },
       },
       config: { auth: STAFF },
@@ -68,14 +67,14 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
       reply.code(201).send(await replies.createTemplate(request.actor(), request.body)),
   );
 
-  app.put<{ Params: Static<typeof TemplateIdParams>; Body: Static<typeof TemplateRevisionBody> }>(
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof TemplateRevisionBody> }>(
     '/api/templates/:id',
     {
       schema: {
         ...api('templates'),
         summary:
           'Save a new version of a template family (`id` is the family id; `version` the one edited)',
-        params: TemplateIdParams,
+        params: IdParams,
         body: TemplateRevisionBody,
         response: { 201: TemplateSchema },
       },
@@ -87,13 +86,13 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
         .send(await replies.reviseTemplate(request.actor(), request.params.id, request.body)),
   );
 
-  app.get<{ Params: Static<typeof CaseIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/api/cases/:id/replies',
     {
       schema: {
         ...api('cases'),
         summary: 'Replies sent on a case, with their final text and template version',
-        params: CaseIdParams,
+        params: IdParams,
         response: { 200: Type.Object({ items: Type.Array(ReplySchema) }) },
       },
       config: { auth: CASEWORK },
@@ -101,14 +100,14 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     async (request) => ({ items: await replies.listReplies(request.actor(), request.params.id) }),
   );
 
-  app.post<{ Params: Static<typeof CaseIdParams>; Body: Static<typeof ReplyBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReplyBody> }>(
     '/api/cases/:id/replies',
     {
       schema: {
         ...api('cases'),
         summary:
           'Reply to a case: email (202, queued; the case is responded once it is sent) or a posted letter (201, responded now)',
-        params: CaseIdParams,
+        params: IdParams,
         body: ReplyBody,
         response: { 201: ReplySchema, 202: ReplySchema },
       },

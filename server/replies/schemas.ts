@@ -2,22 +2,15 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { TEMPLATE_PURPOSES } from '../../db/schema/replies.js';
 import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
 import { CASE_TYPES } from '../correspondence/workflow.js';
+export { IdParams } from '../platform/schemas.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 
-export const CaseIdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
-);
 export const ReplyParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }), replyId: Type.String({ maxLength: 64 }) },
-  { additionalProperties: false },
-);
-export const TemplateIdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
 );
 

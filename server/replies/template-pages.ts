@@ -5,7 +5,7 @@ import { TYPE_LABELS } from '../lib/labels.js';
 import { ADMINS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { MERGE_FIELD_HINTS, MERGE_FIELDS } from './merge.js';
-import { TemplateForm, TemplateIdParams } from './schemas.js';
+import { TemplateForm, IdParams } from './schemas.js';
 import {
   PURPOSE_LABELS,
   TEMPLATE_PURPOSES,
@@ -106,11 +106,11 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.get<{ Params: Static<typeof TemplateIdParams>; Querystring: { saved?: string } }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: { saved?: string } }>(
     '/admin/templates/:id',
     {
       schema: {
-        params: TemplateIdParams,
+        params: IdParams,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -134,10 +134,10 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.post<{ Params: Static<typeof TemplateIdParams>; Body: Static<typeof TemplateForm> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TemplateForm> }>(
     '/admin/templates/:id',
     {
-      schema: { params: TemplateIdParams, body: TemplateForm, hide: true },
+      schema: { params: IdParams, body: TemplateForm, hide: true },
       config: { auth: ADMINS },
     },
     async (request, reply) => {

@@ -9,7 +9,8 @@ import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError } from './errors.js';
 import { bookingPage, placesText } from './journey.js';
 import { personProblems } from './people.js';
-import { CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT, publicActor } from './public-request.js';
+import { publicActor } from '../platform/auth.js';
+import { CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 

@@ -3,8 +3,6 @@
  * public actor and the rate-limit buckets. Its own file so the pages need not import
  * routes.ts, which registers them (an import cycle).
  */
-import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../platform/audit.js';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 
 /** Booking posts, page and API, share one bucket: 10 per IP per 10 minutes (docs/rules/security.md §6). */
@@ -13,8 +11,3 @@ export const BOOKING_RATE_LIMIT = FORM_LIMITS.booking;
 export const CANCEL_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: 'booking-cancel' };
 /** The other manage forms (change, offer, waiting list): a count per form, same numbers. */
 export const MANAGE_RATE_LIMIT = { ...FORM_LIMITS.booking, bucket: undefined };
-
-export const publicActor = (request: FastifyRequest): Actor => ({
-  ...request.actor(),
-  role: 'public',
-});

@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiRoute } from '../platform/api-route.js';
-import { CASEWORK } from '../platform/auth.js';
+import { CASEWORK, publicActor } from '../platform/auth.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
 import { NotBookableError, SlotFullError } from './errors.js';
 import { journeyRoutes } from './journey.js';
@@ -18,16 +18,11 @@ import {
   PublicSurgeries,
   SurgeryDetail,
 } from './schemas.js';
-import {
-  BOOKING_RATE_LIMIT,
-  CANCEL_RATE_LIMIT,
-  MANAGE_RATE_LIMIT,
-  publicActor,
-} from './public-request.js';
+import { BOOKING_RATE_LIMIT, CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 
 // The buckets are also read here by the tests (test/surgeries/rate-limit.test.ts).
-export { BOOKING_RATE_LIMIT, CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT, publicActor };
+export { BOOKING_RATE_LIMIT, CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT };
 
 /** A lost race or a closed time: 409 with the reason and the next free times. */
 export function sendConflict(request: FastifyRequest, reply: FastifyReply, error: unknown) {

@@ -18,7 +18,7 @@ import {
   AccessForm,
   AssignForm,
   AttachmentIdParams,
-  CaseIdParams,
+  IdParams,
   CsrfOnlyForm,
   NoteForm,
   RestrictionForm,
@@ -141,11 +141,11 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
   const parseVersion = (value: string | undefined) =>
     value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
 
-  app.get<{ Params: Static<typeof CaseIdParams>; Querystring: { notice?: string } }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: { notice?: string } }>(
     '/casework/:id',
     {
       schema: {
-        params: CaseIdParams,
+        params: IdParams,
         querystring: NoticeQuery,
         hide: true,
       },
@@ -157,8 +157,8 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
       }),
   );
 
-  /** Every case form's path starts `/casework/:id` (CaseIdParams, AttachmentIdParams). */
-  type CaseId = Static<typeof CaseIdParams>;
+  /** Every case form's path starts `/casework/:id` (IdParams, AttachmentIdParams). */
+  type CaseId = Static<typeof IdParams>;
 
   /**
    * Registers one of the case page's forms: a POST to `/casework/:id<path>`. `run` reads the
@@ -166,7 +166,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
    * with `notice` (at `anchor`); refused, the page is shown again with the error summary, the
    * refusal's message against `field` when it names no field of its own.
    */
-  function caseForm<B extends TSchema = TUnknown, P extends TSchema = typeof CaseIdParams>(
+  function caseForm<B extends TSchema = TUnknown, P extends TSchema = typeof IdParams>(
     path: string,
     form: {
       params?: P;
@@ -185,7 +185,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
       `/casework/:id${path}`,
       {
         schema: {
-          params: form.params ?? CaseIdParams,
+          params: form.params ?? IdParams,
           ...(form.body && { body: form.body }),
           hide: true,
         },
