@@ -110,10 +110,8 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
         const after = (await adapter.load(tx, subject.id))!;
         const { view } = await recompute(tx, after, 'event');
         const parts = [`On ${formatDayDate(when.on)}.`];
-        if (kind === 'extended' && data.amount)
-          parts.push(
-            `By ${data.amount} ${data.kind === 'sar_complex' ? 'month(s)' : 'working day(s)'}.`,
-          );
+        const detail = regime.describeEvent?.(event);
+        if (detail) parts.push(detail);
         if (kind === 'due_date_override' && data.date)
           parts.push(`New date ${formatDayDate(data.date)}.`);
         if (data.reason) parts.push(`Reason: ${data.reason}`);

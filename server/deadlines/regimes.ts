@@ -11,6 +11,7 @@ import type { IsoDate } from '../lib/dates.js';
 import {
   CLOCK_EVENT_KINDS,
   computeDeadlines,
+  describeClockEvent,
   validateClockEvent,
   type CaseType,
   type ClockEvent,
@@ -57,6 +58,11 @@ export interface Regime {
   compute(input: RegimeInput): RegimeComputation;
   /** Field errors for a new clock event, given the live ones (`input.events`). */
   validateEvent(input: RegimeInput, event: RegimeEvent, options: ValidateOptions): FieldError[];
+  /**
+   * The timeline's words for what an event carries beyond its date, note and reason (how
+   * long an extension is, in the regime's own units); none when absent or null.
+   */
+  describeEvent?(event: RegimeEvent): string | null;
   /** What people call each of its deadline kinds (emails, timeline); else the clock's labels. */
   kindLabels?: Readonly<Record<string, string>>;
   /**
@@ -85,6 +91,7 @@ function correspondenceRegime(type: CaseType): Regime {
     id: type,
     eventKinds: CLOCK_EVENT_KINDS,
     compute: (input) => computeDeadlines(engineInput(input)),
+    describeEvent: (event) => (isCaseEvent(event) ? describeClockEvent(event) : null),
     validateEvent: (input, event, options) =>
       isCaseEvent(event)
         ? validateClockEvent(engineInput(input), event, options)

@@ -1175,6 +1175,13 @@ function validateExtension(
   }
 }
 
+/** The timeline's words for an extension's length: a SAR's in months, others' in working days. */
+export function describeClockEvent(event: ClockEvent): string | null {
+  const { kind, amount } = event.data ?? {};
+  if (event.kind !== 'extended' || !amount) return null;
+  return `By ${amount} ${kind === 'sar_complex' ? 'month(s)' : 'working day(s)'}.`;
+}
+
 // ---- Overdue and working hours ------------------------------------------------------------
 
 /** §1: a case is overdue from 00:00 London time on the day after its due date. */
