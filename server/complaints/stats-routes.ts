@@ -8,6 +8,7 @@ import { opccFigures } from './opcc-figures.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
+import { sendCsv } from '../platform/csv-download.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { MONITORING_MEASURES } from './monitoring.js';
 import { FigureBody, StatsQuery } from './schemas.js';
@@ -78,13 +79,6 @@ const figureColumns: CsvColumn<Figure>[] = [
   { header: 'national', value: (r) => r.national },
 ];
 
-function rowsStream<T>(rows: T[], columns: CsvColumn<T>[]) {
-  async function* all() {
-    yield* rows;
-  }
-  return csvStream(all(), columns);
-}
-
 const FormBody = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 200_000 }));
 
 export async function statsRoutes(app: FastifyInstance, opts: { complaints: ComplaintsService }) {
@@ -147,21 +141,20 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     },
     async (request, reply) => {
       const name = /^([a-z-]+)\.csv$/.exec(request.params.table)?.[1];
-      const send = (body: NodeJS.ReadableStream, file: string) =>
-        reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${file}.csv"`)
-          .header('x-content-type-options', 'nosniff')
-          .send(body);
       if (name === 'force-figures')
-        return send(rowsStream(await monitoring.list(), figureColumns), 'complaints-force-figures');
+        return sendCsv(
+          reply,
+          'complaints-force-figures',
+          csvStream(await monitoring.list(), figureColumns),
+        );
       const data = await stats.complaints(request.actor(), request.query, 'csv');
       const tables = flat(data);
       if (!name || !Object.hasOwn(tables, name)) throw new AppError(404, 'not_found', 'Not found');
       const table = tables[name]!;
-      return send(
-        rowsStream(table.rows, table.columns),
+      return sendCsv(
+        reply,
         `complaints-${name}-${data.period.from}-to-${data.period.to}`,
+        csvStream(table.rows, table.columns),
       );
     },
   );

@@ -16,9 +16,12 @@ export interface CsvColumn<T> {
 
 /**
  * RFC 4180 (CRLF, quotes doubled), UTF-8 with a BOM so Excel reads it as UTF-8; streamed
- * from `rows` so a long export never sits in memory.
+ * from `rows` (an array, or a query read as it goes so a long export never sits in memory).
  */
-export function csvStream<T>(rows: AsyncIterable<T>, columns: CsvColumn<T>[]): Readable {
+export function csvStream<T>(
+  rows: AsyncIterable<T> | Iterable<T>,
+  columns: CsvColumn<T>[],
+): Readable {
   const stringifier = stringify({
     bom: true,
     record_delimiter: 'windows',

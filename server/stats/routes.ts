@@ -6,6 +6,7 @@ import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { channelLabel, TYPE_LABELS, typeLabel } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
+import { sendCsv } from '../platform/csv-download.js';
 import { dateFieldValues, readDateFields } from '../platform/forms.js';
 import { invalidPeriod, tableNotFound } from './errors.js';
 import {
@@ -96,20 +97,13 @@ const assigneeColumns: CsvColumn<AssigneeRow>[] = [
 
 const TABLES = {
   'volume-by-type': (s: CorrespondenceStats) =>
-    csvRows(s.volumeByType, volumeColumns('Type', typeLabel)),
+    csvStream(s.volumeByType, volumeColumns('Type', typeLabel)),
   'volume-by-channel': (s: CorrespondenceStats) =>
-    csvRows(s.volumeByChannel, volumeColumns('Channel', channelLabel)),
-  'on-time': (s: CorrespondenceStats) => csvRows(s.onTime, onTimeColumns),
-  'by-assignee': (s: CorrespondenceStats) => csvRows(s.byAssignee, assigneeColumns),
+    csvStream(s.volumeByChannel, volumeColumns('Channel', channelLabel)),
+  'on-time': (s: CorrespondenceStats) => csvStream(s.onTime, onTimeColumns),
+  'by-assignee': (s: CorrespondenceStats) => csvStream(s.byAssignee, assigneeColumns),
 } as const;
 type TableName = keyof typeof TABLES;
-
-function csvRows<T>(rows: T[], columns: CsvColumn<T>[]) {
-  async function* all() {
-    yield* rows;
-  }
-  return csvStream(all(), columns);
-}
 
 /** The words people use for a type or channel ("Freedom of information request", "MP's office"). */
 const label = (value: string) =>
@@ -200,14 +194,11 @@ export async function statsRoutes(
       const name = match?.[1];
       if (!name || !Object.hasOwn(TABLES, name)) throw tableNotFound();
       const { data } = await load(request.query);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header(
-          'content-disposition',
-          `attachment; filename="${name}-${data.period.from}-to-${data.period.to}.csv"`,
-        )
-        .header('x-content-type-options', 'nosniff')
-        .send(TABLES[name as TableName](data));
+      return sendCsv(
+        reply,
+        `${name}-${data.period.from}-to-${data.period.to}`,
+        TABLES[name as TableName](data),
+      );
     },
   );
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { csvStream, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
+import { sendCsv } from '../platform/csv-download.js';
 import { AREA_LABELS, TOPIC_LABELS } from './people.js';
 import type { SurgeriesService } from './service.js';
 import {
@@ -95,12 +96,6 @@ export async function surgeryStatsPages(
   app.get<{ Querystring: Query }>('/stats/surgeries.csv', route, async (request, reply) => {
     const { year, by } = chosen(request.query);
     const rows = await surgeries.stats.figures(year, by);
-    async function* all() {
-      yield* rows;
-    }
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="surgeries-${year}-by-${by}.csv"`)
-      .send(csvStream(all(), columns(by)));
+    return sendCsv(reply, `surgeries-${year}-by-${by}`, csvStream(rows, columns(by)));
   });
 }
