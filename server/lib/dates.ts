@@ -241,6 +241,23 @@ export function londonInstantAt(date: IsoDate, hour: number, minute = 0): Date {
   return new Date(naive - second * 60_000);
 }
 
+/**
+ * Every instant at which a London clock reads `hour:minute` on `date`, earliest first: none
+ * in the hour the clocks skip in spring, two in the hour they repeat in autumn. The offsets
+ * in force a day before and a day after are the only ones the wall time can have, as the
+ * clocks change at most once in that span; each is kept where it is the one in force.
+ */
+export function londonInstantsAt(date: IsoDate, hour: number, minute = 0): Date[] {
+  const wall = toDayNumber(date) * DAY_MS + (hour * 60 + minute) * 60_000;
+  const offsets = new Set(
+    [wall - DAY_MS, wall + DAY_MS].map((ms) => londonOffsetMinutes(new Date(ms))),
+  );
+  return [...offsets]
+    .filter((offset) => londonOffsetMinutes(new Date(wall - offset * 60_000)) === offset)
+    .map((offset) => new Date(wall - offset * 60_000))
+    .sort((a, b) => a.getTime() - b.getTime());
+}
+
 /** 00:00 Europe/London on `date`: 2026-04-30 starts at 2026-04-29T23:00Z (BST). */
 export function startOfLondonDay(date: IsoDate): Date {
   return londonInstantAt(date, 0, 0);

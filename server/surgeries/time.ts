@@ -6,6 +6,7 @@ import {
   addDays,
   londonDateOf,
   londonHourMinute,
+  londonInstantsAt,
   weekdayName,
   type IsoDate,
 } from '../lib/dates.js';
@@ -24,20 +25,7 @@ export function parseClockTime(value: string): { hour: number; minute: number } 
  * 2026) gives null; one they pass twice (01:30 on 25 October 2026) gives the first, BST.
  */
 export function londonLocal(date: IsoDate, hour: number, minute: number): Date | null {
-  const naive = Date.UTC(
-    Number(date.slice(0, 4)),
-    Number(date.slice(5, 7)) - 1,
-    Number(date.slice(8, 10)),
-    hour,
-    minute,
-  );
-  for (const offsetMinutes of [60, 0]) {
-    const candidate = new Date(naive - offsetMinutes * 60_000);
-    const wall = londonHourMinute(candidate);
-    if (londonDateOf(candidate) === date && wall.hour === hour && wall.minute === minute)
-      return candidate;
-  }
-  return null;
+  return londonInstantsAt(date, hour, minute)[0] ?? null;
 }
 
 /** GOV.UK times: "10am", "2:15pm", "midday", "midnight". */
