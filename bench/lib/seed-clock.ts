@@ -17,11 +17,11 @@
 import { randomBytes } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import { createDb, type DbClient } from '../../db/client.js';
-import { caseDeadlines } from '../../db/schema/index.js';
+import { caseDeadlines, type PolicyRow } from '../../db/schema/index.js';
 import { caseSubject, type CaseClockFields } from '../../server/correspondence/clock-adapter.js';
 import type { ClockSubject } from '../../server/deadlines/adapter.js';
 import type { Regime, RegimeComputation } from '../../server/deadlines/regimes.js';
-import { createDeadlinesRepository, type PolicyRow } from '../../server/deadlines/repository.js';
+import { createDeadlinesRepository } from '../../server/deadlines/repository.js';
 import { createDeadlinesService } from '../../server/deadlines/service.js';
 import { regimeInputOf, sameTimerDates, timerRowsOf } from '../../server/deadlines/timers.js';
 import type { Holiday } from '../../server/lib/calendar.js';

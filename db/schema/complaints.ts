@@ -42,6 +42,7 @@ export const complaintCategories = pgTable(
   },
   (t) => [uniqueIndex('complaint_categories_code_uq').on(t.code)],
 );
+export type CategoryRow = typeof complaintCategories.$inferSelect;
 
 export const complaintFactors = pgTable(
   'complaint_factors',
@@ -56,6 +57,7 @@ export const complaintFactors = pgTable(
   },
   (t) => [uniqueIndex('complaint_factors_code_uq').on(t.code)],
 );
+export type FactorRow = typeof complaintFactors.$inferSelect;
 
 /** Which regime (and amendments) a complaint falls under, by `made_on` (§2). Admin data. */
 export const complaintRegimes = pgTable('complaint_regimes', {
@@ -159,6 +161,8 @@ export const complaints = pgTable(
     check('complaints_version_positive', sql`${t.version} > 0`),
   ],
 );
+export type ComplaintRow = typeof complaints.$inferSelect;
+export type NewComplaintRow = typeof complaints.$inferInsert;
 
 /** The complainant (§2), one per complaint. Deleted by the retention sweep. */
 export const complainants = pgTable('complainants', {
@@ -348,6 +352,7 @@ export const complaintLetterTemplates = pgTable(
   },
   (t) => [uniqueIndex('complaint_letter_templates_key_version_uq').on(t.key, t.version)],
 );
+export type LetterTemplateRow = typeof complaintLetterTemplates.$inferSelect;
 
 /** Contacts with the complainant (§2 `complaint_contact`): calls, letters, emails. */
 export const complaintContacts = pgTable(
@@ -404,6 +409,7 @@ export const complaintReviews = pgTable('complaint_reviews', {
   recommendationsAccepted: boolean('recommendations_accepted'),
   forceRespondedOn: date('force_responded_on'),
 });
+export type ReviewRow = typeof complaintReviews.$inferSelect;
 
 /** The access list (§4): nobody else sees the complaint (404), in lists or search. */
 export const complaintAccess = pgTable(

@@ -33,3 +33,5 @@ export const contacts = pgTable(
     index('contacts_name_order_idx').on(sql`lower(${t.name})`, t.id),
   ],
 );
+export type ContactRow = typeof contacts.$inferSelect;
+export type NewContactRow = typeof contacts.$inferInsert;

@@ -127,6 +127,8 @@ export const cases = pgTable(
     index('cases_tags_idx').using('gin', t.tags),
   ],
 );
+export type CaseRow = typeof cases.$inferSelect;
+export type NewCaseRow = typeof cases.$inferInsert;
 
 /** The append-only timeline of a case. */
 export const caseEvents = pgTable(

@@ -40,6 +40,7 @@ export const bankHolidays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.division, t.date] })],
 );
+export type HolidayRow = typeof bankHolidays.$inferSelect;
 
 /**
  * The single row holding the holiday data's version: bumped in the same transaction as
@@ -60,6 +61,7 @@ export const holidayCalendar = pgTable(
   },
   (t) => [check('holiday_calendar_single_row', sql`${t.id} = 1`)],
 );
+export type CalendarRow = typeof holidayCalendar.$inferSelect;
 
 /**
  * Append-only clock events per subject (§4): a subject is any domain's record the clock runs
@@ -86,6 +88,7 @@ export const clockEvents = pgTable(
   },
   (t) => [index('clock_events_subject_idx').on(t.subjectType, t.subjectId, t.id)],
 );
+export type ClockEventRow = typeof clockEvents.$inferSelect;
 
 /**
  * Timers: stored deadlines (§5), one live row per subject and kind; moved rows are
@@ -133,6 +136,8 @@ export const caseDeadlines = pgTable(
       .where(sql`${t.supersededAt} is null`),
   ],
 );
+export type DeadlineRow = typeof caseDeadlines.$inferSelect;
+export type NewDeadlineRow = typeof caseDeadlines.$inferInsert;
 
 /** Office targets per case type (§3), editable by admins. Statutory amounts are code. */
 export const slaPolicies = pgTable(
@@ -155,6 +160,7 @@ export const slaPolicies = pgTable(
     check('sla_policies_escalate', sql`${t.escalateWdAfter} between 1 and 60`),
   ],
 );
+export type PolicyRow = typeof slaPolicies.$inferSelect;
 
 /** One row per warning stage (§6): the ledger that makes `deadline-notify` send once. */
 export const deadlineNotifications = pgTable(
@@ -189,3 +195,4 @@ export const deadlineNotifications = pgTable(
       .where(sql`${t.status} = 'pending'`),
   ],
 );
+export type NotificationRow = typeof deadlineNotifications.$inferSelect;

@@ -69,6 +69,8 @@ export const disclosureLogEntries = pgTable(
     index('disclosure_log_entries_search_idx').using('gin', t.search),
   ],
 );
+export type EntryRow = typeof disclosureLogEntries.$inferSelect;
+export type NewEntryRow = typeof disclosureLogEntries.$inferInsert;
 
 /**
  * Redacted documents published with an entry (§9): PDFs only, checked by their bytes, added
@@ -100,3 +102,5 @@ export const disclosureDocuments = pgTable(
       .where(sql`${t.scanStatus} = 'pending'`),
   ],
 );
+export type DocumentRow = typeof disclosureDocuments.$inferSelect;
+export type NewDocumentRow = typeof disclosureDocuments.$inferInsert;

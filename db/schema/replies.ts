@@ -47,6 +47,8 @@ export const replyTemplates = pgTable(
   },
   (t) => [uniqueIndex('reply_templates_family_version_uq').on(t.familyId, t.version)],
 );
+export type ReplyTemplateRow = typeof replyTemplates.$inferSelect;
+export type NewReplyTemplateRow = typeof replyTemplates.$inferInsert;
 
 export const OUTBOUND_CHANNELS = ['email', 'post'] as const;
 export const OUTBOUND_STATUSES = ['queued', 'sent', 'failed'] as const;
@@ -88,6 +90,8 @@ export const outboundMessages = pgTable(
     uniqueIndex('outbound_messages_message_id_uq').on(t.messageId),
   ],
 );
+export type OutboundRow = typeof outboundMessages.$inferSelect;
+export type NewOutboundRow = typeof outboundMessages.$inferInsert;
 
 /**
  * A reply being written (issue #15 item 5): one draft per case and writer, saved from the

@@ -47,6 +47,8 @@ export const venues = pgTable('venue', {
   accessNotes: text('access_notes').notNull().default(''),
   createdAt: ts('created_at').notNull(),
 });
+export type VenueRow = typeof venues.$inferSelect;
+export type NewVenueRow = typeof venues.$inferInsert;
 
 export const surgeries = pgTable(
   'surgery',
@@ -85,6 +87,8 @@ export const surgeries = pgTable(
     index('surgery_starts_idx').on(t.startsAt),
   ],
 );
+export type SurgeryRow = typeof surgeries.$inferSelect;
+export type NewSurgeryRow = typeof surgeries.$inferInsert;
 
 export const surgerySlots = pgTable(
   'surgery_slot',
@@ -106,6 +110,8 @@ export const surgerySlots = pgTable(
     index('surgery_slot_start_idx').on(t.surgeryId, t.startsAt),
   ],
 );
+export type SlotRow = typeof surgerySlots.$inferSelect;
+export type NewSlotRow = typeof surgerySlots.$inferInsert;
 
 export const surgeryBookings = pgTable(
   'surgery_booking',
@@ -162,6 +168,8 @@ export const surgeryBookings = pgTable(
       .where(sql`${t.status} = 'held'`),
   ],
 );
+export type BookingRow = typeof surgeryBookings.$inferSelect;
+export type NewBookingRow = typeof surgeryBookings.$inferInsert;
 
 export const surgeryWaitlist = pgTable(
   'surgery_waitlist',
@@ -191,6 +199,7 @@ export const surgeryWaitlist = pgTable(
       .where(sql`${t.status} = 'waiting'`),
   ],
 );
+export type NewWaitlistRow = typeof surgeryWaitlist.$inferInsert;
 
 export const surgeryNotes = pgTable(
   'surgery_note',
@@ -205,6 +214,7 @@ export const surgeryNotes = pgTable(
   },
   (t) => [index('surgery_note_booking_idx').on(t.bookingId, t.createdAt)],
 );
+export type NewSurgeryNoteRow = typeof surgeryNotes.$inferInsert;
 
 export const streetConversations = pgTable(
   'street_conversation',
@@ -224,6 +234,7 @@ export const streetConversations = pgTable(
   },
   (t) => [index('street_conversation_surgery_idx').on(t.surgeryId, t.createdAt)],
 );
+export type NewStreetConversationRow = typeof streetConversations.$inferInsert;
 
 /** Answers to the public booking journey, kept server-side for 24 hours (§3). */
 export const surgeryJourneys = pgTable(

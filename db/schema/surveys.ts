@@ -38,6 +38,8 @@ export const surveys = pgTable('surveys', {
   createdBy: uuid('created_by'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+export type SurveyRow = typeof surveys.$inferSelect;
+export type NewSurveyRow = typeof surveys.$inferInsert;
 
 export const QUESTION_KINDS = [
   'single',
@@ -197,6 +199,7 @@ export const surveyResponses = pgTable(
     ),
   ],
 );
+export type NewSurveyResponseRow = typeof surveyResponses.$inferInsert;
 
 /** One row per chosen option (with its rank for ranking) or one text row. */
 export const surveyAnswers = pgTable(

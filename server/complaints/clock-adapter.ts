@@ -7,12 +7,12 @@
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { complaints } from '../../db/schema/index.js';
+import { complaints, type ComplaintRow } from '../../db/schema/index.js';
 import type { ClockSubject, SubjectAdapter } from '../deadlines/adapter.js';
 import { londonDateOf } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
 import { COMPLAINT_REGIME, type ComplaintRegimeFacts } from './regime.js';
-import type { ComplaintRow, ComplaintsRepository } from './repository.js';
+import type { ComplaintsRepository } from './repository.js';
 import { isUnderInvestigation, type TimerFacts, type TimerSettings } from './timers.js';
 
 export const COMPLAINT_SUBJECT = 'complaint';

@@ -4,11 +4,11 @@
  * audited in the same transaction as the reads.
  */
 import type { DbOrTx } from '../../db/client.js';
+import type { ComplaintRow } from '../../db/schema/index.js';
 import type { Actor } from '../platform/audit.js';
 import { MOVES, STATUS_LABELS, FLAG_MOVES, REG41_FROM } from './machine.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
-import type { ComplaintRow } from './repository.js';
 import { nextReportDue } from './regime.js';
 import { TIMER_RULES, type TimerKind } from './timers.js';
 

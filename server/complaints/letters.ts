@@ -4,13 +4,13 @@
  * contacts with the complainant (calls, visits). Each is a `complaint_contacts` row on the
  * timeline, and the timers are recomputed from it.
  */
+import type { ComplaintRow } from '../../db/schema/index.js';
 import { addDays, formatDayDate, londonDateOf, toLondonDate } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
 import { LIMITS, type RecordsService } from './records.js';
-import type { ComplaintRow } from './repository.js';
 
 export const TEMPLATE_KEYS = [
   'acknowledgement',

@@ -3,11 +3,12 @@
  * their services: it never imports another domain's service or repository.
  */
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { ComplaintRow } from '../../db/schema/index.js';
 import type { DeadlinesService } from '../deadlines/service.js';
 import type { WorkingCalendar } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import type { ComplaintRow, ComplaintsRepository } from './repository.js';
+import type { ComplaintsRepository } from './repository.js';
 
 /** The shared clock (server/deadlines), as far as complaints use it. */
 export type ComplaintClock = Pick<

@@ -4,11 +4,12 @@
  * equality answers, the access list, and records made from correspondence cases.
  */
 import type { DbOrTx } from '../../db/client.js';
+import type { CategoryRow, ComplaintRow, FactorRow } from '../../db/schema/index.js';
 import { isIsoDate, londonDateOf, toLondonDate, type IsoDate } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
 import { complaintErrors } from './errors.js';
 import type { ComplainantInput, ComplaintsDeps } from './ports.js';
-import type { CategoryRow, ComplaintRow, FactorRow, Viewer } from './repository.js';
+import type { Viewer } from './repository.js';
 import type { FieldErrors } from '../platform/errors.js';
 import { EQUALITY_OPTIONS as EQUALITY_ANSWERS } from './page-forms.js';
 

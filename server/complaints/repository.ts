@@ -18,19 +18,15 @@ import {
   complaintSettings,
   complaintTransitions,
   users,
+  type CategoryRow,
+  type ComplaintRow,
+  type FactorRow,
+  type LetterTemplateRow,
+  type NewComplaintRow,
+  type ReviewRow,
 } from '../../db/schema/index.js';
 import { complaintErrors, refuseDuplicate } from './errors.js';
 import { timerQueries } from './timer-repository.js';
-
-export type ComplaintRow = typeof complaints.$inferSelect;
-export type NewComplaintRow = typeof complaints.$inferInsert;
-export type AllegationRow = typeof complaintAllegations.$inferSelect;
-export type TransitionRow = typeof complaintTransitions.$inferSelect;
-export type ContactRow = typeof complaintContacts.$inferSelect;
-export type CategoryRow = typeof complaintCategories.$inferSelect;
-export type FactorRow = typeof complaintFactors.$inferSelect;
-export type TemplateRow = typeof complaintLetterTemplates.$inferSelect;
-export type ReviewRow = typeof complaintReviews.$inferSelect;
 
 export interface Viewer {
   id: string | null;
@@ -343,7 +339,7 @@ export function createComplaintsRepository() {
       return row;
     },
 
-    async latestTemplate(tx: DbOrTx, key: string): Promise<TemplateRow | undefined> {
+    async latestTemplate(tx: DbOrTx, key: string): Promise<LetterTemplateRow | undefined> {
       const [row] = await tx
         .select()
         .from(complaintLetterTemplates)

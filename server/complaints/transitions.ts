@@ -4,6 +4,7 @@
  * a race (the loser gets 409), and the transition row, the audit row and the timers follow
  * in the same transaction. The database refuses a (from, to) pair the machine does not list.
  */
+import type { ComplaintRow, NewComplaintRow } from '../../db/schema/index.js';
 import { addDays, londonDateOf, toLondonDate } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
 import type { FieldErrors } from '../platform/errors.js';
@@ -21,7 +22,6 @@ import {
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
 import { reg41Closure, type Reg41Input } from './reg41.js';
-import type { ComplaintRow, NewComplaintRow } from './repository.js';
 
 export interface TransitionInput {
   to: string;

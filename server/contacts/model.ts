@@ -2,7 +2,7 @@
  * Contacts' vocabulary: what a contact looks like to other domains and how a requester was
  * found. Correspondence names requesters with these (through contacts/gateway.ts).
  */
-import type { ContactRow } from './repository.js';
+import type { ContactRow } from '../../db/schema/index.js';
 
 export type ContactKind = 'person' | 'mp' | 'organisation';
 

@@ -1,9 +1,6 @@
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { cases, contacts } from '../../db/schema/index.js';
-
-export type ContactRow = typeof contacts.$inferSelect;
-export type NewContactRow = typeof contacts.$inferInsert;
+import { cases, contacts, type ContactRow, type NewContactRow } from '../../db/schema/index.js';
 
 /** What the contacts list matches on: one exact normalised field, or a fragment of the name. */
 export type ContactMatch =

@@ -1,9 +1,10 @@
 import type { Db, DbOrTx } from '../../db/client.js';
+import type { ContactRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { validationError } from '../platform/errors.js';
 import { normaliseEmail, normalisePhone, normalisePostcode } from './normalise.js';
-import type { ContactMatch, ContactRow, ContactsRepository } from './repository.js';
+import type { ContactMatch, ContactsRepository } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import {
   toContactView,

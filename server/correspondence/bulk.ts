@@ -1,10 +1,10 @@
 import type { Tx } from '../../db/client.js';
+import type { CaseRow } from '../../db/schema/index.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
 import { caseNotFound, staleVersion } from './errors.js';
-import type { CaseRow } from './repository.js';
 import type { CaseSummary } from './types.js';
 import { MAX_BULK, parseTags, TAG_LIMITS } from './validation.js';
 import { saveCaseChange } from './case-change.js';

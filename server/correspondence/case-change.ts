@@ -1,8 +1,9 @@
 import type { DbOrTx } from '../../db/client.js';
+import type { CaseRow, NewCaseRow } from '../../db/schema/index.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import { staleVersion } from './errors.js';
-import type { CaseRow, CorrespondenceRepository, NewCaseRow } from './repository.js';
+import type { CorrespondenceRepository } from './repository.js';
 
 /**
  * One change a person makes to a case they have locked and checked, saved with its timeline

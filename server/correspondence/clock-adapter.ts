@@ -4,13 +4,13 @@
  * react to clock events, to store the effective due date in `cases.next_due_on`, and to
  * write the case timeline. The clock imports nothing of correspondence.
  */
+import type { CaseRow } from '../../db/schema/index.js';
 import type { ClockSubject, SubjectAdapter } from '../deadlines/adapter.js';
 import type { Actor } from '../platform/audit.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
 import { ACK_KINDS } from './missed.js';
-import type { CaseRow } from './repository.js';
 import type { CaseSummary, TransitionInput } from './types.js';
 import {
   AWAITING_REASONS,

@@ -1,10 +1,10 @@
 import type { Tx } from '../../db/client.js';
+import type { CaseRow } from '../../db/schema/index.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
 import { caseNotFound, managerOnly, staleVersion } from './errors.js';
-import type { CaseRow } from './repository.js';
 import type { CaseSummary, NoteView, TransitionInput } from './types.js';
 import { LIMITS } from './validation.js';
 import { findMove, humanise, STATUS_LABELS, type CaseStatus } from './workflow.js';

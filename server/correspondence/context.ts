@@ -1,4 +1,5 @@
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { CaseRow } from '../../db/schema/index.js';
 import type { AttachmentScanService } from '../attachments/scan.js';
 import type { ContactBook } from '../contacts/gateway.js';
 import type { Clock } from '../lib/clock.js';
@@ -8,13 +9,7 @@ import { createStampReader, createStampedCache } from '../platform/change-stamps
 import { validationError } from '../platform/errors.js';
 import type { CalendarService } from '../deadlines/calendar.js';
 import { DUE_SOON_WORKING_DAYS, londonDate, type CaseDeadlineHook } from './due.js';
-import type {
-  CaseListRow,
-  CaseRow,
-  CorrespondenceRepository,
-  QueueDates,
-  Viewer,
-} from './repository.js';
+import type { CaseListRow, CorrespondenceRepository, QueueDates, Viewer } from './repository.js';
 import { missedTargets, unmetAcks, type UnmetAcks } from './missed.js';
 import type { CaseSummary } from './types.js';
 import { OPEN_STATUSES, type CaseChannel } from './workflow.js';

@@ -6,11 +6,11 @@
  * app.ts builds one gateway from the correspondence service for all of them.
  */
 import type { DbOrTx } from '../../db/client.js';
+import type { CaseRow } from '../../db/schema/index.js';
 import {
   createCorrespondenceRepository,
   isUuid,
   visibleTo,
-  type CaseRow,
   type CorrespondenceRepository,
   type Viewer,
 } from './repository.js';

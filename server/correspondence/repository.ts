@@ -1,7 +1,15 @@
 import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { preparedOn } from '../../db/prepared.js';
-import { cases, contacts, emailMessages, topics, users } from '../../db/schema/index.js';
+import {
+  cases,
+  contacts,
+  emailMessages,
+  topics,
+  users,
+  type CaseRow,
+  type NewCaseRow,
+} from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
 
 import { createCasePartsRepository } from './parts-repository.js';
@@ -19,9 +27,6 @@ import {
 export * from './visibility.js';
 export * from './queue-repository.js';
 export type { CaseNoteRow } from './parts-repository.js';
-
-export type CaseRow = typeof cases.$inferSelect;
-export type NewCaseRow = typeof cases.$inferInsert;
 
 /** Thrown when `(source_type, source_id)` already has a case. */
 export class DuplicateSourceError extends Error {}

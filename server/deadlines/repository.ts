@@ -10,16 +10,14 @@ import {
   holidayCalendar,
   slaPolicies,
   users,
+  type CalendarRow,
+  type DeadlineRow,
+  type HolidayRow,
+  type NewDeadlineRow,
+  type NotificationRow,
+  type PolicyRow,
 } from '../../db/schema/index.js';
 import type { Division, Holiday } from '../lib/calendar.js';
-
-export type HolidayRow = typeof bankHolidays.$inferSelect;
-export type DeadlineRow = typeof caseDeadlines.$inferSelect;
-export type NewDeadlineRow = typeof caseDeadlines.$inferInsert;
-export type ClockEventRow = typeof clockEvents.$inferSelect;
-export type PolicyRow = typeof slaPolicies.$inferSelect;
-export type NotificationRow = typeof deadlineNotifications.$inferSelect;
-export type CalendarRow = typeof holidayCalendar.$inferSelect;
 
 /** A subject of the clock: any domain's record, by type and id. */
 export interface SubjectKey {

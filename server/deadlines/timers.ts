@@ -1,4 +1,10 @@
 import type { DbOrTx, Tx } from '../../db/client.js';
+import type {
+  ClockEventRow,
+  DeadlineRow,
+  NewDeadlineRow,
+  PolicyRow,
+} from '../../db/schema/index.js';
 import type { Holiday } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import { calculateOverdueFrom, type OfficePolicy } from '../lib/deadline-rules.js';
@@ -12,13 +18,7 @@ import type {
   RegimeRegistry,
   RegimeResult,
 } from './regimes.js';
-import type {
-  ClockEventRow,
-  DeadlinesRepository,
-  DeadlineRow,
-  NewDeadlineRow,
-  PolicyRow,
-} from './repository.js';
+import type { DeadlinesRepository } from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
 import type { Cause, DeadlineDetail, DeadlineView, Move } from './types.js';
 import { describeCalendarChange } from './wording.js';

@@ -1,9 +1,10 @@
 import type { DbOrTx } from '../../db/client.js';
+import type { DeadlineRow } from '../../db/schema/index.js';
 import { formatDayDate, londonDateOf } from '../lib/dates.js';
 import { isWithinWorkingHours } from '../lib/deadline-rules.js';
 import type { Actor } from '../platform/audit.js';
 import type { ClockSubject } from './adapter.js';
-import { emailExists, type DeadlineRow } from './repository.js';
+import { emailExists } from './repository.js';
 import { currentStage, STAGE_LABELS, STAGES, stageStarts, type Stage } from './stages.js';
 import { DIGEST_WORKING_DAYS } from './labels.js';
 import { iso } from './wording.js';

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../../db/client.js';
+import type { EntryRow } from '../../db/schema/index.js';
 import { queueScanAgain } from '../attachments/scan.js';
 import {
   detectAttachmentType,
@@ -15,7 +16,6 @@ import {
 import type { CaseRow } from '../correspondence/gateway.js';
 import type { Actor } from '../platform/audit.js';
 import { notFound, validationError } from '../platform/errors.js';
-import { type EntryRow } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import {
   documentError,

@@ -2,11 +2,12 @@
  * The disclosure log's vocabulary: what may be published, the limits, and the views the
  * pages and the API show. No database.
  */
+import type { EntryRow } from '../../db/schema/index.js';
 import { SCAN_STATES } from '../attachments/scan.js';
 import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatSize } from '../correspondence/attachments.js';
 import { replyOutcomes, type CaseType } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
-import { type DocumentListing, type EntryRow } from './repository.js';
+import { type DocumentListing } from './repository.js';
 
 /** Only these case types are ever published (§9): never subject access requests. */
 export const PUBLISHABLE_TYPES: readonly CaseType[] = ['foi', 'eir'];

@@ -6,12 +6,12 @@ import {
   disclosureLogEntries,
   topics,
   users,
+  type DocumentRow,
+  type EntryRow,
+  type NewDocumentRow,
+  type NewEntryRow,
 } from '../../db/schema/index.js';
 import { isUuid, visibleTo, type Viewer } from '../correspondence/gateway.js';
-
-export type EntryRow = typeof disclosureLogEntries.$inferSelect;
-export type NewEntryRow = typeof disclosureLogEntries.$inferInsert;
-export type NewDocumentRow = typeof disclosureDocuments.$inferInsert;
 
 /** A document without its bytes, for lists. */
 const documentListing = {
@@ -28,7 +28,7 @@ export type DocumentListing = {
   contentType: string;
   size: number;
   uploadedAt: Date;
-  scanStatus: (typeof disclosureDocuments.$inferSelect)['scanStatus'];
+  scanStatus: DocumentRow['scanStatus'];
 };
 
 /** Thrown when the case already has an entry (one entry per case, unique). */

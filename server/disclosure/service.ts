@@ -1,10 +1,11 @@
 import type { DbOrTx } from '../../db/client.js';
+import type { EntryRow } from '../../db/schema/index.js';
 import { londonDateOf } from '../lib/dates.js';
 import type { CaseRow } from '../correspondence/gateway.js';
 import { humanise } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
 import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
-import { EntryExists, type EntryRow, type PublicFilters } from './repository.js';
+import { EntryExists, type PublicFilters } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import {
   documentRemoved,

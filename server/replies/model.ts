@@ -3,9 +3,12 @@
  * the small pure rules (which templates a case type is offered, the reply subject, the
  * mailbox sender). No database, no other domain's service.
  */
-import { TEMPLATE_PURPOSES } from '../../db/schema/replies.js';
+import {
+  TEMPLATE_PURPOSES,
+  type OutboundRow,
+  type ReplyTemplateRow,
+} from '../../db/schema/replies.js';
 import type { CaseDetail } from '../correspondence/types.js';
-import type { OutboundRow, TemplateRow } from './repository.js';
 
 export type TemplatePurpose = (typeof TEMPLATE_PURPOSES)[number];
 export { TEMPLATE_PURPOSES };
@@ -101,7 +104,7 @@ export interface Composition {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
 export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
-export const templateView = (row: TemplateRow): TemplateView => ({
+export const templateView = (row: ReplyTemplateRow): TemplateView => ({
   id: row.id,
   familyId: row.familyId,
   version: row.version,

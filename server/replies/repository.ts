@@ -1,11 +1,16 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { inboundMessages, outboundMessages, replyTemplates, users } from '../../db/schema/index.js';
+import {
+  inboundMessages,
+  outboundMessages,
+  replyTemplates,
+  users,
+  type NewOutboundRow,
+  type NewReplyTemplateRow,
+  type OutboundRow,
+  type ReplyTemplateRow,
+} from '../../db/schema/index.js';
 import { isUuid } from '../correspondence/gateway.js';
-
-export type TemplateRow = typeof replyTemplates.$inferSelect;
-export type NewTemplateRow = typeof replyTemplates.$inferInsert;
-export type OutboundRow = typeof outboundMessages.$inferSelect;
 
 /** Thrown when two people save a new version of one template at the same moment. */
 export class TemplateVersionTaken extends Error {}
@@ -18,7 +23,7 @@ const isUniqueViolation = (error: unknown) =>
 export function createRepliesRepository() {
   return {
     /** The latest version of each template family, by name. */
-    async latestTemplates(db: DbOrTx): Promise<TemplateRow[]> {
+    async latestTemplates(db: DbOrTx): Promise<ReplyTemplateRow[]> {
       return db
         .selectDistinctOn([replyTemplates.familyId])
         .from(replyTemplates)
@@ -26,14 +31,14 @@ export function createRepliesRepository() {
         .then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name)));
     },
 
-    async template(db: DbOrTx, id: string): Promise<TemplateRow | undefined> {
+    async template(db: DbOrTx, id: string): Promise<ReplyTemplateRow | undefined> {
       if (!isUuid(id)) return undefined;
       const [row] = await db.select().from(replyTemplates).where(eq(replyTemplates.id, id));
       return row;
     },
 
     /** Every version of one family, newest first. */
-    async family(db: DbOrTx, familyId: string): Promise<TemplateRow[]> {
+    async family(db: DbOrTx, familyId: string): Promise<ReplyTemplateRow[]> {
       if (!isUuid(familyId)) return [];
       return db
         .select()
@@ -42,7 +47,7 @@ export function createRepliesRepository() {
         .orderBy(desc(replyTemplates.version));
     },
 
-    async insertTemplate(tx: DbOrTx, values: NewTemplateRow): Promise<TemplateRow> {
+    async insertTemplate(tx: DbOrTx, values: NewReplyTemplateRow): Promise<ReplyTemplateRow> {
       try {
         const [row] = await tx.insert(replyTemplates).values(values).returning();
         return row!;
@@ -52,7 +57,7 @@ export function createRepliesRepository() {
       }
     },
 
-    async insertOutbound(tx: DbOrTx, values: typeof outboundMessages.$inferInsert) {
+    async insertOutbound(tx: DbOrTx, values: NewOutboundRow) {
       const [row] = await tx.insert(outboundMessages).values(values).returning();
       return row!;
     },

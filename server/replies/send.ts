@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client.js';
 import { findMove, type CaseStatus, type CaseType } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
-import type { EmailAttachment } from '../../db/schema/index.js';
+import type { EmailAttachment, OutboundRow } from '../../db/schema/index.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 import { viewerOf, type RepliesContext } from './context.js';
 import {
@@ -25,7 +25,6 @@ import {
 } from './model.js';
 import { isUuid } from '../correspondence/gateway.js';
 import type { ReplyOutcomes } from './outcomes.js';
-import type { OutboundRow } from './repository.js';
 
 /** Refuses a reply that would answer a case §5 does not let this person answer now. */
 function checkCanAnswer(actor: Actor, type: CaseType, status: CaseStatus) {

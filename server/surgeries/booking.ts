@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client.js';
+import type { BookingRow, SlotRow, SurgeryRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { londonDateOf } from '../lib/dates.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
@@ -23,14 +24,7 @@ import {
 } from './errors.js';
 import type { Place, SurgeryEmails } from './emails.js';
 import { normalisePerson, personProblems, requestHash, type PersonInput } from './people.js';
-import {
-  pgConstraint,
-  pgErrorCode,
-  type BookingRow,
-  type SlotRow,
-  type SurgeriesRepository,
-  type SurgeryRow,
-} from './repository.js';
+import { pgConstraint, pgErrorCode, type SurgeriesRepository } from './repository.js';
 import { hashToken, TOKEN_RE, type SurgeryTokens } from './tokens.js';
 import { sameTimeDayBefore } from './time.js';
 

@@ -4,17 +4,12 @@
  * placeholder and the token is derived again when the email is sent.
  */
 import type { DbOrTx } from '../../db/client.js';
+import type { BookingRow, SlotRow, SurgeryRow, VenueRow } from '../../db/schema/index.js';
 import { calendarContentType, calendarFile } from '../lib/ics.js';
 import type { Clock } from '../lib/clock.js';
 import type { MailService } from '../mail/service.js';
 import { jobIds } from '../../workers/queues.js';
-import type {
-  BookingRow,
-  SlotRow,
-  SurgeriesRepository,
-  SurgeryRow,
-  VenueRow,
-} from './repository.js';
+import type { SurgeriesRepository } from './repository.js';
 import { hashToken, type SurgeryTokens } from './tokens.js';
 import { govukDay, govukTime } from './time.js';
 

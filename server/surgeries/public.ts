@@ -1,9 +1,10 @@
 /** What the public sees: upcoming published surgeries, their bookable times and places left. */
 import type { Db } from '../../db/client.js';
+import type { SurgeryRow, VenueRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { unbookableReason } from './booking.js';
 import { HOST_LABELS, placeName } from './emails.js';
-import type { SurgeriesRepository, SurgeryRow, VenueRow } from './repository.js';
+import type { SurgeriesRepository } from './repository.js';
 import { govukSpan, govukTime } from './time.js';
 
 export interface PublicSlot {

@@ -14,14 +14,16 @@ import {
   surgerySlots,
   surgeryWaitlist,
   venues,
+  type NewBookingRow,
+  type NewSlotRow,
+  type NewStreetConversationRow,
+  type NewSurgeryNoteRow,
+  type NewSurgeryRow,
+  type NewVenueRow,
+  type NewWaitlistRow,
+  type SurgeryRow,
 } from '../../db/schema/index.js';
 import type { FreeTime } from './errors.js';
-
-export type SurgeryRow = typeof surgeries.$inferSelect;
-export type SlotRow = typeof surgerySlots.$inferSelect;
-export type BookingRow = typeof surgeryBookings.$inferSelect;
-export type VenueRow = typeof venues.$inferSelect;
-export type WaitlistRow = typeof surgeryWaitlist.$inferSelect;
 
 /** The constraint a PostgreSQL error names, looking through Drizzle's wrapper. */
 export function pgConstraint(error: unknown): string | undefined {
@@ -37,7 +39,7 @@ export { pgErrorCode };
 
 export function createSurgeriesRepository() {
   return {
-    async insertVenue(tx: DbOrTx, row: typeof venues.$inferInsert) {
+    async insertVenue(tx: DbOrTx, row: NewVenueRow) {
       const [venue] = await tx.insert(venues).values(row).returning();
       return venue!;
     },
@@ -48,11 +50,11 @@ export function createSurgeriesRepository() {
       const [venue] = await tx.select().from(venues).where(eq(venues.id, id));
       return venue;
     },
-    async insertSurgery(tx: DbOrTx, row: typeof surgeries.$inferInsert) {
+    async insertSurgery(tx: DbOrTx, row: NewSurgeryRow) {
       const [surgery] = await tx.insert(surgeries).values(row).returning();
       return surgery!;
     },
-    async insertSlots(tx: DbOrTx, rows: Array<typeof surgerySlots.$inferInsert>) {
+    async insertSlots(tx: DbOrTx, rows: NewSlotRow[]) {
       if (rows.length === 0) return [];
       return tx.insert(surgerySlots).values(rows).returning();
     },
@@ -61,7 +63,7 @@ export function createSurgeriesRepository() {
       const [row] = opts.lock ? await query.for('update') : await query;
       return row;
     },
-    async updateSurgery(tx: DbOrTx, id: string, set: Partial<typeof surgeries.$inferInsert>) {
+    async updateSurgery(tx: DbOrTx, id: string, set: Partial<NewSurgeryRow>) {
       const [row] = await tx.update(surgeries).set(set).where(eq(surgeries.id, id)).returning();
       return row;
     },
@@ -196,11 +198,7 @@ export function createSurgeriesRepository() {
       }));
     },
 
-    async insertBooking(
-      tx: DbOrTx,
-      row: Omit<typeof surgeryBookings.$inferInsert, 'reference'>,
-      year: number,
-    ) {
+    async insertBooking(tx: DbOrTx, row: Omit<NewBookingRow, 'reference'>, year: number) {
       const [booking] = await tx
         .insert(surgeryBookings)
         .values({
@@ -229,7 +227,7 @@ export function createSurgeriesRepository() {
         .where(eq(surgeryBookings.manageTokenHash, hash));
       return row;
     },
-    async updateBooking(tx: DbOrTx, id: string, set: Partial<typeof surgeryBookings.$inferInsert>) {
+    async updateBooking(tx: DbOrTx, id: string, set: Partial<NewBookingRow>) {
       const [row] = await tx
         .update(surgeryBookings)
         .set(set)
@@ -263,7 +261,7 @@ export function createSurgeriesRepository() {
     },
 
     // ---- Notes and street conversations ------------------------------------------------
-    async insertNote(tx: DbOrTx, row: typeof surgeryNotes.$inferInsert) {
+    async insertNote(tx: DbOrTx, row: NewSurgeryNoteRow) {
       const [note] = await tx.insert(surgeryNotes).values(row).returning();
       return note!;
     },
@@ -274,7 +272,7 @@ export function createSurgeriesRepository() {
         .where(eq(surgeryNotes.bookingId, bookingId))
         .orderBy(asc(surgeryNotes.createdAt));
     },
-    async insertConversation(tx: DbOrTx, row: typeof streetConversations.$inferInsert) {
+    async insertConversation(tx: DbOrTx, row: NewStreetConversationRow) {
       const [conversation] = await tx.insert(streetConversations).values(row).returning();
       return conversation!;
     },
@@ -287,7 +285,7 @@ export function createSurgeriesRepository() {
     },
 
     // ---- Waiting list --------------------------------------------------------------------
-    async insertWaiting(tx: DbOrTx, row: typeof surgeryWaitlist.$inferInsert) {
+    async insertWaiting(tx: DbOrTx, row: NewWaitlistRow) {
       const [entry] = await tx.insert(surgeryWaitlist).values(row).returning();
       return entry!;
     },
@@ -302,7 +300,7 @@ export function createSurgeriesRepository() {
         .for('update', { skipLocked: true });
       return row;
     },
-    async updateWaiting(tx: DbOrTx, id: string, set: Partial<typeof surgeryWaitlist.$inferInsert>) {
+    async updateWaiting(tx: DbOrTx, id: string, set: Partial<NewWaitlistRow>) {
       const [row] = await tx
         .update(surgeryWaitlist)
         .set(set)

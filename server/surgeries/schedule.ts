@@ -3,6 +3,7 @@
  * London wall times), publish, close a slot, move, cancel. Street surgeries have no slots.
  */
 import type { Db } from '../../db/client.js';
+import type { SurgeryRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { isIsoDate, londonDateOf, londonHourMinute, type IsoDate } from '../lib/dates.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
@@ -11,7 +12,7 @@ import { movedBooking, type BookingService } from './booking.js';
 import type { SurgeryEmails } from './emails.js';
 import { slotNotFound, surgeryNotFound } from './errors.js';
 import { AREA_LABELS } from './people.js';
-import type { SurgeriesRepository, SurgeryRow } from './repository.js';
+import type { SurgeriesRepository } from './repository.js';
 import { londonLocal, parseClockTime } from './time.js';
 
 export interface NewSurgeryInput {

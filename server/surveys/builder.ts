@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { QUESTION_KINDS } from '../../db/schema/surveys.js';
+import type { SurveyRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import type { FieldErrors } from '../platform/errors.js';
@@ -11,7 +12,7 @@ import {
   LIKERT_OPTIONS,
   type QuestionInput,
 } from './questions.js';
-import type { SurveysRepository, SurveyRow, SurveyWithQuestions } from './repository.js';
+import type { SurveysRepository, SurveyWithQuestions } from './repository.js';
 
 export interface SurveyInput {
   title: string;

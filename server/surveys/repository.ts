@@ -9,13 +9,14 @@ import {
   surveyQuestions,
   surveyResponses,
   surveys,
+  type NewSurveyResponseRow,
+  type NewSurveyRow,
+  type SurveyRow,
 } from '../../db/schema/index.js';
 import type { AnswerRow } from './answers.js';
 import { surveyErrors } from './errors.js';
 import type { QuestionDef, QuestionInput } from './questions.js';
 
-export type SurveyRow = typeof surveys.$inferSelect;
-export type NewSurveyRow = typeof surveys.$inferInsert;
 export interface SurveyWithQuestions extends SurveyRow {
   questions: QuestionDef[];
 }
@@ -193,7 +194,7 @@ export function createSurveysRepository() {
     /** One response and its answer rows, in the caller's transaction. */
     async insertResponse(
       tx: DbOrTx,
-      response: typeof surveyResponses.$inferInsert,
+      response: NewSurveyResponseRow,
       rows: AnswerRow[],
     ): Promise<string> {
       const [created] = await tx
