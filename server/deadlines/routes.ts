@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CASE_TYPE_LABELS as TYPE_LABELS, type CaseType } from '../lib/deadline-rules.js';
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { dateFromParts } from '../lib/dates.js';
+import { apiRoute } from '../platform/api-route.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import { ADMINS, STAFF } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -16,7 +17,7 @@ import {
 } from './schemas.js';
 import { type DeadlinesService } from './service.js';
 
-const api = { tags: ['deadlines'], security: [{ bearer: [] }] };
+const api = apiRoute('deadlines');
 
 /** The calculator (JSON and page) and the holiday and target admin pages. A case's clock
  * events are correspondence's routes (correspondence/clock-routes.ts). */
@@ -30,15 +31,10 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.post<{ Body: Static<typeof CalculateBody> }>(
     '/api/deadlines/calculate',
-    {
-      schema: {
-        ...api,
-        summary: 'Work out a due date without storing anything, with the days skipped and why',
-        body: CalculateBody,
-        response: { 200: DeadlineViewSchema },
-      },
-      config: { auth: STAFF },
-    },
+    api(STAFF, 'Work out a due date without storing anything, with the days skipped and why', {
+      body: CalculateBody,
+      response: { 200: DeadlineViewSchema },
+    }),
     async (request) => deadlines.calculate(request.body),
   );
 

@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { formatDate } from '../lib/format.js';
+import { apiRoute } from '../platform/api-route.js';
 import { ADMINS, publicActor } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { emptyMessage, IDEMPOTENCY_KEY_REUSED } from './errors.js';
@@ -24,6 +25,8 @@ import {
   PublicContactResult,
 } from './schemas.js';
 import type { IntakeService } from './service.js';
+
+const api = apiRoute('intake');
 
 /** The contact form's one bucket, page and API alike: 5 per IP per 10 minutes (docs/rules/security.md §6). */
 const CONTACT_RATE_LIMIT = FORM_LIMITS.contact;
@@ -172,15 +175,11 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
       '/api/inbound-email',
       {
         bodyLimit: MAX_INBOUND_BYTES,
-        schema: {
-          tags: ['intake'],
-          security: [{ bearer: [] }],
-          summary: 'Ingest one raw email (RFC 822) as an integration would deliver it',
+        ...api(ADMINS, 'Ingest one raw email (RFC 822) as an integration would deliver it', {
           description:
             'Body: the raw message as `message/rfc822` or `text/plain`, up to 10 MiB. Idempotent by Message-ID (or a hash of From, Date, Subject and body): a second delivery answers `duplicate: true` and changes nothing.',
           response: { 201: InboundEmailResult },
-        },
-        config: { auth: ADMINS },
+        }),
       },
       async (request, reply) => {
         if (!Buffer.isBuffer(request.body) || request.body.length === 0)

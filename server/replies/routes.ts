@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { apiRoute } from '../platform/api-route.js';
 import { ADMINS, CASEWORK, STAFF } from '../platform/auth.js';
 import {
   IdParams,
@@ -15,7 +16,8 @@ import { type RepliesService } from './service.js';
 import { replyPages } from './reply-pages.js';
 import { templatePages } from './template-pages.js';
 
-const api = (tag: string) => ({ tags: [tag], security: [{ bearer: [] }] });
+const templatesApi = apiRoute('templates');
+const casesApi = apiRoute('cases');
 
 /** Reply templates (admin) and replies to cases (casework): JSON API and pages. */
 export async function repliesRoutes(app: FastifyInstance, opts: { replies: RepliesService }) {
@@ -26,60 +28,43 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
 
   app.get<{ Querystring: Static<typeof TemplateListQuery> }>(
     '/api/templates',
-    {
-      schema: {
-        ...api('templates'),
-        summary: 'Reply templates (latest versions), optionally those offered for a case type',
+    templatesApi(
+      STAFF,
+      'Reply templates (latest versions), optionally those offered for a case type',
+      {
         querystring: TemplateListQuery,
         response: { 200: Type.Object({ items: Type.Array(TemplateSchema) }) },
       },
-      config: { auth: STAFF },
-    },
+    ),
     async (request) => ({ items: await replies.listTemplates(request.query.caseType) }),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/templates/:id',
-    {
-      schema: {
-        ...api('templates'),
-        summary: 'One saved template version',
-        params: IdParams,
-        response: { 200: TemplateSchema },
-      },
-      config: { auth: STAFF },
-    },
+    templatesApi(STAFF, 'One saved template version', {
+      params: IdParams,
+      response: { 200: TemplateSchema },
+    }),
     async (request) => replies.getTemplate(request.params.id),
   );
 
   app.post<{ Body: Static<typeof TemplateBody> }>(
     '/api/templates',
-    {
-      schema: {
-        ...api('templates'),
-        summary: 'Create a reply template (merge fields only; anything else is refused)',
-        body: TemplateBody,
-        response: { 201: TemplateSchema },
-      },
-      config: { auth: ADMINS },
-    },
+    templatesApi(ADMINS, 'Create a reply template (merge fields only; anything else is refused)', {
+      body: TemplateBody,
+      response: { 201: TemplateSchema },
+    }),
     async (request, reply) =>
       reply.code(201).send(await replies.createTemplate(request.actor(), request.body)),
   );
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof TemplateRevisionBody> }>(
     '/api/templates/:id',
-    {
-      schema: {
-        ...api('templates'),
-        summary:
-          'Save a new version of a template family (`id` is the family id; `version` the one edited)',
-        params: IdParams,
-        body: TemplateRevisionBody,
-        response: { 201: TemplateSchema },
-      },
-      config: { auth: ADMINS },
-    },
+    templatesApi(
+      ADMINS,
+      'Save a new version of a template family (`id` is the family id; `version` the one edited)',
+      { params: IdParams, body: TemplateRevisionBody, response: { 201: TemplateSchema } },
+    ),
     async (request, reply) =>
       reply
         .code(201)
@@ -88,31 +73,20 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/cases/:id/replies',
-    {
-      schema: {
-        ...api('cases'),
-        summary: 'Replies sent on a case, with their final text and template version',
-        params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(ReplySchema) }) },
-      },
-      config: { auth: CASEWORK },
-    },
+    casesApi(CASEWORK, 'Replies sent on a case, with their final text and template version', {
+      params: IdParams,
+      response: { 200: Type.Object({ items: Type.Array(ReplySchema) }) },
+    }),
     async (request) => ({ items: await replies.listReplies(request.actor(), request.params.id) }),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReplyBody> }>(
     '/api/cases/:id/replies',
-    {
-      schema: {
-        ...api('cases'),
-        summary:
-          'Reply to a case: email (202, queued; the case is responded once it is sent) or a posted letter (201, responded now)',
-        params: IdParams,
-        body: ReplyBody,
-        response: { 201: ReplySchema, 202: ReplySchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    casesApi(
+      CASEWORK,
+      'Reply to a case: email (202, queued; the case is responded once it is sent) or a posted letter (201, responded now)',
+      { params: IdParams, body: ReplyBody, response: { 201: ReplySchema, 202: ReplySchema } },
+    ),
     async (request, reply) => {
       const sent = await replies.send(request.actor(), request.params.id, request.body);
       return reply.code(sent.channel === 'email' ? 202 : 201).send(sent);

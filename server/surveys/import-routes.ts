@@ -1,8 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { apiRoute } from '../platform/api-route.js';
 import { MANAGERS } from '../platform/auth.js';
 import type { SurveyImports } from './imports.js';
 import { SurveyIdParams } from './schemas.js';
+
+const api = apiRoute('surveys');
 
 /** A file of a few thousand responses is well under 1 MiB; 10 MiB leaves room. */
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
@@ -29,17 +32,13 @@ export async function surveysImportRoutes(app: FastifyInstance, opts: { imports:
     '/api/surveys/:id/imports',
     {
       bodyLimit: MAX_CSV_BYTES,
-      schema: {
-        tags: ['surveys'],
-        security: [{ bearer: [] }],
-        summary: 'Import responses from a CSV file (idempotent by the file’s SHA-256)',
+      ...api(MANAGERS, 'Import responses from a CSV file (idempotent by the file’s SHA-256)', {
         description:
           'Body: `text/csv`, or JSON `{ "csv": "..." }`. Header row: question keys; one response per row; a multiple-choice or ranking cell lists option keys separated by `;`; a blank cell is not answered. All or nothing: any invalid row rejects the file with 400 `surveys.invalid_import`, one field per row and question (`row-N-key`, rows numbered as in a spreadsheet, header = 1). The same file again answers 200 with the first import and `replayed: true`.',
         params: SurveyIdParams,
         body: Body,
         response: { 200: ImportReceipt, 201: ImportReceipt },
-      },
-      config: { auth: MANAGERS },
+      }),
     },
     async (request, reply) => {
       const result = await opts.imports.importCsv(
