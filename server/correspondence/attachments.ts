@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import { AppError, validationError } from '../platform/errors.js';
 
@@ -123,6 +123,13 @@ export function uploadedFiles(body: unknown): UploadedFile[] {
     }
   }
   return files;
+}
+
+/** The files an API upload sent; a body that is not multipart/form-data is refused (415). */
+export function requestFiles(request: FastifyRequest): UploadedFile[] {
+  if (!request.isMultipart())
+    throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data');
+  return uploadedFiles(request.body);
 }
 
 /**

@@ -1,9 +1,9 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { uploadedFiles } from '../correspondence/attachments.js';
+import { requestFiles } from '../correspondence/attachments.js';
+import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
-import { AppError } from '../platform/errors.js';
 import {
   DocumentParams,
   DocumentSchema,
@@ -18,7 +18,7 @@ import { DOCUMENT_LIMITS, type DisclosureService } from './service.js';
 import { publicPages } from './public-pages.js';
 import { staffPages } from './staff-pages.js';
 
-const api = { tags: ['disclosure'], security: [{ bearer: [] }] };
+const api = apiRoute('disclosure');
 
 /**
  * The disclosure log: the public pages (`/disclosure-log`), the JSON API and the staff
@@ -54,16 +54,11 @@ export async function disclosureRoutes(
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/api/cases/:id/disclosure',
-    {
-      schema: {
-        ...api,
-        summary:
-          'Start a disclosure log entry from an answered FOI/EIR case (422 disclosure.not_publishable otherwise)',
-        params: IdParams,
-        response: { 200: EntrySchema, 201: EntrySchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(
+      CASEWORK,
+      'Start a disclosure log entry from an answered FOI/EIR case (422 disclosure.not_publishable otherwise)',
+      { params: IdParams, response: { 200: EntrySchema, 201: EntrySchema } },
+    ),
     async (request, reply) => {
       const { entry, created } = await svc.draftFromCase(request.actor(), request.params.id);
       return reply.code(created ? 201 : 200).send(entry);
@@ -72,97 +67,71 @@ export async function disclosureRoutes(
 
   app.get<{ Querystring: Static<typeof StaffListQuery> }>(
     '/api/disclosure',
-    {
-      schema: {
-        ...api,
-        summary: 'Disclosure log entries (all statuses) on cases you can see',
-        querystring: StaffListQuery,
-        response: { 200: Type.Object({ items: Type.Array(EntrySchema) }) },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Disclosure log entries (all statuses) on cases you can see', {
+      querystring: StaffListQuery,
+      response: { 200: Type.Object({ items: Type.Array(EntrySchema) }) },
+    }),
     async (request) => ({ items: await svc.list(request.actor(), request.query.status) }),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/disclosure/:id',
-    {
-      schema: { ...api, summary: 'One entry', params: IdParams, response: { 200: EntrySchema } },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'One entry', { params: IdParams, response: { 200: EntrySchema } }),
     async (request) => svc.get(request.actor(), request.params.id),
   );
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof EntryBody> }>(
     '/api/disclosure/:id',
-    {
-      schema: {
-        ...api,
-        summary: 'Edit a draft or approved entry (back to draft); personalDataRemoved must be true',
-        params: IdParams,
-        body: EntryBody,
-        response: { 200: EntrySchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(
+      CASEWORK,
+      'Edit a draft or approved entry (back to draft); personalDataRemoved must be true',
+      { params: IdParams, body: EntryBody, response: { 200: EntrySchema } },
+    ),
     async (request) => svc.update(request.actor(), request.params.id, request.body),
   );
 
+  const STEPS = {
+    approve: 'Approve a draft (managers)',
+    publish: 'Publish an approved entry (managers)',
+  } as const;
   for (const action of ['approve', 'publish'] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof VersionBody> }>(
       `/api/disclosure/:id/${action}`,
-      {
-        schema: {
-          ...api,
-          summary:
-            action === 'approve'
-              ? 'Approve a draft (managers)'
-              : 'Publish an approved entry (managers)',
-          params: IdParams,
-          body: VersionBody,
-          response: { 200: EntrySchema },
-        },
-        config: { auth: MANAGERS },
-      },
+      api(MANAGERS, STEPS[action], {
+        params: IdParams,
+        body: VersionBody,
+        response: { 200: EntrySchema },
+      }),
       async (request) => svc[action](request.actor(), request.params.id, request.body),
     );
   }
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WithdrawBody> }>(
     '/api/disclosure/:id/withdraw',
-    {
-      schema: {
-        ...api,
-        summary: 'Withdraw a published entry (managers); its public page then answers 410',
-        params: IdParams,
-        body: WithdrawBody,
-        response: { 200: EntrySchema },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Withdraw a published entry (managers); its public page then answers 410', {
+      params: IdParams,
+      body: WithdrawBody,
+      response: { 200: EntrySchema },
+    }),
     async (request) => svc.withdraw(request.actor(), request.params.id, request.body),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/api/disclosure/:id/documents',
-    {
-      schema: {
-        ...api,
-        summary:
-          'Add redacted documents to a draft or approved entry (multipart/form-data; PDF only, 10 MiB each, 5 on an entry; an approved entry goes back to draft)',
+    api(
+      CASEWORK,
+      'Add redacted documents to a draft or approved entry (multipart/form-data; PDF only, 10 MiB each, 5 on an entry; an approved entry goes back to draft)',
+      {
         consumes: ['multipart/form-data'],
         params: IdParams,
         response: { 201: Type.Object({ items: Type.Array(DocumentSchema) }) },
       },
-      config: { auth: CASEWORK },
-    },
+    ),
     async (request, reply) => {
-      if (!request.isMultipart())
-        throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data');
       const items = await svc.addDocuments(
         request.actor(),
         request.params.id,
-        uploadedFiles(request.body),
+        requestFiles(request),
       );
       return reply.code(201).send({ items });
     },
@@ -170,28 +139,16 @@ export async function disclosureRoutes(
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/disclosure/:id/documents',
-    {
-      schema: {
-        ...api,
-        summary: 'The redacted documents on an entry',
-        params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(DocumentSchema) }) },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'The redacted documents on an entry', {
+      params: IdParams,
+      response: { 200: Type.Object({ items: Type.Array(DocumentSchema) }) },
+    }),
     async (request) => ({ items: await svc.documents(request.actor(), request.params.id) }),
   );
 
   app.delete<{ Params: Static<typeof DocumentParams> }>(
     '/api/disclosure/:id/documents/:documentId',
-    {
-      schema: {
-        ...api,
-        summary: 'Remove a document from a draft or approved entry',
-        params: DocumentParams,
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Remove a document from a draft or approved entry', { params: DocumentParams }),
     async (request, reply) => {
       await svc.removeDocument(request.actor(), request.params.id, request.params.documentId);
       return reply.code(204).send();
