@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiRoute, type RouteAuth } from '../platform/api-route.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
-import { ATTACHMENT_LIMITS, sendAttachment, uploadedFiles } from './attachments.js';
+import { ATTACHMENT_LIMITS, requestFiles, sendAttachment } from './attachments.js';
 import { correspondencePages } from './pages.js';
 import {
   AccessBody,
@@ -73,18 +73,25 @@ export async function correspondenceRoutes(
     },
   });
 
-  /** A change to one case (POST `/api/cases/:id/<path>`), answered with the case's summary. */
+  /**
+   * A change to one case (POST `/api/cases/:id/<path>`), answered with the case's summary, or
+   * with what was added (201) when `answer` says so.
+   */
   function caseChange<B extends TSchema>(
     path: string,
     auth: RouteAuth,
     summary: string,
     body: B,
     change: (actor: Actor, id: string, body: Static<B>) => Promise<unknown>,
+    answer: { status: 200 | 201; schema: TSchema } = { status: 200, schema: CaseSummarySchema },
   ) {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<B> }>(
       `/api/cases/:id/${path}`,
-      api(auth, summary, { params: IdParams, body, response: { 200: CaseSummarySchema } }),
-      async (request) => change(request.actor(), request.params.id, request.body),
+      api(auth, summary, { params: IdParams, body, response: { [answer.status]: answer.schema } }),
+      async (request, reply) =>
+        reply
+          .code(answer.status)
+          .send(await change(request.actor(), request.params.id, request.body)),
     );
   }
 
@@ -155,17 +162,13 @@ export async function correspondenceRoutes(
     (actor, id, body) => correspondence.transition(actor, id, body),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NoteBody> }>(
-    '/api/cases/:id/notes',
-    api(CASEWORK, 'Add an internal note (immutable)', {
-      params: IdParams,
-      body: NoteBody,
-      response: { 201: NoteSchema },
-    }),
-    async (request, reply) => {
-      const note = await correspondence.addNote(request.actor(), request.params.id, request.body);
-      return reply.code(201).send(note);
-    },
+  caseChange(
+    'notes',
+    CASEWORK,
+    'Add an internal note (immutable)',
+    NoteBody,
+    (actor, id, body) => correspondence.addNote(actor, id, body),
+    { status: 201, schema: NoteSchema },
   );
 
   caseChange('assignment', CASEWORK, 'Assign or unassign one case', AssignBody, (actor, id, body) =>
@@ -191,19 +194,16 @@ export async function correspondenceRoutes(
     }),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AccessBody> }>(
-    '/api/cases/:id/access',
-    api(MANAGERS, 'Give a caseworker or manager access to a restricted case (managers only)', {
-      params: IdParams,
-      body: AccessBody,
-      response: { 201: AccessListSchema },
-    }),
-    async (request, reply) => {
-      const actor = request.actor();
-      await correspondence.grantAccess(actor, request.params.id, request.body.userId);
-      const items = await correspondence.accessList(actor, request.params.id);
-      return reply.code(201).send({ items });
+  caseChange(
+    'access',
+    MANAGERS,
+    'Give a caseworker or manager access to a restricted case (managers only)',
+    AccessBody,
+    async (actor, id, body) => {
+      await correspondence.grantAccess(actor, id, body.userId);
+      return { items: await correspondence.accessList(actor, id) };
     },
+    { status: 201, schema: AccessListSchema },
   );
 
   app.delete<{ Params: Static<typeof AccessParams> }>(
@@ -225,18 +225,10 @@ export async function correspondenceRoutes(
       response: { 201: Type.Object({ items: Type.Array(AttachmentSchema) }) },
     }),
     async (request, reply) => {
-      if (!request.isMultipart())
-        return reply.code(415).send({
-          error: {
-            code: 'unsupported_media_type',
-            message: 'Send the files as multipart/form-data',
-            requestId: request.id,
-          },
-        });
       const items = await correspondence.addAttachments(
         request.actor(),
         request.params.id,
-        uploadedFiles(request.body),
+        requestFiles(request),
       );
       return reply.code(201).send({ items });
     },
