@@ -8,12 +8,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { addDays, formatDayDate } from '../lib/dates.js';
 import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
+import { noticeText, recordPage } from '../platform/views.js';
 import { complaintErrors } from './errors.js';
 import {
   formErrors,
   FormBody,
   IdParams,
-  noticeText,
   NoticeQuery,
   refusedForm,
   pageWithState,
@@ -145,16 +145,11 @@ export async function complaintAccessPages(
     removed: 'Taken off the access list',
   };
 
-  app.get<{ Params: { id: string }; Querystring: NoticeQuery }>(
+  recordPage(
+    app,
     '/complaints/:id/access',
-    {
-      schema: { hide: true, params: IdParams, querystring: NoticeQuery },
-      config: { auth: CASEWORK },
-    },
-    async (request, reply) =>
-      renderAccess(request, reply, request.params.id, {
-        notice: noticeText(ACCESS_NOTICES, request.query.notice),
-      }),
+    { auth: CASEWORK, notices: ACCESS_NOTICES, query: NoticeQuery },
+    (request, reply, id, notice) => renderAccess(request, reply, id, { notice }),
   );
 
   app.post<{ Params: { id: string }; Body: Form }>(

@@ -10,13 +10,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ADMINS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
 import type { FieldErrors } from '../platform/errors.js';
+import { noticeText } from '../platform/views.js';
 import { MERGE_FIELD_HINTS, TEMPLATE_LABELS } from './admin.js';
 import { complaintErrors } from './errors.js';
 import { MERGE_FIELDS, TEMPLATE_KEYS } from './letters.js';
 import {
   formErrors,
   FormBody,
-  noticeText,
   NoticeQuery,
   refusedForm,
   pageWithState,

@@ -18,9 +18,6 @@ export const FormBody = Type.Record(
  */
 export const NoticeQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 20 })) });
 export type NoticeQuery = Static<typeof NoticeQuery>;
-/** The banner a page shows for `?notice=<key>`: one of its own messages, never URL text. */
-export const noticeText = (messages: Record<string, string>, key: string | undefined) =>
-  key !== undefined && Object.hasOwn(messages, key) ? messages[key] : undefined;
 /** What a page is shown with after a post: what was typed, the refusal, a notice, a status. */
 export interface PageState {
   errors?: FieldErrors;

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isIsoDate } from '../lib/dates.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { recordPage } from '../platform/views.js';
 import {
   MANDATORY_CRITERIA,
   OUTCOMES,
@@ -26,7 +27,6 @@ import {
   FormBody,
   IdParams,
   list,
-  noticeText,
   NoticeQuery,
   opt,
   pageErrors,
@@ -291,16 +291,11 @@ export async function complaintPages(
     equality: 'Equality answers saved',
   };
 
-  app.get<{ Params: { id: string }; Querystring: NoticeQuery }>(
+  recordPage(
+    app,
     '/complaints/:id',
-    {
-      schema: { hide: true, params: IdParams, querystring: NoticeQuery },
-      config: { auth: CASEWORK },
-    },
-    async (request, reply) =>
-      renderDetail(request, reply, request.params.id, {
-        notice: noticeText(NOTICES, request.query.notice),
-      }),
+    { auth: CASEWORK, notices: NOTICES, query: NoticeQuery },
+    (request, reply, id, notice) => renderDetail(request, reply, id, { notice }),
   );
 
   /**

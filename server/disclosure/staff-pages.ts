@@ -3,11 +3,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SCAN_STATES } from '../attachments/scan.js';
 import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
 import { humanise } from '../correspondence/workflow.js';
-import { NoticeQuery } from '../platform/schemas.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
-import { dateFieldValues, readDateFields } from '../platform/forms.js';
+import {
+  dateFieldValues,
+  formRefusal,
+  formVersion,
+  pageFieldErrors,
+  readDateFields,
+} from '../platform/forms.js';
+import { recordPage } from '../platform/views.js';
 import { isEditable } from './model.js';
 import { ActionForm, CsrfForm, DocumentParams, EntryForm, IdParams } from './schemas.js';
 import {
@@ -23,9 +29,6 @@ const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   published: { text: 'Published', classes: 'govuk-tag--green' },
   withdrawn: { text: 'Withdrawn', classes: 'govuk-tag--red' },
 };
-
-const parseVersion = (value: string | undefined) =>
-  value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
 
 /** The staff pages: the entries list, one entry's form, documents, and the manager's actions. */
 export function staffPages(app: FastifyInstance, svc: DisclosureService) {
@@ -89,9 +92,8 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     const known = new Set(allTopics.map((t) => t.slug));
     const extraTopics = await svc.topicList(entry.topics.filter((slug) => !known.has(slug)));
     const documents = await svc.documents(actor, id);
-    const errors: FieldErrors = {};
-    for (const [field, message] of Object.entries(extra.errors ?? {}))
-      errors[field === 'responseDate' ? 'responseDate.day' : field] = message;
+    // The date's error goes against its first box, as GOV.UK date inputs have it.
+    const errors = pageFieldErrors(extra.errors ?? {}, { responseDate: 'responseDate.day' });
     return reply.page(
       'disclosure/views/staff-entry.njk',
       {
@@ -132,20 +134,11 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     rescan: 'Virus check queued again',
   };
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: { notice?: string } }>(
+  recordPage(
+    app,
     '/disclosure-entries/:id',
-    {
-      schema: {
-        params: IdParams,
-        querystring: NoticeQuery,
-        hide: true,
-      },
-      config: { auth: CASEWORK },
-    },
-    async (request, reply) =>
-      renderEntry(request, reply, request.params.id, {
-        notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
-      }),
+    { auth: CASEWORK, notices: NOTICES },
+    (request, reply, id, notice) => renderEntry(request, reply, id, { notice }),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EntryForm> }>(
@@ -157,7 +150,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
       // What was typed goes to the service, which says what is wrong with it.
       const responseDate = readDateFields(body, 'responseDate').typed;
       const input: EntryInput = {
-        version: parseVersion(body.version),
+        version: formVersion(body.version),
         title: body.title ?? '',
         requestText: body.requestText ?? '',
         summary: body.summary ?? '',
@@ -171,19 +164,13 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
         await svc.update(request.actor(), id, input);
         return reply.redirect(`/disclosure-entries/${id}?notice=saved`, 303);
       } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
-          const fields: FieldErrors = error.fields ? { ...error.fields } : { title: error.message };
-          if (fields.version) {
-            fields.title ??= fields.version;
-            delete fields.version;
-          }
-          return renderEntry(request, reply, id, {
-            values: body,
-            errors: fields,
-            status: error.statusCode,
-          });
-        }
-        throw error;
+        const refusal = formRefusal(error, 'title');
+        if (!refusal) throw error;
+        return renderEntry(request, reply, id, {
+          values: body,
+          errors: refusal.fields,
+          status: refusal.status,
+        });
       }
     },
   );
@@ -197,12 +184,9 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
         await svc.addDocuments(request.actor(), id, uploadedFiles(request.body));
         return reply.redirect(`/disclosure-entries/${id}?notice=documents#documents`, 303);
       } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404)
-          return renderEntry(request, reply, id, {
-            errors: error.fields ? { ...error.fields } : { file: error.message },
-            status: error.statusCode,
-          });
-        throw error;
+        const refusal = formRefusal(error, 'file');
+        if (!refusal) throw error;
+        return renderEntry(request, reply, id, { errors: refusal.fields, status: refusal.status });
       }
     },
   );
@@ -266,7 +250,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
       { schema: { params: IdParams, body: ActionForm, hide: true }, config: { auth: MANAGERS } },
       async (request, reply) => {
         const { id } = request.params;
-        const version = parseVersion(request.body.version);
+        const version = formVersion(request.body.version);
         try {
           if (action === 'withdraw')
             await svc.withdraw(request.actor(), id, { version, reason: request.body.reason ?? '' });
@@ -276,18 +260,12 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
           ];
           return reply.redirect(`/disclosure-entries/${id}?notice=${notice}`, 303);
         } catch (error) {
-          if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
-            const field = action === 'withdraw' ? 'reason' : 'action';
-            const fields: FieldErrors = error.fields
-              ? { ...error.fields }
-              : { [field]: error.message };
-            if (fields.version) {
-              fields[field] ??= fields.version;
-              delete fields.version;
-            }
-            return renderEntry(request, reply, id, { errors: fields, status: error.statusCode });
-          }
-          throw error;
+          const refusal = formRefusal(error, action === 'withdraw' ? 'reason' : 'action');
+          if (!refusal) throw error;
+          return renderEntry(request, reply, id, {
+            errors: refusal.fields,
+            status: refusal.status,
+          });
         }
       },
     );

@@ -54,6 +54,13 @@ export function londonInstantOf(date: string, time: string | undefined): Date | 
 }
 
 /**
+ * The record version a form posts back in a hidden field, for the service's stale check.
+ * Missing or not a number: 0, which no record has, so the service refuses it as stale.
+ */
+export const formVersion = (value: string | undefined) =>
+  value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
+
+/**
  * A service's field errors as a page shows them: service names mapped to the form's input
  * ids, and a stale `version` shown against `versionField` (the form's main field).
  */

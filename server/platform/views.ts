@@ -3,11 +3,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 import type { StaffIdentity } from '../auth/session-rules.js';
+import type { RouteAuth } from './api-route.js';
 import { isApiRequest, type FieldErrors } from './errors.js';
+import { IdParams, NoticeQuery } from './schemas.js';
 import { csrfBinding } from './security.js';
 import { formatDate, formatDateTime, formatShortDate } from '../lib/format.js';
 import { collapseIndentation } from '../lib/html.js';
@@ -70,6 +73,37 @@ export function errorList(errors: FieldErrors | undefined): Array<{ text: string
     text,
     href: `#${field.replace(/\./g, '-')}`,
   }));
+}
+
+/** The banner a page shows for `?notice=<key>`: one of its own messages, never URL text. */
+export const noticeText = (messages: Record<string, string>, key: string | undefined) =>
+  key !== undefined && Object.hasOwn(messages, key) ? messages[key] : undefined;
+
+/**
+ * Registers the GET of one record's page, `path` with `:id`: the page its forms come back to
+ * after a post (post/redirect/get), with the banner `?notice=<key>` picks from `notices`.
+ * `query` is the querystring schema when a page takes more than NoticeQuery.
+ */
+export function recordPage(
+  app: FastifyInstance,
+  path: string,
+  options: { auth: RouteAuth; notices: Record<string, string>; query?: TSchema },
+  render: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    notice: string | undefined,
+  ) => Promise<unknown>,
+) {
+  app.get<{ Params: Static<typeof IdParams>; Querystring: NoticeQuery }>(
+    path,
+    {
+      schema: { params: IdParams, querystring: options.query ?? NoticeQuery, hide: true },
+      config: { auth: options.auth },
+    },
+    async (request, reply) =>
+      render(request, reply, request.params.id, noticeText(options.notices, request.query.notice)),
+  );
 }
 
 export const viewsPlugin = fp(

@@ -4,6 +4,7 @@ import { CHANNEL_PHRASES, STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { formRefusal } from '../platform/forms.js';
 import { IdParams, ComposeQuery, ReplyForm, ReplyParams } from './schemas.js';
 import {
   PURPOSE_LABELS,
@@ -259,14 +260,13 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
         });
         return reply.redirect(`/casework/${id}/replies/${sent.id}`, 303);
       } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500 && error.statusCode !== 404) {
-          return renderCompose(request, reply, id, templateId || undefined, {
-            errors: error.fields ?? { body: error.message },
-            values,
-            status: error.statusCode,
-          });
-        }
-        throw error;
+        const refusal = formRefusal(error, 'body');
+        if (!refusal) throw error;
+        return renderCompose(request, reply, id, templateId || undefined, {
+          errors: refusal.fields,
+          values,
+          status: refusal.status,
+        });
       }
     },
   );

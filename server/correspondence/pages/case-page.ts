@@ -4,8 +4,8 @@ import { formatDate } from '../../lib/format.js';
 import type { RouteAuth } from '../../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../../platform/auth.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
-import { formRefusal } from '../../platform/forms.js';
-import { NoticeQuery } from '../../platform/schemas.js';
+import { formRefusal, formVersion } from '../../platform/forms.js';
+import { recordPage } from '../../platform/views.js';
 import { SCAN_STATES } from '../../attachments/scan.js';
 import {
   ACCEPTED_EXTENSIONS,
@@ -138,23 +138,11 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
     };
   }
 
-  const parseVersion = (value: string | undefined) =>
-    value && /^\d{1,9}$/.test(value) ? Number(value) : 0;
-
-  app.get<{ Params: Static<typeof IdParams>; Querystring: { notice?: string } }>(
+  recordPage(
+    app,
     '/casework/:id',
-    {
-      schema: {
-        params: IdParams,
-        querystring: NoticeQuery,
-        hide: true,
-      },
-      config: { auth: CASEWORK },
-    },
-    async (request, reply) =>
-      renderCase(request, reply, request.params.id, {
-        notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
-      }),
+    { auth: CASEWORK, notices: NOTICES },
+    (request, reply, id, notice) => renderCase(request, reply, id, { notice }),
   );
 
   /** Every case form's path starts `/casework/:id` (IdParams, AttachmentIdParams). */
@@ -233,7 +221,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
             });
           await svc.transition(request.actor(), id, {
             to,
-            version: parseVersion(request.body.version),
+            version: formVersion(request.body.version),
             outcome: outcome || undefined,
             reason: reasonEvent || reasonText?.trim() || undefined,
           });
@@ -252,7 +240,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
         action: () =>
           svc.assign(request.actor(), id, {
             assigneeId,
-            version: parseVersion(request.body.version),
+            version: formVersion(request.body.version),
           }),
       };
     },
@@ -340,7 +328,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
       action: () =>
         svc.setRestricted(request.actor(), id, {
           restricted: request.body.restricted === 'yes',
-          version: parseVersion(request.body.version),
+          version: formVersion(request.body.version),
         }),
     }),
   );
