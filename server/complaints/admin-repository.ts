@@ -3,7 +3,7 @@
  * versions, the people who may be put on an access list, equality grants, and the weekly
  * justified-reads ledger. Kept apart from repository.ts (the complaint records).
  */
-import { and, asc, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import {
   complaintEqualityGrants,
@@ -12,6 +12,7 @@ import {
   complaintLetterTemplates,
   users,
 } from '../../db/schema/index.js';
+import { caseworkers } from '../platform/staff.js';
 import { complaintErrors, refuseDuplicate } from './errors.js';
 
 export type EqualityGrantRow = typeof complaintEqualityGrants.$inferSelect;
@@ -49,14 +50,8 @@ export function createAdminRepository() {
         .orderBy(desc(complaintLetterTemplates.version));
     },
 
-    /** Active caseworkers and managers (who may be put on an access list or granted). */
-    async staff(tx: DbOrTx) {
-      return tx
-        .select({ id: users.id, name: users.name, role: users.role })
-        .from(users)
-        .where(and(inArray(users.role, ['caseworker', 'manager']), isNull(users.disabledAt)))
-        .orderBy(asc(users.name));
-    },
+    /** Who may be put on an access list or granted equality access. */
+    staff: caseworkers,
 
     async grants(tx: DbOrTx) {
       const granter = sql<

@@ -25,6 +25,7 @@ import {
   type NewComplaintRow,
   type ReviewRow,
 } from '../../db/schema/index.js';
+import { staffMember } from '../platform/staff.js';
 import { complaintErrors, refuseDuplicate } from './errors.js';
 import { timerQueries } from './timer-repository.js';
 
@@ -188,19 +189,7 @@ export function createComplaintsRepository() {
         .where(eq(complaintAccess.complaintId, complaintId))
         .orderBy(asc(users.name));
     },
-    async user(tx: DbOrTx, id: string) {
-      const [row] = await tx
-        .select({
-          id: users.id,
-          name: users.name,
-          email: users.email,
-          role: users.role,
-          disabledAt: users.disabledAt,
-        })
-        .from(users)
-        .where(eq(users.id, id));
-      return row;
-    },
+    user: staffMember,
 
     /** The complaint if the viewer may see it; undefined for a forged id or no access. */
     async findVisible(tx: DbOrTx, id: string, viewer: Viewer): Promise<ComplaintRow | undefined> {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { preparedOn } from '../../db/prepared.js';
 import {
@@ -6,11 +6,11 @@ import {
   contacts,
   emailMessages,
   topics,
-  users,
   type CaseRow,
   type NewCaseRow,
 } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
+import { caseworkers, staffMember } from '../platform/staff.js';
 
 import { createCasePartsRepository } from './parts-repository.js';
 import { createQueueRepository } from './queue-repository.js';
@@ -208,22 +208,11 @@ export function createCorrespondenceRepository() {
     },
 
     async user(db: DbOrTx, id: string) {
-      if (!isUuid(id)) return undefined;
-      const [row] = await db
-        .select({ id: users.id, name: users.name, role: users.role, disabledAt: users.disabledAt })
-        .from(users)
-        .where(eq(users.id, id));
-      return row;
+      return isUuid(id) ? staffMember(db, id) : undefined;
     },
 
-    /** People who can hold cases: active caseworkers and managers. */
-    async assignableStaff(db: DbOrTx) {
-      return db
-        .select({ id: users.id, name: users.name, role: users.role })
-        .from(users)
-        .where(and(inArray(users.role, ['caseworker', 'manager']), isNull(users.disabledAt)))
-        .orderBy(asc(users.name));
-    },
+    /** People who can hold cases. */
+    assignableStaff: caseworkers,
 
     async topics(db: DbOrTx, onDate: string) {
       return db

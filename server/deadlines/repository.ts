@@ -18,6 +18,7 @@ import {
   type PolicyRow,
 } from '../../db/schema/index.js';
 import type { Division, Holiday } from '../lib/calendar.js';
+import { staffMember } from '../platform/staff.js';
 
 /** A subject of the clock: any domain's record, by type and id. */
 export interface SubjectKey {
@@ -387,19 +388,7 @@ export function createDeadlinesRepository() {
         .orderBy(desc(deadlineNotifications.createdAt));
     },
 
-    async user(db: DbOrTx, id: string) {
-      const [row] = await db
-        .select({
-          id: users.id,
-          email: users.email,
-          name: users.name,
-          role: users.role,
-          disabledAt: users.disabledAt,
-        })
-        .from(users)
-        .where(eq(users.id, id));
-      return row;
-    },
+    user: staffMember,
 
     async activeUsers(db: DbOrTx, roles: Array<'caseworker' | 'manager' | 'admin'>) {
       return db
