@@ -26,6 +26,7 @@ import {
   type ReviewRow,
 } from '../../db/schema/index.js';
 import { staffMember } from '../platform/staff.js';
+import { updateIfVersion } from '../platform/versioned.js';
 import { complaintErrors, refuseDuplicate } from './errors.js';
 import { timerQueries } from './timer-repository.js';
 
@@ -220,12 +221,7 @@ export function createComplaintsRepository() {
       expectedVersion: number,
       patch: Partial<NewComplaintRow>,
     ): Promise<ComplaintRow | undefined> {
-      const [row] = await tx
-        .update(complaints)
-        .set({ ...patch, version: sql`${complaints.version} + 1` })
-        .where(and(eq(complaints.id, id), eq(complaints.version, expectedVersion)))
-        .returning();
-      return row;
+      return updateIfVersion(tx, complaints, id, expectedVersion, patch);
     },
 
     async list(

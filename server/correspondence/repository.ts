@@ -11,6 +11,7 @@ import {
 } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
 import { caseworkers, staffMember } from '../platform/staff.js';
+import { updateIfVersion } from '../platform/versioned.js';
 
 import { createCasePartsRepository } from './parts-repository.js';
 import { createQueueRepository } from './queue-repository.js';
@@ -185,12 +186,7 @@ export function createCorrespondenceRepository() {
       expectedVersion: number,
       values: Partial<NewCaseRow>,
     ): Promise<CaseRow | undefined> {
-      const [row] = await tx
-        .update(cases)
-        .set({ ...values, version: sql`${cases.version} + 1` })
-        .where(and(eq(cases.id, id), eq(cases.version, expectedVersion)))
-        .returning();
-      return row;
+      return updateIfVersion(tx, cases, id, expectedVersion, values);
     },
 
     async email(tx: DbOrTx, id: string) {
