@@ -53,6 +53,7 @@ import { queuesRoutes } from './platform/queues-dashboard.js';
 import { limiterRedisClient } from './platform/rate-limits.js';
 import { createSuppressionList } from './mail/suppressions.js';
 import { securityPlugin } from './platform/security.js';
+import { noStorePlugin } from './platform/security-headers.js';
 import { statsRoutes } from './stats/routes.js';
 import { createStatsService } from './stats/service.js';
 import { surgeriesRoutes } from './surgeries/routes.js';
@@ -212,29 +213,14 @@ export function createServices(
     config,
     transport: deps.mailTransport,
   });
-  // Complaints meet contacts, cases and mail through plain functions (ids in, ids out).
+  // Complaints meet contacts and mail through plain functions, cases through the gateway.
   const complaints = createComplaintsService({
     db: db.db,
     clock,
     audit,
     mail,
     contacts: { resolve: (tx, actor, input) => contacts.resolve(tx, actor, input) },
-    cases: {
-      forComplaint: async (actor, caseId) => {
-        const found = await correspondence.get(actor, caseId);
-        return {
-          id: found.id,
-          reference: found.reference,
-          type: found.type,
-          channel: found.channel,
-          receivedAt: found.receivedAt,
-          subject: found.subject,
-          body: found.body,
-          contactId: found.contact?.id ?? null,
-          contact: found.contact,
-        };
-      },
-    },
+    cases,
     deadlines,
     publicUrl: config.publicUrl,
     officeName: config.officeName,
@@ -414,11 +400,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(securityEventsPlugin, { events: services.securityEvents });
   await app.register(openapiPlugin, { docs: config.apiDocs });
 
-  app.addHook('onSend', (request, reply, payload, done) => {
-    // Staff pages, the API and anything personal are never cached by a browser or proxy.
-    if (request.url.startsWith('/api/') || request.staff) reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
+  await app.register(noStorePlugin);
 
   await app.register(healthRoutes, {
     sql: deps.db.sql,

@@ -1,9 +1,11 @@
 /**
  * What the complaints domain needs from others, as plain functions that app.ts wires to
- * their services: it never imports another domain's service or repository.
+ * their services (cases through correspondence's gateway): it never imports another
+ * domain's service or repository.
  */
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import type { ComplaintRow } from '../../db/schema/index.js';
+import type { CaseGateway } from '../correspondence/gateway.js';
 import type { DeadlinesService } from '../deadlines/service.js';
 import type { WorkingCalendar } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
@@ -58,6 +60,26 @@ export interface CaseForComplaint {
 }
 export interface CasePort {
   forComplaint(actor: Actor, caseId: string): Promise<CaseForComplaint>;
+}
+
+/** A case as a complaint reads it, through correspondence's gateway (its audited `get`). */
+export function casesThroughGateway(cases: Pick<CaseGateway, 'get'>): CasePort {
+  return {
+    async forComplaint(actor, caseId) {
+      const found = await cases.get(actor, caseId);
+      return {
+        id: found.id,
+        reference: found.reference,
+        type: found.type,
+        channel: found.channel,
+        receivedAt: found.receivedAt,
+        subject: found.subject,
+        body: found.body,
+        contactId: found.contact?.id ?? null,
+        contact: found.contact,
+      };
+    },
+  };
 }
 
 /** Queues an email through the ledger and outbox in `tx`; returns the email id. */

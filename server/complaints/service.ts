@@ -1,7 +1,8 @@
 /**
  * The complaints domain, built once from its dependencies (app.ts passes the contacts
- * linking rule, the case reader and the mail ledger as plain functions). Each part holds
- * one responsibility: records, detail, transitions, letters, reminders, retention, stats.
+ * linking rule and the mail ledger as plain functions, and correspondence's case gateway).
+ * Each part holds one responsibility: records, detail, transitions, letters, reminders,
+ * retention, stats.
  */
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
@@ -14,7 +15,14 @@ import { createJustifiedReadsService } from './justified-reads.js';
 import { createLettersService } from './letters.js';
 import { createMonitoringService } from './monitoring.js';
 import { COMPLAINT_SUBJECT, createComplaintClockAdapter } from './clock-adapter.js';
-import type { CasePort, ComplaintClock, ComplaintTimers, ContactPort, MailPort } from './ports.js';
+import type { CaseGateway } from '../correspondence/gateway.js';
+import {
+  casesThroughGateway,
+  type ComplaintClock,
+  type ComplaintTimers,
+  type ContactPort,
+  type MailPort,
+} from './ports.js';
 import { complaintRegime } from './regime.js';
 import { createRecordsService } from './records.js';
 import { createReferenceDataService } from './reference-data.js';
@@ -30,7 +38,8 @@ export function createComplaintsService(input: {
   audit: AuditLog;
   mail: MailPort;
   contacts: ContactPort;
-  cases: CasePort;
+  /** Correspondence's gateway: a complaint opened from a case reads it there. */
+  cases: Pick<CaseGateway, 'get'>;
   /** The shared clock: complaint timers and reminders run on it (clock-adapter.ts). */
   deadlines: ComplaintClock;
   publicUrl: string;
@@ -50,7 +59,7 @@ export function createComplaintsService(input: {
     const loaded = await deadlines.calendar.load(tx);
     return { version: loaded.version, calendar: loaded.cals.england_wales };
   };
-  const deps = { ...input, repo, timers, calendar };
+  const deps = { ...input, cases: casesThroughGateway(input.cases), repo, timers, calendar };
   const records = createRecordsService(deps);
   const transitions = createTransitionsService(deps, records);
   const adminDeps = { ...deps, admin: createAdminRepository() };

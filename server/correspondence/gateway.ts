@@ -1,6 +1,6 @@
 /**
  * Correspondence's public entry point for the domains that work on a case beside it
- * (replies, disclosure, intake): the reads, locks and moves they may make, with
+ * (replies, disclosure, intake, complaints, surgeries): the reads, locks and moves they may make, with
  * correspondence's own rules (visibility, the §5 workflow, the audit) behind each. They
  * import this file, never correspondence's service or repository (eslint.config.js), and
  * app.ts builds one gateway from the correspondence service for all of them.

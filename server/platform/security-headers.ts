@@ -116,3 +116,18 @@ export const securityHeadersPlugin = fp(
   },
   { name: 'security-headers' },
 );
+
+/**
+ * Staff pages, the API and anything personal are never cached by a browser or proxy.
+ * Registered after the auth plugin, which marks a staff request.
+ */
+export const noStorePlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (request.url.startsWith('/api/') || request.staff)
+        reply.header('cache-control', 'no-store');
+      done(null, payload);
+    });
+  },
+  { name: 'no-store' },
+);
