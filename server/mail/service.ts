@@ -100,21 +100,27 @@ export class TransientMailError extends Error {}
 export class PermanentMailError extends Error {}
 
 /**
- * The send, or a rejection once `ms` have passed (an SMTP server that accepts and never
- * answers would otherwise hold the caller, and any row lock it holds, until nodemailer's
- * own socket timeout, minutes later). The abandoned attempt's late outcome is ignored.
+ * A deadline for one send: an SMTP server that accepts and never answers would otherwise hold
+ * the caller, and any row lock it holds, for nodemailer's minutes-long socket timeout. The
+ * signal ends the attempt itself (nodemailer closes the connection), so a server that has not
+ * had the whole message by the deadline never gets it: a send given up on cannot arrive after
+ * what the released lock let through next (a reminder after its booking's cancellation).
+ * `race` rejects at the deadline for every transport, as the development mailbox ignores the
+ * signal once it has the message.
  */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+function sendDeadline(ms: number) {
   const signal = AbortSignal.timeout(ms);
-  work.catch(() => undefined);
-  return new Promise<T>((resolve, reject) => {
-    signal.addEventListener(
-      'abort',
-      () => reject(new Error(`No answer from the mail server within ${ms / 1000} s`)),
-      { once: true },
-    );
-    work.then(resolve, reject);
-  });
+  const noAnswer = () => new Error(`No answer from the mail server within ${ms / 1000} s`);
+  return {
+    signal,
+    race<T>(work: Promise<T>): Promise<T> {
+      work.catch(() => undefined);
+      return new Promise<T>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(noAnswer()), { once: true });
+        work.then(resolve, (error: Error) => reject(signal.aborted ? noAnswer() : error));
+      });
+    },
+  };
 }
 
 function isPermanent(error: unknown): boolean {
@@ -254,7 +260,9 @@ export function createMailService(deps: {
               text: claimed.textBody,
             })
           : claimed.textBody;
+        const deadline = opts.timeoutMs ? sendDeadline(opts.timeoutMs) : undefined;
         const sending = transport.transporter.sendMail({
+          ...(deadline ? { signal: deadline.signal } : {}),
           from: claimed.fromAddress ?? deps.from,
           ...(claimed.replyTo ? { replyTo: claimed.replyTo } : {}),
           to: claimed.to,
@@ -276,7 +284,7 @@ export function createMailService(deps: {
             content: Buffer.from(a.content, 'base64'),
           })),
         });
-        const info = (await (opts.timeoutMs ? withDeadline(sending, opts.timeoutMs) : sending)) as {
+        const info = (await (deadline ? deadline.race(sending) : sending)) as {
           response?: string;
         };
         sentAt = clock.now();

@@ -18,6 +18,30 @@ const silent = net.createServer((socket) => {
   socket.on('error', () => undefined);
 });
 
+/**
+ * The silent server wakes up: each connection the app still has open is joined to a real
+ * mail server (the app's sink), which greets it. Settles once every joined one has closed.
+ */
+async function wake(port: number) {
+  const open = [...sockets].filter((socket) => !socket.destroyed && !socket.readableEnded);
+  await Promise.all(
+    open.map((socket) => {
+      const server = net.connect(port, '127.0.0.1').on('error', () => undefined);
+      socket.pipe(server).pipe(socket);
+      return new Promise((resolve) => server.on('close', resolve));
+    }),
+  );
+}
+
+async function bookOn(date: string) {
+  const { slots } = await createSurgery(t, { date });
+  const me = personBody();
+  expect((await bookApi(t, { slotId: slots[0]!.id, ...me })).statusCode).toBe(201);
+  const [booking] = await t.db.sql<{ id: string }[]>`
+    select id from surgery_booking where email = ${me.email}`;
+  return { id: booking!.id, email: me.email };
+}
+
 const t = useTestApp({
   before: async () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -61,6 +85,22 @@ describe('reminder send deadline', () => {
     await t.app.services.surgeries.booking.cancelById(systemActor(), booking!.id, 'person');
     t.clock.advance(11 * 60_000);
     expect(await reminders.send(booking!.id)).toBe('not-claimed');
+    t.clock.set(TEST_NOW);
+  });
+
+  it('an attempt it gave up on sends nothing when the mail server answers after the cancellation', async () => {
+    t.clock.set(TEST_NOW);
+    const booking = await bookOn('2026-12-14');
+    t.clock.set('2026-12-13T14:00:00Z');
+    const reminders = t.app.services.surgeries.reminders;
+    await expect(reminders.send(booking.id)).rejects.toThrow(/No answer from the mail server/);
+    await t.app.services.surgeries.booking.cancelById(systemActor(), booking.id, 'person');
+
+    // The mail server answers now: an attempt still going would be greeted and deliver the
+    // reminder after the cancellation.
+    await wake(t.sink.port);
+    const delivered = t.sink.messages.filter((m) => m.envelopeTo.includes(booking.email));
+    expect(delivered.map((m) => m.parsed.subject)).toEqual([]);
     t.clock.set(TEST_NOW);
   });
 });
