@@ -10,13 +10,14 @@ export interface CaughtMail {
 
 /**
  * An in-process SMTP server catching what the app sends. `failNext(code)` answers the
- * next DATA with that SMTP code, to exercise retries and permanent failures.
+ * next DATA with that SMTP code, to exercise retries and permanent failures; `hold(id)`
+ * keeps one message's answer back until the test releases it.
  */
 export class MailSink {
   readonly messages: CaughtMail[] = [];
   private server: SMTPServer;
   private failures: number[] = [];
-  private delays: number[] = [];
+  private holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
   port = 0;
 
   constructor() {
@@ -32,9 +33,18 @@ export class MailSink {
     });
   }
 
-  /** Holds the answer to the next DATA for `ms` (a slow mail server, mid-send). */
-  delayNext(ms: number) {
-    this.delays.push(ms);
+  /**
+   * A slow mail server, mid-send: the answer to the message with this Message-ID (`<id@host>`)
+   * waits for `release()`; `arrived` settles once its DATA is in. Named by Message-ID so no
+   * other email still on its way (an earlier test's) can take the hold.
+   */
+  hold(messageId: string) {
+    let arrived!: () => void;
+    let release!: () => void;
+    const inAtSink = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(messageId, { arrived, released });
+    return { arrived: inAtSink, release };
   }
 
   private async answer(
@@ -42,15 +52,20 @@ export class MailSink {
     session: { envelope: { rcptTo: Array<{ address: string }> } },
     callback: (error?: Error | null) => void,
   ) {
-    const delay = this.delays.shift();
-    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(raw)?.[1];
+    const hold = messageId ? this.holds.get(messageId) : undefined;
+    if (hold) {
+      this.holds.delete(messageId!);
+      hold.arrived();
+      await hold.released;
+    }
     const code = this.failures.shift();
     if (code) {
       const error = new Error(`${code} simulated failure`) as Error & { responseCode: number };
       error.responseCode = code;
       return callback(error);
     }
-    const raw = Buffer.concat(chunks).toString('utf8');
     try {
       const parsed = await simpleParser(raw);
       this.messages.push({

@@ -96,37 +96,53 @@ describe('B9: one reminder at the due time', () => {
   });
 });
 
+/** Whether a session of this file's database is waiting for a lock another one holds. */
+const someoneWaitsForALock = async () => {
+  const [row] = await t.db.sql<{ waiting: boolean }[]>`
+    select exists (select 1 from pg_stat_activity
+                   where datname = current_database()
+                     and cardinality(pg_blocking_pids(pid)) > 0) as waiting`;
+  return row!.waiting;
+};
+
 describe('B10: cancel while the reminder is mid-send', () => {
   it('the reminder goes first, then the cancellation; the cancel waits for it', async () => {
     t.clock.set(TEST_NOW);
     const booking = await book('2026-12-10');
-    // The confirmation has gone, so the slow answer below is the reminder's.
+    // The confirmation has gone, so the emails arrive in the order asserted at the end.
     await expect
       .poll(() => t.sink.messages.filter((m) => m.envelopeTo.includes(booking.email)).length)
       .toBe(1);
     t.clock.set('2026-12-09T14:00:00Z');
-    // A slow mail server (real time: the SMTP answer is held), so the send is still going
-    // when the cancellation starts.
-    t.sink.delayNext(1500);
-    const sending = reminders().send(booking.id);
-    // Mid-send: the row lock is taken and the email marked `sending` before SMTP is spoken.
-    const messageId = `reminder-${booking.id}@${t.config.mailDomain}`;
+    // A slow mail server: once the reminder is in, its answer is held, so the send is mid-SMTP
+    // under the booking's row lock until the hold is released.
+    const held = t.sink.hold(`<reminder-${booking.id}@${t.config.mailDomain}>`);
+    // Outcomes are kept, errors included, so a failed send shows as itself below.
+    let sent: unknown;
+    const sending = reminders()
+      .send(booking.id)
+      .then(
+        (result) => (sent = result),
+        (error: unknown) => (sent = error),
+      );
+    await held.arrived;
+    let cancelled: unknown;
+    const cancelling = t.app.services.surgeries.booking
+      .cancelById(systemActor(), booking.id, 'person')
+      .then(
+        () => (cancelled = 'cancelled'),
+        (error: unknown) => (cancelled = error),
+      );
+    // The state this test is about: the cancellation waits for the reminder's row lock.
     await expect
-      .poll(
-        async () =>
-          (await t.db.sql`select status from email_messages where message_id = ${messageId}`)[0]
-            ?.status,
-      )
-      .toBe('sending');
-    // Real time, as before session 8: with only the poll above, CI saw the cancel finish
-    // before the send once (5 December 2026); why is not understood yet, so the settle time
-    // the test always had stays until it is.
-    await new Promise((r) => setTimeout(r, 400));
-    let sentFirst = false;
-    void sending.then(() => (sentFirst = true));
-    await t.app.services.surgeries.booking.cancelById(systemActor(), booking.id, 'person');
-    expect(sentFirst).toBe(true);
-    expect(await sending).toBe('sent');
+      .poll(async () => cancelled ?? ((await someoneWaitsForALock()) ? 'waiting' : 'not yet'))
+      .toBe('waiting');
+    held.release();
+    await cancelling;
+    expect(cancelled).toBe('cancelled');
+    // The send had finished by the time the cancellation did.
+    expect(sent).toBe('sent');
+    await sending;
     await expect
       .poll(
         () =>
