@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { opccFigures } from './opcc-figures.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { csvStream, type CsvColumn } from '../lib/csv.js';
+import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
 import { sendCsv } from '../platform/csv-download.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -20,11 +20,9 @@ type Figure = Awaited<ReturnType<ComplaintsService['monitoring']['list']>>[numbe
 type Row = Record<string, string | number | null | undefined>;
 
 const flat = (s: Stats): Record<string, { columns: CsvColumn<Row>[]; rows: Row[] }> => {
-  const cols = (...names: Array<[string, string]>) =>
-    names.map(([header, key]) => ({ header, value: (r: Row) => r[key] }));
   return {
     rows: {
-      columns: cols(
+      columns: fieldColumns<Row>(
         ['Key', 'key'],
         ['Label', 'label'],
         ['Complaints', 'complaints'],
@@ -33,7 +31,7 @@ const flat = (s: Stats): Record<string, { columns: CsvColumn<Row>[]; rows: Row[]
       rows: s.rows,
     },
     timeliness: {
-      columns: cols(
+      columns: fieldColumns<Row>(
         ['Measure', 'measure'],
         ['Handling', 'handling'],
         ['Count', 'count'],
@@ -45,7 +43,7 @@ const flat = (s: Stats): Record<string, { columns: CsvColumn<Row>[]; rows: Row[]
       rows: s.timeliness,
     },
     'on-time': {
-      columns: cols(
+      columns: fieldColumns<Row>(
         ['Measure', 'measure'],
         ['Sent', 'sent'],
         ['On time', 'onTime'],
@@ -58,11 +56,15 @@ const flat = (s: Stats): Record<string, { columns: CsvColumn<Row>[]; rows: Row[]
       ],
     },
     reviews: {
-      columns: cols(['Measure', 'measure'], ['Value', 'value']),
+      columns: fieldColumns<Row>(['Measure', 'measure'], ['Value', 'value']),
       rows: Object.entries(s.reviews).map(([measure, value]) => ({ measure, value })),
     },
     equality: {
-      columns: cols(['Question', 'dimension'], ['Answer', 'key'], ['Complainants', 'display']),
+      columns: fieldColumns<Row>(
+        ['Question', 'dimension'],
+        ['Answer', 'key'],
+        ['Complainants', 'display'],
+      ),
       rows: s.equality.flatMap((d) => [
         ...d.cells.map((c) => ({ dimension: d.dimension, key: c.key, display: c.display })),
         { dimension: d.dimension, key: 'Total', display: d.total.display },
@@ -71,13 +73,13 @@ const flat = (s: Stats): Record<string, { columns: CsvColumn<Row>[]; rows: Row[]
   };
 };
 
-const figureColumns: CsvColumn<Figure>[] = [
-  { header: 'period', value: (r) => r.period },
-  { header: 'measure', value: (r) => r.measure },
-  { header: 'force', value: (r) => r.force },
-  { header: 'msf', value: (r) => r.msf },
-  { header: 'national', value: (r) => r.national },
-];
+const figureColumns = fieldColumns<Figure>(
+  ['period', 'period'],
+  ['measure', 'measure'],
+  ['force', 'force'],
+  ['msf', 'msf'],
+  ['national', 'national'],
+);
 
 const FormBody = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 200_000 }));
 

@@ -9,9 +9,21 @@ export function neutraliseCell(value: string): string {
   return /^[=+\-@\t\r\0]/.test(value) ? `'${value}` : value;
 }
 
+type CsvCell = string | number | boolean | null | undefined;
+
 export interface CsvColumn<T> {
   header: string;
-  value: (row: T) => string | number | boolean | null | undefined;
+  value: (row: T) => CsvCell;
+}
+
+/** The fields of `T` that go into a cell as they are. */
+type CellField<T> = { [K in keyof T]-?: T[K] extends CsvCell ? K : never }[keyof T];
+
+/** Columns that each show one field of the row as it is, from `[header, field]` pairs. */
+export function fieldColumns<T>(
+  ...fields: Array<[header: string, field: CellField<T>]>
+): CsvColumn<T>[] {
+  return fields.map(([header, field]) => ({ header, value: (row) => row[field] as CsvCell }));
 }
 
 /**

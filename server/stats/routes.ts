@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DbOrTx } from '../../db/client.js';
 import type { CalendarService } from '../deadlines/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { csvStream, type CsvColumn } from '../lib/csv.js';
+import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
 import { channelLabel, TYPE_LABELS, typeLabel } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
@@ -77,23 +77,25 @@ const volumeColumns = (header: string, words: (code: string) => string): CsvColu
 
 const onTimeColumns: CsvColumn<OnTimeRow>[] = [
   { header: 'Type', value: (r) => label(r.type) },
-  { header: 'Replies', value: (r) => r.replies },
-  { header: 'On time', value: (r) => r.onTime },
-  { header: 'On time (%)', value: (r) => r.onTimePercent },
-  { header: 'On time against the base limit', value: (r) => r.onTimeBase },
-  { header: 'Acknowledged', value: (r) => r.acknowledged },
-  { header: 'Acknowledged on time', value: (r) => r.acknowledgedOnTime },
-  { header: 'Median calendar days to respond', value: (r) => r.medianCalendarDays },
-  { header: 'Median working days to respond', value: (r) => r.medianWorkingDays },
+  ...fieldColumns<OnTimeRow>(
+    ['Replies', 'replies'],
+    ['On time', 'onTime'],
+    ['On time (%)', 'onTimePercent'],
+    ['On time against the base limit', 'onTimeBase'],
+    ['Acknowledged', 'acknowledged'],
+    ['Acknowledged on time', 'acknowledgedOnTime'],
+    ['Median calendar days to respond', 'medianCalendarDays'],
+    ['Median working days to respond', 'medianWorkingDays'],
+  ),
 ];
 
-const assigneeColumns: CsvColumn<AssigneeRow>[] = [
-  { header: 'Assignee', value: (r) => r.assignee },
-  { header: 'Open', value: (r) => r.open },
-  { header: 'Overdue', value: (r) => r.overdue },
-  { header: 'Due in 5 working days', value: (r) => r.dueSoon },
-  { header: 'Oldest received', value: (r) => r.oldestReceivedOn },
-];
+const assigneeColumns = fieldColumns<AssigneeRow>(
+  ['Assignee', 'assignee'],
+  ['Open', 'open'],
+  ['Overdue', 'overdue'],
+  ['Due in 5 working days', 'dueSoon'],
+  ['Oldest received', 'oldestReceivedOn'],
+);
 
 const TABLES = {
   'volume-by-type': (s: CorrespondenceStats) =>

@@ -1,6 +1,6 @@
 /** /stats/surgeries: the §10 figures for managers, on a page and as CSV. */
 import type { FastifyInstance } from 'fastify';
-import { csvStream, type CsvColumn } from '../lib/csv.js';
+import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
 import { sendCsv } from '../platform/csv-download.js';
 import { AREA_LABELS, TOPIC_LABELS } from './people.js';
@@ -25,23 +25,25 @@ const label = (group: FigureGroup, key: string) =>
 
 const columns = (group: FigureGroup): CsvColumn<SurgeryFigures>[] => [
   { header: GROUPS[group], value: (r) => label(group, r.key) },
-  { header: 'Surgeries held', value: (r) => r.held },
-  { header: 'Surgeries cancelled', value: (r) => r.cancelled },
-  { header: 'Places', value: (r) => r.places },
-  { header: 'Bookings', value: (r) => r.bookings },
-  { header: 'Fill rate (%)', value: (r) => r.fillRate },
-  { header: 'Cancelled by the person', value: (r) => r.cancelledByPerson },
-  { header: 'Cancelled by the office', value: (r) => r.cancelledByOffice },
-  { header: 'Cancelled late (under 24 hours)', value: (r) => r.cancelledLate },
-  { header: 'Attended', value: (r) => r.attended },
-  { header: 'No-shows', value: (r) => r.noShows },
-  { header: 'Not marked', value: (r) => r.unmarked },
-  { header: 'No-show rate (%)', value: (r) => r.noShowRate },
-  { header: 'Waiting list joined', value: (r) => r.waitlistJoined },
-  { header: 'Offered', value: (r) => r.waitlistOffered },
-  { header: 'Accepted', value: (r) => r.waitlistAccepted },
-  { header: 'Expired', value: (r) => r.waitlistExpired },
-  { header: 'Cases created', value: (r) => r.casesCreated },
+  ...fieldColumns<SurgeryFigures>(
+    ['Surgeries held', 'held'],
+    ['Surgeries cancelled', 'cancelled'],
+    ['Places', 'places'],
+    ['Bookings', 'bookings'],
+    ['Fill rate (%)', 'fillRate'],
+    ['Cancelled by the person', 'cancelledByPerson'],
+    ['Cancelled by the office', 'cancelledByOffice'],
+    ['Cancelled late (under 24 hours)', 'cancelledLate'],
+    ['Attended', 'attended'],
+    ['No-shows', 'noShows'],
+    ['Not marked', 'unmarked'],
+    ['No-show rate (%)', 'noShowRate'],
+    ['Waiting list joined', 'waitlistJoined'],
+    ['Offered', 'waitlistOffered'],
+    ['Accepted', 'waitlistAccepted'],
+    ['Expired', 'waitlistExpired'],
+    ['Cases created', 'casesCreated'],
+  ),
 ];
 
 const query = {
