@@ -5,11 +5,12 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { apiRoute } from '../platform/api-route.js';
 import { ADMINS, CASEWORK } from '../platform/auth.js';
 import { FactorBody, IdParams, TemplateBody, TemplateKeyParams } from './schemas.js';
 import type { ComplaintsService } from './service.js';
 
-const api = { tags: ['complaints'], security: [{ bearer: [] }] };
+const api = apiRoute('complaints');
 const Answer = Type.Union([Type.String({ maxLength: 60 }), Type.Null()]);
 
 export const GrantBody = Type.Object(
@@ -41,31 +42,21 @@ export async function complaintAdminRoutes(
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/complaints/:id/equality',
-    {
-      schema: {
-        ...api,
-        summary: 'One complainant’s equality answers: only for people granted access (else 403)',
-        params: IdParams,
-        response: { 200: EqualityAnswers },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'One complainant’s equality answers: only for people granted access (else 403)', {
+      params: IdParams,
+      response: { 200: EqualityAnswers },
+    }),
     async (request) => c.equalityGrants.answers(request.actor(), request.params.id),
   );
 
   app.delete<{ Params: { id: string; userId: string } }>(
     '/api/complaints/:id/access/:userId',
-    {
-      schema: {
-        ...api,
-        summary: 'Take someone off the access list (not the assignee, not the last person)',
-        params: Type.Object(
-          { id: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) },
-          { additionalProperties: false },
-        ),
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Take someone off the access list (not the assignee, not the last person)', {
+      params: Type.Object(
+        { id: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) },
+        { additionalProperties: false },
+      ),
+    }),
     async (request, reply) => {
       await c.records.revoke(request.actor(), request.params.id, request.params.userId);
       return reply.code(204).send();
@@ -74,40 +65,27 @@ export async function complaintAdminRoutes(
 
   app.get(
     '/api/complaint-equality-grants',
-    {
-      schema: { ...api, summary: 'Who may read individual equality answers (admins)' },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Who may read individual equality answers (admins)'),
     async (request) => ({ items: await c.equalityGrants.list(request.actor()) }),
   );
 
   app.post<{ Body: Static<typeof GrantBody> }>(
     '/api/complaint-equality-grants',
-    {
-      schema: {
-        ...api,
-        summary: 'Grant a caseworker or manager access to individual equality answers (admins)',
-        body: GrantBody,
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Grant a caseworker or manager access to individual equality answers (admins)', {
+      body: GrantBody,
+    }),
     async (request, reply) =>
       reply.code(201).send(await c.equalityGrants.grant(request.actor(), request.body)),
   );
 
   app.delete<{ Params: { grantId: string } }>(
     '/api/complaint-equality-grants/:grantId',
-    {
-      schema: {
-        ...api,
-        summary: 'End an equality-data grant (admins)',
-        params: Type.Object(
-          { grantId: Type.String({ maxLength: 64 }) },
-          { additionalProperties: false },
-        ),
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'End an equality-data grant (admins)', {
+      params: Type.Object(
+        { grantId: Type.String({ maxLength: 64 }) },
+        { additionalProperties: false },
+      ),
+    }),
     async (request, reply) => {
       await c.equalityGrants.revoke(request.actor(), request.params.grantId);
       return reply.code(204).send();
@@ -116,38 +94,25 @@ export async function complaintAdminRoutes(
 
   app.post<{ Body: Static<typeof FactorBody> }>(
     '/api/complaint-factors',
-    {
-      schema: { ...api, summary: 'Add a factor (admins)', body: FactorBody },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Add a factor (admins)', { body: FactorBody }),
     async (request, reply) =>
       reply.code(201).send(await c.admin.addFactor(request.actor(), request.body)),
   );
 
   app.post<{ Body: Static<typeof TemplateBody> }>(
     '/api/complaint-templates/preview',
-    {
-      schema: {
-        ...api,
-        summary: 'A letter template rendered with example merge values (admins)',
-        // A preview takes what saving a version takes.
-        body: TemplateBody,
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'A letter template rendered with example merge values (admins)', {
+      // A preview takes what saving a version takes.
+      body: TemplateBody,
+    }),
     async (request) => c.admin.preview(request.body),
   );
 
   app.get<{ Params: { key: string } }>(
     '/api/complaint-templates/:key',
-    {
-      schema: {
-        ...api,
-        summary: 'Every version of a letter template, newest first (admins)',
-        params: TemplateKeyParams,
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Every version of a letter template, newest first (admins)', {
+      params: TemplateKeyParams,
+    }),
     async (request) => ({ items: await c.admin.templateVersions(request.params.key) }),
   );
 }

@@ -1,5 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { apiRoute, type RouteAuth } from '../platform/api-route.js';
+import type { Actor } from '../platform/audit.js';
 import { ADMINS, CASEWORK, MANAGERS, STAFF } from '../platform/auth.js';
 import { complaintAccessPages } from './access-pages.js';
 import { complaintAdminPages } from './admin-pages.js';
@@ -19,7 +21,6 @@ import {
   LegalHoldBody,
   LetterBody,
   ListQuery,
-  StatsQuery,
   TemplateBody,
   TransitionBody,
   TransitionResult,
@@ -27,8 +28,7 @@ import {
 import type { ComplaintsService } from './service.js';
 import { statsRoutes } from './stats-routes.js';
 
-const api = { tags: ['complaints'], security: [{ bearer: [] }] };
-type Id = { Params: Static<typeof IdParams> };
+const api = apiRoute('complaints');
 
 export async function complaintsRoutes(
   app: FastifyInstance,
@@ -36,31 +36,51 @@ export async function complaintsRoutes(
 ) {
   const c = opts.complaints;
 
+  /**
+   * A change to one complaint (`/api/complaints/:id/<path>`), answered with `status`: 200 or
+   * 201 with what the service returns (checked against `response` when given), 204 with nothing.
+   */
+  function complaintChange<B extends TSchema>(
+    method: 'POST' | 'PUT',
+    path: string,
+    route: {
+      auth: RouteAuth;
+      summary: string;
+      body: B;
+      status: 200 | 201 | 204;
+      response?: TSchema;
+    },
+    change: (actor: Actor, id: string, body: Static<B>) => Promise<unknown>,
+  ) {
+    const { auth, summary, body, status, response } = route;
+    app.route<{ Params: Static<typeof IdParams>; Body: Static<B> }>({
+      method,
+      url: `/api/complaints/:id/${path}`,
+      ...api(auth, summary, {
+        params: IdParams,
+        body,
+        ...(response ? { response: { [status]: response } } : {}),
+      }),
+      handler: async (request, reply) => {
+        const answer = await change(request.actor(), request.params.id, request.body);
+        return reply.code(status).send(status === 204 ? undefined : answer);
+      },
+    });
+  }
+
   app.post<{ Body: Static<typeof CreateComplaintBody> }>(
     '/api/complaints',
-    {
-      schema: {
-        ...api,
-        summary: 'Record a complaint or a review application',
-        body: CreateComplaintBody,
-        response: { 201: CreatedComplaint },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Record a complaint or a review application', {
+      body: CreateComplaintBody,
+      response: { 201: CreatedComplaint },
+    }),
     async (request, reply) =>
       reply.code(201).send(await c.records.create(request.actor(), request.body)),
   );
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/complaints',
-    {
-      schema: {
-        ...api,
-        summary: 'Complaints on my access list (keyset paged)',
-        querystring: ListQuery,
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Complaints on my access list (keyset paged)', { querystring: ListQuery }),
     async (request) => {
       const { limit, cursor, ...filters } = request.query;
       return c.records.list(request.actor(), filters, { limit, cursor });
@@ -69,174 +89,118 @@ export async function complaintsRoutes(
 
   app.get<{ Querystring: { weekOf?: string } }>(
     '/api/complaints/justified-reads',
-    {
-      schema: {
-        ...api,
-        summary: 'Weekly report: managers who read complaints off their access list, and why',
-        querystring: Type.Object(
-          { weekOf: Type.Optional(Type.String({ maxLength: 10 })) },
-          { additionalProperties: false },
-        ),
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Weekly report: managers who read complaints off their access list, and why', {
+      querystring: Type.Object(
+        { weekOf: Type.Optional(Type.String({ maxLength: 10 })) },
+        { additionalProperties: false },
+      ),
+    }),
     async (request) => c.justifiedReads.week(request.actor(), request.query.weekOf),
   );
 
-  app.get<Id & { Querystring: Static<typeof DetailQuery> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof DetailQuery> }>(
     '/api/complaints/:id',
-    {
-      schema: {
-        ...api,
-        summary: 'One complaint with status, allegations, timers and timeline',
-        params: IdParams,
-        querystring: DetailQuery,
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'One complaint with status, allegations, timers and timeline', {
+      params: IdParams,
+      querystring: DetailQuery,
+    }),
     async (request) =>
       c.detail.get(request.actor(), request.params.id, request.query.justification),
   );
 
-  app.post<Id & { Body: Static<typeof TransitionBody> }>(
-    '/api/complaints/:id/transitions',
+  complaintChange(
+    'POST',
+    'transitions',
     {
-      schema: {
-        ...api,
-        summary: 'Move a complaint (domain §3): 422 when not allowed, 409 when stale',
-        params: IdParams,
-        body: TransitionBody,
-        response: { 200: TransitionResult },
-      },
-      config: { auth: CASEWORK },
+      auth: CASEWORK,
+      summary: 'Move a complaint (domain §3): 422 when not allowed, 409 when stale',
+      body: TransitionBody,
+      status: 200,
+      response: TransitionResult,
     },
-    async (request) => c.transitions.transition(request.actor(), request.params.id, request.body),
+    (actor, id, body) => c.transitions.transition(actor, id, body),
   );
 
-  app.post<Id & { Body: Static<typeof LetterBody> }>(
-    '/api/complaints/:id/letters',
+  complaintChange(
+    'POST',
+    'letters',
     {
-      schema: {
-        ...api,
-        summary: 'Send a letter from a template: emailed, or recorded as posted',
-        params: IdParams,
-        body: LetterBody,
-      },
-      config: { auth: CASEWORK },
+      auth: CASEWORK,
+      summary: 'Send a letter from a template: emailed, or recorded as posted',
+      body: LetterBody,
+      status: 201,
     },
-    async (request, reply) =>
-      reply.code(201).send(await c.letters.send(request.actor(), request.params.id, request.body)),
+    (actor, id, body) => c.letters.send(actor, id, body),
   );
 
-  app.post<Id & { Body: Static<typeof ContactBody> }>(
-    '/api/complaints/:id/contacts',
+  complaintChange(
+    'POST',
+    'contacts',
     {
-      schema: {
-        ...api,
-        summary: 'Log a contact with the complainant (call, visit, update)',
-        params: IdParams,
-        body: ContactBody,
-      },
-      config: { auth: CASEWORK },
+      auth: CASEWORK,
+      summary: 'Log a contact with the complainant (call, visit, update)',
+      body: ContactBody,
+      status: 201,
     },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(await c.letters.logContact(request.actor(), request.params.id, request.body)),
+    (actor, id, body) => c.letters.logContact(actor, id, body),
   );
 
-  app.put<Id & { Body: Static<typeof EqualityBody> }>(
-    '/api/complaints/:id/equality',
+  complaintChange(
+    'PUT',
+    'equality',
     {
-      schema: {
-        ...api,
-        summary: 'Record the complainant’s optional equality answers (special category)',
-        params: IdParams,
-        body: EqualityBody,
-      },
-      config: { auth: CASEWORK },
+      auth: CASEWORK,
+      summary: 'Record the complainant’s optional equality answers (special category)',
+      body: EqualityBody,
+      status: 204,
     },
-    async (request, reply) => {
-      await c.records.setEquality(request.actor(), request.params.id, request.body);
-      return reply.code(204).send();
-    },
+    (actor, id, body) => c.records.setEquality(actor, id, body),
   );
 
-  app.get<Id>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/api/complaints/:id/access',
-    {
-      schema: { ...api, summary: 'Who is on the access list', params: IdParams },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Who is on the access list', { params: IdParams }),
     async (request) => ({ items: await c.records.accessList(request.actor(), request.params.id) }),
   );
 
-  app.post<Id & { Body: Static<typeof AccessBody> }>(
-    '/api/complaints/:id/access',
-    {
-      schema: {
-        ...api,
-        summary: 'Add someone to the access list',
-        params: IdParams,
-        body: AccessBody,
-      },
-      config: { auth: CASEWORK },
-    },
-    async (request, reply) => {
-      await c.records.grant(
-        request.actor(),
-        request.params.id,
-        request.body.userId,
-        request.body.role ?? 'staff',
-      );
-      return reply.code(204).send();
-    },
+  complaintChange(
+    'POST',
+    'access',
+    { auth: CASEWORK, summary: 'Add someone to the access list', body: AccessBody, status: 204 },
+    (actor, id, body) => c.records.grant(actor, id, body.userId, body.role ?? 'staff'),
   );
 
-  app.post<Id & { Body: Static<typeof LegalHoldBody> }>(
-    '/api/complaints/:id/legal-hold',
+  complaintChange(
+    'POST',
+    'legal-hold',
     {
-      schema: {
-        ...api,
-        summary: 'Set or clear a legal hold (stops the retention sweep)',
-        params: IdParams,
-        body: LegalHoldBody,
-      },
-      config: { auth: MANAGERS },
+      auth: MANAGERS,
+      summary: 'Set or clear a legal hold (stops the retention sweep)',
+      body: LegalHoldBody,
+      status: 200,
     },
-    async (request) => c.records.setLegalHold(request.actor(), request.params.id, request.body),
+    (actor, id, body) => c.records.setLegalHold(actor, id, body),
   );
 
   app.get(
     '/api/complaint-categories',
-    {
-      schema: { ...api, summary: 'IOPC categories and factors, with which are in use' },
-      config: { auth: STAFF },
-    },
+    api(STAFF, 'IOPC categories and factors, with which are in use'),
     async () => c.referenceData.list(),
   );
 
   app.post<{ Body: Static<typeof CategoryBody> }>(
     '/api/complaint-categories',
-    {
-      schema: { ...api, summary: 'Add a category or sub-category (admins)', body: CategoryBody },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Add a category or sub-category (admins)', { body: CategoryBody }),
     async (request, reply) =>
       reply.code(201).send(await c.referenceData.addCategory(request.actor(), request.body)),
   );
 
   app.patch<{ Params: Static<typeof EntryParams>; Body: Static<typeof EntryUpdateBody> }>(
     '/api/complaint-categories/:kind/:code',
-    {
-      schema: {
-        ...api,
-        summary: 'Edit, confirm or retire a category or factor (admins)',
-        params: EntryParams,
-        body: EntryUpdateBody,
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Edit, confirm or retire a category or factor (admins)', {
+      params: EntryParams,
+      body: EntryUpdateBody,
+    }),
     async (request) =>
       c.referenceData.updateEntry(
         request.actor(),
@@ -248,32 +212,11 @@ export async function complaintsRoutes(
 
   app.put<{ Params: { key: string }; Body: Static<typeof TemplateBody> }>(
     '/api/complaint-templates/:key',
-    {
-      schema: {
-        ...api,
-        summary: 'Save a new version of a letter template (admins)',
-        body: TemplateBody,
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Save a new version of a letter template (admins)', { body: TemplateBody }),
     async (request, reply) =>
       reply
         .code(201)
         .send(await c.letters.saveTemplate(request.actor(), request.params.key, request.body)),
-  );
-
-  app.get<{ Querystring: Static<typeof StatsQuery> }>(
-    '/api/stats/complaints',
-    {
-      schema: {
-        tags: ['stats'],
-        security: [{ bearer: [] }],
-        summary: 'Complaint statistics (domain §5)',
-        querystring: StatsQuery,
-      },
-      config: { auth: MANAGERS },
-    },
-    async (request) => c.stats.complaints(request.actor(), request.query),
   );
 
   await statsRoutes(app, { complaints: c });

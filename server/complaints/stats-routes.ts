@@ -1,12 +1,13 @@
 /**
- * Complaint statistics for managers (§5): the page under /stats, a CSV of each table
- * (RFC 4180, formula-guarded, suppressed as on the page, audited), and the force monitoring
- * figures entered or imported from CSV.
+ * Complaint statistics for managers (§5): the page under /stats and the same figures as JSON,
+ * a CSV of each table (RFC 4180, formula-guarded, suppressed as on the page, audited), and the
+ * force monitoring figures entered or imported from CSV.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { opccFigures } from './opcc-figures.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
+import { apiRoute } from '../platform/api-route.js';
 import { MANAGERS } from '../platform/auth.js';
 import { sendCsv } from '../platform/csv-download.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -81,6 +82,7 @@ const figureColumns = fieldColumns<Figure>(
   ['national', 'national'],
 );
 
+const api = apiRoute('stats');
 const FormBody = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 200_000 }));
 
 export async function statsRoutes(app: FastifyInstance, opts: { complaints: ComplaintsService }) {
@@ -197,47 +199,34 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     },
   );
 
+  app.get<{ Querystring: Static<typeof StatsQuery> }>(
+    '/api/stats/complaints',
+    api(MANAGERS, 'Complaint statistics (domain §5)', { querystring: StatsQuery }),
+    async (request) => stats.complaints(request.actor(), request.query),
+  );
   app.get(
     '/api/stats/complaints/force-figures',
-    {
-      schema: {
-        tags: ['stats'],
-        security: [{ bearer: [] }],
-        summary: 'Force monitoring figures (complaints)',
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Force monitoring figures (complaints)'),
     async () => ({ items: await monitoring.list() }),
   );
   app.post<{ Body: Static<typeof FigureBody> }>(
     '/api/stats/complaints/force-figures',
-    {
-      schema: {
-        tags: ['stats'],
-        security: [{ bearer: [] }],
-        summary: 'Enter one force monitoring figure',
-        body: FigureBody,
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Enter one force monitoring figure', { body: FigureBody }),
     async (request, reply) =>
       reply.code(201).send(await monitoring.enter(request.actor(), request.body)),
   );
   app.post<{ Body: { csv: string } }>(
     '/api/stats/complaints/force-figures/import',
-    {
-      schema: {
-        tags: ['stats'],
-        security: [{ bearer: [] }],
-        summary:
-          'Import force monitoring figures from CSV (period,measure,force,msf,national): all or nothing',
+    api(
+      MANAGERS,
+      'Import force monitoring figures from CSV (period,measure,force,msf,national): all or nothing',
+      {
         body: Type.Object(
           { csv: Type.String({ minLength: 1, maxLength: 200_000 }) },
           { additionalProperties: false },
         ),
       },
-      config: { auth: MANAGERS },
-    },
+    ),
     async (request, reply) =>
       reply.code(201).send(await monitoring.importCsv(request.actor(), request.body.csv)),
   );
