@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { formatDate } from '../lib/format.js';
-import { apiRoute } from '../platform/api-route.js';
+import { apiRoute, publicApiRoute } from '../platform/api-route.js';
 import { ADMINS, publicActor } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { emptyMessage, IDEMPOTENCY_KEY_REUSED } from './errors.js';
@@ -138,18 +138,17 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
 
   app.post<{ Body: Static<typeof PublicContactBody>; Headers: Static<typeof IdempotencyHeaders> }>(
     '/api/public/contact',
-    {
-      schema: {
-        tags: ['public'],
-        summary: 'Send a message to the office (creates a case and emails an acknowledgement)',
+    publicApiRoute(
+      CONTACT_RATE_LIMIT,
+      'Send a message to the office (creates a case and emails an acknowledgement)',
+      {
         description:
           'Rate-limited per IP. An `Idempotency-Key` header makes a repeat with the same body return the first answer; the same key with a different body gets 422.',
         headers: IdempotencyHeaders,
         body: PublicContactBody,
         response: { 201: PublicContactResult },
       },
-      config: { public: true, rateLimit: CONTACT_RATE_LIMIT },
-    },
+    ),
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const receipt = await intake.submitContact(

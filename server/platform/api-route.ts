@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifySchema } from 'fastify';
 import type { Role } from '../users/types.js';
 
@@ -15,4 +16,20 @@ export function apiRoute(tag: string) {
     schema: { ...api, summary, ...schema },
     config: { auth },
   });
+}
+
+/**
+ * The route options of the public JSON API (OpenAPI tag `public`, no sign-in): its schema and
+ * summary, and the per-IP bucket it counts in (platform/rate-limits.ts; a form and its API
+ * twin share one). `undefined`: the general limit only.
+ */
+export function publicApiRoute(
+  rateLimit: RateLimitOptions | undefined,
+  summary: string,
+  schema: FastifySchema = {},
+) {
+  return {
+    schema: { tags: ['public'], summary, ...schema },
+    config: { public: true, ...(rateLimit ? { rateLimit } : {}) },
+  };
 }

@@ -1,7 +1,7 @@
 /** The surgeries JSON API (docs/rules/api.md) and the registration of the pages. */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { apiRoute } from '../platform/api-route.js';
+import { apiRoute, publicApiRoute } from '../platform/api-route.js';
 import { CASEWORK, publicActor } from '../platform/auth.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
 import { NotBookableError, SlotFullError } from './errors.js';
@@ -111,31 +111,22 @@ export async function surgeriesRoutes(
 
   app.get(
     '/api/public/surgeries',
-    {
-      schema: {
-        tags: ['public'],
-        summary: 'Upcoming surgeries with their bookable times and places left',
-        response: { 200: PublicSurgeries },
-      },
-      config: { public: true },
-    },
+    // A read, not a form: the general per-IP limit only.
+    publicApiRoute(undefined, 'Upcoming surgeries with their bookable times and places left', {
+      response: { 200: PublicSurgeries },
+    }),
     async () => surgeries.public.upcoming(),
   );
 
   app.post<{ Body: Static<typeof PublicBookingBody>; Headers: Static<typeof IdempotencyHeaders> }>(
     '/api/public/bookings',
-    {
-      schema: {
-        tags: ['public'],
-        summary: 'Book a place at a surgery',
-        description:
-          'One place per person per surgery. 409 `surgeries.slot_full` (with `nextFreeTimes`) when the time has gone. An `Idempotency-Key` makes a repeat return the first booking; the same key with a different body gets 422.',
-        headers: IdempotencyHeaders,
-        body: PublicBookingBody,
-        response: { 201: BookingResult },
-      },
-      config: { public: true, rateLimit: BOOKING_RATE_LIMIT },
-    },
+    publicApiRoute(BOOKING_RATE_LIMIT, 'Book a place at a surgery', {
+      description:
+        'One place per person per surgery. 409 `surgeries.slot_full` (with `nextFreeTimes`) when the time has gone. An `Idempotency-Key` makes a repeat return the first booking; the same key with a different body gets 422.',
+      headers: IdempotencyHeaders,
+      body: PublicBookingBody,
+      response: { 201: BookingResult },
+    }),
     async (request, reply) => {
       const { slotId, ...person } = request.body;
       const key = request.headers['idempotency-key'];
@@ -153,14 +144,11 @@ export async function surgeriesRoutes(
 
   app.post<{ Body: Static<typeof CancelBody> }>(
     '/api/public/bookings/cancel',
-    {
-      schema: {
-        tags: ['public'],
-        summary: 'Cancel a booking with the token from its manage link; the place is free again',
-        body: CancelBody,
-      },
-      config: { public: true, rateLimit: CANCEL_RATE_LIMIT },
-    },
+    publicApiRoute(
+      CANCEL_RATE_LIMIT,
+      'Cancel a booking with the token from its manage link; the place is free again',
+      { body: CancelBody },
+    ),
     async (request) => {
       const booking = await surgeries.booking.cancelByToken(
         publicActor(request),

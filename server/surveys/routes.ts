@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { apiRoute } from '../platform/api-route.js';
+import { apiRoute, publicApiRoute } from '../platform/api-route.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { MANAGERS } from '../platform/auth.js';
@@ -188,10 +188,10 @@ export async function surveysApiRoutes(
     Headers: Static<typeof IdempotencyHeaders>;
   }>(
     '/api/public/surveys/:id/responses',
-    {
-      schema: {
-        tags: ['public'],
-        summary: 'Submit a response (public link, or an invitation with its token)',
+    publicApiRoute(
+      SURVEY_RATE_LIMIT,
+      'Submit a response (public link, or an invitation with its token)',
+      {
         description:
           '400 names each question with a bad answer and stores nothing; 409 when the invitation has already answered; 422 when the survey is not open. An `Idempotency-Key` header makes a retry with the same body return the first answer (201, `Idempotent-Replayed: true`, nothing stored again); the same key with other answers gets 422 `idempotency.key_reused`.',
         params: SurveyIdParams,
@@ -199,8 +199,7 @@ export async function surveysApiRoutes(
         body: ResponseBody,
         response: { 201: ResponseReceipt },
       },
-      config: { public: true, rateLimit: SURVEY_RATE_LIMIT },
-    },
+    ),
     async (request, reply) => {
       const { token, answers } = request.body;
       const { replayed } = await answering.submit(
