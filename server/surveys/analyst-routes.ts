@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { apiRoute } from '../platform/api-route.js';
 import type { FastifyInstance } from 'fastify';
 import { ADMINS, MANAGERS } from '../platform/auth.js';
+import { sendCsv } from '../platform/csv-download.js';
 import { CrossTabQuery, ResultsView, SurveyIdParams } from './schemas.js';
 import type { SurveysService } from './service.js';
 
@@ -86,13 +87,7 @@ export async function surveysAnalystRoutes(
       const { stream } = await results.exportCsv(request.actor(), request.params.id, {
         specialCategory: true,
       });
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header(
-          'content-disposition',
-          `attachment; filename="survey-${request.params.id}-equality.csv"`,
-        )
-        .send(stream);
+      return sendCsv(reply, `survey-${request.params.id}-equality`, stream);
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { apiRoute, publicApiRoute } from '../platform/api-route.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendCsv } from '../platform/csv-download.js';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { MANAGERS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
@@ -175,10 +176,7 @@ export async function surveysApiRoutes(
     }),
     async (request, reply) => {
       const { stream } = await results.exportCsv(request.actor(), request.params.id);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="survey-${request.params.id}.csv"`)
-        .send(stream);
+      return sendCsv(reply, `survey-${request.params.id}`, stream);
     },
   );
 
