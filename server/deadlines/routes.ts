@@ -4,9 +4,9 @@ import { CASE_TYPE_LABELS as TYPE_LABELS, type CaseType } from '../lib/deadline-
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { dateFromParts } from '../lib/dates.js';
 import { apiRoute } from '../platform/api-route.js';
-import { NoticeQuery } from '../platform/schemas.js';
 import { ADMINS, STAFF } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { noticePage } from '../platform/views.js';
 import {
   CalculateBody,
   CalculatorQuery,
@@ -120,24 +120,17 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     );
   }
 
-  app.get<{ Querystring: { notice?: string } }>(
+  noticePage(
+    app,
     '/admin/holidays',
     {
-      schema: {
-        querystring: NoticeQuery,
-        hide: true,
+      auth: ADMINS,
+      notices: {
+        added: 'Holiday added: open cases are being recalculated',
+        removed: 'Removal confirmed: open cases are being recalculated',
       },
-      config: { auth: ADMINS },
     },
-    async (request, reply) =>
-      renderHolidays(reply, {
-        notice:
-          request.query.notice === 'added'
-            ? 'Holiday added: open cases are being recalculated'
-            : request.query.notice === 'removed'
-              ? 'Removal confirmed: open cases are being recalculated'
-              : undefined,
-      }),
+    (reply, notice) => renderHolidays(reply, { notice }),
   );
 
   app.post<{ Body: Static<typeof HolidayForm> }>(
@@ -208,19 +201,11 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     );
   }
 
-  app.get<{ Querystring: { notice?: string } }>(
+  noticePage(
+    app,
     '/admin/sla-policies',
-    {
-      schema: {
-        querystring: NoticeQuery,
-        hide: true,
-      },
-      config: { auth: ADMINS },
-    },
-    async (request, reply) =>
-      renderPolicies(reply, {
-        notice: request.query.notice === 'saved' ? 'Target saved' : undefined,
-      }),
+    { auth: ADMINS, notices: { saved: 'Target saved' } },
+    (reply, notice) => renderPolicies(reply, { notice }),
   );
 
   app.post<{ Body: Static<typeof PolicyForm> }>(

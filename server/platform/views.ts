@@ -106,6 +106,23 @@ export function recordPage(
   );
 }
 
+/**
+ * Registers the GET of a page that is no one record's (an admin list, say): the page its forms
+ * come back to after a post, with the banner `?notice=<key>` picks from `notices`.
+ */
+export function noticePage(
+  app: FastifyInstance,
+  path: string,
+  options: { auth: RouteAuth; notices: Record<string, string> },
+  render: (reply: FastifyReply, notice: string | undefined) => Promise<unknown>,
+) {
+  app.get<{ Querystring: NoticeQuery }>(
+    path,
+    { schema: { querystring: NoticeQuery, hide: true }, config: { auth: options.auth } },
+    async (request, reply) => render(reply, noticeText(options.notices, request.query.notice)),
+  );
+}
+
 export const viewsPlugin = fp(
   async (app: FastifyInstance, opts: { officeName: string; virusScanning?: boolean }) => {
     const env = nunjucks.configure([path.join(serverDir, 'views'), serverDir, govukDist, mojDist], {
