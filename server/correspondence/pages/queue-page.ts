@@ -1,8 +1,9 @@
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csvStream, type CsvColumn } from '../../lib/csv.js';
 import { formatDate } from '../../lib/format.js';
 import { pagination } from '../../lib/pagination.js';
+import type { Actor } from '../../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../../platform/auth.js';
 import { AppError, validationError, type FieldErrors } from '../../platform/errors.js';
 import { londonDate } from '../due.js';
@@ -35,13 +36,13 @@ import {
   type Query,
 } from './queue-state.js';
 
-/** The triage queue page, its CSV export and its bulk actions. */
 /** A queue form's field errors, refused as one 400 (the queue shows them in its summary). */
 function refuseIfAny(fields: FieldErrors) {
   if (Object.keys(fields).length > 0)
     throw new AppError(400, 'validation', 'Check the form', fields);
 }
 
+/** The triage queue page, its CSV export and its bulk actions. */
 export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
   async function renderQueue(
     request: FastifyRequest,
@@ -260,36 +261,6 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
     );
   }
 
-  /**
-   * Runs one of the queue's bulk actions (assign, take, tag) and goes back to the queue the
-   * form came from with how many cases changed (`?assigned=3`). A refusal a person can act on
-   * (any 4xx) shows that queue again with the errors and what was typed, not an error page.
-   */
-  async function queueAction(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    returnTo: string,
-    countParam: 'assigned' | 'tagged',
-    act: () => Promise<number>,
-    values?: { tags?: string },
-  ) {
-    try {
-      const changed = await act();
-      const url = new URL(returnTo, 'http://local');
-      url.searchParams.set(countParam, String(changed));
-      return reply.redirect(`${url.pathname}${url.search}`, 303);
-    } catch (error) {
-      if (error instanceof AppError && error.statusCode < 500) {
-        return renderQueue(request, reply, parseQueueUrl(returnTo), {
-          errors: error.fields ?? { cases: error.message },
-          status: error.statusCode,
-          ...(values ? { values } : {}),
-        });
-      }
-      throw error;
-    }
-  }
-
   app.get<{ Querystring: Query }>(
     '/casework',
     { schema: { querystring: QueueQuery, hide: true }, config: { auth: CASEWORK } },
@@ -345,67 +316,87 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
     },
   );
 
-  app.post<{ Body: Static<typeof BulkAssignForm> }>(
-    '/casework/bulk-assign',
-    { schema: { body: BulkAssignForm, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const actor = request.actor();
-      const returnTo = safeReturnTo(request.body.returnTo);
-      const cases = selectedCases(request.body.cases);
-      const choice = request.body.assigneeId ?? '';
-      const fields: FieldErrors = {};
-      if (cases.length === 0) fields.cases = 'Select the cases to assign';
-      if (!choice) fields.assigneeId = 'Choose who to assign the cases to';
-      return queueAction(request, reply, returnTo, 'assigned', async () => {
+  /**
+   * Registers one of the queue's bulk actions (assign, take, tag): a POST from the queue page
+   * its form names (`returnTo`). `run` reads the form into the action, which says how many
+   * cases changed, and what was typed; done, it goes back to that queue with the count
+   * (`?assigned=3`). A refusal a person can act on (any 4xx) shows that queue again with the
+   * errors and what was typed, not an error page.
+   */
+  function bulkAction<B extends TSchema>(
+    path: string,
+    body: B,
+    countParam: 'assigned' | 'tagged',
+    run: (
+      form: Static<B>,
+      actor: Actor,
+    ) => { act: () => Promise<number>; values?: { tags?: string } },
+  ) {
+    app.post<{ Body: Static<B> }>(
+      path,
+      { schema: { body, hide: true }, config: { auth: CASEWORK } },
+      async (request, reply) => {
+        // Every bulk form carries its queue's URL (BulkFields in schemas.ts).
+        const returnTo = safeReturnTo((request.body as { returnTo?: string }).returnTo);
+        const { act, values } = run(request.body, request.actor());
+        try {
+          const changed = await act();
+          const url = new URL(returnTo, 'http://local');
+          url.searchParams.set(countParam, String(changed));
+          return reply.redirect(`${url.pathname}${url.search}`, 303);
+        } catch (error) {
+          if (error instanceof AppError && error.statusCode < 500) {
+            return renderQueue(request, reply, parseQueueUrl(returnTo), {
+              errors: error.fields ?? { cases: error.message },
+              status: error.statusCode,
+              ...(values ? { values } : {}),
+            });
+          }
+          throw error;
+        }
+      },
+    );
+  }
+
+  bulkAction('/casework/bulk-assign', BulkAssignForm, 'assigned', (form, actor) => {
+    const cases = selectedCases(form.cases);
+    const choice = form.assigneeId ?? '';
+    const fields: FieldErrors = {};
+    if (cases.length === 0) fields.cases = 'Select the cases to assign';
+    if (!choice) fields.assigneeId = 'Choose who to assign the cases to';
+    const assigneeId = choice === 'me' ? actor.id : choice;
+    return {
+      act: async () => {
         refuseIfAny(fields);
-        const result = await svc.bulkAssign(actor, {
-          assigneeId: choice === 'me' ? actor.id : choice,
-          cases,
-        });
-        return result.assigned;
-      });
-    },
-  );
+        return (await svc.bulkAssign(actor, { assigneeId, cases })).assigned;
+      },
+    };
+  });
 
   // "Take": one case from the list assigned to me, with the same version check as bulk assign.
-  app.post<{ Body: Static<typeof TakeForm> }>(
-    '/casework/take',
-    { schema: { body: TakeForm, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const actor = request.actor();
-      const returnTo = safeReturnTo(request.body.returnTo);
-      const cases = selectedCases(request.body.take ? [request.body.take] : []);
-      return queueAction(request, reply, returnTo, 'assigned', async () => {
+  bulkAction('/casework/take', TakeForm, 'assigned', (form, actor) => {
+    const cases = selectedCases(form.take ? [form.take] : []);
+    return {
+      act: async () => {
         if (cases.length !== 1) refuseIfAny({ cases: 'Choose a case to take' });
-        const result = await svc.bulkAssign(actor, { assigneeId: actor.id, cases });
-        return result.assigned;
-      });
-    },
-  );
+        return (await svc.bulkAssign(actor, { assigneeId: actor.id, cases })).assigned;
+      },
+    };
+  });
 
-  app.post<{ Body: Static<typeof BulkTagForm> }>(
-    '/casework/bulk-tag',
-    { schema: { body: BulkTagForm, hide: true }, config: { auth: CASEWORK } },
-    async (request, reply) => {
-      const returnTo = safeReturnTo(request.body.returnTo);
-      const cases = selectedCases(request.body.cases);
-      const typed = request.body.tags ?? '';
-      const fields: FieldErrors = {};
-      if (cases.length === 0) fields.cases = 'Select the cases to tag';
-      const tags = typed.split(',');
-      if (!tags.some((tag) => tag.trim())) fields.tags = 'Enter the tags to add';
-      return queueAction(
-        request,
-        reply,
-        returnTo,
-        'tagged',
-        async () => {
-          refuseIfAny(fields);
-          const result = await svc.bulkTag(request.actor(), { tags, cases });
-          return result.tagged;
-        },
-        { tags: typed },
-      );
-    },
-  );
+  bulkAction('/casework/bulk-tag', BulkTagForm, 'tagged', (form, actor) => {
+    const cases = selectedCases(form.cases);
+    const typed = form.tags ?? '';
+    const fields: FieldErrors = {};
+    if (cases.length === 0) fields.cases = 'Select the cases to tag';
+    const tags = typed.split(',');
+    if (!tags.some((tag) => tag.trim())) fields.tags = 'Enter the tags to add';
+    return {
+      act: async () => {
+        refuseIfAny(fields);
+        return (await svc.bulkTag(actor, { tags, cases })).tagged;
+      },
+      values: { tags: typed },
+    };
+  });
 }
