@@ -1,13 +1,13 @@
 import type { Actor } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
+import { recordOnCase } from './case-change.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { caseNotFound, managerOnly } from './errors.js';
 import type { AccessGrant } from './types.js';
-import { appendToTimeline } from '../timeline/timeline.js';
 
 /** Who may see a restricted case besides its assignee and managers (domain §8). */
 export function createAccessCommands(ctx: CaseContext) {
-  const { db, repo, audit, clock, checkAssignee } = ctx;
+  const { db, repo, clock, checkAssignee, managerChange } = ctx;
 
   return {
     /**
@@ -15,10 +15,7 @@ export function createAccessCommands(ctx: CaseContext) {
      * changes nothing and records nothing.
      */
     async grantAccess(actor: Actor, id: string, userId: string): Promise<void> {
-      if (!isManager(actor)) throw managerOnly('Only a manager can grant access');
-      await db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+      await managerChange(actor, id, 'Only a manager can grant access', async (tx, row) => {
         const user = await checkAssignee(tx, userId, 'userId');
         const now = clock.now();
         const granted = await repo.grantAccess(tx, {
@@ -28,18 +25,10 @@ export function createAccessCommands(ctx: CaseContext) {
           grantedById: actor.id,
         });
         if (!granted) return;
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        await recordOnCase(ctx, tx, actor, row, {
           at: now,
-          actorId: actor.id,
-          kind: 'access_granted',
-          data: { userId, userName: user.name },
-        });
-        await audit.record(tx, actor, {
+          timeline: { kind: 'access_granted', data: { userId, userName: user.name } },
           action: 'case.access.grant',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
       });
     },
@@ -49,10 +38,7 @@ export function createAccessCommands(ctx: CaseContext) {
      * while it is assigned to them or while it is not restricted.
      */
     async revokeAccess(actor: Actor, id: string, userId: string): Promise<void> {
-      if (!isManager(actor)) throw managerOnly('Only a manager can remove access');
-      await db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+      await managerChange(actor, id, 'Only a manager can remove access', async (tx, row) => {
         const removed = await repo.revokeAccess(tx, row.id, userId);
         if (!removed)
           throw new AppError(
@@ -62,18 +48,10 @@ export function createAccessCommands(ctx: CaseContext) {
             { userId: 'That person has not been given access to this case' },
           );
         const user = await repo.user(tx, userId);
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        await recordOnCase(ctx, tx, actor, row, {
           at: clock.now(),
-          actorId: actor.id,
-          kind: 'access_revoked',
-          data: { userId, userName: user?.name ?? 'Unknown' },
-        });
-        await audit.record(tx, actor, {
+          timeline: { kind: 'access_revoked', data: { userId, userName: user?.name ?? 'Unknown' } },
           action: 'case.access.revoke',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
       });
     },

@@ -3,13 +3,13 @@ import type { Actor } from '../platform/audit.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { checkUploads, storeAttachments } from './attachment-store.js';
 import type { UploadedFile } from './attachments.js';
-import { isManager, viewerOf, type CaseContext } from './context.js';
-import { caseNotFound, managerOnly } from './errors.js';
+import { viewerOf, type CaseContext } from './context.js';
+import { caseNotFound } from './errors.js';
 import type { AttachmentView } from './types.js';
 
 /** Files on a case: adding, downloading (held until virus-checked) and scanning again. */
 export function createAttachmentCommands(ctx: CaseContext) {
-  const { db, repo, audit, deps } = ctx;
+  const { db, repo, audit, deps, lockCase, managerChange } = ctx;
 
   return {
     /**
@@ -24,8 +24,7 @@ export function createAttachmentCommands(ctx: CaseContext) {
     ): Promise<AttachmentView[]> {
       const checked = await checkUploads(files);
       return db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+        const row = await lockCase(tx, actor, id);
         const added = await storeAttachments(deps, tx, actor, row, checked);
         return added.map((file) => ({
           ...file,
@@ -80,10 +79,7 @@ export function createAttachmentCommands(ctx: CaseContext) {
      * a second press only queues a job that finds the file already decided and does nothing.
      */
     async rescanAttachment(actor: Actor, id: string, attachmentId: string): Promise<void> {
-      if (!isManager(actor)) throw managerOnly('Only a manager can scan again');
-      await db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+      await managerChange(actor, id, 'Only a manager can scan again', async (tx, row) => {
         const file = await repo.attachment(tx, row.id, attachmentId);
         if (!file) throw notFound('Attachment not found');
         await queueScanAgain(

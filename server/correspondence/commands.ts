@@ -2,9 +2,9 @@ import type { Tx } from '../../db/client.js';
 import type { CaseRow } from '../../db/schema/index.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
-import { isManager, viewerOf, type CaseContext } from './context.js';
+import { isManager, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
-import { caseNotFound, managerOnly, staleVersion } from './errors.js';
+import { managerOnly, staleVersion } from './errors.js';
 import type { CaseSummary, NoteView, TransitionInput } from './types.js';
 import { LIMITS } from './validation.js';
 import { findMove, humanise, STATUS_LABELS, type CaseStatus } from './workflow.js';
@@ -13,7 +13,7 @@ import { recordOnCase, saveCaseChange } from './case-change.js';
 
 /** Changes to one case: the workflow (§5), notes and restriction. */
 export function createCaseCommands(ctx: CaseContext) {
-  const { db, repo, audit, clock, deps, inTx, summaryOf } = ctx;
+  const { db, repo, audit, clock, deps, inTx, summaryOf, lockCase, managerChange } = ctx;
 
   return {
     /** Moves a case along §5. Invalid moves 422 and stale versions 409, changing nothing. */
@@ -25,8 +25,7 @@ export function createCaseCommands(ctx: CaseContext) {
       opts: { tx?: Tx; recompute?: boolean } = {},
     ): Promise<CaseSummary> {
       return inTx(opts.tx, async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+        const row = await lockCase(tx, actor, id);
         if (row.version !== input.version) throw staleVersion();
         const type = input.type ?? row.type;
         const move = findMove(type, row.status, input.to);
@@ -123,8 +122,7 @@ export function createCaseCommands(ctx: CaseContext) {
           body: `The note must be ${LIMITS.body.toLocaleString('en-GB')} characters or fewer`,
         });
       return db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+        const row = await lockCase(tx, actor, id);
         const now = clock.now();
         const note = await repo.insertNote(tx, {
           caseId: row.id,
@@ -149,25 +147,14 @@ export function createCaseCommands(ctx: CaseContext) {
 
     /** A manager redacts a note: the text goes, a tombstone stays. */
     async redactNote(actor: Actor, id: string, noteId: string): Promise<void> {
-      if (!isManager(actor)) throw managerOnly('Only a manager can redact a note');
-      await db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+      await managerChange(actor, id, 'Only a manager can redact a note', async (tx, row) => {
         const now = clock.now();
         const done = await repo.redactNote(tx, row.id, noteId, actor.id, now);
         if (!done) throw notFound('Note not found');
-        await appendToTimeline(tx, {
-          caseId: row.id,
+        await recordOnCase(ctx, tx, actor, row, {
           at: now,
-          actorId: actor.id,
-          kind: 'note_redacted',
-          data: { noteId },
-        });
-        await audit.record(tx, actor, {
+          timeline: { kind: 'note_redacted', data: { noteId } },
           action: 'case.note.redact',
-          subjectType: 'case',
-          subjectId: row.id,
-          personId: row.contactId,
         });
       });
     },
@@ -178,10 +165,7 @@ export function createCaseCommands(ctx: CaseContext) {
       id: string,
       input: { restricted: boolean; version: number },
     ): Promise<CaseSummary> {
-      if (!isManager(actor)) throw managerOnly('Only a manager can restrict a case');
-      return db.transaction(async (tx) => {
-        const row = await repo.lockVisible(tx, viewerOf(actor), id);
-        if (!row) throw caseNotFound();
+      return managerChange(actor, id, 'Only a manager can restrict a case', async (tx, row) => {
         if (row.version !== input.version) throw staleVersion();
         if (row.restricted === input.restricted) return summaryOf(tx, row, londonDate(clock.now()));
         const now = clock.now();

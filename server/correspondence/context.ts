@@ -9,6 +9,7 @@ import { createStampReader, createStampedCache } from '../platform/change-stamps
 import { validationError } from '../platform/errors.js';
 import type { CalendarService } from '../deadlines/calendar.js';
 import { DUE_SOON_WORKING_DAYS, londonDate, type CaseDeadlineHook } from './due.js';
+import { caseNotFound, managerOnly } from './errors.js';
 import type { CaseListRow, CorrespondenceRepository, QueueDates, Viewer } from './repository.js';
 import { missedTargets, unmetAcks, type UnmetAcks } from './missed.js';
 import type { CaseSummary } from './types.js';
@@ -190,6 +191,27 @@ export function createCaseContext(deps: CorrespondenceDeps) {
     return user;
   }
 
+  /** Case `id` locked in `tx` for a change by `actor`; one they may not see is a 404. */
+  async function lockCase(tx: Tx, actor: Actor, id: string): Promise<CaseRow> {
+    const row = await repo.lockVisible(tx, viewerOf(actor), id);
+    if (!row) throw caseNotFound();
+    return row;
+  }
+
+  /**
+   * A change only a manager may make (anyone else: 403 with `refusal`), run in one
+   * transaction on the case locked.
+   */
+  async function managerChange<T>(
+    actor: Actor,
+    id: string,
+    refusal: string,
+    change: (tx: Tx, row: CaseRow) => Promise<T>,
+  ): Promise<T> {
+    if (!isManager(actor)) throw managerOnly(refusal);
+    return db.transaction(async (tx) => change(tx, await lockCase(tx, actor, id)));
+  }
+
   return {
     deps,
     db,
@@ -207,6 +229,8 @@ export function createCaseContext(deps: CorrespondenceDeps) {
     toSummary,
     summaryOf,
     checkAssignee,
+    lockCase,
+    managerChange,
   };
 }
 export type CaseContext = ReturnType<typeof createCaseContext>;
