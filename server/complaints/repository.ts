@@ -26,7 +26,7 @@ import {
   type ReviewRow,
 } from '../../db/schema/index.js';
 import { staffMember } from '../platform/staff.js';
-import { updateIfVersion } from '../platform/versioned.js';
+import { versionedUpdate } from '../platform/versioned.js';
 import { complaintErrors, refuseDuplicate } from './errors.js';
 import { timerQueries } from './timer-repository.js';
 
@@ -215,14 +215,7 @@ export function createComplaintsRepository() {
       return row;
     },
     /** Conditional on the version read: a concurrent change makes this return undefined. */
-    async update(
-      tx: DbOrTx,
-      id: string,
-      expectedVersion: number,
-      patch: Partial<NewComplaintRow>,
-    ): Promise<ComplaintRow | undefined> {
-      return updateIfVersion(tx, complaints, id, expectedVersion, patch);
-    },
+    update: versionedUpdate(complaints),
 
     async list(
       tx: DbOrTx,

@@ -11,7 +11,7 @@ import {
 } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
 import { caseworkers, staffMember } from '../platform/staff.js';
-import { updateIfVersion } from '../platform/versioned.js';
+import { versionedUpdate } from '../platform/versioned.js';
 
 import { createCasePartsRepository } from './parts-repository.js';
 import { createQueueRepository } from './queue-repository.js';
@@ -180,14 +180,7 @@ export function createCorrespondenceRepository() {
     },
 
     /** Compare-and-set on `version`: undefined when someone else changed the case first. */
-    async updateCase(
-      tx: DbOrTx,
-      id: string,
-      expectedVersion: number,
-      values: Partial<NewCaseRow>,
-    ): Promise<CaseRow | undefined> {
-      return updateIfVersion(tx, cases, id, expectedVersion, values);
-    },
+    updateCase: versionedUpdate(cases),
 
     async email(tx: DbOrTx, id: string) {
       const [row] = await tx

@@ -9,18 +9,22 @@ import type { DbOrTx } from '../../db/client.js';
 
 type Versioned = PgTable & { id: PgColumn; version: PgColumn };
 
-/** Applies `values` and bumps the version; undefined when someone else changed it first. */
-export async function updateIfVersion<T extends Versioned>(
-  tx: DbOrTx,
-  table: T,
-  id: string,
-  expectedVersion: number,
-  values: PgUpdateSetSource<T>,
-): Promise<T['$inferSelect'] | undefined> {
-  const [row] = await tx
-    .update(table)
-    .set({ ...values, version: sql`${table.version} + 1` })
-    .where(and(eq(table.id, id), eq(table.version, expectedVersion)))
-    .returning();
-  return row;
+/**
+ * The compare-and-set update of `table`: applies `values` and bumps the version, or returns
+ * undefined when someone else changed the row first.
+ */
+export function versionedUpdate<T extends Versioned>(table: T) {
+  return async (
+    tx: DbOrTx,
+    id: string,
+    expectedVersion: number,
+    values: PgUpdateSetSource<T>,
+  ): Promise<T['$inferSelect'] | undefined> => {
+    const [row] = await tx
+      .update(table)
+      .set({ ...values, version: sql`${table.version} + 1` })
+      .where(and(eq(table.id, id), eq(table.version, expectedVersion)))
+      .returning();
+    return row;
+  };
 }
