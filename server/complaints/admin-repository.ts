@@ -7,30 +7,18 @@ import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import {
   complaintEqualityGrants,
-  complaintFactors,
   complaintJustifiedReadReports,
   complaintLetterTemplates,
   users,
 } from '../../db/schema/index.js';
 import { caseworkers } from '../platform/staff.js';
-import { complaintErrors, refuseDuplicate } from './errors.js';
+import { factorList } from './code-list-repository.js';
 
 export type EqualityGrantRow = typeof complaintEqualityGrants.$inferSelect;
 
 export function createAdminRepository() {
   return {
-    async insertFactor(tx: DbOrTx, row: typeof complaintFactors.$inferInsert) {
-      const [created] = await tx
-        .insert(complaintFactors)
-        .values(row)
-        .returning()
-        .catch(
-          refuseDuplicate(() =>
-            complaintErrors.invalid({ code: 'A factor with this code already exists' }),
-          ),
-        );
-      return created!;
-    },
+    insertFactor: factorList.insert,
 
     /** Every version of one template, newest first, with who saved it. */
     async templateVersions(tx: DbOrTx, key: string) {

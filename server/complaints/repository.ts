@@ -7,9 +7,7 @@ import {
   complaintAccess,
   complaintAllegations,
   complaintAllowedMoves,
-  complaintCategories,
   complaintContacts,
-  complaintFactors,
   complaintLetterTemplates,
   complaintReferenceCounters,
   complaintRegimes,
@@ -18,15 +16,14 @@ import {
   complaintSettings,
   complaintTransitions,
   users,
-  type CategoryRow,
   type ComplaintRow,
-  type FactorRow,
   type LetterTemplateRow,
   type NewComplaintRow,
   type ReviewRow,
 } from '../../db/schema/index.js';
 import { staffMember } from '../platform/staff.js';
 import { versionedUpdate } from '../platform/versioned.js';
+import { categoryList, factorList } from './code-list-repository.js';
 import { complaintErrors, refuseDuplicate } from './errors.js';
 import { timerQueries } from './timer-repository.js';
 
@@ -68,50 +65,11 @@ export function createComplaintsRepository() {
       return new Map(rows.map((r) => [r.key, r.value]));
     },
 
-    async categories(tx: DbOrTx): Promise<CategoryRow[]> {
-      return tx.select().from(complaintCategories).orderBy(asc(complaintCategories.code));
-    },
-    async factors(tx: DbOrTx): Promise<FactorRow[]> {
-      return tx.select().from(complaintFactors).orderBy(asc(complaintFactors.code));
-    },
-    async updateCategory(
-      tx: DbOrTx,
-      code: string,
-      patch: Partial<Pick<CategoryRow, 'label' | 'validTo' | 'confirmed'>>,
-      now: Date,
-    ) {
-      const [row] = await tx
-        .update(complaintCategories)
-        .set({ ...patch, updatedAt: now })
-        .where(eq(complaintCategories.code, code))
-        .returning();
-      return row;
-    },
-    async insertCategory(tx: DbOrTx, row: typeof complaintCategories.$inferInsert) {
-      const [created] = await tx
-        .insert(complaintCategories)
-        .values(row)
-        .returning()
-        .catch(
-          refuseDuplicate(() =>
-            complaintErrors.invalid({ code: 'A category with this code already exists' }),
-          ),
-        );
-      return created!;
-    },
-    async updateFactor(
-      tx: DbOrTx,
-      code: string,
-      patch: Partial<Pick<FactorRow, 'label' | 'validTo' | 'confirmed'>>,
-      now: Date,
-    ) {
-      const [row] = await tx
-        .update(complaintFactors)
-        .set({ ...patch, updatedAt: now })
-        .where(eq(complaintFactors.code, code))
-        .returning();
-      return row;
-    },
+    categories: categoryList.list,
+    factors: factorList.list,
+    insertCategory: categoryList.insert,
+    updateCategory: categoryList.update,
+    updateFactor: factorList.update,
 
     async insertComplaint(tx: DbOrTx, row: NewComplaintRow): Promise<ComplaintRow> {
       const [created] = await tx
