@@ -4,7 +4,7 @@ import { AppError, type FieldErrors } from '../platform/errors.js';
 import type { Answers } from './answers.js';
 import { pagesOf, type QuestionDef } from './questions.js';
 import type { SurveyWithQuestions } from './repository.js';
-import { publicActor, SURVEY_RATE_LIMIT } from './routes.js';
+import { respondentActor, SURVEY_RATE_LIMIT } from './routes.js';
 import type { SurveysService } from './service.js';
 import { questionView } from './question-view.js';
 
@@ -348,7 +348,7 @@ export async function surveysPublicRoutes(
       const answers = { ...j.draft, ...answersFromForm(equality, request.body) };
       try {
         await answering.submit(
-          publicActor(request),
+          respondentActor(request),
           j.survey.id,
           j.session.kind === 'inv'
             ? { channel: 'invitation', token: j.session.t }

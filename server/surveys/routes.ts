@@ -28,7 +28,12 @@ const api = apiRoute('surveys');
 /** Survey posts, every page of a consultation and the API, share one bucket: 20 per IP per 10 minutes (§6). */
 export const SURVEY_RATE_LIMIT = FORM_LIMITS.survey;
 
-export const publicActor = (request: FastifyRequest): Actor => ({
+/**
+ * A survey respondent as services and the audit log see one: no staff id and, unlike
+ * platform's publicActor, no IP, so nothing stored ties a response to an address
+ * (docs/rules/surveys.md S12).
+ */
+export const respondentActor = (request: FastifyRequest): Actor => ({
   id: null,
   role: 'public',
   requestId: request.id,
@@ -201,7 +206,7 @@ export async function surveysApiRoutes(
     async (request, reply) => {
       const { token, answers } = request.body;
       const { replayed } = await answering.submit(
-        publicActor(request),
+        respondentActor(request),
         request.params.id,
         token ? { channel: 'invitation', token } : { channel: 'link' },
         answers,
