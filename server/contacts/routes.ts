@@ -2,11 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pagination } from '../lib/pagination.js';
 import { STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
+import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { NoticeQuery } from '../platform/schemas.js';
 import { JUSTIFICATION_MAX } from './erasure.js';
 import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
+
+const api = apiRoute('contacts');
 
 const ContactIdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },
@@ -133,16 +136,10 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   app.get<{ Querystring: ListQueryValues }>(
     '/api/contacts',
-    {
-      schema: {
-        tags: ['contacts'],
-        security: [{ bearer: [] }],
-        summary: 'Contacts A to Z, or those matching a name, email, telephone or postcode',
-        querystring: ListQuery,
-        response: { 200: ContactListSchema },
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Contacts A to Z, or those matching a name, email, telephone or postcode', {
+      querystring: ListQuery,
+      response: { 200: ContactListSchema },
+    }),
     async (request) =>
       contacts.list(request.actor(), {
         q: request.query.q,
@@ -153,16 +150,10 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
   // "Find an existing contact" while recording a case (#15 item 4): caseworkers too.
   app.get<{ Querystring: Static<typeof FindQuery> }>(
     '/api/contacts/find',
-    {
-      schema: {
-        tags: ['contacts'],
-        security: [{ bearer: [] }],
-        summary: 'Find existing contacts by name, email, telephone or postcode (at most 10)',
-        querystring: FindQuery,
-        response: { 200: ContactFoundSchema },
-      },
-      config: { auth: CASEWORK },
-    },
+    api(CASEWORK, 'Find existing contacts by name, email, telephone or postcode (at most 10)', {
+      querystring: FindQuery,
+      response: { 200: ContactFoundSchema },
+    }),
     async (request) => contacts.find(request.actor(), request.query.q),
   );
 
@@ -199,17 +190,11 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof MergeBody> }>(
     '/api/contacts/:id/merge',
-    {
-      schema: {
-        tags: ['contacts'],
-        summary: 'Merge a duplicate contact into another: its cases move there (managers)',
-        params: ContactIdParams,
-        body: MergeBody,
-        response: { 200: MergeResultSchema },
-        security: [{ bearer: [] }],
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Merge a duplicate contact into another: its cases move there (managers)', {
+      params: ContactIdParams,
+      body: MergeBody,
+      response: { 200: MergeResultSchema },
+    }),
     async (request) => contacts.merge(request.actor(), request.params.id, request.body.into),
   );
 
@@ -312,15 +297,11 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
   app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseBody> }>(
     '/api/contacts/:id/erase',
     {
-      schema: {
-        tags: ['contacts'],
-        summary:
-          'Erase a person (UK GDPR Art 17): anonymise their details, cancel unsent email, record it in the erasure ledger (managers)',
-        params: ContactIdParams,
-        body: EraseBody,
-        response: { 200: EraseResultSchema },
-        security: [{ bearer: [] }],
-      },
+      ...api(
+        MANAGERS,
+        'Erase a person (UK GDPR Art 17): anonymise their details, cancel unsent email, record it in the erasure ledger (managers)',
+        { params: ContactIdParams, body: EraseBody, response: { 200: EraseResultSchema } },
+      ),
       config: { auth: MANAGERS, reauth: true },
     },
     async (request) =>

@@ -2,9 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import type { Actor } from '../platform/audit.js';
+import { apiRoute } from '../platform/api-route.js';
 import { ADMINS } from '../platform/auth.js';
 import { notFound } from '../platform/errors.js';
 import type { MailService } from './service.js';
+
+const api = apiRoute('mail');
 
 const MessageParams = Type.Object(
   { id: Type.String({ format: 'uuid' }) },
@@ -44,16 +47,10 @@ export async function mailRoutes(
   // Admins check delivery end to end (outbox, relay, queue, mailer) with one button.
   app.post<{ Body: Static<typeof TestEmailBody> }>(
     '/api/admin/test-email',
-    {
-      schema: {
-        tags: ['mail'],
-        summary: 'Queue a test email through the outbox',
-        body: TestEmailBody,
-        response: { 202: Type.Object({ emailId: Type.String() }) },
-        security: [{ bearer: [] }],
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Queue a test email through the outbox', {
+      body: TestEmailBody,
+      response: { 202: Type.Object({ emailId: Type.String() }) },
+    }),
     async (request, reply) =>
       reply
         .code(202)
@@ -82,15 +79,9 @@ export async function mailRoutes(
   );
   app.get(
     '/api/admin/mailbox',
-    {
-      schema: {
-        tags: ['mail'],
-        summary: 'Messages in the development mailbox',
-        response: { 200: Type.Object({ items: Type.Array(MailboxItem) }) },
-        security: [{ bearer: [] }],
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Messages in the development mailbox', {
+      response: { 200: Type.Object({ items: Type.Array(MailboxItem) }) },
+    }),
     async () => ({
       items: (await mail.devMailbox()).map((m) => ({
         ...m,

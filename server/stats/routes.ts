@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
 import { channelLabel, TYPE_LABELS, typeLabel } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
+import { apiRoute } from '../platform/api-route.js';
 import { MANAGERS } from '../platform/auth.js';
 import { sendCsv } from '../platform/csv-download.js';
 import { dateFieldValues, readDateFields } from '../platform/forms.js';
@@ -42,6 +43,8 @@ const periodQuerySchema = {
   },
   additionalProperties: false,
 } as const;
+
+const api = apiRoute('stats');
 
 const END_NAMES = { from: 'start', to: 'end' } as const;
 
@@ -131,15 +134,9 @@ export async function statsRoutes(
 
   app.get<{ Querystring: PeriodQuery }>(
     '/api/stats/correspondence',
-    {
-      schema: {
-        tags: ['stats'],
-        summary: 'Correspondence statistics for a period',
-        querystring: periodQuerySchema,
-        security: [{ bearer: [] }],
-      },
-      config: { auth: MANAGERS },
-    },
+    api(MANAGERS, 'Correspondence statistics for a period', {
+      querystring: periodQuerySchema,
+    }),
     async (request) => {
       const { errors, data } = await load(request.query);
       if (Object.keys(errors).length > 0) throw invalidPeriod(errors);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { apiRoute } from '../platform/api-route.js';
 import { ADMINS } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import type { Role } from './types.js';
@@ -14,6 +15,8 @@ import {
 } from './schemas.js';
 import type { UsersService } from './service.js';
 import type { MfaService } from '../auth/mfa.js';
+
+const api = apiRoute('users');
 
 const roleItems = (selected?: string) =>
   (['caseworker', 'manager', 'admin'] as const).map((value) => ({
@@ -31,16 +34,10 @@ export async function usersRoutes(
 
   app.post<{ Body: Static<typeof NewUserBody> }>(
     '/api/users',
-    {
-      schema: {
-        tags: ['users'],
-        summary: 'Add a member of staff',
-        body: NewUserBody,
-        response: { 201: Type.Object({ id: Type.String() }) },
-        security: [{ bearer: [] }],
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'Add a member of staff', {
+      body: NewUserBody,
+      response: { 201: Type.Object({ id: Type.String() }) },
+    }),
     async (request, reply) => {
       const user = await users.create(request.actor(), request.body);
       return reply.code(201).send({ id: user.id });
@@ -49,15 +46,7 @@ export async function usersRoutes(
 
   app.get(
     '/api/users',
-    {
-      schema: {
-        tags: ['users'],
-        summary: 'List staff',
-        response: { 200: Type.Object({ items: Type.Array(UserView) }) },
-        security: [{ bearer: [] }],
-      },
-      config: { auth: ADMINS },
-    },
+    api(ADMINS, 'List staff', { response: { 200: Type.Object({ items: Type.Array(UserView) }) } }),
     async () => ({ items: await users.list() }),
   );
 
