@@ -251,36 +251,6 @@ export const RULE_VERSIONS = {
 /** Working hours for sending warnings (§6): 09:00–17:00 London on E&W working days. */
 export const WORKING_HOURS = { startHour: 9, endHour: 17 } as const;
 
-const DEFAULT_EXTENSION: Record<CaseType, ExtensionKind> = {
-  foi: 'pit',
-  eir: 'reg7',
-  sar: 'sar_complex',
-  complaint: 'target',
-  mp_enquiry: 'target',
-  suggestion: 'target',
-  compliment: 'target',
-  general: 'target',
-};
-
-const APPLIES_TO: Partial<Record<ClockEventKind, readonly CaseType[]>> = {
-  clarification_requested: ['foi', 'eir', 'sar'],
-  clarification_received: ['foi', 'eir', 'sar'],
-  fee_notice_sent: ['foi', 'eir', 'sar'],
-  fee_received: ['foi', 'eir', 'sar'],
-  id_requested: ['sar'],
-  id_received: ['sar'],
-  review_requested: ['foi', 'eir'],
-};
-
-/** Types whose clock pauses for clarification only with a reason: Art 12A, genuinely needed. */
-const CLARIFICATION_NEEDS_REASON: readonly CaseType[] = ['sar'];
-
-/** Answers that may arrive unasked, with the request (a SAR's fee or ID), per type. */
-const MAY_ARRIVE_UNASKED: Partial<Record<ClockEventKind, readonly CaseType[]>> = {
-  fee_received: ['sar'],
-  id_received: ['sar'],
-};
-
 /** The event each answer closes. */
 const ASKED_BY = {
   clarification_received: 'clarification_requested',
@@ -432,6 +402,28 @@ function daysInclusive(from: IsoDate, to: IsoDate): IsoDate[] {
   return out;
 }
 
+/**
+ * The office's requests of one kind (clarification, a fee, proof of identity) and the
+ * answers, in date order. An answer closes the request open before it (the earliest not yet
+ * answered) or, with none open, came unasked; `open` is the request still unanswered.
+ */
+function exchanges(
+  events: readonly NormEvent[],
+  ask: ClockEventKind,
+  answer: ClockEventKind,
+): { answered: Array<{ asked: IsoDate | null; on: IsoDate }>; open: IsoDate | null } {
+  const answered: Array<{ asked: IsoDate | null; on: IsoDate }> = [];
+  let open: IsoDate | null = null;
+  for (const e of events) {
+    if (e.kind === ask) open ??= e.date;
+    else if (e.kind === answer) {
+      answered.push({ asked: open, on: e.date });
+      open = null;
+    }
+  }
+  return { answered, open };
+}
+
 // ---- FOI and EIR --------------------------------------------------------------------------
 
 interface StopInfo {
@@ -440,78 +432,123 @@ interface StopInfo {
   closePromptFrom: IsoDate | null;
 }
 
+/**
+ * What FOIA s10 and EIR reg 5 each say where they differ: the limit, the extension the law
+ * allows, and the provisions cited. The counting (a restart on clarification, fee periods
+ * disregarded, the clock stopped while awaiting either) is shared, in foiEirStatutory.
+ */
+interface FoiEirLaw {
+  rule: string;
+  ruleVersion: string;
+  /** The rule version once a fee period has been disregarded, if that differs. */
+  feeRuleVersion?: string;
+  /** The act's short name, in notes. */
+  act: string;
+  limitWd: number;
+  /** How far the extension can take the limit, in working days. */
+  furthestWd: number;
+  extension: ExtensionKind;
+  /** The extension after one more `extended` event of this law's kind. */
+  extend(so: AppliedExtension | null, event: NormEvent): AppliedExtension;
+  /** The limit in working days once extended. */
+  extendedWd(applied: AppliedExtension): number;
+  extensionNote(applied: AppliedExtension, baseDue: IsoDate): string;
+  cites: {
+    feePeriod: string;
+    clarificationStop: string;
+    feeStop: string;
+    restart: string;
+    workingDays: string;
+  };
+}
+
+const FOI_LAW: FoiEirLaw = {
+  rule: 'FOIA s10(1)',
+  ruleVersion: RULE_VERSIONS.foi,
+  act: 'FOIA',
+  limitWd: FOI_LIMIT_WD,
+  furthestWd: FOI_LIMIT_WD + PIT_MAX_EXTRA_WD,
+  extension: 'pit',
+  // s10(3) permits a "reasonable" extension; the s45 Code caps it at 20 WD in all.
+  extend: (so, e) => {
+    const amount = Math.max(0, Math.floor(e.data.amount ?? PIT_MAX_EXTRA_WD));
+    const total = Math.min(PIT_MAX_EXTRA_WD, (so?.amount ?? 0) + amount);
+    return { kind: 'pit', amount: total, unit: 'working_days', on: e.date };
+  },
+  extendedWd: (applied) => FOI_LIMIT_WD + applied.amount,
+  extensionNote: (applied, baseDue) =>
+    `Public interest test: +${applied.amount} working days (FOIA s10(3)); the s17 notice was due by day ${FOI_LIMIT_WD}, ${formatDayDate(baseDue)}.`,
+  cites: {
+    feePeriod: 'FOIA s10(2)',
+    clarificationStop: 'FOIA s1(3)',
+    feeStop: 'FOIA s9(2), s10(2)',
+    restart: 'FOIA s1(3), s10(6)(b)',
+    workingDays: 'FOIA s10(6)',
+  },
+};
+
+const EIR_LAW: FoiEirLaw = {
+  rule: 'EIR reg 5(2)',
+  ruleVersion: RULE_VERSIONS.eir,
+  feeRuleVersion: RULE_VERSIONS.eirFee,
+  act: 'EIR',
+  limitWd: EIR_LIMIT_WD,
+  furthestWd: EIR_REG7_WD,
+  extension: 'reg7',
+  // Reg 7(1) sets a new limit of 40 WD, once.
+  extend: (so, e) => so ?? { kind: 'reg7', amount: EIR_REG7_WD, unit: 'working_days', on: e.date },
+  extendedWd: () => EIR_REG7_WD,
+  extensionNote: () =>
+    `Extended to ${EIR_REG7_WD} working days as complex and voluminous (EIR reg 7(1)).`,
+  cites: {
+    feePeriod: 'EIR reg 8, treated as FOIA s10(2)',
+    clarificationStop: 'EIR reg 9',
+    feeStop: 'EIR reg 8',
+    restart: 'EIR reg 9(4)',
+    workingDays: 'EIR reg 2(1)',
+  },
+};
+
 function foiEirStatutory(
-  type: 'foi' | 'eir',
+  law: FoiEirLaw,
   receivedOn: IsoDate,
   events: readonly NormEvent[],
   cal: WorkingCalendar,
 ): { result: DeadlineResult; stop: StopInfo | null } {
-  const foi = type === 'foi';
-  const r = blankResult(
-    'statutory',
-    'uk_foia',
-    foi ? 'FOIA s10(1)' : 'EIR reg 5(2)',
-    foi ? RULE_VERSIONS.foi : RULE_VERSIONS.eir,
+  const r = blankResult('statutory', 'uk_foia', law.rule, law.ruleVersion);
+  const clarification = exchanges(events, 'clarification_requested', 'clarification_received');
+  const fee = exchanges(events, 'fee_notice_sent', 'fee_received');
+  // FOIA s1(3) and s10(6)(b); EIR reg 9(4): the date the clarification arrives is the new
+  // date of receipt, and the 20 WD run afresh from it.
+  const restartedOn = clarification.answered.at(-1)?.on ?? null;
+  const day0 = restartedOn ?? receivedOn;
+  // FOIA s10(2): working days from the day the fees notice is given to the day the fee is
+  // received, both included, are disregarded.
+  const feePeriods: Disregarded[] = fee.answered.flatMap(({ asked, on }) =>
+    asked
+      ? [
+          {
+            from: asked,
+            to: on,
+            reason: `Fee period: notice sent ${formatDayDate(asked)}, fee received ${formatDayDate(on)} (${law.cites.feePeriod})`,
+          },
+        ]
+      : [],
   );
-  let day0 = receivedOn;
-  let restarted = false;
-  let clarificationPending: IsoDate | null = null;
-  let feePending: IsoDate | null = null;
-  const feePeriods: Disregarded[] = [];
-  let pitExtra = 0;
+  if (feePeriods.length > 0 && law.feeRuleVersion) r.ruleVersion = law.feeRuleVersion;
   let extension: AppliedExtension | null = null;
-
   for (const e of events) {
-    switch (e.kind) {
-      case 'clarification_requested':
-        clarificationPending ??= e.date;
-        break;
-      case 'clarification_received':
-        // FOIA s1(3) and s10(6)(b); EIR reg 9(4): the date the clarification arrives is
-        // the new date of receipt, and the 20 WD run afresh from it.
-        day0 = e.date;
-        restarted = true;
-        clarificationPending = null;
-        break;
-      case 'fee_notice_sent':
-        feePending ??= e.date;
-        break;
-      case 'fee_received':
-        // FOIA s10(2): working days from the day the fees notice is given to the day the
-        // fee is received, both included, are disregarded.
-        if (feePending) {
-          feePeriods.push({
-            from: feePending,
-            to: e.date,
-            reason: `Fee period: notice sent ${formatDayDate(feePending)}, fee received ${formatDayDate(e.date)} (${foi ? 'FOIA s10(2)' : 'EIR reg 8, treated as FOIA s10(2)'})`,
-          });
-          if (!foi) r.ruleVersion = RULE_VERSIONS.eirFee;
-        }
-        feePending = null;
-        break;
-      case 'extended': {
-        const kind = e.data.kind ?? DEFAULT_EXTENSION[type];
-        if (foi && kind === 'pit') {
-          // s10(3) permits a "reasonable" extension; the s45 Code caps it at 20 WD in all.
-          const amount = Math.max(0, Math.floor(e.data.amount ?? PIT_MAX_EXTRA_WD));
-          pitExtra = Math.min(PIT_MAX_EXTRA_WD, pitExtra + amount);
-          extension = { kind, amount: pitExtra, unit: 'working_days', on: e.date };
-        } else if (!foi && kind === 'reg7' && !extension) {
-          extension = { kind, amount: EIR_REG7_WD, unit: 'working_days', on: e.date };
-        }
-        break;
-      }
-      default:
-        break;
-    }
+    if (e.kind === 'extended' && (e.data.kind ?? law.extension) === law.extension)
+      extension = law.extend(extension, e);
   }
 
-  const law = foi ? 'FOIA' : 'EIR';
+  const clarificationPending = clarification.open;
+  const feePending = fee.open;
   if (clarificationPending || feePending) {
     const since = (clarificationPending ?? feePending)!;
     const reason = clarificationPending
-      ? `Awaiting clarification requested ${formatDayDate(since)}: the clock is stopped (${foi ? 'FOIA s1(3)' : 'EIR reg 9'})`
-      : `Awaiting the fee, notice sent ${formatDayDate(since)}: the clock is stopped (${foi ? 'FOIA s9(2), s10(2)' : 'EIR reg 8'})`;
+      ? `Awaiting clarification requested ${formatDayDate(since)}: the clock is stopped (${law.cites.clarificationStop})`
+      : `Awaiting the fee, notice sent ${formatDayDate(since)}: the clock is stopped (${law.cites.feeStop})`;
     r.stopped = true;
     r.startRule = reason;
     const closePromptFrom = addMonthsCapped(since, CLOSE_PROMPT_MONTHS);
@@ -521,16 +558,11 @@ function foiEirStatutory(
     return { result: r, stop: { reason, since, closePromptFrom } };
   }
 
-  const limit = foi ? FOI_LIMIT_WD : EIR_LIMIT_WD;
+  const limit = law.limitWd;
   const base = countWorkingDays(cal, day0, limit, feePeriods);
-  const furthest = countWorkingDays(
-    cal,
-    day0,
-    foi ? FOI_LIMIT_WD + PIT_MAX_EXTRA_WD : EIR_REG7_WD,
-    feePeriods,
-  );
+  const furthest = countWorkingDays(cal, day0, law.furthestWd, feePeriods);
   const applied: AppliedExtension | null = extension;
-  const total = !applied ? limit : foi ? limit + applied.amount : EIR_REG7_WD;
+  const total = applied ? law.extendedWd(applied) : limit;
   const main = total === limit ? base : countWorkingDays(cal, day0, total, feePeriods);
 
   r.startDate = day0;
@@ -539,13 +571,13 @@ function foiEirStatutory(
   r.extendedDueDate = furthest.due;
   r.extension = applied;
   r.skipped = main.skipped;
-  if (restarted) {
+  if (restartedOn) {
     const before = daysInclusive(addDays(receivedOn, 1), day0).map((date) => ({
       date,
       reason: `Before the restart: the clarification received ${formatDayDate(day0)} is day 0`,
     }));
     r.skipped = [...before, ...r.skipped];
-    r.startRule = `Day 0 is ${formatDayDate(day0)}, when the clarification arrived: the ${limit} working days are counted afresh (${foi ? 'FOIA s1(3), s10(6)(b)' : 'EIR reg 9(4)'}).`;
+    r.startRule = `Day 0 is ${formatDayDate(day0)}, when the clarification arrived: the ${limit} working days are counted afresh (${law.cites.restart}).`;
   } else {
     r.startRule = `Day 0 is the date of receipt, ${formatDayDate(day0)}; the answer is due by the end of the ${limit}th working day after it (${r.rule}).`;
   }
@@ -555,19 +587,11 @@ function foiEirStatutory(
     );
   }
   r.notes.push(
-    `Working days exclude weekends and bank holidays in any part of the UK (${foi ? 'FOIA s10(6)' : 'EIR reg 2(1)'}).`,
+    `Working days exclude weekends and bank holidays in any part of the UK (${law.cites.workingDays}).`,
   );
   if (feePeriods.length > 0)
-    r.notes.push(`Working days in the fee period are not counted (${law}).`);
-  if (applied?.kind === 'pit') {
-    r.notes.push(
-      `Public interest test: +${applied.amount} working days (FOIA s10(3)); the s17 notice was due by day ${limit}, ${formatDayDate(base.due)}.`,
-    );
-  } else if (applied?.kind === 'reg7') {
-    r.notes.push(
-      `Extended to ${EIR_REG7_WD} working days as complex and voluminous (EIR reg 7(1)).`,
-    );
-  }
+    r.notes.push(`Working days in the fee period are not counted (${law.act}).`);
+  if (applied) r.notes.push(law.extensionNote(applied, base.due));
   flagCoverage(r, cal);
   return { result: r, stop: null };
 }
@@ -587,59 +611,35 @@ function sarStatutory(
     'Office target (SAR)',
     RULE_VERSIONS.office,
   );
-  let idPending: IsoDate | null = null;
-  let feePending: IsoDate | null = null;
-  let clarificationPending: { date: IsoDate; reason: string | null } | null = null;
-  let idReceived: IsoDate | null = null;
-  let feeReceived: IsoDate | null = null;
-  const pauses: Array<{ from: IsoDate; to: IsoDate }> = [];
+  const id = exchanges(events, 'id_requested', 'id_received');
+  const fee = exchanges(events, 'fee_notice_sent', 'fee_received');
+  const clarification = exchanges(events, 'clarification_requested', 'clarification_received');
+  const idPending = id.open;
+  const feePending = fee.open;
+  const clarificationPending = clarification.open;
+  // Answers come in date order: the last is the latest.
+  const idReceived = id.answered.at(-1)?.on ?? null;
+  const feeReceived = fee.answered.at(-1)?.on ?? null;
+  const pauses = clarification.answered.map(({ asked, on }) => ({ from: asked ?? on, to: on }));
   let extension: AppliedExtension | null = null;
-
   for (const e of events) {
-    switch (e.kind) {
-      case 'id_requested':
-        idPending ??= e.date;
-        break;
-      case 'id_received':
-        idPending = null;
-        idReceived = idReceived ? maxDate(idReceived, e.date) : e.date;
-        break;
-      case 'fee_notice_sent':
-        feePending ??= e.date;
-        break;
-      case 'fee_received':
-        feePending = null;
-        feeReceived = feeReceived ? maxDate(feeReceived, e.date) : e.date;
-        break;
-      case 'clarification_requested':
-        clarificationPending ??= { date: e.date, reason: e.reason };
-        break;
-      case 'clarification_received':
-        pauses.push({ from: clarificationPending?.date ?? e.date, to: e.date });
-        clarificationPending = null;
-        break;
-      case 'extended':
-        // Art 12(3): "extended by two further months"; once (a second is refused).
-        if ((e.data.kind ?? 'sar_complex') === 'sar_complex' && !extension) {
-          const months = Math.min(
-            SAR_EXTENSION_MONTHS,
-            Math.max(1, Math.floor(e.data.amount ?? SAR_EXTENSION_MONTHS)),
-          );
-          extension = { kind: 'sar_complex', amount: months, unit: 'months', on: e.date };
-        }
-        break;
-      default:
-        break;
+    // Art 12(3): "extended by two further months"; once (a second is refused).
+    if (e.kind === 'extended' && (e.data.kind ?? 'sar_complex') === 'sar_complex' && !extension) {
+      const months = Math.min(
+        SAR_EXTENSION_MONTHS,
+        Math.max(1, Math.floor(e.data.amount ?? SAR_EXTENSION_MONTHS)),
+      );
+      extension = { kind: 'sar_complex', amount: months, unit: 'months', on: e.date };
     }
   }
 
   if (idPending || feePending || clarificationPending) {
     const reason = clarificationPending
-      ? `Paused for clarification requested ${formatDayDate(clarificationPending.date)} (UK GDPR Art 12A)`
+      ? `Paused for clarification requested ${formatDayDate(clarificationPending)} (UK GDPR Art 12A)`
       : idPending
         ? `Waiting for proof of identity, requested ${formatDayDate(idPending)}: the time limit starts when it arrives (UK GDPR Art 12A)`
         : `Waiting for the fee, requested ${formatDayDate(feePending!)}: the time limit starts when it arrives (UK GDPR Art 12A)`;
-    const since = clarificationPending?.date ?? idPending ?? feePending!;
+    const since = clarificationPending ?? idPending ?? feePending!;
     for (const d of [r, internal]) {
       d.stopped = true;
       d.startRule = reason;
@@ -800,22 +800,38 @@ function dpAcknowledge(receivedOn: IsoDate, cal: WorkingCalendar): DeadlineResul
   return r;
 }
 
+/** How a review of a response is timed: the count is shared, the start and wording are not. */
+interface ReviewLaw {
+  rule: string;
+  dayZero(requestedOn: IsoDate, cal: WorkingCalendar): IsoDate;
+  startRule(day0: IsoDate): string;
+}
+
+const FOI_REVIEW: ReviewLaw = {
+  rule: 'FOIA s45 Code of Practice, part 5',
+  // The s45 Code (para 4.2) treats a request arriving on a non-working day as received on
+  // the next working day.
+  dayZero: (requestedOn, cal) => cal.nextWorkingDayOnOrAfter(requestedOn),
+  startRule: (day0) =>
+    `Day 0 is ${formatDayDate(day0)}, the working day the review request was received (s45 Code): target ${REVIEW_TARGET_WD} working days, ${REVIEW_MAX_WD} at most.`,
+};
+
+const EIR_REVIEW: ReviewLaw = {
+  rule: 'EIR reg 11(4)',
+  // EIR reg 11 is statutory and counts from the actual date.
+  dayZero: (requestedOn) => requestedOn,
+  startRule: (day0) =>
+    `Day 0 is ${formatDayDate(day0)}, when the representations were received: target ${REVIEW_TARGET_WD} working days, ${REVIEW_MAX_WD} at most (EIR reg 11(4)).`,
+};
+
 function review(
-  type: 'foi' | 'eir',
+  law: ReviewLaw,
   requestedOn: IsoDate,
   respondedOn: IsoDate | null,
   cal: WorkingCalendar,
 ): DeadlineResult {
-  const foi = type === 'foi';
-  const r = blankResult(
-    'review',
-    'uk_foia',
-    foi ? 'FOIA s45 Code of Practice, part 5' : 'EIR reg 11(4)',
-    RULE_VERSIONS.review,
-  );
-  // The s45 Code (para 4.2) treats a request arriving on a non-working day as received on
-  // the next working day. EIR reg 11 is statutory and counts from the actual date.
-  const day0 = foi ? cal.nextWorkingDayOnOrAfter(requestedOn) : requestedOn;
+  const r = blankResult('review', 'uk_foia', law.rule, RULE_VERSIONS.review);
+  const day0 = law.dayZero(requestedOn, cal);
   const target = countWorkingDays(cal, day0, REVIEW_TARGET_WD);
   const max = countWorkingDays(cal, day0, REVIEW_MAX_WD);
   r.startDate = day0;
@@ -823,9 +839,7 @@ function review(
   r.baseDueDate = target.due;
   r.extendedDueDate = max.due;
   r.skipped = target.skipped;
-  r.startRule = foi
-    ? `Day 0 is ${formatDayDate(day0)}, the working day the review request was received (s45 Code): target ${REVIEW_TARGET_WD} working days, ${REVIEW_MAX_WD} at most.`
-    : `Day 0 is ${formatDayDate(day0)}, when the representations were received: target ${REVIEW_TARGET_WD} working days, ${REVIEW_MAX_WD} at most (EIR reg 11(4)).`;
+  r.startRule = law.startRule(day0);
   if (day0 !== requestedOn) {
     r.notes.push(
       `Requested on ${formatDayDate(requestedOn)}, not a working day, so treated as received on ${formatDayDate(day0)}.`,
@@ -858,10 +872,10 @@ interface MainRule {
   build(ctx: RuleContext): { results: DeadlineResult[]; stop: StopInfo | null };
 }
 
-const statutoryFoiEir = (type: 'foi' | 'eir'): MainRule => ({
+const statutoryFoiEir = (law: FoiEirLaw): MainRule => ({
   mainKind: 'statutory',
   build: ({ receivedOn, events, cals }) => {
-    const out = foiEirStatutory(type, receivedOn, events, cals.uk_foia);
+    const out = foiEirStatutory(law, receivedOn, events, cals.uk_foia);
     return { results: [out.result], stop: out.stop };
   },
 });
@@ -882,39 +896,77 @@ const officeResponse: MainRule = {
   }),
 };
 
-/** Each type's regime: FOI s10, EIR reg 5, SAR Art 12, office targets for the rest. */
-const MAIN_RULES: Record<CaseType, MainRule> = {
-  foi: statutoryFoiEir('foi'),
-  eir: statutoryFoiEir('eir'),
-  sar: statutorySar,
-  complaint: officeResponse,
-  mp_enquiry: officeResponse,
-  suggestion: officeResponse,
-  compliment: officeResponse,
-  general: officeResponse,
-};
+/** One type's rules: another type is one more entry in TYPE_RULES, editing none of these. */
+interface TypeRules {
+  main: MainRule;
+  /** The extension its law allows; an `extended` event naming no kind means this one. */
+  extension: ExtensionKind;
+  /** The clock events that apply to it. */
+  events: readonly ClockEventKind[];
+  /** Clarification pauses the clock only with a reason (UK GDPR Art 12A: genuinely needed). */
+  clarificationNeedsReason?: boolean;
+  /** Answers that may arrive unasked, with the request (a SAR's fee or ID). */
+  unaskedAnswers?: readonly ClockEventKind[];
+  /** Deadlines beside the main one (and the office's acknowledgement), where they apply. */
+  extras?: ReadonlyArray<(ctx: RuleContext) => DeadlineResult | null>;
+  /** How a review of its response is timed; none where a response cannot be reviewed. */
+  review?: ReviewLaw;
+}
 
-/** Deadlines added beside the main one, each with the cases it applies to. */
-const EXTRA_RULES: ReadonlyArray<{
-  applies(type: CaseType, ctx: RuleContext): boolean;
-  build(ctx: RuleContext): DeadlineResult;
-}> = [
-  {
-    // The office's acknowledgement target: every type.
-    applies: () => true,
-    build: ({ receivedOn, cals, policy }) =>
-      officeTarget('acknowledge', receivedOn, policy.acknowledgeWd, cals.england_wales, []),
-  },
-  {
-    // DPA 2018 s164A: data protection complaints received from 19 June 2026.
-    applies: (type, { subtype, receivedOn }) =>
-      type === 'complaint' && subtype === 'data_protection' && receivedOn >= DP_COMPLAINTS_FROM,
-    build: ({ receivedOn, cals }) => dpAcknowledge(receivedOn, cals.england_wales),
-  },
+const EVERY_TYPE_EVENTS: readonly ClockEventKind[] = [
+  'extended',
+  'due_date_override',
+  'responded',
+  'closed',
+];
+const CLARIFICATION_AND_FEE_EVENTS: readonly ClockEventKind[] = [
+  'clarification_requested',
+  'clarification_received',
+  'fee_notice_sent',
+  'fee_received',
 ];
 
-/** Types whose response can be reviewed, with the review's regime (s45 Code, EIR reg 11). */
-const REVIEWS: Partial<Record<CaseType, 'foi' | 'eir'>> = { foi: 'foi', eir: 'eir' };
+/** DPA 2018 s164A: data protection complaints received from 19 June 2026. */
+const dpAcknowledgement = ({ subtype, receivedOn, cals }: RuleContext) =>
+  subtype === 'data_protection' && receivedOn >= DP_COMPLAINTS_FROM
+    ? dpAcknowledge(receivedOn, cals.england_wales)
+    : null;
+
+const OFFICE_RULES: TypeRules = {
+  main: officeResponse,
+  extension: 'target',
+  events: EVERY_TYPE_EVENTS,
+};
+
+/** Each type's regime: FOI s10, EIR reg 5, SAR Art 12, office targets for the rest. */
+const TYPE_RULES: Record<CaseType, TypeRules> = {
+  foi: {
+    main: statutoryFoiEir(FOI_LAW),
+    extension: FOI_LAW.extension,
+    events: [...EVERY_TYPE_EVENTS, ...CLARIFICATION_AND_FEE_EVENTS, 'review_requested'],
+    review: FOI_REVIEW,
+  },
+  eir: {
+    main: statutoryFoiEir(EIR_LAW),
+    extension: EIR_LAW.extension,
+    events: [...EVERY_TYPE_EVENTS, ...CLARIFICATION_AND_FEE_EVENTS, 'review_requested'],
+    review: EIR_REVIEW,
+  },
+  sar: {
+    main: statutorySar,
+    extension: 'sar_complex',
+    events: [...EVERY_TYPE_EVENTS, ...CLARIFICATION_AND_FEE_EVENTS, 'id_requested', 'id_received'],
+    clarificationNeedsReason: true,
+    unaskedAnswers: ['fee_received', 'id_received'],
+  },
+  complaint: { ...OFFICE_RULES, extras: [dpAcknowledgement] },
+  mp_enquiry: OFFICE_RULES,
+  suggestion: OFFICE_RULES,
+  compliment: OFFICE_RULES,
+  general: OFFICE_RULES,
+};
+
+const rulesOf = (type: CaseType): TypeRules => TYPE_RULES[type] ?? OFFICE_RULES;
 
 // ---- The engine ---------------------------------------------------------------------------
 
@@ -928,12 +980,19 @@ export function computeDeadlines(input: DeadlineInput): DeadlineComputation {
   const subtype = input.subtype ?? null;
   const ctx: RuleContext = { receivedOn, events, cals, policy, subtype };
 
-  const rule = MAIN_RULES[type] ?? officeResponse;
-  const main = rule.build(ctx);
+  const rules = rulesOf(type);
+  const main = rules.main.build(ctx);
   const deadlines: DeadlineResult[] = [...main.results];
   const stop = main.stop;
-  const mainKind = rule.mainKind;
-  for (const extra of EXTRA_RULES) if (extra.applies(type, ctx)) deadlines.push(extra.build(ctx));
+  const mainKind = rules.main.mainKind;
+  // The office's acknowledgement target: every type.
+  deadlines.push(
+    officeTarget('acknowledge', receivedOn, policy.acknowledgeWd, cals.england_wales, []),
+  );
+  for (const extra of rules.extras ?? []) {
+    const result = extra(ctx);
+    if (result) deadlines.push(result);
+  }
 
   // Responses, closures, reviews and overrides.
   const responded = events.filter((e) => e.kind === 'responded').map((e) => e.date);
@@ -943,10 +1002,9 @@ export function computeDeadlines(input: DeadlineInput): DeadlineComputation {
   const closedOn = closed.at(-1) ?? null;
   const reviewRequest = events.filter((e) => e.kind === 'review_requested').at(-1) ?? null;
   for (const d of deadlines) d.completedOn = stops[0] ?? null;
-  const reviewRegime = REVIEWS[type];
-  if (reviewRequest && reviewRegime) {
+  if (reviewRequest && rules.review) {
     const before = responded.filter((d) => d <= reviewRequest.date).at(-1) ?? null;
-    const r = review(reviewRegime, reviewRequest.date, before, cals.uk_foia);
+    const r = review(rules.review, reviewRequest.date, before, cals.uk_foia);
     r.completedOn = stops.find((d) => d >= reviewRequest.date) ?? null;
     deadlines.push(r);
   }
@@ -1037,21 +1095,15 @@ export function validateClockEvent(
       `The date cannot be before the date of receipt, ${formatDayDate(receivedOn)}`,
     );
   }
-  const allowed = APPLIES_TO[event.kind];
-  if (allowed && !allowed.includes(input.type)) {
+  const rules = rulesOf(input.type);
+  if (!rules.events.includes(event.kind)) {
     fail('kind', 'deadlines.not_applicable', `"${event.kind}" does not apply to this type of case`);
     return errors;
   }
 
   const existing = normaliseEvents(input.events ?? []);
-  const pending = (ask: ClockEventKind, answer: ClockEventKind): IsoDate | null => {
-    let open: IsoDate | null = null;
-    for (const e of existing) {
-      if (e.kind === ask) open ??= e.date;
-      else if (e.kind === answer) open = null;
-    }
-    return open;
-  };
+  const pending = (ask: ClockEventKind, answer: ClockEventKind): IsoDate | null =>
+    exchanges(existing, ask, answer).open;
   const reason = reasonOf(event);
 
   switch (event.kind) {
@@ -1059,7 +1111,7 @@ export function validateClockEvent(
       if (pending('clarification_requested', 'clarification_received')) {
         fail('kind', 'deadlines.already_pending', 'Clarification has already been asked for');
       }
-      if (CLARIFICATION_NEEDS_REASON.includes(input.type) && !reason) {
+      if (rules.clarificationNeedsReason && !reason) {
         fail('data.reason', 'deadlines.reason_required', 'Say why clarification is needed');
       }
       break;
@@ -1069,7 +1121,7 @@ export function validateClockEvent(
       const ask = ASKED_BY[event.kind];
       const open = pending(ask, event.kind);
       // An answer must follow its request unless the type lets it arrive unasked.
-      const mustAnswer = !MAY_ARRIVE_UNASKED[event.kind]?.includes(input.type);
+      const mustAnswer = !rules.unaskedAnswers?.includes(event.kind);
       if (!open && mustAnswer) fail('kind', 'deadlines.nothing_pending', 'Nothing was asked for');
       if (open && date < open)
         fail(
@@ -1111,8 +1163,9 @@ function validateExtension(
   reason: string | null,
   fail: (field: string, code: string, message: string) => void,
 ): void {
-  const kind = event.data?.kind ?? DEFAULT_EXTENSION[input.type];
-  if (kind !== DEFAULT_EXTENSION[input.type]) {
+  const allowed = rulesOf(input.type).extension;
+  const kind = event.data?.kind ?? allowed;
+  if (kind !== allowed) {
     fail(
       'data.kind',
       'deadlines.extension_kind',
