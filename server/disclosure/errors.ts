@@ -1,6 +1,6 @@
 /** The disclosure log's domain errors, with stable codes (docs/rules/api.md's error shape). */
 import type { FieldErrors } from '../platform/errors.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, fixedErrors } from '../platform/errors.js';
 
 /** A refused document, with the message against the file field. */
 export const documentError = (status: number, code: string, message: string) =>
@@ -12,22 +12,6 @@ export const notPublishable = (message: string) =>
 export const managerOnly = (what: string) =>
   new AppError(403, 'disclosure.manager_only', `Only a manager can ${what}`);
 
-export const stale = () =>
-  new AppError(
-    409,
-    'disclosure.stale_version',
-    'This entry has changed since you loaded it. Check the latest version and try again.',
-    { version: 'This entry has changed since you loaded it' },
-  );
-
-export const personalDataUnconfirmed = () =>
-  new AppError(
-    422,
-    'disclosure.personal_data_unconfirmed',
-    'The caseworker has not confirmed that personal data has been removed',
-    { personalDataRemoved: 'Confirm that personal data has been removed' },
-  );
-
 export const personalDataFoundError = (found: FieldErrors) =>
   new AppError(422, 'disclosure.personal_data', 'The entry still contains personal data', found);
 
@@ -37,29 +21,40 @@ export const invalidTransition = (status: string, to: string) =>
 export const documentsNotChecked = (message: string) =>
   new AppError(422, 'disclosure.documents_not_checked', message, { documents: message });
 
-export const withdrawn = () =>
-  new AppError(
-    410,
-    'disclosure.withdrawn',
-    'This entry has been withdrawn from the disclosure log',
-  );
-
 export const notEditable = (status: string) =>
   new AppError(422, 'disclosure.not_editable', `A ${status} entry cannot be edited`);
 
-export const documentRemoved = () =>
-  new AppError(410, 'disclosure.document_removed', 'This document has been removed');
-
-export const documentScanPending = () =>
-  new AppError(
+/** The disclosure log's fixed errors: [status, stable code, message, field messages]. */
+export const {
+  stale,
+  personalDataUnconfirmed,
+  withdrawn,
+  documentRemoved,
+  documentScanPending,
+  documentInfected,
+} = fixedErrors({
+  stale: [
+    409,
+    'disclosure.stale_version',
+    'This entry has changed since you loaded it. Check the latest version and try again.',
+    { version: 'This entry has changed since you loaded it' },
+  ],
+  personalDataUnconfirmed: [
+    422,
+    'disclosure.personal_data_unconfirmed',
+    'The caseworker has not confirmed that personal data has been removed',
+    { personalDataRemoved: 'Confirm that personal data has been removed' },
+  ],
+  withdrawn: [410, 'disclosure.withdrawn', 'This entry has been withdrawn from the disclosure log'],
+  documentRemoved: [410, 'disclosure.document_removed', 'This document has been removed'],
+  documentScanPending: [
     409,
     'disclosure.document_scan_pending',
     'This document is still being checked for viruses. Try again in a few minutes.',
-  );
-
-export const documentInfected = () =>
-  new AppError(
+  ],
+  documentInfected: [
     403,
     'disclosure.document_infected',
     'This document contains a virus and has been blocked. It cannot be downloaded.',
-  );
+  ],
+});

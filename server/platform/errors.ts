@@ -20,16 +20,20 @@ export class AppError extends Error {
 }
 
 /**
- * A domain's fixed errors (same status, code and message every time) from one table:
- * each entry becomes a factory, so every throw gets a fresh error with its own stack.
+ * A domain's fixed errors (same status, code, message and field messages every time) from
+ * one table: each entry becomes a factory, so every throw gets a fresh error with its own
+ * stack and its own copy of the field messages.
  */
 export function fixedErrors<K extends string>(
-  table: Record<K, readonly [statusCode: number, code: string, message: string]>,
+  table: Record<
+    K,
+    readonly [statusCode: number, code: string, message: string, fields?: FieldErrors]
+  >,
 ): Record<K, () => AppError> {
   const out = {} as Record<K, () => AppError>;
   for (const name of Object.keys(table) as K[]) {
-    const [statusCode, code, message] = table[name];
-    out[name] = () => new AppError(statusCode, code, message);
+    const [statusCode, code, message, fields] = table[name];
+    out[name] = () => new AppError(statusCode, code, message, fields && { ...fields });
   }
   return out;
 }

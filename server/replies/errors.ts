@@ -1,22 +1,11 @@
 /** Replies' domain errors, with stable codes (docs/rules/api.md's error shape). */
 import type { CaseStatus } from '../correspondence/workflow.js';
 import { STATUS_LABELS } from '../lib/labels.js';
-import { AppError, notFound } from '../platform/errors.js';
+import { AppError, fixedErrors, notFound } from '../platform/errors.js';
 
 export const caseNotFound = () => notFound('Case not found');
 export const templateNotFound = () => notFound('Template not found');
 export const replyNotFound = () => notFound('Reply not found');
-
-export const adminOnly = () =>
-  new AppError(403, 'forbidden', 'Only an administrator can change reply templates');
-
-export const staleTemplate = () =>
-  new AppError(
-    409,
-    'replies.stale_template',
-    'Someone saved a newer version of this template since you opened it. Reload it and make your changes again.',
-    { version: 'A newer version has been saved since you opened this template' },
-  );
 
 /** §5 has no move to responded from this status. */
 export const cannotAnswer = (status: CaseStatus) =>
@@ -27,26 +16,32 @@ export const cannotAnswer = (status: CaseStatus) =>
     { responds: `A ${STATUS_LABELS[status].toLowerCase()} case cannot be answered` },
   );
 
-export const answerNeedsManager = () =>
-  new AppError(
-    403,
-    'correspondence.manager_only',
-    'This reply is awaiting approval: only a manager can send it',
-    { responds: 'Only a manager can send a reply that is awaiting approval' },
-  );
-
-export const alreadySending = () =>
-  new AppError(
-    409,
-    'replies.already_sending',
-    'A reply that answers this case is already being sent. Wait for it to be sent or to fail.',
-    { responds: 'A reply that answers this case is already being sent' },
-  );
-
-export const noEmailAddress = () =>
-  new AppError(
-    422,
-    'replies.no_email_address',
-    'The requester has no email address: send the reply by post',
-    { channel: 'The requester has no email address: send the reply by post' },
-  );
+/** Replies' fixed errors: [status, stable code, message, field messages]. */
+export const { adminOnly, staleTemplate, answerNeedsManager, alreadySending, noEmailAddress } =
+  fixedErrors({
+    adminOnly: [403, 'forbidden', 'Only an administrator can change reply templates'],
+    staleTemplate: [
+      409,
+      'replies.stale_template',
+      'Someone saved a newer version of this template since you opened it. Reload it and make your changes again.',
+      { version: 'A newer version has been saved since you opened this template' },
+    ],
+    answerNeedsManager: [
+      403,
+      'correspondence.manager_only',
+      'This reply is awaiting approval: only a manager can send it',
+      { responds: 'Only a manager can send a reply that is awaiting approval' },
+    ],
+    alreadySending: [
+      409,
+      'replies.already_sending',
+      'A reply that answers this case is already being sent. Wait for it to be sent or to fail.',
+      { responds: 'A reply that answers this case is already being sent' },
+    ],
+    noEmailAddress: [
+      422,
+      'replies.no_email_address',
+      'The requester has no email address: send the reply by post',
+      { channel: 'The requester has no email address: send the reply by post' },
+    ],
+  });
