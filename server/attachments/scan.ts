@@ -16,7 +16,7 @@ import { systemActor } from '../platform/audit.js';
 import { AppError } from '../platform/errors.js';
 import { enqueue } from '../platform/outbox.js';
 import { scanBuffer } from './clamd.js';
-import { appendToTimeline } from '../timeline/timeline.js';
+import { appendToTimeline, type TimelineEntry } from '../timeline/timeline.js';
 
 export type { AttachmentScanStatus };
 
@@ -36,6 +36,20 @@ export const SCAN_STATES: Record<
   infected: { label: 'Virus found', downloadable: false, tag: 'govuk-tag--red' },
   not_scanned: { label: 'Not virus-checked', downloadable: true, tag: 'govuk-tag--yellow' },
 };
+
+/**
+ * How one kind of file reports an infection: its case timeline entry, its audit action, the
+ * person the case is about, and the email to the uploader (absent: none is sent).
+ */
+interface InfectedReport {
+  caseId: string;
+  entry: Pick<TimelineEntry, 'kind' | 'data'>;
+  audit: { action: string; subjectType: string };
+  personId: string | null;
+  email:
+    | { subject: string; lines: string[]; link: string; subjectType: string; subjectRef: string }
+    | undefined;
+}
 
 /**
  * Virus scanning of uploads (security §5: "held until ClamAV passes it"). With CLAMD_URL
@@ -124,7 +138,7 @@ export function createAttachmentScanService(deps: {
         })
         .from(caseAttachments)
         .where(eq(caseAttachments.id, attachmentId));
-      return holdVerdict(caseAttachments, file, async (tx, file, { now, signature }) => {
+      return holdVerdict(caseAttachments, file, async (tx, file, signature) => {
         const [kase] = await tx
           .select({
             id: cases.id,
@@ -134,42 +148,33 @@ export function createAttachmentScanService(deps: {
           })
           .from(cases)
           .where(eq(cases.id, file.caseId));
-        await appendToTimeline(tx, {
+        // Restricted cases: notifications say as little as possible (domain §8).
+        const which = kase?.restricted ? 'A file you uploaded' : `The file ${file.filename}`;
+        return {
           caseId: file.caseId,
-          at: now,
-          actorId: null,
-          kind: 'attachment_infected',
-          data: {
-            attachmentId: file.id,
-            filename: file.filename,
-            signature,
-            title: 'Virus found in an attachment',
-            description: `${file.filename} contains ${signature}. It has been blocked and cannot be downloaded.`,
+          entry: {
+            kind: 'attachment_infected',
+            data: {
+              attachmentId: file.id,
+              filename: file.filename,
+              signature,
+              title: 'Virus found in an attachment',
+              description: `${file.filename} contains ${signature}. It has been blocked and cannot be downloaded.`,
+            },
           },
-        });
-        await recordInfected(tx, 'case.attachment.infected', 'case_attachment', file.id, {
+          audit: { action: 'case.attachment.infected', subjectType: 'case_attachment' },
           personId: kase?.contactId ?? null,
-          signature,
-        });
-        const uploader = await activeUploader(tx, file.uploadedById);
-        if (uploader && kase) {
-          // Restricted cases: notifications say as little as possible (domain §8).
-          const which = kase.restricted ? 'A file you uploaded' : `The file ${file.filename}`;
-          await mail.queue(tx, {
-            to: uploader.email,
+          email: kase && {
             subject: `Virus found in a file you uploaded [${kase.reference}]`,
-            text: [
-              `Dear ${uploader.name},`,
-              '',
+            lines: [
               `${which} on case ${kase.reference} contains a virus (${signature}).`,
               'It has been blocked: nobody can download it. Ask the sender for a clean copy if you still need it.',
-              '',
-              `${deps.publicUrl}/casework/${kase.id}#attachments`,
-            ].join('\n'),
+            ],
+            link: `${deps.publicUrl}/casework/${kase.id}#attachments`,
             subjectType: 'case',
             subjectRef: kase.id,
-          });
-        }
+          },
+        };
       });
     },
   };
@@ -193,19 +198,20 @@ export function createAttachmentScanService(deps: {
   /**
    * The hold both kinds of file share: a missing or already-decided file is left alone;
    * otherwise clamd's verdict is written, only onto a row still `pending` (a second delivery
-   * of the job changes nothing), and an infected file is reported by `onInfected` in the
-   * same transaction.
+   * of the job changes nothing), and an infected file is reported, as `describe` says, in
+   * the same transaction.
    */
   async function holdVerdict<
-    F extends { id: string; data: Buffer; scanStatus: AttachmentScanStatus },
+    F extends {
+      id: string;
+      data: Buffer;
+      scanStatus: AttachmentScanStatus;
+      uploadedById: string | null;
+    },
   >(
     table: typeof caseAttachments | typeof disclosureDocuments,
     file: F | undefined,
-    onInfected: (
-      tx: DbOrTx,
-      file: F,
-      found: { now: Date; signature: string | null },
-    ) => Promise<void>,
+    describe: (tx: DbOrTx, file: F, signature: string | null) => Promise<InfectedReport>,
   ): Promise<{ status: AttachmentScanStatus | 'missing' }> {
     if (!file) return { status: 'missing' };
     if (file.scanStatus !== 'pending') return { status: file.scanStatus };
@@ -217,25 +223,45 @@ export function createAttachmentScanService(deps: {
         .set({ scanStatus: status, scannedAt: now, scanSignature: signature })
         .where(and(eq(table.id, file.id), eq(table.scanStatus, 'pending')))
         .returning({ id: table.id });
-      if (updated && status !== 'clean') await onInfected(tx, file, { now, signature });
+      if (updated && status !== 'clean') {
+        const report = await describe(tx, file, signature);
+        await reportInfected(tx, file, { now, signature }, report);
+      }
       return { status };
     });
   }
 
-  /** The audit entry for an infected file (case attachment or disclosure document). */
-  async function recordInfected(
+  /**
+   * What an infected file sets off, for both kinds: the entry on its case's timeline, the
+   * audit entry, and an email to whoever uploaded it (none when `email` is absent).
+   */
+  async function reportInfected(
     tx: DbOrTx,
-    action: string,
-    subjectType: string,
-    subjectId: string,
-    found: { personId: string | null; signature: string | null },
+    file: { id: string; uploadedById: string | null },
+    found: { now: Date; signature: string | null },
+    report: InfectedReport,
   ) {
+    await appendToTimeline(tx, {
+      caseId: report.caseId,
+      at: found.now,
+      actorId: null,
+      ...report.entry,
+    });
     await audit.record(tx, systemActor(), {
-      action,
-      subjectType,
-      subjectId,
-      personId: found.personId,
+      ...report.audit,
+      subjectId: file.id,
+      personId: report.personId,
       justification: `clamd: ${found.signature}`,
+    });
+    const uploader = await activeUploader(tx, file.uploadedById);
+    if (!uploader || !report.email) return;
+    const { subject, lines, link, subjectType, subjectRef } = report.email;
+    await mail.queue(tx, {
+      to: uploader.email,
+      subject,
+      text: [`Dear ${uploader.name},`, '', ...lines, '', link].join('\n'),
+      subjectType,
+      subjectRef,
     });
   }
 
@@ -268,47 +294,38 @@ export function createAttachmentScanService(deps: {
       .innerJoin(disclosureLogEntries, eq(disclosureLogEntries.id, disclosureDocuments.entryId))
       .where(eq(disclosureDocuments.id, documentId));
     // A document removed from its entry before the scan ran comes back `missing`: nothing to hold.
-    return holdVerdict(disclosureDocuments, file, async (tx, file, { now, signature }) => {
+    return holdVerdict(disclosureDocuments, file, async (tx, file, signature) => {
       const [kase] = await tx
         .select({ contactId: cases.contactId })
         .from(cases)
         .where(eq(cases.id, file.caseId));
-      await appendToTimeline(tx, {
+      return {
         caseId: file.caseId,
-        at: now,
-        actorId: null,
-        kind: 'disclosure_document_infected',
-        data: {
-          entryId: file.entryId,
-          documentId: file.id,
-          filename: file.filename,
-          signature,
-          title: 'Virus found in a disclosure log document',
-          description: `${file.filename} contains ${signature}. It has been blocked: it cannot be downloaded or published.`,
+        entry: {
+          kind: 'disclosure_document_infected',
+          data: {
+            entryId: file.entryId,
+            documentId: file.id,
+            filename: file.filename,
+            signature,
+            title: 'Virus found in a disclosure log document',
+            description: `${file.filename} contains ${signature}. It has been blocked: it cannot be downloaded or published.`,
+          },
         },
-      });
-      await recordInfected(tx, 'disclosure.document.infected', 'disclosure_document', file.id, {
+        audit: { action: 'disclosure.document.infected', subjectType: 'disclosure_document' },
         personId: kase?.contactId ?? null,
-        signature,
-      });
-      const uploader = await activeUploader(tx, file.uploadedById);
-      if (uploader) {
         // The file name was checked for the requester's details when it was added.
-        await mail.queue(tx, {
-          to: uploader.email,
+        email: {
           subject: `Virus found in a disclosure log document [${file.reference}]`,
-          text: [
-            `Dear ${uploader.name},`,
-            '',
+          lines: [
             `The document ${file.filename} you added to the disclosure log entry ${file.reference} contains a virus (${signature}).`,
             'It has been blocked: nobody can download it, and the entry cannot be published until it is removed.',
-            '',
-            `${deps.publicUrl}/disclosure-entries/${file.entryId}#documents`,
-          ].join('\n'),
+          ],
+          link: `${deps.publicUrl}/disclosure-entries/${file.entryId}#documents`,
           subjectType: 'disclosure_entry',
           subjectRef: file.entryId,
-        });
-      }
+        },
+      };
     });
   }
 }
