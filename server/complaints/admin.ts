@@ -11,6 +11,7 @@ import { complaintErrors } from './errors.js';
 import { MERGE_FIELDS, renderLetter, TEMPLATE_KEYS, unknownFields } from './letters.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
+import { addEntry } from './reference-data.js';
 
 /** Example values for a template preview: a made-up complaint, never a real person. */
 export const SAMPLE_VALUES: Record<(typeof MERGE_FIELDS)[number], string> = {
@@ -58,23 +59,10 @@ export function createAdminService(
   deps: ComplaintsDeps & { admin: AdminRepository },
   records: RecordsService,
 ) {
-  const { db, repo, admin, clock, audit } = deps;
+  const { db, repo, admin, clock } = deps;
   return {
     async addFactor(actor: Actor, input: { code: string; label: string }) {
-      return db.transaction(async (tx) => {
-        const row = await admin.insertFactor(tx, {
-          code: input.code,
-          label: input.label.trim(),
-          validFrom: londonDateOf(clock.now()),
-          confirmed: true,
-        });
-        await audit.record(tx, actor, {
-          action: 'complaint.factor.add',
-          subjectType: 'complaint_factor',
-          subjectId: row.id,
-        });
-        return { code: row.code };
-      });
+      return addEntry(deps, actor, 'factor', input, (tx, entry) => admin.insertFactor(tx, entry));
     },
 
     /** Each letter with its latest version (every key, even one with no version yet). */

@@ -3,11 +3,47 @@
  * (nothing is deleted), so allegations already classified keep their category while new
  * ones cannot use it.
  */
+import type { DbOrTx } from '../../db/client.js';
 import type { Actor } from '../platform/audit.js';
 import { londonDateOf } from '../lib/dates.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
 import { validOn } from './records.js';
+
+/** A new category or factor's row, as an admin adds it. */
+interface NewEntry {
+  code: string;
+  label: string;
+  validFrom: string;
+  confirmed: boolean;
+}
+
+/**
+ * Adds a category or a factor: an admin's entry is confirmed and in use from today (London),
+ * and audited under its kind, as updates are. `insert` writes the row in the transaction.
+ */
+export async function addEntry(
+  deps: Pick<ComplaintsDeps, 'db' | 'clock' | 'audit'>,
+  actor: Actor,
+  kind: 'category' | 'factor',
+  input: { code: string; label: string },
+  insert: (tx: DbOrTx, entry: NewEntry) => Promise<{ id: string; code: string }>,
+): Promise<{ code: string }> {
+  return deps.db.transaction(async (tx) => {
+    const row = await insert(tx, {
+      code: input.code,
+      label: input.label.trim(),
+      validFrom: londonDateOf(deps.clock.now()),
+      confirmed: true,
+    });
+    await deps.audit.record(tx, actor, {
+      action: `complaint.${kind}.add`,
+      subjectType: `complaint_${kind}`,
+      subjectId: row.id,
+    });
+    return { code: row.code };
+  });
+}
 
 export function createReferenceDataService(deps: ComplaintsDeps) {
   const { db, repo, clock, audit } = deps;
@@ -39,7 +75,7 @@ export function createReferenceDataService(deps: ComplaintsDeps) {
     },
 
     async addCategory(actor: Actor, input: { code: string; label: string; parent?: string }) {
-      return db.transaction(async (tx) => {
+      return addEntry(deps, actor, 'category', input, async (tx, entry) => {
         let parentId: string | null = null;
         if (input.parent) {
           const parent = (await repo.categories(tx)).find(
@@ -48,19 +84,7 @@ export function createReferenceDataService(deps: ComplaintsDeps) {
           if (!parent) throw complaintErrors.invalid({ parent: 'Choose a top-level category' });
           parentId = parent.id;
         }
-        const row = await repo.insertCategory(tx, {
-          code: input.code,
-          label: input.label.trim(),
-          parentId,
-          validFrom: today(),
-          confirmed: true,
-        });
-        await audit.record(tx, actor, {
-          action: 'complaint.category.add',
-          subjectType: 'complaint_category',
-          subjectId: row.id,
-        });
-        return { code: row.code };
+        return repo.insertCategory(tx, { ...entry, parentId });
       });
     },
 
