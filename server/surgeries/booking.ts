@@ -11,6 +11,7 @@ import { londonDateOf } from '../lib/dates.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { enqueue } from '../platform/outbox.js';
 import { validationError } from '../platform/errors.js';
+import { surgeryAudit } from './audit.js';
 import {
   alreadyBooked,
   alreadyCancelled,
@@ -105,7 +106,8 @@ export const movedBooking = (booking: BookingRow, startsAt: Date, now: Date) => 
 });
 
 export function createBookingService(deps: BookingDeps) {
-  const { db, clock, audit, repo, emails, tokens } = deps;
+  const { db, clock, repo, emails, tokens } = deps;
+  const audited = surgeryAudit(deps.audit);
 
   async function placeOf(tx: DbOrTx, slotId: string): Promise<Place | undefined> {
     return repo.place(tx, slotId);
@@ -190,11 +192,7 @@ export function createBookingService(deps: BookingDeps) {
           Number(londonDateOf(now).slice(0, 4)),
         );
         await emails.confirmation(tx, row, place, 'booked');
-        await audit.record(tx, actor, {
-          action: 'surgeries.booking.create',
-          subjectType: 'surgery_booking',
-          subjectId: row.id,
-        });
+        await audited.booking(tx, actor, 'surgeries.booking.create', row.id);
         return row;
       });
       return receipt(booking, place.slot.startsAt, false);
@@ -254,12 +252,13 @@ export function createBookingService(deps: BookingDeps) {
     await repo.freePlace(tx, booking.slotId);
     if (wasConfirmed) await emails.cancellation(tx, updated, place, by === 'office');
     await enqueue(tx, 'waitlist-offer', { surgeryId: booking.surgeryId, slotId: booking.slotId });
-    await audit.record(tx, actor, {
-      action: 'surgeries.booking.cancel',
-      subjectType: 'surgery_booking',
-      subjectId: booking.id,
-      justification: by === 'office' ? 'cancelled by the office' : null,
-    });
+    await audited.booking(
+      tx,
+      actor,
+      'surgeries.booking.cancel',
+      booking.id,
+      by === 'office' ? 'cancelled by the office' : null,
+    );
     return updated;
   }
 
@@ -289,11 +288,7 @@ export function createBookingService(deps: BookingDeps) {
           surgeryId: booking.surgeryId,
           slotId: booking.slotId,
         });
-        await audit.record(tx, actor, {
-          action: 'surgeries.booking.move',
-          subjectType: 'surgery_booking',
-          subjectId: booking.id,
-        });
+        await audited.booking(tx, actor, 'surgeries.booking.move', booking.id);
         return updated;
       });
     } catch (error) {
@@ -329,11 +324,7 @@ export function createBookingService(deps: BookingDeps) {
           tokenVersion: version,
           manageTokenHash: hashToken(tokens.manage(booking.id, version)),
         }))!;
-        await audit.record(tx, actor, {
-          action: 'surgeries.booking.new_link',
-          subjectType: 'surgery_booking',
-          subjectId: booking.id,
-        });
+        await audited.booking(tx, actor, 'surgeries.booking.new_link', booking.id);
         return updated;
       });
     },

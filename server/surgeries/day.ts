@@ -8,6 +8,7 @@ import type { NewCaseInput } from '../correspondence/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { AppError, validationError } from '../platform/errors.js';
+import { surgeryAudit } from './audit.js';
 import { bookingNotFound, surgeryNotFound } from './errors.js';
 import { AREA_LABELS, TOPIC_LABELS, TOPICS } from './people.js';
 import type { SurgeriesRepository } from './repository.js';
@@ -35,6 +36,7 @@ export function createDayService(deps: {
   openCase: OpenCase;
 }) {
   const { db, clock, audit, repo } = deps;
+  const audited = surgeryAudit(audit);
 
   return {
     /** The surgery with its slots and bookings (personal data: the read is audited). */
@@ -83,12 +85,13 @@ export function createDayService(deps: {
             'Only a confirmed booking can be marked',
           );
         await repo.updateBooking(tx, bookingId, { attendance });
-        await audit.record(tx, actor, {
-          action: 'surgeries.booking.attendance',
-          subjectType: 'surgery_booking',
-          subjectId: bookingId,
-          justification: attendance ?? 'unmarked',
-        });
+        await audited.booking(
+          tx,
+          actor,
+          'surgeries.booking.attendance',
+          bookingId,
+          attendance ?? 'unmarked',
+        );
       });
     },
 
@@ -106,11 +109,7 @@ export function createDayService(deps: {
           createdAt: clock.now(),
           createdById: actor.id,
         });
-        await audit.record(tx, actor, {
-          action: 'surgeries.booking.note',
-          subjectType: 'surgery_booking',
-          subjectId: bookingId,
-        });
+        await audited.booking(tx, actor, 'surgeries.booking.note', bookingId);
         return note;
       });
     },
@@ -148,12 +147,13 @@ export function createDayService(deps: {
       });
       await db.transaction(async (tx) => {
         await repo.updateBooking(tx, bookingId, { caseId: created.id });
-        await audit.record(tx, actor, {
-          action: 'surgeries.booking.open_case',
-          subjectType: 'surgery_booking',
-          subjectId: bookingId,
-          justification: created.reference,
-        });
+        await audited.booking(
+          tx,
+          actor,
+          'surgeries.booking.open_case',
+          bookingId,
+          created.reference,
+        );
       });
       return created;
     },
@@ -196,11 +196,7 @@ export function createDayService(deps: {
           createdAt: clock.now(),
           createdById: actor.id,
         });
-        await audit.record(tx, actor, {
-          action: 'surgeries.street.log',
-          subjectType: 'street_conversation',
-          subjectId: row.id,
-        });
+        await audited.conversation(tx, actor, 'surgeries.street.log', row.id);
         return row;
       });
     },

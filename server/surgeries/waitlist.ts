@@ -3,15 +3,13 @@
  * for the next person for a limited time, then offered to the one after.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/client.js';
-import type { Clock } from '../lib/clock.js';
 import { londonDateOf } from '../lib/dates.js';
-import type { Actor, AuditLog } from '../platform/audit.js';
+import type { Actor } from '../platform/audit.js';
 import { systemActor } from '../platform/audit.js';
 import { enqueue } from '../platform/outbox.js';
 import { validationError } from '../platform/errors.js';
-import { reminderDue, type BookingService } from './booking.js';
-import type { SurgeryEmails } from './emails.js';
+import { surgeryAudit } from './audit.js';
+import { reminderDue, type BookingDeps, type BookingService } from './booking.js';
 import {
   alreadyWaiting,
   bookingNotFound,
@@ -20,25 +18,19 @@ import {
   surgeryNotFound,
 } from './errors.js';
 import { normalisePerson, personProblems, type PersonInput } from './people.js';
-import { pgErrorCode, type SurgeriesRepository } from './repository.js';
-import { hashToken, TOKEN_RE, type SurgeryTokens } from './tokens.js';
+import { pgErrorCode } from './repository.js';
+import { hashToken, TOKEN_RE } from './tokens.js';
 
 /** How long a freed place is held for the person offered it. */
 export const DEFAULT_HOLD_MS = 4 * 60 * 60_000;
 /** Journey answers are kept this long (§3). */
 export const JOURNEY_TTL_MS = 24 * 60 * 60_000;
 
-export function createWaitlistService(deps: {
-  db: Db;
-  clock: Clock;
-  audit: AuditLog;
-  repo: SurgeriesRepository;
-  emails: SurgeryEmails;
-  tokens: SurgeryTokens;
-  booking: BookingService;
-  holdMs?: number;
-}) {
-  const { db, clock, audit, repo, emails, tokens, booking } = deps;
+export function createWaitlistService(
+  deps: BookingDeps & { booking: BookingService; holdMs?: number },
+) {
+  const { db, clock, repo, emails, tokens, booking } = deps;
+  const audited = surgeryAudit(deps.audit);
   const holdMs = deps.holdMs ?? DEFAULT_HOLD_MS;
 
   async function offerByToken(token: string) {
@@ -73,11 +65,7 @@ export function createWaitlistService(deps: {
             area: person.area,
             joinedAt: now,
           });
-          await audit.record(tx, actor, {
-            action: 'surgeries.waitlist.join',
-            subjectType: 'surgery_waitlist',
-            subjectId: entry.id,
-          });
+          await audited.waiting(tx, actor, 'surgeries.waitlist.join', entry.id);
           return entry;
         });
       } catch (error) {
@@ -131,11 +119,7 @@ export function createWaitlistService(deps: {
         }))!;
         const venue = surgery.venueId ? await repo.venue(tx, surgery.venueId) : undefined;
         await emails.offer(tx, offered, held, { surgery, slot, venue });
-        await audit.record(tx, systemActor(), {
-          action: 'surgeries.waitlist.offer',
-          subjectType: 'surgery_waitlist',
-          subjectId: entry.id,
-        });
+        await audited.waiting(tx, systemActor(), 'surgeries.waitlist.offer', entry.id);
         return 'offered';
       });
     },
@@ -157,11 +141,7 @@ export function createWaitlistService(deps: {
         }))!;
         await repo.updateWaiting(tx, entry.id, { status: 'accepted', closedAt: now });
         await emails.confirmation(tx, confirmed, place, 'booked');
-        await audit.record(tx, actor, {
-          action: 'surgeries.waitlist.accept',
-          subjectType: 'surgery_booking',
-          subjectId: held.id,
-        });
+        await audited.booking(tx, actor, 'surgeries.waitlist.accept', held.id);
         return confirmed;
       });
     },
@@ -181,11 +161,7 @@ export function createWaitlistService(deps: {
         await repo.freePlace(tx, held.slotId);
         await repo.updateWaiting(tx, entry.id, { status: 'declined', closedAt: now });
         await enqueue(tx, 'waitlist-offer', { surgeryId: held.surgeryId, slotId: held.slotId });
-        await audit.record(tx, actor, {
-          action: 'surgeries.waitlist.decline',
-          subjectType: 'surgery_waitlist',
-          subjectId: entry.id,
-        });
+        await audited.waiting(tx, actor, 'surgeries.waitlist.decline', entry.id);
       });
     },
 
