@@ -2,13 +2,13 @@ import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
 import { ACTIONS, ALL_TARGETS, CHANNELS, MANDATORY_CRITERIA, OUTCOMES } from './machine.js';
 import { TEMPLATE_KEYS } from './letters.js';
 import { GROUP_BYS } from './stats.js';
+import { Uuid } from '../platform/schemas.js';
 export { IdParams } from '../platform/schemas.js';
 
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
     TLiteral<T[number]>[]
   >;
-const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 /** An instant or a plain date (a London day), as everywhere in the API. */
 const Moment = Type.String({ minLength: 10, maxLength: 40 });
 const DateOnly = Type.String({ format: 'date', maxLength: 10 });

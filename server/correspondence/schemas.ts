@@ -1,11 +1,10 @@
-import { Type, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
 import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
 import { ScanStatusSchema } from '../attachments/schemas.js';
-import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
+import { FormField as Field, Nullable, RecordId, StaffForm, Uuid } from '../platform/schemas.js';
 import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
-export { IdParams } from '../platform/schemas.js';
+export { CsrfOnlyForm, IdParams } from '../platform/schemas.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 /** A string enum that keeps its literal type (a union of literals, which Value.Check knows). */
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
@@ -16,7 +15,6 @@ export const CaseTypeSchema = literals(CASE_TYPES);
 export const CaseChannelSchema = literals(CASE_CHANNELS);
 export const CaseStatusSchema = literals(CASE_STATUSES);
 export const CaseSubtypeSchema = literals(CASE_SUBTYPES);
-const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 const DateOnly = Type.String({ format: 'date', maxLength: 10 });
 
 export const ContactBody = Type.Object(
@@ -157,8 +155,8 @@ export const AttachmentSchema = Type.Object({
 
 export const AttachmentIdParams = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 64 }),
-    attachmentId: Type.String({ minLength: 1, maxLength: 64 }),
+    id: RecordId,
+    attachmentId: RecordId,
   },
   { additionalProperties: false },
 );
@@ -290,8 +288,8 @@ export const AccessBody = Type.Object({ userId: Uuid }, { additionalProperties: 
 
 export const AccessParams = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 64 }),
-    userId: Type.String({ minLength: 1, maxLength: 64 }),
+    id: RecordId,
+    userId: RecordId,
   },
   { additionalProperties: false },
 );
@@ -317,27 +315,23 @@ export const RestrictionBody = Type.Object(
  * Bounded, but looser than the service's limits, so an over-long answer comes back with
  * its GOV.UK message and the text still in the box.
  */
-export const NewCaseForm = Type.Object(
-  {
-    _csrf: Csrf,
-    type: Field(20),
-    channel: Field(20),
-    'receivedAt-day': Field(2),
-    'receivedAt-month': Field(2),
-    'receivedAt-year': Field(4),
-    receivedTime: Field(5),
-    subject: Field(1000),
-    body: Field(40_000),
-    contactName: Field(1000),
-    contactEmail: Field(1000),
-    contactPhone: Field(40),
-    contactAddress: Field(1000),
-    contactPostcode: Field(20),
-    contactChoice: Field(36),
-    topics: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
-  },
-  { additionalProperties: false },
-);
+export const NewCaseForm = StaffForm({
+  type: Field(20),
+  channel: Field(20),
+  'receivedAt-day': Field(2),
+  'receivedAt-month': Field(2),
+  'receivedAt-year': Field(4),
+  receivedTime: Field(5),
+  subject: Field(1000),
+  body: Field(40_000),
+  contactName: Field(1000),
+  contactEmail: Field(1000),
+  contactPhone: Field(40),
+  contactAddress: Field(1000),
+  contactPostcode: Field(20),
+  contactChoice: Field(36),
+  topics: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
+});
 
 /**
  * The queue page's URL. Dates, tags and the restriction arrive as typed: the page checks
@@ -362,54 +356,31 @@ export const QueueQuery = Type.Composite(
 
 /** The queue's bulk actions share one form (and its checkboxes): each reads its own fields. */
 const BulkFields = {
-  _csrf: Csrf,
   assigneeId: Field(36),
   tags: Field(1000),
   cases: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { maxItems: 200 })),
   returnTo: Field(2000),
 };
 
-export const BulkAssignForm = Type.Object(BulkFields, { additionalProperties: false });
+export const BulkAssignForm = StaffForm(BulkFields);
 
-export const BulkTagForm = Type.Object(BulkFields, { additionalProperties: false });
+export const BulkTagForm = StaffForm(BulkFields);
 
 /** "Take" on one queue row: the row's `id:version`, sent with the rest of the list's form. */
-export const TakeForm = Type.Object(
-  { ...BulkFields, take: Field(60) },
-  { additionalProperties: false },
-);
+export const TakeForm = StaffForm({ ...BulkFields, take: Field(60) });
 
-export const AccessForm = Type.Object(
-  { _csrf: Csrf, userId: Field(36) },
-  { additionalProperties: false },
-);
+export const AccessForm = StaffForm({ userId: Field(36) });
 
-/** A form with nothing but its CSRF token (a single button, like "Scan again"). */
-export const CsrfOnlyForm = Type.Object({ _csrf: Csrf }, { additionalProperties: false });
+export const NoteForm = StaffForm({ body: Field(20_000) });
 
-export const NoteForm = Type.Object(
-  { _csrf: Csrf, body: Field(20_000) },
-  { additionalProperties: false },
-);
+export const TransitionForm = StaffForm({
+  version: Field(10),
+  to: Field(30),
+  outcome: Field(50),
+  reasonEvent: Field(50),
+  reasonText: Field(2000),
+});
 
-export const TransitionForm = Type.Object(
-  {
-    _csrf: Csrf,
-    version: Field(10),
-    to: Field(30),
-    outcome: Field(50),
-    reasonEvent: Field(50),
-    reasonText: Field(2000),
-  },
-  { additionalProperties: false },
-);
+export const AssignForm = StaffForm({ version: Field(10), assigneeId: Field(36) });
 
-export const AssignForm = Type.Object(
-  { _csrf: Csrf, version: Field(10), assigneeId: Field(36) },
-  { additionalProperties: false },
-);
-
-export const RestrictionForm = Type.Object(
-  { _csrf: Csrf, version: Field(10), restricted: Field(5) },
-  { additionalProperties: false },
-);
+export const RestrictionForm = StaffForm({ version: Field(10), restricted: Field(5) });

@@ -1,12 +1,11 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import {
   COMPLAINT_SUBTYPES as CASE_SUBTYPES,
   RULE_CASE_TYPES as CASE_TYPES,
 } from '../lib/deadline-rules.js';
 import { CLOCK_EVENT_KINDS } from '../lib/deadline-rules.js';
-import { CsrfField } from '../platform/schemas.js';
+import { FormField as S, Nullable, StaffForm } from '../platform/schemas.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
@@ -146,7 +145,6 @@ export const CaseEventParams = Type.Object(
 
 // ---- Forms (strings; the service gives the messages) ----------------------------------
 
-const S = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 /** A GOV.UK date input's three boxes: `<prefix>-day`, `<prefix>-month` and `<prefix>-year`. */
 const DateInput = <P extends string>(prefix: P) =>
   ({ [`${prefix}-day`]: S(4), [`${prefix}-month`]: S(4), [`${prefix}-year`]: S(6) }) as Record<
@@ -154,20 +152,16 @@ const DateInput = <P extends string>(prefix: P) =>
     ReturnType<typeof S>
   >;
 
-export const EventForm = Type.Object(
-  {
-    _csrf: CsrfField,
-    kind: S(40),
-    ...DateInput('at'),
-    reason: S(2000),
-    amount: S(6),
-    extensionKind: S(20),
-    ...DateInput('date'),
-    note: S(2000),
-    confirmLate: S(5),
-  },
-  { additionalProperties: false },
-);
+export const EventForm = StaffForm({
+  kind: S(40),
+  ...DateInput('at'),
+  reason: S(2000),
+  amount: S(6),
+  extensionKind: S(20),
+  ...DateInput('date'),
+  note: S(2000),
+  confirmLate: S(5),
+});
 
 export const CalculatorQuery = Type.Object(
   {
@@ -178,33 +172,21 @@ export const CalculatorQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const HolidayForm = Type.Object(
-  {
-    _csrf: CsrfField,
-    division: S(30),
-    ...DateInput('date'),
-    title: S(200),
-  },
-  { additionalProperties: false },
-);
+export const HolidayForm = StaffForm({
+  division: S(30),
+  ...DateInput('date'),
+  title: S(200),
+});
 
-export const RemovalForm = Type.Object(
-  {
-    _csrf: CsrfField,
-    division: Type.String({ maxLength: 30 }),
-    date: Type.String({ maxLength: 10 }),
-  },
-  { additionalProperties: false },
-);
+export const RemovalForm = StaffForm({
+  division: Type.String({ maxLength: 30 }),
+  date: Type.String({ maxLength: 10 }),
+});
 
-export const PolicyForm = Type.Object(
-  {
-    _csrf: CsrfField,
-    caseType: Type.String({ maxLength: 20 }),
-    kind: Type.String({ maxLength: 20 }),
-    amount: S(6),
-    warnWdBefore: S(6),
-    escalateWdAfter: S(6),
-  },
-  { additionalProperties: false },
-);
+export const PolicyForm = StaffForm({
+  caseType: Type.String({ maxLength: 20 }),
+  kind: Type.String({ maxLength: 20 }),
+  amount: S(6),
+  warnWdBefore: S(6),
+  escalateWdAfter: S(6),
+});

@@ -1,10 +1,9 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { DISCLOSURE_STATUSES } from '../../db/schema/disclosure.js';
 import { ScanStatusSchema } from '../attachments/schemas.js';
-import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
-export { IdParams } from '../platform/schemas.js';
+import { FormField as Field, Nullable, RecordId, StaffForm } from '../platform/schemas.js';
+export { CsrfOnlyForm as CsrfForm, IdParams } from '../platform/schemas.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
@@ -14,15 +13,15 @@ export const ReferenceParams = Type.Object(
 );
 export const DocumentParams = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 64 }),
-    documentId: Type.String({ minLength: 1, maxLength: 64 }),
+    id: RecordId,
+    documentId: RecordId,
   },
   { additionalProperties: false },
 );
 export const PublicDocumentParams = Type.Object(
   {
     reference: Type.String({ minLength: 1, maxLength: 40 }),
-    documentId: Type.String({ minLength: 1, maxLength: 64 }),
+    documentId: RecordId,
   },
   { additionalProperties: false },
 );
@@ -118,25 +117,17 @@ export const PublicEntrySchema = Type.Object({
 
 /* ---- Staff page forms ---- */
 
-export const EntryForm = Type.Object(
-  {
-    _csrf: Csrf,
-    version: Field(10),
-    title: Field(1000),
-    requestText: Field(40_000),
-    summary: Field(20_000),
-    outcome: Field(30),
-    exemptions: Field(10_000),
-    'responseDate-day': Field(2),
-    'responseDate-month': Field(2),
-    'responseDate-year': Field(4),
-    topics: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
-    personalDataRemoved: Field(5),
-  },
-  { additionalProperties: false },
-);
-export const ActionForm = Type.Object(
-  { _csrf: Csrf, version: Field(10), reason: Field(4000) },
-  { additionalProperties: false },
-);
-export const CsrfForm = Type.Object({ _csrf: Csrf }, { additionalProperties: false });
+export const EntryForm = StaffForm({
+  version: Field(10),
+  title: Field(1000),
+  requestText: Field(40_000),
+  summary: Field(20_000),
+  outcome: Field(30),
+  exemptions: Field(10_000),
+  'responseDate-day': Field(2),
+  'responseDate-month': Field(2),
+  'responseDate-year': Field(4),
+  topics: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
+  personalDataRemoved: Field(5),
+});
+export const ActionForm = StaffForm({ version: Field(10), reason: Field(4000) });

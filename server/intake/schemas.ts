@@ -1,7 +1,6 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { CONTACT_LIMITS, PUBLIC_TYPES } from './contact.js';
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+import { Nullable } from '../platform/schemas.js';
 
 /** `POST /api/public/contact` (docs/rules/api.md). Lengths as docs/rules/security.md §5. */
 export const PublicContactBody = Type.Object(

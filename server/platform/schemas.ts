@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /**
  * `?notice=<key>` after a redirect (post/redirect/get): a page shows a success banner
@@ -20,8 +20,21 @@ export const FormField = (maxLength: number) => Type.Optional(Type.String({ maxL
 /** The hidden CSRF token every staff form posts back (@fastify/csrf-protection). */
 export const CsrfField = Type.String({ maxLength: 200 });
 
-/** `:id` in a path: a record's id or reference, bounded so no lookup gets an unbounded string. */
-export const IdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
-);
+/** A staff page form's body: the CSRF token, then the form's own fields, and nothing else. */
+export const StaffForm = <T extends TProperties>(fields: T) =>
+  Type.Object({ _csrf: CsrfField, ...fields }, { additionalProperties: false });
+
+/** A form with nothing but its CSRF token (a single button, like "Scan again"). */
+export const CsrfOnlyForm = StaffForm({});
+
+/** A record's id or reference in a path, bounded so no lookup gets an unbounded string. */
+export const RecordId = Type.String({ minLength: 1, maxLength: 64 });
+
+/** `:id` in a path. */
+export const IdParams = Type.Object({ id: RecordId }, { additionalProperties: false });
+
+/** A value or JSON `null` (a response field that may be empty). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A UUID in a request body. */
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });

@@ -1,16 +1,14 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { TEMPLATE_PURPOSES } from '../../db/schema/replies.js';
-import { CsrfField as Csrf, FormField as Field } from '../platform/schemas.js';
+import { FormField as Field, Nullable, RecordId, StaffForm, Uuid } from '../platform/schemas.js';
 import { CASE_TYPES } from '../correspondence/workflow.js';
 export { IdParams } from '../platform/schemas.js';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
-const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 
 export const ReplyParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }), replyId: Type.String({ maxLength: 64 }) },
+  { id: RecordId, replyId: Type.String({ maxLength: 64 }) },
   { additionalProperties: false },
 );
 
@@ -89,39 +87,31 @@ export const ComposeQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const ReplyForm = Type.Object(
-  {
-    _csrf: Csrf,
-    templateId: Field(64),
-    subject: Field(1000),
-    body: Field(40_000),
-    channel: Field(10),
-    responds: Field(5),
-    /** Case files to send with an email reply (one checkbox each). */
-    attachmentIds: Type.Optional(
-      Type.Union([
-        Type.String({ maxLength: 64 }),
-        Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 }),
-      ]),
-    ),
-    /**
-     * `preview` shows the reply as the requester will get it, without sending; `draft` saves
-     * it to come back to; `discard` drops the saved draft.
-     */
-    action: Field(10),
-  },
-  { additionalProperties: false },
-);
+export const ReplyForm = StaffForm({
+  templateId: Field(64),
+  subject: Field(1000),
+  body: Field(40_000),
+  channel: Field(10),
+  responds: Field(5),
+  /** Case files to send with an email reply (one checkbox each). */
+  attachmentIds: Type.Optional(
+    Type.Union([
+      Type.String({ maxLength: 64 }),
+      Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 }),
+    ]),
+  ),
+  /**
+   * `preview` shows the reply as the requester will get it, without sending; `draft` saves
+   * it to come back to; `discard` drops the saved draft.
+   */
+  action: Field(10),
+});
 
-export const TemplateForm = Type.Object(
-  {
-    _csrf: Csrf,
-    name: Field(1000),
-    purpose: Field(30),
-    caseTypes: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 8 })),
-    subject: Field(1000),
-    body: Field(40_000),
-    version: Field(10),
-  },
-  { additionalProperties: false },
-);
+export const TemplateForm = StaffForm({
+  name: Field(1000),
+  purpose: Field(30),
+  caseTypes: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 8 })),
+  subject: Field(1000),
+  body: Field(40_000),
+  version: Field(10),
+});

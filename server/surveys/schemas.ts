@@ -1,11 +1,11 @@
 import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
 import { QUESTION_KINDS } from '../../db/schema/surveys.js';
+import { Uuid } from '../platform/schemas.js';
 
 const literals = <T extends readonly string[]>(values: T) =>
   Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
     TLiteral<T[number]>[]
   >;
-const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 const Instant = Type.String({
   minLength: 10,
   maxLength: 40,
