@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { addDays, formatDayDate } from '../lib/dates.js';
 import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
-import { noticeText, recordPage } from '../platform/views.js';
+import { noticePage, recordPage } from '../platform/views.js';
 import { complaintErrors } from './errors.js';
 import {
   formErrors,
@@ -42,13 +42,9 @@ export async function complaintAccessPages(
 
   /* ---- Equality-data grants ---- */
 
-  async function renderGrants(
-    request: { actor: () => import('../platform/audit.js').Actor },
-    reply: FastifyReply,
-    extra: PageState = {},
-  ) {
+  async function renderGrants(reply: FastifyReply, extra: PageState = {}) {
     const [grants, staff] = await Promise.all([
-      c.equalityGrants.list(request.actor()),
+      c.equalityGrants.list(reply.request.actor()),
       c.admin.staffList(),
     ]);
     return pageWithState(
@@ -69,11 +65,11 @@ export async function complaintAccessPages(
     ended: 'Access ended',
   };
 
-  app.get<{ Querystring: NoticeQuery }>(
+  noticePage(
+    app,
     '/admin/complaints/equality-access',
-    { schema: { hide: true, querystring: NoticeQuery }, config: { auth: ADMINS } },
-    async (request, reply) =>
-      renderGrants(request, reply, { notice: noticeText(GRANT_NOTICES, request.query.notice) }),
+    { auth: ADMINS, notices: GRANT_NOTICES, query: NoticeQuery },
+    (reply, notice) => renderGrants(reply, { notice }),
   );
 
   app.post<{ Body: Form }>(
@@ -90,7 +86,7 @@ export async function complaintAccessPages(
           until: str(form, 'until'),
         });
       } catch (error) {
-        return renderGrants(request, reply, refusedForm(error, form));
+        return renderGrants(reply, refusedForm(error, form));
       }
       return reply.redirect('/admin/complaints/equality-access?notice=granted', 303);
     },

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ADMINS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
 import type { FieldErrors } from '../platform/errors.js';
-import { noticeText } from '../platform/views.js';
+import { noticePage } from '../platform/views.js';
 import { MERGE_FIELD_HINTS, TEMPLATE_LABELS } from './admin.js';
 import { complaintErrors } from './errors.js';
 import { MERGE_FIELDS, TEMPLATE_KEYS } from './letters.js';
@@ -67,11 +67,11 @@ export async function complaintAdminPages(
     reinstated: 'Back in use',
   };
 
-  app.get<{ Querystring: NoticeQuery }>(
+  noticePage(
+    app,
     '/admin/complaints/categories',
-    { schema: { hide: true, querystring: NoticeQuery }, config: { auth: ADMINS } },
-    async (request, reply) =>
-      renderCategories(reply, { notice: noticeText(NOTICES, request.query.notice) }),
+    { auth: ADMINS, notices: NOTICES, query: NoticeQuery },
+    (reply, notice) => renderCategories(reply, { notice }),
   );
 
   function checkNewEntry(form: Form, prefix: string): FieldErrors {

@@ -108,17 +108,21 @@ export function recordPage(
 
 /**
  * Registers the GET of a page that is no one record's (an admin list, say): the page its forms
- * come back to after a post, with the banner `?notice=<key>` picks from `notices`.
+ * come back to after a post, with the banner `?notice=<key>` picks from `notices`. `query` as
+ * for recordPage.
  */
 export function noticePage(
   app: FastifyInstance,
   path: string,
-  options: { auth: RouteAuth; notices: Record<string, string> },
+  options: { auth: RouteAuth; notices: Record<string, string>; query?: TSchema },
   render: (reply: FastifyReply, notice: string | undefined) => Promise<unknown>,
 ) {
   app.get<{ Querystring: NoticeQuery }>(
     path,
-    { schema: { querystring: NoticeQuery, hide: true }, config: { auth: options.auth } },
+    {
+      schema: { querystring: options.query ?? NoticeQuery, hide: true },
+      config: { auth: options.auth },
+    },
     async (request, reply) => render(reply, noticeText(options.notices, request.query.notice)),
   );
 }
