@@ -1,6 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
+import type { Actor } from '../platform/audit.js';
 import { AppError, validationError } from '../platform/errors.js';
+import { IdParams } from '../platform/schemas.js';
 
 /** Security §5: at most 10 MiB a file and 5 files a request. */
 export const ATTACHMENT_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, filename: 200 };
@@ -125,11 +128,36 @@ export function uploadedFiles(body: unknown): UploadedFile[] {
   return files;
 }
 
-/** The files an API upload sent; a body that is not multipart/form-data is refused (415). */
-export function requestFiles(request: FastifyRequest): UploadedFile[] {
-  if (!request.isMultipart())
-    throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data');
-  return uploadedFiles(request.body);
+/**
+ * Registers an API upload to one record (POST `path`, with `:id`; `route` from apiRoute gives
+ * who may call it and its summary): multipart/form-data only, else 415, answered 201 with
+ * what `add` stored, each described by `item`.
+ */
+export function uploadRoute(
+  app: FastifyInstance,
+  path: string,
+  route: { schema: FastifySchema; config: FastifyContextConfig },
+  item: TSchema,
+  add: (actor: Actor, id: string, files: UploadedFile[]) => Promise<unknown[]>,
+) {
+  app.post<{ Params: Static<typeof IdParams> }>(
+    path,
+    {
+      ...route,
+      schema: {
+        ...route.schema,
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        response: { 201: Type.Object({ items: Type.Array(item) }) },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart())
+        throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data');
+      const items = await add(request.actor(), request.params.id, uploadedFiles(request.body));
+      return reply.code(201).send({ items });
+    },
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiRoute, type RouteAuth } from '../platform/api-route.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
-import { ATTACHMENT_LIMITS, requestFiles, sendAttachment } from './attachments.js';
+import { ATTACHMENT_LIMITS, sendAttachment, uploadRoute } from './attachments.js';
 import { correspondencePages } from './pages.js';
 import {
   AccessBody,
@@ -217,21 +217,12 @@ export async function correspondenceRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  uploadRoute(
+    app,
     '/api/cases/:id/attachments',
-    api(CASEWORK, 'Attach files (multipart/form-data; PDF, PNG, JPEG or DOCX; 10 MiB, 5 files)', {
-      consumes: ['multipart/form-data'],
-      params: IdParams,
-      response: { 201: Type.Object({ items: Type.Array(AttachmentSchema) }) },
-    }),
-    async (request, reply) => {
-      const items = await correspondence.addAttachments(
-        request.actor(),
-        request.params.id,
-        requestFiles(request),
-      );
-      return reply.code(201).send({ items });
-    },
+    api(CASEWORK, 'Attach files (multipart/form-data; PDF, PNG, JPEG or DOCX; 10 MiB, 5 files)'),
+    AttachmentSchema,
+    (actor, id, files) => correspondence.addAttachments(actor, id, files),
   );
 
   app.get<{ Params: Static<typeof AttachmentIdParams> }>(

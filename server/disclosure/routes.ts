@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requestFiles } from '../correspondence/attachments.js';
+import { uploadRoute } from '../correspondence/attachments.js';
 import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import {
@@ -116,25 +116,15 @@ export async function disclosureRoutes(
     async (request) => svc.withdraw(request.actor(), request.params.id, request.body),
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  uploadRoute(
+    app,
     '/api/disclosure/:id/documents',
     api(
       CASEWORK,
       'Add redacted documents to a draft or approved entry (multipart/form-data; PDF only, 10 MiB each, 5 on an entry; an approved entry goes back to draft)',
-      {
-        consumes: ['multipart/form-data'],
-        params: IdParams,
-        response: { 201: Type.Object({ items: Type.Array(DocumentSchema) }) },
-      },
     ),
-    async (request, reply) => {
-      const items = await svc.addDocuments(
-        request.actor(),
-        request.params.id,
-        requestFiles(request),
-      );
-      return reply.code(201).send({ items });
-    },
+    DocumentSchema,
+    (actor, id, files) => svc.addDocuments(actor, id, files),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
