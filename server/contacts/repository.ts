@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { insertRow, rowWhere } from '../../db/rows.js';
 import { cases, contacts, type ContactRow, type NewContactRow } from '../../db/schema/index.js';
 
 /** What the contacts list matches on: one exact normalised field, or a fragment of the name. */
@@ -21,8 +22,7 @@ export function createContactsRepository() {
     db.select().from(contacts).where(and(match, live)).limit(limit);
   return {
     async findById(db: DbOrTx, id: string): Promise<ContactRow | undefined> {
-      const [row] = await db.select().from(contacts).where(eq(contacts.id, id));
-      return row;
+      return rowWhere(db, contacts, eq(contacts.id, id));
     },
     /** At most `limit` live contacts with this normalised email. */
     async byEmail(db: DbOrTx, emailNorm: string, limit = 2): Promise<ContactRow[]> {
@@ -89,8 +89,7 @@ export function createContactsRepository() {
       };
     },
     async insert(db: DbOrTx, values: NewContactRow): Promise<ContactRow> {
-      const [row] = await db.insert(contacts).values(values).returning();
-      return row!;
+      return insertRow(db, contacts, values);
     },
 
     /** Locks contacts for a merge, in id order (two merges of a pair cannot deadlock). */

@@ -1,5 +1,7 @@
 import { and, arrayContains, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { insertRow, rowWhere, updateRow } from '../../db/rows.js';
 import {
   cases,
   disclosureDocuments,
@@ -34,10 +36,6 @@ export type DocumentListing = {
 /** Thrown when the case already has an entry (one entry per case, unique). */
 export class EntryExists extends Error {}
 
-const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string }).code === '23505' ||
-  (error as { cause?: { code?: string } }).cause?.code === '23505';
-
 export interface PublicFilters {
   year?: number;
   topic?: string;
@@ -71,8 +69,7 @@ export function createDisclosureRepository() {
   return {
     async insert(tx: DbOrTx, values: NewEntryRow): Promise<EntryRow> {
       try {
-        const [row] = await tx.insert(disclosureLogEntries).values(values).returning();
-        return row!;
+        return await insertRow(tx, disclosureLogEntries, values);
       } catch (error) {
         if (isUniqueViolation(error)) throw new EntryExists();
         throw error;
@@ -80,20 +77,12 @@ export function createDisclosureRepository() {
     },
 
     async byCase(db: DbOrTx, caseId: string): Promise<EntryRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(disclosureLogEntries)
-        .where(eq(disclosureLogEntries.caseId, caseId));
-      return row;
+      return rowWhere(db, disclosureLogEntries, eq(disclosureLogEntries.caseId, caseId));
     },
 
     async byId(db: DbOrTx, id: string): Promise<EntryRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await db
-        .select()
-        .from(disclosureLogEntries)
-        .where(eq(disclosureLogEntries.id, id));
-      return row;
+      return rowWhere(db, disclosureLogEntries, eq(disclosureLogEntries.id, id));
     },
 
     /** An entry whose case this viewer may see (restricted cases stay hidden), locked. */
@@ -116,12 +105,12 @@ export function createDisclosureRepository() {
       version: number,
       values: Partial<NewEntryRow>,
     ): Promise<EntryRow | undefined> {
-      const [row] = await tx
-        .update(disclosureLogEntries)
-        .set({ ...values, version: version + 1 })
-        .where(and(eq(disclosureLogEntries.id, id), eq(disclosureLogEntries.version, version)))
-        .returning();
-      return row;
+      return updateRow(
+        tx,
+        disclosureLogEntries,
+        { ...values, version: version + 1 },
+        and(eq(disclosureLogEntries.id, id), eq(disclosureLogEntries.version, version)),
+      );
     },
 
     /** Staff list: entries on cases the viewer may see, newest first. */
@@ -187,11 +176,8 @@ export function createDisclosureRepository() {
     },
 
     async byReference(db: DbOrTx, reference: string): Promise<EntryRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(disclosureLogEntries)
-        .where(eq(disclosureLogEntries.reference, reference.trim().toUpperCase()));
-      return row;
+      const normalised = reference.trim().toUpperCase();
+      return rowWhere(db, disclosureLogEntries, eq(disclosureLogEntries.reference, normalised));
     },
 
     /** Every topic's label (retired ones too: old entries keep theirs). */
@@ -220,13 +206,11 @@ export function createDisclosureRepository() {
     /** One document of one entry, with its bytes. */
     async document(db: DbOrTx, entryId: string, documentId: string) {
       if (!isUuid(documentId)) return undefined;
-      const [row] = await db
-        .select()
-        .from(disclosureDocuments)
-        .where(
-          and(eq(disclosureDocuments.entryId, entryId), eq(disclosureDocuments.id, documentId)),
-        );
-      return row;
+      return rowWhere(
+        db,
+        disclosureDocuments,
+        and(eq(disclosureDocuments.entryId, entryId), eq(disclosureDocuments.id, documentId)),
+      );
     },
 
     async deleteDocument(tx: DbOrTx, entryId: string, documentId: string) {

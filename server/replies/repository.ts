@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { insertRow, rowWhere } from '../../db/rows.js';
 import {
   inboundMessages,
   outboundMessages,
@@ -15,10 +17,6 @@ import { isUuid } from '../correspondence/gateway.js';
 /** Thrown when two people save a new version of one template at the same moment. */
 export class TemplateVersionTaken extends Error {}
 
-const isUniqueViolation = (error: unknown) =>
-  (error as { code?: string }).code === '23505' ||
-  (error as { cause?: { code?: string } }).cause?.code === '23505';
-
 /** Every query of the replies domain (templates, outbound messages, the inbound thread). */
 export function createRepliesRepository() {
   return {
@@ -33,8 +31,7 @@ export function createRepliesRepository() {
 
     async template(db: DbOrTx, id: string): Promise<ReplyTemplateRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await db.select().from(replyTemplates).where(eq(replyTemplates.id, id));
-      return row;
+      return rowWhere(db, replyTemplates, eq(replyTemplates.id, id));
     },
 
     /** Every version of one family, newest first. */
@@ -49,8 +46,7 @@ export function createRepliesRepository() {
 
     async insertTemplate(tx: DbOrTx, values: NewReplyTemplateRow): Promise<ReplyTemplateRow> {
       try {
-        const [row] = await tx.insert(replyTemplates).values(values).returning();
-        return row!;
+        return await insertRow(tx, replyTemplates, values);
       } catch (error) {
         if (isUniqueViolation(error)) throw new TemplateVersionTaken();
         throw error;
@@ -58,14 +54,12 @@ export function createRepliesRepository() {
     },
 
     async insertOutbound(tx: DbOrTx, values: NewOutboundRow) {
-      const [row] = await tx.insert(outboundMessages).values(values).returning();
-      return row!;
+      return insertRow(tx, outboundMessages, values);
     },
 
     async outbound(db: DbOrTx, id: string): Promise<OutboundRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await db.select().from(outboundMessages).where(eq(outboundMessages.id, id));
-      return row;
+      return rowWhere(db, outboundMessages, eq(outboundMessages.id, id));
     },
 
     /** Locks a reply that is still waiting for its email, or nothing (already final). */

@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { pgErrorCode } from '../../db/errors.js';
+import { insertRow, rowWhere, updateRow } from '../../db/rows.js';
 import {
   streetConversations,
   surgeries,
@@ -40,19 +41,16 @@ export { pgErrorCode };
 export function createSurgeriesRepository() {
   return {
     async insertVenue(tx: DbOrTx, row: NewVenueRow) {
-      const [venue] = await tx.insert(venues).values(row).returning();
-      return venue!;
+      return insertRow(tx, venues, row);
     },
     async venues(tx: DbOrTx) {
       return tx.select().from(venues).orderBy(asc(venues.name));
     },
     async venue(tx: DbOrTx, id: string) {
-      const [venue] = await tx.select().from(venues).where(eq(venues.id, id));
-      return venue;
+      return rowWhere(tx, venues, eq(venues.id, id));
     },
     async insertSurgery(tx: DbOrTx, row: NewSurgeryRow) {
-      const [surgery] = await tx.insert(surgeries).values(row).returning();
-      return surgery!;
+      return insertRow(tx, surgeries, row);
     },
     async insertSlots(tx: DbOrTx, rows: NewSlotRow[]) {
       if (rows.length === 0) return [];
@@ -64,8 +62,7 @@ export function createSurgeriesRepository() {
       return row;
     },
     async updateSurgery(tx: DbOrTx, id: string, set: Partial<NewSurgeryRow>) {
-      const [row] = await tx.update(surgeries).set(set).where(eq(surgeries.id, id)).returning();
-      return row;
+      return updateRow(tx, surgeries, set, eq(surgeries.id, id));
     },
     async listSurgeries(tx: DbOrTx, filter: { from?: Date; to?: Date; host?: string }) {
       const where = [];
@@ -105,8 +102,7 @@ export function createSurgeriesRepository() {
     },
 
     async slot(tx: DbOrTx, slotId: string) {
-      const [row] = await tx.select().from(surgerySlots).where(eq(surgerySlots.id, slotId));
-      return row;
+      return rowWhere(tx, surgerySlots, eq(surgerySlots.id, slotId));
     },
     /** Published public surgeries that have not started, soonest first. */
     async upcomingPublic(tx: DbOrTx, now: Date) {
@@ -157,23 +153,18 @@ export function createSurgeriesRepository() {
         .where(eq(surgerySlots.id, slotId));
     },
     async closeSlot(tx: DbOrTx, slotId: string, now: Date) {
-      const [row] = await tx
-        .update(surgerySlots)
-        .set({ closedAt: now })
-        .where(and(eq(surgerySlots.id, slotId), isNull(surgerySlots.closedAt)))
-        .returning();
-      return row;
+      return updateRow(
+        tx,
+        surgerySlots,
+        { closedAt: now },
+        and(eq(surgerySlots.id, slotId), isNull(surgerySlots.closedAt)),
+      );
     },
     async moveSlot(tx: DbOrTx, slotId: string, startsAt: Date, endsAt: Date) {
       await tx.update(surgerySlots).set({ startsAt, endsAt }).where(eq(surgerySlots.id, slotId));
     },
     async reopenSlot(tx: DbOrTx, slotId: string) {
-      const [row] = await tx
-        .update(surgerySlots)
-        .set({ closedAt: null })
-        .where(eq(surgerySlots.id, slotId))
-        .returning();
-      return row;
+      return updateRow(tx, surgerySlots, { closedAt: null }, eq(surgerySlots.id, slotId));
     },
 
     /** Up to `limit` bookable times at a surgery from `earliest` on, soonest first. */
@@ -209,11 +200,7 @@ export function createSurgeriesRepository() {
       return booking!;
     },
     async bookingByKey(tx: DbOrTx, key: string) {
-      const [row] = await tx
-        .select()
-        .from(surgeryBookings)
-        .where(eq(surgeryBookings.idempotencyKey, key));
-      return row;
+      return rowWhere(tx, surgeryBookings, eq(surgeryBookings.idempotencyKey, key));
     },
     async booking(tx: DbOrTx, id: string, opts: { lock?: boolean } = {}) {
       const query = tx.select().from(surgeryBookings).where(eq(surgeryBookings.id, id));
@@ -221,19 +208,10 @@ export function createSurgeriesRepository() {
       return row;
     },
     async bookingByTokenHash(tx: DbOrTx, hash: string) {
-      const [row] = await tx
-        .select()
-        .from(surgeryBookings)
-        .where(eq(surgeryBookings.manageTokenHash, hash));
-      return row;
+      return rowWhere(tx, surgeryBookings, eq(surgeryBookings.manageTokenHash, hash));
     },
     async updateBooking(tx: DbOrTx, id: string, set: Partial<NewBookingRow>) {
-      const [row] = await tx
-        .update(surgeryBookings)
-        .set(set)
-        .where(eq(surgeryBookings.id, id))
-        .returning();
-      return row;
+      return updateRow(tx, surgeryBookings, set, eq(surgeryBookings.id, id));
     },
     async bookingsOfSurgery(tx: DbOrTx, surgeryId: string) {
       return tx
@@ -262,8 +240,7 @@ export function createSurgeriesRepository() {
 
     // ---- Notes and street conversations ------------------------------------------------
     async insertNote(tx: DbOrTx, row: NewSurgeryNoteRow) {
-      const [note] = await tx.insert(surgeryNotes).values(row).returning();
-      return note!;
+      return insertRow(tx, surgeryNotes, row);
     },
     async notes(tx: DbOrTx, bookingId: string) {
       return tx
@@ -273,8 +250,7 @@ export function createSurgeriesRepository() {
         .orderBy(asc(surgeryNotes.createdAt));
     },
     async insertConversation(tx: DbOrTx, row: NewStreetConversationRow) {
-      const [conversation] = await tx.insert(streetConversations).values(row).returning();
-      return conversation!;
+      return insertRow(tx, streetConversations, row);
     },
     async conversations(tx: DbOrTx, surgeryId: string) {
       return tx
@@ -286,8 +262,7 @@ export function createSurgeriesRepository() {
 
     // ---- Waiting list --------------------------------------------------------------------
     async insertWaiting(tx: DbOrTx, row: NewWaitlistRow) {
-      const [entry] = await tx.insert(surgeryWaitlist).values(row).returning();
-      return entry!;
+      return insertRow(tx, surgeryWaitlist, row);
     },
     /** The oldest waiting entry, locked; one another offer holds is skipped, not waited for. */
     async nextWaiting(tx: DbOrTx, surgeryId: string) {
@@ -301,19 +276,10 @@ export function createSurgeriesRepository() {
       return row;
     },
     async updateWaiting(tx: DbOrTx, id: string, set: Partial<NewWaitlistRow>) {
-      const [row] = await tx
-        .update(surgeryWaitlist)
-        .set(set)
-        .where(eq(surgeryWaitlist.id, id))
-        .returning();
-      return row;
+      return updateRow(tx, surgeryWaitlist, set, eq(surgeryWaitlist.id, id));
     },
     async waitingByOfferHash(tx: DbOrTx, hash: string) {
-      const [row] = await tx
-        .select()
-        .from(surgeryWaitlist)
-        .where(eq(surgeryWaitlist.offerTokenHash, hash));
-      return row;
+      return rowWhere(tx, surgeryWaitlist, eq(surgeryWaitlist.offerTokenHash, hash));
     },
     async closeWaitlist(tx: DbOrTx, surgeryId: string, now: Date) {
       await tx
@@ -327,15 +293,10 @@ export function createSurgeriesRepository() {
         );
     },
     async waitingById(tx: DbOrTx, id: string) {
-      const [row] = await tx.select().from(surgeryWaitlist).where(eq(surgeryWaitlist.id, id));
-      return row;
+      return rowWhere(tx, surgeryWaitlist, eq(surgeryWaitlist.id, id));
     },
     async waitingByBooking(tx: DbOrTx, bookingId: string) {
-      const [row] = await tx
-        .select()
-        .from(surgeryWaitlist)
-        .where(eq(surgeryWaitlist.offerBookingId, bookingId));
-      return row;
+      return rowWhere(tx, surgeryWaitlist, eq(surgeryWaitlist.offerBookingId, bookingId));
     },
     async waitlist(tx: DbOrTx, surgeryId: string) {
       return tx
@@ -389,11 +350,11 @@ export function createSurgeriesRepository() {
 
     // ---- Journey answers -------------------------------------------------------------------
     async journey(tx: DbOrTx, id: string, since: Date) {
-      const [row] = await tx
-        .select()
-        .from(surgeryJourneys)
-        .where(and(eq(surgeryJourneys.id, id), gt(surgeryJourneys.updatedAt, since)));
-      return row;
+      return rowWhere(
+        tx,
+        surgeryJourneys,
+        and(eq(surgeryJourneys.id, id), gt(surgeryJourneys.updatedAt, since)),
+      );
     },
     async saveJourney(
       tx: DbOrTx,

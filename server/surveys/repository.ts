@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { pgErrorCode } from '../../db/errors.js';
+import { insertRow, rowWhere } from '../../db/rows.js';
 import {
   surveyAnswers,
   surveyDrafts,
@@ -34,8 +35,7 @@ export function mapLockError(error: unknown): never {
 export function createSurveysRepository() {
   return {
     async insertSurvey(tx: DbOrTx, row: NewSurveyRow): Promise<SurveyRow> {
-      const [created] = await tx.insert(surveys).values(row).returning();
-      return created!;
+      return insertRow(tx, surveys, row);
     },
 
     async insertQuestions(tx: DbOrTx, surveyId: string, questions: QuestionInput[], from = 0) {
@@ -71,7 +71,7 @@ export function createSurveysRepository() {
     },
 
     async findSurvey(db: DbOrTx, id: string): Promise<SurveyWithQuestions | undefined> {
-      const [survey] = await db.select().from(surveys).where(eq(surveys.id, id));
+      const survey = await rowWhere(db, surveys, eq(surveys.id, id));
       if (!survey) return undefined;
       const questions = await db
         .select()
@@ -217,24 +217,15 @@ export function createSurveysRepository() {
     },
 
     async invitationByTokenHash(db: DbOrTx, tokenHash: string) {
-      const [row] = await db
-        .select()
-        .from(surveyInvitations)
-        .where(eq(surveyInvitations.tokenHash, tokenHash));
-      return row;
+      return rowWhere(db, surveyInvitations, eq(surveyInvitations.tokenHash, tokenHash));
     },
 
     async invitationById(db: DbOrTx, id: string) {
-      const [row] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.id, id));
-      return row;
+      return rowWhere(db, surveyInvitations, eq(surveyInvitations.id, id));
     },
 
     async draft(db: DbOrTx, tokenHash: string) {
-      const [row] = await db
-        .select()
-        .from(surveyDrafts)
-        .where(eq(surveyDrafts.tokenHash, tokenHash));
-      return row;
+      return rowWhere(db, surveyDrafts, eq(surveyDrafts.tokenHash, tokenHash));
     },
 
     async saveDraft(

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { insertRow, rowWhere } from '../../db/rows.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { emailTaken } from './errors.js';
@@ -36,15 +37,10 @@ export function createUsersRepository(clock: Clock) {
     /** Drops every cached session check; services call it after committing a revocation. */
     forgetSessions,
     async findByEmail(db: DbOrTx, email: string): Promise<UserRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(users)
-        .where(sql`lower(${users.email}) = ${normaliseEmail(email)}`);
-      return row;
+      return rowWhere(db, users, sql`lower(${users.email}) = ${normaliseEmail(email)}`);
     },
     async findById(db: DbOrTx, id: string): Promise<UserRow | undefined> {
-      const [row] = await db.select().from(users).where(eq(users.id, id));
-      return row;
+      return rowWhere(db, users, eq(users.id, id));
     },
     async list(db: DbOrTx): Promise<UserRow[]> {
       return db.select().from(users).orderBy(asc(users.name));
@@ -76,8 +72,7 @@ export function createUsersRepository(clock: Clock) {
     },
     async insert(db: DbOrTx, values: NewUserRow): Promise<UserRow> {
       try {
-        const [row] = await db.insert(users).values(values).returning();
-        return row!;
+        return await insertRow(db, users, values);
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw emailTaken();
@@ -103,8 +98,7 @@ export function createUsersRepository(clock: Clock) {
       return row;
     },
     async createSession(db: DbOrTx, values: NewSessionRow) {
-      const [row] = await db.insert(sessions).values(values).returning();
-      return row!;
+      return insertRow(db, sessions, values);
     },
     /**
      * The session check runs on every authenticated request: a prepared statement skips
