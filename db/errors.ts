@@ -12,6 +12,16 @@ export function pgErrorCode(error: unknown): string | undefined {
 export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === '23505';
 
 /**
+ * For an insert's `.catch`: a unique violation becomes the refusal `taken` makes (a domain
+ * error the caller shows); any other error goes on unchanged.
+ */
+export const refuseDuplicate =
+  (taken: () => Error) =>
+  (error: unknown): never => {
+    throw isUniqueViolation(error) ? taken() : error;
+  };
+
+/**
  * A start-up failure the operator can fix from its message alone (it names the setting):
  * printed without a stack.
  */

@@ -5,8 +5,9 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { refuseDuplicate } from '../../db/errors.js';
 import { complaintCategories, complaintFactors } from '../../db/schema/index.js';
-import { complaintErrors, refuseDuplicate } from './errors.js';
+import { complaintErrors } from './errors.js';
 
 type CodeListTable = typeof complaintCategories | typeof complaintFactors;
 /** What an admin may change on an entry; the code never changes. */

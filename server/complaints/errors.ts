@@ -1,4 +1,3 @@
-import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 
 /** Complaint domain errors, with stable codes (docs/rules/api.md error shape). */
@@ -28,13 +27,3 @@ export const complaintErrors = {
   invalid: (fields: FieldErrors, message = 'Check the highlighted fields') =>
     new AppError(400, 'validation', message, fields),
 };
-
-/**
- * For an insert's `.catch`: a unique violation becomes the refusal `taken` makes (the form
- * shows it on its field); any other error goes on unchanged.
- */
-export const refuseDuplicate =
-  (taken: () => AppError) =>
-  (error: unknown): never => {
-    throw isUniqueViolation(error) ? taken() : error;
-  };

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { refuseDuplicate } from '../../db/errors.js';
 import {
   caseDeadlines,
   complainantEquality,
@@ -24,7 +25,7 @@ import {
 import { staffMember } from '../platform/staff.js';
 import { versionedUpdate } from '../platform/versioned.js';
 import { categoryList, factorList } from './code-list-repository.js';
-import { complaintErrors, refuseDuplicate } from './errors.js';
+import { complaintErrors } from './errors.js';
 import { timerQueries } from './timer-repository.js';
 
 export interface Viewer {

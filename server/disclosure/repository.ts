@@ -1,6 +1,6 @@
 import { and, arrayContains, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { refuseDuplicate } from '../../db/errors.js';
 import { insertRow, rowWhere, updateRow } from '../../db/rows.js';
 import {
   cases,
@@ -68,12 +68,9 @@ const visibleEntry = (db: DbOrTx, viewer: Viewer, id: string) =>
 export function createDisclosureRepository() {
   return {
     async insert(tx: DbOrTx, values: NewEntryRow): Promise<EntryRow> {
-      try {
-        return await insertRow(tx, disclosureLogEntries, values);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new EntryExists();
-        throw error;
-      }
+      return insertRow(tx, disclosureLogEntries, values).catch(
+        refuseDuplicate(() => new EntryExists()),
+      );
     },
 
     async byCase(db: DbOrTx, caseId: string): Promise<EntryRow | undefined> {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { refuseDuplicate } from '../../db/errors.js';
 import { insertRow, rowWhere } from '../../db/rows.js';
 import {
   inboundMessages,
@@ -45,12 +45,9 @@ export function createRepliesRepository() {
     },
 
     async insertTemplate(tx: DbOrTx, values: NewReplyTemplateRow): Promise<ReplyTemplateRow> {
-      try {
-        return await insertRow(tx, replyTemplates, values);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new TemplateVersionTaken();
-        throw error;
-      }
+      return insertRow(tx, replyTemplates, values).catch(
+        refuseDuplicate(() => new TemplateVersionTaken()),
+      );
     },
 
     async insertOutbound(tx: DbOrTx, values: NewOutboundRow) {

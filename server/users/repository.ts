@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { isUniqueViolation } from '../../db/errors.js';
+import { refuseDuplicate } from '../../db/errors.js';
 import { insertRow, rowWhere } from '../../db/rows.js';
 import { loginFailures, sessions, users } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -71,14 +71,7 @@ export function createUsersRepository(clock: Clock) {
       return rows.map((row) => ({ id: row.id, email: row.email }));
     },
     async insert(db: DbOrTx, values: NewUserRow): Promise<UserRow> {
-      try {
-        return await insertRow(db, users, values);
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw emailTaken();
-        }
-        throw error;
-      }
+      return insertRow(db, users, values).catch(refuseDuplicate(emailTaken));
     },
     async update(
       db: DbOrTx,
