@@ -5,16 +5,12 @@ import { STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
-import { NoticeQuery } from '../platform/schemas.js';
+import { CsrfField, IdParams } from '../platform/schemas.js';
+import { recordPage } from '../platform/views.js';
 import { JUSTIFICATION_MAX } from './erasure.js';
 import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
 
 const api = apiRoute('contacts');
-
-const ContactIdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
-);
 
 const MergeBody = Type.Object(
   { into: Type.String({ minLength: 1, maxLength: 64, description: 'The contact that is kept' }) },
@@ -29,7 +25,7 @@ const MergeResultSchema = Type.Object({
 
 const MergeForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    _csrf: CsrfField,
     /** A suggested contact's id, or `other` for the typed `intoId`. */
     into: Type.Optional(Type.String({ maxLength: 64 })),
     intoId: Type.Optional(Type.String({ maxLength: 200 })),
@@ -61,7 +57,7 @@ const EraseResultSchema = Type.Object({
 
 const EraseForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    _csrf: CsrfField,
     justification: Type.Optional(Type.String({ maxLength: 2_000 })),
     confirm: Type.Optional(
       Type.Union([
@@ -122,6 +118,9 @@ const ContactFoundSchema = Type.Object({
   total: Type.Integer({ description: 'All that match; at most 10 are listed' }),
   matchedOn: Type.String(),
 });
+
+/** A form page shown again after a refused post: its errors, status and what was typed. */
+type FormState = { errors?: FieldErrors; status?: number; values?: Record<string, string> };
 
 const pageNumber = (page: string | undefined) =>
   page === undefined || page === '' ? undefined : /^\d+$/.test(page) ? Number(page) : NaN;
@@ -188,24 +187,22 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     },
   );
 
-  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof MergeBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeBody> }>(
     '/api/contacts/:id/merge',
     api(MANAGERS, 'Merge a duplicate contact into another: its cases move there (managers)', {
-      params: ContactIdParams,
+      params: IdParams,
       body: MergeBody,
       response: { 200: MergeResultSchema },
     }),
     async (request) => contacts.merge(request.actor(), request.params.id, request.body.into),
   );
 
-  app.get<{ Params: Static<typeof ContactIdParams>; Querystring: NoticeQuery }>(
+  recordPage(
+    app,
     '/contacts/:id',
-    {
-      schema: { params: ContactIdParams, querystring: NoticeQuery, hide: true },
-      config: { auth: MANAGERS },
-    },
-    async (request, reply) => {
-      const contact = await contacts.detail(request.actor(), request.params.id);
+    { auth: MANAGERS, notices: NOTICES },
+    async (request, reply, id, notice) => {
+      const contact = await contacts.detail(request.actor(), id);
       return reply.page('contacts/views/contact.njk', {
         pageTitle: contact.name,
         contact,
@@ -214,7 +211,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
           typeLabel: TYPE_LABELS[c.type],
           statusLabel: STATUS_LABELS[c.status],
         })),
-        notice: request.query.notice ? NOTICES[request.query.notice] : undefined,
+        notice,
       });
     },
   );
@@ -223,7 +220,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { errors?: FieldErrors; status?: number; values?: Record<string, string> } = {},
+    extra: FormState = {},
   ) {
     const contact = await contacts.detail(request.actor(), id);
     // The likely duplicates of this one (same email, phone, or name and postcode), never itself.
@@ -256,16 +253,16 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     );
   }
 
-  app.get<{ Params: Static<typeof ContactIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/contacts/:id/merge',
-    { schema: { params: ContactIdParams, hide: true }, config: { auth: MANAGERS } },
+    { schema: { params: IdParams, hide: true }, config: { auth: MANAGERS } },
     async (request, reply) => renderMerge(request, reply, request.params.id),
   );
 
-  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof MergeForm> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeForm> }>(
     '/contacts/:id/merge',
     {
-      schema: { params: ContactIdParams, body: MergeForm, hide: true },
+      schema: { params: IdParams, body: MergeForm, hide: true },
       config: { auth: MANAGERS },
     },
     async (request, reply) => {
@@ -294,13 +291,13 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   // Erasure (Art 17, docs/rules/security.md §8): managers, re-authenticated within 5 minutes with a
   // recorded justification (docs/rules/security.md §1 marks erasure R).
-  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EraseBody> }>(
     '/api/contacts/:id/erase',
     {
       ...api(
         MANAGERS,
         'Erase a person (UK GDPR Art 17): anonymise their details, cancel unsent email, record it in the erasure ledger (managers)',
-        { params: ContactIdParams, body: EraseBody, response: { 200: EraseResultSchema } },
+        { params: IdParams, body: EraseBody, response: { 200: EraseResultSchema } },
       ),
       config: { auth: MANAGERS, reauth: true },
     },
@@ -312,7 +309,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { errors?: FieldErrors; status?: number; values?: Record<string, string> } = {},
+    extra: FormState = {},
   ) {
     const contact = await contacts.detail(request.actor(), id);
     if (contact.erasedAt || contact.mergedInto)
@@ -329,16 +326,16 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     );
   }
 
-  app.get<{ Params: Static<typeof ContactIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/contacts/:id/erase',
-    { schema: { params: ContactIdParams, hide: true }, config: { auth: MANAGERS, reauth: true } },
+    { schema: { params: IdParams, hide: true }, config: { auth: MANAGERS, reauth: true } },
     async (request, reply) => renderErase(request, reply, request.params.id),
   );
 
-  app.post<{ Params: Static<typeof ContactIdParams>; Body: Static<typeof EraseForm> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EraseForm> }>(
     '/contacts/:id/erase',
     {
-      schema: { params: ContactIdParams, body: EraseForm, hide: true },
+      schema: { params: IdParams, body: EraseForm, hide: true },
       config: {
         auth: MANAGERS,
         reauth: { returnTo: (request) => request.url },
