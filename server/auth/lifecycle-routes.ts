@@ -2,14 +2,15 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../platform/errors.js';
 import { accountLimit } from '../platform/rate-limits.js';
+import { CsrfField } from '../platform/schemas.js';
 import { LINK_PATH, type AccountLinks, type LinkPurpose } from './lifecycle.js';
 
 const EmailForm = Type.Object(
-  { _csrf: Type.String({ maxLength: 200 }), email: Type.String({ maxLength: 254 }) },
+  { _csrf: CsrfField, email: Type.String({ maxLength: 254 }) },
   { additionalProperties: false },
 );
 const PasswordForm = Type.Object(
-  { _csrf: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 256 }) },
+  { _csrf: CsrfField, password: Type.String({ maxLength: 256 }) },
   { additionalProperties: false },
 );
 // Checked against the database, not the pattern, so a malformed link reads like a used one.

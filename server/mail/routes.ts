@@ -5,6 +5,7 @@ import type { Actor } from '../platform/audit.js';
 import { apiRoute } from '../platform/api-route.js';
 import { ADMINS } from '../platform/auth.js';
 import { notFound } from '../platform/errors.js';
+import { CsrfField } from '../platform/schemas.js';
 import type { MailService } from './service.js';
 
 const api = apiRoute('mail');
@@ -24,7 +25,7 @@ const TestEmailBody = Type.Object(
   { additionalProperties: false },
 );
 const TestEmailForm = Type.Object(
-  { _csrf: Type.String({ maxLength: 200 }), to: Type.String({ maxLength: 254 }) },
+  { _csrf: CsrfField, to: Type.String({ maxLength: 254 }) },
   { additionalProperties: false },
 );
 const MailboxItem = Type.Object({

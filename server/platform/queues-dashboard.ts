@@ -8,6 +8,7 @@ import { isJobName, JOB_NAMES, type JobName, type QueueBackend } from '../../wor
 import type { AuditLog } from './audit.js';
 import { ADMINS } from './auth.js';
 import { notFound } from './errors.js';
+import { CsrfField } from './schemas.js';
 
 /** What each queue does, in the words an administrator would use. */
 export const QUEUE_TITLES: Record<JobName, string> = {
@@ -63,10 +64,7 @@ const JobParams = Type.Object(
   { name: Type.String({ maxLength: 40 }), jobId: Type.String({ maxLength: 200 }) },
   { additionalProperties: false },
 );
-const RetryForm = Type.Object(
-  { _csrf: Type.String({ maxLength: 200 }) },
-  { additionalProperties: false },
-);
+const RetryForm = Type.Object({ _csrf: CsrfField }, { additionalProperties: false });
 const DashboardQuery = Type.Object(
   { retried: Type.Optional(Type.String({ maxLength: 10 })) },
   { additionalProperties: false },
