@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import { preparedOn } from '../../db/prepared.js';
 import {
@@ -25,6 +26,29 @@ export interface SubjectKey {
   type: string;
   id: string;
 }
+
+/** The clock's tables key their rows by subject: these rows are `subject`'s. */
+const ofSubject = (table: { subjectType: PgColumn; subjectId: PgColumn }, subject: SubjectKey) =>
+  and(eq(table.subjectType, subject.type), eq(table.subjectId, subject.id));
+
+/** One generation of one subject's timer of a kind: what a warning notification belongs to. */
+interface GenerationKey {
+  subjectType: string;
+  subjectId: string;
+  kind: string;
+  generation: number;
+}
+
+const notificationsOf = (key: GenerationKey) =>
+  and(
+    ofSubject(deadlineNotifications, { type: key.subjectType, id: key.subjectId }),
+    eq(deadlineNotifications.kind, key.kind),
+    eq(deadlineNotifications.generation, key.generation),
+  );
+
+/** A bank holiday is keyed by its division and date. */
+const holidayIs = (division: string, date: string) =>
+  and(eq(bankHolidays.division, division as Division), eq(bankHolidays.date, date));
 
 const toHoliday = (row: HolidayRow): Holiday => ({
   division: row.division,
@@ -119,16 +143,13 @@ export function createDeadlinesRepository() {
       const [row] = await tx
         .update(bankHolidays)
         .set(values)
-        .where(and(eq(bankHolidays.division, division as Division), eq(bankHolidays.date, date)))
+        .where(holidayIs(division, date))
         .returning();
       return row;
     },
 
     async holidayRow(db: DbOrTx, division: string, date: string) {
-      const [row] = await db
-        .select()
-        .from(bankHolidays)
-        .where(and(eq(bankHolidays.division, division as Division), eq(bankHolidays.date, date)));
+      const [row] = await db.select().from(bankHolidays).where(holidayIs(division, date));
       return row;
     },
 
@@ -160,8 +181,7 @@ export function createDeadlinesRepository() {
         .from(clockEvents)
         .where(
           and(
-            eq(clockEvents.subjectType, subject.type),
-            eq(clockEvents.subjectId, subject.id),
+            ofSubject(clockEvents, subject),
             includeVoided ? undefined : isNull(clockEvents.voidedAt),
           ),
         )
@@ -185,8 +205,7 @@ export function createDeadlinesRepository() {
         .where(
           and(
             eq(clockEvents.id, id),
-            eq(clockEvents.subjectType, subject.type),
-            eq(clockEvents.subjectId, subject.id),
+            ofSubject(clockEvents, subject),
             isNull(clockEvents.voidedAt),
           ),
         )
@@ -206,13 +225,7 @@ export function createDeadlinesRepository() {
       const [row] = await db
         .select({ g: sql<number>`coalesce(max(${caseDeadlines.generation}), 0)::int` })
         .from(caseDeadlines)
-        .where(
-          and(
-            eq(caseDeadlines.subjectType, subject.type),
-            eq(caseDeadlines.subjectId, subject.id),
-            eq(caseDeadlines.kind, kind),
-          ),
-        );
+        .where(and(ofSubject(caseDeadlines, subject), eq(caseDeadlines.kind, kind)));
       return row?.g ?? 0;
     },
 
@@ -280,21 +293,14 @@ export function createDeadlinesRepository() {
     },
 
     /** Unsent earlier stages of the same generation are skipped: only the latest is sent. */
-    async skipEarlier(
-      tx: DbOrTx,
-      key: { subjectType: string; subjectId: string; kind: string; generation: number },
-      earlier: string[],
-    ): Promise<number> {
+    async skipEarlier(tx: DbOrTx, key: GenerationKey, earlier: string[]): Promise<number> {
       if (earlier.length === 0) return 0;
       const rows = await tx
         .update(deadlineNotifications)
         .set({ status: 'skipped', reason: 'a later stage was reached first' })
         .where(
           and(
-            eq(deadlineNotifications.subjectType, key.subjectType),
-            eq(deadlineNotifications.subjectId, key.subjectId),
-            eq(deadlineNotifications.kind, key.kind),
-            eq(deadlineNotifications.generation, key.generation),
+            notificationsOf(key),
             eq(deadlineNotifications.status, 'pending'),
             inArray(deadlineNotifications.stage, earlier as never),
           ),
@@ -328,13 +334,7 @@ export function createDeadlinesRepository() {
 
     async pendingFor(
       db: DbOrTx,
-      keys: Array<{
-        subjectType: string;
-        subjectId: string;
-        kind: string;
-        generation: number;
-        stage: string;
-      }>,
+      keys: Array<GenerationKey & { stage: string }>,
     ): Promise<NotificationRow[]> {
       if (keys.length === 0) return [];
       return db
@@ -345,13 +345,7 @@ export function createDeadlinesRepository() {
             eq(deadlineNotifications.status, 'pending'),
             or(
               ...keys.map((k) =>
-                and(
-                  eq(deadlineNotifications.subjectType, k.subjectType),
-                  eq(deadlineNotifications.subjectId, k.subjectId),
-                  eq(deadlineNotifications.kind, k.kind),
-                  eq(deadlineNotifications.generation, k.generation),
-                  eq(deadlineNotifications.stage, k.stage as never),
-                ),
+                and(notificationsOf(k), eq(deadlineNotifications.stage, k.stage as never)),
               ),
             ),
           ),
@@ -379,12 +373,7 @@ export function createDeadlinesRepository() {
       return db
         .select()
         .from(deadlineNotifications)
-        .where(
-          and(
-            eq(deadlineNotifications.subjectType, subject.type),
-            eq(deadlineNotifications.subjectId, subject.id),
-          ),
-        )
+        .where(ofSubject(deadlineNotifications, subject))
         .orderBy(desc(deadlineNotifications.createdAt));
     },
 
