@@ -126,6 +126,10 @@ export function contactProblems(value: NormalisedSubmission, requireType: boolea
   return fields;
 }
 
+/** An Idempotency-Key's row: a key is unique within its scope (form or API), not across. */
+const keyRow = (idempotency: IdempotencyScope) =>
+  and(eq(idempotencyKeys.scope, idempotency.scope), eq(idempotencyKeys.key, idempotency.key));
+
 /** createCase's field names → the form's. */
 const CASE_FIELDS: Record<string, string> = {
   'contact.name': 'name',
@@ -179,15 +183,7 @@ export function createContactService(deps: { db: Db; clock: Clock; cases: CaseGa
             .returning({ key: idempotencyKeys.key });
           if (!claimed) {
             // Committed by an earlier (or a concurrent, now finished) request.
-            const [first] = await tx
-              .select()
-              .from(idempotencyKeys)
-              .where(
-                and(
-                  eq(idempotencyKeys.scope, idempotency.scope),
-                  eq(idempotencyKeys.key, idempotency.key),
-                ),
-              );
+            const [first] = await tx.select().from(idempotencyKeys).where(keyRow(idempotency));
             if (!first || first.requestHash !== hash) throw idempotencyKeyReused();
             return { ...(first.response as unknown as ContactReceipt), replayed: true };
           }
@@ -217,12 +213,7 @@ export function createContactService(deps: { db: Db; clock: Clock; cases: CaseGa
           await tx
             .update(idempotencyKeys)
             .set({ response: { ...receipt, replayed: false } })
-            .where(
-              and(
-                eq(idempotencyKeys.scope, idempotency.scope),
-                eq(idempotencyKeys.key, idempotency.key),
-              ),
-            );
+            .where(keyRow(idempotency));
         return receipt;
       });
     } catch (error) {
