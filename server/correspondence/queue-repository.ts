@@ -139,16 +139,9 @@ function sortSpec(sort: CaseSort, q: string | undefined): SortSpec {
           direction: 'desc',
         };
       return sortSpec('due', q);
+    case 'due':
     case '-due':
-      return {
-        keys: [
-          sql`coalesce(${cases.nextDueOn}, '0001-01-01'::date)`,
-          sql`${cases.receivedAt}`,
-          sql`${cases.id}`,
-        ],
-        casts: ['date', 'timestamptz', 'uuid'],
-        direction: 'desc',
-      };
+      return byDue(sort === 'due' ? 'asc' : 'desc');
     case 'received':
     case '-received':
       return {
@@ -156,18 +149,20 @@ function sortSpec(sort: CaseSort, q: string | undefined): SortSpec {
         casts: ['timestamptz', 'uuid'],
         direction: sort === 'received' ? 'asc' : 'desc',
       };
-    case 'due':
-      // Next due date with none last, then date received (domain §3).
-      return {
-        keys: [
-          sql`coalesce(${cases.nextDueOn}, '9999-12-31'::date)`,
-          sql`${cases.receivedAt}`,
-          sql`${cases.id}`,
-        ],
-        casts: ['date', 'timestamptz', 'uuid'],
-        direction: 'asc',
-      };
   }
+}
+
+/**
+ * Next due date with none last either way round, then date received (domain §3). The
+ * ascending key is the one cases_open_due_order_idx indexes, so it stays a literal.
+ */
+function byDue(direction: 'asc' | 'desc'): SortSpec {
+  const none = direction === 'asc' ? sql`'9999-12-31'::date` : sql`'0001-01-01'::date`;
+  return {
+    keys: [sql`coalesce(${cases.nextDueOn}, ${none})`, sql`${cases.receivedAt}`, sql`${cases.id}`],
+    casts: ['date', 'timestamptz', 'uuid'],
+    direction,
+  };
 }
 
 const castValue = (value: string, cast: string): SQL => {
