@@ -34,8 +34,10 @@ import { deadlinesRoutes } from './deadlines/routes.js';
 import { createCalendarService, type CalendarService } from './deadlines/calendar.js';
 import { createDeadlinesService, type DeadlinesService } from './deadlines/service.js';
 import { intakeRoutes } from './intake/routes.js';
+import { INTAKE_TIMELINE_WORDING } from './intake/timeline-wording.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
 import { repliesRoutes } from './replies/routes.js';
+import { REPLY_TIMELINE_WORDING } from './replies/timeline-wording.js';
 import { createRepliesService, mailboxSender, type RepliesService } from './replies/service.js';
 import { disclosureRoutes } from './disclosure/routes.js';
 import { createDisclosureService, type DisclosureService } from './disclosure/service.js';
@@ -187,6 +189,7 @@ export function createServices(
     officeName: config.officeName,
     deadlines,
     calendar,
+    timelineWording: { ...REPLY_TIMELINE_WORDING, ...INTAKE_TIMELINE_WORDING },
   });
   // Replies register their post-send hook with the mail service here, so workers get it too.
   // Replies, disclosure and intake reach cases through correspondence's public gateway.

@@ -98,7 +98,7 @@ export function createCaseView(ctx: CaseContext) {
               actor: event.actorId
                 ? { id: event.actorId, name: event.actorName ?? 'Unknown' }
                 : null,
-              ...describeEvent(event.kind, event.data, noteMap),
+              ...describeEvent(event.kind, event.data, noteMap, deps.timelineWording),
               data: event.data,
             })),
             notes,

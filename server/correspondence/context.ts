@@ -8,6 +8,7 @@ import type { Actor, AuditEntry, AuditLog } from '../platform/audit.js';
 import { createStampReader, createStampedCache } from '../platform/change-stamps.js';
 import { validationError } from '../platform/errors.js';
 import type { CalendarService } from '../deadlines/calendar.js';
+import type { TimelineWording } from '../timeline/wording.js';
 import { DUE_SOON_WORKING_DAYS, londonDate, type CaseDeadlineHook } from './due.js';
 import { caseNotFound, managerOnly } from './errors.js';
 import type { CaseListRow, CorrespondenceRepository, QueueDates, Viewer } from './repository.js';
@@ -30,6 +31,8 @@ export interface CorrespondenceDeps {
   deadlines: CaseDeadlineHook;
   /** The one source of working days ("due soon", the export's working days taken). */
   calendar: CalendarService;
+  /** How the entries other domains append to a case's timeline read (replies, intake). */
+  timelineWording?: TimelineWording;
   /** Virus scanning of uploads; absent, files are stored as not virus-checked. */
   attachmentScan?: AttachmentScanService;
 }

@@ -1,4 +1,5 @@
 import { formatSize } from './attachments.js';
+import type { EntryData, EntryWords, TimelineWording } from '../timeline/wording.js';
 import type { NoteView } from './types.js';
 import {
   CHANNEL_PHRASES,
@@ -11,14 +12,15 @@ import {
 } from './workflow.js';
 
 /**
- * The words correspondence's timeline shows for each of its entries. Entries written by
- * other domains carry their own `title` and `description`.
+ * The words a case's timeline shows for each entry: correspondence words its own kinds,
+ * `others` holds the wordings of the domains that append beside it (replies, intake).
  */
 export function describeEvent(
   kind: string,
-  data: Record<string, unknown>,
+  data: EntryData,
   notes: Map<string, NoteView>,
-): { title: string; description: string } {
+  others: TimelineWording = {},
+): EntryWords {
   const str = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
   const status = (key: string) => STATUS_LABELS[str(key) as CaseStatus] ?? humanise(str(key));
   const quoted = (key: string) => (str(key) ? `“${str(key)}”.` : '');
@@ -35,66 +37,6 @@ export function describeEvent(
             description: 'An automatic acknowledgement is being emailed to the requester.',
           }
         : { title: 'Email queued', description: quoted('subject') };
-    case 'email_in': {
-      const from = str('from');
-      const parts = [`Subject: “${str('subject') || '(no subject)'}”.`];
-      if (data.automated)
-        parts.push('An automatic reply (such as an out-of-office): no action needed.');
-      if (str('flag')) parts.push(`Flagged “${str('flag')}”.`);
-      return {
-        title: from ? `Email received from ${from}` : 'Email received',
-        description: parts.join(' '),
-      };
-    }
-    case 'reply_queued':
-      return {
-        title: str('to') ? `Reply being emailed to ${str('to')}` : 'Reply being emailed',
-        description: [
-          quoted('subject'),
-          data.responds
-            ? 'The case will be marked as responded once it is sent.'
-            : 'It does not answer the case.',
-        ]
-          .filter(Boolean)
-          .join(' '),
-      };
-    case 'reply_sent':
-      return {
-        title: str('to') ? `Reply emailed to ${str('to')}` : 'Reply emailed',
-        description: [
-          quoted('subject'),
-          data.answered ? 'The case is marked as responded.' : str('note'),
-        ]
-          .filter(Boolean)
-          .join(' '),
-      };
-    case 'reply_failed': {
-      const reason = str('error') || 'the mail server refused it';
-      return {
-        title: `Reply failed to send: ${reason.length > 150 ? `${reason.slice(0, 150)}…` : reason}`,
-        description: [
-          str('to') ? `The reply “${str('subject')}” to ${str('to')} was not delivered.` : '',
-          'The case has not been marked as responded: check the address, then reply again or send the reply by post.',
-        ]
-          .filter(Boolean)
-          .join(' '),
-      };
-    }
-    case 'reply_not_answered':
-      return {
-        title: 'Reply sent, but the case was not marked as responded',
-        description: str('reason'),
-      };
-    case 'letter_sent':
-      return {
-        title: 'Letter sent by post',
-        description: [
-          quoted('subject'),
-          data.responds ? 'The case is marked as responded.' : 'It does not answer the case.',
-        ]
-          .filter(Boolean)
-          .join(' '),
-      };
     case 'status_changed': {
       const parts = [`From ${status('from')} to ${status('to')}.`];
       if (str('outcome')) parts.push(`Outcome: ${humanise(str('outcome'))}.`);
@@ -159,8 +101,13 @@ export function describeEvent(
         description: `${str('filename')} (${formatSize(Number(data.size) || 0)})`,
       };
     default:
-      // Other domains (deadlines) write their own title and description.
-      return { title: str('title') || humanise(kind), description: str('description') };
+      // Other domains word their own kinds (replies, intake); the clock writes its words.
+      return (
+        others[kind]?.(data) ?? {
+          title: str('title') || humanise(kind),
+          description: str('description'),
+        }
+      );
   }
 }
 

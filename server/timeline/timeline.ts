@@ -2,9 +2,9 @@
  * The case timeline (`case_events`): the one place that writes and reads it. Every domain that
  * touches a case (correspondence, replies, disclosure, intake, contacts, the clock through
  * correspondence's adapter, virus scanning) appends its own entries here with its own `kind`
- * and `data`; the wording people read is the owning domain's (correspondence/
- * timeline-wording.ts turns an entry into a title and description when the case is shown).
- * It imports no domain, so any domain may use it.
+ * and `data`; the wording people read is the owning domain's, supplied through wording.ts
+ * (correspondence's case view turns each entry into a title and description when the case
+ * is shown). It imports no domain, so any domain may use it.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
