@@ -1,19 +1,15 @@
-import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { ACTIONS, ALL_TARGETS, CHANNELS, MANDATORY_CRITERIA, OUTCOMES } from './machine.js';
 import { TEMPLATE_KEYS } from './letters.js';
 import { GROUP_BYS } from './stats.js';
-import { Uuid } from '../platform/schemas.js';
+import { Uuid, LiteralUnion } from '../platform/schemas.js';
 export { IdParams } from '../platform/schemas.js';
 
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
-    TLiteral<T[number]>[]
-  >;
 /** An instant or a plain date (a London day), as everywhere in the API. */
 const Moment = Type.String({ minLength: 10, maxLength: 40 });
 const DateOnly = Type.String({ format: 'date', maxLength: 10 });
 const Code = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9_]+$' });
-const Stream = literals(['cc', 'review', 'opcc'] as const);
+const Stream = LiteralUnion(['cc', 'review', 'opcc'] as const);
 
 export const ComplainantBody = Type.Object(
   {
@@ -23,7 +19,12 @@ export const ComplainantBody = Type.Object(
     address: Type.Optional(Type.String({ maxLength: 1000 })),
     postcode: Type.Optional(Type.String({ maxLength: 20 })),
     basis: Type.Optional(
-      literals(['person_concerned', 'adversely_affected', 'witness', 'representative'] as const),
+      LiteralUnion([
+        'person_concerned',
+        'adversely_affected',
+        'witness',
+        'representative',
+      ] as const),
     ),
     consent: Type.Optional(Type.Boolean()),
   },
@@ -58,15 +59,15 @@ export const CreateComplaintBody = Type.Object(
     receivedAt: Moment,
     madeOn: Type.Optional(DateOnly),
     stream: Type.Optional(Stream),
-    channel: Type.Optional(literals(CHANNELS)),
-    subjectKind: Type.Optional(literals(['chief_constable', 'acting_cc'] as const)),
+    channel: Type.Optional(LiteralUnion(CHANNELS)),
+    subjectKind: Type.Optional(LiteralUnion(['chief_constable', 'acting_cc'] as const)),
     complainant: ComplainantBody,
     summary: Type.String({ minLength: 1, maxLength: 10_000 }),
     allegations: Type.Array(AllegationBody, { maxItems: 50 }),
     subcategory: Type.Optional(Code),
     factors: Type.Optional(Type.Array(Code, { maxItems: 20 })),
     recordingRequested: Type.Optional(Type.Boolean()),
-    criteria: Type.Optional(Type.Array(literals(MANDATORY_CRITERIA), { maxItems: 4 })),
+    criteria: Type.Optional(Type.Array(LiteralUnion(MANDATORY_CRITERIA), { maxItems: 4 })),
     equality: Type.Optional(EqualityBody),
     assigneeId: Type.Optional(Uuid),
     review: Type.Optional(
@@ -91,7 +92,7 @@ export const CreatedComplaint = Type.Object({
 
 export const TransitionBody = Type.Object(
   {
-    to: literals(ALL_TARGETS as unknown as readonly string[]),
+    to: LiteralUnion(ALL_TARGETS as unknown as readonly string[]),
     at: Moment,
     version: Type.Optional(Type.Integer({ minimum: 1 })),
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -107,8 +108,8 @@ export const TransitionBody = Type.Object(
             Type.Object(
               {
                 id: Uuid,
-                outcome: literals(OUTCOMES),
-                actions: Type.Optional(Type.Array(literals(ACTIONS), { maxItems: 5 })),
+                outcome: LiteralUnion(OUTCOMES),
+                actions: Type.Optional(Type.Array(LiteralUnion(ACTIONS), { maxItems: 5 })),
                 actionOther: Type.Optional(Type.String({ maxLength: 500 })),
               },
               { additionalProperties: false },
@@ -123,7 +124,7 @@ export const TransitionBody = Type.Object(
       Type.Object(
         {
           letterOn: DateOnly,
-          reply: literals(['refused', 'no_reply'] as const),
+          reply: LiteralUnion(['refused', 'no_reply'] as const),
           conductDecision: Type.String({ minLength: 1, maxLength: 2000 }),
         },
         { additionalProperties: false },
@@ -132,7 +133,7 @@ export const TransitionBody = Type.Object(
     review: Type.Optional(
       Type.Object(
         {
-          result: Type.Optional(literals(['upheld', 'not_upheld'] as const)),
+          result: Type.Optional(LiteralUnion(['upheld', 'not_upheld'] as const)),
           recommendations: Type.Optional(Type.String({ maxLength: 5000 })),
           accepted: Type.Optional(Type.Boolean()),
         },
@@ -169,8 +170,8 @@ export const ListQuery = Type.Object(
 
 export const LetterBody = Type.Object(
   {
-    template: literals(TEMPLATE_KEYS),
-    channel: literals(['email', 'post'] as const),
+    template: LiteralUnion(TEMPLATE_KEYS),
+    channel: LiteralUnion(['email', 'post'] as const),
     at: Type.Optional(Moment),
     withheld: Type.Optional(Type.String({ maxLength: 2000 })),
   },
@@ -179,8 +180,8 @@ export const LetterBody = Type.Object(
 
 export const ContactBody = Type.Object(
   {
-    kind: literals(['first_contact', 'update', 'report', 'other'] as const),
-    channel: literals(['phone', 'in_person', 'email', 'post'] as const),
+    kind: LiteralUnion(['first_contact', 'update', 'report', 'other'] as const),
+    channel: LiteralUnion(['phone', 'in_person', 'email', 'post'] as const),
     at: Type.Optional(Moment),
     note: Type.Optional(Type.String({ maxLength: 5000 })),
   },
@@ -190,7 +191,7 @@ export const ContactBody = Type.Object(
 export const AccessBody = Type.Object(
   {
     userId: Uuid,
-    role: Type.Optional(literals(['staff', 'decision_maker', 'assignee'] as const)),
+    role: Type.Optional(LiteralUnion(['staff', 'decision_maker', 'assignee'] as const)),
   },
   { additionalProperties: false },
 );
@@ -204,7 +205,7 @@ export const StatsQuery = Type.Object(
   {
     from: Type.Optional(Type.String({ maxLength: 10 })),
     to: Type.Optional(Type.String({ maxLength: 10 })),
-    groupBy: Type.Optional(literals(GROUP_BYS)),
+    groupBy: Type.Optional(LiteralUnion(GROUP_BYS)),
     stream: Type.Optional(Stream),
   },
   { additionalProperties: false },
@@ -232,7 +233,7 @@ export const EntryUpdateBody = Type.Object(
   { additionalProperties: false },
 );
 export const EntryParams = Type.Object(
-  { kind: literals(['categories', 'factors'] as const), code: Code },
+  { kind: LiteralUnion(['categories', 'factors'] as const), code: Code },
   { additionalProperties: false },
 );
 

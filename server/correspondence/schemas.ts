@@ -1,20 +1,21 @@
-import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { CASE_SORTS, QUEUE_VIEWS } from './repository.js';
 import { ScanStatusSchema } from '../attachments/schemas.js';
-import { FormField as Field, Nullable, RecordId, StaffForm, Uuid } from '../platform/schemas.js';
+import {
+  FormField as Field,
+  Nullable,
+  RecordId,
+  StaffForm,
+  Uuid,
+  LiteralUnion,
+} from '../platform/schemas.js';
 import { CASE_CHANNELS, CASE_STATUSES, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
 export { CsrfOnlyForm, IdParams } from '../platform/schemas.js';
 
-/** A string enum that keeps its literal type (a union of literals, which Value.Check knows). */
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
-    TLiteral<T[number]>[]
-  >;
-
-export const CaseTypeSchema = literals(CASE_TYPES);
-export const CaseChannelSchema = literals(CASE_CHANNELS);
-export const CaseStatusSchema = literals(CASE_STATUSES);
-export const CaseSubtypeSchema = literals(CASE_SUBTYPES);
+export const CaseTypeSchema = LiteralUnion(CASE_TYPES);
+export const CaseChannelSchema = LiteralUnion(CASE_CHANNELS);
+export const CaseStatusSchema = LiteralUnion(CASE_STATUSES);
+export const CaseSubtypeSchema = LiteralUnion(CASE_SUBTYPES);
 const DateOnly = Type.String({ format: 'date', maxLength: 10 });
 
 export const ContactBody = Type.Object(
@@ -24,7 +25,7 @@ export const ContactBody = Type.Object(
     phone: Type.Optional(Type.String({ maxLength: 40 })),
     address: Type.Optional(Type.String({ maxLength: 1000 })),
     postcode: Type.Optional(Type.String({ maxLength: 20 })),
-    kind: Type.Optional(literals(['person', 'mp', 'organisation'] as const)),
+    kind: Type.Optional(LiteralUnion(['person', 'mp', 'organisation'] as const)),
   },
   { additionalProperties: false },
 );
@@ -72,7 +73,7 @@ export const CreatedCaseSchema = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    view: Type.Optional(literals(QUEUE_VIEWS)),
+    view: Type.Optional(LiteralUnion(QUEUE_VIEWS)),
     status: Type.Optional(Type.Array(CaseStatusSchema, { maxItems: 6 })),
     type: Type.Optional(Type.Array(CaseTypeSchema, { maxItems: 8 })),
     channel: Type.Optional(Type.Array(CaseChannelSchema, { maxItems: 7 })),
@@ -90,7 +91,7 @@ export const ListQuery = Type.Object(
     receivedTo: Type.Optional(DateOnly),
     tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
     restricted: Type.Optional(Type.Boolean()),
-    sort: Type.Optional(literals(CASE_SORTS)),
+    sort: Type.Optional(LiteralUnion(CASE_SORTS)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },

@@ -4,10 +4,7 @@ import {
   RULE_CASE_TYPES as CASE_TYPES,
 } from '../lib/deadline-rules.js';
 import { CLOCK_EVENT_KINDS } from '../lib/deadline-rules.js';
-import { FormField as S, Nullable, StaffForm } from '../platform/schemas.js';
-
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+import { FormField as S, Nullable, StaffForm, StringEnum } from '../platform/schemas.js';
 
 /** A `YYYY-MM-DD` date or an ISO instant (its Europe/London date counts). */
 const DateOrInstant = Type.String({ minLength: 10, maxLength: 40 });
@@ -15,11 +12,11 @@ const DateOrInstant = Type.String({ minLength: 10, maxLength: 40 });
 export const ClockEventData = Type.Object(
   {
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
-    kind: Type.Optional(literals(['pit', 'reg7', 'sar_complex', 'target'] as const)),
+    kind: Type.Optional(StringEnum(['pit', 'reg7', 'sar_complex', 'target'] as const)),
     amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
     date: Type.Optional(Type.String({ format: 'date', maxLength: 10 })),
     deadline: Type.Optional(
-      literals(['statutory', 'acknowledge', 'respond', 'review', 'dp_ack'] as const),
+      StringEnum(['statutory', 'acknowledge', 'respond', 'review', 'dp_ack'] as const),
     ),
     outcome: Type.Optional(Type.String({ maxLength: 40 })),
   },
@@ -28,7 +25,7 @@ export const ClockEventData = Type.Object(
 
 export const RecordEventBody = Type.Object(
   {
-    kind: literals(CLOCK_EVENT_KINDS),
+    kind: StringEnum(CLOCK_EVENT_KINDS),
     at: DateOrInstant,
     data: Type.Optional(ClockEventData),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -44,14 +41,14 @@ export const VoidEventBody = Type.Object(
 
 export const CalculateBody = Type.Object(
   {
-    type: literals(CASE_TYPES),
-    subtype: Type.Optional(literals(CASE_SUBTYPES)),
+    type: StringEnum(CASE_TYPES),
+    subtype: Type.Optional(StringEnum(CASE_SUBTYPES)),
     receivedAt: DateOrInstant,
     events: Type.Optional(
       Type.Array(
         Type.Object(
           {
-            kind: literals(CLOCK_EVENT_KINDS),
+            kind: StringEnum(CLOCK_EVENT_KINDS),
             at: DateOrInstant,
             data: Type.Optional(ClockEventData),
             note: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -61,7 +58,7 @@ export const CalculateBody = Type.Object(
         { maxItems: 50 },
       ),
     ),
-    calendar: Type.Optional(literals(['statutory', 'england_wales'] as const)),
+    calendar: Type.Optional(StringEnum(['statutory', 'england_wales'] as const)),
   },
   { additionalProperties: false },
 );

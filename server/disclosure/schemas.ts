@@ -1,11 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { DISCLOSURE_STATUSES } from '../../db/schema/disclosure.js';
 import { ScanStatusSchema } from '../attachments/schemas.js';
-import { FormField as Field, Nullable, RecordId, StaffForm } from '../platform/schemas.js';
+import {
+  FormField as Field,
+  Nullable,
+  RecordId,
+  StaffForm,
+  StringEnum,
+} from '../platform/schemas.js';
 export { CsrfOnlyForm as CsrfForm, IdParams } from '../platform/schemas.js';
-
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 export const ReferenceParams = Type.Object(
   { reference: Type.String({ minLength: 1, maxLength: 40 }) },
@@ -87,7 +90,7 @@ export const WithdrawBody = Type.Object(
   { additionalProperties: false },
 );
 export const StaffListQuery = Type.Object(
-  { status: Type.Optional(Type.Array(literals(DISCLOSURE_STATUSES), { maxItems: 4 })) },
+  { status: Type.Optional(Type.Array(StringEnum(DISCLOSURE_STATUSES), { maxItems: 4 })) },
   { additionalProperties: false },
 );
 

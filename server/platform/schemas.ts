@@ -1,4 +1,11 @@
-import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import {
+  Type,
+  type Static,
+  type TLiteral,
+  type TProperties,
+  type TSchema,
+  type TUnion,
+} from '@sinclair/typebox';
 
 /**
  * `?notice=<key>` after a redirect (post/redirect/get): a page shows a success banner
@@ -38,3 +45,19 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 /** A UUID in a request body. */
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+
+/**
+ * One of a list of strings, as a union of literals (each value a `const`): its static type is
+ * the list's, and TypeBox's Value.Check knows it.
+ */
+export const LiteralUnion = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
+    TLiteral<T[number]>[]
+  >;
+
+/**
+ * One of a list of strings, as a single JSON Schema `enum`: a refusal names the allowed
+ * values ("must be one of: …").
+ */
+export const StringEnum = <T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });

@@ -1,11 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { TEMPLATE_PURPOSES } from '../../db/schema/replies.js';
-import { FormField as Field, Nullable, RecordId, StaffForm, Uuid } from '../platform/schemas.js';
+import {
+  FormField as Field,
+  Nullable,
+  RecordId,
+  StaffForm,
+  Uuid,
+  StringEnum,
+} from '../platform/schemas.js';
 import { CASE_TYPES } from '../correspondence/workflow.js';
 export { IdParams } from '../platform/schemas.js';
-
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 export const ReplyParams = Type.Object(
   { id: RecordId, replyId: Type.String({ maxLength: 64 }) },
@@ -15,8 +19,8 @@ export const ReplyParams = Type.Object(
 export const TemplateBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
-    purpose: literals(TEMPLATE_PURPOSES),
-    caseTypes: Type.Optional(Type.Array(literals(CASE_TYPES), { maxItems: 8 })),
+    purpose: StringEnum(TEMPLATE_PURPOSES),
+    caseTypes: Type.Optional(Type.Array(StringEnum(CASE_TYPES), { maxItems: 8 })),
     subject: Type.String({ minLength: 1, maxLength: 200 }),
     body: Type.String({ minLength: 1, maxLength: 20_000 }),
   },
@@ -39,7 +43,7 @@ export const TemplateSchema = Type.Object({
   createdAt: Type.String(),
 });
 export const TemplateListQuery = Type.Object(
-  { caseType: Type.Optional(literals(CASE_TYPES)) },
+  { caseType: Type.Optional(StringEnum(CASE_TYPES)) },
   { additionalProperties: false },
 );
 
@@ -48,7 +52,7 @@ export const ReplyBody = Type.Object(
     templateId: Type.Optional(Uuid),
     subject: Type.String({ minLength: 1, maxLength: 220 }),
     body: Type.String({ minLength: 1, maxLength: 20_000 }),
-    channel: literals(['email', 'post'] as const),
+    channel: StringEnum(['email', 'post'] as const),
     responds: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

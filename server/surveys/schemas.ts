@@ -1,11 +1,7 @@
-import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { QUESTION_KINDS } from '../../db/schema/surveys.js';
-import { Uuid } from '../platform/schemas.js';
+import { Uuid, LiteralUnion } from '../platform/schemas.js';
 
-const literals = <T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<
-    TLiteral<T[number]>[]
-  >;
 const Instant = Type.String({
   minLength: 10,
   maxLength: 40,
@@ -18,7 +14,7 @@ export const OptionBody = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 60 }),
     label: Type.String({ minLength: 1, maxLength: 300 }),
-    behaviour: Type.Optional(literals(['normal', 'exclusive'] as const)),
+    behaviour: Type.Optional(LiteralUnion(['normal', 'exclusive'] as const)),
   },
   { additionalProperties: false },
 );
@@ -26,7 +22,7 @@ export const OptionBody = Type.Object(
 export const QuestionBody = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 60 }),
-    kind: literals(QUESTION_KINDS),
+    kind: LiteralUnion(QUESTION_KINDS),
     label: Type.String({ maxLength: 500 }),
     hint: Type.Optional(Type.String({ maxLength: 1000 })),
     section: Type.Optional(Type.String({ maxLength: 200 })),
