@@ -26,4 +26,11 @@ export const complaintErrors = {
     new AppError(403, 'complaints.managers_only', 'Only a manager can record this decision'),
   invalid: (fields: FieldErrors, message = 'Check the highlighted fields') =>
     new AppError(400, 'validation', message, fields),
+  templateConflict: () =>
+    new AppError(
+      409,
+      'complaints.template_conflict',
+      'Someone else saved a new version of this letter at the same time. Reload it and try again.',
+      { body: 'Someone else saved a new version at the same time: reload and try again' },
+    ),
 };

@@ -7,7 +7,6 @@
 import type { ComplaintRow } from '../../db/schema/index.js';
 import { addDays, formatDayDate, londonDateOf, toLondonDate } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
-import { AppError } from '../platform/errors.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
 import { LIMITS, type RecordsService } from './records.js';
@@ -176,13 +175,7 @@ export function createLettersService(deps: ComplaintsDeps, records: RecordsServi
           })
           .catch((error: unknown) => {
             const e = error as { code?: string; cause?: { code?: string } };
-            if ((e.code ?? e.cause?.code) === '23505')
-              throw new AppError(
-                409,
-                'complaints.template_conflict',
-                'Someone else saved a new version of this letter at the same time. Reload it and try again.',
-                { body: 'Someone else saved a new version at the same time: reload and try again' },
-              );
+            if ((e.code ?? e.cause?.code) === '23505') throw complaintErrors.templateConflict();
             throw error;
           });
         await audit.record(tx, actor, {

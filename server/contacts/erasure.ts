@@ -12,8 +12,8 @@ import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { systemActor, type Actor, type AuditLog } from '../platform/audit.js';
-import { AppError, validationError } from '../platform/errors.js';
-import { contactNotFound } from './errors.js';
+import { validationError } from '../platform/errors.js';
+import { alreadyErased, contactNotFound, eraseMerged } from './errors.js';
 
 /** What an erased contact's name reads as. */
 export const ERASED_NAME = 'Erased person';
@@ -31,9 +31,6 @@ export interface ErasureResult {
   /** Emails not yet sent that will now never go. */
   cancelledEmails: number;
 }
-
-const alreadyErased = () =>
-  new AppError(409, 'contacts.already_erased', 'This person has already been erased');
 
 /**
  * Clears one person's details everywhere they are held. Idempotent: a second run (the
@@ -171,12 +168,7 @@ export function createErasureService(deps: { db: Db; audit: AuditLog; clock: Clo
         }>;
         if (!row) throw contactNotFound();
         if (row.erased_at) throw alreadyErased();
-        if (row.merged_into_id)
-          throw new AppError(
-            422,
-            'contacts.erase_merged',
-            'This record was merged into another: erase the contact it was merged into',
-          );
+        if (row.merged_into_id) throw eraseMerged();
         const now = clock.now();
         const done = await anonymise(tx, row.id, now);
         await tx.execute(sql`

@@ -7,9 +7,9 @@ import type { Db } from '../../db/client.js';
 import type { NewCaseInput } from '../correspondence/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, validationError } from '../platform/errors.js';
+import { validationError } from '../platform/errors.js';
 import { surgeryAudit } from './audit.js';
-import { bookingNotFound, surgeryNotFound } from './errors.js';
+import { bookingNotFound, notConfirmed, surgeryNotFound } from './errors.js';
 import { AREA_LABELS, TOPIC_LABELS, TOPICS } from './people.js';
 import type { SurgeriesRepository } from './repository.js';
 import { govukDay, govukTime } from './time.js';
@@ -78,12 +78,7 @@ export function createDayService(deps: {
       return db.transaction(async (tx) => {
         const booking = await repo.booking(tx, bookingId, { lock: true });
         if (!booking) throw bookingNotFound();
-        if (booking.status !== 'confirmed')
-          throw new AppError(
-            409,
-            'surgeries.not_confirmed',
-            'Only a confirmed booking can be marked',
-          );
+        if (booking.status !== 'confirmed') throw notConfirmed();
         await repo.updateBooking(tx, bookingId, { attendance });
         await audited.booking(
           tx,

@@ -47,6 +47,10 @@ export const {
   offerExpired,
   placesLeftOnList,
   alreadyWaiting,
+  notConfirmed,
+  notDraft,
+  surgeryCancelled,
+  surgeryAlreadyCancelled,
 } = fixedErrors({
   alreadyBooked: [409, 'surgeries.already_booked', 'You already have a booking for this surgery'],
   keyReused: [
@@ -66,4 +70,8 @@ export const {
     'There are still times free at this surgery: book one of those instead',
   ],
   alreadyWaiting: [409, 'surgeries.already_waiting', 'You are already on the waiting list'],
+  notConfirmed: [409, 'surgeries.not_confirmed', 'Only a confirmed booking can be marked'],
+  notDraft: [409, 'surgeries.not_draft', 'Only a draft surgery can be published'],
+  surgeryCancelled: [409, 'surgeries.cancelled', 'This surgery has been cancelled'],
+  surgeryAlreadyCancelled: [409, 'surgeries.cancelled', 'This surgery is already cancelled'],
 });

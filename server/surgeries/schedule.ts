@@ -7,10 +7,16 @@ import type { SurgeryRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { isIsoDate, londonDateOf, londonHourMinute, type IsoDate } from '../lib/dates.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
+import { validationError, type FieldErrors } from '../platform/errors.js';
 import { movedBooking, type BookingService } from './booking.js';
 import type { SurgeryEmails } from './emails.js';
-import { slotNotFound, surgeryNotFound } from './errors.js';
+import {
+  notDraft,
+  slotNotFound,
+  surgeryAlreadyCancelled,
+  surgeryCancelled,
+  surgeryNotFound,
+} from './errors.js';
 import { AREA_LABELS } from './people.js';
 import type { SurgeriesRepository } from './repository.js';
 import { londonLocal, parseClockTime } from './time.js';
@@ -206,8 +212,7 @@ export function createScheduleService(deps: {
       return db.transaction(async (tx) => {
         const surgery = await repo.surgery(tx, id, { lock: true });
         if (!surgery) throw surgeryNotFound();
-        if (surgery.status !== 'draft')
-          throw new AppError(409, 'surgeries.not_draft', 'Only a draft surgery can be published');
+        if (surgery.status !== 'draft') throw notDraft();
         await audit.record(tx, actor, {
           action: 'surgeries.publish',
           subjectType: 'surgery',
@@ -261,8 +266,7 @@ export function createScheduleService(deps: {
       if (newStart <= now) throw validationError({ date: 'The surgery must be in the future' });
       return db.transaction(async (tx) => {
         const locked = await repo.surgery(tx, id, { lock: true });
-        if (!locked || locked.status === 'cancelled')
-          throw new AppError(409, 'surgeries.cancelled', 'This surgery has been cancelled');
+        if (!locked || locked.status === 'cancelled') throw surgeryCancelled();
         const slots = await repo.slots(tx, id);
         for (const slot of slots) {
           const s = at(slot.startsAt);
@@ -313,8 +317,7 @@ export function createScheduleService(deps: {
       return db.transaction(async (tx) => {
         const surgery = await repo.surgery(tx, id, { lock: true });
         if (!surgery) throw surgeryNotFound();
-        if (surgery.status === 'cancelled')
-          throw new AppError(409, 'surgeries.cancelled', 'This surgery is already cancelled');
+        if (surgery.status === 'cancelled') throw surgeryAlreadyCancelled();
         const now = clock.now();
         const updated = await repo.updateSurgery(tx, id, {
           status: 'cancelled',
