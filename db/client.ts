@@ -34,10 +34,10 @@ export interface DbOptions {
 }
 
 /**
- * postgres.js looks up array types on every new connection, from inside its socket handler:
- * if the connection drops during that lookup (the database restarting, a backend
- * terminated), the rejection is unhandled and Node exits. The types are shared by the pool,
- * so once one query has succeeded they are known: later connections skip the lookup.
+ * postgres.js looks up array types on every new connection. The types are shared by the
+ * pool, so once one query has succeeded they are known: later connections skip the lookup
+ * (a round trip each, and a lookup cut off by a dropped connection used to be an unhandled
+ * rejection; scripts/patch-postgres.mjs now handles that one).
  */
 function fetchTypesOnce(sql: postgres.Sql): () => void {
   let timer: NodeJS.Timeout | undefined;
@@ -94,8 +94,9 @@ export function createDb(url: string, options: DbOptions = {}): DbClient {
  * throws `TypeError: Cannot read properties of null (reading 'write')` from `nextWrite`, out
  * of reach of any await (upstream porsager/postgres issues 1154 and 1208, unfixed). The
  * queries on that connection were already rejected with CONNECTION_CLOSED, so the write is
- * moot: the mains log it once instead of crashing. Any other uncaught error still prints its
- * stack and exits 1, as Node would.
+ * moot: the mains log it once instead of crashing. scripts/patch-postgres.mjs (postinstall)
+ * makes that write fail its queries instead; this stays for an install that skipped scripts.
+ * Any other uncaught error still prints its stack and exits 1, as Node would.
  */
 export function guardDriverWriteAfterClose(log: (line: string) => void): void {
   let logged = false;

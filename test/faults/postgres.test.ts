@@ -43,8 +43,8 @@ describe.skipIf(!hasRedisServer)('§9 PostgreSQL faults', () => {
       expect(response.json()).toEqual(API_ERROR);
     }
 
-    // A client retries a 503 with the same key (connections cut mid-handshake can take
-    // their connect timeout to clear, so the first retries may still meet the outage).
+    // A client retries a 503 with the same key (the first retries may still meet the outage
+    // while the pool reconnects).
     const again: Awaited<ReturnType<typeof e.contact>>[] = [];
     for (const [n, key] of keys.entries()) {
       let response = await e.contact(n, { 'idempotency-key': key });
@@ -52,8 +52,9 @@ describe.skipIf(!hasRedisServer)('§9 PostgreSQL faults', () => {
         await expect
           .poll(
             async () => (response = await e.contact(n, { 'idempotency-key': key })).statusCode,
-            // A retry can itself wait out a 5 s connect timeout: the old loop's ten tries
-            // allowed about that long, so the poll gets the same budget, not the 15 s default.
+            // A wait budget for a loaded machine. Retries once waited out 5 s connect timeouts
+            // on pool slots postgres.js had stopped writing to (scripts/patch-postgres.mjs);
+            // since that repair the first retry of each key has succeeded.
             { interval: 500, timeout: 60_000 },
           )
           .not.toBe(503);
