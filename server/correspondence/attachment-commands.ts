@@ -2,7 +2,7 @@ import { queueScanAgain, SCAN_STATES } from '../attachments/scan.js';
 import type { Actor } from '../platform/audit.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { checkUploads, storeAttachments } from './attachment-store.js';
-import type { UploadedFile } from './attachments.js';
+import type { UploadedFile } from '../attachments/uploads.js';
 import { viewerOf, type CaseContext } from './context.js';
 import { caseNotFound } from './errors.js';
 import type { AttachmentView } from './types.js';

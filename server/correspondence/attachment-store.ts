@@ -12,7 +12,7 @@ import {
   tooManyAttachments,
   unsupportedAttachment,
   type UploadedFile,
-} from './attachments.js';
+} from '../attachments/uploads.js';
 import type { CorrespondenceRepository } from './repository.js';
 import { appendToTimeline } from '../timeline/timeline.js';
 

@@ -5,7 +5,7 @@ import type { Actor } from '../platform/audit.js';
 import { validationError } from '../platform/errors.js';
 import { ACKS_PER_DAY, acknowledgementText } from './acknowledgement.js';
 import { checkUploads, storeAttachments } from './attachment-store.js';
-import type { UploadedFile } from './attachments.js';
+import type { UploadedFile } from '../attachments/uploads.js';
 import type { CaseContext } from './context.js';
 import { duplicateSource } from './errors.js';
 import { londonDate } from './due.js';

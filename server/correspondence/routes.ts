@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiRoute, type RouteAuth } from '../platform/api-route.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
-import { ATTACHMENT_LIMITS, sendAttachment, uploadRoute } from './attachments.js';
+import { ATTACHMENT_LIMITS, sendAttachment, uploadRoute } from '../attachments/uploads.js';
 import { correspondencePages } from './pages.js';
 import {
   AccessBody,

@@ -1,4 +1,4 @@
-import { formatSize } from './attachments.js';
+import { formatSize } from '../attachments/uploads.js';
 import type { EntryData, EntryWords, TimelineWording } from '../timeline/wording.js';
 import type { NoteView } from './types.js';
 import {

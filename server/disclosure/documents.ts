@@ -12,7 +12,7 @@ import {
   safeFilename,
   sizeCheckedName,
   type UploadedFile,
-} from '../correspondence/attachments.js';
+} from '../attachments/uploads.js';
 import type { CaseRow } from '../correspondence/gateway.js';
 import type { Actor } from '../platform/audit.js';
 import { notFound, validationError } from '../platform/errors.js';

@@ -4,7 +4,7 @@
  */
 import type { EntryRow } from '../../db/schema/index.js';
 import { SCAN_STATES } from '../attachments/scan.js';
-import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatSize } from '../correspondence/attachments.js';
+import { ATTACHMENT_LIMITS, ATTACHMENT_TYPES, formatSize } from '../attachments/uploads.js';
 import { replyOutcomes, type CaseType } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
 import { type DocumentListing } from './repository.js';

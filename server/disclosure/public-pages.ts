@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { sendAttachment } from '../correspondence/attachments.js';
+import { sendAttachment } from '../attachments/uploads.js';
 import { pagination } from '../lib/pagination.js';
 import { AppError } from '../platform/errors.js';
 import {

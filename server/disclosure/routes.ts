@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { uploadRoute } from '../correspondence/attachments.js';
+import { uploadRoute } from '../attachments/uploads.js';
 import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
 import {

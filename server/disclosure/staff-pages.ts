@@ -1,7 +1,7 @@
 import { type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SCAN_STATES } from '../attachments/scan.js';
-import { sendAttachment, uploadedFiles } from '../correspondence/attachments.js';
+import { sendAttachment, uploadedFiles } from '../attachments/uploads.js';
 import { humanise } from '../correspondence/workflow.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';

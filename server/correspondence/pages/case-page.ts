@@ -13,7 +13,7 @@ import {
   formatSize,
   sendAttachment,
   uploadedFiles,
-} from '../attachments.js';
+} from '../../attachments/uploads.js';
 import {
   AccessForm,
   AssignForm,

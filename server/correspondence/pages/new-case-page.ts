@@ -16,7 +16,7 @@ import {
   multipartFields,
   uploadedFiles,
   type UploadedFile,
-} from '../attachments.js';
+} from '../../attachments/uploads.js';
 import { NewCaseForm } from '../schemas.js';
 import type { CorrespondenceService } from '../service.js';
 import type { NewCaseInput } from '../types.js';
