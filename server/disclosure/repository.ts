@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { refuseDuplicate } from '../../db/errors.js';
-import { insertRow, rowWhere, updateRow } from '../../db/rows.js';
+import { insertRow, rowWhere } from '../../db/rows.js';
 import {
   cases,
   disclosureDocuments,
@@ -14,6 +14,7 @@ import {
   type NewEntryRow,
 } from '../../db/schema/index.js';
 import { isUuid, visibleTo, type Viewer } from '../correspondence/gateway.js';
+import { versionedUpdate } from '../platform/versioned.js';
 
 /** A document without its bytes, for lists. */
 const documentListing = {
@@ -96,19 +97,7 @@ export function createDisclosureRepository() {
     },
 
     /** Optimistic update: the row only changes if `version` is still current. */
-    async update(
-      tx: DbOrTx,
-      id: string,
-      version: number,
-      values: Partial<NewEntryRow>,
-    ): Promise<EntryRow | undefined> {
-      return updateRow(
-        tx,
-        disclosureLogEntries,
-        { ...values, version: version + 1 },
-        and(eq(disclosureLogEntries.id, id), eq(disclosureLogEntries.version, version)),
-      );
-    },
+    update: versionedUpdate(disclosureLogEntries),
 
     /** Staff list: entries on cases the viewer may see, newest first. */
     async staffList(db: DbOrTx, viewer: Viewer, statuses?: string[]) {
