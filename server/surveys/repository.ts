@@ -31,6 +31,19 @@ export function mapLockError(error: unknown): never {
   throw error;
 }
 
+/** A question's columns as a QuestionDef carries them (its options are read apart). */
+const questionDefColumns = {
+  id: surveyQuestions.id,
+  key: surveyQuestions.key,
+  kind: surveyQuestions.kind,
+  label: surveyQuestions.label,
+  hint: surveyQuestions.hint,
+  section: surveyQuestions.section,
+  required: surveyQuestions.required,
+  maxChoices: surveyQuestions.maxChoices,
+  specialCategory: surveyQuestions.specialCategory,
+};
+
 /** Every Drizzle query on surveys, questions, answers and drafts. */
 export function createSurveysRepository() {
   return {
@@ -74,7 +87,7 @@ export function createSurveysRepository() {
       const survey = await rowWhere(db, surveys, eq(surveys.id, id));
       if (!survey) return undefined;
       const questions = await db
-        .select()
+        .select(questionDefColumns)
         .from(surveyQuestions)
         .where(eq(surveyQuestions.surveyId, id))
         .orderBy(asc(surveyQuestions.position));
@@ -94,15 +107,7 @@ export function createSurveysRepository() {
       return {
         ...survey,
         questions: questions.map((q) => ({
-          id: q.id,
-          key: q.key,
-          kind: q.kind,
-          label: q.label,
-          hint: q.hint,
-          section: q.section,
-          required: q.required,
-          maxChoices: q.maxChoices,
-          specialCategory: q.specialCategory,
+          ...q,
           options: options
             .filter((o) => o.questionId === q.id)
             .map((o) => ({
