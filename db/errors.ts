@@ -1,13 +1,28 @@
-/** The PostgreSQL SQLSTATE of an error, looking through Drizzle's DrizzleQueryError wrapper. */
-export function pgErrorCode(error: unknown): string | undefined {
+/** The first value `pick` finds on an error or its causes: Drizzle wraps the driver's error. */
+function throughCauses(
+  error: unknown,
+  pick: (current: Record<string, unknown>) => string | undefined,
+): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 3 && current; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const found = pick(current as Record<string, unknown>);
+    if (found !== undefined) return found;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
+
+/** The PostgreSQL SQLSTATE of an error, looking through Drizzle's DrizzleQueryError wrapper. */
+export const pgErrorCode = (error: unknown) =>
+  throughCauses(error, ({ code }) =>
+    typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+  );
+
+/** The constraint a PostgreSQL error names, looking through Drizzle's wrapper. */
+export const pgConstraint = (error: unknown) =>
+  throughCauses(error, ({ constraint_name: name }) =>
+    typeof name === 'string' ? name : undefined,
+  );
 
 export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === '23505';
 

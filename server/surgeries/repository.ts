@@ -4,7 +4,6 @@
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { pgErrorCode } from '../../db/errors.js';
 import { insertRow, rowWhere, updateRow } from '../../db/rows.js';
 import {
   streetConversations,
@@ -26,17 +25,8 @@ import {
 } from '../../db/schema/index.js';
 import type { FreeTime } from './errors.js';
 
-/** The constraint a PostgreSQL error names, looking through Drizzle's wrapper. */
-export function pgConstraint(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 3 && current; depth += 1) {
-    const name = (current as { constraint_name?: unknown }).constraint_name;
-    if (typeof name === 'string') return name;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-export { pgErrorCode };
+// The booking and waiting-list services read constraint failures through the repository.
+export { pgConstraint, pgErrorCode } from '../../db/errors.js';
 
 export function createSurgeriesRepository() {
   return {

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { pgErrorCode } from '../../db/errors.js';
+import { pgConstraint, pgErrorCode } from '../../db/errors.js';
 import { insertRow, rowWhere } from '../../db/rows.js';
 import {
   surveyAnswers,
@@ -26,8 +26,7 @@ export interface SurveyWithQuestions extends SurveyRow {
 export function mapLockError(error: unknown): never {
   if (pgErrorCode(error) === '23514' && String(error).includes('launched'))
     throw surveyErrors.locked();
-  const cause = (error as { cause?: { constraint_name?: string } }).cause;
-  if (cause?.constraint_name === 'surveys_launched_lock') throw surveyErrors.locked();
+  if (pgConstraint(error) === 'surveys_launched_lock') throw surveyErrors.locked();
   throw error;
 }
 
