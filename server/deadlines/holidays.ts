@@ -1,7 +1,8 @@
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { isIsoDate, londonDateOf } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
-import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { adminOnly, holidayExists, removalNotPending } from './errors.js';
 import { bundledHolidays } from './bundle.js';
 import { LIMITS } from './labels.js';
 import { isAdmin, iso } from './wording.js';
@@ -99,7 +100,7 @@ export function createHolidayAdmin(ctx: DeadlinesContext) {
 
     /** An admin enters a proclaimed day early (`manual`); deadlines that span it move. */
     async addHoliday(actor: Actor, input: { division: string; date: string; title: string }) {
-      if (!isAdmin(actor)) throw new AppError(403, 'forbidden', 'Only an admin can add a holiday');
+      if (!isAdmin(actor)) throw adminOnly('add a holiday');
       const fields: FieldErrors = {};
       const divisions =
         input.division === 'all' ? [...DIVISIONS] : DIVISIONS.filter((d) => d === input.division);
@@ -140,10 +141,7 @@ export function createHolidayAdmin(ctx: DeadlinesContext) {
           }
           changed += 1;
         }
-        if (changed === 0)
-          throw new AppError(409, 'deadlines.holiday_exists', 'That day is already a holiday', {
-            date: 'That day is already a bank holiday there',
-          });
+        if (changed === 0) throw holidayExists();
         const version = await bump(tx);
         await audit.record(tx, actor, {
           action: 'holiday.add',
@@ -157,18 +155,12 @@ export function createHolidayAdmin(ctx: DeadlinesContext) {
 
     /** An admin confirms a day the feed no longer lists (or removes a manual one). */
     async confirmRemoval(actor: Actor, input: { division: string; date: string }) {
-      if (!isAdmin(actor))
-        throw new AppError(403, 'forbidden', 'Only an admin can remove a holiday');
+      if (!isAdmin(actor)) throw adminOnly('remove a holiday');
       return changeHolidays(async (tx) => {
         await repo.lockCalendar(tx);
         const row = await repo.holidayRow(tx, input.division, input.date);
         if (!row || row.removedAt) throw notFound('Holiday not found');
-        if (!row.missingSince && row.source !== 'manual')
-          throw new AppError(
-            422,
-            'deadlines.removal_not_pending',
-            'gov.uk still lists this day: only days it has dropped, or manual ones, can be removed',
-          );
+        if (!row.missingSince && row.source !== 'manual') throw removalNotPending();
         await repo.updateHoliday(tx, input.division, input.date, {
           removedAt: clock.now(),
           removedById: actor.id,

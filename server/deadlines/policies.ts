@@ -1,5 +1,6 @@
 import type { Actor } from '../platform/audit.js';
-import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { adminOnly } from './errors.js';
 import { KIND_LABELS } from './labels.js';
 import { isAdmin, iso } from './wording.js';
 import { type DeadlinesContext } from './context.js';
@@ -37,7 +38,7 @@ export function createPolicies(ctx: DeadlinesContext) {
         escalateWdAfter: number;
       },
     ) {
-      if (!isAdmin(actor)) throw new AppError(403, 'forbidden', 'Only an admin can change targets');
+      if (!isAdmin(actor)) throw adminOnly('change targets');
       const fields: FieldErrors = {};
       const whole = (v: unknown, min: number, max: number) =>
         typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;

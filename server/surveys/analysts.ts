@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError } from '../platform/errors.js';
+import { notFound } from '../platform/errors.js';
+import { surveyErrors } from './errors.js';
 
 /**
  * Who may see equality (special category) results (docs/rules/surveys.md §2, §8): managers an admin
@@ -19,12 +20,7 @@ export function createSurveyAnalysts(deps: { db: Db; clock: Clock; audit: AuditL
 
     /** Throws 403 `surveys.analysts_only` unless the actor is an analyst. */
     async assertAnalyst(actor: Actor) {
-      if (!(await this.isAnalyst(actor.id)))
-        throw new AppError(
-          403,
-          'surveys.analysts_only',
-          'Equality information is for survey analysts only',
-        );
+      if (!(await this.isAnalyst(actor.id))) throw surveyErrors.analystsOnly();
     },
 
     /** Only managers can be analysts: they are the ones who see survey results at all. */
@@ -33,13 +29,8 @@ export function createSurveyAnalysts(deps: { db: Db; clock: Clock; audit: AuditL
         const [user] = await tx.execute<{ role: string }>(
           sql`select role from users where id = ${userId}`,
         );
-        if (!user) throw new AppError(404, 'not_found', 'There is no such user');
-        if (user.role !== 'manager')
-          throw new AppError(
-            422,
-            'surveys.analyst_not_manager',
-            'Only a manager can be a survey analyst',
-          );
+        if (!user) throw notFound('There is no such user');
+        if (user.role !== 'manager') throw surveyErrors.analystNotManager();
         await tx.execute(sql`
           insert into survey_analysts (user_id, granted_by, granted_at)
           values (${userId}, ${actor.id}, ${clock.now().toISOString()}::timestamptz)

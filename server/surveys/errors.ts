@@ -32,4 +32,21 @@ export const surveyErrors = {
     new AppError(400, 'surveys.no_recipients', 'Choose contacts or a list to invite', {
       contactIds: 'Give contactIds or a listId',
     }),
+  notOpenYet: () => new AppError(404, 'surveys.not_open', 'This survey is not open yet'),
+  badUnsubscribeLink: () =>
+    new AppError(404, 'surveys.bad_token', 'This unsubscribe link is not valid'),
+  answersKeyReused: () =>
+    new AppError(
+      422,
+      'idempotency.key_reused',
+      'This Idempotency-Key was used before with different answers',
+    ),
+  analystsOnly: () =>
+    new AppError(403, 'surveys.analysts_only', 'Equality information is for survey analysts only'),
+  analystNotManager: () =>
+    new AppError(422, 'surveys.analyst_not_manager', 'Only a manager can be a survey analyst'),
+  invalidImport: (fields: FieldErrors, message: string) =>
+    new AppError(400, 'surveys.invalid_import', message, fields),
+  notLaunched: () =>
+    new AppError(409, 'surveys.not_launched', 'Open the survey before importing responses'),
 };

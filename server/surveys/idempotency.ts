@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { idempotencyKeys } from '../../db/schema/index.js';
-import { AppError } from '../platform/errors.js';
+import { surveyErrors } from './errors.js';
 
 export interface IdempotencyClaim {
   scope: string;
@@ -27,12 +27,7 @@ export function surveyIdempotency() {
     async seen(db: DbOrTx, claim: IdempotencyClaim): Promise<boolean> {
       const row = await first(db, claim);
       if (!row) return false;
-      if (row.requestHash !== claim.requestHash)
-        throw new AppError(
-          422,
-          'idempotency.key_reused',
-          'This Idempotency-Key was used before with different answers',
-        );
+      if (row.requestHash !== claim.requestHash) throw surveyErrors.answersKeyReused();
       return true;
     },
     /** Inserts the key; false when a concurrent request holding it committed first. */

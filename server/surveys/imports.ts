@@ -6,7 +6,7 @@ import { surveyAnswers, surveyResponses } from '../../db/schema/surveys.js';
 import { surveyImportRows, surveyImports } from '../../db/schema/survey-imports.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, type FieldErrors } from '../platform/errors.js';
+import type { FieldErrors } from '../platform/errors.js';
 import { checkAnswers, type AnswerRow, type Answers } from './answers.js';
 import { surveyErrors } from './errors.js';
 import type { SurveysRepository } from './repository.js';
@@ -23,13 +23,6 @@ export interface ImportReceipt {
   replayed: boolean;
 }
 
-const importErrors = {
-  invalid: (fields: FieldErrors, message: string) =>
-    new AppError(400, 'surveys.invalid_import', message, fields),
-  notLaunched: () =>
-    new AppError(409, 'surveys.not_launched', 'Open the survey before importing responses'),
-};
-
 /**
  * Reads the CSV: a header row of question keys, then one response per row. A multiple-choice
  * or ranking cell lists option keys separated by ";" (ranking: in order); a blank cell is
@@ -40,20 +33,20 @@ function readCsv(csv: string, kinds: Map<string, string>) {
   try {
     records = parse(csv.replace(/^\uFEFF/, ''), { skip_empty_lines: true, trim: true });
   } catch (error) {
-    throw importErrors.invalid(
+    throw surveyErrors.invalidImport(
       { csv: `The CSV could not be read: ${(error as Error).message}` },
       'The CSV could not be read',
     );
   }
   const [header, ...data] = records;
   if (!header || data.length === 0)
-    throw importErrors.invalid(
+    throw surveyErrors.invalidImport(
       { csv: 'The CSV needs a header row of question keys and at least one response' },
       'The CSV has no responses',
     );
   const unknown = header.filter((key) => !kinds.has(key));
   if (unknown.length > 0)
-    throw importErrors.invalid(
+    throw surveyErrors.invalidImport(
       { csv: `Row 1: ${unknown.map((k) => `"${k}"`).join(', ')} is not a question in this survey` },
       'The header row names columns that are not questions',
     );
@@ -111,7 +104,7 @@ export function createSurveyImports(deps: {
       const first = await existing(surveyId, fileSha256);
       if (first) return receipt(first, true);
       // Structure is fixed only once launched; answers to a draft's questions could dangle.
-      if (!survey.launchedAt) throw importErrors.notLaunched();
+      if (!survey.launchedAt) throw surveyErrors.notLaunched();
 
       const kinds = new Map(survey.questions.map((q) => [q.key, q.kind as string]));
       const parsed = readCsv(csv, kinds);
@@ -126,7 +119,7 @@ export function createSurveyImports(deps: {
         responses.push({ row, id: randomUUID(), rows: checked.rows });
       }
       if (Object.keys(errors).length > 0)
-        throw importErrors.invalid(errors, 'Nothing was imported: correct these rows');
+        throw surveyErrors.invalidImport(errors, 'Nothing was imported: correct these rows');
 
       const created = await db.transaction(async (tx) => {
         const [made] = await tx

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate, formatDateTime } from '../lib/format.js';
-import { AppError, type FieldErrors } from '../platform/errors.js';
+import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
+import { surveyErrors } from './errors.js';
 import type { Answers } from './answers.js';
 import { pagesOf, type QuestionDef } from './questions.js';
 import type { SurveyWithQuestions } from './repository.js';
@@ -96,8 +97,7 @@ export async function surveysPublicRoutes(
       closedPage(reply, survey);
       return undefined;
     }
-    if (status !== 'open')
-      throw new AppError(404, 'surveys.not_open', 'This survey is not open yet');
+    if (status !== 'open') throw surveyErrors.notOpenYet();
     const s = session(request, id);
     if (!s) {
       reply.redirect(`/consultations/${id}`, 303);
@@ -140,7 +140,7 @@ export async function surveysPublicRoutes(
   function questionPage(j: Journey, page: string) {
     const pageNo = Number(page);
     const questions = j.pages[pageNo - 1];
-    if (!questions) throw new AppError(404, 'not_found', 'There is no such page');
+    if (!questions) throw notFound('There is no such page');
     return { j, pageNo, questions };
   }
 
@@ -379,7 +379,7 @@ export async function surveysPublicRoutes(
     { config: { public: true, csrf: false, rateLimit: SURVEY_RATE_LIMIT } },
     async (request, reply) => {
       const done = await invitations.unsubscribe(request.params.token);
-      if (!done) throw new AppError(404, 'surveys.bad_token', 'This unsubscribe link is not valid');
+      if (!done) throw surveyErrors.badUnsubscribeLink();
       return reply.page('surveys/views/unsubscribed.njk', {
         pageTitle: 'You have been unsubscribed',
       });
