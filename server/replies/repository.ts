@@ -13,6 +13,7 @@ import {
   type ReplyTemplateRow,
 } from '../../db/schema/index.js';
 import { isUuid } from '../correspondence/gateway.js';
+import { staffMember } from '../platform/staff.js';
 
 /** Thrown when two people save a new version of one template at the same moment. */
 export class TemplateVersionTaken extends Error {}
@@ -131,20 +132,10 @@ export function createRepliesRepository() {
       return row?.messageId ? { messageId: row.messageId, references: row.references } : undefined;
     },
 
+    /** A reply's writer, sender or alerted assignee; undefined for an id that is not a uuid. */
     async staff(db: DbOrTx, id: string | null) {
       if (!id || !isUuid(id)) return undefined;
-      const [row] = await db
-        .select({
-          id: users.id,
-          name: users.name,
-          email: users.email,
-          jobTitle: users.jobTitle,
-          role: users.role,
-          disabledAt: users.disabledAt,
-        })
-        .from(users)
-        .where(eq(users.id, id));
-      return row;
+      return staffMember(db, id);
     },
   };
 }
