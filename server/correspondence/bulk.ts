@@ -4,7 +4,13 @@ import type { Actor } from '../platform/audit.js';
 import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
 import { isManager, viewerOf, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
-import { caseNotFound, staleVersion } from './errors.js';
+import {
+  batchRefused,
+  caseNotFound,
+  reassignForbidden,
+  staleVersion,
+  tooManyTags,
+} from './errors.js';
 import type { CaseSummary } from './types.js';
 import { MAX_BULK, parseTags, TAG_LIMITS } from './validation.js';
 import { saveCaseChange } from './case-change.js';
@@ -41,8 +47,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
       if (missing > 0)
         parts.push(`${missing} selected case${missing === 1 ? ' was' : 's were'} not found`);
       const message = `No cases were ${done}: ${parts.join('; ')}. Reload and try again.`;
-      const code = stale.length > 0 ? 'correspondence.stale_version' : 'not_found';
-      throw new AppError(stale.length > 0 ? 409 : 404, code, message, { cases: message });
+      throw batchRefused(message, stale.length > 0);
     }
     return rows;
   }
@@ -68,7 +73,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
       const full = rows.filter((row) => new Set([...row.tags, ...tags]).size > TAG_LIMITS.perCase);
       if (full.length > 0) {
         const message = `No cases were tagged: ${full.map((row) => row.reference).join(', ')} would have more than ${TAG_LIMITS.perCase} tags.`;
-        throw new AppError(422, 'correspondence.too_many_tags', message, { tags: message });
+        throw tooManyTags(message);
       }
       const now = clock.now();
       const today = londonDate(now);
@@ -118,13 +123,7 @@ export function createAssignmentCommands(ctx: CaseContext) {
               (row.assigneeId === actor.id && input.assigneeId === null)
             ),
         );
-        if (refused.length > 0)
-          throw new AppError(
-            403,
-            'correspondence.reassign_forbidden',
-            `Only a manager can reassign cases. You can take unassigned cases yourself. Not allowed: ${refused.map((r) => r.reference).join(', ')}`,
-            { assigneeId: 'Only a manager can assign cases to someone else' },
-          );
+        if (refused.length > 0) throw reassignForbidden(refused.map((r) => r.reference));
       }
       const now = clock.now();
       const today = londonDate(now);

@@ -1,10 +1,10 @@
 import type { Tx } from '../../db/client.js';
 import type { CaseRow } from '../../db/schema/index.js';
 import type { Actor } from '../platform/audit.js';
-import { AppError, notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import { isManager, type CaseContext } from './context.js';
 import { londonDate } from './due.js';
-import { managerOnly, staleVersion } from './errors.js';
+import { invalidTransition, managerOnly, staleVersion } from './errors.js';
 import type { CaseSummary, NoteView, TransitionInput } from './types.js';
 import { LIMITS } from './validation.js';
 import { findMove, humanise, STATUS_LABELS, type CaseStatus } from './workflow.js';
@@ -31,14 +31,7 @@ export function createCaseCommands(ctx: CaseContext) {
         const move = findMove(type, row.status, input.to);
         if (!move) {
           const to = STATUS_LABELS[input.to as CaseStatus] ?? input.to;
-          throw new AppError(
-            422,
-            'correspondence.invalid_transition',
-            `A case that is ${STATUS_LABELS[row.status].toLowerCase()} cannot move to ${to.toLowerCase()}`,
-            {
-              to: `A ${STATUS_LABELS[row.status].toLowerCase()} case cannot move to ${to.toLowerCase()}`,
-            },
-          );
+          throw invalidTransition(STATUS_LABELS[row.status], to);
         }
         if (move.managerOnly && !isManager(actor)) throw managerOnly('Only a manager can do this');
         if (input.type && input.type !== row.type && !(row.status === 'new' && input.to === 'open'))
