@@ -41,6 +41,8 @@ export const users = pgTable(
     uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
   ],
 );
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
 
 /** One row per signed-in browser or API token; revocation is a column, not a cache. */
 export const sessions = pgTable(
@@ -63,6 +65,8 @@ export const sessions = pgTable(
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
+export type SessionRow = typeof sessions.$inferSelect;
+export type NewSessionRow = typeof sessions.$inferInsert;
 
 /** Failed sign-ins, counted per account and per IP over a sliding window. */
 export const loginFailures = pgTable(

@@ -5,9 +5,11 @@
  * users' service or repository (eslint.config.js), so the storage can change behind it.
  */
 import type { Db, DbOrTx } from '../../db/client.js';
-import type { NewSessionRow, NewUserRow, SessionRow, SessionWithUser, UserRow } from './types.js';
+import type { NewSessionRow, NewUserRow, SessionRow, UserRow } from '../../db/schema/index.js';
+import type { SessionWithUser } from './types.js';
 
-export { normaliseEmail, ROLES, type Role, type SessionWithUser, type UserRow } from './types.js';
+export type { UserRow };
+export { normaliseEmail, ROLES, type Role, type SessionWithUser } from './types.js';
 
 /** What sign-in, MFA and account links may do with accounts and sessions. */
 export interface UserAccounts {

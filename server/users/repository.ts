@@ -2,16 +2,17 @@ import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { refuseDuplicate } from '../../db/errors.js';
 import { insertRow, rowWhere } from '../../db/rows.js';
-import { loginFailures, sessions, users } from '../../db/schema/index.js';
-import type { Clock } from '../lib/clock.js';
-import { emailTaken } from './errors.js';
 import {
-  normaliseEmail,
+  loginFailures,
+  sessions,
+  users,
   type NewSessionRow,
   type NewUserRow,
-  type SessionWithUser,
   type UserRow,
-} from './types.js';
+} from '../../db/schema/index.js';
+import type { Clock } from '../lib/clock.js';
+import { emailTaken } from './errors.js';
+import { normaliseEmail, type SessionWithUser } from './types.js';
 
 /**
  * How long a session row read for the per-request check may be reused. Every change that

@@ -1,11 +1,12 @@
 import type { Db, DbOrTx } from '../../db/client.js';
+import type { UserRow } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { notFound, validationError } from '../platform/errors.js';
 import type { BreachCheck } from '../auth/breached.js';
 import { hashPassword, passwordRefusal } from '../auth/passwords.js';
 import type { UsersRepository } from './repository.js';
-import { normaliseEmail, ROLES, type Role, type UserRow } from './types.js';
+import { normaliseEmail, ROLES, type Role } from './types.js';
 import { ownAccount, ownRole, userNotFound } from './errors.js';
 
 export interface NewUser {
