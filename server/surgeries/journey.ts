@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { formField as field } from './form.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type FieldErrors } from '../platform/errors.js';
+import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError, type FreeTime } from './errors.js';
 import { AREA_LABELS, areaItems, personProblems, TOPIC_LABELS, topicItems } from './people.js';
 import { publicActor } from '../platform/auth.js';
@@ -395,7 +395,7 @@ export async function journeyRoutes(
     { config: { public: true } },
     async (request, reply) => {
       const found = await confirmed(request);
-      if (!found) throw new AppError(404, 'not_found', 'Not found');
+      if (!found) throw notFound();
       const text = surgeries.calendar(found.booking, found.place);
       return reply
         .header('content-type', 'text/calendar; charset=utf-8; method=REQUEST')

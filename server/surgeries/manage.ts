@@ -5,7 +5,7 @@
  */
 import { formField as str } from './form.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type FieldErrors } from '../platform/errors.js';
+import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError } from './errors.js';
 import { bookingPage, placesText } from './journey.js';
 import { personProblems } from './people.js';
@@ -198,7 +198,7 @@ export async function manageRoutes(
     status = 200,
   ) {
     const surgery = await surgeries.public.one(surgeryId);
-    if (!surgery) throw new AppError(404, 'not_found', 'Surgery not found');
+    if (!surgery) throw notFound('Surgery not found');
     return bookingPage(
       reply,
       'waitlist',

@@ -2,7 +2,7 @@
 import { formField as str } from './form.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORK } from '../platform/auth.js';
-import { AppError, type FieldErrors } from '../platform/errors.js';
+import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { readDateFields } from '../platform/forms.js';
 import { SlotFullError } from './errors.js';
 import { AREA_LABELS, areaItems, TOPIC_LABELS, topicItems } from './people.js';
@@ -201,8 +201,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
       `/staff/surgeries/:id${path}`,
       { schema: { hide: true }, config: { auth: CASEWORK } },
       async (request, reply) => {
-        if (!UUID.test(request.params.id))
-          throw new AppError(404, 'not_found', 'Surgery not found');
+        if (!UUID.test(request.params.id)) throw notFound('Surgery not found');
         try {
           await run(request);
         } catch (error) {
@@ -252,10 +251,9 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
   ) =>
     surgeryAction(`/bookings/:bookingId${path}`, async (request) => {
       const r = request as FastifyRequest<{ Params: { id: string; bookingId: string } }>;
-      if (!UUID.test(r.params.bookingId)) throw new AppError(404, 'not_found', 'Booking not found');
+      if (!UUID.test(r.params.bookingId)) throw notFound('Booking not found');
       const booking = await surgeries.repo.booking(surgeries.db, r.params.bookingId);
-      if (!booking || booking.surgeryId !== r.params.id)
-        throw new AppError(404, 'not_found', 'Booking not found');
+      if (!booking || booking.surgeryId !== r.params.id) throw notFound('Booking not found');
       return run(r);
     });
   bookingAction('/attendance', (r) => {

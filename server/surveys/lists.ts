@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
-import { AppError, validationError, type FieldErrors } from '../platform/errors.js';
+import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
 
 /** The purpose survey consent is recorded under (the delivery repository checks the same). */
 const PURPOSE = 'surveys';
@@ -118,7 +118,7 @@ export function createContactLists(deps: { db: Db; clock: Clock; audit: AuditLog
       const [list] = await db.execute<{ id: string; name: string }>(
         sql`select id, name from contact_lists where id = ${listId}`,
       );
-      if (!list) throw new AppError(404, 'not_found', 'There is no such list');
+      if (!list) throw notFound('There is no such list');
       const rows = await db.execute<{
         name: string;
         email: string | null;
@@ -151,7 +151,7 @@ export function createContactLists(deps: { db: Db; clock: Clock; audit: AuditLog
         const [list] = await tx.execute<{ id: string }>(
           sql`select id from contact_lists where id = ${listId} for update`,
         );
-        if (!list) throw new AppError(404, 'not_found', 'There is no such list');
+        if (!list) throw notFound('There is no such list');
         // One pass in SQL: match by normalised email (the oldest unmerged contact), create
         // the rest, add to the list, record consent where none was ever recorded.
         const [summary] = await tx.execute<Record<string, number>>(sql`
