@@ -1,5 +1,5 @@
 /**
- * Optimistic concurrency for records that carry a `version` (cases, complaints): a change
+ * Optimistic concurrency for records that carry a `version` (cases, complaints, disclosure log entries): a change
  * applies only to the version it was made from, so of two people editing at once the second
  * gets nothing back and can say so, instead of silently overwriting the first.
  */

@@ -25,7 +25,8 @@ import {
 } from './errors.js';
 import type { Place, SurgeryEmails } from './emails.js';
 import { normalisePerson, personProblems, requestHash, type PersonInput } from './people.js';
-import { pgConstraint, pgErrorCode, type SurgeriesRepository } from './repository.js';
+import { pgConstraint, pgErrorCode } from '../../db/errors.js';
+import type { SurgeriesRepository } from './repository.js';
 import { hashToken, TOKEN_RE, type SurgeryTokens } from './tokens.js';
 import { sameTimeDayBefore } from './time.js';
 

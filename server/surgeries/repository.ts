@@ -26,7 +26,6 @@ import {
 import type { FreeTime } from './errors.js';
 
 // The booking and waiting-list services read constraint failures through the repository.
-export { pgConstraint, pgErrorCode } from '../../db/errors.js';
 
 export function createSurgeriesRepository() {
   return {

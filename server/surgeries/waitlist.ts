@@ -18,7 +18,7 @@ import {
   surgeryNotFound,
 } from './errors.js';
 import { normalisePerson, personProblems, type PersonInput } from './people.js';
-import { pgErrorCode } from './repository.js';
+import { pgErrorCode } from '../../db/errors.js';
 import { hashToken, TOKEN_RE } from './tokens.js';
 
 /** How long a freed place is held for the person offered it. */
