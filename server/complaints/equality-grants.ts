@@ -7,7 +7,7 @@
  */
 import { addDays, isIsoDate, londonDateOf } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
-import { AppError, type FieldErrors } from '../platform/errors.js';
+import type { FieldErrors } from '../platform/errors.js';
 import type { AdminRepository } from './admin-repository.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
@@ -25,15 +25,6 @@ export const EQUALITY_FIELDS = [
   'religion',
   'sexualOrientation',
 ] as const;
-
-export const equalityErrors = {
-  notGranted: () =>
-    new AppError(
-      403,
-      'complaints.equality_not_granted',
-      'You have not been granted access to individual equality answers',
-    ),
-};
 
 export function createEqualityGrantsService(
   deps: ComplaintsDeps & { admin: AdminRepository },
@@ -57,7 +48,7 @@ export function createEqualityGrantsService(
           actor.id && (actor.role === 'caseworker' || actor.role === 'manager')
             ? await admin.liveGrant(tx, actor.id, today())
             : undefined;
-        if (!grant) throw equalityErrors.notGranted();
+        if (!grant) throw complaintErrors.equalityNotGranted();
         const answers = await repo.equality(tx, row.id);
         await audit.record(tx, actor, {
           action: 'complaint.equality.view',

@@ -26,6 +26,12 @@ export const complaintErrors = {
     new AppError(403, 'complaints.managers_only', 'Only a manager can record this decision'),
   invalid: (fields: FieldErrors, message = 'Check the highlighted fields') =>
     new AppError(400, 'validation', message, fields),
+  equalityNotGranted: () =>
+    new AppError(
+      403,
+      'complaints.equality_not_granted',
+      'You have not been granted access to individual equality answers',
+    ),
   templateConflict: () =>
     new AppError(
       409,
