@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.js';
 import { accountLimit } from '../platform/rate-limits.js';
 import { CsrfField } from '../platform/schemas.js';
 import { LINK_PATH, type AccountLinks, type LinkPurpose } from './lifecycle.js';
+import { publicPageRoute } from '../platform/page-route.js';
 
 const EmailForm = Type.Object(
   { _csrf: CsrfField, email: Type.String({ maxLength: 254 }) },
@@ -32,13 +33,13 @@ const TITLES: Record<LinkPurpose, string> = {
 export async function lifecycleRoutes(app: FastifyInstance, opts: { links: AccountLinks }) {
   const { links } = opts;
 
-  app.get('/forgot-password', { config: { public: true } }, async (_request, reply) =>
+  app.get('/forgot-password', publicPageRoute(), async (_request, reply) =>
     reply.page('auth/views/forgot-password.njk', { pageTitle: 'Reset your password' }),
   );
 
   app.post<{ Body: Static<typeof EmailForm> }>(
     '/forgot-password',
-    { schema: { body: EmailForm, hide: true }, config: { public: true, ...resetRateLimit } },
+    publicPageRoute({ body: EmailForm }, resetRateLimit),
     async (request, reply) => {
       const email = request.body.email.trim();
       if (!email) {

@@ -9,6 +9,7 @@ import { accountLimit } from '../platform/rate-limits.js';
 import { signInRequired } from './errors.js';
 import type { MfaService } from './mfa.js';
 import type { AuthService, TokenClaims } from './service.js';
+import { pageRoute, publicPageRoute } from '../platform/page-route.js';
 
 /** Holds the 5-minute `aud: mfa` token between the password and the code (§3). */
 export const MFA_COOKIE = '__Host-opcc_mfa';
@@ -80,14 +81,14 @@ export async function mfaRoutes(
       ? error
       : undefined;
 
-  app.get('/sign-in/mfa', { config: { public: true } }, async (request, reply) => {
+  app.get('/sign-in/mfa', publicPageRoute(), async (request, reply) => {
     if (!(await pending(request))) return startAgain(reply);
     return reply.page('auth/views/mfa.njk', { pageTitle: 'Enter your security code' });
   });
 
   app.post<{ Body: CodeBody }>(
     '/sign-in/mfa',
-    { schema: { body: CodeForm, hide: true }, config: { public: true, ...codeRateLimit } },
+    publicPageRoute({ body: CodeForm }, codeRateLimit),
     async (request, reply) => {
       const found = await pending(request);
       if (!found) return startAgain(reply);
@@ -125,7 +126,7 @@ export async function mfaRoutes(
     errors,
   });
 
-  app.get('/sign-in/mfa/setup', { config: { public: true } }, async (request, reply) => {
+  app.get('/sign-in/mfa/setup', publicPageRoute(), async (request, reply) => {
     const found = await pending(request);
     if (!found || mfa.need(found.user) !== 'enrol') return startAgain(reply);
     const { secret } = await mfa.begin(found.user.id);
@@ -135,7 +136,7 @@ export async function mfaRoutes(
     );
   });
 
-  app.get('/sign-in/mfa/qr.svg', { config: { public: true } }, async (request, reply) => {
+  app.get('/sign-in/mfa/qr.svg', publicPageRoute(), async (request, reply) => {
     const found = await pending(request);
     if (!found || mfa.need(found.user) !== 'enrol') throw signInRequired();
     return qrSvg(reply, (await mfa.begin(found.user.id)).uri);
@@ -143,7 +144,7 @@ export async function mfaRoutes(
 
   app.post<{ Body: CodeBody }>(
     '/sign-in/mfa/setup',
-    { schema: { body: CodeForm, hide: true }, config: { public: true, ...codeRateLimit } },
+    publicPageRoute({ body: CodeForm }, codeRateLimit),
     async (request, reply) => {
       const found = await pending(request);
       if (!found || mfa.need(found.user) !== 'enrol') return startAgain(reply);
@@ -176,43 +177,32 @@ export async function mfaRoutes(
   );
 
   // Signed-in staff whose role does not yet require MFA can enrol themselves.
-  app.get('/account/mfa', { config: { auth: STAFF } }, async (request, reply) => {
+  app.get('/account/mfa', pageRoute(STAFF), async (request, reply) => {
     const state = await mfa.status(request.staff!.id);
     return reply.page('auth/views/mfa-account.njk', { pageTitle: 'Sign-in security', ...state });
   });
 
   // Setting up an app is an MFA change (§9 #12): the password again first (and a reason).
-  app.get(
-    '/account/mfa/setup',
-    { config: { auth: STAFF, reauth: true } },
-    async (request, reply) => {
-      const state = await mfa.status(request.staff!.id);
-      if (state.enrolled) return reply.redirect('/account/mfa', 303);
-      const { secret } = await mfa.begin(request.staff!.id);
-      return reply.page(
-        'auth/views/mfa-setup.njk',
-        setupPage(secret, '/account/mfa/setup', '/account/mfa/qr.svg'),
-      );
-    },
-  );
+  app.get('/account/mfa/setup', pageRoute(STAFF, {}, { reauth: true }), async (request, reply) => {
+    const state = await mfa.status(request.staff!.id);
+    if (state.enrolled) return reply.redirect('/account/mfa', 303);
+    const { secret } = await mfa.begin(request.staff!.id);
+    return reply.page(
+      'auth/views/mfa-setup.njk',
+      setupPage(secret, '/account/mfa/setup', '/account/mfa/qr.svg'),
+    );
+  });
 
   // Only during enrolment: for an enrolled user `begin` would store a new pending seed, and a
   // GET never changes rows (§9 #21).
-  app.get(
-    '/account/mfa/qr.svg',
-    { config: { auth: STAFF, reauth: true } },
-    async (request, reply) => {
-      if ((await mfa.status(request.staff!.id)).enrolled) throw notFound();
-      return qrSvg(reply, (await mfa.begin(request.staff!.id)).uri);
-    },
-  );
+  app.get('/account/mfa/qr.svg', pageRoute(STAFF, {}, { reauth: true }), async (request, reply) => {
+    if ((await mfa.status(request.staff!.id)).enrolled) throw notFound();
+    return qrSvg(reply, (await mfa.begin(request.staff!.id)).uri);
+  });
 
   app.post<{ Body: CodeBody }>(
     '/account/mfa/setup',
-    {
-      schema: { body: CodeForm, hide: true },
-      config: { auth: STAFF, reauth: true, ...codeRateLimit },
-    },
+    pageRoute(STAFF, { body: CodeForm }, { reauth: true, ...codeRateLimit }),
     async (request, reply) => {
       const state = await mfa.status(request.staff!.id);
       if (state.enrolled) return reply.redirect('/account/mfa', 303);

@@ -7,6 +7,7 @@ import { AppError } from '../platform/errors.js';
 import type { MfaService } from './mfa.js';
 import { ReauthBody, ReauthForm, ReauthResponse } from './schemas.js';
 import { REAUTH_WINDOW_MS, type AuthService } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const ReauthQuery = Type.Object(
   { returnTo: Type.Optional(Type.String({ maxLength: 500 })) },
@@ -68,7 +69,7 @@ export async function reauthRoutes(
 
   app.get<{ Querystring: Static<typeof ReauthQuery> }>(
     '/reauth',
-    { schema: { querystring: ReauthQuery, hide: true }, config: { auth: STAFF } },
+    pageRoute(STAFF, { querystring: ReauthQuery }),
     async (request, reply) =>
       reply.page('auth/views/reauth.njk', {
         ...(await form(request)),
@@ -78,10 +79,7 @@ export async function reauthRoutes(
 
   app.post<{ Body: Static<typeof ReauthForm> }>(
     '/reauth',
-    {
-      schema: { body: ReauthForm, hide: true },
-      config: { auth: STAFF, ...reauthRateLimit },
-    },
+    pageRoute(STAFF, { body: ReauthForm }, reauthRateLimit),
     async (request, reply) => {
       const returnTo = localPath(request.body.returnTo, '/staff');
       const justification = request.body.justification.trim();

@@ -8,6 +8,7 @@ import { Credentials, RefreshResponse, SignInForm, TokenResponse } from './schem
 import { setMfaCookie, setSessionCookie } from './mfa-routes.js';
 import { MFA_REQUIRED } from './errors.js';
 import { MFA_STEP_MS, type AuthService } from './service.js';
+import { pageRoute, publicPageRoute } from '../platform/page-route.js';
 
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
 const safeReturn = (value: string | undefined) => localPath(value, '/staff');
@@ -18,14 +19,14 @@ const signInRateLimit = { rateLimit: accountLimit('sign-in') };
 export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService }) {
   const { auth } = opts;
 
-  app.get('/sign-in', { config: { public: true } }, async (request, reply) => {
+  app.get('/sign-in', publicPageRoute(), async (request, reply) => {
     if (request.staff) return reply.redirect('/staff');
     return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in' });
   });
 
   app.post<{ Body: Static<typeof SignInForm> }>(
     '/sign-in',
-    { schema: { body: SignInForm, hide: true }, config: { public: true, ...signInRateLimit } },
+    publicPageRoute({ body: SignInForm }, signInRateLimit),
     async (request, reply) => {
       const { email, password, returnTo } = request.body;
       const errors: Record<string, string> = {};
@@ -69,14 +70,14 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
     },
   );
 
-  app.post('/sign-out', { config: { auth: STAFF, reissue: false } }, async (request, reply) => {
+  app.post('/sign-out', pageRoute(STAFF, {}, { reissue: false }), async (request, reply) => {
     await auth.signOut(request.staff!, request.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/sign-in', 303);
   });
 
   // A GET that only shows a confirm button: GET never changes state.
-  app.get('/sign-out', { config: { auth: STAFF } }, async (_request, reply) =>
+  app.get('/sign-out', pageRoute(STAFF), async (_request, reply) =>
     reply.page('auth/views/sign-out.njk', { pageTitle: 'Sign out' }),
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth.js';
 import type { AssigneeRow } from '../stats/types.js';
+import { pageRoute, publicPageRoute } from '../platform/page-route.js';
 
 /** One caseworker's (or Unassigned's) open work, as the statistics count it. */
 export type TeamRow = AssigneeRow;
@@ -10,10 +11,10 @@ export async function homeRoutes(
   app: FastifyInstance,
   opts: { teamWorkload?: () => Promise<TeamRow[]> } = {},
 ) {
-  app.get('/', { config: { public: true } }, async (_request, reply) =>
+  app.get('/', publicPageRoute(), async (_request, reply) =>
     reply.page('home/views/public.njk', { pageTitle: 'Home' }),
   );
-  app.get('/staff', { config: { auth: STAFF } }, async (request, reply) => {
+  app.get('/staff', pageRoute(STAFF), async (request, reply) => {
     const role = request.staff?.role;
     return reply.page('home/views/staff.njk', {
       pageTitle: 'Home',
@@ -24,7 +25,7 @@ export async function homeRoutes(
       team: role === 'manager' && opts.teamWorkload ? await opts.teamWorkload() : undefined,
     });
   });
-  app.get('/accessibility', { config: { public: true } }, async (_request, reply) =>
+  app.get('/accessibility', publicPageRoute(), async (_request, reply) =>
     reply.page('home/views/accessibility.njk', { pageTitle: 'Accessibility statement' }),
   );
 }

@@ -7,6 +7,7 @@ import { ADMINS } from '../platform/auth.js';
 import { notFound } from '../platform/errors.js';
 import { CsrfField } from '../platform/schemas.js';
 import type { MailService } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const api = apiRoute('mail');
 
@@ -59,7 +60,7 @@ export async function mailRoutes(
   );
   app.post<{ Body: Static<typeof TestEmailForm> }>(
     '/admin/emails/test',
-    { schema: { body: TestEmailForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { body: TestEmailForm }),
     async (request, reply) => {
       const to = request.body.to.trim();
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)) {
@@ -93,7 +94,7 @@ export async function mailRoutes(
   app.staffNav.push({ href: '/admin/emails', text: 'Emails', roles: ['admin'] });
   app.staffNav.push({ href: '/admin/mailbox', text: 'Mailbox', roles: ['admin'] });
 
-  app.get('/admin/emails', { config: { auth: ADMINS } }, async (_request, reply) => {
+  app.get('/admin/emails', pageRoute(ADMINS), async (_request, reply) => {
     const [recent, failed] = await Promise.all([mail.recent(100), mail.failed()]);
     return reply.page('mail/views/emails.njk', {
       pageTitle: 'Outgoing email',
@@ -103,7 +104,7 @@ export async function mailRoutes(
     });
   });
 
-  app.get('/admin/mailbox', { config: { auth: ADMINS } }, async (_request, reply) => {
+  app.get('/admin/mailbox', pageRoute(ADMINS), async (_request, reply) => {
     const messages = await mail.devMailbox();
     return reply.page('mail/views/mailbox.njk', {
       pageTitle: 'Development mailbox',
@@ -121,7 +122,7 @@ export async function mailRoutes(
 
   app.get<{ Params: Static<typeof MessageParams> }>(
     '/admin/mailbox/:id',
-    { schema: { params: MessageParams, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { params: MessageParams }),
     async (request, reply) => {
       const { row, parsed } = await devMessage(request.params.id);
       const addresses = (value: typeof parsed.to) =>
@@ -156,7 +157,7 @@ export async function mailRoutes(
 
   app.get<{ Params: Static<typeof AttachmentParams> }>(
     '/admin/mailbox/:id/attachments/:index',
-    { schema: { params: AttachmentParams, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { params: AttachmentParams }),
     async (request, reply) => {
       const { parsed } = await devMessage(request.params.id);
       const attachment = parsed.attachments[request.params.index];

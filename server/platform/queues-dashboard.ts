@@ -9,6 +9,7 @@ import type { AuditLog } from './audit.js';
 import { ADMINS } from './auth.js';
 import { notFound } from './errors.js';
 import { CsrfField } from './schemas.js';
+import { pageRoute } from './page-route.js';
 
 /** What each queue does, in the words an administrator would use. */
 export const QUEUE_TITLES: Record<JobName, string> = {
@@ -94,7 +95,7 @@ export async function queuesRoutes(
   app.staffNav.push({ href: '/admin/queues', text: 'Queues', roles: ['admin'] });
   app.get<{ Querystring: Static<typeof DashboardQuery> }>(
     '/admin/queues',
-    { schema: { querystring: DashboardQuery, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { querystring: DashboardQuery }),
     async (request, reply) => {
       const now = opts.clock.now();
       const rows = await Promise.all(
@@ -178,7 +179,7 @@ export async function queuesRoutes(
   // Every failed job in one queue goes back to waiting (BullMQ keeps its id and data).
   app.post<{ Params: Static<typeof QueueParams>; Body: Static<typeof RetryForm> }>(
     '/admin/queues/:name/retry',
-    { schema: { params: QueueParams, body: RetryForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { params: QueueParams, body: RetryForm }),
     async (request, reply) => {
       const queue = queueOf(request.params.name);
       const failed = await queue.getJobCountByTypes('failed');
@@ -194,7 +195,7 @@ export async function queuesRoutes(
 
   app.post<{ Params: Static<typeof JobParams>; Body: Static<typeof RetryForm> }>(
     '/admin/queues/:name/jobs/:jobId/retry',
-    { schema: { params: JobParams, body: RetryForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { params: JobParams, body: RetryForm }),
     async (request, reply) => {
       const queue = queueOf(request.params.name);
       const job = await queue.getJob(request.params.jobId);

@@ -15,6 +15,7 @@ import {
 } from './schemas.js';
 import type { UsersService } from './service.js';
 import type { MfaService } from '../auth/mfa.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const api = apiRoute('users');
 
@@ -50,11 +51,11 @@ export async function usersRoutes(
     async () => ({ items: await users.list() }),
   );
 
-  app.get('/admin/users', { config: { auth: ADMINS } }, async (_request, reply) =>
+  app.get('/admin/users', pageRoute(ADMINS), async (_request, reply) =>
     reply.page('users/views/list.njk', { pageTitle: 'Users', users: await users.list() }),
   );
 
-  app.get('/admin/users/new', { config: { auth: ADMINS } }, async (_request, reply) =>
+  app.get('/admin/users/new', pageRoute(ADMINS), async (_request, reply) =>
     reply.page('users/views/new.njk', {
       pageTitle: 'Add a user',
       roles: roleItems('caseworker'),
@@ -64,7 +65,7 @@ export async function usersRoutes(
 
   app.post<{ Body: Static<typeof NewUserForm> }>(
     '/admin/users',
-    { schema: { body: NewUserForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { body: NewUserForm }),
     async (request, reply) => {
       const { email, name, jobTitle, role, password } = request.body;
       try {
@@ -97,7 +98,7 @@ export async function usersRoutes(
 
   app.get<{ Params: Static<typeof UserIdParams> }>(
     '/admin/users/:id',
-    { schema: { params: UserIdParams, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { params: UserIdParams }),
     async (request, reply) => {
       const user = await users.get(request.params.id);
       return reply.page('users/views/show.njk', {
@@ -111,10 +112,7 @@ export async function usersRoutes(
 
   app.post<{ Params: Static<typeof SessionParams>; Body: Static<typeof CsrfOnlyForm> }>(
     '/admin/users/:id/sessions/:sessionId/end',
-    {
-      schema: { params: SessionParams, body: CsrfOnlyForm, hide: true },
-      config: { auth: ADMINS },
-    },
+    pageRoute(ADMINS, { params: SessionParams, body: CsrfOnlyForm }),
     async (request, reply) => {
       const { id, sessionId } = request.params;
       await users.endSession(request.actor(), id, sessionId);
@@ -125,15 +123,15 @@ export async function usersRoutes(
   // An MFA change (§9 #12): only within 5 minutes of the admin's re-authentication.
   app.post<{ Params: Static<typeof UserIdParams>; Body: Static<typeof CsrfOnlyForm> }>(
     '/admin/users/:id/mfa-reset',
-    {
-      schema: { params: UserIdParams, body: CsrfOnlyForm, hide: true },
-      config: {
-        auth: ADMINS,
+    pageRoute(
+      ADMINS,
+      { params: UserIdParams, body: CsrfOnlyForm },
+      {
         reauth: {
           returnTo: (request) => `/admin/users/${(request.params as { id: string }).id}`,
         },
       },
-    },
+    ),
     async (request, reply) => {
       await mfa.reset(request.actor(), request.params.id);
       return reply.redirect(`/admin/users/${request.params.id}`, 303);
@@ -142,10 +140,7 @@ export async function usersRoutes(
 
   app.post<{ Params: Static<typeof UserIdParams>; Body: Static<typeof UserActionForm> }>(
     '/admin/users/:id',
-    {
-      schema: { params: UserIdParams, body: UserActionForm, hide: true },
-      config: { auth: ADMINS },
-    },
+    pageRoute(ADMINS, { params: UserIdParams, body: UserActionForm }),
     async (request, reply) => {
       const { id } = request.params;
       const { action, role } = request.body;
