@@ -22,6 +22,7 @@ import {
   type PageState,
 } from './page-forms.js';
 import type { ComplaintsService } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const ROLE_LABELS: Record<string, string> = {
   assignee: 'Assignee',
@@ -94,10 +95,7 @@ export async function complaintAccessPages(
 
   app.post<{ Params: { grantId: string } }>(
     '/admin/complaints/equality-access/:grantId/end',
-    {
-      schema: { hide: true, params: Type.Object({ grantId: Type.String({ maxLength: 64 }) }) },
-      config: { auth: ADMINS },
-    },
+    pageRoute(ADMINS, { params: Type.Object({ grantId: Type.String({ maxLength: 64 }) }) }),
     async (request, reply) => {
       await c.equalityGrants.revoke(request.actor(), request.params.grantId);
       return reply.redirect('/admin/complaints/equality-access?notice=ended', 303);
@@ -150,7 +148,7 @@ export async function complaintAccessPages(
 
   app.post<{ Params: { id: string }; Body: Form }>(
     '/complaints/:id/access',
-    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams, body: FormBody }),
     async (request, reply) => {
       const form = request.body ?? {};
       const id = request.params.id;
@@ -174,16 +172,12 @@ export async function complaintAccessPages(
 
   app.post<{ Params: { id: string; userId: string } }>(
     '/complaints/:id/access/:userId/remove',
-    {
-      schema: {
-        hide: true,
-        params: Type.Object({
-          id: Type.String({ maxLength: 64 }),
-          userId: Type.String({ maxLength: 64 }),
-        }),
-      },
-      config: { auth: CASEWORK },
-    },
+    pageRoute(CASEWORK, {
+      params: Type.Object({
+        id: Type.String({ maxLength: 64 }),
+        userId: Type.String({ maxLength: 64 }),
+      }),
+    }),
     async (request, reply) => {
       const { id, userId } = request.params;
       try {
@@ -204,13 +198,9 @@ export async function complaintAccessPages(
 
   app.get<{ Querystring: { weekOf?: string } }>(
     '/complaints/justified-reads',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({ weekOf: Type.Optional(Type.String({ maxLength: 40 })) }),
-      },
-      config: { auth: MANAGERS },
-    },
+    pageRoute(MANAGERS, {
+      querystring: Type.Object({ weekOf: Type.Optional(Type.String({ maxLength: 40 })) }),
+    }),
     async (request, reply) => {
       const weekOf = request.query.weekOf?.trim() || undefined;
       try {

@@ -25,6 +25,7 @@ import {
   type PageState,
 } from './page-forms.js';
 import type { ComplaintsService } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const CODE = /^[a-z0-9_]{1,60}$/;
 export async function complaintAdminPages(
@@ -34,7 +35,7 @@ export async function complaintAdminPages(
   const c = opts.complaints;
   app.staffNav.push({ href: '/admin/complaints', text: 'Complaint settings', roles: ['admin'] });
 
-  app.get('/admin/complaints', { config: { auth: ADMINS } }, async (_request, reply) =>
+  app.get('/admin/complaints', pageRoute(ADMINS), async (_request, reply) =>
     reply.page('complaints/views/admin-home.njk', { pageTitle: 'Complaint settings' }),
   );
 
@@ -186,7 +187,7 @@ export async function complaintAdminPages(
 
   app.get<{ Params: Entry }>(
     '/admin/complaints/categories/:kind/:code',
-    { schema: { hide: true, params: EntryParams }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { params: EntryParams }),
     async (request, reply) => renderEntry(reply, request.params),
   );
 
@@ -239,7 +240,7 @@ export async function complaintAdminPages(
 
   app.get<{ Querystring: NoticeQuery }>(
     '/admin/complaints/templates',
-    { schema: { hide: true, querystring: NoticeQuery }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { querystring: NoticeQuery }),
     async (_request, reply) =>
       reply.page('complaints/views/admin-templates.njk', {
         pageTitle: 'Complaint letter templates',
@@ -280,10 +281,7 @@ export async function complaintAdminPages(
 
   app.get<{ Params: { key: string }; Querystring: NoticeQuery }>(
     '/admin/complaints/templates/:key',
-    {
-      schema: { hide: true, params: KeyParams, querystring: NoticeQuery },
-      config: { auth: ADMINS },
-    },
+    pageRoute(ADMINS, { params: KeyParams, querystring: NoticeQuery }),
     async (request, reply) =>
       renderTemplate(reply, knownKey(request.params.key), {
         notice: request.query.notice === 'saved' ? 'New version saved' : undefined,
@@ -325,16 +323,12 @@ export async function complaintAdminPages(
 
   app.get<{ Params: { key: string; version: string } }>(
     '/admin/complaints/templates/:key/versions/:version',
-    {
-      schema: {
-        hide: true,
-        params: Type.Object({
-          key: Type.String({ maxLength: 60 }),
-          version: Type.String({ maxLength: 10 }),
-        }),
-      },
-      config: { auth: ADMINS },
-    },
+    pageRoute(ADMINS, {
+      params: Type.Object({
+        key: Type.String({ maxLength: 60 }),
+        version: Type.String({ maxLength: 10 }),
+      }),
+    }),
     async (request, reply) => {
       const key = knownKey(request.params.key);
       const version = (await c.admin.templateVersions(key)).find(

@@ -36,6 +36,7 @@ import {
   type Form,
   type PageState,
 } from './page-forms.js';
+import { pageRoute } from '../platform/page-route.js';
 
 export async function complaintPages(
   app: FastifyInstance,
@@ -127,16 +128,12 @@ export async function complaintPages(
 
   app.get<{ Querystring: { q?: string; status?: string } }>(
     '/complaints',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 200 })),
-          status: Type.Optional(Type.String({ maxLength: 40 })),
-        }),
-      },
-      config: { auth: CASEWORK },
-    },
+    pageRoute(CASEWORK, {
+      querystring: Type.Object({
+        q: Type.Optional(Type.String({ maxLength: 200 })),
+        status: Type.Optional(Type.String({ maxLength: 40 })),
+      }),
+    }),
     async (request, reply) => {
       const result = await c.records.list(
         request.actor(),
@@ -152,11 +149,7 @@ export async function complaintPages(
     },
   );
 
-  app.get(
-    '/complaints/new',
-    { schema: { hide: true }, config: { auth: CASEWORK } },
-    async (_request, reply) => renderNew(reply, {}),
-  );
+  app.get('/complaints/new', pageRoute(CASEWORK), async (_request, reply) => renderNew(reply, {}));
 
   const toInput = (form: Form): NewComplaintInput => ({
     receivedAt: str(form, 'receivedOn'),
@@ -225,10 +218,7 @@ export async function complaintPages(
 
   app.get<{ Params: { caseId: string } }>(
     '/complaints/from-case/:caseId',
-    {
-      schema: { hide: true, params: Type.Object({ caseId: Type.String({ maxLength: 64 }) }) },
-      config: { auth: CASEWORK },
-    },
+    pageRoute(CASEWORK, { params: Type.Object({ caseId: Type.String({ maxLength: 64 }) }) }),
     async (request, reply) => {
       const existing = await c.records.existingForCase(request.actor(), request.params.caseId);
       if (existing) return reply.redirect(`/complaints/${existing}`, 303);
@@ -414,7 +404,7 @@ export async function complaintPages(
 
   app.get<{ Params: { id: string } }>(
     '/complaints/:id/equality',
-    { schema: { hide: true, params: IdParams }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams }),
     async (request, reply) => {
       const actor = request.actor();
       const detail = await c.detail.get(actor, request.params.id);
@@ -436,7 +426,7 @@ export async function complaintPages(
 
   app.post<{ Params: { id: string }; Body: Form }>(
     '/complaints/:id/equality',
-    { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams, body: FormBody }),
     async (request, reply) => {
       const form = request.body ?? {};
       const answers: Record<string, string | null> = {};

@@ -15,6 +15,7 @@ import { MONITORING_MEASURES } from './monitoring.js';
 import { FigureBody, StatsQuery } from './schemas.js';
 import type { ComplaintsService } from './service.js';
 import { GROUP_BYS, type StatsQuery as Query } from './stats.js';
+import { pageRoute } from '../platform/page-route.js';
 
 type Stats = Awaited<ReturnType<ComplaintsService['stats']['complaints']>>;
 type Figure = Awaited<ReturnType<ComplaintsService['monitoring']['list']>>[number];
@@ -122,7 +123,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
 
   app.get<{ Querystring: Static<typeof StatsQuery> }>(
     '/stats/complaints',
-    { schema: { hide: true, querystring: StatsQuery }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { querystring: StatsQuery }),
     async (request, reply) => {
       const context = await page(request);
       return reply.page(
@@ -135,14 +136,10 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
 
   app.get<{ Params: { table: string }; Querystring: Static<typeof StatsQuery> }>(
     '/stats/complaints/:table',
-    {
-      schema: {
-        hide: true,
-        querystring: StatsQuery,
-        params: Type.Object({ table: Type.String({ maxLength: 40 }) }),
-      },
-      config: { auth: MANAGERS },
-    },
+    pageRoute(MANAGERS, {
+      querystring: StatsQuery,
+      params: Type.Object({ table: Type.String({ maxLength: 40 }) }),
+    }),
     async (request, reply) => {
       const name = /^([a-z-]+)\.csv$/.exec(request.params.table)?.[1];
       if (name === 'force-figures')
@@ -177,7 +174,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
 
   app.post<{ Body: Record<string, string> }>(
     '/stats/complaints/force-figures',
-    { schema: { hide: true, body: FormBody }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { body: FormBody }),
     async (request, reply) => {
       const body = request.body ?? {};
       try {

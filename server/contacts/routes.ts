@@ -9,6 +9,7 @@ import { CsrfField, IdParams } from '../platform/schemas.js';
 import { recordPage } from '../platform/views.js';
 import { JUSTIFICATION_MAX } from './erasure.js';
 import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const api = apiRoute('contacts');
 
@@ -158,7 +159,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   app.get<{ Querystring: ListQueryValues }>(
     '/contacts',
-    { schema: { querystring: ListQuery, hide: true }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { querystring: ListQuery }),
     async (request, reply) => {
       const q = request.query.q ?? '';
       try {
@@ -255,16 +256,13 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/contacts/:id/merge',
-    { schema: { params: IdParams, hide: true }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { params: IdParams }),
     async (request, reply) => renderMerge(request, reply, request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeForm> }>(
     '/contacts/:id/merge',
-    {
-      schema: { params: IdParams, body: MergeForm, hide: true },
-      config: { auth: MANAGERS },
-    },
+    pageRoute(MANAGERS, { params: IdParams, body: MergeForm }),
     async (request, reply) => {
       const { id } = request.params;
       const values = { into: request.body.into ?? '', intoId: request.body.intoId ?? '' };
@@ -328,19 +326,17 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/contacts/:id/erase',
-    { schema: { params: IdParams, hide: true }, config: { auth: MANAGERS, reauth: true } },
+    pageRoute(MANAGERS, { params: IdParams }, { reauth: true }),
     async (request, reply) => renderErase(request, reply, request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EraseForm> }>(
     '/contacts/:id/erase',
-    {
-      schema: { params: IdParams, body: EraseForm, hide: true },
-      config: {
-        auth: MANAGERS,
-        reauth: { returnTo: (request) => request.url },
-      },
-    },
+    pageRoute(
+      MANAGERS,
+      { params: IdParams, body: EraseForm },
+      { reauth: { returnTo: (request) => request.url } },
+    ),
     async (request, reply) => {
       const { id } = request.params;
       const confirm = [request.body.confirm ?? []].flat();

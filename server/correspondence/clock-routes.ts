@@ -20,6 +20,7 @@ import { dateFromParts } from '../lib/dates.js';
 import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { pageRoute } from '../platform/page-route.js';
 
 // Tagged as before: the OpenAPI document lists these under deadlines.
 const api = apiRoute('deadlines');
@@ -104,16 +105,13 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.get<{ Params: Static<typeof SubjectIdParams> }>(
     '/casework/:id/events/new',
-    { schema: { params: SubjectIdParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: SubjectIdParams }),
     async (request, reply) => renderEventForm(request, reply, request.params.id),
   );
 
   app.post<{ Params: Static<typeof SubjectIdParams>; Body: Static<typeof EventForm> }>(
     '/casework/:id/events',
-    {
-      schema: { params: SubjectIdParams, body: EventForm, hide: true },
-      config: { auth: CASEWORK },
-    },
+    pageRoute(CASEWORK, { params: SubjectIdParams, body: EventForm }),
     async (request, reply) => {
       const { id } = request.params;
       const values = { ...request.body, _csrf: undefined };

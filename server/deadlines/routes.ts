@@ -16,6 +16,7 @@ import {
   RemovalForm,
 } from './schemas.js';
 import { type DeadlinesService } from './service.js';
+import { pageRoute, publicPageRoute } from '../platform/page-route.js';
 
 const api = apiRoute('deadlines');
 
@@ -42,7 +43,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.get<{ Querystring: Static<typeof CalculatorQuery> }>(
     '/deadlines/calculator',
-    { schema: { querystring: CalculatorQuery, hide: true }, config: { public: true } },
+    publicPageRoute({ querystring: CalculatorQuery }),
     async (request, reply) => {
       const q = request.query;
       const asked = q.type !== undefined || q['received-day'] !== undefined;
@@ -135,7 +136,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.post<{ Body: Static<typeof HolidayForm> }>(
     '/admin/holidays',
-    { schema: { body: HolidayForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { body: HolidayForm }),
     async (request, reply) => {
       const b = request.body;
       const values = { ...b, _csrf: undefined };
@@ -161,7 +162,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.post<{ Body: Static<typeof RemovalForm> }>(
     '/admin/holidays/remove',
-    { schema: { body: RemovalForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { body: RemovalForm }),
     async (request, reply) => {
       try {
         await deadlines.confirmRemoval(request.actor(), request.body);
@@ -210,7 +211,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   app.post<{ Body: Static<typeof PolicyForm> }>(
     '/admin/sla-policies',
-    { schema: { body: PolicyForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { body: PolicyForm }),
     async (request, reply) => {
       const b = request.body;
       const num = (v: string | undefined) => (v && /^\d{1,3}$/.test(v.trim()) ? Number(v) : NaN);

@@ -10,6 +10,7 @@ import {
   ReferenceParams,
 } from './schemas.js';
 import { type DisclosureService } from './service.js';
+import { publicPageRoute } from '../platform/page-route.js';
 
 type PublicQueryT = Static<typeof PublicQuery>;
 
@@ -44,7 +45,7 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.get<{ Querystring: PublicQueryT }>(
     '/disclosure-log',
-    { schema: { querystring: PublicQuery, hide: true }, config: { public: true } },
+    publicPageRoute({ querystring: PublicQuery }),
     async (request, reply) => {
       const query = request.query;
       const page = Number(query.page || '1') || 1;
@@ -81,7 +82,7 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.get<{ Params: Static<typeof ReferenceParams> }>(
     '/disclosure-log/:reference',
-    { schema: { params: ReferenceParams, hide: true }, config: { public: true } },
+    publicPageRoute({ params: ReferenceParams }),
     async (request, reply) => {
       let entry: Awaited<ReturnType<DisclosureService['publicEntry']>>;
       try {

@@ -22,6 +22,7 @@ import {
   type EntryInput,
   type EntryView,
 } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   draft: { text: 'Draft', classes: 'govuk-tag--grey' },
@@ -40,7 +41,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     outcomeLabel: entry.outcome ? humanise(entry.outcome) : 'Not given',
   });
 
-  app.get('/disclosure-entries', { config: { auth: CASEWORK } }, async (request, reply) => {
+  app.get('/disclosure-entries', pageRoute(CASEWORK), async (request, reply) => {
     const entries = await svc.list(request.actor());
     return reply.page('disclosure/views/staff-list.njk', {
       pageTitle: 'Disclosure log entries',
@@ -50,7 +51,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfForm> }>(
     '/casework/:id/disclosure',
-    { schema: { params: IdParams, body: CsrfForm, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams, body: CsrfForm }),
     async (request, reply) => {
       try {
         const { entry } = await svc.draftFromCase(request.actor(), request.params.id);
@@ -143,7 +144,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EntryForm> }>(
     '/disclosure-entries/:id',
-    { schema: { params: IdParams, body: EntryForm, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams, body: EntryForm }),
     async (request, reply) => {
       const { id } = request.params;
       const body = request.body;
@@ -177,7 +178,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/disclosure-entries/:id/documents',
-    { schema: { params: IdParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams }),
     async (request, reply) => {
       const { id } = request.params;
       try {
@@ -193,7 +194,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.get<{ Params: Static<typeof DocumentParams> }>(
     '/disclosure-entries/:id/documents/:documentId',
-    { schema: { params: DocumentParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: DocumentParams }),
     async (request, reply) =>
       sendAttachment(
         reply,
@@ -223,10 +224,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
   for (const button of documentButtons) {
     app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
       `/disclosure-entries/:id/documents/:documentId/${button.path}`,
-      {
-        schema: { params: DocumentParams, body: CsrfForm, hide: true },
-        config: { auth: button.roles },
-      },
+      pageRoute(button.roles, { params: DocumentParams, body: CsrfForm }),
       async (request, reply) => {
         const { id, documentId } = request.params;
         try {
@@ -247,7 +245,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
   for (const action of ['approve', 'publish', 'withdraw'] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActionForm> }>(
       `/disclosure-entries/:id/${action}`,
-      { schema: { params: IdParams, body: ActionForm, hide: true }, config: { auth: MANAGERS } },
+      pageRoute(MANAGERS, { params: IdParams, body: ActionForm }),
       async (request, reply) => {
         const { id } = request.params;
         const version = formVersion(request.body.version);

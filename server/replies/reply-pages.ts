@@ -12,6 +12,7 @@ import {
   type OutboundView,
   type RepliesService,
 } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   queued: { text: 'Queued', classes: 'govuk-tag--yellow' },
@@ -199,10 +200,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ComposeQuery> }>(
     '/casework/:id/reply',
-    {
-      schema: { params: IdParams, querystring: ComposeQuery, hide: true },
-      config: { auth: CASEWORK },
-    },
+    pageRoute(CASEWORK, { params: IdParams, querystring: ComposeQuery }),
     async (request, reply) => {
       const templateId = request.query.templateId || undefined;
       // Coming back to the page brings back the draft; choosing a template starts afresh.
@@ -216,7 +214,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReplyForm> }>(
     '/casework/:id/reply',
-    { schema: { params: IdParams, body: ReplyForm, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: IdParams, body: ReplyForm }),
     async (request, reply) => {
       const { id } = request.params;
       const { templateId, subject, body, channel, responds, action } = request.body;
@@ -273,7 +271,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
 
   app.get<{ Params: Static<typeof ReplyParams> }>(
     '/casework/:id/replies/:replyId',
-    { schema: { params: ReplyParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: ReplyParams }),
     async (request, reply) => {
       const { id, replyId } = request.params;
       const sent = await replies.getReply(request.actor(), id, replyId);
@@ -290,7 +288,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
   // A letter to print and post: the office's address, the date, the requester's address.
   app.get<{ Params: Static<typeof ReplyParams> }>(
     '/casework/:id/replies/:replyId/letter',
-    { schema: { params: ReplyParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: ReplyParams }),
     async (request, reply) => {
       const { id, replyId } = request.params;
       const sent = await replies.getReply(request.actor(), id, replyId);

@@ -13,6 +13,7 @@ import {
   type TemplateInput,
   type TemplateView,
 } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const typesLabel = (template: TemplateView) =>
   template.caseTypes.length
@@ -66,7 +67,7 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     );
   }
 
-  app.get('/admin/templates', { config: { auth: ADMINS } }, async (_request, reply) => {
+  app.get('/admin/templates', pageRoute(ADMINS), async (_request, reply) => {
     const templates = await replies.listTemplates();
     return reply.page('replies/views/templates.njk', {
       pageTitle: 'Reply templates',
@@ -78,7 +79,7 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     });
   });
 
-  app.get('/admin/templates/new', { config: { auth: ADMINS } }, async (_request, reply) =>
+  app.get('/admin/templates/new', pageRoute(ADMINS), async (_request, reply) =>
     renderForm(reply, { purpose: 'response', caseTypes: [] }),
   );
 
@@ -92,7 +93,7 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
 
   app.post<{ Body: Static<typeof TemplateForm> }>(
     '/admin/templates',
-    { schema: { body: TemplateForm, hide: true }, config: { auth: ADMINS } },
+    pageRoute(ADMINS, { body: TemplateForm }),
     async (request, reply) => {
       const input = formInput(request.body);
       try {
@@ -108,18 +109,14 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: { saved?: string } }>(
     '/admin/templates/:id',
-    {
-      schema: {
-        params: IdParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { saved: { type: 'string', maxLength: 1 } },
-        },
-        hide: true,
+    pageRoute(ADMINS, {
+      params: IdParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { saved: { type: 'string', maxLength: 1 } },
       },
-      config: { auth: ADMINS },
-    },
+    }),
     async (request, reply) => {
       const { latest, versions } = await replies.templateFamily(request.params.id);
       return renderForm(
@@ -136,10 +133,7 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TemplateForm> }>(
     '/admin/templates/:id',
-    {
-      schema: { params: IdParams, body: TemplateForm, hide: true },
-      config: { auth: ADMINS },
-    },
+    pageRoute(ADMINS, { params: IdParams, body: TemplateForm }),
     async (request, reply) => {
       const familyId = request.params.id;
       const input = formInput(request.body);

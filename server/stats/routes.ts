@@ -19,6 +19,7 @@ import {
   type OnTimeRow,
   type VolumeRow,
 } from './service.js';
+import { pageRoute } from '../platform/page-route.js';
 
 type PeriodQuery = {
   from?: string;
@@ -146,7 +147,7 @@ export async function statsRoutes(
 
   app.get<{ Querystring: PeriodQuery }>(
     '/stats',
-    { schema: { querystring: periodQuerySchema, hide: true }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { querystring: periodQuerySchema }),
     async (request, reply) => {
       const typedQuery = pageQuery(request.query);
       const loaded = await load(typedQuery.resolved);
@@ -187,7 +188,7 @@ export async function statsRoutes(
 
   app.get<{ Params: { table: string }; Querystring: PeriodQuery }>(
     '/stats/:table',
-    { schema: { querystring: periodQuerySchema, hide: true }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { querystring: periodQuerySchema }),
     async (request, reply) => {
       const match = /^([a-z-]+)\.csv$/.exec(request.params.table);
       const name = match?.[1];

@@ -35,6 +35,7 @@ import {
   TYPE_LABELS,
 } from '../workflow.js';
 import { STATUS_TAG, summaryRow } from './queue-state.js';
+import { pageRoute } from '../../platform/page-route.js';
 
 /** The case page and its forms: notes, status, assignment, files, access, restriction. */
 export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
@@ -171,14 +172,10 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
   ) {
     app.post<{ Params: Static<P> & CaseId; Body: Static<B> }>(
       `/casework/:id${path}`,
-      {
-        schema: {
-          params: form.params ?? IdParams,
-          ...(form.body && { body: form.body }),
-          hide: true,
-        },
-        config: { auth: form.auth },
-      },
+      pageRoute(form.auth, {
+        params: form.params ?? IdParams,
+        ...(form.body && { body: form.body }),
+      }),
       async (request, reply) => {
         const { id } = request.params as CaseId;
         const { values = {}, action } = run(request, id);
@@ -273,7 +270,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
 
   app.get<{ Params: Static<typeof AttachmentIdParams> }>(
     '/casework/:id/attachments/:attachmentId',
-    { schema: { params: AttachmentIdParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: AttachmentIdParams }),
     async (request, reply) =>
       sendAttachment(
         reply,

@@ -27,6 +27,7 @@ import {
   type CaseChannel,
   type CaseType,
 } from '../workflow.js';
+import { pageRoute } from '../../platform/page-route.js';
 
 /** The new-case page's own query: a contact search, or the contact picked from it. */
 const NewCaseQuery = Type.Object(
@@ -114,7 +115,7 @@ export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
 
   app.get<{ Querystring: Static<typeof NewCaseQuery> }>(
     '/casework/new',
-    { schema: { querystring: NewCaseQuery, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { querystring: NewCaseQuery }),
     async (request, reply) => {
       const values: NewCaseValues = dateFieldValues(svc.today(), 'receivedAt');
       const { contactSearch, contactId } = request.query;

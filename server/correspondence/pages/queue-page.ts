@@ -35,6 +35,7 @@ import {
   VIEW_LABELS,
   type Query,
 } from './queue-state.js';
+import { pageRoute } from '../../platform/page-route.js';
 
 /** A queue form's field errors, refused as one 400 (the queue shows them in its summary). */
 function refuseIfAny(fields: FieldErrors) {
@@ -263,7 +264,7 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
 
   app.get<{ Querystring: Query }>(
     '/casework',
-    { schema: { querystring: QueueQuery, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { querystring: QueueQuery }),
     async (request, reply) => {
       const { q, cursor } = request.query;
       if (q && !cursor) {
@@ -277,7 +278,7 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
 
   app.get<{ Querystring: Query }>(
     '/casework/export.csv',
-    { schema: { querystring: QueueQuery, hide: true }, config: { auth: MANAGERS } },
+    pageRoute(MANAGERS, { querystring: QueueQuery }),
     async (request, reply) => {
       const actor = request.actor();
       const { filters, errors } = filtersOf(request.query, { manager: actor.role === 'manager' });
