@@ -25,6 +25,7 @@ import {
   PublicContactResult,
 } from './schemas.js';
 import type { IntakeService } from './service.js';
+import { publicPageRoute } from '../platform/page-route.js';
 
 const api = apiRoute('intake');
 
@@ -85,7 +86,7 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
     });
   }
 
-  app.get('/contact', { config: { public: true } }, async (_request, reply) =>
+  app.get('/contact', publicPageRoute(), async (_request, reply) =>
     renderForm(reply, {}, randomUUID()),
   );
 

@@ -13,6 +13,7 @@ import { BOOKING_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 import { JOURNEY_TTL_MS } from './waitlist.js';
+import { publicPageRoute } from '../platform/page-route.js';
 
 export const JOURNEY_COOKIE = 'surgery_journey';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,7 +81,7 @@ export async function journeyRoutes(
     (request.query as { change?: string }).change ? '?change=1' : '';
 
   // 1. The start page: what surgeries are, when the next ones are.
-  app.get('/surgeries', { config: { public: true } }, async (_request, reply) => {
+  app.get('/surgeries', publicPageRoute(), async (_request, reply) => {
     const upcoming = await surgeries.public.upcoming();
     return bookingPage(reply, 'start', {
       pageTitle: 'Meet the Police and Crime Commissioner',
@@ -115,10 +116,10 @@ export async function journeyRoutes(
       status,
     );
   }
-  app.get('/surgeries/book/surgery', { config: { public: true } }, async (request, reply) =>
+  app.get('/surgeries/book/surgery', publicPageRoute(), async (request, reply) =>
     renderSurgery(reply, (await load(request)).answers),
   );
-  app.post('/surgeries/book/surgery', { config: { public: true } }, async (request, reply) => {
+  app.post('/surgeries/book/surgery', publicPageRoute(), async (request, reply) => {
     const journey = await load(request);
     const surgeryId = field(request.body, 'surgeryId', 100);
     const chosen = UUID.test(surgeryId) ? await surgeries.public.one(surgeryId) : undefined;
@@ -157,10 +158,10 @@ export async function journeyRoutes(
       status,
     );
   }
-  app.get('/surgeries/book/time', { config: { public: true } }, async (request, reply) =>
+  app.get('/surgeries/book/time', publicPageRoute(), async (request, reply) =>
     renderTime(request, reply, (await load(request)).answers),
   );
-  app.post('/surgeries/book/time', { config: { public: true } }, async (request, reply) => {
+  app.post('/surgeries/book/time', publicPageRoute(), async (request, reply) => {
     const journey = await load(request);
     const slotId = field(request.body, 'slotId', 100);
     const surgery = journey.answers.surgeryId
@@ -249,12 +250,12 @@ export async function journeyRoutes(
         },
         status,
       );
-    app.get(`/surgeries/book/${step}`, { config: { public: true } }, async (request, reply) => {
+    app.get(`/surgeries/book/${step}`, publicPageRoute(), async (request, reply) => {
       const journey = await load(request);
       if (!journey.answers.slotId) return reply.redirect('/surgeries/book/surgery', 303);
       return render(request, reply, journey.answers);
     });
-    app.post(`/surgeries/book/${step}`, { config: { public: true } }, async (request, reply) => {
+    app.post(`/surgeries/book/${step}`, publicPageRoute(), async (request, reply) => {
       const journey = await load(request);
       if (!journey.answers.slotId) return reply.redirect('/surgeries/book/surgery', 303);
       const values: Answers = { ...journey.answers };
@@ -293,7 +294,7 @@ export async function journeyRoutes(
       status,
     );
   }
-  app.get('/surgeries/book/check', { config: { public: true } }, async (request, reply) => {
+  app.get('/surgeries/book/check', publicPageRoute(), async (request, reply) => {
     const { answers } = await load(request);
     if (!answers.slotId || !answers.name || !answers.topic || !answers.needsAdjustments)
       return reply.redirect('/surgeries/book/surgery', 303);
@@ -324,7 +325,7 @@ export async function journeyRoutes(
 
   app.post(
     '/surgeries/book/check',
-    { config: { public: true, rateLimit: BOOKING_RATE_LIMIT } },
+    publicPageRoute({}, { rateLimit: BOOKING_RATE_LIMIT }),
     async (request, reply) => {
       const journey = await load(request);
       const { answers } = journey;
@@ -377,7 +378,7 @@ export async function journeyRoutes(
     const place = (await surgeries.booking.placeOf(booking.slotId))!;
     return { booking, place };
   }
-  app.get('/surgeries/book/confirmation', { config: { public: true } }, async (request, reply) => {
+  app.get('/surgeries/book/confirmation', publicPageRoute(), async (request, reply) => {
     const found = await confirmed(request);
     if (!found) return reply.redirect('/surgeries', 303);
     const { booking, place } = found;
@@ -390,17 +391,13 @@ export async function journeyRoutes(
       email: booking.email,
     });
   });
-  app.get(
-    '/surgeries/book/appointment.ics',
-    { config: { public: true } },
-    async (request, reply) => {
-      const found = await confirmed(request);
-      if (!found) throw notFound();
-      const text = surgeries.calendar(found.booking, found.place);
-      return reply
-        .header('content-type', 'text/calendar; charset=utf-8; method=REQUEST')
-        .header('content-disposition', `attachment; filename="${found.booking.reference}.ics"`)
-        .send(text);
-    },
-  );
+  app.get('/surgeries/book/appointment.ics', publicPageRoute(), async (request, reply) => {
+    const found = await confirmed(request);
+    if (!found) throw notFound();
+    const text = surgeries.calendar(found.booking, found.place);
+    return reply
+      .header('content-type', 'text/calendar; charset=utf-8; method=REQUEST')
+      .header('content-disposition', `attachment; filename="${found.booking.reference}.ics"`)
+      .send(text);
+  });
 }

@@ -13,6 +13,7 @@ import { publicActor } from '../platform/auth.js';
 import { CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
+import { publicPageRoute } from '../platform/page-route.js';
 
 export const MANAGE_COOKIE = 'surgery_manage';
 
@@ -36,7 +37,7 @@ export async function manageRoutes(
 
   app.get<{ Params: { token: string } }>(
     '/surgeries/manage/:token',
-    { config: { public: true } },
+    publicPageRoute(),
     async (request, reply) => {
       // Checked, not used: an unknown token is a 404 here, and nothing changes either way.
       await surgeries.booking.byToken(request.params.token);
@@ -84,13 +85,13 @@ export async function manageRoutes(
     );
   }
 
-  app.get('/surgeries/manage', { config: { public: true } }, async (request, reply) =>
+  app.get('/surgeries/manage', publicPageRoute(), async (request, reply) =>
     renderManage(request, reply),
   );
 
   app.post(
     '/surgeries/manage/cancel',
-    { config: { public: true, rateLimit: CANCEL_RATE_LIMIT } },
+    publicPageRoute({}, { rateLimit: CANCEL_RATE_LIMIT }),
     async (request, reply) => {
       const { booking } = await current(request);
       await surgeries.booking.cancelById(publicActor(request), booking.id, 'person');
@@ -103,7 +104,7 @@ export async function manageRoutes(
 
   app.post(
     '/surgeries/manage/change',
-    { config: { public: true, rateLimit: MANAGE_RATE_LIMIT } },
+    publicPageRoute({}, { rateLimit: MANAGE_RATE_LIMIT }),
     async (request, reply) => {
       const { booking } = await current(request);
       const slotId = str(request.body, 'slotId', 100);
@@ -137,7 +138,7 @@ export async function manageRoutes(
   // Waiting-list offers: the page offers Accept and Decline; only a POST acts.
   app.get<{ Params: { token: string } }>(
     '/surgeries/offer/:token',
-    { config: { public: true } },
+    publicPageRoute(),
     async (request, reply) => {
       const { booking } = await surgeries.waitlist.offerByToken(request.params.token);
       const place = (await surgeries.booking.placeOf(booking.slotId))!;
@@ -162,7 +163,7 @@ export async function manageRoutes(
   );
   app.post(
     '/surgeries/offer',
-    { config: { public: true, rateLimit: MANAGE_RATE_LIMIT } },
+    publicPageRoute({}, { rateLimit: MANAGE_RATE_LIMIT }),
     async (request, reply) => {
       const token = str(request.body, 'token', 100);
       const decision = str(request.body, 'decision', 20);
@@ -208,12 +209,12 @@ export async function manageRoutes(
   }
   app.get<{ Params: { id: string } }>(
     '/surgeries/waiting-list/:id',
-    { config: { public: true } },
+    publicPageRoute(),
     async (request, reply) => renderJoin(reply, request.params.id, {}),
   );
   app.post<{ Params: { id: string } }>(
     '/surgeries/waiting-list/:id',
-    { config: { public: true, rateLimit: MANAGE_RATE_LIMIT } },
+    publicPageRoute({}, { rateLimit: MANAGE_RATE_LIMIT }),
     async (request, reply) => {
       const values = {
         name: str(request.body, 'name'),

@@ -8,6 +8,7 @@ import { SlotFullError } from './errors.js';
 import { AREA_LABELS, areaItems, TOPIC_LABELS, topicItems } from './people.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukSpan, govukTime } from './time.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const idParams = {
@@ -50,7 +51,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
   const { surgeries } = opts;
   app.staffNav.push({ href: '/staff/surgeries', text: 'Surgeries', roles: CASEWORK });
 
-  app.get('/staff/surgeries', { config: { auth: CASEWORK } }, async (_request, reply) => {
+  app.get('/staff/surgeries', pageRoute(CASEWORK), async (_request, reply) => {
     const rows = await surgeries.repo.listSurgeries(surgeries.db, {});
     return reply.page('surgeries/views/list.njk', {
       pageTitle: 'Surgeries',
@@ -82,7 +83,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
       status,
     );
   }
-  app.get('/staff/surgeries/new', { config: { auth: CASEWORK } }, async (_request, reply) =>
+  app.get('/staff/surgeries/new', pageRoute(CASEWORK), async (_request, reply) =>
     renderNew(reply, {
       kind: 'public',
       host: 'commissioner',
@@ -91,7 +92,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
       minNoticeMinutes: '1440',
     }),
   );
-  app.post('/staff/surgeries/new', { config: { auth: CASEWORK } }, async (request, reply) => {
+  app.post('/staff/surgeries/new', pageRoute(CASEWORK), async (request, reply) => {
     const values: Record<string, string> = {};
     for (const f of FORM_FIELDS) values[f] = str(request.body, f, 2000).trim();
     const date = dateField(values);
@@ -188,7 +189,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
 
   app.get<{ Params: { id: string } }>(
     '/staff/surgeries/:id',
-    { schema: { params: idParams, hide: true }, config: { auth: CASEWORK } },
+    pageRoute(CASEWORK, { params: idParams }),
     async (request, reply) => renderDay(request, reply, request.params.id),
   );
 
@@ -199,7 +200,7 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
   ) =>
     app.post<{ Params: { id: string; slotId?: string } }>(
       `/staff/surgeries/:id${path}`,
-      { schema: { hide: true }, config: { auth: CASEWORK } },
+      pageRoute(CASEWORK),
       async (request, reply) => {
         if (!UUID.test(request.params.id)) throw notFound('Surgery not found');
         try {

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
+import { pageRoute } from '../platform/page-route.js';
 import { AppError } from '../platform/errors.js';
 import type { ContactLists, ImportSummary } from './lists.js';
 
 const V = 'surveys/views/lists';
-const STAFF = { auth: MANAGERS } as const;
 type Body = Record<string, string | undefined>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -53,9 +53,9 @@ export async function listsPages(app: FastifyInstance, opts: { lists: ContactLis
     );
   }
 
-  app.get('/surveys/lists', { config: STAFF }, async (_request, reply) => renderIndex(reply));
+  app.get('/surveys/lists', pageRoute(MANAGERS), async (_request, reply) => renderIndex(reply));
 
-  app.post<{ Body: Body }>('/surveys/lists', { config: STAFF }, async (request, reply) => {
+  app.post<{ Body: Body }>('/surveys/lists', pageRoute(MANAGERS), async (request, reply) => {
     try {
       const created = await lists.create(request.actor(), str(request.body?.name));
       return reply.redirect(`/surveys/lists/${created.id}`, 303);
@@ -68,14 +68,14 @@ export async function listsPages(app: FastifyInstance, opts: { lists: ContactLis
 
   app.get<{ Params: { id: string } }>(
     '/surveys/lists/:id',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => renderList(reply, request.params.id),
   );
 
   // Paste CSV (name,email): works without JavaScript or a file picker; all or nothing.
   app.post<{ Params: { id: string }; Body: Body }>(
     '/surveys/lists/:id/import',
-    { config: STAFF, bodyLimit: 5 * 1024 * 1024 },
+    { ...pageRoute(MANAGERS), bodyLimit: 5 * 1024 * 1024 },
     async (request, reply) => {
       const b = request.body ?? {};
       try {

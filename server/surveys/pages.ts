@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MANAGERS } from '../platform/auth.js';
+import { pageRoute } from '../platform/page-route.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { statusOf } from './builder.js';
 import { barChart } from './charts.js';
@@ -8,7 +9,6 @@ import { questionView } from './question-view.js';
 import type { SurveysService } from './service.js';
 
 const V = 'surveys/views';
-const STAFF = { auth: MANAGERS } as const;
 const KIND_LABELS: Record<string, string> = {
   single: 'Single choice',
   multiple: 'Multiple choice (or choose up to N)',
@@ -51,7 +51,7 @@ export async function surveysPages(
   const { builder, results, invitations } = opts.surveys;
   app.staffNav.push({ href: '/surveys', text: 'Surveys', roles: ['manager'] });
 
-  app.get('/surveys', { config: STAFF }, async (_request, reply) => {
+  app.get('/surveys', pageRoute(MANAGERS), async (_request, reply) => {
     const rows = await builder.list();
     return reply.page(`${V}/list.njk`, {
       pageTitle: 'Surveys',
@@ -66,10 +66,10 @@ export async function surveysPages(
       errors ? 400 : 200,
     );
   }
-  app.get('/surveys/new', { config: STAFF }, async (_r, reply) =>
+  app.get('/surveys/new', pageRoute(MANAGERS), async (_r, reply) =>
     renderNew(reply, { anonymous: 'yes' }),
   );
-  app.post<{ Body: Body }>('/surveys/new', { config: STAFF }, async (request, reply) => {
+  app.post<{ Body: Body }>('/surveys/new', pageRoute(MANAGERS), async (request, reply) => {
     const b = request.body ?? {};
     try {
       const survey = await builder.create(request.actor(), {
@@ -124,13 +124,13 @@ export async function surveysPages(
       errors ? 400 : 200,
     );
   }
-  app.get<{ Params: { id: string } }>('/surveys/:id', { config: STAFF }, async (request, reply) =>
+  app.get<{ Params: { id: string } }>('/surveys/:id', pageRoute(MANAGERS), async (request, reply) =>
     renderSurvey(reply, request.params.id),
   );
 
   app.post<{ Params: { id: string }; Body: Body }>(
     '/surveys/:id/questions',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       const b = request.body ?? {};
       const question: QuestionInput = {
@@ -160,7 +160,7 @@ export async function surveysPages(
 
   app.post<{ Params: { id: string; key: string }; Body: Body }>(
     '/surveys/:id/questions/:key',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       const { id, key } = request.params;
       const action = str(request.body?.action);
@@ -174,7 +174,7 @@ export async function surveysPages(
 
   app.post<{ Params: { id: string } }>(
     '/surveys/:id/open',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       await builder.open(request.actor(), request.params.id);
       return reply.redirect(`/surveys/${request.params.id}`, 303);
@@ -183,7 +183,7 @@ export async function surveysPages(
 
   app.get<{ Params: { id: string } }>(
     '/surveys/:id/preview',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       const survey = await builder.get(request.params.id);
       return reply.page(`${V}/preview.njk`, {
@@ -199,7 +199,7 @@ export async function surveysPages(
 
   app.get<{ Params: { id: string }; Querystring: { by?: string; question?: string } }>(
     '/surveys/:id/results',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       const out = await results.results(request.actor(), request.params.id);
       const survey = await builder.get(request.params.id);
@@ -225,7 +225,7 @@ export async function surveysPages(
 
   app.get<{ Params: { id: string; key: string }; Querystring: { page?: string } }>(
     '/surveys/:id/text/:key',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       const page = Math.max(1, Number(request.query.page) || 1);
       const data = await results.textAnswers(
@@ -245,7 +245,7 @@ export async function surveysPages(
 
   app.post<{ Params: { id: string; key: string }; Body: Body }>(
     '/surveys/:id/text/:key',
-    { config: STAFF },
+    pageRoute(MANAGERS),
     async (request, reply) => {
       await results.tagAnswer(
         request.actor(),

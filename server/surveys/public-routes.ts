@@ -8,11 +8,12 @@ import type { SurveyWithQuestions } from './repository.js';
 import { respondentActor, SURVEY_RATE_LIMIT } from './routes.js';
 import type { SurveysService } from './service.js';
 import { questionView } from './question-view.js';
+import { publicPageRoute } from '../platform/page-route.js';
 
 const COOKIE = '__Host-opcc_survey';
 const V = 'surveys/views/answer';
-const PUBLIC = { public: true } as const;
-const POSTS = { public: true, rateLimit: SURVEY_RATE_LIMIT } as const;
+// Answers and sign-ups count in the surveys' own per-IP bucket; reading pages in the general one.
+const POSTS = { rateLimit: SURVEY_RATE_LIMIT } as const;
 
 /** Who this browser is answering as: the survey, and the draft key (resume or invitation token). */
 interface Session {
@@ -117,7 +118,7 @@ export async function surveysPublicRoutes(
   function journeyRoute<P extends object = object, B = unknown>(
     method: 'GET' | 'POST',
     path: string,
-    config: typeof PUBLIC | typeof POSTS,
+    options: ReturnType<typeof publicPageRoute>,
     handler: (
       j: Journey,
       request: FastifyRequest<{ Params: P & { id: string }; Body: B }>,
@@ -127,7 +128,7 @@ export async function surveysPublicRoutes(
     app.route<{ Params: P & { id: string }; Body: B }>({
       method,
       url: `/consultations/:id/${path}`,
-      config,
+      ...options,
       handler: async (request, reply) => {
         // The url above always has `:id`; Fastify cannot see that through the generic P.
         const j = await journey(request, reply, (request.params as { id: string }).id);
@@ -172,7 +173,7 @@ export async function surveysPublicRoutes(
   }
 
   // The index: open consultations first (closing soonest first), then the recently closed.
-  app.get('/consultations', { config: PUBLIC }, async (_request, reply) => {
+  app.get('/consultations', publicPageRoute(), async (_request, reply) => {
     const { open, closed } = await answering.publicIndex();
     const row = (r: (typeof open)[number]) => ({
       ...r,
@@ -188,7 +189,7 @@ export async function surveysPublicRoutes(
 
   app.get<{ Params: { id: string } }>(
     '/consultations/:id',
-    { config: PUBLIC },
+    publicPageRoute(),
     async (request, reply) => {
       const { survey, status } = await answering.publicSurvey(request.params.id);
       if (status === 'closed' || status === 'archived') return closedPage(reply, survey);
@@ -205,7 +206,7 @@ export async function surveysPublicRoutes(
   // Start: the public link gets a fresh resume token (hashed in the draft table).
   app.post<{ Params: { id: string }; Body: { website?: string } }>(
     '/consultations/:id/start',
-    { config: POSTS },
+    publicPageRoute({}, POSTS),
     async (request, reply) => {
       const { survey, status } = await answering.publicSurvey(request.params.id);
       if (status !== 'open') return closedPage(reply, survey);
@@ -220,7 +221,7 @@ export async function surveysPublicRoutes(
   // A personal invitation link: signed cookie, then a URL without the token (§3).
   app.get<{ Params: { token: string } }>(
     '/consultations/i/:token',
-    { config: PUBLIC },
+    publicPageRoute(),
     async (request, reply) => {
       const { surveyId, responded } = await answering.resolveInvitation(request.params.token);
       if (responded)
@@ -232,21 +233,21 @@ export async function surveysPublicRoutes(
 
   app.get<{ Params: { id: string; token: string } }>(
     '/consultations/:id/resume/:token',
-    { config: PUBLIC },
+    publicPageRoute(),
     async (request, reply) => {
       setSession(reply, { s: request.params.id, kind: 'link', t: request.params.token });
       return reply.redirect(`/consultations/${request.params.id}/check`, 303);
     },
   );
 
-  journeyRoute<{ page: string }>('GET', 'q/:page', PUBLIC, (j, request, reply) =>
+  journeyRoute<{ page: string }>('GET', 'q/:page', publicPageRoute(), (j, request, reply) =>
     renderPage(reply, questionPage(j, request.params.page), j.draft),
   );
 
   journeyRoute<{ page: string }, Record<string, unknown>>(
     'POST',
     'q/:page',
-    POSTS,
+    publicPageRoute({}, POSTS),
     async (j, request, reply) => {
       const at = questionPage(j, request.params.page);
       const answers = answersFromForm(at.questions, request.body);
@@ -285,13 +286,13 @@ export async function surveysPublicRoutes(
     );
   }
 
-  journeyRoute('GET', 'saved', PUBLIC, (j, _request, reply) => savedPage(reply, j));
+  journeyRoute('GET', 'saved', publicPageRoute(), (j, _request, reply) => savedPage(reply, j));
 
   // "Email me the link": sent once, straight to the relay; the address is not kept.
   journeyRoute<object, { email?: string }>(
     'POST',
     'saved/email',
-    POSTS,
+    publicPageRoute({}, POSTS),
     async (j, request, reply) => {
       if (j.session.kind !== 'link')
         return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
@@ -316,7 +317,7 @@ export async function surveysPublicRoutes(
     },
   );
 
-  journeyRoute('GET', 'check', PUBLIC, (j, _request, reply) => {
+  journeyRoute('GET', 'check', publicPageRoute(), (j, _request, reply) => {
     const rows = j.pages.flatMap((questions, index) =>
       questions.map((q) => ({ q: questionView(q, j.draft[q.key]), page: index + 1 })),
     );
@@ -328,7 +329,7 @@ export async function surveysPublicRoutes(
     });
   });
 
-  journeyRoute('GET', 'equality', PUBLIC, (j, _request, reply) =>
+  journeyRoute('GET', 'equality', publicPageRoute(), (j, _request, reply) =>
     reply.page(`${V}/equality.njk`, {
       pageTitle: 'Equality information',
       survey: j.survey,
@@ -342,7 +343,7 @@ export async function surveysPublicRoutes(
   journeyRoute<object, Record<string, unknown>>(
     'POST',
     'submit',
-    POSTS,
+    publicPageRoute({}, POSTS),
     async (j, request, reply) => {
       const equality = j.survey.questions.filter((q) => q.specialCategory);
       const answers = { ...j.draft, ...answersFromForm(equality, request.body) };
@@ -368,7 +369,7 @@ export async function surveysPublicRoutes(
   );
 
   // RFC 8058: GET shows a button (inert); POST (no login, cookie or CSRF) unsubscribes.
-  app.get<{ Params: { token: string } }>('/u/:token', { config: PUBLIC }, async (request, reply) =>
+  app.get<{ Params: { token: string } }>('/u/:token', publicPageRoute(), async (request, reply) =>
     reply.page('surveys/views/unsubscribe.njk', {
       pageTitle: 'Stop survey emails',
       token: request.params.token,
@@ -376,7 +377,7 @@ export async function surveysPublicRoutes(
   );
   app.post<{ Params: { token: string } }>(
     '/u/:token',
-    { config: { public: true, csrf: false, rateLimit: SURVEY_RATE_LIMIT } },
+    publicPageRoute({}, { csrf: false, ...POSTS }),
     async (request, reply) => {
       const done = await invitations.unsubscribe(request.params.token);
       if (!done) throw surveyErrors.badUnsubscribeLink();
