@@ -73,7 +73,7 @@ export async function lifecycleRoutes(app: FastifyInstance, opts: { links: Accou
     // GET only shows the form: a link scanner following it must not spend it (§8).
     app.get<{ Params: Static<typeof TokenParams> }>(
       `${path}/:token`,
-      { schema: { params: TokenParams, hide: true }, config: { public: true } },
+      publicPageRoute({ params: TokenParams }),
       async (request, reply) => {
         const { token } = request.params;
         if (!(await links.check(purpose, token)))
@@ -84,10 +84,7 @@ export async function lifecycleRoutes(app: FastifyInstance, opts: { links: Accou
 
     app.post<{ Params: Static<typeof TokenParams>; Body: Static<typeof PasswordForm> }>(
       `${path}/:token`,
-      {
-        schema: { params: TokenParams, body: PasswordForm, hide: true },
-        config: { public: true, ...resetRateLimit },
-      },
+      publicPageRoute({ params: TokenParams, body: PasswordForm }, resetRateLimit),
       async (request, reply) => {
         const { token } = request.params;
         try {

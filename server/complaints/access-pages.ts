@@ -75,7 +75,7 @@ export async function complaintAccessPages(
 
   app.post<{ Body: Form }>(
     '/admin/complaints/equality-access',
-    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+    { ...pageRoute(ADMINS, { body: FormBody }), attachValidation: true },
     async (request, reply) => {
       const form = request.body ?? {};
       try {

@@ -114,7 +114,7 @@ export async function complaintAdminPages(
   ) {
     app.post<{ Body: Form }>(
       prefix === 'category' ? '/admin/complaints/categories' : '/admin/complaints/factors',
-      { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: ADMINS } },
+      { ...pageRoute(ADMINS, { body: FormBody }), attachValidation: true },
       async (request, reply) => {
         const form = request.body ?? {};
         const errors = request.validationError
@@ -193,11 +193,7 @@ export async function complaintAdminPages(
 
   app.post<{ Params: Entry; Body: Form }>(
     '/admin/complaints/categories/:kind/:code',
-    {
-      schema: { hide: true, params: EntryParams, body: FormBody },
-      attachValidation: true,
-      config: { auth: ADMINS },
-    },
+    { ...pageRoute(ADMINS, { params: EntryParams, body: FormBody }), attachValidation: true },
     async (request, reply) => {
       const form = request.body ?? {};
       const entry = await findEntry(request.params);
@@ -290,11 +286,7 @@ export async function complaintAdminPages(
 
   app.post<{ Params: { key: string }; Body: Form }>(
     '/admin/complaints/templates/:key',
-    {
-      schema: { hide: true, params: KeyParams, body: FormBody },
-      attachValidation: true,
-      config: { auth: ADMINS },
-    },
+    { ...pageRoute(ADMINS, { params: KeyParams, body: FormBody }), attachValidation: true },
     async (request, reply) => {
       const key = knownKey(request.params.key);
       const form = request.body ?? {};

@@ -198,7 +198,7 @@ export async function complaintPages(
 
   app.post<{ Body: Form }>(
     '/complaints/new',
-    { schema: { hide: true, body: FormBody }, attachValidation: true, config: { auth: CASEWORK } },
+    { ...pageRoute(CASEWORK, { body: FormBody }), attachValidation: true },
     async (request, reply) => {
       const form = request.body ?? {};
       const errors = request.validationError
@@ -229,13 +229,11 @@ export async function complaintPages(
   app.post<{ Params: { caseId: string }; Body: Form }>(
     '/complaints/from-case/:caseId',
     {
-      schema: {
-        hide: true,
+      ...pageRoute(CASEWORK, {
         body: FormBody,
         params: Type.Object({ caseId: Type.String({ maxLength: 64 }) }),
-      },
+      }),
       attachValidation: true,
-      config: { auth: CASEWORK },
     },
     async (request, reply) => {
       const form = request.body ?? {};
@@ -299,7 +297,7 @@ export async function complaintPages(
   ) {
     app.post<{ Params: { id: string }; Body: Form }>(
       path,
-      { schema: { hide: true, params: IdParams, body: FormBody }, config: { auth: CASEWORK } },
+      pageRoute(CASEWORK, { params: IdParams, body: FormBody }),
       async (request, reply) => {
         const form = request.body ?? {};
         return attempt(

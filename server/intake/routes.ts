@@ -93,9 +93,8 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
   app.post<{ Body: Static<typeof ContactForm> }>(
     '/contact',
     {
-      schema: { body: ContactForm, hide: true },
+      ...publicPageRoute({ body: ContactForm }, { rateLimit: CONTACT_RATE_LIMIT }),
       attachValidation: true,
-      config: { public: true, rateLimit: CONTACT_RATE_LIMIT },
     },
     async (request, reply) => {
       const body = request.body ?? {};

@@ -12,6 +12,7 @@ import {
   type SecurityEventFilter,
   type SecurityEvents,
 } from './security-events.js';
+import { pageRoute } from './page-route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -168,11 +169,7 @@ export async function securityEventsRoutes(app: FastifyInstance, opts: { events:
 
   app.get<{ Querystring: ListQuery }>(
     '/admin/security-events',
-    {
-      schema: { querystring: ListQuery, hide: true },
-      attachValidation: true,
-      config: { auth: ADMINS },
-    },
+    { ...pageRoute(ADMINS, { querystring: ListQuery }), attachValidation: true },
     async (request, reply) => {
       const query = request.validationError ? {} : request.query;
       let filter: SecurityEventFilter = {};

@@ -14,6 +14,7 @@ import { IdParams, NoticeQuery } from './schemas.js';
 import { csrfBinding } from './security.js';
 import { formatDate, formatDateTime, formatShortDate } from '../lib/format.js';
 import { collapseIndentation } from '../lib/html.js';
+import { pageRoute } from './page-route.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Found by Node's resolution, so the compiled server in dist/ finds them as well.
@@ -97,10 +98,7 @@ export function recordPage(
 ) {
   app.get<{ Params: Static<typeof IdParams>; Querystring: NoticeQuery }>(
     path,
-    {
-      schema: { params: IdParams, querystring: options.query ?? NoticeQuery, hide: true },
-      config: { auth: options.auth },
-    },
+    pageRoute(options.auth, { params: IdParams, querystring: options.query ?? NoticeQuery }),
     async (request, reply) =>
       render(request, reply, request.params.id, noticeText(options.notices, request.query.notice)),
   );
@@ -119,10 +117,7 @@ export function noticePage(
 ) {
   app.get<{ Querystring: NoticeQuery }>(
     path,
-    {
-      schema: { querystring: options.query ?? NoticeQuery, hide: true },
-      config: { auth: options.auth },
-    },
+    pageRoute(options.auth, { querystring: options.query ?? NoticeQuery }),
     async (request, reply) => render(reply, noticeText(options.notices, request.query.notice)),
   );
 }

@@ -11,6 +11,7 @@ import {
   type FigureGroup,
   type SurgeryFigures,
 } from './stats.js';
+import { pageRoute } from '../platform/page-route.js';
 
 const GROUPS: Record<FigureGroup, string> = { month: 'Month', host: 'Host', area: 'Area' };
 const rate = (value: number | null) => (value === null ? '' : `${value}%`);
@@ -55,7 +56,7 @@ const query = {
 } as const;
 type Query = { year?: number; by?: FigureGroup };
 /** The page and its CSV take the same query and the same managers. */
-const route = { schema: { querystring: query, hide: true }, config: { auth: MANAGERS } };
+const route = pageRoute(MANAGERS, { querystring: query });
 
 export async function surgeryStatsPages(
   app: FastifyInstance,
