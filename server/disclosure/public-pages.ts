@@ -106,11 +106,8 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
 
   app.get<{ Params: Static<typeof PublicDocumentParams> }>(
     '/disclosure-log/:reference/documents/:documentId',
-    {
-      // A download, always (sandbox CSP, nosniff); 410 once the entry is withdrawn.
-      schema: { params: PublicDocumentParams, hide: true },
-      config: { public: true },
-    },
+    // A download, always (sandbox CSP, nosniff); 410 once the entry is withdrawn.
+    publicPageRoute({ params: PublicDocumentParams }),
     async (request, reply) =>
       sendAttachment(
         reply,

@@ -333,30 +333,26 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
       actor: Actor,
     ) => { act: () => Promise<number>; values?: { tags?: string } },
   ) {
-    app.post<{ Body: Static<B> }>(
-      path,
-      { schema: { body, hide: true }, config: { auth: CASEWORK } },
-      async (request, reply) => {
-        // Every bulk form carries its queue's URL (BulkFields in schemas.ts).
-        const returnTo = safeReturnTo((request.body as { returnTo?: string }).returnTo);
-        const { act, values } = run(request.body, request.actor());
-        try {
-          const changed = await act();
-          const url = new URL(returnTo, 'http://local');
-          url.searchParams.set(countParam, String(changed));
-          return reply.redirect(`${url.pathname}${url.search}`, 303);
-        } catch (error) {
-          if (error instanceof AppError && error.statusCode < 500) {
-            return renderQueue(request, reply, parseQueueUrl(returnTo), {
-              errors: error.fields ?? { cases: error.message },
-              status: error.statusCode,
-              ...(values ? { values } : {}),
-            });
-          }
-          throw error;
+    app.post<{ Body: Static<B> }>(path, pageRoute(CASEWORK, { body }), async (request, reply) => {
+      // Every bulk form carries its queue's URL (BulkFields in schemas.ts).
+      const returnTo = safeReturnTo((request.body as { returnTo?: string }).returnTo);
+      const { act, values } = run(request.body, request.actor());
+      try {
+        const changed = await act();
+        const url = new URL(returnTo, 'http://local');
+        url.searchParams.set(countParam, String(changed));
+        return reply.redirect(`${url.pathname}${url.search}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode < 500) {
+          return renderQueue(request, reply, parseQueueUrl(returnTo), {
+            errors: error.fields ?? { cases: error.message },
+            status: error.statusCode,
+            ...(values ? { values } : {}),
+          });
         }
-      },
-    );
+        throw error;
+      }
+    });
   }
 
   bulkAction('/casework/bulk-assign', BulkAssignForm, 'assigned', (form, actor) => {
