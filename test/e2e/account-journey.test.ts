@@ -2,7 +2,14 @@ import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/fixture.js';
-import { expectAccessible, newPage, visit, useBrowser } from '../helpers/browser.js';
+import {
+  confirmEnrolment,
+  expectAccessible,
+  newPage,
+  readSetupKey,
+  visit,
+  useBrowser,
+} from '../helpers/browser.js';
 import { totpCode } from '../helpers/mfa.js';
 
 /**
@@ -81,18 +88,8 @@ describe('account lifecycle in a browser', () => {
     await passwordStep(page, FIRST_PASSWORD);
     await page.waitForURL(`${web.base}/sign-in/mfa/setup`);
     await expectAccessible(page);
-    const key = /Setup key: ([A-Z2-7 ]+)/
-      .exec((await page.locator('.govuk-inset-text').textContent()) ?? '')![1]!
-      .replace(/ /g, '');
-    await page.getByLabel('Code from the app').fill(await totpCode(key, t.clock));
-    await page.getByRole('button', { name: 'Confirm' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toContain('Your recovery codes');
-    await expectAccessible(page);
-    const codes = await page.locator('.app-recovery-codes code').allTextContents();
-    expect(codes).toHaveLength(10);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`${web.base}/staff`);
-    await expectAccessible(page);
+    const key = await readSetupKey(page);
+    const codes = await confirmEnrolment(page, web.base, await totpCode(key, t.clock));
 
     // 3. Sign in again with a code from the app.
     await freshBrowser(page);

@@ -122,3 +122,26 @@ export async function startStaffBrowser() {
     },
   };
 }
+
+/** The setup key the MFA set-up page prints beside its QR code, spaces removed. */
+export async function readSetupKey(page: Page): Promise<string> {
+  const text = (await page.locator('.govuk-inset-text').textContent()) ?? '';
+  return /Setup key: ([A-Z2-7 ]+)/.exec(text)![1]!.replace(/ /g, '');
+}
+
+/**
+ * Confirms MFA set-up with `code`, then the recovery-codes page and on to the staff home,
+ * running axe on each page. Returns the ten recovery codes shown.
+ */
+export async function confirmEnrolment(page: Page, base: string, code: string): Promise<string[]> {
+  await page.getByLabel('Code from the app').fill(code);
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect.poll(() => page.locator('h1').textContent()).toContain('Your recovery codes');
+  await expectAccessible(page);
+  const codes = await page.locator('.app-recovery-codes code').allTextContents();
+  expect(codes).toHaveLength(10);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${base}/staff`);
+  await expectAccessible(page);
+  return codes;
+}
