@@ -1,7 +1,7 @@
 /**
- * Optimistic concurrency for records that carry a `version` (cases, complaints, disclosure log entries): a change
- * applies only to the version it was made from, so of two people editing at once the second
- * gets nothing back and can say so, instead of silently overwriting the first.
+ * Optimistic concurrency for records that carry a `version` (cases, complaints, disclosure log
+ * entries): a change applies only to the version it was made from, so of two people editing at
+ * once the second gets nothing back and can say so, instead of silently overwriting the first.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';

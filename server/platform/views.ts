@@ -77,7 +77,7 @@ export function errorList(errors: FieldErrors | undefined): Array<{ text: string
 }
 
 /** The banner a page shows for `?notice=<key>`: one of its own messages, never URL text. */
-export const noticeText = (messages: Record<string, string>, key: string | undefined) =>
+const noticeText = (messages: Record<string, string>, key: string | undefined) =>
   key !== undefined && Object.hasOwn(messages, key) ? messages[key] : undefined;
 
 /**
