@@ -8,11 +8,16 @@ export type RouteAuth = readonly Role[];
 /**
  * The route options of a JSON API under one OpenAPI tag: `api(auth, summary, schema)` is a
  * route's schema (bearer security, its summary, params, body, response...) and who may call it
- * (`config.auth`, read by the auth plugin).
+ * (`config.auth`, read by the auth plugin). Generic over the schema, so its exact TypeBox type
+ * reaches the route and types the handler's request (App, app-type.ts).
  */
 export function apiRoute(tag: string) {
   const api = { tags: [tag], security: [{ bearer: [] }] };
-  return (auth: RouteAuth, summary: string, schema: FastifySchema = {}) => ({
+  return <S extends FastifySchema = FastifySchema>(
+    auth: RouteAuth,
+    summary: string,
+    schema: S = {} as S,
+  ) => ({
     schema: { ...api, summary, ...schema },
     config: { auth },
   });
@@ -23,10 +28,10 @@ export function apiRoute(tag: string) {
  * summary, and the per-IP bucket it counts in (platform/rate-limits.ts; a form and its API
  * twin share one). `undefined`: the general limit only.
  */
-export function publicApiRoute(
+export function publicApiRoute<S extends FastifySchema = FastifySchema>(
   rateLimit: RateLimitOptions | undefined,
   summary: string,
-  schema: FastifySchema = {},
+  schema: S = {} as S,
 ) {
   return {
     schema: { tags: ['public'], summary, ...schema },

@@ -4,7 +4,7 @@ import type { RouteAuth } from './api-route.js';
 /*
  * HTML pages are not the API: their schemas validate forms and links but stay out of the
  * OpenAPI document (`hide`), which describes /api/* (and the health checks) only. The page-side
- * twin of api-route.ts.
+ * twin of api-route.ts, generic over the schema like it, so the schema types the handler.
  */
 
 /**
@@ -12,9 +12,9 @@ import type { RouteAuth } from './api-route.js';
  * querystring, form body). `config`: what a few pages add (re-authentication, no reissued token,
  * their own rate limit).
  */
-export function pageRoute(
+export function pageRoute<S extends FastifySchema = FastifySchema>(
   auth: RouteAuth,
-  schema: FastifySchema = {},
+  schema: S = {} as S,
   config: FastifyContextConfig = {},
 ) {
   return { schema: { ...schema, hide: true }, config: { auth, ...config } };
@@ -25,6 +25,9 @@ export function pageRoute(
  * bucket (`rateLimit`, platform/rate-limits.ts) or anything else it needs; without one it counts
  * in the general limit.
  */
-export function publicPageRoute(schema: FastifySchema = {}, config: FastifyContextConfig = {}) {
+export function publicPageRoute<S extends FastifySchema = FastifySchema>(
+  schema: S = {} as S,
+  config: FastifyContextConfig = {},
+) {
   return { schema: { ...schema, hide: true }, config: { public: true, ...config } };
 }

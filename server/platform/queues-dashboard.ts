@@ -1,6 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { emailMessages, outbox } from '../../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -10,6 +9,7 @@ import { ADMINS } from './auth.js';
 import { notFound } from './errors.js';
 import { CsrfField } from './schemas.js';
 import { pageRoute } from './page-route.js';
+import type { App } from './app-type.js';
 
 /** What each queue does, in the words an administrator would use. */
 export const QUEUE_TITLES: Record<JobName, string> = {
@@ -77,7 +77,7 @@ const DashboardQuery = Type.Object(
  * the relay has still to publish.
  */
 export async function queuesRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: {
     queues: QueueBackend;
     db: Db;
@@ -93,7 +93,7 @@ export async function queuesRoutes(
   };
 
   app.staffNav.push({ href: '/admin/queues', text: 'Queues', roles: ['admin'] });
-  app.get<{ Querystring: Static<typeof DashboardQuery> }>(
+  app.get(
     '/admin/queues',
     pageRoute(ADMINS, { querystring: DashboardQuery }),
     async (request, reply) => {
@@ -177,7 +177,7 @@ export async function queuesRoutes(
   );
 
   // Every failed job in one queue goes back to waiting (BullMQ keeps its id and data).
-  app.post<{ Params: Static<typeof QueueParams>; Body: Static<typeof RetryForm> }>(
+  app.post(
     '/admin/queues/:name/retry',
     pageRoute(ADMINS, { params: QueueParams, body: RetryForm }),
     async (request, reply) => {
@@ -193,7 +193,7 @@ export async function queuesRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof JobParams>; Body: Static<typeof RetryForm> }>(
+  app.post(
     '/admin/queues/:name/jobs/:jobId/retry',
     pageRoute(ADMINS, { params: JobParams, body: RetryForm }),
     async (request, reply) => {

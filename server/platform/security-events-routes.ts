@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { pagination } from '../lib/pagination.js';
 import { ADMINS } from './auth.js';
@@ -13,6 +13,7 @@ import {
   type SecurityEvents,
 } from './security-events.js';
 import { pageRoute } from './page-route.js';
+import type { App } from './app-type.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +31,7 @@ const REPEAT_MS = 60_000;
  * their audit rows (audit.ts).
  */
 export const securityEventsPlugin = fp(
-  async (app: FastifyInstance, opts: { events: SecurityEvents }) => {
+  async (app: App, opts: { events: SecurityEvents }) => {
     const recent = new Map<string, number>();
     app.decorateRequest('errorCode', undefined);
 
@@ -131,10 +132,10 @@ function filterOf(query: ListQuery): SecurityEventFilter {
   };
 }
 
-export async function securityEventsRoutes(app: FastifyInstance, opts: { events: SecurityEvents }) {
+export async function securityEventsRoutes(app: App, opts: { events: SecurityEvents }) {
   const { events } = opts;
 
-  app.get<{ Querystring: ListQuery }>(
+  app.get(
     '/api/admin/security-events',
     {
       schema: {
@@ -167,7 +168,7 @@ export async function securityEventsRoutes(app: FastifyInstance, opts: { events:
 
   app.staffNav.push({ href: '/admin/security-events', text: 'Security events', roles: ['admin'] });
 
-  app.get<{ Querystring: ListQuery }>(
+  app.get(
     '/admin/security-events',
     { ...pageRoute(ADMINS, { querystring: ListQuery }), attachValidation: true },
     async (request, reply) => {

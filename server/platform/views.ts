@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import view from '@fastify/view';
-import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
@@ -15,6 +14,7 @@ import { csrfBinding } from './security.js';
 import { formatDate, formatDateTime, formatShortDate } from '../lib/format.js';
 import { collapseIndentation } from '../lib/html.js';
 import { pageRoute } from './page-route.js';
+import type { App } from './app-type.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Found by Node's resolution, so the compiled server in dist/ finds them as well.
@@ -83,12 +83,13 @@ const noticeText = (messages: Record<string, string>, key: string | undefined) =
 /**
  * Registers the GET of one record's page, `path` with `:id`: the page its forms come back to
  * after a post (post/redirect/get), with the banner `?notice=<key>` picks from `notices`.
- * `query` is the querystring schema when a page takes more than NoticeQuery.
+ * `query` is the querystring schema when a page takes more than NoticeQuery (typed as
+ * NoticeQuery, which it extends: `notice` is all the page reads of it here).
  */
 export function recordPage(
-  app: FastifyInstance,
+  app: App,
   path: string,
-  options: { auth: RouteAuth; notices: Record<string, string>; query?: TSchema },
+  options: { auth: RouteAuth; notices: Record<string, string>; query?: typeof NoticeQuery },
   render: (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -96,7 +97,7 @@ export function recordPage(
     notice: string | undefined,
   ) => Promise<unknown>,
 ) {
-  app.get<{ Params: Static<typeof IdParams>; Querystring: NoticeQuery }>(
+  app.get(
     path,
     pageRoute(options.auth, { params: IdParams, querystring: options.query ?? NoticeQuery }),
     async (request, reply) =>
@@ -110,12 +111,12 @@ export function recordPage(
  * for recordPage.
  */
 export function noticePage(
-  app: FastifyInstance,
+  app: App,
   path: string,
-  options: { auth: RouteAuth; notices: Record<string, string>; query?: TSchema },
+  options: { auth: RouteAuth; notices: Record<string, string>; query?: typeof NoticeQuery },
   render: (reply: FastifyReply, notice: string | undefined) => Promise<unknown>,
 ) {
-  app.get<{ Querystring: NoticeQuery }>(
+  app.get(
     path,
     pageRoute(options.auth, { querystring: options.query ?? NoticeQuery }),
     async (request, reply) => render(reply, noticeText(options.notices, request.query.notice)),
