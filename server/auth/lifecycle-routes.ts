@@ -1,10 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { AppError } from '../platform/errors.js';
 import { accountLimit } from '../platform/rate-limits.js';
 import { CsrfField } from '../platform/schemas.js';
 import { LINK_PATH, type AccountLinks, type LinkPurpose } from './lifecycle.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const EmailForm = Type.Object(
   { _csrf: CsrfField, email: Type.String({ maxLength: 254 }) },
@@ -30,14 +31,14 @@ const TITLES: Record<LinkPurpose, string> = {
 };
 
 /** Forgotten passwords and activation links; the link only ever leads back to sign-in. */
-export async function lifecycleRoutes(app: FastifyInstance, opts: { links: AccountLinks }) {
+export async function lifecycleRoutes(app: App, opts: { links: AccountLinks }) {
   const { links } = opts;
 
   app.get('/forgot-password', publicPageRoute(), async (_request, reply) =>
     reply.page('auth/views/forgot-password.njk', { pageTitle: 'Reset your password' }),
   );
 
-  app.post<{ Body: Static<typeof EmailForm> }>(
+  app.post(
     '/forgot-password',
     publicPageRoute({ body: EmailForm }, resetRateLimit),
     async (request, reply) => {
@@ -71,18 +72,13 @@ export async function lifecycleRoutes(app: FastifyInstance, opts: { links: Accou
     };
 
     // GET only shows the form: a link scanner following it must not spend it (§8).
-    app.get<{ Params: Static<typeof TokenParams> }>(
-      `${path}/:token`,
-      publicPageRoute({ params: TokenParams }),
-      async (request, reply) => {
-        const { token } = request.params;
-        if (!(await links.check(purpose, token)))
-          return render(reply, token, { invalid: true }, 400);
-        return render(reply, token, {});
-      },
-    );
+    app.get(`${path}/:token`, publicPageRoute({ params: TokenParams }), async (request, reply) => {
+      const { token } = request.params;
+      if (!(await links.check(purpose, token))) return render(reply, token, { invalid: true }, 400);
+      return render(reply, token, {});
+    });
 
-    app.post<{ Params: Static<typeof TokenParams>; Body: Static<typeof PasswordForm> }>(
+    app.post(
       `${path}/:token`,
       publicPageRoute({ params: TokenParams, body: PasswordForm }, resetRateLimit),
       async (request, reply) => {

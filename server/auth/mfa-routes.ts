@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { localPath } from '../lib/local-path.js';
 import type { Clock } from '../lib/clock.js';
@@ -10,6 +10,7 @@ import { signInRequired } from './errors.js';
 import type { MfaService } from './mfa.js';
 import type { AuthService, TokenClaims } from './service.js';
 import { pageRoute, publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 /** Holds the 5-minute `aud: mfa` token between the password and the code (§3). */
 export const MFA_COOKIE = '__Host-opcc_mfa';
@@ -18,7 +19,6 @@ const CodeForm = Type.Object(
   { _csrf: Type.String({ maxLength: 200 }), code: Type.String({ maxLength: 40 }) },
   { additionalProperties: false },
 );
-type CodeBody = Static<typeof CodeForm>;
 
 /** Per account and address; 503 while the limit's store is down (docs/rules/security.md §6). */
 const codeRateLimit = { rateLimit: accountLimit('mfa') };
@@ -46,7 +46,7 @@ async function qrSvg(reply: FastifyReply, uri: string) {
 }
 
 export async function mfaRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { auth: AuthService; mfa: MfaService; clock: Clock },
 ) {
   const { auth, mfa, clock } = opts;
@@ -86,7 +86,7 @@ export async function mfaRoutes(
     return reply.page('auth/views/mfa.njk', { pageTitle: 'Enter your security code' });
   });
 
-  app.post<{ Body: CodeBody }>(
+  app.post(
     '/sign-in/mfa',
     publicPageRoute({ body: CodeForm }, codeRateLimit),
     async (request, reply) => {
@@ -142,7 +142,7 @@ export async function mfaRoutes(
     return qrSvg(reply, (await mfa.begin(found.user.id)).uri);
   });
 
-  app.post<{ Body: CodeBody }>(
+  app.post(
     '/sign-in/mfa/setup',
     publicPageRoute({ body: CodeForm }, codeRateLimit),
     async (request, reply) => {
@@ -200,7 +200,7 @@ export async function mfaRoutes(
     return qrSvg(reply, (await mfa.begin(request.staff!.id)).uri);
   });
 
-  app.post<{ Body: CodeBody }>(
+  app.post(
     '/account/mfa/setup',
     pageRoute(STAFF, { body: CodeForm }, { reauth: true, ...codeRateLimit }),
     async (request, reply) => {

@@ -1,5 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { localPath } from '../lib/local-path.js';
 import type { Clock } from '../lib/clock.js';
 import { STAFF } from '../platform/auth.js';
@@ -8,6 +7,7 @@ import type { MfaService } from './mfa.js';
 import { ReauthBody, ReauthForm, ReauthResponse } from './schemas.js';
 import { REAUTH_WINDOW_MS, type AuthService } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const ReauthQuery = Type.Object(
   { returnTo: Type.Optional(Type.String({ maxLength: 500 })) },
@@ -22,12 +22,12 @@ const JUSTIFICATION_MISSING = 'Enter why you need to do this';
  * reason. It stamps the session for 5 minutes; routes declaring `config.reauth` need it.
  */
 export async function reauthRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { auth: AuthService; mfa: MfaService; clock: Clock },
 ) {
   const { auth, mfa, clock } = opts;
 
-  app.post<{ Body: Static<typeof ReauthBody> }>(
+  app.post(
     '/api/auth/reauth',
     {
       schema: {
@@ -67,17 +67,14 @@ export async function reauthRoutes(
     needsCode: (await mfa.status(request.staff!.id)).enrolled,
   });
 
-  app.get<{ Querystring: Static<typeof ReauthQuery> }>(
-    '/reauth',
-    pageRoute(STAFF, { querystring: ReauthQuery }),
-    async (request, reply) =>
-      reply.page('auth/views/reauth.njk', {
-        ...(await form(request)),
-        returnTo: localPath(request.query.returnTo, '/staff'),
-      }),
+  app.get('/reauth', pageRoute(STAFF, { querystring: ReauthQuery }), async (request, reply) =>
+    reply.page('auth/views/reauth.njk', {
+      ...(await form(request)),
+      returnTo: localPath(request.query.returnTo, '/staff'),
+    }),
   );
 
-  app.post<{ Body: Static<typeof ReauthForm> }>(
+  app.post(
     '/reauth',
     pageRoute(STAFF, { body: ReauthForm }, reauthRateLimit),
     async (request, reply) => {

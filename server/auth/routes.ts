@@ -1,5 +1,3 @@
-import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE, STAFF } from '../platform/auth.js';
 import { localPath } from '../lib/local-path.js';
 import { AppError } from '../platform/errors.js';
@@ -9,6 +7,7 @@ import { setMfaCookie, setSessionCookie } from './mfa-routes.js';
 import { MFA_REQUIRED } from './errors.js';
 import { MFA_STEP_MS, type AuthService } from './service.js';
 import { pageRoute, publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 /** Only same-site paths: an open redirect after sign-in would help phishing. */
 const safeReturn = (value: string | undefined) => localPath(value, '/staff');
@@ -16,7 +15,7 @@ const safeReturn = (value: string | undefined) => localPath(value, '/staff');
 /** Per account and address; 503 while the limit's store is down (docs/rules/security.md §6). */
 const signInRateLimit = { rateLimit: accountLimit('sign-in') };
 
-export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService }) {
+export async function authRoutes(app: App, opts: { auth: AuthService }) {
   const { auth } = opts;
 
   app.get('/sign-in', publicPageRoute(), async (request, reply) => {
@@ -24,7 +23,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
     return reply.page('auth/views/sign-in.njk', { pageTitle: 'Sign in' });
   });
 
-  app.post<{ Body: Static<typeof SignInForm> }>(
+  app.post(
     '/sign-in',
     publicPageRoute({ body: SignInForm }, signInRateLimit),
     async (request, reply) => {
@@ -81,7 +80,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
     reply.page('auth/views/sign-out.njk', { pageTitle: 'Sign out' }),
   );
 
-  app.post<{ Body: Static<typeof Credentials> }>(
+  app.post(
     '/api/auth/token',
     {
       schema: {

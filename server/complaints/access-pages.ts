@@ -5,7 +5,7 @@
  * comes back with the error summary and what was typed; forged ids get the not-found page.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { addDays, formatDayDate } from '../lib/dates.js';
 import { ADMINS, CASEWORK, MANAGERS } from '../platform/auth.js';
 import { noticePage, recordPage } from '../platform/views.js';
@@ -18,11 +18,11 @@ import {
   refusedForm,
   pageWithState,
   str,
-  type Form,
   type PageState,
 } from './page-forms.js';
 import type { ComplaintsService } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const ROLE_LABELS: Record<string, string> = {
   assignee: 'Assignee',
@@ -30,10 +30,7 @@ const ROLE_LABELS: Record<string, string> = {
   decision_maker: 'Decision-maker',
 };
 
-export async function complaintAccessPages(
-  app: FastifyInstance,
-  opts: { complaints: ComplaintsService },
-) {
+export async function complaintAccessPages(app: App, opts: { complaints: ComplaintsService }) {
   const c = opts.complaints;
   app.staffNav.push({
     href: '/complaints/justified-reads',
@@ -73,7 +70,7 @@ export async function complaintAccessPages(
     (reply, notice) => renderGrants(reply, { notice }),
   );
 
-  app.post<{ Body: Form }>(
+  app.post(
     '/admin/complaints/equality-access',
     { ...pageRoute(ADMINS, { body: FormBody }), attachValidation: true },
     async (request, reply) => {
@@ -93,7 +90,7 @@ export async function complaintAccessPages(
     },
   );
 
-  app.post<{ Params: { grantId: string } }>(
+  app.post(
     '/admin/complaints/equality-access/:grantId/end',
     pageRoute(ADMINS, { params: Type.Object({ grantId: Type.String({ maxLength: 64 }) }) }),
     async (request, reply) => {
@@ -146,7 +143,7 @@ export async function complaintAccessPages(
     (request, reply, id, notice) => renderAccess(request, reply, id, { notice }),
   );
 
-  app.post<{ Params: { id: string }; Body: Form }>(
+  app.post(
     '/complaints/:id/access',
     pageRoute(CASEWORK, { params: IdParams, body: FormBody }),
     async (request, reply) => {
@@ -170,7 +167,7 @@ export async function complaintAccessPages(
     },
   );
 
-  app.post<{ Params: { id: string; userId: string } }>(
+  app.post(
     '/complaints/:id/access/:userId/remove',
     pageRoute(CASEWORK, {
       params: Type.Object({
@@ -196,7 +193,7 @@ export async function complaintAccessPages(
 
   /* ---- Justified reads (managers) ---- */
 
-  app.get<{ Querystring: { weekOf?: string } }>(
+  app.get(
     '/complaints/justified-reads',
     pageRoute(MANAGERS, {
       querystring: Type.Object({ weekOf: Type.Optional(Type.String({ maxLength: 40 })) }),

@@ -6,7 +6,7 @@
  * typed; forged ids get the not-found page.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { ADMINS } from '../platform/auth.js';
 import type { Actor } from '../platform/audit.js';
 import type { FieldErrors } from '../platform/errors.js';
@@ -26,12 +26,10 @@ import {
 } from './page-forms.js';
 import type { ComplaintsService } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const CODE = /^[a-z0-9_]{1,60}$/;
-export async function complaintAdminPages(
-  app: FastifyInstance,
-  opts: { complaints: ComplaintsService },
-) {
+export async function complaintAdminPages(app: App, opts: { complaints: ComplaintsService }) {
   const c = opts.complaints;
   app.staffNav.push({ href: '/admin/complaints', text: 'Complaint settings', roles: ['admin'] });
 
@@ -112,7 +110,7 @@ export async function complaintAdminPages(
     prefix: 'category' | 'factor',
     add: (actor: Actor, form: Form) => Promise<unknown>,
   ) {
-    app.post<{ Body: Form }>(
+    app.post(
       prefix === 'category' ? '/admin/complaints/categories' : '/admin/complaints/factors',
       { ...pageRoute(ADMINS, { body: FormBody }), attachValidation: true },
       async (request, reply) => {
@@ -185,13 +183,13 @@ export async function complaintAdminPages(
     );
   }
 
-  app.get<{ Params: Entry }>(
+  app.get(
     '/admin/complaints/categories/:kind/:code',
     pageRoute(ADMINS, { params: EntryParams }),
     async (request, reply) => renderEntry(reply, request.params),
   );
 
-  app.post<{ Params: Entry; Body: Form }>(
+  app.post(
     '/admin/complaints/categories/:kind/:code',
     { ...pageRoute(ADMINS, { params: EntryParams, body: FormBody }), attachValidation: true },
     async (request, reply) => {
@@ -234,7 +232,7 @@ export async function complaintAdminPages(
     return key as (typeof TEMPLATE_KEYS)[number];
   };
 
-  app.get<{ Querystring: NoticeQuery }>(
+  app.get(
     '/admin/complaints/templates',
     pageRoute(ADMINS, { querystring: NoticeQuery }),
     async (_request, reply) =>
@@ -275,7 +273,7 @@ export async function complaintAdminPages(
     );
   }
 
-  app.get<{ Params: { key: string }; Querystring: NoticeQuery }>(
+  app.get(
     '/admin/complaints/templates/:key',
     pageRoute(ADMINS, { params: KeyParams, querystring: NoticeQuery }),
     async (request, reply) =>
@@ -284,7 +282,7 @@ export async function complaintAdminPages(
       }),
   );
 
-  app.post<{ Params: { key: string }; Body: Form }>(
+  app.post(
     '/admin/complaints/templates/:key',
     { ...pageRoute(ADMINS, { params: KeyParams, body: FormBody }), attachValidation: true },
     async (request, reply) => {
@@ -313,7 +311,7 @@ export async function complaintAdminPages(
     },
   );
 
-  app.get<{ Params: { key: string; version: string } }>(
+  app.get(
     '/admin/complaints/templates/:key/versions/:version',
     pageRoute(ADMINS, {
       params: Type.Object({

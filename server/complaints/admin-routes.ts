@@ -3,12 +3,12 @@
  * (admins), one complainant's equality answers (granted people only, 403 otherwise), adding
  * a factor, taking someone off an access list, and previewing a letter template.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { apiRoute } from '../platform/api-route.js';
 import { ADMINS, CASEWORK } from '../platform/auth.js';
 import { FactorBody, IdParams, TemplateBody, TemplateKeyParams } from './schemas.js';
 import type { ComplaintsService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('complaints');
 const Answer = Type.Union([Type.String({ maxLength: 60 }), Type.Null()]);
@@ -34,13 +34,10 @@ export const EqualityAnswers = Type.Object({
   }),
 });
 
-export async function complaintAdminRoutes(
-  app: FastifyInstance,
-  opts: { complaints: ComplaintsService },
-) {
+export async function complaintAdminRoutes(app: App, opts: { complaints: ComplaintsService }) {
   const c = opts.complaints;
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/complaints/:id/equality',
     api(CASEWORK, 'One complainant’s equality answers: only for people granted access (else 403)', {
       params: IdParams,
@@ -49,7 +46,7 @@ export async function complaintAdminRoutes(
     async (request) => c.equalityGrants.answers(request.actor(), request.params.id),
   );
 
-  app.delete<{ Params: { id: string; userId: string } }>(
+  app.delete(
     '/api/complaints/:id/access/:userId',
     api(CASEWORK, 'Take someone off the access list (not the assignee, not the last person)', {
       params: Type.Object(
@@ -69,7 +66,7 @@ export async function complaintAdminRoutes(
     async (request) => ({ items: await c.equalityGrants.list(request.actor()) }),
   );
 
-  app.post<{ Body: Static<typeof GrantBody> }>(
+  app.post(
     '/api/complaint-equality-grants',
     api(ADMINS, 'Grant a caseworker or manager access to individual equality answers (admins)', {
       body: GrantBody,
@@ -78,7 +75,7 @@ export async function complaintAdminRoutes(
       reply.code(201).send(await c.equalityGrants.grant(request.actor(), request.body)),
   );
 
-  app.delete<{ Params: { grantId: string } }>(
+  app.delete(
     '/api/complaint-equality-grants/:grantId',
     api(ADMINS, 'End an equality-data grant (admins)', {
       params: Type.Object(
@@ -92,14 +89,14 @@ export async function complaintAdminRoutes(
     },
   );
 
-  app.post<{ Body: Static<typeof FactorBody> }>(
+  app.post(
     '/api/complaint-factors',
     api(ADMINS, 'Add a factor (admins)', { body: FactorBody }),
     async (request, reply) =>
       reply.code(201).send(await c.admin.addFactor(request.actor(), request.body)),
   );
 
-  app.post<{ Body: Static<typeof TemplateBody> }>(
+  app.post(
     '/api/complaint-templates/preview',
     api(ADMINS, 'A letter template rendered with example merge values (admins)', {
       // A preview takes what saving a version takes.
@@ -108,7 +105,7 @@ export async function complaintAdminRoutes(
     async (request) => c.admin.preview(request.body),
   );
 
-  app.get<{ Params: { key: string } }>(
+  app.get(
     '/api/complaint-templates/:key',
     api(ADMINS, 'Every version of a letter template, newest first (admins)', {
       params: TemplateKeyParams,

@@ -56,7 +56,8 @@ export function createEqualityGrantsService(
           subjectId: row.id,
           justification: `grant ${grant.id}`,
         });
-        const out: Record<string, string | null> = {};
+        // Every field, filled by the loop: the response schema (EqualityAnswers) names each one.
+        const out = {} as Record<(typeof EQUALITY_FIELDS)[number], string | null>;
         for (const key of EQUALITY_FIELDS) out[key] = answers?.[key] ?? null;
         return { recorded: answers !== undefined, answers: out };
       });

@@ -5,7 +5,7 @@
  * typed and a field-level error summary; nothing saved is lost.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isIsoDate } from '../lib/dates.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -37,11 +37,9 @@ import {
   type PageState,
 } from './page-forms.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
-export async function complaintPages(
-  app: FastifyInstance,
-  opts: { complaints: ComplaintsService },
-) {
+export async function complaintPages(app: App, opts: { complaints: ComplaintsService }) {
   const c = opts.complaints;
   app.staffNav.push({ href: '/complaints', text: 'Complaints', roles: ['caseworker', 'manager'] });
 
@@ -126,7 +124,7 @@ export async function complaintPages(
     return reply.redirect(`/complaints/${id}?notice=${notice}`, 303);
   }
 
-  app.get<{ Querystring: { q?: string; status?: string } }>(
+  app.get(
     '/complaints',
     pageRoute(CASEWORK, {
       querystring: Type.Object({
@@ -196,7 +194,7 @@ export async function complaintPages(
     return errors;
   }
 
-  app.post<{ Body: Form }>(
+  app.post(
     '/complaints/new',
     { ...pageRoute(CASEWORK, { body: FormBody }), attachValidation: true },
     async (request, reply) => {
@@ -216,7 +214,7 @@ export async function complaintPages(
     },
   );
 
-  app.get<{ Params: { caseId: string } }>(
+  app.get(
     '/complaints/from-case/:caseId',
     pageRoute(CASEWORK, { params: Type.Object({ caseId: Type.String({ maxLength: 64 }) }) }),
     async (request, reply) => {
@@ -226,7 +224,7 @@ export async function complaintPages(
     },
   );
 
-  app.post<{ Params: { caseId: string }; Body: Form }>(
+  app.post(
     '/complaints/from-case/:caseId',
     {
       ...pageRoute(CASEWORK, {
@@ -293,9 +291,9 @@ export async function complaintPages(
   function complaintForm(
     path: string,
     notice: string,
-    action: (form: Form, request: FastifyRequest<{ Params: { id: string } }>) => Promise<unknown>,
+    action: (form: Form, request: FastifyRequest & { params: { id: string } }) => Promise<unknown>,
   ) {
-    app.post<{ Params: { id: string }; Body: Form }>(
+    app.post(
       path,
       pageRoute(CASEWORK, { params: IdParams, body: FormBody }),
       async (request, reply) => {
@@ -400,7 +398,7 @@ export async function complaintPages(
       });
   });
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/complaints/:id/equality',
     pageRoute(CASEWORK, { params: IdParams }),
     async (request, reply) => {
@@ -422,7 +420,7 @@ export async function complaintPages(
     },
   );
 
-  app.post<{ Params: { id: string }; Body: Form }>(
+  app.post(
     '/complaints/:id/equality',
     pageRoute(CASEWORK, { params: IdParams, body: FormBody }),
     async (request, reply) => {

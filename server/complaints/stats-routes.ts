@@ -3,9 +3,9 @@
  * a CSV of each table (RFC 4180, formula-guarded, suppressed as on the page, audited), and the
  * force monitoring figures entered or imported from CSV.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { opccFigures } from './opcc-figures.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
 import { apiRoute } from '../platform/api-route.js';
 import { MANAGERS } from '../platform/auth.js';
@@ -16,6 +16,7 @@ import { FigureBody, StatsQuery } from './schemas.js';
 import type { ComplaintsService } from './service.js';
 import { GROUP_BYS, type StatsQuery as Query } from './stats.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 type Stats = Awaited<ReturnType<ComplaintsService['stats']['complaints']>>;
 type Figure = Awaited<ReturnType<ComplaintsService['monitoring']['list']>>[number];
@@ -86,11 +87,11 @@ const figureColumns = fieldColumns<Figure>(
 const api = apiRoute('stats');
 const FormBody = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 200_000 }));
 
-export async function statsRoutes(app: FastifyInstance, opts: { complaints: ComplaintsService }) {
+export async function statsRoutes(app: App, opts: { complaints: ComplaintsService }) {
   const { stats, monitoring } = opts.complaints;
 
   async function page(
-    request: FastifyRequest<{ Querystring: Query }>,
+    request: FastifyRequest & { query: Query },
     extra: { errors?: FieldErrors; values?: Record<string, string> } = {},
   ) {
     const query = request.query ?? {};
@@ -121,7 +122,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     };
   }
 
-  app.get<{ Querystring: Static<typeof StatsQuery> }>(
+  app.get(
     '/stats/complaints',
     pageRoute(MANAGERS, { querystring: StatsQuery }),
     async (request, reply) => {
@@ -134,7 +135,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     },
   );
 
-  app.get<{ Params: { table: string }; Querystring: Static<typeof StatsQuery> }>(
+  app.get(
     '/stats/complaints/:table',
     pageRoute(MANAGERS, {
       querystring: StatsQuery,
@@ -172,7 +173,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     };
   };
 
-  app.post<{ Body: Record<string, string> }>(
+  app.post(
     '/stats/complaints/force-figures',
     pageRoute(MANAGERS, { body: FormBody }),
     async (request, reply) => {
@@ -196,7 +197,7 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     },
   );
 
-  app.get<{ Querystring: Static<typeof StatsQuery> }>(
+  app.get(
     '/api/stats/complaints',
     api(MANAGERS, 'Complaint statistics (domain §5)', { querystring: StatsQuery }),
     async (request) => stats.complaints(request.actor(), request.query),
@@ -206,13 +207,13 @@ export async function statsRoutes(app: FastifyInstance, opts: { complaints: Comp
     api(MANAGERS, 'Force monitoring figures (complaints)'),
     async () => ({ items: await monitoring.list() }),
   );
-  app.post<{ Body: Static<typeof FigureBody> }>(
+  app.post(
     '/api/stats/complaints/force-figures',
     api(MANAGERS, 'Enter one force monitoring figure', { body: FigureBody }),
     async (request, reply) =>
       reply.code(201).send(await monitoring.enter(request.actor(), request.body)),
   );
-  app.post<{ Body: { csv: string } }>(
+  app.post(
     '/api/stats/complaints/force-figures/import',
     api(
       MANAGERS,

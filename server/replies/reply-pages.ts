@@ -1,5 +1,4 @@
-import { type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CHANNEL_PHRASES, STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { CASEWORK } from '../platform/auth.js';
@@ -13,6 +12,7 @@ import {
   type RepliesService,
 } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   queued: { text: 'Queued', classes: 'govuk-tag--yellow' },
@@ -48,7 +48,7 @@ const letterAddress = (
 };
 
 /** The reply pages of a case: compose, preview, send, one reply, a letter to print. */
-export function replyPages(app: FastifyInstance, replies: RepliesService) {
+export function replyPages(app: App, replies: RepliesService) {
   /** Purposes whose replies never answer a case: the question is not asked for them. */
   const NEVER_ANSWERS = new Set(['acknowledgement', 'holding', 'clarification']);
 
@@ -198,7 +198,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     );
   }
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ComposeQuery> }>(
+  app.get(
     '/casework/:id/reply',
     pageRoute(CASEWORK, { params: IdParams, querystring: ComposeQuery }),
     async (request, reply) => {
@@ -212,7 +212,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReplyForm> }>(
+  app.post(
     '/casework/:id/reply',
     pageRoute(CASEWORK, { params: IdParams, body: ReplyForm }),
     async (request, reply) => {
@@ -269,7 +269,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.get<{ Params: Static<typeof ReplyParams> }>(
+  app.get(
     '/casework/:id/replies/:replyId',
     pageRoute(CASEWORK, { params: ReplyParams }),
     async (request, reply) => {
@@ -286,7 +286,7 @@ export function replyPages(app: FastifyInstance, replies: RepliesService) {
   );
 
   // A letter to print and post: the office's address, the date, the requester's address.
-  app.get<{ Params: Static<typeof ReplyParams> }>(
+  app.get(
     '/casework/:id/replies/:replyId/letter',
     pageRoute(CASEWORK, { params: ReplyParams }),
     async (request, reply) => {

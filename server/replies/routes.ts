@@ -1,5 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { apiRoute } from '../platform/api-route.js';
 import { ADMINS, CASEWORK, STAFF } from '../platform/auth.js';
 import {
@@ -15,18 +14,19 @@ import { type RepliesService } from './service.js';
 
 import { replyPages } from './reply-pages.js';
 import { templatePages } from './template-pages.js';
+import type { App } from '../platform/app-type.js';
 
 const templatesApi = apiRoute('templates');
 const casesApi = apiRoute('cases');
 
 /** Reply templates (admin) and replies to cases (casework): JSON API and pages. */
-export async function repliesRoutes(app: FastifyInstance, opts: { replies: RepliesService }) {
+export async function repliesRoutes(app: App, opts: { replies: RepliesService }) {
   const { replies } = opts;
   app.staffNav.push({ href: '/admin/templates', text: 'Templates', roles: ['admin'] });
 
   /* ---- JSON API ---- */
 
-  app.get<{ Querystring: Static<typeof TemplateListQuery> }>(
+  app.get(
     '/api/templates',
     templatesApi(
       STAFF,
@@ -39,7 +39,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     async (request) => ({ items: await replies.listTemplates(request.query.caseType) }),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/templates/:id',
     templatesApi(STAFF, 'One saved template version', {
       params: IdParams,
@@ -48,7 +48,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     async (request) => replies.getTemplate(request.params.id),
   );
 
-  app.post<{ Body: Static<typeof TemplateBody> }>(
+  app.post(
     '/api/templates',
     templatesApi(ADMINS, 'Create a reply template (merge fields only; anything else is refused)', {
       body: TemplateBody,
@@ -58,7 +58,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
       reply.code(201).send(await replies.createTemplate(request.actor(), request.body)),
   );
 
-  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof TemplateRevisionBody> }>(
+  app.put(
     '/api/templates/:id',
     templatesApi(
       ADMINS,
@@ -71,7 +71,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
         .send(await replies.reviseTemplate(request.actor(), request.params.id, request.body)),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/cases/:id/replies',
     casesApi(CASEWORK, 'Replies sent on a case, with their final text and template version', {
       params: IdParams,
@@ -80,7 +80,7 @@ export async function repliesRoutes(app: FastifyInstance, opts: { replies: Repli
     async (request) => ({ items: await replies.listReplies(request.actor(), request.params.id) }),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReplyBody> }>(
+  app.post(
     '/api/cases/:id/replies',
     casesApi(
       CASEWORK,

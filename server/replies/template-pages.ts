@@ -1,5 +1,5 @@
-import { type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { CASE_TYPES } from '../correspondence/workflow.js';
 import { TYPE_LABELS } from '../lib/labels.js';
 import { ADMINS } from '../platform/auth.js';
@@ -14,6 +14,7 @@ import {
   type TemplateView,
 } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const typesLabel = (template: TemplateView) =>
   template.caseTypes.length
@@ -21,7 +22,7 @@ const typesLabel = (template: TemplateView) =>
     : 'All types';
 
 /** The template admin pages: the list, a new template, one template and its versions. */
-export function templatePages(app: FastifyInstance, replies: RepliesService) {
+export function templatePages(app: App, replies: RepliesService) {
   /* ---- Template admin pages ---- */
 
   const purposeItems = (selected?: string) =>
@@ -91,7 +92,7 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     body: body.body ?? '',
   });
 
-  app.post<{ Body: Static<typeof TemplateForm> }>(
+  app.post(
     '/admin/templates',
     pageRoute(ADMINS, { body: TemplateForm }),
     async (request, reply) => {
@@ -107,15 +108,16 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: { saved?: string } }>(
+  app.get(
     '/admin/templates/:id',
     pageRoute(ADMINS, {
       params: IdParams,
-      querystring: {
+      // Type.Unsafe gives this JSON Schema its static type; the schema itself is unchanged.
+      querystring: Type.Unsafe<{ saved?: string }>({
         type: 'object',
         additionalProperties: false,
         properties: { saved: { type: 'string', maxLength: 1 } },
-      },
+      }),
     }),
     async (request, reply) => {
       const { latest, versions } = await replies.templateFamily(request.params.id);
@@ -131,7 +133,7 @@ export function templatePages(app: FastifyInstance, replies: RepliesService) {
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TemplateForm> }>(
+  app.post(
     '/admin/templates/:id',
     pageRoute(ADMINS, { params: IdParams, body: TemplateForm }),
     async (request, reply) => {

@@ -1,5 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { apiRoute } from '../platform/api-route.js';
 import { ADMINS } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
@@ -16,6 +15,7 @@ import {
 import type { UsersService } from './service.js';
 import type { MfaService } from '../auth/mfa.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('users');
 
@@ -26,14 +26,11 @@ const roleItems = (selected?: string) =>
     checked: value === selected,
   }));
 
-export async function usersRoutes(
-  app: FastifyInstance,
-  opts: { users: UsersService; mfa: MfaService },
-) {
+export async function usersRoutes(app: App, opts: { users: UsersService; mfa: MfaService }) {
   const { users, mfa } = opts;
   app.staffNav.push({ href: '/admin/users', text: 'Users', roles: ['admin'] });
 
-  app.post<{ Body: Static<typeof NewUserBody> }>(
+  app.post(
     '/api/users',
     api(ADMINS, 'Add a member of staff', {
       body: NewUserBody,
@@ -63,40 +60,36 @@ export async function usersRoutes(
     }),
   );
 
-  app.post<{ Body: Static<typeof NewUserForm> }>(
-    '/admin/users',
-    pageRoute(ADMINS, { body: NewUserForm }),
-    async (request, reply) => {
-      const { email, name, jobTitle, role, password } = request.body;
-      try {
-        await users.create(request.actor(), {
-          email,
-          name,
-          jobTitle,
-          role: role as Role,
-          // Blank: invited by email instead.
-          ...(password ? { password } : {}),
-        });
-        return reply.redirect('/admin/users', 303);
-      } catch (error) {
-        if (error instanceof AppError && error.fields) {
-          return reply.page(
-            'users/views/new.njk',
-            {
-              pageTitle: 'Add a user',
-              roles: roleItems(role),
-              values: { email, name, jobTitle },
-              errors: error.fields,
-            },
-            error.statusCode,
-          );
-        }
-        throw error;
+  app.post('/admin/users', pageRoute(ADMINS, { body: NewUserForm }), async (request, reply) => {
+    const { email, name, jobTitle, role, password } = request.body;
+    try {
+      await users.create(request.actor(), {
+        email,
+        name,
+        jobTitle,
+        role: role as Role,
+        // Blank: invited by email instead.
+        ...(password ? { password } : {}),
+      });
+      return reply.redirect('/admin/users', 303);
+    } catch (error) {
+      if (error instanceof AppError && error.fields) {
+        return reply.page(
+          'users/views/new.njk',
+          {
+            pageTitle: 'Add a user',
+            roles: roleItems(role),
+            values: { email, name, jobTitle },
+            errors: error.fields,
+          },
+          error.statusCode,
+        );
       }
-    },
-  );
+      throw error;
+    }
+  });
 
-  app.get<{ Params: Static<typeof UserIdParams> }>(
+  app.get(
     '/admin/users/:id',
     pageRoute(ADMINS, { params: UserIdParams }),
     async (request, reply) => {
@@ -110,7 +103,7 @@ export async function usersRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof SessionParams>; Body: Static<typeof CsrfOnlyForm> }>(
+  app.post(
     '/admin/users/:id/sessions/:sessionId/end',
     pageRoute(ADMINS, { params: SessionParams, body: CsrfOnlyForm }),
     async (request, reply) => {
@@ -121,7 +114,7 @@ export async function usersRoutes(
   );
 
   // An MFA change (§9 #12): only within 5 minutes of the admin's re-authentication.
-  app.post<{ Params: Static<typeof UserIdParams>; Body: Static<typeof CsrfOnlyForm> }>(
+  app.post(
     '/admin/users/:id/mfa-reset',
     pageRoute(
       ADMINS,
@@ -138,7 +131,7 @@ export async function usersRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof UserIdParams>; Body: Static<typeof UserActionForm> }>(
+  app.post(
     '/admin/users/:id',
     pageRoute(ADMINS, { params: UserIdParams, body: UserActionForm }),
     async (request, reply) => {
