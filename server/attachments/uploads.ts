@@ -1,9 +1,10 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyContextConfig, FastifyReply, FastifySchema } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Actor } from '../platform/audit.js';
 import { AppError, validationError } from '../platform/errors.js';
 import { IdParams } from '../platform/schemas.js';
+import type { App } from '../platform/app-type.js';
 
 /** Security §5: at most 10 MiB a file and 5 files a request. */
 export const ATTACHMENT_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, filename: 200 };
@@ -134,13 +135,13 @@ export function uploadedFiles(body: unknown): UploadedFile[] {
  * what `add` stored, each described by `item`.
  */
 export function uploadRoute(
-  app: FastifyInstance,
+  app: App,
   path: string,
   route: { schema: FastifySchema; config: FastifyContextConfig },
   item: TSchema,
   add: (actor: Actor, id: string, files: UploadedFile[]) => Promise<unknown[]>,
 ) {
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post(
     path,
     {
       ...route,

@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pagination } from '../lib/pagination.js';
 import { STATUS_LABELS, TYPE_LABELS } from '../lib/labels.js';
 import { apiRoute } from '../platform/api-route.js';
@@ -10,6 +10,7 @@ import { recordPage } from '../platform/views.js';
 import { JUSTIFICATION_MAX } from './erasure.js';
 import { CONTACT_SEARCH_MAX, CONTACTS_MAX_PAGE, type ContactsService } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('contacts');
 
@@ -83,7 +84,6 @@ const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type ListQueryValues = Static<typeof ListQuery>;
 
 const ContactListSchema = Type.Object({
   items: Type.Array(
@@ -130,11 +130,11 @@ const pageNumber = (page: string | undefined) =>
  * Contacts (domain §7): a contact's page and merging a duplicate into the contact that is
  * kept, for managers, as a page and as `POST /api/contacts/:id/merge`.
  */
-export async function contactsRoutes(app: FastifyInstance, opts: { contacts: ContactsService }) {
+export async function contactsRoutes(app: App, opts: { contacts: ContactsService }) {
   const { contacts } = opts;
   app.staffNav.push({ href: '/contacts', text: 'Contacts', roles: ['manager'] });
 
-  app.get<{ Querystring: ListQueryValues }>(
+  app.get(
     '/api/contacts',
     api(MANAGERS, 'Contacts A to Z, or those matching a name, email, telephone or postcode', {
       querystring: ListQuery,
@@ -148,7 +148,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
   );
 
   // "Find an existing contact" while recording a case (#15 item 4): caseworkers too.
-  app.get<{ Querystring: Static<typeof FindQuery> }>(
+  app.get(
     '/api/contacts/find',
     api(CASEWORK, 'Find existing contacts by name, email, telephone or postcode (at most 10)', {
       querystring: FindQuery,
@@ -157,38 +157,34 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     async (request) => contacts.find(request.actor(), request.query.q),
   );
 
-  app.get<{ Querystring: ListQueryValues }>(
-    '/contacts',
-    pageRoute(MANAGERS, { querystring: ListQuery }),
-    async (request, reply) => {
-      const q = request.query.q ?? '';
-      try {
-        // A page number only ever comes from our own links: a mangled one shows the first page.
-        const asked = pageNumber(request.query.page);
-        const page = asked && asked >= 1 && asked <= CONTACTS_MAX_PAGE ? asked : undefined;
-        const list = await contacts.list(request.actor(), { q, page });
-        const pages = Math.min(Math.ceil(list.total / list.pageSize), CONTACTS_MAX_PAGE);
-        const href = (page: number) =>
-          `/contacts?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page) })}`;
-        return reply.page('contacts/views/list.njk', {
-          pageTitle: q ? `Contacts matching ${q}` : 'Contacts',
-          q,
-          list,
-          maxPage: CONTACTS_MAX_PAGE,
-          pagination: pagination(list.page, pages, href),
-        });
-      } catch (error) {
-        if (!(error instanceof AppError) || error.statusCode !== 400 || !error.fields) throw error;
-        return reply.page(
-          'contacts/views/list.njk',
-          { pageTitle: 'Error: Contacts', q, errors: error.fields },
-          400,
-        );
-      }
-    },
-  );
+  app.get('/contacts', pageRoute(MANAGERS, { querystring: ListQuery }), async (request, reply) => {
+    const q = request.query.q ?? '';
+    try {
+      // A page number only ever comes from our own links: a mangled one shows the first page.
+      const asked = pageNumber(request.query.page);
+      const page = asked && asked >= 1 && asked <= CONTACTS_MAX_PAGE ? asked : undefined;
+      const list = await contacts.list(request.actor(), { q, page });
+      const pages = Math.min(Math.ceil(list.total / list.pageSize), CONTACTS_MAX_PAGE);
+      const href = (page: number) =>
+        `/contacts?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page) })}`;
+      return reply.page('contacts/views/list.njk', {
+        pageTitle: q ? `Contacts matching ${q}` : 'Contacts',
+        q,
+        list,
+        maxPage: CONTACTS_MAX_PAGE,
+        pagination: pagination(list.page, pages, href),
+      });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.statusCode !== 400 || !error.fields) throw error;
+      return reply.page(
+        'contacts/views/list.njk',
+        { pageTitle: 'Error: Contacts', q, errors: error.fields },
+        400,
+      );
+    }
+  });
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeBody> }>(
+  app.post(
     '/api/contacts/:id/merge',
     api(MANAGERS, 'Merge a duplicate contact into another: its cases move there (managers)', {
       params: IdParams,
@@ -254,13 +250,13 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     );
   }
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/contacts/:id/merge',
     pageRoute(MANAGERS, { params: IdParams }),
     async (request, reply) => renderMerge(request, reply, request.params.id),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeForm> }>(
+  app.post(
     '/contacts/:id/merge',
     pageRoute(MANAGERS, { params: IdParams, body: MergeForm }),
     async (request, reply) => {
@@ -289,7 +285,7 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
 
   // Erasure (Art 17, docs/rules/security.md §8): managers, re-authenticated within 5 minutes with a
   // recorded justification (docs/rules/security.md §1 marks erasure R).
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EraseBody> }>(
+  app.post(
     '/api/contacts/:id/erase',
     {
       ...api(
@@ -324,13 +320,13 @@ export async function contactsRoutes(app: FastifyInstance, opts: { contacts: Con
     );
   }
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/contacts/:id/erase',
     pageRoute(MANAGERS, { params: IdParams }, { reauth: true }),
     async (request, reply) => renderErase(request, reply, request.params.id),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EraseForm> }>(
+  app.post(
     '/contacts/:id/erase',
     pageRoute(
       MANAGERS,

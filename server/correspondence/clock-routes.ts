@@ -3,8 +3,7 @@
  * record and void one, and the case page's form. The clock (server/deadlines) does the work
  * for any subject; these routes name the subject type 'case' and show the case.
  */
-import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DeadlinesService, RecordEventInput } from '../deadlines/service.js';
 import {
   CaseEventParams,
@@ -21,6 +20,7 @@ import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 // Tagged as before: the OpenAPI document lists these under deadlines.
 const api = apiRoute('deadlines');
@@ -37,10 +37,10 @@ const FORM_FIELDS: Record<string, string> = {
 const formFields = (fields: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(fields).map(([k, v]) => [FORM_FIELDS[k] ?? k, v]));
 
-export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: DeadlinesService }) {
+export async function caseClockRoutes(app: App, opts: { deadlines: DeadlinesService }) {
   const { deadlines } = opts;
 
-  app.post<{ Params: Static<typeof SubjectIdParams>; Body: Static<typeof RecordEventBody> }>(
+  app.post(
     '/api/cases/:id/events',
     api(CASEWORK, 'Record a clock event; the due date is recomputed (docs/rules/deadlines.md §4)', {
       params: SubjectIdParams,
@@ -58,7 +58,7 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
     },
   );
 
-  app.post<{ Params: Static<typeof CaseEventParams>; Body: Static<typeof VoidEventBody> }>(
+  app.post(
     '/api/cases/:id/events/:eventId/void',
     api(CASEWORK, 'Void a clock event with a reason (a correction; nothing is edited)', {
       params: CaseEventParams,
@@ -103,13 +103,13 @@ export async function caseClockRoutes(app: FastifyInstance, opts: { deadlines: D
     );
   }
 
-  app.get<{ Params: Static<typeof SubjectIdParams> }>(
+  app.get(
     '/casework/:id/events/new',
     pageRoute(CASEWORK, { params: SubjectIdParams }),
     async (request, reply) => renderEventForm(request, reply, request.params.id),
   );
 
-  app.post<{ Params: Static<typeof SubjectIdParams>; Body: Static<typeof EventForm> }>(
+  app.post(
     '/casework/:id/events',
     pageRoute(CASEWORK, { params: SubjectIdParams, body: EventForm }),
     async (request, reply) => {

@@ -1,14 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import { casePages } from './pages/case-page.js';
 import { newCasePages } from './pages/new-case-page.js';
 import { queuePages } from './pages/queue-page.js';
 import type { CorrespondenceService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 export { queueUrl } from './pages/queue-state.js';
 
 /** Correspondence's staff pages (wiring only: each page lives in pages/). */
 export async function correspondencePages(
-  app: FastifyInstance,
+  app: App,
   opts: { correspondence: CorrespondenceService },
 ) {
   const svc = opts.correspondence;

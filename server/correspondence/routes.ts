@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { apiRoute, type RouteAuth } from '../platform/api-route.js';
 import type { Actor } from '../platform/audit.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
@@ -30,6 +30,7 @@ import {
   TransitionBody,
 } from './schemas.js';
 import type { CorrespondenceService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('cases');
 
@@ -52,7 +53,7 @@ function sendReused(reply: FastifyReply, answer: object) {
 }
 
 export async function correspondenceRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { correspondence: CorrespondenceService },
 ) {
   const { correspondence } = opts;
@@ -85,7 +86,7 @@ export async function correspondenceRoutes(
     change: (actor: Actor, id: string, body: Static<B>) => Promise<unknown>,
     answer: { status: 200 | 201; schema: TSchema } = { status: 200, schema: CaseSummarySchema },
   ) {
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<B> }>(
+    app.post(
       `/api/cases/:id/${path}`,
       api(auth, summary, { params: IdParams, body, response: { [answer.status]: answer.schema } }),
       async (request, reply) =>
@@ -95,7 +96,7 @@ export async function correspondenceRoutes(
     );
   }
 
-  app.post<{ Body: Static<typeof CreateCaseBody> }>(
+  app.post(
     '/api/cases',
     api(CASEWORK, 'Record a piece of correspondence (staff entry)', {
       body: CreateCaseBody,
@@ -107,7 +108,7 @@ export async function correspondenceRoutes(
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/api/cases',
     api(CASEWORK, 'List and search cases (keyset paged)', {
       querystring: ListQuery,
@@ -122,7 +123,7 @@ export async function correspondenceRoutes(
     },
   );
 
-  app.post<{ Body: Static<typeof BulkAssignBody> }>(
+  app.post(
     '/api/cases/bulk-assign',
     api(CASEWORK, 'Assign many cases at once: all or none', {
       body: BulkAssignBody,
@@ -131,7 +132,7 @@ export async function correspondenceRoutes(
     async (request) => correspondence.bulkAssign(request.actor(), request.body),
   );
 
-  app.post<{ Body: Static<typeof BulkTagBody> }>(
+  app.post(
     '/api/cases/bulk-tag',
     api(CASEWORK, 'Add tags to many cases at once: all or none', {
       body: BulkTagBody,
@@ -144,7 +145,7 @@ export async function correspondenceRoutes(
       }),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/cases/:id',
     api(CASEWORK, 'One case with its deadline, notes and timeline', {
       params: IdParams,
@@ -183,7 +184,7 @@ export async function correspondenceRoutes(
     (actor, id, body) => correspondence.setRestricted(actor, id, body),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/cases/:id/access',
     api(MANAGERS, 'Who has been given access to a restricted case (managers only)', {
       params: IdParams,
@@ -206,7 +207,7 @@ export async function correspondenceRoutes(
     { status: 201, schema: AccessListSchema },
   );
 
-  app.delete<{ Params: Static<typeof AccessParams> }>(
+  app.delete(
     '/api/cases/:id/access/:userId',
     api(MANAGERS, 'Take back access given to a member of staff (managers only)', {
       params: AccessParams,
@@ -225,7 +226,7 @@ export async function correspondenceRoutes(
     (actor, id, files) => correspondence.addAttachments(actor, id, files),
   );
 
-  app.get<{ Params: Static<typeof AttachmentIdParams> }>(
+  app.get(
     '/api/cases/:id/attachments/:attachmentId',
     api(CASEWORK, 'Download one attachment (always as a download)', {
       params: AttachmentIdParams,

@@ -1,5 +1,4 @@
-import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { CASE_TYPE_LABELS as TYPE_LABELS, type CaseType } from '../lib/deadline-rules.js';
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { dateFromParts } from '../lib/dates.js';
@@ -17,12 +16,13 @@ import {
 } from './schemas.js';
 import { type DeadlinesService } from './service.js';
 import { pageRoute, publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('deadlines');
 
 /** The calculator (JSON and page) and the holiday and target admin pages. A case's clock
  * events are correspondence's routes (correspondence/clock-routes.ts). */
-export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: DeadlinesService }) {
+export async function deadlinesRoutes(app: App, opts: { deadlines: DeadlinesService }) {
   const { deadlines } = opts;
   app.staffNav.push({ href: '/deadlines/calculator', text: 'Deadline calculator', roles: STAFF });
   app.staffNav.push({ href: '/admin/holidays', text: 'Bank holidays', roles: ADMINS });
@@ -30,7 +30,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   // ---- API -------------------------------------------------------------------------------
 
-  app.post<{ Body: Static<typeof CalculateBody> }>(
+  app.post(
     '/api/deadlines/calculate',
     api(STAFF, 'Work out a due date without storing anything, with the days skipped and why', {
       body: CalculateBody,
@@ -41,7 +41,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
 
   // ---- Calculator ---------------------------------------------------------------------------
 
-  app.get<{ Querystring: Static<typeof CalculatorQuery> }>(
+  app.get(
     '/deadlines/calculator',
     publicPageRoute({ querystring: CalculatorQuery }),
     async (request, reply) => {
@@ -134,33 +134,29 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     (reply, notice) => renderHolidays(reply, { notice }),
   );
 
-  app.post<{ Body: Static<typeof HolidayForm> }>(
-    '/admin/holidays',
-    pageRoute(ADMINS, { body: HolidayForm }),
-    async (request, reply) => {
-      const b = request.body;
-      const values = { ...b, _csrf: undefined };
-      try {
-        const date = dateFromParts(b, 'date');
-        if (!date)
-          throw new AppError(400, 'validation', 'Check the date', {
-            date: 'Enter a real date, for example 15 6 2026',
-          });
-        await deadlines.addHoliday(request.actor(), {
-          division: b.division ?? '',
-          date,
-          title: b.title ?? '',
+  app.post('/admin/holidays', pageRoute(ADMINS, { body: HolidayForm }), async (request, reply) => {
+    const b = request.body;
+    const values = { ...b, _csrf: undefined };
+    try {
+      const date = dateFromParts(b, 'date');
+      if (!date)
+        throw new AppError(400, 'validation', 'Check the date', {
+          date: 'Enter a real date, for example 15 6 2026',
         });
-        return reply.redirect('/admin/holidays?notice=added', 303);
-      } catch (error) {
-        if (error instanceof AppError && error.statusCode < 500 && error.fields)
-          return renderHolidays(reply, { errors: error.fields, values, status: error.statusCode });
-        throw error;
-      }
-    },
-  );
+      await deadlines.addHoliday(request.actor(), {
+        division: b.division ?? '',
+        date,
+        title: b.title ?? '',
+      });
+      return reply.redirect('/admin/holidays?notice=added', 303);
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode < 500 && error.fields)
+        return renderHolidays(reply, { errors: error.fields, values, status: error.statusCode });
+      throw error;
+    }
+  });
 
-  app.post<{ Body: Static<typeof RemovalForm> }>(
+  app.post(
     '/admin/holidays/remove',
     pageRoute(ADMINS, { body: RemovalForm }),
     async (request, reply) => {
@@ -209,7 +205,7 @@ export async function deadlinesRoutes(app: FastifyInstance, opts: { deadlines: D
     (reply, notice) => renderPolicies(reply, { notice }),
   );
 
-  app.post<{ Body: Static<typeof PolicyForm> }>(
+  app.post(
     '/admin/sla-policies',
     pageRoute(ADMINS, { body: PolicyForm }),
     async (request, reply) => {

@@ -1,5 +1,4 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { sendAttachment } from '../attachments/uploads.js';
 import { pagination } from '../lib/pagination.js';
 import { AppError } from '../platform/errors.js';
@@ -11,6 +10,7 @@ import {
 } from './schemas.js';
 import { type DisclosureService } from './service.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 type PublicQueryT = Static<typeof PublicQuery>;
 
@@ -26,7 +26,7 @@ function listUrl(query: PublicQueryT): string {
 }
 
 /** The public disclosure log: the list with its filters, one entry, its documents, the feed. */
-export function publicPages(app: FastifyInstance, svc: DisclosureService) {
+export function publicPages(app: App, svc: DisclosureService) {
   /* ---- Public pages ---- */
 
   const publicFilters = (query: PublicQueryT) => ({
@@ -43,7 +43,7 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
     current: string | undefined,
   ) => [{ value: '', text: any }, ...options.map((o) => ({ ...o, selected: current === o.value }))];
 
-  app.get<{ Querystring: PublicQueryT }>(
+  app.get(
     '/disclosure-log',
     publicPageRoute({ querystring: PublicQuery }),
     async (request, reply) => {
@@ -80,7 +80,7 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
     },
   );
 
-  app.get<{ Params: Static<typeof ReferenceParams> }>(
+  app.get(
     '/disclosure-log/:reference',
     publicPageRoute({ params: ReferenceParams }),
     async (request, reply) => {
@@ -104,7 +104,7 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
     },
   );
 
-  app.get<{ Params: Static<typeof PublicDocumentParams> }>(
+  app.get(
     '/disclosure-log/:reference/documents/:documentId',
     // A download, always (sandbox CSP, nosniff); 410 once the entry is withdrawn.
     publicPageRoute({ params: PublicDocumentParams }),
@@ -115,7 +115,7 @@ export function publicPages(app: FastifyInstance, svc: DisclosureService) {
       ),
   );
 
-  app.get<{ Querystring: PublicQueryT }>(
+  app.get(
     '/api/public/disclosure-log',
     {
       schema: {

@@ -1,6 +1,5 @@
 import multipart from '@fastify/multipart';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { uploadRoute } from '../attachments/uploads.js';
 import { apiRoute } from '../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../platform/auth.js';
@@ -17,6 +16,7 @@ import {
 import { DOCUMENT_LIMITS, type DisclosureService } from './service.js';
 import { publicPages } from './public-pages.js';
 import { staffPages } from './staff-pages.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('disclosure');
 
@@ -24,10 +24,7 @@ const api = apiRoute('disclosure');
  * The disclosure log: the public pages (`/disclosure-log`), the JSON API and the staff
  * pages where caseworkers prepare entries and managers approve, publish and withdraw them.
  */
-export async function disclosureRoutes(
-  app: FastifyInstance,
-  opts: { disclosure: DisclosureService },
-) {
+export async function disclosureRoutes(app: App, opts: { disclosure: DisclosureService }) {
   const svc = opts.disclosure;
 
   // Redacted documents (security §5): held in memory, cut off just past 10 MiB so the service
@@ -52,7 +49,7 @@ export async function disclosureRoutes(
 
   /* ---- JSON API (staff) ---- */
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post(
     '/api/cases/:id/disclosure',
     api(
       CASEWORK,
@@ -65,7 +62,7 @@ export async function disclosureRoutes(
     },
   );
 
-  app.get<{ Querystring: Static<typeof StaffListQuery> }>(
+  app.get(
     '/api/disclosure',
     api(CASEWORK, 'Disclosure log entries (all statuses) on cases you can see', {
       querystring: StaffListQuery,
@@ -74,13 +71,13 @@ export async function disclosureRoutes(
     async (request) => ({ items: await svc.list(request.actor(), request.query.status) }),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/disclosure/:id',
     api(CASEWORK, 'One entry', { params: IdParams, response: { 200: EntrySchema } }),
     async (request) => svc.get(request.actor(), request.params.id),
   );
 
-  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof EntryBody> }>(
+  app.put(
     '/api/disclosure/:id',
     api(
       CASEWORK,
@@ -95,7 +92,7 @@ export async function disclosureRoutes(
     publish: 'Publish an approved entry (managers)',
   } as const;
   for (const action of ['approve', 'publish'] as const) {
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof VersionBody> }>(
+    app.post(
       `/api/disclosure/:id/${action}`,
       api(MANAGERS, STEPS[action], {
         params: IdParams,
@@ -106,7 +103,7 @@ export async function disclosureRoutes(
     );
   }
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WithdrawBody> }>(
+  app.post(
     '/api/disclosure/:id/withdraw',
     api(MANAGERS, 'Withdraw a published entry (managers); its public page then answers 410', {
       params: IdParams,
@@ -127,7 +124,7 @@ export async function disclosureRoutes(
     (actor, id, files) => svc.addDocuments(actor, id, files),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/disclosure/:id/documents',
     api(CASEWORK, 'The redacted documents on an entry', {
       params: IdParams,
@@ -136,7 +133,7 @@ export async function disclosureRoutes(
     async (request) => ({ items: await svc.documents(request.actor(), request.params.id) }),
   );
 
-  app.delete<{ Params: Static<typeof DocumentParams> }>(
+  app.delete(
     '/api/disclosure/:id/documents/:documentId',
     api(CASEWORK, 'Remove a document from a draft or approved entry', { params: DocumentParams }),
     async (request, reply) => {

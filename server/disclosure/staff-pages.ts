@@ -1,5 +1,5 @@
 import { type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SCAN_STATES } from '../attachments/scan.js';
 import { sendAttachment, uploadedFiles } from '../attachments/uploads.js';
 import { humanise } from '../correspondence/workflow.js';
@@ -23,6 +23,7 @@ import {
   type EntryView,
 } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   draft: { text: 'Draft', classes: 'govuk-tag--grey' },
@@ -32,7 +33,7 @@ const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
 };
 
 /** The staff pages: the entries list, one entry's form, documents, and the manager's actions. */
-export function staffPages(app: FastifyInstance, svc: DisclosureService) {
+export function staffPages(app: App, svc: DisclosureService) {
   /* ---- Staff pages ---- */
 
   const statusRow = (entry: EntryView) => ({
@@ -49,7 +50,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     });
   });
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfForm> }>(
+  app.post(
     '/casework/:id/disclosure',
     pageRoute(CASEWORK, { params: IdParams, body: CsrfForm }),
     async (request, reply) => {
@@ -142,7 +143,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     (request, reply, id, notice) => renderEntry(request, reply, id, { notice }),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EntryForm> }>(
+  app.post(
     '/disclosure-entries/:id',
     pageRoute(CASEWORK, { params: IdParams, body: EntryForm }),
     async (request, reply) => {
@@ -176,7 +177,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post(
     '/disclosure-entries/:id/documents',
     pageRoute(CASEWORK, { params: IdParams }),
     async (request, reply) => {
@@ -192,7 +193,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     },
   );
 
-  app.get<{ Params: Static<typeof DocumentParams> }>(
+  app.get(
     '/disclosure-entries/:id/documents/:documentId',
     pageRoute(CASEWORK, { params: DocumentParams }),
     async (request, reply) =>
@@ -222,7 +223,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
     },
   ] as const;
   for (const button of documentButtons) {
-    app.post<{ Params: Static<typeof DocumentParams>; Body: Static<typeof CsrfForm> }>(
+    app.post(
       `/disclosure-entries/:id/documents/:documentId/${button.path}`,
       pageRoute(button.roles, { params: DocumentParams, body: CsrfForm }),
       async (request, reply) => {
@@ -243,7 +244,7 @@ export function staffPages(app: FastifyInstance, svc: DisclosureService) {
   }
 
   for (const action of ['approve', 'publish', 'withdraw'] as const) {
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ActionForm> }>(
+    app.post(
       `/disclosure-entries/:id/${action}`,
       pageRoute(MANAGERS, { params: IdParams, body: ActionForm }),
       async (request, reply) => {

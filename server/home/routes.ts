@@ -1,16 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { STAFF } from '../platform/auth.js';
 import type { AssigneeRow } from '../stats/types.js';
 import { pageRoute, publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 /** One caseworker's (or Unassigned's) open work, as the statistics count it. */
 export type TeamRow = AssigneeRow;
 
 /** The staff home (domains add panels as they land) and the public start page. */
-export async function homeRoutes(
-  app: FastifyInstance,
-  opts: { teamWorkload?: () => Promise<TeamRow[]> } = {},
-) {
+export async function homeRoutes(app: App, opts: { teamWorkload?: () => Promise<TeamRow[]> } = {}) {
   app.get('/', publicPageRoute(), async (_request, reply) =>
     reply.page('home/views/public.njk', { pageTitle: 'Home' }),
   );

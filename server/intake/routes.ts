@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { formatDate } from '../lib/format.js';
 import { apiRoute, publicApiRoute } from '../platform/api-route.js';
@@ -26,6 +25,7 @@ import {
 } from './schemas.js';
 import type { IntakeService } from './service.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('intake');
 
@@ -47,7 +47,7 @@ function formValues(body: unknown): ContactSubmission {
 }
 
 /** The contact form (GOV.UK, no JavaScript needed), its API twin and the inbound-email endpoint. */
-export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeService }) {
+export async function intakeRoutes(app: App, opts: { intake: IntakeService }) {
   const { intake } = opts;
 
   function renderForm(
@@ -90,7 +90,7 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
     renderForm(reply, {}, randomUUID()),
   );
 
-  app.post<{ Body: Static<typeof ContactForm> }>(
+  app.post(
     '/contact',
     {
       ...publicPageRoute({ body: ContactForm }, { rateLimit: CONTACT_RATE_LIMIT }),
@@ -136,7 +136,7 @@ export async function intakeRoutes(app: FastifyInstance, opts: { intake: IntakeS
     },
   );
 
-  app.post<{ Body: Static<typeof PublicContactBody>; Headers: Static<typeof IdempotencyHeaders> }>(
+  app.post(
     '/api/public/contact',
     publicApiRoute(
       CONTACT_RATE_LIMIT,

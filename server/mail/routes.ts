@@ -1,5 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { simpleParser } from 'mailparser';
 import type { Actor } from '../platform/audit.js';
 import { apiRoute } from '../platform/api-route.js';
@@ -8,6 +7,7 @@ import { notFound } from '../platform/errors.js';
 import { CsrfField } from '../platform/schemas.js';
 import type { MailService } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('mail');
 
@@ -37,7 +37,7 @@ const MailboxItem = Type.Object({
 });
 
 export async function mailRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: {
     mail: MailService;
     transportKind: string;
@@ -47,7 +47,7 @@ export async function mailRoutes(
   const { mail } = opts;
 
   // Admins check delivery end to end (outbox, relay, queue, mailer) with one button.
-  app.post<{ Body: Static<typeof TestEmailBody> }>(
+  app.post(
     '/api/admin/test-email',
     api(ADMINS, 'Queue a test email through the outbox', {
       body: TestEmailBody,
@@ -58,7 +58,7 @@ export async function mailRoutes(
         .code(202)
         .send({ emailId: await opts.queueTestEmail(request.body.to, request.actor()) }),
   );
-  app.post<{ Body: Static<typeof TestEmailForm> }>(
+  app.post(
     '/admin/emails/test',
     pageRoute(ADMINS, { body: TestEmailForm }),
     async (request, reply) => {
@@ -120,7 +120,7 @@ export async function mailRoutes(
     return { row, parsed: await simpleParser(row.raw) };
   };
 
-  app.get<{ Params: Static<typeof MessageParams> }>(
+  app.get(
     '/admin/mailbox/:id',
     pageRoute(ADMINS, { params: MessageParams }),
     async (request, reply) => {
@@ -155,7 +155,7 @@ export async function mailRoutes(
     },
   );
 
-  app.get<{ Params: Static<typeof AttachmentParams> }>(
+  app.get(
     '/admin/mailbox/:id/attachments/:index',
     pageRoute(ADMINS, { params: AttachmentParams }),
     async (request, reply) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { DbOrTx } from '../../db/client.js';
 import type { CalendarService } from '../deadlines/calendar.js';
 import type { Clock } from '../lib/clock.js';
@@ -20,6 +20,7 @@ import {
   type VolumeRow,
 } from './service.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 type PeriodQuery = {
   from?: string;
@@ -27,7 +28,9 @@ type PeriodQuery = {
   preset?: string;
 } & { [part in `${'from' | 'to'}-${'day' | 'month' | 'year'}`]?: string };
 
-const periodQuerySchema = {
+// Type.Unsafe gives this JSON Schema (its keys built from the date parts) the static type
+// PeriodQuery; the schema itself, and so the OpenAPI document, is unchanged.
+const periodQuerySchema = Type.Unsafe<PeriodQuery>({
   type: 'object',
   properties: {
     from: { type: 'string', maxLength: 20 },
@@ -43,7 +46,7 @@ const periodQuerySchema = {
     ),
   },
   additionalProperties: false,
-} as const;
+});
 
 const api = apiRoute('stats');
 
@@ -122,7 +125,7 @@ const label = (value: string) =>
 const monthLabel = (month: string) => formatDate(`${month}-01`).replace(/^\d+ /, '');
 
 export async function statsRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { db: DbOrTx; clock: Clock; calendar: CalendarService },
 ) {
   const stats = createStatsService(opts);
@@ -133,7 +136,7 @@ export async function statsRoutes(
     return { errors, data: await stats.correspondence(period) };
   };
 
-  app.get<{ Querystring: PeriodQuery }>(
+  app.get(
     '/api/stats/correspondence',
     api(MANAGERS, 'Correspondence statistics for a period', {
       querystring: periodQuerySchema,
@@ -145,7 +148,7 @@ export async function statsRoutes(
     },
   );
 
-  app.get<{ Querystring: PeriodQuery }>(
+  app.get(
     '/stats',
     pageRoute(MANAGERS, { querystring: periodQuerySchema }),
     async (request, reply) => {
@@ -186,11 +189,13 @@ export async function statsRoutes(
     },
   );
 
-  app.get<{ Params: { table: string }; Querystring: PeriodQuery }>(
+  app.get(
     '/stats/:table',
     pageRoute(MANAGERS, { querystring: periodQuerySchema }),
     async (request, reply) => {
-      const match = /^([a-z-]+)\.csv$/.exec(request.params.table);
+      // No params schema (the regex checks `:table`, always in the path): cast, not inferred.
+      const { table } = request.params as { table: string };
+      const match = /^([a-z-]+)\.csv$/.exec(table);
       const name = match?.[1];
       if (!name || !Object.hasOwn(TABLES, name)) throw tableNotFound();
       const { data } = await load(request.query);

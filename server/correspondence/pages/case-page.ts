@@ -1,5 +1,5 @@
 import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../lib/format.js';
 import type { RouteAuth } from '../../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../../platform/auth.js';
@@ -36,9 +36,10 @@ import {
 } from '../workflow.js';
 import { STATUS_TAG, summaryRow } from './queue-state.js';
 import { pageRoute } from '../../platform/page-route.js';
+import type { App } from '../../platform/app-type.js';
 
 /** The case page and its forms: notes, status, assignment, files, access, restriction. */
-export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
+export function casePages(app: App, svc: CorrespondenceService) {
   const NOTICES: Record<string, string> = {
     created: 'Case recorded',
     note: 'Note added',
@@ -170,6 +171,8 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
       id: string,
     ) => { values?: Record<string, unknown>; action: () => Promise<unknown> },
   ) {
+    // Generic over the form's params and body schemas (P, B): the route is typed by them, as
+    // `run` is, since the type provider cannot resolve a schema that is a type parameter.
     app.post<{ Params: Static<P> & CaseId; Body: Static<B> }>(
       `/casework/:id${path}`,
       pageRoute(form.auth, {
@@ -268,7 +271,7 @@ export function casePages(app: FastifyInstance, svc: CorrespondenceService) {
     }),
   );
 
-  app.get<{ Params: Static<typeof AttachmentIdParams> }>(
+  app.get(
     '/casework/:id/attachments/:attachmentId',
     pageRoute(CASEWORK, { params: AttachmentIdParams }),
     async (request, reply) =>

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ContactFound } from '../../contacts/gateway.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORK } from '../../platform/auth.js';
 import { AppError, fieldsFromValidation, type FieldErrors } from '../../platform/errors.js';
 import {
@@ -28,6 +28,7 @@ import {
   type CaseType,
 } from '../workflow.js';
 import { pageRoute } from '../../platform/page-route.js';
+import type { App } from '../../platform/app-type.js';
 
 /** The new-case page's own query: a contact search, or the contact picked from it. */
 const NewCaseQuery = Type.Object(
@@ -59,7 +60,7 @@ const NEW_CASE_FIELDS: Record<string, string> = {
 };
 
 /** Staff entry of a new case (with scanned letters), GOV.UK error summary on refusal. */
-export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
+export function newCasePages(app: App, svc: CorrespondenceService) {
   async function renderNewCase(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -113,7 +114,7 @@ export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
   /** The files of each staff-entry submission (multipart), taken off the body before validation. */
   const newCaseFiles = new WeakMap<FastifyRequest, UploadedFile[]>();
 
-  app.get<{ Querystring: Static<typeof NewCaseQuery> }>(
+  app.get(
     '/casework/new',
     pageRoute(CASEWORK, { querystring: NewCaseQuery }),
     async (request, reply) => {
@@ -145,7 +146,7 @@ export function newCasePages(app: FastifyInstance, svc: CorrespondenceService) {
     },
   );
 
-  app.post<{ Body: Static<typeof NewCaseForm> }>(
+  app.post(
     '/casework/new',
     {
       schema: { body: NewCaseForm, hide: true },

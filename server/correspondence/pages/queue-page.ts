@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { csvStream, type CsvColumn } from '../../lib/csv.js';
 import { formatDate } from '../../lib/format.js';
 import { pagination } from '../../lib/pagination.js';
@@ -36,6 +36,7 @@ import {
   type Query,
 } from './queue-state.js';
 import { pageRoute } from '../../platform/page-route.js';
+import type { App } from '../../platform/app-type.js';
 
 /** A queue form's field errors, refused as one 400 (the queue shows them in its summary). */
 function refuseIfAny(fields: FieldErrors) {
@@ -44,7 +45,7 @@ function refuseIfAny(fields: FieldErrors) {
 }
 
 /** The triage queue page, its CSV export and its bulk actions. */
-export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
+export function queuePages(app: App, svc: CorrespondenceService) {
   async function renderQueue(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -262,21 +263,17 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
     );
   }
 
-  app.get<{ Querystring: Query }>(
-    '/casework',
-    pageRoute(CASEWORK, { querystring: QueueQuery }),
-    async (request, reply) => {
-      const { q, cursor } = request.query;
-      if (q && !cursor) {
-        // Typing a reference opens the case.
-        const id = await svc.findIdByReference(request.actor(), q);
-        if (id) return reply.redirect(`/casework/${id}`, 303);
-      }
-      return renderQueue(request, reply, request.query);
-    },
-  );
+  app.get('/casework', pageRoute(CASEWORK, { querystring: QueueQuery }), async (request, reply) => {
+    const { q, cursor } = request.query;
+    if (q && !cursor) {
+      // Typing a reference opens the case.
+      const id = await svc.findIdByReference(request.actor(), q);
+      if (id) return reply.redirect(`/casework/${id}`, 303);
+    }
+    return renderQueue(request, reply, request.query);
+  });
 
-  app.get<{ Querystring: Query }>(
+  app.get(
     '/casework/export.csv',
     pageRoute(MANAGERS, { querystring: QueueQuery }),
     async (request, reply) => {
@@ -333,7 +330,7 @@ export function queuePages(app: FastifyInstance, svc: CorrespondenceService) {
       actor: Actor,
     ) => { act: () => Promise<number>; values?: { tags?: string } },
   ) {
-    app.post<{ Body: Static<B> }>(path, pageRoute(CASEWORK, { body }), async (request, reply) => {
+    app.post(path, pageRoute(CASEWORK, { body }), async (request, reply) => {
       // Every bulk form carries its queue's URL (BulkFields in schemas.ts).
       const returnTo = safeReturnTo((request.body as { returnTo?: string }).returnTo);
       const { act, values } = run(request.body, request.actor());
