@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formField as field } from './form.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError, type FreeTime } from './errors.js';
 import { AREA_LABELS, areaItems, personProblems, TOPIC_LABELS, topicItems } from './people.js';
@@ -14,6 +14,7 @@ import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 import { JOURNEY_TTL_MS } from './waitlist.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 export const JOURNEY_COOKIE = 'surgery_journey';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,7 +47,7 @@ export const bookingPage = (
   );
 
 export async function journeyRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { surgeries: SurgeriesService; cookieSecure: boolean },
 ) {
   const { surgeries } = opts;

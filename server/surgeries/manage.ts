@@ -4,7 +4,7 @@
  * redirects, keeping the token out of history; cancelling is a POST from the page.
  */
 import { formField as str } from './form.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { NotBookableError, SlotFullError } from './errors.js';
 import { bookingPage, placesText } from './journey.js';
@@ -14,11 +14,12 @@ import { CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 export const MANAGE_COOKIE = 'surgery_manage';
 
 export async function manageRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { surgeries: SurgeriesService; cookieSecure: boolean },
 ) {
   const { surgeries } = opts;
@@ -35,6 +36,8 @@ export async function manageRoutes(
     return { booking, place };
   }
 
+  // The token links here have no params schema, so each states `:token`/`:id` as a generic
+  // (a path parameter is always a string); the forms' bodies are read leniently, untyped.
   app.get<{ Params: { token: string } }>(
     '/surgeries/manage/:token',
     publicPageRoute(),

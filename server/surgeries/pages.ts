@@ -1,6 +1,7 @@
 /** Staff pages: the surgeries list, creating one, and running the day (domain §8). */
 import { formField as str } from './form.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { readDateFields } from '../platform/forms.js';
@@ -9,13 +10,16 @@ import { AREA_LABELS, areaItems, TOPIC_LABELS, topicItems } from './people.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukSpan, govukTime } from './time.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const idParams = {
+// JSON Schema as written before; Type.Unsafe only gives it its static type (the schema's
+// own keys are unchanged), so the handler's `request.params` is typed from it.
+const idParams = Type.Unsafe<{ id: string }>({
   type: 'object',
   properties: { id: { type: 'string', pattern: UUID.source } },
   required: ['id'],
-} as const;
+});
 
 const FORM_FIELDS = [
   'kind',
@@ -47,7 +51,7 @@ const dateField = (body: unknown): string =>
     'date',
   ).date ?? '';
 
-export async function staffPages(app: FastifyInstance, opts: { surgeries: SurgeriesService }) {
+export async function staffPages(app: App, opts: { surgeries: SurgeriesService }) {
   const { surgeries } = opts;
   app.staffNav.push({ href: '/staff/surgeries', text: 'Surgeries', roles: CASEWORK });
 
@@ -187,13 +191,14 @@ export async function staffPages(app: FastifyInstance, opts: { surgeries: Surger
     );
   }
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/staff/surgeries/:id',
     pageRoute(CASEWORK, { params: idParams }),
     async (request, reply) => renderDay(request, reply, request.params.id),
   );
 
-  // Actions on the surgery: each a POST that comes back to the day page.
+  // Actions on the surgery: each a POST that comes back to the day page. No schema (the UUID
+  // test below checks `:id`; forms are read through str()), so the params are a generic.
   const surgeryAction = (
     path: string,
     run: (request: FastifyRequest<{ Params: { id: string; slotId?: string } }>) => Promise<unknown>,

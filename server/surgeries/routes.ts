@@ -1,6 +1,6 @@
 /** The surgeries JSON API (docs/rules/api.md) and the registration of the pages. */
-import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiRoute, publicApiRoute } from '../platform/api-route.js';
 import { CASEWORK, publicActor } from '../platform/auth.js';
 import { IdempotencyHeaders } from '../intake/schemas.js';
@@ -20,6 +20,7 @@ import {
 } from './schemas.js';
 import { BOOKING_RATE_LIMIT, CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 // The buckets are also read here by the tests (test/surgeries/rate-limit.test.ts).
 export { BOOKING_RATE_LIMIT, CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT };
@@ -42,12 +43,12 @@ export function sendConflict(request: FastifyRequest, reply: FastifyReply, error
 const api = apiRoute('surgeries');
 
 export async function surgeriesRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { surgeries: SurgeriesService; cookieSecure: boolean },
 ) {
   const { surgeries } = opts;
 
-  app.post<{ Body: Static<typeof NewSurgeryBody> }>(
+  app.post(
     '/api/surgeries',
     api(CASEWORK, 'Create a surgery; slots are generated in Europe/London wall time', {
       body: NewSurgeryBody,
@@ -70,14 +71,15 @@ export async function surgeriesRoutes(
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/surgeries/:id',
     api(CASEWORK, 'A surgery with its slots and bookings', {
-      params: {
+      // Type.Unsafe gives this JSON Schema its static type; the schema itself is unchanged.
+      params: Type.Unsafe<{ id: string }>({
         type: 'object',
         properties: { id: { type: 'string', format: 'uuid' } },
         required: ['id'],
-      },
+      }),
       response: { 200: SurgeryDetail },
     }),
     async (request) => {
@@ -118,7 +120,7 @@ export async function surgeriesRoutes(
     async () => surgeries.public.upcoming(),
   );
 
-  app.post<{ Body: Static<typeof PublicBookingBody>; Headers: Static<typeof IdempotencyHeaders> }>(
+  app.post(
     '/api/public/bookings',
     publicApiRoute(BOOKING_RATE_LIMIT, 'Book a place at a surgery', {
       description:
@@ -142,7 +144,7 @@ export async function surgeriesRoutes(
     },
   );
 
-  app.post<{ Body: Static<typeof CancelBody> }>(
+  app.post(
     '/api/public/bookings/cancel',
     publicApiRoute(
       CANCEL_RATE_LIMIT,

@@ -1,5 +1,5 @@
 /** /stats/surgeries: the §10 figures for managers, on a page and as CSV. */
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { csvStream, fieldColumns, type CsvColumn } from '../lib/csv.js';
 import { MANAGERS } from '../platform/auth.js';
 import { sendCsv } from '../platform/csv-download.js';
@@ -12,6 +12,7 @@ import {
   type SurgeryFigures,
 } from './stats.js';
 import { pageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const GROUPS: Record<FigureGroup, string> = { month: 'Month', host: 'Host', area: 'Area' };
 const rate = (value: number | null) => (value === null ? '' : `${value}%`);
@@ -47,21 +48,19 @@ const columns = (group: FigureGroup): CsvColumn<SurgeryFigures>[] => [
   ),
 ];
 
-const query = {
+type Query = { year?: number; by?: FigureGroup };
+// Type.Unsafe gives this JSON Schema its static type, Query; the schema itself is unchanged.
+const query = Type.Unsafe<Query>({
   type: 'object',
   properties: {
     year: { type: 'integer', minimum: 2000, maximum: 2100 },
     by: { type: 'string', enum: ['month', 'host', 'area'] },
   },
-} as const;
-type Query = { year?: number; by?: FigureGroup };
+});
 /** The page and its CSV take the same query and the same managers. */
 const route = pageRoute(MANAGERS, { querystring: query });
 
-export async function surgeryStatsPages(
-  app: FastifyInstance,
-  opts: { surgeries: SurgeriesService },
-) {
+export async function surgeryStatsPages(app: App, opts: { surgeries: SurgeriesService }) {
   const { surgeries } = opts;
   /** The financial year asked for (this one by default) and the grouping (month by default). */
   const chosen = (q: Query) => ({
@@ -69,7 +68,7 @@ export async function surgeryStatsPages(
     by: q.by ?? 'month',
   });
 
-  app.get<{ Querystring: Query }>('/stats/surgeries', route, async (request, reply) => {
+  app.get('/stats/surgeries', route, async (request, reply) => {
     const { year, by } = chosen(request.query);
     const [rows, topics] = await Promise.all([
       surgeries.stats.figures(year, by),
@@ -96,7 +95,7 @@ export async function surgeryStatsPages(
     });
   });
 
-  app.get<{ Querystring: Query }>('/stats/surgeries.csv', route, async (request, reply) => {
+  app.get('/stats/surgeries.csv', route, async (request, reply) => {
     const { year, by } = chosen(request.query);
     const rows = await surgeries.stats.figures(year, by);
     return sendCsv(reply, `surgeries-${year}-by-${by}`, csvStream(rows, columns(by)));

@@ -1,11 +1,10 @@
-import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { apiRoute } from '../platform/api-route.js';
-import type { FastifyInstance } from 'fastify';
 import { ADMINS, MANAGERS } from '../platform/auth.js';
 import { sendCsv } from '../platform/csv-download.js';
 import { CrossTabQuery, ResultsView, SurveyIdParams } from './schemas.js';
 import type { SurveysService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('surveys');
 const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid', maxLength: 36 }) });
@@ -15,10 +14,7 @@ const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid', maxLeng
  * the admin's grant and revocation. The ordinary results, cross-tabs and export leave
  * equality questions out for everyone.
  */
-export async function surveysAnalystRoutes(
-  app: FastifyInstance,
-  opts: { surveys: SurveysService },
-) {
+export async function surveysAnalystRoutes(app: App, opts: { surveys: SurveysService }) {
   const { analysts, results } = opts.surveys;
 
   // Granting and revoking differ only in the method, the wording and the service call.
@@ -31,7 +27,7 @@ export async function surveysAnalystRoutes(
     },
   ] as const;
   for (const { method, change, summary } of CHANGES)
-    app.route<{ Params: Static<typeof UserIdParams> }>({
+    app.route({
       method,
       url: '/api/surveys/analysts/:userId',
       ...api(ADMINS, summary, { params: UserIdParams }),
@@ -41,7 +37,7 @@ export async function surveysAnalystRoutes(
       },
     });
 
-  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+  app.get(
     '/api/surveys/:id/equality-results',
     api(MANAGERS, 'Results with the equality questions (survey analysts only; 403 otherwise)', {
       params: SurveyIdParams,
@@ -53,7 +49,7 @@ export async function surveysAnalystRoutes(
     },
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams>; Querystring: Static<typeof CrossTabQuery> }>(
+  app.get(
     '/api/surveys/:id/equality-crosstab',
     api(MANAGERS, 'A cross-tab by or of an equality question (survey analysts only)', {
       params: SurveyIdParams,
@@ -71,7 +67,7 @@ export async function surveysAnalystRoutes(
     },
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+  app.get(
     '/api/surveys/:id/equality-responses.csv',
     {
       ...api(

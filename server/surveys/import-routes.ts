@@ -1,9 +1,9 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { apiRoute } from '../platform/api-route.js';
 import { MANAGERS } from '../platform/auth.js';
 import type { SurveyImports } from './imports.js';
 import { SurveyIdParams } from './schemas.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('surveys');
 
@@ -21,14 +21,14 @@ const ImportReceipt = Type.Object({
  * CSV import of responses (docs/rules/surveys.md §9 path b). Its own scope, so only this route reads
  * text/csv (as a string); JSON `{ "csv": "..." }` is accepted too.
  */
-export async function surveysImportRoutes(app: FastifyInstance, opts: { imports: SurveyImports }) {
+export async function surveysImportRoutes(app: App, opts: { imports: SurveyImports }) {
   app.addContentTypeParser(
     'text/csv',
     { parseAs: 'string', bodyLimit: MAX_CSV_BYTES },
     (_request, payload, done) => done(null, { csv: payload as string }),
   );
   const Body = Type.Object({ csv: Type.String({ minLength: 1 }) });
-  app.post<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof Body> }>(
+  app.post(
     '/api/surveys/:id/imports',
     {
       bodyLimit: MAX_CSV_BYTES,

@@ -1,16 +1,18 @@
-import type { FastifyInstance } from 'fastify';
 import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
 import { pageRoute } from '../platform/page-route.js';
 import { AppError } from '../platform/errors.js';
 import type { ContactLists, ImportSummary } from './lists.js';
+import type { App } from '../platform/app-type.js';
 
 const V = 'surveys/views/lists';
+// These routes have no schema (forms read leniently through str()), so nothing types their
+// requests for them: each states its params and form as a generic, which no validation backs.
 type Body = Record<string, string | undefined>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Staff pages for contact lists and consent (docs/rules/surveys.md §4): lists, import, members. */
-export async function listsPages(app: FastifyInstance, opts: { lists: ContactLists }) {
+export async function listsPages(app: App, opts: { lists: ContactLists }) {
   const { lists } = opts;
 
   async function renderIndex(

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { MANAGERS } from '../platform/auth.js';
 import { pageRoute } from '../platform/page-route.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
@@ -7,6 +7,7 @@ import { barChart } from './charts.js';
 import { pagesOf, type QuestionInput } from './questions.js';
 import { questionView } from './question-view.js';
 import type { SurveysService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 const V = 'surveys/views';
 const KIND_LABELS: Record<string, string> = {
@@ -19,6 +20,8 @@ const KIND_LABELS: Record<string, string> = {
   equality: 'Equality question (fixed wording)',
 };
 
+// These routes have no schema (forms read leniently through str()), so nothing types their
+// requests for them: each states its params and form as a generic, which no validation backs.
 type Body = Record<string, string | undefined>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -44,10 +47,7 @@ export function optionsFromLines(text: string, exclusiveNone: boolean) {
 }
 
 /** Staff pages: list, builder (add, move up/down, remove, preview, open), progress, results. */
-export async function surveysPages(
-  app: FastifyInstance,
-  opts: { surveys: SurveysService; now: () => Date },
-) {
+export async function surveysPages(app: App, opts: { surveys: SurveysService; now: () => Date }) {
   const { builder, results, invitations } = opts.surveys;
   app.staffNav.push({ href: '/surveys', text: 'Surveys', roles: ['manager'] });
 

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../lib/clock.js';
 import { surveysAnalystRoutes } from './analyst-routes.js';
 import { surveysImportRoutes } from './import-routes.js';
@@ -7,12 +6,10 @@ import { surveysPages } from './pages.js';
 import { surveysPublicRoutes } from './public-routes.js';
 import { surveysApiRoutes } from './routes.js';
 import type { SurveysService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 /** The surveys domain: JSON API, staff pages and the public answering journey. */
-export async function surveysRoutes(
-  app: FastifyInstance,
-  opts: { surveys: SurveysService; clock: Clock },
-) {
+export async function surveysRoutes(app: App, opts: { surveys: SurveysService; clock: Clock }) {
   const now = () => opts.clock.now();
   await app.register(surveysApiRoutes, { surveys: opts.surveys, now });
   await app.register(surveysAnalystRoutes, { surveys: opts.surveys });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate, formatDateTime } from '../lib/format.js';
 import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
 import { surveyErrors } from './errors.js';
@@ -9,6 +9,7 @@ import { respondentActor, SURVEY_RATE_LIMIT } from './routes.js';
 import type { SurveysService } from './service.js';
 import { questionView } from './question-view.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import type { App } from '../platform/app-type.js';
 
 const COOKIE = '__Host-opcc_survey';
 const V = 'surveys/views/answer';
@@ -51,7 +52,7 @@ export function answersFromForm(questions: QuestionDef[], body: unknown): Answer
 
 /** The public answering journey (docs/rules/surveys.md §3): GOV.UK pages, no JavaScript needed. */
 export async function surveysPublicRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { surveys: SurveysService; now: () => Date },
 ) {
   const { answering, invitations } = opts.surveys;
@@ -125,6 +126,8 @@ export async function surveysPublicRoutes(
       reply: FastifyReply,
     ) => unknown,
   ) {
+    // Generic over the page's params and body (P, B): the route is typed by them, as its
+    // handler is, since the type provider cannot see through a type parameter.
     app.route<{ Params: P & { id: string }; Body: B }>({
       method,
       url: `/consultations/:id/${path}`,
@@ -187,6 +190,8 @@ export async function surveysPublicRoutes(
     });
   });
 
+  // The journey's routes have no params schema, so each states its path parameters (always
+  // strings) as a generic; the forms are read leniently through str(), untyped.
   app.get<{ Params: { id: string } }>(
     '/consultations/:id',
     publicPageRoute(),

@@ -1,6 +1,5 @@
-import type { Static } from '@sinclair/typebox';
 import { apiRoute, publicApiRoute } from '../platform/api-route.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { sendCsv } from '../platform/csv-download.js';
 import { FORM_LIMITS } from '../platform/rate-limits.js';
 import { MANAGERS } from '../platform/auth.js';
@@ -23,6 +22,7 @@ import {
   SurveyView,
 } from './schemas.js';
 import type { SurveysService } from './service.js';
+import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('surveys');
 /** Survey posts, every page of a consultation and the API, share one bucket: 20 per IP per 10 minutes (§6). */
@@ -69,12 +69,12 @@ export function surveyJson(survey: SurveyWithQuestions, now: Date, publicUrl: st
 
 /** The surveys JSON API (docs/rules/api.md "Consultations and surveys"). */
 export async function surveysApiRoutes(
-  app: FastifyInstance,
+  app: App,
   opts: { surveys: SurveysService; now: () => Date },
 ) {
   const { builder, answering, results, invitations } = opts.surveys;
 
-  app.post<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof InvitationsBody> }>(
+  app.post(
     '/api/surveys/:id/invitations',
     api(MANAGERS, 'Invite contacts (ids or a list) who consented and are not suppressed', {
       description:
@@ -89,7 +89,7 @@ export async function surveysApiRoutes(
     },
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+  app.get(
     '/api/surveys/:id/progress',
     api(MANAGERS, 'Invitation progress: queued, sending, sent, failed, skipped, answered', {
       params: SurveyIdParams,
@@ -98,7 +98,7 @@ export async function surveysApiRoutes(
     async (request) => invitations.progress(request.params.id),
   );
 
-  app.post<{ Body: Static<typeof CreateSurveyBody> }>(
+  app.post(
     '/api/surveys',
     api(MANAGERS, 'Create a survey (draft) with its questions', {
       body: CreateSurveyBody,
@@ -110,7 +110,7 @@ export async function surveysApiRoutes(
     },
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+  app.get(
     '/api/surveys/:id',
     api(MANAGERS, 'A survey with its questions and status', {
       params: SurveyIdParams,
@@ -122,7 +122,7 @@ export async function surveysApiRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof SurveyIdParams> }>(
+  app.post(
     '/api/surveys/:id/open',
     api(
       MANAGERS,
@@ -138,7 +138,7 @@ export async function surveysApiRoutes(
     },
   );
 
-  app.put<{ Params: Static<typeof SurveyIdParams>; Body: Static<typeof AnonymityBody> }>(
+  app.put(
     '/api/surveys/:id/anonymity',
     api(MANAGERS, 'Change anonymity (before launch only: 409 after)', {
       params: SurveyIdParams,
@@ -150,7 +150,7 @@ export async function surveysApiRoutes(
     },
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+  app.get(
     '/api/surveys/:id/results',
     api(MANAGERS, 'Results: counts, percentages (base: those answering), positions, Borda points', {
       params: SurveyIdParams,
@@ -159,7 +159,7 @@ export async function surveysApiRoutes(
     async (request) => results.results(request.actor(), request.params.id),
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams>; Querystring: Static<typeof CrossTabQuery> }>(
+  app.get(
     '/api/surveys/:id/crosstab',
     api(MANAGERS, 'Cross-tab of one question by another (counts, column %; 1-4 shown as [c])', {
       params: SurveyIdParams,
@@ -174,7 +174,7 @@ export async function surveysApiRoutes(
       ),
   );
 
-  app.get<{ Params: Static<typeof SurveyIdParams> }>(
+  app.get(
     '/api/surveys/:id/responses.csv',
     api(MANAGERS, 'Every response as CSV (no time columns; formula-escaped; audited)', {
       params: SurveyIdParams,
@@ -185,11 +185,7 @@ export async function surveysApiRoutes(
     },
   );
 
-  app.post<{
-    Params: Static<typeof SurveyIdParams>;
-    Body: Static<typeof ResponseBody>;
-    Headers: Static<typeof IdempotencyHeaders>;
-  }>(
+  app.post(
     '/api/public/surveys/:id/responses',
     publicApiRoute(
       SURVEY_RATE_LIMIT,
