@@ -91,7 +91,7 @@ function correspondenceRegime(type: CaseType): Regime {
     id: type,
     eventKinds: CLOCK_EVENT_KINDS,
     compute: (input) => computeDeadlines(engineInput(input)),
-    describeEvent: (event) => (isCaseEvent(event) ? describeClockEvent(event) : null),
+    describeEvent: (event) => (isCaseEvent(event) ? describeClockEvent(event, type) : null),
     validateEvent: (input, event, options) =>
       isCaseEvent(event)
         ? validateClockEvent(engineInput(input), event, options)

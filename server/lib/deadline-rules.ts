@@ -1228,11 +1228,16 @@ function validateExtension(
   }
 }
 
-/** The timeline's words for an extension's length: a SAR's in months, others' in working days. */
-export function describeClockEvent(event: ClockEvent): string | null {
+/**
+ * The timeline's words for an extension's length on a case of `type`: a SAR's in months (UK
+ * GDPR Art 12(3)) whatever its `data.kind` says (none, on an older event), others' in
+ * working days.
+ */
+export function describeClockEvent(event: ClockEvent, type: CaseType): string | null {
   const { kind, amount } = event.data ?? {};
   if (event.kind !== 'extended' || !amount) return null;
-  return `By ${amount} ${kind === 'sar_complex' ? 'month(s)' : 'working day(s)'}.`;
+  const inMonths = rulesOf(type).extension === 'sar_complex' || kind === 'sar_complex';
+  return `By ${amount} ${inMonths ? 'month(s)' : 'working day(s)'}.`;
 }
 
 // ---- Overdue and working hours ------------------------------------------------------------
