@@ -4,9 +4,10 @@
  * written for a case with its history, worked out by the same code. Nothing here restates
  * a rule: the holidays are the ones the app loads (`loadBundle`, then the calendar service
  * reads the table), the office targets are the `sla_policies` rows, the rules are the
- * registered regimes, the subject is correspondence's own `caseSubject`, and the rows are
- * the clock's own `timerRowsOf`. test/deadlines-db/bench-seed.test.ts checks a sample of
- * seeded cases against a live recompute, so a drift between the two fails a test.
+ * regimes correspondence registers (`CORRESPONDENCE_REGIMES`, registered here as its service
+ * does), the subject is correspondence's own `caseSubject`, and the rows are the clock's own
+ * `timerRowsOf`. test/deadlines-db/bench-seed.test.ts checks a sample of seeded cases
+ * against a live recompute, so a drift between the two fails a test.
  *
  * What a seeded case's history is, as the clock saw it: created (its timers stored, generation
  * 1), then perhaps one clock event that stops its clock (awaiting the requester), a reply
@@ -19,8 +20,13 @@ import { getTableColumns } from 'drizzle-orm';
 import { createDb, type DbClient } from '../../db/client.js';
 import { caseDeadlines, type PolicyRow } from '../../db/schema/index.js';
 import { caseSubject, type CaseClockFields } from '../../server/correspondence/clock-adapter.js';
+import { CORRESPONDENCE_REGIMES } from '../../server/correspondence/regimes.js';
 import type { ClockSubject } from '../../server/deadlines/adapter.js';
-import type { Regime, RegimeComputation } from '../../server/deadlines/regimes.js';
+import {
+  createRegimeRegistry,
+  type Regime,
+  type RegimeComputation,
+} from '../../server/deadlines/regimes.js';
 import { createDeadlinesRepository } from '../../server/deadlines/repository.js';
 import { createDeadlinesService } from '../../server/deadlines/service.js';
 import { regimeInputOf, sameTimerDates, timerRowsOf } from '../../server/deadlines/timers.js';
@@ -90,6 +96,8 @@ export async function openSeedClock(databaseUrl: string): Promise<SeedClock> {
       mailDomain: 'opcc.bench',
       mailFrom: 'bench@opcc.bench',
       publicUrl: 'http://127.0.0.1',
+      // No correspondence service here: its regimes are registered as it would.
+      regimes: createRegimeRegistry(CORRESPONDENCE_REGIMES),
     });
     await deadlines.loadBundle();
     const loaded = await deadlines.calendar.load();

@@ -5,6 +5,7 @@
  */
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { ClockSubject, SubjectAdapter } from '../deadlines/adapter.js';
+import type { Regime } from '../deadlines/regimes.js';
 import { londonDateOf } from '../lib/dates.js';
 
 import type { Deadline } from '../deadlines/types.js';
@@ -14,6 +15,8 @@ export type { Deadline };
 
 /** The clock, as correspondence uses it (the deadlines service is one). */
 export interface CaseDeadlineHook {
+  /** The clock's regimes: correspondence registers one per case type (regimes.ts). */
+  regimes: { register(regime: Regime): void };
   registerAdapter(adapter: SubjectAdapter): void;
   /** Recomputes and stores a subject's timers in `tx`; its adapter gets the due date. */
   recompute(tx: Tx, type: string, id: string): Promise<Deadline>;

@@ -8,6 +8,7 @@ import { createCaseContext, type CorrespondenceDeps } from './context.js';
 import { createIntakeCommands } from './create-case.js';
 import { registerEmailOutcomes } from './email-outcomes.js';
 import { createQueueReads } from './queue.js';
+import { CORRESPONDENCE_REGIMES } from './regimes.js';
 
 // The shapes and rules other modules use, from the files that own them.
 export type * from './types.js';
@@ -34,8 +35,9 @@ export function createCorrespondenceService(deps: CorrespondenceDeps) {
   const ctx = createCaseContext(deps);
   registerEmailOutcomes(ctx);
   const commands = createCaseCommands(ctx);
-  // Cases are the clock's 'case' subjects; status moves on clock events go through the
-  // workflow above (commands.transition).
+  // Cases are the clock's 'case' subjects, each under its type's regime (regimes.ts); status
+  // moves on clock events go through the workflow above (commands.transition).
+  for (const regime of CORRESPONDENCE_REGIMES) deps.deadlines.regimes.register(regime);
   deps.deadlines.registerAdapter(
     createCaseClockAdapter(ctx, (...args) => commands.transition(...args)),
   );

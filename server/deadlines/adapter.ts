@@ -13,8 +13,11 @@
  *    `calendar`, dates, `skipped` days and working). Count working days with
  *    `buildCalendars(input.holidays)` (lib/calendar.ts), never a calendar of your own. Put
  *    statutory tables in your own file (e.g. server/complaints/regime.ts); register it with
- *    `services.clock.regimes.register(regime)` where your service is built. Office targets
- *    and warning stages come from `sla_policies` rows whose `case_type` is the regime id.
+ *    `services.clock.regimes.register(regime)` where your service is built (the clock starts
+ *    with no regime). Its words are its own too: `kindLabels`, `eventLabels`, `kindOrder`
+ *    and `describeEvent` (the clock has no names of its own: a kind without one reads as
+ *    itself). Office targets and warning stages come from `sla_policies` rows whose
+ *    `case_type` is the regime id.
  * 2. **The adapter.** Implement `SubjectAdapter` for your subject type (e.g. 'complaint'):
  *    `load`, `lock` (SELECT … FOR UPDATE in the caller's transaction, `undefined` when the
  *    actor may not see it), `openAmong`, `assignedTo`, `onDueChange` (store the effective due

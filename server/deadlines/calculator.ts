@@ -13,7 +13,7 @@ import { type DeadlinesContext } from './context.js';
 
 /** The calculator and `POST /api/deadlines/calculate`: worked out, never stored (§7). */
 export function createCalculator(ctx: DeadlinesContext) {
-  const { calendar, timers } = ctx;
+  const { calendar, timers, regimes } = ctx;
   const { detailOf, viewOf } = timers;
 
   return {
@@ -57,8 +57,10 @@ export function createCalculator(ctx: DeadlinesContext) {
           events,
           holidays: ew ? loaded.ewOnly : loaded.holidays,
         });
+        // The case type's regime words the deadlines (correspondence registers them).
+        const regime = regimes.get(input.type);
         const details = comp.deadlines.map((d) => {
-          const detail = detailOf(d, loaded.version);
+          const detail = detailOf(regime, d, loaded.version);
           // On the E&W-only list the UK calendar has no Scottish or NI data: judge coverage on E&W.
           if (ew) {
             detail.coverageIncomplete = [d.startDate, d.dueDate, d.extendedDueDate].some(

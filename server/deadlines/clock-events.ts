@@ -5,8 +5,8 @@ import { notFound, validationError } from '../platform/errors.js';
 import type { ClockSubject } from './adapter.js';
 import type { DeadlinesContext } from './context.js';
 import { clockEventRefused, subjectClosed, unknownEvent, invalidEventDate } from './errors.js';
-import { eventLabel, LIMITS } from './labels.js';
-import type { RegimeEvent } from './regimes.js';
+import { LIMITS } from './labels.js';
+import { eventLabelOf, type RegimeEvent } from './regimes.js';
 import type { Cause, ClockEventView, DeadlineView, RecordEventInput } from './types.js';
 import { eventDateOf, isManager } from './wording.js';
 
@@ -15,6 +15,7 @@ const capitalised = (noun: string) => `${noun[0]!.toUpperCase()}${noun.slice(1)}
 /** Timers of a subject and the clock events that move them (§4, §5), for any subject type. */
 export function createClockEventCommands(ctx: DeadlinesContext) {
   const { db, clock, audit, repo, timers, adapterFor, recompute, forSubject, eventView } = ctx;
+  const { eventLabel } = ctx;
   const key = (subject: ClockSubject) => ({ type: subject.type, id: subject.id });
 
   async function lockOpen(tx: Tx, actor: Actor, type: string, id: string, closed: string) {
@@ -43,7 +44,12 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
 
     /** A subject's clock events, voided ones included (for its page). */
     async events(type: string, id: string): Promise<ClockEventView[]> {
-      return (await repo.clockEvents(db, { type, id }, true)).map(eventView);
+      const [rows, subject] = await Promise.all([
+        repo.clockEvents(db, { type, id }, true),
+        adapterFor(type).load(db, id),
+      ]);
+      // In the subject's regime's words (a subject no longer there: the kinds themselves).
+      return rows.map((e) => eventView(subject?.regime, e));
     },
 
     /**
@@ -124,14 +130,14 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
           actorId: actor.id,
           kind: 'clock_event',
           data: {
-            title: eventLabel(kind),
+            title: eventLabelOf(regime, kind),
             description: parts.join(' '),
             clockEventId: saved.id,
             eventKind: kind,
           },
         });
         return {
-          event: eventView(saved),
+          event: eventView(subject.regime, saved),
           subjectId: subject.id,
           status: after.status,
           dueDate: view.effectiveDueDate,
@@ -168,7 +174,7 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
           actorId: actor.id,
           kind: 'clock_event_voided',
           data: {
-            title: `${eventLabel(voided.kind)} voided`,
+            title: `${eventLabel(subject.regime, voided.kind)} voided`,
             description: `Reason: ${why}`,
             clockEventId: voided.id,
           },

@@ -8,8 +8,8 @@ import { enqueue } from '../platform/outbox.js';
 import type { FieldErrors } from '../platform/errors.js';
 import type { ClockSubject, SubjectAdapter } from './adapter.js';
 import { createCalendarService, type CalendarService } from './calendar.js';
-import { COVERAGE_ALERT_MONTHS, eventLabel, KIND_LABELS } from './labels.js';
-import { createRegimeRegistry, type RegimeRegistry } from './regimes.js';
+import { COVERAGE_ALERT_MONTHS } from './labels.js';
+import { createRegimeRegistry, eventLabelOf, kindLabelOf, type RegimeRegistry } from './regimes.js';
 import { createDeadlinesRepository, emailExists } from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
 import { createTimers } from './timers.js';
@@ -27,6 +27,10 @@ export interface DeadlinesDeps {
   publicUrl: string;
   /** The one calendar service (app.ts shares it with the queue, export and statistics). */
   calendar?: CalendarService;
+  /**
+   * The regimes; else an empty registry each domain registers its own in (a second clock
+   * over the same subjects shares the first one's, in tests).
+   */
   regimes?: RegimeRegistry;
   /** Adapters already built elsewhere (a second clock over the same subjects, in tests). */
   adapters?: readonly SubjectAdapter[];
@@ -107,11 +111,15 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     return timers.forSubject(dbOrTx, { type, id }, known ?? adapterFor(type).load(dbOrTx, id));
   }
 
-  function eventView(e: Awaited<ReturnType<typeof repo.clockEvents>>[number]): ClockEventView {
+  /** A stored clock event of a subject under `regime`, as its pages and the API show it. */
+  function eventView(
+    regime: string | undefined,
+    e: Awaited<ReturnType<typeof repo.clockEvents>>[number],
+  ): ClockEventView {
     return {
       id: e.id,
       kind: e.kind,
-      label: eventLabel(e.kind),
+      label: eventLabel(regime, e.kind),
       at: e.at.toISOString(),
       occurredOn: e.occurredOn,
       data: e.data,
@@ -150,10 +158,15 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     };
   }
 
-  /** What people call a deadline kind: the regime's own word, else the clock's. */
+  /** What people call a deadline kind: the regime's own word, else the kind itself. */
   function kindLabel(regime: string, kind: string): string {
-    const own = regimes.has(regime) ? regimes.get(regime).kindLabels?.[kind] : undefined;
-    return own ?? KIND_LABELS[kind] ?? kind;
+    return kindLabelOf(regimes.has(regime) ? regimes.get(regime) : undefined, kind);
+  }
+
+  /** What people call a clock event: the regime's own word, else the kind itself. */
+  function eventLabel(regime: string | undefined, kind: string): string {
+    const own = regime !== undefined && regimes.has(regime) ? regimes.get(regime) : undefined;
+    return eventLabelOf(own, kind);
   }
 
   async function managerAddresses(dbOrTx: DbOrTx): Promise<string[]> {
@@ -211,6 +224,7 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     fieldErrorsOf,
     stagePolicies,
     kindLabel,
+    eventLabel,
     managerAddresses,
     emailAdmins,
     coverageRows,

@@ -1,13 +1,12 @@
 import type { Actor } from '../platform/audit.js';
 import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
 import { adminOnly } from './errors.js';
-import { KIND_LABELS } from './labels.js';
 import { isAdmin, iso } from './wording.js';
 import { type DeadlinesContext } from './context.js';
 
 /** Office targets and warning stages per case type (§3), edited by admins. */
 export function createPolicies(ctx: DeadlinesContext) {
-  const { db, clock, audit, repo } = ctx;
+  const { db, clock, audit, repo, kindLabel } = ctx;
 
   return {
     // ---- SLA policies --------------------------------------------------------------------
@@ -16,7 +15,7 @@ export function createPolicies(ctx: DeadlinesContext) {
       return (await repo.policies(db)).map((p) => ({
         caseType: p.caseType,
         kind: p.kind,
-        kindLabel: KIND_LABELS[p.kind] ?? p.kind,
+        kindLabel: kindLabel(p.caseType, p.kind),
         unit: p.unit,
         amount: p.amount,
         calendar: p.calendar,

@@ -1,27 +1,22 @@
 /**
  * Deadline regimes as data: each regime says which clock events it understands, how it
- * checks one, and how it works out its deadlines from a subject's date of receipt, its live
- * clock events and the holidays. The clock picks a regime by the id a subject's adapter
- * gives (`ClockSubject.regime`); a new regime (complaints, surveys) is registered beside
- * these, never by editing them.
+ * checks one, how it works out its deadlines from a subject's date of receipt, its live
+ * clock events and the holidays, and what people call its deadlines and events. The clock
+ * picks a regime by the id a subject's adapter gives (`ClockSubject.regime`). It starts with
+ * none and has no names of its own for deadline kinds or clock events: each domain registers
+ * its regimes, words included, where its service is built (correspondence:
+ * server/correspondence/regimes.ts; complaints: server/complaints/regime.ts).
  */
 import type { Holiday } from '../lib/calendar.js';
 import type { StagePolicy } from './stages.js';
 import type { IsoDate } from '../lib/dates.js';
-import {
-  CLOCK_EVENT_KINDS,
-  computeDeadlines,
-  describeClockEvent,
-  validateClockEvent,
-  type CaseType,
-  type ClockEvent,
-  type ClockEventKind,
-  type ComplaintSubtype,
-  type DeadlineComputation,
-  type DeadlineResult,
-  type FieldError,
-  type OfficePolicy,
-  type ValidateOptions,
+import type {
+  ClockEvent,
+  DeadlineComputation,
+  DeadlineResult,
+  FieldError,
+  OfficePolicy,
+  ValidateOptions,
 } from '../lib/deadline-rules.js';
 
 /**
@@ -63,8 +58,21 @@ export interface Regime {
    * long an extension is, in the regime's own units); none when absent or null.
    */
   describeEvent?(event: RegimeEvent): string | null;
-  /** What people call each of its deadline kinds (emails, timeline); else the clock's labels. */
+  /**
+   * What people call each of its deadline kinds (warning emails, the digest, rebuild
+   * emails, the deadline details, the targets page); a kind without one reads as itself.
+   */
   kindLabels?: Readonly<Record<string, string>>;
+  /**
+   * The order its stored timers are listed in (main first); kinds not listed come first.
+   * Without it, stored timers keep the order they are read in.
+   */
+  kindOrder?: readonly string[];
+  /**
+   * What people call each of its clock events (timeline titles, the event list); an event
+   * without one reads as itself.
+   */
+  eventLabels?: Readonly<Record<string, string>>;
   /**
    * Warning stages per deadline kind (which stages, how early), as data; an `sla_policies`
    * row for the regime and kind still sets its `warn_wd_before` and `escalate_wd_after`.
@@ -72,49 +80,33 @@ export interface Regime {
   stages?: Readonly<Record<string, StagePolicy>>;
 }
 
-const KNOWN_KINDS: readonly string[] = CLOCK_EVENT_KINDS;
-/** The clock stores only kinds a regime lists (`eventKinds`), so this keeps every event. */
-const isCaseEvent = (event: RegimeEvent): event is ClockEvent<ClockEventKind> =>
-  KNOWN_KINDS.includes(event.kind);
+/** A label from a regime's own words; a key it has no word for reads as itself. */
+function labelOf(labels: Readonly<Record<string, string>> | undefined, key: string): string {
+  return labels && Object.hasOwn(labels, key) ? labels[key]! : key;
+}
 
-/** A correspondence case type's rules from the pure engine (lib/deadline-rules.ts). */
-function correspondenceRegime(type: CaseType): Regime {
-  const engineInput = (input: RegimeInput) => ({
-    type,
-    subtype: input.variant as ComplaintSubtype | null,
-    receivedOn: input.receivedOn,
-    events: input.events.filter(isCaseEvent),
-    holidays: input.holidays,
-    policy: input.policy,
-  });
-  return {
-    id: type,
-    eventKinds: CLOCK_EVENT_KINDS,
-    compute: (input) => computeDeadlines(engineInput(input)),
-    describeEvent: (event) => (isCaseEvent(event) ? describeClockEvent(event, type) : null),
-    validateEvent: (input, event, options) =>
-      isCaseEvent(event)
-        ? validateClockEvent(engineInput(input), event, options)
-        : [
-            {
-              field: 'kind',
-              code: 'deadlines.unknown_event',
-              message: `Unknown clock event "${event.kind}"`,
-            },
-          ],
-  };
+/** What people call one of a regime's deadline kinds (`kindLabels`), else the kind itself. */
+export const kindLabelOf = (regime: Regime | undefined, kind: string): string =>
+  labelOf(regime?.kindLabels, kind);
+
+/** What people call one of a regime's clock events (`eventLabels`), else the kind itself. */
+export const eventLabelOf = (regime: Regime | undefined, kind: string): string =>
+  labelOf(regime?.eventLabels, kind);
+
+/**
+ * A subject's stored timers in its regime's order (`kindOrder`); kinds the order does not
+ * list come first, in the order given.
+ */
+export function inKindOrder<T extends { kind: string }>(regime: Regime, rows: T[]): T[] {
+  const order = regime.kindOrder ?? [];
+  return rows.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }
 
 /**
- * The regimes correspondence uses: FOI (s10) and EIR (reg 5) on the UK calendar with their
- * reviews, SAR (Art 12), office targets for everything else, and the data protection
- * complaint acknowledgement (s164A) on complaints.
+ * The regimes the clock knows, by id. It starts empty (or with `initial`: a clock built
+ * outside the app, as bench/lib/seed-clock.ts does): each domain registers its own.
  */
-export const CORRESPONDENCE_REGIMES: readonly Regime[] = (
-  ['foi', 'eir', 'sar', 'complaint', 'mp_enquiry', 'suggestion', 'compliment', 'general'] as const
-).map(correspondenceRegime);
-
-export function createRegimeRegistry(initial: readonly Regime[] = CORRESPONDENCE_REGIMES) {
+export function createRegimeRegistry(initial: readonly Regime[] = []) {
   const regimes = new Map<string, Regime>();
   const registry = {
     /** Adds a regime; an id already taken is a programming error. */

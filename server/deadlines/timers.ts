@@ -10,13 +10,16 @@ import type { Clock } from '../lib/clock.js';
 import { calculateOverdueFrom, type OfficePolicy } from '../lib/deadline-rules.js';
 import type { ClockSubject } from './adapter.js';
 import type { CalendarService } from './calendar.js';
-import { CALENDAR_LABELS, KIND_LABELS, KIND_ORDER } from './labels.js';
-import type {
-  RegimeComputation,
-  RegimeEvent,
-  RegimeInput,
-  RegimeRegistry,
-  RegimeResult,
+import { CALENDAR_LABELS } from './labels.js';
+import {
+  inKindOrder,
+  kindLabelOf,
+  type Regime,
+  type RegimeComputation,
+  type RegimeEvent,
+  type RegimeInput,
+  type RegimeRegistry,
+  type RegimeResult,
 } from './regimes.js';
 import type { DeadlinesRepository } from './repository.js';
 import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
@@ -171,14 +174,20 @@ export function createTimers(deps: {
     return { input, regime: regimes.get(subject.regime), eventRows, loaded, stages };
   }
 
-  function detailOf(d: RegimeResult | DeadlineRow, calendarVersion: number, generation = 1) {
+  /** One deadline (worked out, or a stored timer) as shown, in its regime's words. */
+  function detailOf(
+    regime: Regime,
+    d: RegimeResult | DeadlineRow,
+    calendarVersion: number,
+    generation = 1,
+  ) {
     const isRow = 'subjectId' in d;
     const ex = isRow ? d.explanation : undefined;
     const dueDate = isRow ? d.dueOn : d.dueDate;
     const effective = isRow ? d.effectiveDueOn : d.effectiveDueDate;
     const detail: DeadlineDetail = {
       kind: d.kind,
-      label: KIND_LABELS[d.kind] ?? d.kind,
+      label: kindLabelOf(regime, d.kind),
       calendar: d.calendar,
       calendarLabel: CALENDAR_LABELS[d.calendar] ?? d.calendar,
       rule: d.rule,
@@ -289,7 +298,7 @@ export function createTimers(deps: {
         }
         await repo.insertDeadline(tx, { ...values, generation });
       }
-      details.push(detailOf(d, loaded.version, generation));
+      details.push(detailOf(regime, d, loaded.version, generation));
     }
     // Kinds that no longer apply (the type changed): superseded, not deleted.
     for (const old of byKind.values()) await repo.updateDeadline(tx, old.id, { supersededAt: now });
@@ -317,11 +326,12 @@ export function createTimers(deps: {
       const comp = regime.compute(input);
       return viewOf(
         comp,
-        comp.deadlines.map((d) => detailOf(d, loaded.version)),
+        comp.deadlines.map((d) => detailOf(regime, d, loaded.version)),
         loaded.version,
       );
     }
-    live.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+    const regime = regimes.get(subject.regime);
+    inKindOrder(regime, live);
     const main = live.find((r) => (r.explanation as { main?: boolean }).main) ?? live[0]!;
     const ex = main.explanation as {
       stoppedReason?: string | null;
@@ -335,7 +345,7 @@ export function createTimers(deps: {
         closePromptFrom: ex.closePromptFrom ?? null,
         completed: main.completedOn !== null,
       },
-      live.map((r) => detailOf(r, r.calendarVersion)),
+      live.map((r) => detailOf(regime, r, r.calendarVersion)),
       Math.min(...live.map((r) => r.calendarVersion)),
     );
   }

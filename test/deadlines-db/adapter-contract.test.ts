@@ -20,12 +20,13 @@ import { type TestUser } from '../helpers/auth.js';
 /**
  * A survey closes 10 England and Wales working days after it opens (a made-up regime). Its
  * subject type is its own name (not a case type): the clock's types take its computation
- * without a cast.
+ * without a cast. Its deadline's name is its own too: the clock has no names for kinds.
  */
 const surveyRegime: Regime = {
   id: 'survey_close',
   eventKinds: [],
   validateEvent: () => [],
+  kindLabels: { respond: 'Response target' },
   compute(input): RegimeComputation {
     const cal = buildCalendars(input.holidays).england_wales;
     const due = cal.addWorkingDays(input.receivedOn, 10);

@@ -129,6 +129,7 @@ describe('deadline warnings through a fixed clock', () => {
       mailFrom: t.config.mailFrom,
       publicUrl: t.config.publicUrl,
       adapters: t.app.services.deadlines.subjectAdapters(),
+      regimes: t.app.services.deadlines.regimes,
     });
 
     const start = new Date('2026-11-23T00:00:00Z').getTime();
