@@ -64,7 +64,7 @@ export function createCaseContext(deps: CorrespondenceDeps) {
    */
   const readCasesStamp = createStampReader(deps.serialDb ?? db, 'cases');
   // Bounded: a case view is a few KB; any committed change empties it anyway.
-  const answers = createStampedCache<unknown>({ maxEntries: 5_000 });
+  const answers = createStampedCache<unknown>({ maxEntries: 5_000, admitOnSecondAsk: true });
   // One stamp read per request: a queue page asks for its list, counts and nav badge.
   // `audited` names the read audit that travelled with it, so it is not written twice.
   const stampsByRequest = new Map<string, { stamp: Promise<number>; audited?: string }>();

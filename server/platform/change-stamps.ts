@@ -79,14 +79,26 @@ export function createStampReader(db: Db, scope: ChangeScope) {
 /**
  * A bounded map of answers computed under one stamp. A newer stamp empties it; an answer
  * computed under an older stamp than the current one is not stored.
+ *
+ * With `admitOnSecondAsk`, an answer is stored only when its key was asked for before under
+ * the same stamp (the "doorkeeper" of TinyLFU admission): answers asked for once (a sweep
+ * over thousands of case views) are not kept. Keeping them bought nothing, since they are
+ * evicted before anyone asks again, and cost old-generation garbage: each survives two
+ * scavenges, is promoted, then dies (bench/README.md, session 10). The doorkeeper holds
+ * keys only, as many as the cache holds answers.
  */
-export function createStampedCache<V>(options: { maxEntries: number }) {
+export function createStampedCache<V>(options: { maxEntries: number; admitOnSecondAsk?: boolean }) {
   let current = -1;
   const entries = new Map<string, V>();
+  const askedOnce = new Set<string>();
+  const clear = () => {
+    entries.clear();
+    askedOnce.clear();
+  };
   return {
     get(stamp: number, key: string): V | undefined {
       if (stamp > current) {
-        entries.clear();
+        clear();
         current = stamp;
         return undefined;
       }
@@ -94,6 +106,12 @@ export function createStampedCache<V>(options: { maxEntries: number }) {
     },
     set(stamp: number, key: string, value: V): void {
       if (stamp !== current) return;
+      if (options.admitOnSecondAsk && !askedOnce.delete(key)) {
+        if (askedOnce.size >= options.maxEntries)
+          askedOnce.delete(askedOnce.values().next().value!);
+        askedOnce.add(key);
+        return;
+      }
       if (entries.size >= options.maxEntries) {
         // Oldest first: Map keeps insertion order.
         const oldest = entries.keys().next();
@@ -102,9 +120,7 @@ export function createStampedCache<V>(options: { maxEntries: number }) {
       entries.set(key, value);
     },
     /** This process changed something: drop everything until the next stamp is read. */
-    clear(): void {
-      entries.clear();
-    },
+    clear,
   };
 }
 export type StampedCache<V> = ReturnType<typeof createStampedCache<V>>;
