@@ -188,14 +188,49 @@ function toInstant(instant: Date | string): Date {
   return value;
 }
 
-function londonWallTime(instant: Date | string): WallTime {
+/** London's offset from UTC in ms at an instant, from the tz database (Intl). */
+function intlLondonOffsetMs(ms: number): number {
   const parts: Record<string, string> = {};
-  for (const p of LONDON.formatToParts(toInstant(instant))) parts[p.type] = p.value;
+  for (const p of LONDON.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  const wallMs = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return wallMs - Math.floor(ms / 1000) * 1000;
+}
+
+/*
+ * London's offset changes only on a whole UTC hour (01:00 UTC since 1981; 02:00 GMT before),
+ * so it is looked up once per UTC hour. formatToParts costs a few microseconds and a case view
+ * asks for dozens of London dates: it was 5% of the case view's CPU (bench/README.md,
+ * session 10). Bounded: a year is 8,760 hours.
+ */
+const HOUR_MS = 3_600_000;
+const offsetByUtcHour = new Map<number, number>();
+function londonOffsetMs(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsetByUtcHour.get(hour);
+  if (offset === undefined) {
+    offset = intlLondonOffsetMs(hour * HOUR_MS);
+    if (offsetByUtcHour.size >= 20_000) offsetByUtcHour.clear();
+    offsetByUtcHour.set(hour, offset);
+  }
+  return offset;
+}
+
+function londonWallTime(instant: Date | string): WallTime {
+  const at = toInstant(instant).getTime();
+  const wall = new Date(at + londonOffsetMs(at));
+  const year = String(wall.getUTCFullYear()).padStart(4, '0');
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
+    date: `${year}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`,
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
   };
 }
 
@@ -221,11 +256,7 @@ export function londonHourMinute(instant: Date | string): { hour: number; minute
 
 /** Minutes London is ahead of UTC at an instant: 0 (GMT) or 60 (BST). */
 export function londonOffsetMinutes(instant: Date | string): number {
-  const at = toInstant(instant);
-  const wall = londonWallTime(at);
-  const wallMs =
-    toDayNumber(wall.date) * DAY_MS + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000;
-  return Math.round((wallMs - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+  return Math.round(londonOffsetMs(toInstant(instant).getTime()) / 60_000);
 }
 
 /**

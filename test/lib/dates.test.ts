@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { londonInstantAt, londonInstantsAt } from '../../server/lib/dates.js';
+import {
+  londonDateOf,
+  londonHourMinute,
+  londonInstantAt,
+  londonInstantsAt,
+  londonOffsetMinutes,
+} from '../../server/lib/dates.js';
 
 const iso = (instants: Date[]) => instants.map((d) => d.toISOString());
 
@@ -28,5 +34,51 @@ describe('londonInstantsAt: a London wall time to the instants it names', () => 
         expect(londonInstantsAt(date, hour, 45)).toEqual([londonInstantAt(date, hour, 45)]);
       }
     }
+  });
+});
+
+describe('London wall time from an instant (the offset looked up once per UTC hour)', () => {
+  const intl = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const byIntl = (at: Date) => {
+    const p = Object.fromEntries(intl.formatToParts(at).map((x) => [x.type, x.value]));
+    return {
+      date: `${p.year}-${p.month}-${p.day}`,
+      hour: Number(p.hour),
+      minute: Number(p.minute),
+    };
+  };
+
+  it('agrees with the tz database a second before each UTC hour and 37 minutes into it, 2000-2035', () => {
+    const mismatches: string[] = [];
+    const end = Date.UTC(2036, 0, 1);
+    for (let ms = Date.UTC(2000, 0, 1); ms < end; ms += 3_600_000) {
+      for (const at of [new Date(ms - 1_000), new Date(ms + 37 * 60_000)]) {
+        const ours = { date: londonDateOf(at), ...londonHourMinute(at) };
+        const theirs = byIntl(at);
+        if (JSON.stringify(ours) !== JSON.stringify(theirs))
+          mismatches.push(
+            `${at.toISOString()}: ${JSON.stringify(ours)} ≠ ${JSON.stringify(theirs)}`,
+          );
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+
+  it('changes date and offset at 01:00 UTC on the clock-change Sundays', () => {
+    expect(londonOffsetMinutes('2026-03-29T00:59:59Z')).toBe(0);
+    expect(londonOffsetMinutes('2026-03-29T01:00:00Z')).toBe(60);
+    expect(londonOffsetMinutes('2026-10-25T00:59:59Z')).toBe(60);
+    expect(londonOffsetMinutes('2026-10-25T01:00:00Z')).toBe(0);
+    expect(londonDateOf('2026-03-29T23:30:00Z')).toBe('2026-03-30');
+    expect(londonDateOf('2026-12-31T23:59:59.999Z')).toBe('2026-12-31');
+    expect(londonHourMinute('2026-06-30T23:30:00Z')).toEqual({ hour: 0, minute: 30 });
   });
 });
