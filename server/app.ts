@@ -323,6 +323,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         allErrors: true,
         coerceTypes: 'array',
         useDefaults: true,
+        // A lenient form value is `type: ['string', 'array']` (platform/schemas.ts
+        // LenientValue): allowed without strict mode's warning at every route's compile.
+        allowUnionTypes: true,
       },
     },
   });

@@ -21,6 +21,7 @@ import {
   LetterBody,
   ListQuery,
   TemplateBody,
+  TemplateKeyParams,
   TransitionBody,
   TransitionResult,
 } from './schemas.js';
@@ -209,13 +210,15 @@ export async function complaintsRoutes(app: App, opts: { complaints: ComplaintsS
 
   app.put(
     '/api/complaint-templates/:key',
-    api(ADMINS, 'Save a new version of a letter template (admins)', { body: TemplateBody }),
-    async (request, reply) => {
-      // No params schema here (the GET of the same path has one): adding it would change what
-      // this PUT accepts and the OpenAPI document, so `:key` (always in the path) is cast.
-      const { key } = request.params as { key: string };
-      return reply.code(201).send(await c.letters.saveTemplate(request.actor(), key, request.body));
-    },
+    // The GET of the same path takes the same `:key`; a malformed one is a 400 here too.
+    api(ADMINS, 'Save a new version of a letter template (admins)', {
+      params: TemplateKeyParams,
+      body: TemplateBody,
+    }),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await c.letters.saveTemplate(request.actor(), request.params.key, request.body)),
   );
 
   await statsRoutes(app, { complaints: c });

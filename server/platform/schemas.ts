@@ -2,9 +2,12 @@ import {
   Type,
   type Static,
   type TLiteral,
+  type TOptional,
   type TProperties,
   type TSchema,
+  type TString,
   type TUnion,
+  type TUnsafe,
 } from '@sinclair/typebox';
 
 /**
@@ -33,6 +36,42 @@ export const StaffForm = <T extends TProperties>(fields: T) =>
 
 /** A form with nothing but its CSRF token (a single button, like "Scan again"). */
 export const CsrfOnlyForm = StaffForm({});
+
+/**
+ * One value of a form or query string its handler reads leniently: a string, or a list of
+ * them when the name comes more than once (checkboxes, a doctored link). A type list, not
+ * anyOf: ajv (coerceTypes: 'array', app.ts) then coerces only a value that is neither, where
+ * anyOf would turn a one-item list into a string (or a string into a list) on the way through.
+ */
+export const LenientValue = Type.Unsafe<string | string[]>({
+  type: ['string', 'array'],
+  items: { type: 'string' },
+});
+
+type LenientFields<K extends string> = { [N in K]: TOptional<TUnsafe<string | string[]>> };
+const lenientFields = <K extends string>(names: readonly K[]) =>
+  Object.fromEntries(names.map((name) => [name, Type.Optional(LenientValue)])) as LenientFields<K>;
+
+/**
+ * The form of a page whose handler reads it leniently and answers bad input with its own error
+ * summary: the fields it reads, each optional and a LenientValue, any other field allowed, and
+ * no body at all (a POST with its CSRF token in the header), which the handler reads as empty.
+ * For the handler's types and a shape check only: a refusal here is a bare 400 page.
+ */
+export const LenientForm = <K extends string>(...names: K[]) =>
+  Type.Union([Type.Object(lenientFields(names)), Type.Null()]);
+
+/** A page's query string read leniently: the names it reads (LenientValue), anything else allowed. */
+export const LenientQuery = <K extends string>(...names: K[]) => Type.Object(lenientFields(names));
+
+/**
+ * Path parameters a handler checks itself (an unknown or malformed one is its own 404): any
+ * string, so the schema types them without answering 400 where the handler answered 404.
+ */
+export const LenientParams = <K extends string>(...names: K[]) =>
+  Type.Object(
+    Object.fromEntries(names.map((name) => [name, Type.String()])) as { [N in K]: TString },
+  );
 
 /** A record's id or reference in a path, bounded so no lookup gets an unbounded string. */
 export const RecordId = Type.String({ minLength: 1, maxLength: 64 });

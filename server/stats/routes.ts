@@ -30,6 +30,10 @@ type PeriodQuery = {
 
 // Type.Unsafe gives this JSON Schema (its keys built from the date parts) the static type
 // PeriodQuery; the schema itself, and so the OpenAPI document, is unchanged.
+/** `/stats/<table>.csv`: a CSV download is named by its table (TABLES) in lower case. */
+const TABLE_FILE = /^([a-z-]+)\.csv$/;
+const TableParams = Type.Object({ table: Type.String({ pattern: TABLE_FILE.source }) });
+
 const periodQuerySchema = Type.Unsafe<PeriodQuery>({
   type: 'object',
   properties: {
@@ -191,12 +195,17 @@ export async function statsRoutes(
 
   app.get(
     '/stats/:table',
-    pageRoute(MANAGERS, { querystring: periodQuerySchema }),
+    {
+      ...pageRoute(MANAGERS, { params: TableParams, querystring: periodQuerySchema }),
+      attachValidation: true,
+    },
     async (request, reply) => {
-      // No params schema (the regex checks `:table`, always in the path): cast, not inferred.
-      const { table } = request.params as { table: string };
-      const match = /^([a-z-]+)\.csv$/.exec(table);
-      const name = match?.[1];
+      // A name TableParams refuses is a table there is not: 404, as it was before the schema.
+      // A refused period is the schema's 400 as ever (params are checked first, so it is
+      // only a period when the name passed).
+      const refused = request.validationError;
+      if (refused) throw refused.validationContext === 'params' ? tableNotFound() : refused;
+      const name = TABLE_FILE.exec(request.params.table)?.[1];
       if (!name || !Object.hasOwn(TABLES, name)) throw tableNotFound();
       const { data } = await load(request.query);
       return sendCsv(

@@ -14,9 +14,15 @@ import { CANCEL_RATE_LIMIT, MANAGE_RATE_LIMIT } from './public-request.js';
 import type { SurgeriesService } from './service.js';
 import { govukDay, govukTime } from './time.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import { LenientParams } from '../platform/schemas.js';
 import type { App } from '../platform/app-type.js';
 
 export const MANAGE_COOKIE = 'surgery_manage';
+
+// A token or surgery id the service does not know is its 404, whatever its shape, so the
+// params schemas only type them; the forms are read leniently (form.ts), as `unknown`.
+const TokenParams = LenientParams('token');
+const SurgeryParams = LenientParams('id');
 
 export async function manageRoutes(
   app: App,
@@ -36,11 +42,9 @@ export async function manageRoutes(
     return { booking, place };
   }
 
-  // The token links here have no params schema, so each states `:token`/`:id` as a generic
-  // (a path parameter is always a string); the forms' bodies are read leniently, untyped.
-  app.get<{ Params: { token: string } }>(
+  app.get(
     '/surgeries/manage/:token',
-    publicPageRoute(),
+    publicPageRoute({ params: TokenParams }),
     async (request, reply) => {
       // Checked, not used: an unknown token is a 404 here, and nothing changes either way.
       await surgeries.booking.byToken(request.params.token);
@@ -139,9 +143,9 @@ export async function manageRoutes(
   );
 
   // Waiting-list offers: the page offers Accept and Decline; only a POST acts.
-  app.get<{ Params: { token: string } }>(
+  app.get(
     '/surgeries/offer/:token',
-    publicPageRoute(),
+    publicPageRoute({ params: TokenParams }),
     async (request, reply) => {
       const { booking } = await surgeries.waitlist.offerByToken(request.params.token);
       const place = (await surgeries.booking.placeOf(booking.slotId))!;
@@ -210,14 +214,14 @@ export async function manageRoutes(
       status,
     );
   }
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/surgeries/waiting-list/:id',
-    publicPageRoute(),
+    publicPageRoute({ params: SurgeryParams }),
     async (request, reply) => renderJoin(reply, request.params.id, {}),
   );
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/surgeries/waiting-list/:id',
-    publicPageRoute({}, { rateLimit: MANAGE_RATE_LIMIT }),
+    publicPageRoute({ params: SurgeryParams }, { rateLimit: MANAGE_RATE_LIMIT }),
     async (request, reply) => {
       const values = {
         name: str(request.body, 'name'),

@@ -1,6 +1,6 @@
 /** Staff pages: the surgeries list, creating one, and running the day (domain §8). */
 import { formField as str } from './form.js';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORK } from '../platform/auth.js';
 import { AppError, notFound, type FieldErrors } from '../platform/errors.js';
@@ -20,6 +20,16 @@ const idParams = Type.Unsafe<{ id: string }>({
   properties: { id: { type: 'string', pattern: UUID.source } },
   required: ['id'],
 });
+
+// The path parameters of the day page's actions (`:slotId` or `:bookingId` on some), any
+// string: the handlers answer 404 to one that is not a UUID, as they did without a schema.
+const ActionParams = Type.Object({
+  id: Type.String(),
+  slotId: Type.Optional(Type.String()),
+  bookingId: Type.Optional(Type.String()),
+});
+/** An action's request as its route types it (checked where the route passes it on). */
+type ActionRequest = FastifyRequest & { params: Static<typeof ActionParams> };
 
 const FORM_FIELDS = [
   'kind',
@@ -197,15 +207,12 @@ export async function staffPages(app: App, opts: { surgeries: SurgeriesService }
     async (request, reply) => renderDay(request, reply, request.params.id),
   );
 
-  // Actions on the surgery: each a POST that comes back to the day page. No schema (the UUID
-  // test below checks `:id`; forms are read through str()), so the params are a generic.
-  const surgeryAction = (
-    path: string,
-    run: (request: FastifyRequest<{ Params: { id: string; slotId?: string } }>) => Promise<unknown>,
-  ) =>
-    app.post<{ Params: { id: string; slotId?: string } }>(
+  // Actions on the surgery: each a POST that comes back to the day page. The UUID test below
+  // checks `:id` (ActionParams only types it); forms are read through str(), as `unknown`.
+  const surgeryAction = (path: string, run: (request: ActionRequest) => Promise<unknown>) =>
+    app.post(
       `/staff/surgeries/:id${path}`,
-      pageRoute(CASEWORK),
+      pageRoute(CASEWORK, { params: ActionParams }),
       async (request, reply) => {
         if (!UUID.test(request.params.id)) throw notFound('Surgery not found');
         try {
@@ -251,34 +258,33 @@ export async function staffPages(app: App, opts: { surgeries: SurgeriesService }
   // Actions on one booking (the surgery id in the path brings staff back to the day).
   const bookingAction = (
     path: string,
-    run: (
-      request: FastifyRequest<{ Params: { id: string; bookingId: string } }>,
-    ) => Promise<unknown>,
+    run: (request: ActionRequest, bookingId: string) => Promise<unknown>,
   ) =>
-    surgeryAction(`/bookings/:bookingId${path}`, async (request) => {
-      const r = request as FastifyRequest<{ Params: { id: string; bookingId: string } }>;
-      if (!UUID.test(r.params.bookingId)) throw notFound('Booking not found');
-      const booking = await surgeries.repo.booking(surgeries.db, r.params.bookingId);
+    surgeryAction(`/bookings/:bookingId${path}`, async (r) => {
+      // Always in this path; `?? ''` only for ActionParams, which the other actions share.
+      const bookingId = r.params.bookingId ?? '';
+      if (!UUID.test(bookingId)) throw notFound('Booking not found');
+      const booking = await surgeries.repo.booking(surgeries.db, bookingId);
       if (!booking || booking.surgeryId !== r.params.id) throw notFound('Booking not found');
-      return run(r);
+      return run(r, bookingId);
     });
-  bookingAction('/attendance', (r) => {
+  bookingAction('/attendance', (r, bookingId) => {
     const value = str(r.body, 'attendance');
     return surgeries.day.setAttendance(
       r.actor(),
-      r.params.bookingId,
+      bookingId,
       value === 'attended' || value === 'no_show' ? value : null,
     );
   });
-  bookingAction('/notes', (r) =>
-    surgeries.day.addNote(r.actor(), r.params.bookingId, str(r.body, 'note')),
+  bookingAction('/notes', (r, bookingId) =>
+    surgeries.day.addNote(r.actor(), bookingId, str(r.body, 'note')),
   );
-  bookingAction('/case', (r) => surgeries.day.openCase(r.actor(), r.params.bookingId));
-  bookingAction('/cancel', (r) =>
-    surgeries.booking.cancelById(r.actor(), r.params.bookingId, 'office'),
+  bookingAction('/case', (r, bookingId) => surgeries.day.openCase(r.actor(), bookingId));
+  bookingAction('/cancel', (r, bookingId) =>
+    surgeries.booking.cancelById(r.actor(), bookingId, 'office'),
   );
-  bookingAction('/move', (r) =>
-    surgeries.booking.move(r.actor(), r.params.bookingId, str(r.body, 'slotId', 100), {
+  bookingAction('/move', (r, bookingId) =>
+    surgeries.booking.move(r.actor(), bookingId, str(r.body, 'slotId', 100), {
       staff: true,
     }),
   );

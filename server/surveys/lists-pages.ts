@@ -2,14 +2,17 @@ import { formatDate } from '../lib/format.js';
 import { MANAGERS } from '../platform/auth.js';
 import { pageRoute } from '../platform/page-route.js';
 import { AppError } from '../platform/errors.js';
+import { LenientForm, LenientParams } from '../platform/schemas.js';
 import type { ContactLists, ImportSummary } from './lists.js';
 import type { App } from '../platform/app-type.js';
 
 const V = 'surveys/views/lists';
-// These routes have no schema (forms read leniently through str()), so nothing types their
-// requests for them: each states its params and form as a generic, which no validation backs.
-type Body = Record<string, string | undefined>;
+// The forms are read leniently through str() and their errors shown in the page's own error
+// summary, so their schemas only type them (platform/schemas.ts LenientForm); a list the
+// service does not know is its 404.
+type Body = Record<string, string | string[] | undefined>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const ListParams = LenientParams('id');
 
 /** Staff pages for contact lists and consent (docs/rules/surveys.md §4): lists, import, members. */
 export async function listsPages(app: App, opts: { lists: ContactLists }) {
@@ -57,27 +60,37 @@ export async function listsPages(app: App, opts: { lists: ContactLists }) {
 
   app.get('/surveys/lists', pageRoute(MANAGERS), async (_request, reply) => renderIndex(reply));
 
-  app.post<{ Body: Body }>('/surveys/lists', pageRoute(MANAGERS), async (request, reply) => {
-    try {
-      const created = await lists.create(request.actor(), str(request.body?.name));
-      return reply.redirect(`/surveys/lists/${created.id}`, 303);
-    } catch (error) {
-      if (error instanceof AppError && error.fields)
-        return renderIndex(reply, request.body ?? {}, error.fields);
-      throw error;
-    }
-  });
+  app.post(
+    '/surveys/lists',
+    pageRoute(MANAGERS, { body: LenientForm('name') }),
+    async (request, reply) => {
+      try {
+        const created = await lists.create(request.actor(), str(request.body?.name));
+        return reply.redirect(`/surveys/lists/${created.id}`, 303);
+      } catch (error) {
+        if (error instanceof AppError && error.fields)
+          return renderIndex(reply, request.body ?? {}, error.fields);
+        throw error;
+      }
+    },
+  );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/surveys/lists/:id',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: ListParams }),
     async (request, reply) => renderList(reply, request.params.id),
   );
 
   // Paste CSV (name,email): works without JavaScript or a file picker; all or nothing.
-  app.post<{ Params: { id: string }; Body: Body }>(
+  app.post(
     '/surveys/lists/:id/import',
-    { ...pageRoute(MANAGERS), bodyLimit: 5 * 1024 * 1024 },
+    {
+      ...pageRoute(MANAGERS, {
+        params: ListParams,
+        body: LenientForm('csv', 'source', 'wordingVersion'),
+      }),
+      bodyLimit: 5 * 1024 * 1024,
+    },
     async (request, reply) => {
       const b = request.body ?? {};
       try {

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { MANAGERS } from '../platform/auth.js';
 import { pageRoute } from '../platform/page-route.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
+import { LenientForm, LenientParams, LenientQuery } from '../platform/schemas.js';
 import { statusOf } from './builder.js';
 import { barChart } from './charts.js';
 import { pagesOf, type QuestionInput } from './questions.js';
@@ -20,10 +21,27 @@ const KIND_LABELS: Record<string, string> = {
   equality: 'Equality question (fixed wording)',
 };
 
-// These routes have no schema (forms read leniently through str()), so nothing types their
-// requests for them: each states its params and form as a generic, which no validation backs.
-type Body = Record<string, string | undefined>;
+// The forms are read leniently through str() and their errors shown in the page's own error
+// summary, so their schemas only type them (platform/schemas.ts LenientForm); a survey or
+// question the service does not know is its 404.
+type Body = Record<string, string | string[] | undefined>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const SurveyParams = LenientParams('id');
+const QuestionParams = LenientParams('id', 'key');
+const NewSurveyForm = LenientForm('title', 'description', 'opensAt', 'closesAt', 'anonymous');
+const QuestionForm = LenientForm(
+  'key',
+  'kind',
+  'label',
+  'hint',
+  'section',
+  'required',
+  'maxChoices',
+  'options',
+  'exclusiveNone',
+);
+const QuestionActionForm = LenientForm('action');
+const TagForm = LenientForm('answerId', 'theme');
 
 /** "key|label" or "label" per line; a trailing "None of these" line becomes exclusive. */
 export function optionsFromLines(text: string, exclusiveNone: boolean) {
@@ -69,7 +87,7 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
   app.get('/surveys/new', pageRoute(MANAGERS), async (_r, reply) =>
     renderNew(reply, { anonymous: 'yes' }),
   );
-  app.post<{ Body: Body }>('/surveys/new', pageRoute(MANAGERS), async (request, reply) => {
+  app.post('/surveys/new', pageRoute(MANAGERS, { body: NewSurveyForm }), async (request, reply) => {
     const b = request.body ?? {};
     try {
       const survey = await builder.create(request.actor(), {
@@ -124,13 +142,13 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
       errors ? 400 : 200,
     );
   }
-  app.get<{ Params: { id: string } }>('/surveys/:id', pageRoute(MANAGERS), async (request, reply) =>
+  app.get('/surveys/:id', pageRoute(MANAGERS, { params: SurveyParams }), async (request, reply) =>
     renderSurvey(reply, request.params.id),
   );
 
-  app.post<{ Params: { id: string }; Body: Body }>(
+  app.post(
     '/surveys/:id/questions',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: SurveyParams, body: QuestionForm }),
     async (request, reply) => {
       const b = request.body ?? {};
       const question: QuestionInput = {
@@ -158,9 +176,9 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
     },
   );
 
-  app.post<{ Params: { id: string; key: string }; Body: Body }>(
+  app.post(
     '/surveys/:id/questions/:key',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: QuestionParams, body: QuestionActionForm }),
     async (request, reply) => {
       const { id, key } = request.params;
       const action = str(request.body?.action);
@@ -172,18 +190,18 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/surveys/:id/open',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: SurveyParams }),
     async (request, reply) => {
       await builder.open(request.actor(), request.params.id);
       return reply.redirect(`/surveys/${request.params.id}`, 303);
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/surveys/:id/preview',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: SurveyParams }),
     async (request, reply) => {
       const survey = await builder.get(request.params.id);
       return reply.page(`${V}/preview.njk`, {
@@ -197,9 +215,9 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { by?: string; question?: string } }>(
+  app.get(
     '/surveys/:id/results',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: SurveyParams, querystring: LenientQuery('by', 'question') }),
     async (request, reply) => {
       const out = await results.results(request.actor(), request.params.id);
       const survey = await builder.get(request.params.id);
@@ -223,9 +241,9 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
     },
   );
 
-  app.get<{ Params: { id: string; key: string }; Querystring: { page?: string } }>(
+  app.get(
     '/surveys/:id/text/:key',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: QuestionParams, querystring: LenientQuery('page') }),
     async (request, reply) => {
       const page = Math.max(1, Number(request.query.page) || 1);
       const data = await results.textAnswers(
@@ -243,9 +261,9 @@ export async function surveysPages(app: App, opts: { surveys: SurveysService; no
     },
   );
 
-  app.post<{ Params: { id: string; key: string }; Body: Body }>(
+  app.post(
     '/surveys/:id/text/:key',
-    pageRoute(MANAGERS),
+    pageRoute(MANAGERS, { params: QuestionParams, body: TagForm }),
     async (request, reply) => {
       await results.tagAnswer(
         request.actor(),

@@ -9,12 +9,19 @@ import { respondentActor, SURVEY_RATE_LIMIT } from './routes.js';
 import type { SurveysService } from './service.js';
 import { questionView } from './question-view.js';
 import { publicPageRoute } from '../platform/page-route.js';
+import { LenientForm, LenientParams } from '../platform/schemas.js';
 import type { App } from '../platform/app-type.js';
 
 const COOKIE = '__Host-opcc_survey';
 const V = 'surveys/views/answer';
 // Answers and sign-ups count in the surveys' own per-IP bucket; reading pages in the general one.
 const POSTS = { rateLimit: SURVEY_RATE_LIMIT } as const;
+
+// Path parameters are checked by the service (an unknown survey, token or page is its 404)
+// and forms read leniently (answersFromForm, str()), so the schemas only type them.
+const SurveyParams = LenientParams('id');
+const TokenParams = LenientParams('token');
+const PageParams = LenientParams('id', 'page');
 
 /** Who this browser is answering as: the survey, and the draft key (resume or invitation token). */
 interface Session {
@@ -113,31 +120,17 @@ export async function surveysPublicRoutes(
   type Journey = NonNullable<Awaited<ReturnType<typeof journey>>>;
 
   /**
-   * A route at `/consultations/:id/<path>` that needs the journey: the handler runs only
+   * A page at `/consultations/:id/<path>` (`id`) that needs the journey: `handler` runs only
    * when journey() has not answered the request itself (closed survey, no session).
    */
-  function journeyRoute<P extends object = object, B = unknown>(
-    method: 'GET' | 'POST',
-    path: string,
-    options: ReturnType<typeof publicPageRoute>,
-    handler: (
-      j: Journey,
-      request: FastifyRequest<{ Params: P & { id: string }; Body: B }>,
-      reply: FastifyReply,
-    ) => unknown,
+  async function inJourney(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    handler: (j: Journey) => unknown,
   ) {
-    // Generic over the page's params and body (P, B): the route is typed by them, as its
-    // handler is, since the type provider cannot see through a type parameter.
-    app.route<{ Params: P & { id: string }; Body: B }>({
-      method,
-      url: `/consultations/:id/${path}`,
-      ...options,
-      handler: async (request, reply) => {
-        // The url above always has `:id`; Fastify cannot see that through the generic P.
-        const j = await journey(request, reply, (request.params as { id: string }).id);
-        return j ? handler(j, request, reply) : reply;
-      },
-    });
+    const j = await journey(request, reply, id);
+    return j ? handler(j) : reply;
   }
 
   /** The page of questions `/q/:page` names (404 for a page the survey lacks). */
@@ -190,11 +183,9 @@ export async function surveysPublicRoutes(
     });
   });
 
-  // The journey's routes have no params schema, so each states its path parameters (always
-  // strings) as a generic; the forms are read leniently through str(), untyped.
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/consultations/:id',
-    publicPageRoute(),
+    publicPageRoute({ params: SurveyParams }),
     async (request, reply) => {
       const { survey, status } = await answering.publicSurvey(request.params.id);
       if (status === 'closed' || status === 'archived') return closedPage(reply, survey);
@@ -209,9 +200,9 @@ export async function surveysPublicRoutes(
   );
 
   // Start: the public link gets a fresh resume token (hashed in the draft table).
-  app.post<{ Params: { id: string }; Body: { website?: string } }>(
+  app.post(
     '/consultations/:id/start',
-    publicPageRoute({}, POSTS),
+    publicPageRoute({ params: SurveyParams, body: LenientForm('website') }, POSTS),
     async (request, reply) => {
       const { survey, status } = await answering.publicSurvey(request.params.id);
       if (status !== 'open') return closedPage(reply, survey);
@@ -224,9 +215,9 @@ export async function surveysPublicRoutes(
   );
 
   // A personal invitation link: signed cookie, then a URL without the token (§3).
-  app.get<{ Params: { token: string } }>(
+  app.get(
     '/consultations/i/:token',
-    publicPageRoute(),
+    publicPageRoute({ params: TokenParams }),
     async (request, reply) => {
       const { surveyId, responded } = await answering.resolveInvitation(request.params.token);
       if (responded)
@@ -236,39 +227,42 @@ export async function surveysPublicRoutes(
     },
   );
 
-  app.get<{ Params: { id: string; token: string } }>(
+  app.get(
     '/consultations/:id/resume/:token',
-    publicPageRoute(),
+    publicPageRoute({ params: LenientParams('id', 'token') }),
     async (request, reply) => {
       setSession(reply, { s: request.params.id, kind: 'link', t: request.params.token });
       return reply.redirect(`/consultations/${request.params.id}/check`, 303);
     },
   );
 
-  journeyRoute<{ page: string }>('GET', 'q/:page', publicPageRoute(), (j, request, reply) =>
-    renderPage(reply, questionPage(j, request.params.page), j.draft),
+  app.get('/consultations/:id/q/:page', publicPageRoute({ params: PageParams }), (request, reply) =>
+    inJourney(request, reply, request.params.id, (j) =>
+      renderPage(reply, questionPage(j, request.params.page), j.draft),
+    ),
   );
 
-  journeyRoute<{ page: string }, Record<string, unknown>>(
-    'POST',
-    'q/:page',
-    publicPageRoute({}, POSTS),
-    async (j, request, reply) => {
-      const at = questionPage(j, request.params.page);
-      const answers = answersFromForm(at.questions, request.body);
-      const { errors } = await answering.savePage(
-        j.survey.id,
-        j.key,
-        j.invitationId,
-        at.questions.map((q) => q.key),
-        answers,
-      );
-      if (Object.keys(errors).length > 0) return renderPage(reply, at, answers, errors);
-      if (request.body?.save === 'later' && j.session.kind === 'link')
-        return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
-      const next = at.pageNo < j.pages.length ? `q/${at.pageNo + 1}` : 'check';
-      return reply.redirect(`/consultations/${j.survey.id}/${next}`, 303);
-    },
+  // Answers are named by the survey's own question keys: every field is allowed.
+  app.post(
+    '/consultations/:id/q/:page',
+    publicPageRoute({ params: PageParams, body: LenientForm('save') }, POSTS),
+    (request, reply) =>
+      inJourney(request, reply, request.params.id, async (j) => {
+        const at = questionPage(j, request.params.page);
+        const answers = answersFromForm(at.questions, request.body);
+        const { errors } = await answering.savePage(
+          j.survey.id,
+          j.key,
+          j.invitationId,
+          at.questions.map((q) => q.key),
+          answers,
+        );
+        if (Object.keys(errors).length > 0) return renderPage(reply, at, answers, errors);
+        if (request.body?.save === 'later' && j.session.kind === 'link')
+          return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
+        const next = at.pageNo < j.pages.length ? `q/${at.pageNo + 1}` : 'check';
+        return reply.redirect(`/consultations/${j.survey.id}/${next}`, 303);
+      }),
   );
 
   function savedPage(
@@ -291,98 +285,107 @@ export async function surveysPublicRoutes(
     );
   }
 
-  journeyRoute('GET', 'saved', publicPageRoute(), (j, _request, reply) => savedPage(reply, j));
-
-  // "Email me the link": sent once, straight to the relay; the address is not kept.
-  journeyRoute<object, { email?: string }>(
-    'POST',
-    'saved/email',
-    publicPageRoute({}, POSTS),
-    async (j, request, reply) => {
-      if (j.session.kind !== 'link')
-        return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
-      const { resumeMailer } = opts.surveys;
-      const email = typeof request.body?.email === 'string' ? request.body.email : '';
-      const problem = resumeMailer.check(email);
-      if (problem) return savedPage(reply, j, { errors: { email: problem }, email }, 400);
-      try {
-        await resumeMailer.send(
-          email,
-          j.survey,
-          `${opts.surveys.builder.publicUrl(j.survey.id)}/resume/${j.session.t}`,
-          formatDateTime(j.survey.closesAt),
-        );
-      } catch {
-        const errors = {
-          email: 'We could not send the email just now. Copy the link above instead.',
-        };
-        return savedPage(reply, j, { errors, email }, 503);
-      }
-      return savedPage(reply, j, { emailed: true });
-    },
+  app.get('/consultations/:id/saved', publicPageRoute({ params: SurveyParams }), (request, reply) =>
+    inJourney(request, reply, request.params.id, (j) => savedPage(reply, j)),
   );
 
-  journeyRoute('GET', 'check', publicPageRoute(), (j, _request, reply) => {
-    const rows = j.pages.flatMap((questions, index) =>
-      questions.map((q) => ({ q: questionView(q, j.draft[q.key]), page: index + 1 })),
-    );
-    return reply.page(`${V}/check.njk`, {
-      pageTitle: 'Check your answers',
-      survey: j.survey,
-      rows,
-      hasEquality: j.survey.questions.some((q) => q.specialCategory),
-    });
-  });
+  // "Email me the link": sent once, straight to the relay; the address is not kept.
+  app.post(
+    '/consultations/:id/saved/email',
+    publicPageRoute({ params: SurveyParams, body: LenientForm('email') }, POSTS),
+    (request, reply) =>
+      inJourney(request, reply, request.params.id, async (j) => {
+        if (j.session.kind !== 'link')
+          return reply.redirect(`/consultations/${j.survey.id}/saved`, 303);
+        const { resumeMailer } = opts.surveys;
+        const email = typeof request.body?.email === 'string' ? request.body.email : '';
+        const problem = resumeMailer.check(email);
+        if (problem) return savedPage(reply, j, { errors: { email: problem }, email }, 400);
+        try {
+          await resumeMailer.send(
+            email,
+            j.survey,
+            `${opts.surveys.builder.publicUrl(j.survey.id)}/resume/${j.session.t}`,
+            formatDateTime(j.survey.closesAt),
+          );
+        } catch {
+          const errors = {
+            email: 'We could not send the email just now. Copy the link above instead.',
+          };
+          return savedPage(reply, j, { errors, email }, 503);
+        }
+        return savedPage(reply, j, { emailed: true });
+      }),
+  );
 
-  journeyRoute('GET', 'equality', publicPageRoute(), (j, _request, reply) =>
-    reply.page(`${V}/equality.njk`, {
-      pageTitle: 'Equality information',
-      survey: j.survey,
-      questions: j.survey.questions
-        .filter((q) => q.specialCategory)
-        .map((q) => questionView(q, j.draft[q.key])),
+  app.get('/consultations/:id/check', publicPageRoute({ params: SurveyParams }), (request, reply) =>
+    inJourney(request, reply, request.params.id, (j) => {
+      const rows = j.pages.flatMap((questions, index) =>
+        questions.map((q) => ({ q: questionView(q, j.draft[q.key]), page: index + 1 })),
+      );
+      return reply.page(`${V}/check.njk`, {
+        pageTitle: 'Check your answers',
+        survey: j.survey,
+        rows,
+        hasEquality: j.survey.questions.some((q) => q.specialCategory),
+      });
     }),
   );
 
-  // Submit: the equality page posts its (optional) answers here too.
-  journeyRoute<object, Record<string, unknown>>(
-    'POST',
-    'submit',
-    publicPageRoute({}, POSTS),
-    async (j, request, reply) => {
-      const equality = j.survey.questions.filter((q) => q.specialCategory);
-      const answers = { ...j.draft, ...answersFromForm(equality, request.body) };
-      try {
-        await answering.submit(
-          respondentActor(request),
-          j.survey.id,
-          j.session.kind === 'inv'
-            ? { channel: 'invitation', token: j.session.t }
-            : { channel: 'link', resumeToken: j.session.t },
-          answers,
-        );
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'surveys.already_responded')
-          return reply.page(`${V}/already.njk`, { pageTitle: 'You have already responded' }, 409);
-        if (error instanceof AppError && error.code === 'surveys.invalid_answers')
-          return reply.redirect(`/consultations/${j.survey.id}/check`, 303);
-        throw error;
-      }
-      reply.clearCookie(COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
-      return reply.page(`${V}/done.njk`, { pageTitle: 'Thank you', survey: j.survey });
-    },
+  app.get(
+    '/consultations/:id/equality',
+    publicPageRoute({ params: SurveyParams }),
+    (request, reply) =>
+      inJourney(request, reply, request.params.id, (j) =>
+        reply.page(`${V}/equality.njk`, {
+          pageTitle: 'Equality information',
+          survey: j.survey,
+          questions: j.survey.questions
+            .filter((q) => q.specialCategory)
+            .map((q) => questionView(q, j.draft[q.key])),
+        }),
+      ),
+  );
+
+  // Submit: the equality page posts its (optional) answers here too, named by question key.
+  app.post(
+    '/consultations/:id/submit',
+    publicPageRoute({ params: SurveyParams, body: LenientForm() }, POSTS),
+    (request, reply) =>
+      inJourney(request, reply, request.params.id, async (j) => {
+        const equality = j.survey.questions.filter((q) => q.specialCategory);
+        const answers = { ...j.draft, ...answersFromForm(equality, request.body) };
+        try {
+          await answering.submit(
+            respondentActor(request),
+            j.survey.id,
+            j.session.kind === 'inv'
+              ? { channel: 'invitation', token: j.session.t }
+              : { channel: 'link', resumeToken: j.session.t },
+            answers,
+          );
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'surveys.already_responded')
+            return reply.page(`${V}/already.njk`, { pageTitle: 'You have already responded' }, 409);
+          if (error instanceof AppError && error.code === 'surveys.invalid_answers')
+            return reply.redirect(`/consultations/${j.survey.id}/check`, 303);
+          throw error;
+        }
+        reply.clearCookie(COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+        return reply.page(`${V}/done.njk`, { pageTitle: 'Thank you', survey: j.survey });
+      }),
   );
 
   // RFC 8058: GET shows a button (inert); POST (no login, cookie or CSRF) unsubscribes.
-  app.get<{ Params: { token: string } }>('/u/:token', publicPageRoute(), async (request, reply) =>
+  app.get('/u/:token', publicPageRoute({ params: TokenParams }), async (request, reply) =>
     reply.page('surveys/views/unsubscribe.njk', {
       pageTitle: 'Stop survey emails',
       token: request.params.token,
     }),
   );
-  app.post<{ Params: { token: string } }>(
+  app.post(
     '/u/:token',
-    publicPageRoute({}, { csrf: false, ...POSTS }),
+    publicPageRoute({ params: TokenParams }, { csrf: false, ...POSTS }),
     async (request, reply) => {
       const done = await invitations.unsubscribe(request.params.token);
       if (!done) throw surveyErrors.badUnsubscribeLink();

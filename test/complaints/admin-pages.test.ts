@@ -229,6 +229,33 @@ describe('letter templates', () => {
       'Outcome with review rights',
     );
   });
+
+  it('the API takes the key its GET takes: a malformed one is a 400 naming it, an unknown one 404', async () => {
+    const put = (key: string) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/api/complaint-templates/${key}`,
+        headers: bearer(adminToken),
+        payload: { subject: 'Your complaint {{reference}}', body: 'We have it.' },
+      });
+    for (const key of ['Acknowledgement', 'no-such-letter', 'x'.repeat(61)]) {
+      for (const response of [
+        await put(key),
+        await t.app.inject({ url: `/api/complaint-templates/${key}`, headers: bearer(adminToken) }),
+      ]) {
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error).toMatchObject({
+          code: 'validation',
+          fields: { key: expect.any(String) },
+        });
+      }
+    }
+    const unknown = await put('no_such_letter');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('not_found');
+    const saved = await put('acknowledgement');
+    expect(saved.statusCode).toBe(201);
+  });
 });
 
 describe('access list page', () => {

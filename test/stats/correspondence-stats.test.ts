@@ -235,6 +235,11 @@ describe('correspondence statistics', () => {
     expect(onTime.body).toContain('\r\nAll types,');
     expect(onTime.body).toContain('\r\nGeneral enquiry,');
     expect((await session.get('/stats/nothing.csv')).statusCode).toBe(404);
+    // A name the params schema's pattern refuses is no table either: 404, as before it had one;
+    // a period the query schema refuses is still its 400.
+    for (const name of ['On-Time.csv', 'on-time', 'on-time.csv.bak', 'on%20time.csv'])
+      expect((await session.get(`/stats/${name}`)).statusCode).toBe(404);
+    expect((await session.get(`/stats/on-time.csv?from=${'9'.repeat(21)}`)).statusCode).toBe(400);
 
     const sly = await createUser(t.app, 'caseworker', { name: '=SUM(1)' });
     await seed({ receivedAt: '2026-11-20T09:00:00Z', assigneeId: sly.id });

@@ -65,6 +65,19 @@ describe('the surgery day page', () => {
     const empty = await staff.post(`${base}/${booked[0]!.id}/notes`, { note: '  ' }, url);
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Enter a note');
+    // A repeated field is read as its first value; ids that are not UUIDs are the actions' 404.
+    const twice = await staff.post(
+      `${base}/${booked[1]!.id}/notes`,
+      { note: ['Raised at the door', 'again'], extra: 'x' },
+      url,
+    );
+    expect(twice.statusCode).toBe(303);
+    for (const action of [
+      `/staff/surgeries/not-a-surgery/publish`,
+      `${base}/not-a-booking/notes`,
+      `${base}/${surgery.id}/notes`,
+    ])
+      expect((await staff.post(action, { note: 'x' }, url)).statusCode, action).toBe(404);
   });
 
   it('"Open a case" makes one correspondence case linked to the booking, with the notes; twice gives the same case', async () => {

@@ -108,6 +108,33 @@ describe('answering pages', () => {
     expect(required.body).toContain('Answer &quot;How would you contact the police?&quot;');
   });
 
+  it('reads the forms leniently: fields repeated or unknown get the page, a link it does not know its 404', async () => {
+    t.clock.set('2026-11-23T10:00:00Z');
+    const browser = new PageSession(t.app);
+    const started = await browser.post(
+      `/consultations/${surveyId}/start`,
+      { utm_source: ['leaflet', 'poster'] },
+      `/consultations/${surveyId}`,
+    );
+    expect(started.statusCode).toBe(303);
+    const url = `/consultations/${surveyId}/q/1`;
+    const bad = await browser.post(
+      url,
+      { crimes: ['burglary', 'none'], save: ['later', 'later'], utm_source: 'poster' },
+      url,
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('govuk-error-summary');
+    expect(bad.body).toContain('href="#crimes"');
+    for (const link of [
+      '/consultations/00000000-0000-0000-0000-000000000000',
+      `/consultations/${surveyId}/q/99`,
+      '/consultations/i/not-a-token',
+    ])
+      expect((await browser.get(link)).statusCode, link).toBe(404);
+    expect((await browser.get('/u/not-a-token')).statusCode).toBe(200);
+  });
+
   it('S15: text answers starting = @ - are exported with a leading apostrophe', async () => {
     const texts = ['=HYPERLINK("http://x","y")', '@SUM(A1)', '-2'];
     for (const comments of texts)

@@ -38,6 +38,27 @@ describe('contact lists and consent (staff pages)', () => {
     expect(index.body).toContain('Ely residents');
   });
 
+  it('reads its forms leniently: a repeated or unknown field gets the error summary, not a bare 400', async () => {
+    const twice = await staff.post(
+      '/surveys/lists',
+      { name: ['Ely residents', 'March residents'], colour: 'red' },
+      '/surveys/lists',
+    );
+    expect(twice.statusCode).toBe(400);
+    expect(twice.body).toContain('govuk-error-summary');
+    expect(twice.body).not.toContain('The request is not valid');
+    const noConsent = await staff.post(
+      `${listUrl}/import`,
+      { csv: [CSV, CSV], source: consent.source, wordingVersion: ['2', '3'], colour: 'red' },
+      listUrl,
+    );
+    expect(noConsent.statusCode).toBe(400);
+    expect(noConsent.body).toContain('govuk-error-summary');
+    expect(
+      (await staff.get('/surveys/lists/00000000-0000-0000-0000-000000000000')).statusCode,
+    ).toBe(404);
+  });
+
   it('a bad row: 400 naming the row, nothing imported', async () => {
     const bad = await staff.post(
       `${listUrl}/import`,

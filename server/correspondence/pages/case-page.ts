@@ -1,7 +1,5 @@
-import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate } from '../../lib/format.js';
-import type { RouteAuth } from '../../platform/api-route.js';
 import { CASEWORK, MANAGERS } from '../../platform/auth.js';
 import { AppError, type FieldErrors } from '../../platform/errors.js';
 import { formRefusal, formVersion } from '../../platform/forms.js';
@@ -147,128 +145,133 @@ export function casePages(app: App, svc: CorrespondenceService) {
     (request, reply, id, notice) => renderCase(request, reply, id, { notice }),
   );
 
-  /** Every case form's path starts `/casework/:id` (IdParams, AttachmentIdParams). */
-  type CaseId = Static<typeof IdParams>;
-
   /**
-   * Registers one of the case page's forms: a POST to `/casework/:id<path>`. `run` reads the
-   * form into the values to show again and the action to take. Done, it comes back to the case
-   * with `notice` (at `anchor`); refused, the page is shown again with the error summary, the
-   * refusal's message against `field` when it names no field of its own.
+   * Runs one of the case page's forms (a POST to `/casework/:id/...`, typed by its own route's
+   * schema): `values` are what to show again, `action` what to do. Done, it comes back to the
+   * case with `form.notice` (at `form.anchor`); refused, the page is shown again with the error
+   * summary, the refusal's message against `form.field` when it names no field of its own.
    */
-  function caseForm<B extends TSchema = TUnknown, P extends TSchema = typeof IdParams>(
-    path: string,
-    form: {
-      params?: P;
-      body?: B;
-      auth: RouteAuth;
-      field: string;
-      notice: string;
-      anchor?: string;
-    },
-    run: (
-      request: FastifyRequest<{ Params: Static<P> & CaseId; Body: Static<B> }>,
-      id: string,
-    ) => { values?: Record<string, unknown>; action: () => Promise<unknown> },
+  async function caseForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    form: { field: string; notice: string; anchor?: string },
+    run: { values?: Record<string, unknown>; action: () => Promise<unknown> },
   ) {
-    // Generic over the form's params and body schemas (P, B): the route is typed by them, as
-    // `run` is, since the type provider cannot resolve a schema that is a type parameter.
-    app.post<{ Params: Static<P> & CaseId; Body: Static<B> }>(
-      `/casework/:id${path}`,
-      pageRoute(form.auth, {
-        params: form.params ?? IdParams,
-        ...(form.body && { body: form.body }),
-      }),
-      async (request, reply) => {
-        const { id } = request.params as CaseId;
-        const { values = {}, action } = run(request, id);
-        try {
-          await action();
-          return reply.redirect(`/casework/${id}?notice=${form.notice}${form.anchor ?? ''}`, 303);
-        } catch (error) {
-          const refusal = formRefusal(error, form.field);
-          if (!refusal) throw error;
-          return renderCase(request, reply, id, {
-            errors: refusal.fields,
-            status: refusal.status,
-            values,
-          });
-        }
-      },
-    );
+    const { values = {}, action } = run;
+    try {
+      await action();
+      return reply.redirect(`/casework/${id}?notice=${form.notice}${form.anchor ?? ''}`, 303);
+    } catch (error) {
+      const refusal = formRefusal(error, form.field);
+      if (!refusal) throw error;
+      return renderCase(request, reply, id, {
+        errors: refusal.fields,
+        status: refusal.status,
+        values,
+      });
+    }
   }
 
-  caseForm(
-    '/notes',
-    { body: NoteForm, auth: CASEWORK, field: 'body', notice: 'note', anchor: '#notes' },
-    (request, id) => {
+  app.post(
+    '/casework/:id/notes',
+    pageRoute(CASEWORK, { params: IdParams, body: NoteForm }),
+    async (request, reply) => {
+      const { id } = request.params;
       const body = request.body.body ?? '';
-      return { values: { body }, action: () => svc.addNote(request.actor(), id, { body }) };
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'body', notice: 'note', anchor: '#notes' },
+        { values: { body }, action: () => svc.addNote(request.actor(), id, { body }) },
+      );
     },
   );
 
-  caseForm(
-    '/transition',
-    { body: TransitionForm, auth: CASEWORK, field: 'to', notice: 'status' },
-    (request, id) => {
+  app.post(
+    '/casework/:id/transition',
+    pageRoute(CASEWORK, { params: IdParams, body: TransitionForm }),
+    async (request, reply) => {
+      const { id } = request.params;
       const { to, outcome, reasonEvent, reasonText } = request.body;
-      return {
-        values: { to, outcome, reasonEvent, reasonText },
-        action: async () => {
-          if (!to)
-            throw new AppError(400, 'validation', 'Select a new status', {
-              to: 'Select a new status',
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'to', notice: 'status' },
+        {
+          values: { to, outcome, reasonEvent, reasonText },
+          action: async () => {
+            if (!to)
+              throw new AppError(400, 'validation', 'Select a new status', {
+                to: 'Select a new status',
+              });
+            await svc.transition(request.actor(), id, {
+              to,
+              version: formVersion(request.body.version),
+              outcome: outcome || undefined,
+              reason: reasonEvent || reasonText?.trim() || undefined,
             });
-          await svc.transition(request.actor(), id, {
-            to,
-            version: formVersion(request.body.version),
-            outcome: outcome || undefined,
-            reason: reasonEvent || reasonText?.trim() || undefined,
-          });
+          },
         },
-      };
+      );
     },
   );
 
-  caseForm(
-    '/assign',
-    { body: AssignForm, auth: CASEWORK, field: 'assigneeId', notice: 'assigned' },
-    (request, id) => {
+  app.post(
+    '/casework/:id/assign',
+    pageRoute(CASEWORK, { params: IdParams, body: AssignForm }),
+    async (request, reply) => {
+      const { id } = request.params;
       const assigneeId = request.body.assigneeId || null;
-      return {
-        values: { assigneeId },
-        action: () =>
-          svc.assign(request.actor(), id, {
-            assigneeId,
-            version: formVersion(request.body.version),
-          }),
-      };
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'assigneeId', notice: 'assigned' },
+        {
+          values: { assigneeId },
+          action: () =>
+            svc.assign(request.actor(), id, {
+              assigneeId,
+              version: formVersion(request.body.version),
+            }),
+        },
+      );
     },
   );
 
   // Multipart: the files come as the body (see uploadedFiles), so there is no body schema.
-  caseForm(
-    '/attachments',
-    { auth: CASEWORK, field: 'file', notice: 'attachments', anchor: '#attachments' },
-    (request, id) => ({
-      action: () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)),
-    }),
+  app.post(
+    '/casework/:id/attachments',
+    pageRoute(CASEWORK, { params: IdParams }),
+    async (request, reply) => {
+      const { id } = request.params;
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'file', notice: 'attachments', anchor: '#attachments' },
+        { action: () => svc.addAttachments(request.actor(), id, uploadedFiles(request.body)) },
+      );
+    },
   );
 
   // "Scan again" next to a file still held for its virus check (managers: see the service).
-  caseForm(
-    '/attachments/:attachmentId/rescan',
-    {
-      params: AttachmentIdParams,
-      body: CsrfOnlyForm,
-      auth: MANAGERS,
-      field: 'file',
-      notice: 'rescan',
-      anchor: '#attachments-heading',
+  app.post(
+    '/casework/:id/attachments/:attachmentId/rescan',
+    pageRoute(MANAGERS, { params: AttachmentIdParams, body: CsrfOnlyForm }),
+    async (request, reply) => {
+      const { id, attachmentId } = request.params;
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'file', notice: 'rescan', anchor: '#attachments-heading' },
+        { action: () => svc.rescanAttachment(request.actor(), id, attachmentId) },
+      );
     },
-    (request, id) => ({
-      action: () => svc.rescanAttachment(request.actor(), id, request.params.attachmentId),
-    }),
   );
 
   app.get(
@@ -281,55 +284,74 @@ export function casePages(app: App, svc: CorrespondenceService) {
       ),
   );
 
-  caseForm(
-    '/access',
-    { body: AccessForm, auth: MANAGERS, field: 'userId', notice: 'access', anchor: '#access' },
-    (request, id) => {
+  app.post(
+    '/casework/:id/access',
+    pageRoute(MANAGERS, { params: IdParams, body: AccessForm }),
+    async (request, reply) => {
+      const { id } = request.params;
       const userId = request.body.userId ?? '';
-      return {
-        values: { userId },
-        action: async () => {
-          if (!userId)
-            throw new AppError(400, 'validation', 'Choose a person', {
-              userId: 'Choose who to give access to',
-            });
-          await svc.grantAccess(request.actor(), id, userId);
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'userId', notice: 'access', anchor: '#access' },
+        {
+          values: { userId },
+          action: async () => {
+            if (!userId)
+              throw new AppError(400, 'validation', 'Choose a person', {
+                userId: 'Choose who to give access to',
+              });
+            await svc.grantAccess(request.actor(), id, userId);
+          },
         },
-      };
+      );
     },
   );
 
-  caseForm(
-    '/access/remove',
-    {
-      body: AccessForm,
-      auth: MANAGERS,
-      field: 'userId',
-      notice: 'access-removed',
-      anchor: '#access',
+  app.post(
+    '/casework/:id/access/remove',
+    pageRoute(MANAGERS, { params: IdParams, body: AccessForm }),
+    async (request, reply) => {
+      const { id } = request.params;
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'userId', notice: 'access-removed', anchor: '#access' },
+        {
+          action: async () => {
+            try {
+              await svc.revokeAccess(request.actor(), id, request.body.userId ?? '');
+            } catch (error) {
+              // Already removed (a second click, or another manager): the outcome they wanted.
+              if (!(error instanceof AppError && error.code === 'correspondence.access_not_found'))
+                throw error;
+            }
+          },
+        },
+      );
     },
-    (request, id) => ({
-      action: async () => {
-        try {
-          await svc.revokeAccess(request.actor(), id, request.body.userId ?? '');
-        } catch (error) {
-          // Already removed (a second click, or another manager): the outcome they wanted.
-          if (!(error instanceof AppError && error.code === 'correspondence.access_not_found'))
-            throw error;
-        }
-      },
-    }),
   );
 
-  caseForm(
-    '/restriction',
-    { body: RestrictionForm, auth: MANAGERS, field: 'restricted', notice: 'restriction' },
-    (request, id) => ({
-      action: () =>
-        svc.setRestricted(request.actor(), id, {
-          restricted: request.body.restricted === 'yes',
-          version: formVersion(request.body.version),
-        }),
-    }),
+  app.post(
+    '/casework/:id/restriction',
+    pageRoute(MANAGERS, { params: IdParams, body: RestrictionForm }),
+    async (request, reply) => {
+      const { id } = request.params;
+      return caseForm(
+        request,
+        reply,
+        id,
+        { field: 'restricted', notice: 'restriction' },
+        {
+          action: () =>
+            svc.setRestricted(request.actor(), id, {
+              restricted: request.body.restricted === 'yes',
+              version: formVersion(request.body.version),
+            }),
+        },
+      );
+    },
   );
 }
