@@ -12,7 +12,7 @@ import type { AdminRepository } from './admin-repository.js';
 import { complaintErrors } from './errors.js';
 import type { ComplaintsDeps } from './ports.js';
 import type { RecordsService } from './records.js';
-import { isUuid } from './repository.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** The longest a grant may run (a year), so none is forgotten for good. */
 export const GRANT_MAX_DAYS = 366;

@@ -27,14 +27,12 @@ import { versionedUpdate } from '../platform/versioned.js';
 import { categoryList, factorList } from './code-list-repository.js';
 import { complaintErrors } from './errors.js';
 import { timerQueries } from './timer-repository.js';
+import { isUuid } from '../lib/uuid.js';
 
 export interface Viewer {
   id: string | null;
   role: string | null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
 
 /** Only people on the access list see a complaint; system jobs see all (§4). */
 export function visibleTo(viewer: Viewer): SQL | undefined {

@@ -4,13 +4,13 @@ import type { Actor } from '../platform/audit.js';
 import { iso, viewerOf, type CaseContext } from './context.js';
 import { caseSubject } from './clock-adapter.js';
 import { caseNotFound } from './errors.js';
-import { isUuid } from './visibility.js';
 import { readTimeline } from '../timeline/timeline.js';
 import { unmetAcknowledgements } from './missed.js';
 import type { DeadlineDetail } from '../deadlines/types.js';
 import { describeEvent, oneEntryPerEmail } from './timeline-wording.js';
 import type { CaseDetail, MoveView, NoteView } from './types.js';
 import { movesFor, type CaseType, type Move } from './workflow.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** One case as the case page and the API show it: reused under the change stamp, read audited. */
 export function createCaseView(ctx: CaseContext) {

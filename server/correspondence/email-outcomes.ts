@@ -1,6 +1,6 @@
 import type { CaseContext } from './context.js';
-import { isUuid } from './repository.js';
 import { appendToTimeline, timelineHasEmailEntry } from '../timeline/timeline.js';
+import { isUuid } from '../lib/uuid.js';
 
 /**
  * Puts emails about a case (`subject_type = 'case'`) on its timeline when the mail service

@@ -9,15 +9,14 @@ import type { DbOrTx } from '../../db/client.js';
 import type { CaseRow } from '../../db/schema/index.js';
 import {
   createCorrespondenceRepository,
-  isUuid,
   visibleTo,
   type CorrespondenceRepository,
   type Viewer,
 } from './repository.js';
 import type { CorrespondenceService } from './service.js';
 
-// Shared vocabulary: the id check and the visibility rule for queries joining `cases`.
-export { isUuid, visibleTo, type CaseRow, type Viewer };
+// Shared vocabulary: the visibility rule for queries joining `cases`.
+export { visibleTo, type CaseRow, type Viewer };
 export { LIMITS } from './validation.js';
 
 export function createCaseGateway(

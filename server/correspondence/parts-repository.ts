@@ -7,7 +7,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import { preparedOn } from '../../db/prepared.js';
 import { caseAccess, caseAttachments, caseNotes, users } from '../../db/schema/index.js';
-import { isUuid } from './visibility.js';
+import { isUuid } from '../lib/uuid.js';
 
 export type CaseNoteRow = typeof caseNotes.$inferSelect;
 

@@ -8,7 +8,8 @@ import { caseNotes, cases, contacts, users } from '../../db/schema/index.js';
 import { AppError } from '../platform/errors.js';
 import { ackDueSql, overdueSql } from './missed.js';
 import { type CaseChannel, type CaseStatus, type CaseType } from './workflow.js';
-import { isOpen, isUuid, visibleTo, type Viewer } from './visibility.js';
+import { isOpen, visibleTo, type Viewer } from './visibility.js';
+import { isUuid } from '../lib/uuid.js';
 
 export const QUEUE_VIEWS = [
   'unassigned',

@@ -13,16 +13,10 @@ import { AppError } from '../platform/errors.js';
 import { caseworkers, staffMember } from '../platform/staff.js';
 import { versionedUpdate } from '../platform/versioned.js';
 
+import { isUuid } from '../lib/uuid.js';
 import { createCasePartsRepository } from './parts-repository.js';
 import { createQueueRepository } from './queue-repository.js';
-import {
-  assignees,
-  isOpen,
-  isUuid,
-  onBehalfOfContacts,
-  visibleTo,
-  type Viewer,
-} from './visibility.js';
+import { assignees, isOpen, onBehalfOfContacts, visibleTo, type Viewer } from './visibility.js';
 
 // The vocabulary and parts other modules use, from the files that own them.
 export * from './visibility.js';

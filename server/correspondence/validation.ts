@@ -1,9 +1,10 @@
 import type { ContactInput } from '../contacts/gateway.js';
 import type { AuditEntry } from '../platform/audit.js';
 import { validationError, type FieldErrors } from '../platform/errors.js';
-import { isUuid, type CaseFilters } from './repository.js';
+import type { CaseFilters } from './repository.js';
 import type { NewCaseInput } from './types.js';
 import { CASE_CHANNELS, CASE_SUBTYPES, CASE_TYPES } from './workflow.js';
+import { isUuid } from '../lib/uuid.js';
 
 export const LIMITS = { subject: 200, body: 20_000, name: 200, email: 254, reason: 2_000 };
 /** Tags: up to 50 characters each, 20 on a case, 10 added at once. */

@@ -16,9 +16,6 @@ export interface Viewer {
 export const onBehalfOfContacts = alias(contacts, 'on_behalf_of');
 export const assignees = alias(users, 'assignee');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
-
 /**
  * Open statuses as literals, not parameters: the planner can then match the partial index
  * `cases_open_due_order_idx` even in a generic (prepared) plan. Kept equal to OPEN_STATUSES.

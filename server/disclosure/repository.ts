@@ -13,8 +13,9 @@ import {
   type NewDocumentRow,
   type NewEntryRow,
 } from '../../db/schema/index.js';
-import { isUuid, visibleTo, type Viewer } from '../correspondence/gateway.js';
+import { visibleTo, type Viewer } from '../correspondence/gateway.js';
 import { versionedUpdate } from '../platform/versioned.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** A document without its bytes, for lists. */
 const documentListing = {

@@ -9,7 +9,7 @@ import { simpleParser } from 'mailparser';
 import type { Db, Tx } from '../../db/client.js';
 import { emailMessages, inboundMessages } from '../../db/schema/index.js';
 import { normaliseEmail } from '../contacts/normalise.js';
-import { isUuid, LIMITS, type CaseGateway } from '../correspondence/gateway.js';
+import { LIMITS, type CaseGateway } from '../correspondence/gateway.js';
 import type { Clock } from '../lib/clock.js';
 import { headerSafe } from '../mail/header-safe.js';
 import { systemActor, type Actor, type AuditLog } from '../platform/audit.js';
@@ -25,6 +25,7 @@ import {
   threadIds,
 } from './email.js';
 import { appendToTimeline } from '../timeline/timeline.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** Flags a caseworker sees in the "Needs attention" view (domain §2). */
 export const FLAG_CLOSED = 'New email on closed case';

@@ -7,12 +7,12 @@
 import { and, eq } from 'drizzle-orm';
 import { replyDrafts } from '../../db/schema/index.js';
 import type { DbOrTx } from '../../db/client.js';
-import { isUuid } from '../correspondence/gateway.js';
 import type { Actor } from '../platform/audit.js';
 import { validationError, type FieldErrors } from '../platform/errors.js';
 import { viewerOf, type RepliesContext } from './context.js';
 import { caseNotFound } from './errors.js';
 import { CONTROL, REPLY_LIMITS } from './model.js';
+import { isUuid } from '../lib/uuid.js';
 
 export interface DraftInput {
   templateId?: string;

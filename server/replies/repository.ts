@@ -12,8 +12,8 @@ import {
   type OutboundRow,
   type ReplyTemplateRow,
 } from '../../db/schema/index.js';
-import { isUuid } from '../correspondence/gateway.js';
 import { staffMember } from '../platform/staff.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** Thrown when two people save a new version of one template at the same moment. */
 export class TemplateVersionTaken extends Error {}

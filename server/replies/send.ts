@@ -23,8 +23,8 @@ import {
   type OutboundView,
   type ReplyInput,
 } from './model.js';
-import { isUuid } from '../correspondence/gateway.js';
 import type { ReplyOutcomes } from './outcomes.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** Refuses a reply that would answer a case §5 does not let this person answer now. */
 function checkCanAnswer(actor: Actor, type: CaseType, status: CaseStatus) {

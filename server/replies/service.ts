@@ -4,7 +4,6 @@ import { TYPE_LABELS } from '../lib/labels.js';
 import { formatDate } from '../lib/format.js';
 import { londonDateOf } from '../lib/dates.js';
 import type { Actor } from '../platform/audit.js';
-import { isUuid } from '../correspondence/gateway.js';
 import { createRepliesContext, viewerOf, type RepliesDeps } from './context.js';
 import { caseNotFound, replyNotFound } from './errors.js';
 import { icoRightsText, MergeError, renderTemplate, type MergeValues } from './merge.js';
@@ -22,6 +21,7 @@ import { createReplyOutcomes } from './outcomes.js';
 import { createDraftCommands } from './drafts.js';
 import { createSendCommand } from './send.js';
 import { createTemplateCommands } from './templates.js';
+import { isUuid } from '../lib/uuid.js';
 
 // The shapes and rules routes and pages use, from the files that own them.
 export * from './model.js';
