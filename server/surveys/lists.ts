@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Actor, AuditLog } from '../platform/audit.js';
 import { notFound, validationError, type FieldErrors } from '../platform/errors.js';
+import { isUuid } from '../lib/uuid.js';
 
 /** The purpose survey consent is recorded under (the delivery repository checks the same). */
 const PURPOSE = 'surveys';
@@ -115,9 +116,11 @@ export function createContactLists(deps: { db: Db; clock: Clock; audit: AuditLog
     },
 
     async members(listId: string, limit = 200) {
-      const [list] = await db.execute<{ id: string; name: string }>(
-        sql`select id, name from contact_lists where id = ${listId}`,
-      );
+      const [list] = isUuid(listId)
+        ? await db.execute<{ id: string; name: string }>(
+            sql`select id, name from contact_lists where id = ${listId}`,
+          )
+        : [];
       if (!list) throw notFound('There is no such list');
       const rows = await db.execute<{
         name: string;
@@ -146,6 +149,7 @@ export function createContactLists(deps: { db: Db; clock: Clock; audit: AuditLog
       const parsed = parseContactsCsv(text);
       Object.assign(errors, parsed.errors);
       if (Object.keys(errors).length > 0) throw invalid(errors);
+      if (!isUuid(listId)) throw notFound('There is no such list');
       const now = ts(clock.now());
       return db.transaction(async (tx) => {
         const [list] = await tx.execute<{ id: string }>(

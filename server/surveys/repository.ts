@@ -17,6 +17,7 @@ import {
 import type { AnswerRow } from './answers.js';
 import { surveyErrors } from './errors.js';
 import type { QuestionDef, QuestionInput } from './questions.js';
+import { isUuid } from '../lib/uuid.js';
 
 export interface SurveyWithQuestions extends SurveyRow {
   questions: QuestionDef[];
@@ -83,6 +84,7 @@ export function createSurveysRepository() {
     },
 
     async findSurvey(db: DbOrTx, id: string): Promise<SurveyWithQuestions | undefined> {
+      if (!isUuid(id)) return undefined;
       const survey = await rowWhere(db, surveys, eq(surveys.id, id));
       if (!survey) return undefined;
       const questions = await db

@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/fixture.js';
+import { apiToken, bearer, signInPage, type PageSession } from '../helpers/auth.js';
+
+/**
+ * Every GET route with a path parameter, asked for with a made-up value by everyone who may
+ * reach its handler (nobody, a manager, an admin): the answer is a "not found", a refusal or
+ * a redirect, never a 500. PostgreSQL refuses a malformed uuid with an error, so a handler
+ * that passes a URL's id straight to a `uuid` column would answer 500.
+ */
+const t = useTestApp();
+
+/** `METHOD /full/path` of every route, from Fastify's route tree. */
+function routesOf(tree: string): { path: string; methods: string[] }[] {
+  const stack: string[] = [];
+  const routes: { path: string; methods: string[] }[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^([│ ]*)(?:├── |└── )(\S+)(?: \(([^)]+)\))?/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    stack.push(match[2]!);
+    if (match[3]) routes.push({ path: stack.join(''), methods: match[3].split(', ') });
+  }
+  return routes;
+}
+
+let manager: PageSession;
+let admin: PageSession;
+let managerToken: string;
+let adminToken: string;
+beforeAll(async () => {
+  const m = await t.user('manager');
+  const a = await t.user('admin');
+  manager = await signInPage(t.app, m);
+  admin = await signInPage(t.app, a);
+  managerToken = await apiToken(t.app, m);
+  adminToken = await apiToken(t.app, a);
+});
+
+describe('made-up ids in URLs', () => {
+  it('never answer 500 to anyone, on any GET route with a parameter', async () => {
+    const routes = routesOf(t.app.printRoutes({ commonPrefix: false })).filter(
+      (r) => r.methods.includes('GET') && r.path.includes(':'),
+    );
+    expect(routes.length).toBeGreaterThan(40);
+    expect(routes.map((r) => r.path)).toContain('/consultations/:id');
+    const failures: string[] = [];
+    for (const { path } of routes) {
+      for (const made of ['not-an-id', '00000000-0000-4000-8000-000000000000', '1']) {
+        const url = path.replace(/:[A-Za-z]+/g, made);
+        const answers = path.startsWith('/api/')
+          ? await Promise.all(
+              [undefined, managerToken, adminToken].map((token) =>
+                t.app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} }),
+              ),
+            )
+          : [
+              await t.app.inject({ method: 'GET', url }),
+              await manager.get(url),
+              await admin.get(url),
+            ];
+        for (const [who, answer] of answers.entries())
+          if (answer.statusCode >= 500)
+            failures.push(`${url} as ${['nobody', 'manager', 'admin'][who]}: ${answer.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
