@@ -3,9 +3,9 @@ import { useTestApp } from '../helpers/fixture.js';
 import { apiToken, bearer, signInPage, type PageSession } from '../helpers/auth.js';
 
 /**
- * Every GET route with a path parameter, asked for with a made-up value by everyone who may
- * reach its handler (nobody, a manager, an admin): the answer is a "not found", a refusal or
- * a redirect, never a 500. PostgreSQL refuses a malformed uuid with an error, so a handler
+ * Every route with a path parameter, asked for (or posted to, with an empty form or body) with
+ * a made-up value by everyone who may reach its handler (nobody, a manager, an admin): the
+ * answer is a "not found", a refusal or a redirect, never a 500. PostgreSQL refuses a malformed uuid with an error, so a handler
  * that passes a URL's id straight to a `uuid` column would answer 500.
  */
 const t = useTestApp();
@@ -63,6 +63,44 @@ describe('made-up ids in URLs', () => {
         for (const [who, answer] of answers.entries())
           if (answer.statusCode >= 500)
             failures.push(`${url} as ${['nobody', 'manager', 'admin'][who]}: ${answer.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('never answer 500 to a write (empty form or body) on any route with a parameter', async () => {
+    const writes = ['POST', 'PUT', 'PATCH', 'DELETE'];
+    const routes = routesOf(t.app.printRoutes({ commonPrefix: false })).filter(
+      (r) => r.methods.some((m) => writes.includes(m)) && r.path.includes(':'),
+    );
+    expect(routes.length).toBeGreaterThan(40);
+    const failures: string[] = [];
+    for (const { path, methods } of routes) {
+      for (const made of ['not-an-id', '00000000-0000-4000-8000-000000000000']) {
+        const url = path.replace(/:[A-Za-z]+/g, made);
+        for (const method of methods.filter((m) => writes.includes(m))) {
+          const answers = path.startsWith('/api/')
+            ? await Promise.all(
+                [undefined, managerToken, adminToken].map((token) =>
+                  t.app.inject({
+                    method: method as 'POST',
+                    url,
+                    headers: token ? bearer(token) : {},
+                    ...(method === 'DELETE' ? {} : { payload: {} }),
+                  }),
+                ),
+              )
+            : [
+                await t.app.inject({ method: method as 'POST', url }),
+                await manager.post(url, {}, '/casework/new'),
+                await admin.post(url, {}, '/admin/users/new'),
+              ];
+          for (const [who, answer] of answers.entries())
+            if (answer.statusCode >= 500)
+              failures.push(
+                `${method} ${url} as ${['nobody', 'manager', 'admin'][who]}: ${answer.statusCode}`,
+              );
+        }
       }
     }
     expect(failures).toEqual([]);
