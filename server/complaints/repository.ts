@@ -187,7 +187,9 @@ export function createComplaintsRepository() {
       if (filters.status) conditions.push(eq(complaints.status, filters.status));
       if (filters.stream) conditions.push(eq(complaints.stream, filters.stream as 'cc'));
       if (filters.q) {
-        const like = `%${filters.q.replace(/[\\%_]/g, '\\$&')}%`;
+        // PostgreSQL refuses U+0000 in text (a 500), and no stored text holds it: it is dropped.
+        const typed = filters.q.replaceAll('\u0000', '');
+        const like = `%${typed.replace(/[\\%_]/g, '\\$&')}%`;
         conditions.push(
           or(
             sql`${complaints.reference} ilike ${like}`,

@@ -4,8 +4,9 @@ import { apiToken, bearer, signInPage, type PageSession } from '../helpers/auth.
 
 /**
  * Every route with a path parameter, asked for (or posted to, with an empty form or body) with
- * a made-up value by everyone who may reach its handler (nobody, a manager, an admin): the
- * answer is a "not found", a refusal or a redirect, never a 500. PostgreSQL refuses a malformed uuid with an error, so a handler
+ * a made-up value, and every GET route with nonsense in its query string, by everyone who may
+ * reach its handler (nobody, a manager, an admin): the answer is a "not found", a refusal, a
+ * field error or a redirect, never a 500. PostgreSQL refuses a malformed uuid with an error, so a handler
  * that passes a URL's id straight to a `uuid` column would answer 500.
  */
 const t = useTestApp();
@@ -38,7 +39,7 @@ beforeAll(async () => {
   adminToken = await apiToken(t.app, a);
 });
 
-describe('made-up ids in URLs', () => {
+describe('made-up ids and nonsense in URLs', () => {
   it('never answer 500 to anyone, on any GET route with a parameter', async () => {
     const routes = routesOf(t.app.printRoutes({ commonPrefix: false })).filter(
       (r) => r.methods.includes('GET') && r.path.includes(':'),
@@ -102,6 +103,49 @@ describe('made-up ids in URLs', () => {
               );
         }
       }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('never answer 500 to nonsense in the query string, on any GET route', async () => {
+    const routes = routesOf(t.app.printRoutes({ commonPrefix: false })).filter((r) =>
+      r.methods.includes('GET'),
+    );
+    expect(routes.length).toBeGreaterThan(100);
+    // Wrong types, impossible dates, out-of-range numbers, a NUL byte, an object key.
+    const nonsense = new URLSearchParams({
+      page: 'abc',
+      limit: '-5',
+      offset: '-1',
+      sort: 'zzz',
+      cursor: '%%',
+      from: '2026-13-45',
+      to: 'x',
+      view: 'nope',
+      status: 'x',
+      type: 'x',
+      period: 'x',
+      year: 'x',
+      q: 'a\u0000b',
+      notice: 'constructor',
+      saved: '__proto__',
+    }).toString();
+    const failures: string[] = [];
+    for (const { path } of routes) {
+      const url = `${path.replace(/:[A-Za-z]+/g, 'x')}?${nonsense}`;
+      const answers = path.startsWith('/api/')
+        ? await Promise.all(
+            [managerToken, adminToken].map((token) =>
+              t.app.inject({ method: 'GET', url, headers: bearer(token) }),
+            ),
+          )
+        : [
+            await t.app.inject({ method: 'GET', url }),
+            await manager.get(url),
+            await admin.get(url),
+          ];
+      for (const answer of answers)
+        if (answer.statusCode >= 500) failures.push(`${path}: ${answer.statusCode}`);
     }
     expect(failures).toEqual([]);
   });
