@@ -134,7 +134,13 @@ function seedClockOf(
       ? [{ kind: event.kind, occurredOn: londonDateOf(event.at), data: event.data, note: null }]
       : [];
   const inputOf = (subject: ClockSubject, event: SeedClockEvent | null) =>
-    regimeInputOf(subject, eventRows(event), policies.get(subject.regime) ?? [], holidays).input;
+    regimeInputOf(
+      regime(subject.regime),
+      subject,
+      eventRows(event),
+      policies.get(subject.regime) ?? [],
+      holidays,
+    );
   const computeFor = (subject: ClockSubject, event: SeedClockEvent | null) =>
     regime(subject.regime).compute(inputOf(subject, event));
 

@@ -4,10 +4,13 @@
  * deadlines and clock events. The correspondence service registers them (service.ts), as
  * complaints register theirs; the clock itself starts with none.
  */
-import type { Regime, RegimeEvent, RegimeInput } from '../deadlines/regimes.js';
+import type { OfficeTargetRow, Regime, RegimeEvent, RegimeInput } from '../deadlines/regimes.js';
+import type { StagePolicy } from '../deadlines/stages.js';
+import { formatDayDate } from '../lib/dates.js';
 import {
   CLOCK_EVENT_KINDS,
   computeDeadlines,
+  DeadlineInputError,
   describeClockEvent,
   validateClockEvent,
   type CaseType,
@@ -15,6 +18,7 @@ import {
   type ClockEventKind,
   type ComplaintSubtype,
   type DeadlineKind,
+  type OfficePolicy,
 } from '../lib/deadline-rules.js';
 
 /** What people call a case's deadlines (warning emails, the digest, the case page). */
@@ -54,6 +58,60 @@ export const CLOCK_EVENT_LABELS = {
   closed: 'Closed',
 } satisfies Record<ClockEventKind, string>;
 
+/**
+ * A case's warning stages per deadline kind (docs/rules/deadlines.md §6): statutory
+ * deadlines warn 5 WD ahead, targets 3 (acknowledgements none); everything escalates 5 WD
+ * late. An `sla_policies` row for the case type and kind sets its own numbers.
+ */
+export const DEADLINE_STAGES = {
+  statutory: { warnWdBefore: 5, escalateWdAfter: 5 },
+  review: { warnWdBefore: 5, escalateWdAfter: 5 },
+  dp_ack: { warnWdBefore: 5, escalateWdAfter: 5 },
+  respond: { warnWdBefore: 3, escalateWdAfter: 5 },
+  acknowledge: { warnWdBefore: 0, escalateWdAfter: 5 },
+} satisfies Record<DeadlineKind, StagePolicy>;
+
+/**
+ * A case type's office targets from its `sla_policies` rows: the acknowledgement and
+ * response targets in working days, and a SAR's internal target in calendar days.
+ */
+export function officeTargetsOf(rows: readonly OfficeTargetRow[]): Partial<OfficePolicy> {
+  const office: Partial<OfficePolicy> = {};
+  for (const row of rows) {
+    if (row.kind === 'acknowledge' && row.unit === 'working_days')
+      office.acknowledgeWd = row.amount;
+    if (row.kind === 'respond' && row.unit === 'working_days') office.respondWd = row.amount;
+    if (row.kind === 'respond' && row.unit === 'calendar_days') office.sarInternalDays = row.amount;
+  }
+  return office;
+}
+
+/** The kinds whose moved date a holiday rebuild words as the case's "Due date". */
+const DUE_DATE_KINDS: readonly DeadlineKind[] = ['statutory', 'respond'];
+
+/**
+ * A case's live clock events, with a reply or closure made in the case's own workflow
+ * counted as the `responded` or `closed` event it stands for (when none is recorded).
+ */
+function withWorkflowEvents(input: RegimeInput): RegimeEvent[] {
+  const events = [...input.events];
+  if (input.respondedOn && !events.some((e) => e.kind === 'responded'))
+    events.push({ kind: 'responded', at: input.respondedOn });
+  if (input.closedOn && !events.some((e) => e.kind === 'closed'))
+    events.push({ kind: 'closed', at: input.closedOn });
+  return events;
+}
+
+/** The timeline's words for a case's clock event beyond its date, note and reason. */
+function describeCaseEvent(event: ClockEvent<ClockEventKind>, type: CaseType): string | null {
+  const parts: string[] = [];
+  const extension = describeClockEvent(event, type);
+  if (extension) parts.push(extension);
+  if (event.kind === 'due_date_override' && event.data?.date)
+    parts.push(`New date ${formatDayDate(event.data.date)}.`);
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
 const KNOWN_KINDS: readonly string[] = CLOCK_EVENT_KINDS;
 /** The clock stores only kinds a regime lists (`eventKinds`), so this keeps every event. */
 const isCaseEvent = (event: RegimeEvent): event is ClockEvent<ClockEventKind> =>
@@ -65,15 +123,16 @@ function correspondenceRegime(type: CaseType): Regime {
     type,
     subtype: input.variant as ComplaintSubtype | null,
     receivedOn: input.receivedOn,
-    events: input.events.filter(isCaseEvent),
+    events: withWorkflowEvents(input).filter(isCaseEvent),
     holidays: input.holidays,
-    policy: input.policy,
+    // Its own names: what `officeTargets` (officeTargetsOf) read from its rows.
+    policy: input.policy as Partial<OfficePolicy>,
   });
   return {
     id: type,
     eventKinds: CLOCK_EVENT_KINDS,
     compute: (input) => computeDeadlines(engineInput(input)),
-    describeEvent: (event) => (isCaseEvent(event) ? describeClockEvent(event, type) : null),
+    describeEvent: (event) => (isCaseEvent(event) ? describeCaseEvent(event, type) : null),
     validateEvent: (input, event, options) =>
       isCaseEvent(event)
         ? validateClockEvent(engineInput(input), event, options)
@@ -87,6 +146,10 @@ function correspondenceRegime(type: CaseType): Regime {
     kindLabels: DEADLINE_KIND_LABELS,
     kindOrder: DEADLINE_KIND_ORDER,
     eventLabels: CLOCK_EVENT_LABELS,
+    stages: DEADLINE_STAGES,
+    officeTargets: officeTargetsOf,
+    dueDateKinds: DUE_DATE_KINDS,
+    inputError: (error) => (error instanceof DeadlineInputError ? error.message : null),
   };
 }
 

@@ -8,16 +8,18 @@
  * ## How to add a regime and an adapter (complaints, surgeries, surveys)
  *
  * 1. **The rules.** Write a `Regime` (regimes.ts): `{ id, eventKinds, compute, validateEvent }`.
- *    `compute` is pure: from `{ receivedOn, events, holidays, policy, variant }` it returns
- *    every deadline (`DeadlineComputation` from lib/deadline-rules.ts: each result's `kind`,
- *    `calendar`, dates, `skipped` days and working). Count working days with
+ *    `compute` is pure: from `{ receivedOn, events, holidays, policy, variant, respondedOn,
+ *    closedOn }` it returns every deadline (`DeadlineComputation` from lib/deadline-rules.ts:
+ *    each result's `kind`, `calendar`, dates, `skipped` days and working). Count working days with
  *    `buildCalendars(input.holidays)` (lib/calendar.ts), never a calendar of your own. Put
  *    statutory tables in your own file (e.g. server/complaints/regime.ts); register it with
  *    `services.clock.regimes.register(regime)` where your service is built (the clock starts
  *    with no regime). Its words are its own too: `kindLabels`, `eventLabels`, `kindOrder`
  *    and `describeEvent` (the clock has no names of its own: a kind without one reads as
- *    itself). Office targets and warning stages come from `sla_policies` rows whose
- *    `case_type` is the regime id.
+ *    itself). So are its rules beyond `compute`: `stages` (warning stages per kind),
+ *    `officeTargets` (what its `sla_policies` rows, whose `case_type` is the regime id, set
+ *    in `input.policy`), `dueDateKinds` and `inputError`; without them the clock's neutral
+ *    defaults apply (stages.ts `NEUTRAL_STAGE_POLICY`, no office targets).
  * 2. **The adapter.** Implement `SubjectAdapter` for your subject type (e.g. 'complaint'):
  *    `load`, `lock` (SELECT … FOR UPDATE in the caller's transaction, `undefined` when the
  *    actor may not see it), `openAmong`, `assignedTo`, `onDueChange` (store the effective due
@@ -50,7 +52,11 @@ export interface ClockSubject {
   receivedOn: IsoDate;
   /** Open subjects are recomputed and warned about; closed ones never are. */
   open: boolean;
-  /** A reply or closure made in the domain's own workflow stops the clock like the event. */
+  /**
+   * A reply or closure made in the domain's own workflow: its regime is given them
+   * (`RegimeInput.respondedOn`, `closedOn`) and decides what they stop (correspondence
+   * counts them as its `responded` and `closed` events).
+   */
   respondedOn: IsoDate | null;
   closedOn: IsoDate | null;
   /** Deadline kinds already met outside the clock (an acknowledgement sent): no warnings. */

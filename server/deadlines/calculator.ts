@@ -1,13 +1,7 @@
 import { addDays, isIsoDate, toLondonDate, type IsoDate } from '../lib/dates.js';
-import {
-  CLOCK_EVENT_KINDS,
-  computeDeadlines,
-  DeadlineInputError,
-  type ClockEvent,
-  type ClockEventKind,
-} from '../lib/deadline-rules.js';
 import { validationError, type FieldErrors } from '../platform/errors.js';
 import { CALENDAR_LABELS } from './labels.js';
+import type { RegimeEvent } from './regimes.js';
 import type { DeadlineView, CalculateInput } from './types.js';
 import { type DeadlinesContext } from './context.js';
 
@@ -19,6 +13,8 @@ export function createCalculator(ctx: DeadlinesContext) {
   return {
     /** POST /api/deadlines/calculate and the calculator page: nothing is stored. */
     async calculate(input: CalculateInput): Promise<DeadlineView> {
+      // The type's regime: its events, rules and words (correspondence registers them).
+      const regime = regimes.get(input.type);
       const fields: FieldErrors = {};
       let receivedOn: IsoDate | undefined;
       try {
@@ -28,10 +24,9 @@ export function createCalculator(ctx: DeadlinesContext) {
       } catch {
         fields.receivedAt = 'Enter a real date, like 2026-01-21 or 2026-01-21T10:00:00Z';
       }
-      const events: ClockEvent[] = [];
+      const events: RegimeEvent[] = [];
       (input.events ?? []).forEach((e, i) => {
-        if (!(CLOCK_EVENT_KINDS as readonly string[]).includes(e.kind))
-          fields[`events.${i}.kind`] = 'Unknown clock event';
+        if (!regime.eventKinds.includes(e.kind)) fields[`events.${i}.kind`] = 'Unknown clock event';
         let on: IsoDate | undefined;
         try {
           on = toLondonDate(e.at);
@@ -44,21 +39,21 @@ export function createCalculator(ctx: DeadlinesContext) {
           fields[`events.${i}.at`] = 'The date is too far from the date of receipt';
         if (e.data?.date !== undefined && !isIsoDate(e.data.date))
           fields[`events.${i}.data.date`] = 'Enter a real date';
-        if (on) events.push({ kind: e.kind as ClockEventKind, at: on, data: e.data, note: e.note });
+        if (on) events.push({ kind: e.kind, at: on, data: e.data, note: e.note });
       });
       if (Object.keys(fields).length > 0) throw validationError(fields);
       const loaded = await calendar.load();
       const ew = input.calendar === 'england_wales';
       try {
-        const comp = computeDeadlines({
-          type: input.type,
-          subtype: input.subtype ?? null,
+        // Worked out with no office targets, as the rules give them.
+        const comp = regime.compute({
+          variant: input.subtype ?? null,
           receivedOn: receivedOn!,
           events,
           holidays: ew ? loaded.ewOnly : loaded.holidays,
+          policy: {},
+          facts: {},
         });
-        // The case type's regime words the deadlines (correspondence registers them).
-        const regime = regimes.get(input.type);
         const details = comp.deadlines.map((d) => {
           const detail = detailOf(regime, d, loaded.version);
           // On the E&W-only list the UK calendar has no Scottish or NI data: judge coverage on E&W.
@@ -74,7 +69,8 @@ export function createCalculator(ctx: DeadlinesContext) {
         const view = viewOf(comp, details, loaded.version);
         return ew ? { ...view, calendar: 'england_wales' } : view;
       } catch (error) {
-        if (error instanceof DeadlineInputError) throw validationError({ _: error.message });
+        const message = regime.inputError?.(error) ?? null;
+        if (message !== null) throw validationError({ _: message });
         throw error;
       }
     },

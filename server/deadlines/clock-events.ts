@@ -118,8 +118,6 @@ export function createClockEventCommands(ctx: DeadlinesContext) {
         const parts = [`On ${formatDayDate(when.on)}.`];
         const detail = regime.describeEvent?.(event);
         if (detail) parts.push(detail);
-        if (kind === 'due_date_override' && data.date)
-          parts.push(`New date ${formatDayDate(data.date)}.`);
         if (data.reason) parts.push(`Reason: ${data.reason}`);
         if (note) parts.push(note);
         if (view.stopped) parts.push(view.stoppedReason ?? 'The clock is stopped.');

@@ -11,7 +11,7 @@ import { createCalendarService, type CalendarService } from './calendar.js';
 import { COVERAGE_ALERT_MONTHS } from './labels.js';
 import { createRegimeRegistry, eventLabelOf, kindLabelOf, type RegimeRegistry } from './regimes.js';
 import { createDeadlinesRepository, emailExists } from './repository.js';
-import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
+import { stagePolicyOf, type StagePolicy } from './stages.js';
 import { createTimers } from './timers.js';
 import type { Cause, ClockEventView, CoverageRow, DeadlineView } from './types.js';
 import { addressOf } from './wording.js';
@@ -135,27 +135,14 @@ export function createDeadlinesContext(deps: DeadlinesDeps) {
     return fields;
   }
 
+  /** Each deadline's warning stages, by regime and kind (stages.ts `stagePolicyOf`). */
   async function stagePolicies(dbOrTx: DbOrTx) {
     const rows = await repo.policies(dbOrTx);
-    const byType = new Map<string, Record<string, StagePolicy>>();
-    for (const row of rows) {
-      const current = byType.get(row.caseType) ?? { ...DEFAULT_STAGE_POLICY };
-      current[row.kind] = { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter };
-      byType.set(row.caseType, current);
-    }
-    return (type: string, kind: string): StagePolicy => {
-      // The regime's own stages for the kind (as data), with any office row's numbers on top.
-      const own = regimes.has(type) ? regimes.get(type).stages?.[kind] : undefined;
-      const row = rows.find((r) => r.caseType === type && r.kind === kind);
-      if (own)
-        return row
-          ? { ...own, warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter }
-          : own;
-      return (
-        byType.get(type)?.[kind] ??
-        DEFAULT_STAGE_POLICY[kind] ?? { warnWdBefore: 3, escalateWdAfter: 5 }
+    return (type: string, kind: string): StagePolicy =>
+      stagePolicyOf(
+        regimes.has(type) ? regimes.get(type).stages?.[kind] : undefined,
+        rows.find((r) => r.caseType === type && r.kind === kind),
       );
-    };
   }
 
   /** What people call a deadline kind: the regime's own word, else the kind itself. */

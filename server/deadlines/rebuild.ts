@@ -7,7 +7,7 @@ const SYSTEM: Actor = systemActor();
 
 /** Recomputing open subjects' timers when the holidays change (§5), for every subject type. */
 export function createRebuild(ctx: DeadlinesContext) {
-  const { db, clock, mail, deps, repo, triage, adapterFor, recompute, kindLabel } = ctx;
+  const { db, clock, mail, deps, repo, triage, regimes, adapterFor, recompute, kindLabel } = ctx;
 
   return {
     /**
@@ -39,11 +39,12 @@ export function createRebuild(ctx: DeadlinesContext) {
               if (moves.length === 0) return;
               const now = clock.now();
               const lines: string[] = [];
+              // The regime says which kinds are the date it shows as due; else its main one.
+              const dueKinds = regimes.get(subject.regime).dueDateKinds;
               for (const m of moves) {
-                const what =
-                  m.kind === 'statutory' || m.kind === 'respond'
-                    ? 'Due date'
-                    : `${kindLabel(subject.regime, m.kind)} date`;
+                const what = (dueKinds ? dueKinds.includes(m.kind) : m.main)
+                  ? 'Due date'
+                  : `${kindLabel(subject.regime, m.kind)} date`;
                 const text = `${what} moved ${fromTo(m.from, m.to)}: ${m.because}`;
                 lines.push(text);
                 moved += 1;

@@ -15,7 +15,6 @@ import type {
   DeadlineComputation,
   DeadlineResult,
   FieldError,
-  OfficePolicy,
   ValidateOptions,
 } from '../lib/deadline-rules.js';
 
@@ -35,13 +34,31 @@ export interface RegimeInput {
   receivedOn: IsoDate;
   events: RegimeEvent[];
   holidays: readonly Holiday[];
-  /** Office targets from `sla_policies` (the regime id is the policy key). */
-  policy: Partial<OfficePolicy>;
+  /**
+   * Office targets from its `sla_policies` rows (the regime id is the policy key), by the
+   * names its `officeTargets` gives them; empty without one (the calculator passes none).
+   */
+  policy: Readonly<Record<string, number>>;
+  /**
+   * When the owning domain's own workflow replied to or closed the subject
+   * (`ClockSubject.respondedOn`, `closedOn`), or null. A regime whose clock stops on a reply
+   * or a closure reads them here (correspondence counts them as its `responded` and
+   * `closed` events); the calculator gives neither.
+   */
+  respondedOn?: IsoDate | null;
+  closedOn?: IsoDate | null;
   /**
    * What the owning domain knows that the deadlines depend on beyond clock events (a
    * complaint's recording, handling and letters), from its adapter's `facts`; else empty.
    */
   facts: Readonly<Record<string, unknown>>;
+}
+
+/** One of a regime's `sla_policies` rows, as its `officeTargets` reads it. */
+export interface OfficeTargetRow {
+  kind: string;
+  unit: string;
+  amount: number;
 }
 
 export interface Regime {
@@ -55,7 +72,8 @@ export interface Regime {
   validateEvent(input: RegimeInput, event: RegimeEvent, options: ValidateOptions): FieldError[];
   /**
    * The timeline's words for what an event carries beyond its date, note and reason (how
-   * long an extension is, in the regime's own units); none when absent or null.
+   * long an extension is, in the regime's own units; an overridden date); none when absent
+   * or null.
    */
   describeEvent?(event: RegimeEvent): string | null;
   /**
@@ -76,8 +94,29 @@ export interface Regime {
   /**
    * Warning stages per deadline kind (which stages, how early), as data; an `sla_policies`
    * row for the regime and kind still sets its `warn_wd_before` and `escalate_wd_after`.
+   * A kind it does not list takes its row's numbers, else the clock's neutral default
+   * (`NEUTRAL_STAGE_POLICY` in stages.ts: all four stages, early 3 WD ahead, escalated 5 WD
+   * late).
    */
   stages?: Readonly<Record<string, StagePolicy>>;
+  /**
+   * Its office targets (`RegimeInput.policy`) from its `sla_policies` rows: which row's unit
+   * and amount set which of its targets, in its own names (correspondence: a `respond` row
+   * in working days is its response target). Without it the regime is given none.
+   */
+  officeTargets?(rows: readonly OfficeTargetRow[]): Readonly<Record<string, number>>;
+  /**
+   * The deadline kinds whose moved date a holiday rebuild words as the "Due date" (the date
+   * the domain shows as due); any other reads "<kind label> date". Without it, only the
+   * subject's main deadline (`mainKind`) is the "Due date".
+   */
+  dueDateKinds?: readonly string[];
+  /**
+   * The message for an error `compute` threw because of what it was given (the calculator
+   * answers it as a 400); null for any other error, which the calculator rethrows. Without
+   * it, every error is rethrown.
+   */
+  inputError?(error: unknown): string | null;
 }
 
 /** A label from a regime's own words; a key it has no word for reads as itself. */

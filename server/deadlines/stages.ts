@@ -24,14 +24,27 @@ export interface StagePolicy {
   stages?: readonly Stage[];
 }
 
-/** Statutory deadlines warn 5 WD ahead, targets 3; everything escalates 5 WD late. */
-export const DEFAULT_STAGE_POLICY: Record<string, StagePolicy> = {
-  statutory: { warnWdBefore: 5, escalateWdAfter: 5 },
-  review: { warnWdBefore: 5, escalateWdAfter: 5 },
-  dp_ack: { warnWdBefore: 5, escalateWdAfter: 5 },
-  respond: { warnWdBefore: 3, escalateWdAfter: 5 },
-  acknowledge: { warnWdBefore: 0, escalateWdAfter: 5 },
-};
+/**
+ * The stages of a deadline whose regime gives none for its kind (`Regime.stages`) and that
+ * has no `sla_policies` row: all four, early 3 WD ahead, escalated 5 WD late. Each regime
+ * sets its own kinds' stages (correspondence: server/correspondence/regimes.ts).
+ */
+export const NEUTRAL_STAGE_POLICY: Readonly<StagePolicy> = { warnWdBefore: 3, escalateWdAfter: 5 };
+
+/**
+ * One deadline's warning stages: its regime's own for the kind (`Regime.stages`) with its
+ * `sla_policies` row's numbers on top; else the row's numbers; else the neutral default.
+ */
+export function stagePolicyOf(
+  own: StagePolicy | undefined,
+  row: Pick<StagePolicy, 'warnWdBefore' | 'escalateWdAfter'> | undefined,
+): StagePolicy {
+  const numbers = row
+    ? { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter }
+    : undefined;
+  if (own) return numbers ? { ...own, ...numbers } : own;
+  return numbers ?? { ...NEUTRAL_STAGE_POLICY };
+}
 
 /** Periods of this many working days or fewer get no early warning. */
 export const SHORT_PERIOD_WD = 5;

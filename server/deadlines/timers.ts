@@ -1,19 +1,15 @@
 import type { DbOrTx, Tx } from '../../db/client.js';
-import type {
-  ClockEventRow,
-  DeadlineRow,
-  NewDeadlineRow,
-  PolicyRow,
-} from '../../db/schema/index.js';
+import type { ClockEventRow, DeadlineRow, NewDeadlineRow } from '../../db/schema/index.js';
 import type { Holiday } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
-import { calculateOverdueFrom, type OfficePolicy } from '../lib/deadline-rules.js';
+import { calculateOverdueFrom } from '../lib/deadline-rules.js';
 import type { ClockSubject } from './adapter.js';
 import type { CalendarService } from './calendar.js';
 import { CALENDAR_LABELS } from './labels.js';
 import {
   inKindOrder,
   kindLabelOf,
+  type OfficeTargetRow,
   type Regime,
   type RegimeComputation,
   type RegimeEvent,
@@ -22,61 +18,39 @@ import {
   type RegimeResult,
 } from './regimes.js';
 import type { DeadlinesRepository } from './repository.js';
-import { DEFAULT_STAGE_POLICY, type StagePolicy } from './stages.js';
 import type { Cause, DeadlineDetail, DeadlineView, Move } from './types.js';
 import { describeCalendarChange } from './wording.js';
 
-/** Office targets and warning stages from a regime's `sla_policies` rows. */
-export function policyFor(rows: readonly PolicyRow[]): {
-  office: Partial<OfficePolicy>;
-  stages: Record<string, StagePolicy>;
-} {
-  const office: Partial<OfficePolicy> = {};
-  const stages: Record<string, StagePolicy> = { ...DEFAULT_STAGE_POLICY };
-  for (const row of rows) {
-    if (row.kind === 'acknowledge' && row.unit === 'working_days')
-      office.acknowledgeWd = row.amount;
-    if (row.kind === 'respond' && row.unit === 'working_days') office.respondWd = row.amount;
-    if (row.kind === 'respond' && row.unit === 'calendar_days') office.sarInternalDays = row.amount;
-    stages[row.kind] = { warnWdBefore: row.warnWdBefore, escalateWdAfter: row.escalateWdAfter };
-  }
-  return { office, stages };
-}
-
 /**
- * A subject's regime input (pure): its live clock event rows, its regime's policy rows and
- * the holidays. A reply or closure made in the domain's workflow stops the clock like the
- * event would. The clock reads the rows itself; bench/seed.ts passes them in.
+ * A subject's regime input (pure): its live clock event rows, its office targets as its
+ * regime reads them from its `sla_policies` rows (`Regime.officeTargets`), the holidays, and
+ * when its domain's own workflow replied to or closed it. The clock reads the rows itself;
+ * bench/lib/seed-clock.ts passes them in.
  */
 export function regimeInputOf(
+  regime: Pick<Regime, 'officeTargets'>,
   subject: ClockSubject,
   eventRows: ReadonlyArray<Pick<ClockEventRow, 'kind' | 'occurredOn' | 'data' | 'note'>>,
-  policyRows: readonly PolicyRow[],
+  policyRows: readonly OfficeTargetRow[],
   holidays: readonly Holiday[],
   /** What the subject's adapter gives beyond clock events (`SubjectAdapter.facts`). */
   facts: Readonly<Record<string, unknown>> = {},
-): { input: RegimeInput; stages: Record<string, StagePolicy> } {
+): RegimeInput {
   const events: RegimeEvent[] = eventRows.map((e) => ({
     kind: e.kind,
     at: e.occurredOn,
     data: e.data,
     ...(e.note ? { note: e.note } : {}),
   }));
-  if (subject.respondedOn && !events.some((e) => e.kind === 'responded'))
-    events.push({ kind: 'responded', at: subject.respondedOn });
-  if (subject.closedOn && !events.some((e) => e.kind === 'closed'))
-    events.push({ kind: 'closed', at: subject.closedOn });
-  const policy = policyFor(policyRows);
   return {
-    input: {
-      variant: subject.variant,
-      receivedOn: subject.receivedOn,
-      events,
-      holidays,
-      policy: policy.office,
-      facts,
-    },
-    stages: policy.stages,
+    variant: subject.variant,
+    receivedOn: subject.receivedOn,
+    events,
+    holidays,
+    policy: regime.officeTargets?.(policyRows) ?? {},
+    respondedOn: subject.respondedOn,
+    closedOn: subject.closedOn,
+    facts,
   };
 }
 
@@ -170,8 +144,9 @@ export function createTimers(deps: {
       calendar.load(dbOrTx),
       deps.facts(dbOrTx, subject),
     ]);
-    const { input, stages } = regimeInputOf(subject, eventRows, policyRows, loaded.holidays, facts);
-    return { input, regime: regimes.get(subject.regime), eventRows, loaded, stages };
+    const regime = regimes.get(subject.regime);
+    const input = regimeInputOf(regime, subject, eventRows, policyRows, loaded.holidays, facts);
+    return { input, regime, eventRows, loaded };
   }
 
   /** One deadline (worked out, or a stored timer) as shown, in its regime's words. */
@@ -289,6 +264,7 @@ export function createTimers(deps: {
           if (old.effectiveDueOn && d.effectiveDueDate && old.effectiveDueOn !== d.effectiveDueDate)
             moves.push({
               kind: d.kind,
+              main: d.kind === comp.mainKind,
               from: old.effectiveDueOn,
               to: d.effectiveDueDate,
               because: describeCalendarChange(old.skipped, d.skipped),
@@ -350,6 +326,6 @@ export function createTimers(deps: {
     );
   }
 
-  return { policyFor, engineInput, detailOf, viewOf, store, forSubject };
+  return { engineInput, detailOf, viewOf, store, forSubject };
 }
 export type Timers = ReturnType<typeof createTimers>;

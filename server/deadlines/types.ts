@@ -1,11 +1,6 @@
 import { type Division } from '../lib/calendar.js';
 import { type IsoDate } from '../lib/dates.js';
-import {
-  type CaseType,
-  type ClockEventData,
-  type ComplaintSubtype,
-  type DeadlineResult,
-} from '../lib/deadline-rules.js';
+import { type ClockEventData, type DeadlineResult } from '../lib/deadline-rules.js';
 
 /** A subject's main deadline, as docs/rules/api.md's `deadline` and the calculate answer begin. */
 export interface Deadline {
@@ -90,8 +85,9 @@ export interface RecordEventInput {
 }
 
 export interface CalculateInput {
-  type: CaseType;
-  subtype?: ComplaintSubtype;
+  /** The regime to work it out by (a case type), and a refinement within it. */
+  type: string;
+  subtype?: string;
   receivedAt: string;
   events?: Array<{ kind: string; at: string; data?: ClockEventData; note?: string }>;
   /** `england_wales` counts FOI and EIR on the England and Wales calendar only (a comparison). */
@@ -124,6 +120,8 @@ export type Cause = 'event' | 'calendar' | 'case';
 
 export interface Move {
   kind: string;
+  /** It is the subject's main deadline (its regime's `mainKind`). */
+  main: boolean;
   from: IsoDate;
   to: IsoDate;
   because: string;

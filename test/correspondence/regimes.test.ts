@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CORRESPONDENCE_REGIMES } from '../../server/correspondence/regimes.js';
 import { createRegimeRegistry, eventLabelOf, kindLabelOf } from '../../server/deadlines/regimes.js';
-import { CLOCK_EVENT_KINDS } from '../../server/lib/deadline-rules.js';
+import { formatDayDate } from '../../server/lib/dates.js';
+import { CLOCK_EVENT_KINDS, DeadlineInputError } from '../../server/lib/deadline-rules.js';
 
 const registry = createRegimeRegistry(CORRESPONDENCE_REGIMES);
 
@@ -46,5 +47,95 @@ describe('correspondence regimes', () => {
     expect(registry.get('sar').describeEvent?.(event)).toBe('By 2 month(s).');
     expect(registry.get('foi').describeEvent?.(event)).toBe('By 2 working day(s).');
     expect(registry.get('general').describeEvent?.(event)).toBe('By 2 working day(s).');
+  });
+
+  it('carry the warning stages the clock once gave every case', () => {
+    for (const regime of CORRESPONDENCE_REGIMES)
+      expect(regime.stages).toEqual({
+        statutory: { warnWdBefore: 5, escalateWdAfter: 5 },
+        review: { warnWdBefore: 5, escalateWdAfter: 5 },
+        dp_ack: { warnWdBefore: 5, escalateWdAfter: 5 },
+        respond: { warnWdBefore: 3, escalateWdAfter: 5 },
+        acknowledge: { warnWdBefore: 0, escalateWdAfter: 5 },
+      });
+  });
+
+  it('read their office targets from their sla_policies rows by unit', () => {
+    const rows = [
+      { kind: 'acknowledge', unit: 'working_days', amount: 4 },
+      { kind: 'respond', unit: 'working_days', amount: 15 },
+      { kind: 'respond', unit: 'calendar_days', amount: 25 },
+      { kind: 'statutory', unit: 'statutory', amount: 20 },
+      { kind: 'acknowledge', unit: 'calendar_days', amount: 9 },
+    ];
+    for (const regime of CORRESPONDENCE_REGIMES)
+      expect(regime.officeTargets?.(rows)).toEqual({
+        acknowledgeWd: 4,
+        respondWd: 15,
+        sarInternalDays: 25,
+      });
+    expect(registry.get('foi').officeTargets?.([])).toEqual({});
+  });
+
+  it('count a reply or closure made in the workflow as the event, unless one is recorded', () => {
+    const base = {
+      variant: null,
+      receivedOn: '2026-02-02',
+      holidays: [],
+      policy: {},
+      facts: {},
+    };
+    for (const id of ['foi', 'sar', 'general']) {
+      const regime = registry.get(id);
+      const responded = { kind: 'responded', at: '2026-02-10' };
+      const closed = { kind: 'closed', at: '2026-02-12' };
+      const byEvents = regime.compute({ ...base, events: [responded, closed] });
+      expect(byEvents.stopped || byEvents.completed).toBe(true);
+      expect(
+        regime.compute({ ...base, events: [], respondedOn: '2026-02-10', closedOn: '2026-02-12' }),
+      ).toEqual(byEvents);
+      // A recorded event wins over the workflow's date.
+      expect(
+        regime.compute({
+          ...base,
+          events: [responded, closed],
+          respondedOn: '2026-02-20',
+          closedOn: '2026-02-21',
+        }),
+      ).toEqual(byEvents);
+      expect(regime.compute({ ...base, events: [] })).not.toEqual(byEvents);
+    }
+  });
+
+  it('word an overridden due date in the timeline, and only that of the others', () => {
+    const override = {
+      kind: 'due_date_override',
+      at: '2026-02-02',
+      data: { date: '2026-03-16', reason: 'Agreed' },
+    };
+    expect(registry.get('foi').describeEvent?.(override)).toBe(
+      `New date ${formatDayDate('2026-03-16')}.`,
+    );
+    expect(
+      registry
+        .get('foi')
+        .describeEvent?.({ kind: 'due_date_override', at: '2026-02-02', data: {} }),
+    ).toBeNull();
+    expect(
+      registry.get('foi').describeEvent?.({ kind: 'responded', at: '2026-02-02', data: {} }),
+    ).toBeNull();
+  });
+
+  it('call the statutory deadline and the response target the due date when it moves', () => {
+    for (const regime of CORRESPONDENCE_REGIMES)
+      expect(regime.dueDateKinds).toEqual(['statutory', 'respond']);
+  });
+
+  it('name the rules engine’s input errors for the calculator, and no others', () => {
+    const regime = registry.get('foi');
+    expect(regime.inputError?.(new DeadlineInputError('receivedOn is bad'))).toBe(
+      'receivedOn is bad',
+    );
+    expect(regime.inputError?.(new RangeError('Invalid time value'))).toBeNull();
   });
 });
