@@ -16,6 +16,7 @@ import { reauthRoutes } from './auth/reauth-routes.js';
 import type { Config } from './config.js';
 import { homeRoutes } from './home/routes.js';
 import type { Clock } from './lib/clock.js';
+import { CASE_TYPE_LABELS } from './lib/deadline-rules.js';
 import { createMailService, type MailService } from './mail/service.js';
 import { mailRoutes } from './mail/routes.js';
 import type { MailTransport } from './mail/transport.js';
@@ -25,6 +26,7 @@ import { createContactsService, type ContactsService } from './contacts/service.
 import { createCaseGateway } from './correspondence/gateway.js';
 import { createCorrespondenceRepository } from './correspondence/repository.js';
 import { caseClockRoutes } from './correspondence/clock-routes.js';
+import { CalculateBody } from './correspondence/clock-schemas.js';
 import { correspondenceRoutes } from './correspondence/routes.js';
 import {
   createCorrespondenceService,
@@ -429,7 +431,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     correspondence: services.correspondence,
   });
   await app.register(intakeRoutes, { intake: services.intake });
-  await app.register(deadlinesRoutes, { deadlines: services.deadlines });
+  await app.register(deadlinesRoutes, {
+    deadlines: services.deadlines,
+    // The calculator's case types and body are correspondence's (its regimes).
+    typeLabels: CASE_TYPE_LABELS,
+    calculateBody: CalculateBody,
+  });
   await app.register(caseClockRoutes, { deadlines: services.deadlines });
   await app.register(repliesRoutes, { replies: services.replies });
   await app.register(disclosureRoutes, { disclosure: services.disclosure });

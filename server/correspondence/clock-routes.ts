@@ -11,9 +11,9 @@ import {
   DeadlineViewSchema,
   EventForm,
   RecordedEventSchema,
-  RecordEventBody,
   VoidEventBody,
 } from '../deadlines/schemas.js';
+import { RecordEventBody } from './clock-schemas.js';
 import { CASE_TYPE_LABELS as TYPE_LABELS } from '../lib/deadline-rules.js';
 import { dateFromParts } from '../lib/dates.js';
 import { apiRoute } from '../platform/api-route.js';

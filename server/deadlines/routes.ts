@@ -1,5 +1,5 @@
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { CASE_TYPE_LABELS as TYPE_LABELS, type CaseType } from '../lib/deadline-rules.js';
 import { DIVISION_NAMES, DIVISIONS } from '../lib/calendar.js';
 import { dateFromParts } from '../lib/dates.js';
 import { apiRoute } from '../platform/api-route.js';
@@ -7,7 +7,6 @@ import { ADMINS, STAFF } from '../platform/auth.js';
 import { AppError, type FieldErrors } from '../platform/errors.js';
 import { noticePage } from '../platform/views.js';
 import {
-  CalculateBody,
   CalculatorQuery,
   DeadlineViewSchema,
   HolidayForm,
@@ -15,15 +14,28 @@ import {
   RemovalForm,
 } from './schemas.js';
 import { type DeadlinesService } from './service.js';
+import type { CalculateInput } from './types.js';
 import { pageRoute, publicPageRoute } from '../platform/page-route.js';
 import type { App } from '../platform/app-type.js';
 
 const api = apiRoute('deadlines');
 
+/** What the clock's routes are given by the domains whose regimes they serve (app.ts). */
+export interface DeadlinesRoutesOptions {
+  deadlines: DeadlinesService;
+  /**
+   * The regimes the calculator offers, with what people call them (its choices, in this
+   * order); the targets page names a policy's regime by it too, else by its id.
+   */
+  typeLabels: Readonly<Record<string, string>>;
+  /** `POST /api/deadlines/calculate`'s body: a `CalculateInput` in those regimes' names. */
+  calculateBody: TSchema;
+}
+
 /** The calculator (JSON and page) and the holiday and target admin pages. A case's clock
  * events are correspondence's routes (correspondence/clock-routes.ts). */
-export async function deadlinesRoutes(app: App, opts: { deadlines: DeadlinesService }) {
-  const { deadlines } = opts;
+export async function deadlinesRoutes(app: App, opts: DeadlinesRoutesOptions) {
+  const { deadlines, typeLabels: TYPE_LABELS } = opts;
   app.staffNav.push({ href: '/deadlines/calculator', text: 'Deadline calculator', roles: STAFF });
   app.staffNav.push({ href: '/admin/holidays', text: 'Bank holidays', roles: ADMINS });
   app.staffNav.push({ href: '/admin/sla-policies', text: 'Targets', roles: ADMINS });
@@ -33,10 +45,11 @@ export async function deadlinesRoutes(app: App, opts: { deadlines: DeadlinesServ
   app.post(
     '/api/deadlines/calculate',
     api(STAFF, 'Work out a due date without storing anything, with the days skipped and why', {
-      body: CalculateBody,
+      body: opts.calculateBody,
       response: { 200: DeadlineViewSchema },
     }),
-    async (request) => deadlines.calculate(request.body),
+    // The body's schema (the caller's) has checked it is one.
+    async (request) => deadlines.calculate(request.body as CalculateInput),
   );
 
   // ---- Calculator ---------------------------------------------------------------------------
@@ -51,7 +64,7 @@ export async function deadlinesRoutes(app: App, opts: { deadlines: DeadlinesServ
       let errors: FieldErrors | undefined;
       if (asked) {
         const fields: FieldErrors = {};
-        const type = q.type as CaseType | undefined;
+        const type = q.type;
         if (!type || !(type in TYPE_LABELS)) fields.type = 'Select the type of request';
         const received = dateFromParts(q, 'received');
         if (!received) fields.received = 'Enter the date it was received, for example 18 12 2025';
@@ -187,7 +200,7 @@ export async function deadlinesRoutes(app: App, opts: { deadlines: DeadlinesServ
         pageTitle: 'Targets and warnings',
         policies: policies.map((p) => ({
           ...p,
-          typeLabel: TYPE_LABELS[p.caseType as CaseType] ?? p.caseType,
+          typeLabel: TYPE_LABELS[p.caseType] ?? p.caseType,
           key: `${p.caseType}-${p.kind}`,
         })),
         errors: extra.errors,
