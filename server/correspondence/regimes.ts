@@ -86,6 +86,14 @@ export function officeTargetsOf(rows: readonly OfficeTargetRow[]): Partial<Offic
   return office;
 }
 
+/**
+ * What a case type's statutory limits are counted in, as the targets page words them: a
+ * SAR's in months (UK GDPR Art 12(3)), the data protection acknowledgement in calendar
+ * days (s164A); every other in working days.
+ */
+const limitUnitsOf = (type: CaseType): Partial<Record<DeadlineKind, string>> =>
+  type === 'sar' ? { statutory: 'month', dp_ack: 'days' } : { dp_ack: 'days' };
+
 /** The kinds whose moved date a holiday rebuild words as the case's "Due date". */
 const DUE_DATE_KINDS: readonly DeadlineKind[] = ['statutory', 'respond'];
 
@@ -149,6 +157,7 @@ function correspondenceRegime(type: CaseType): Regime {
     stages: DEADLINE_STAGES,
     officeTargets: officeTargetsOf,
     dueDateKinds: DUE_DATE_KINDS,
+    limitUnits: limitUnitsOf(type),
     inputError: (error) => (error instanceof DeadlineInputError ? error.message : null),
   };
 }

@@ -4,9 +4,13 @@ import { adminOnly } from './errors.js';
 import { isAdmin, iso } from './wording.js';
 import { type DeadlinesContext } from './context.js';
 
-/** Office targets and warning stages per case type (§3), edited by admins. */
+/** Office targets and warning stages per regime (§3), edited by admins. */
 export function createPolicies(ctx: DeadlinesContext) {
-  const { db, clock, audit, repo, kindLabel } = ctx;
+  const { db, clock, audit, repo, regimes, kindLabel } = ctx;
+
+  /** What a statutory limit is counted in, in its regime's words (`Regime.limitUnits`). */
+  const limitUnitOf = (regime: string, kind: string): string =>
+    (regimes.has(regime) ? regimes.get(regime).limitUnits?.[kind] : undefined) ?? 'working days';
 
   return {
     // ---- SLA policies --------------------------------------------------------------------
@@ -22,6 +26,7 @@ export function createPolicies(ctx: DeadlinesContext) {
         warnWdBefore: p.warnWdBefore,
         escalateWdAfter: p.escalateWdAfter,
         editableAmount: p.unit !== 'statutory',
+        limitUnit: limitUnitOf(p.caseType, p.kind),
         updatedAt: iso(p.updatedAt),
       }));
     },

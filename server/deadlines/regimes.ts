@@ -106,6 +106,12 @@ export interface Regime {
    */
   officeTargets?(rows: readonly OfficeTargetRow[]): Readonly<Record<string, number>>;
   /**
+   * What each of its statutory limits is counted in, by deadline kind, as the targets page
+   * words an `sla_policies` row's amount ("1 month", "30 days"); a kind without one reads
+   * "working days".
+   */
+  limitUnits?: Readonly<Record<string, string>>;
+  /**
    * The deadline kinds whose moved date a holiday rebuild words as the "Due date" (the date
    * the domain shows as due); any other reads "<kind label> date". Without it, only the
    * subject's main deadline (`mainKind`) is the "Due date".

@@ -90,7 +90,7 @@ export interface CalculateInput {
   subtype?: string;
   receivedAt: string;
   events?: Array<{ kind: string; at: string; data?: ClockEventData; note?: string }>;
-  /** `england_wales` counts FOI and EIR on the England and Wales calendar only (a comparison). */
+  /** `england_wales` counts on the England and Wales holidays only (a comparison). */
   calendar?: 'statutory' | 'england_wales';
 }
 

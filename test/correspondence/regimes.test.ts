@@ -131,6 +131,12 @@ describe('correspondence regimes', () => {
       expect(regime.dueDateKinds).toEqual(['statutory', 'respond']);
   });
 
+  it('count a SAR’s statutory limit in months and the DP acknowledgement in days', () => {
+    expect(registry.get('sar').limitUnits).toEqual({ statutory: 'month', dp_ack: 'days' });
+    for (const id of ['foi', 'eir', 'complaint', 'general'])
+      expect(registry.get(id).limitUnits).toEqual({ dp_ack: 'days' });
+  });
+
   it('name the rules engine’s input errors for the calculator, and no others', () => {
     const regime = registry.get('foi');
     expect(regime.inputError?.(new DeadlineInputError('receivedOn is bad'))).toBe(
