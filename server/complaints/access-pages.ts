@@ -152,7 +152,7 @@ export async function complaintAccessPages(app: App, opts: { complaints: Complai
       try {
         const role = str(form, 'role');
         if (!str(form, 'userId')) throw complaintErrors.invalid({ userId: 'Choose who to add' });
-        if (!(role in ROLE_LABELS))
+        if (!Object.hasOwn(ROLE_LABELS, role))
           throw complaintErrors.invalid({ role: 'Choose what they do on this complaint' });
         await c.records.grant(
           request.actor(),

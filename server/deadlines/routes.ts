@@ -65,7 +65,7 @@ export async function deadlinesRoutes(app: App, opts: DeadlinesRoutesOptions) {
       if (asked) {
         const fields: FieldErrors = {};
         const type = q.type;
-        if (!type || !(type in TYPE_LABELS)) fields.type = 'Select the type of request';
+        if (!type || !Object.hasOwn(TYPE_LABELS, type)) fields.type = 'Select the type of request';
         const received = dateFromParts(q, 'received');
         if (!received) fields.received = 'Enter the date it was received, for example 18 12 2025';
         if (Object.keys(fields).length === 0) {

@@ -168,7 +168,7 @@ export function createDayService(deps: {
       const fields: Record<string, string> = {};
       const area = (input.area ?? '').trim();
       const topic = (input.topic ?? '').trim();
-      if (!(area in AREA_LABELS)) fields.area = 'Select the area';
+      if (!Object.hasOwn(AREA_LABELS, area)) fields.area = 'Select the area';
       if (!(TOPICS as readonly string[]).includes(topic)) fields.topic = 'Select what was raised';
       if ((input.summary ?? '').length > NOTE_LIMIT)
         fields.summary = 'Summary must be 5,000 characters or fewer';

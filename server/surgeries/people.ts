@@ -104,7 +104,7 @@ export function personProblems(input: PersonInput, opts: { requireArea: boolean 
   const area = clean(input.area);
   if (!area) {
     if (opts.requireArea) fields.area = 'Select where you live';
-  } else if (!(area in AREA_LABELS)) fields.area = 'Select where you live';
+  } else if (!Object.hasOwn(AREA_LABELS, area)) fields.area = 'Select where you live';
   const topic = clean(input.topic);
   if (topic && !(TOPICS as readonly string[]).includes(topic))
     fields.topic = 'Select what you would like to talk about';

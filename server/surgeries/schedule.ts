@@ -126,7 +126,7 @@ export function createScheduleService(deps: {
       else if (title.length > LIMITS.title)
         fields.title = `Title must be ${LIMITS.title} characters or fewer`;
       const area = (input.area ?? '').trim() || 'elsewhere';
-      if (!(area in AREA_LABELS)) fields.area = 'Select the area';
+      if (!Object.hasOwn(AREA_LABELS, area)) fields.area = 'Select the area';
       const venueName = input.venue?.name?.trim() ?? '';
       const street = (input.streetLocation ?? '').trim();
       if (kind === 'public' && !input.venueId && !venueName) fields.venue = 'Enter the venue';

@@ -431,6 +431,17 @@ describe('pages', () => {
     expect(response.body).toContain('How this date was worked out');
   });
 
+  it('the calculator page names the type field for a type it does not know, even toString', async () => {
+    for (const type of ['toString', 'constructor', 'parking']) {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `/deadlines/calculator?type=${type}&received-day=18&received-month=12&received-year=2025`,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain('Select the type of request');
+    }
+  });
+
   it('admins see holidays with coverage and can add a manual one', async () => {
     const page = await signInPage(t.app, admin);
     const list = await page.get('/admin/holidays');

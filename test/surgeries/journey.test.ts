@@ -149,5 +149,13 @@ describe('the public journey', () => {
     );
     expect(response.body).toContain('<a href="#area">Select where you live</a>');
     expect(response.body).toContain('value="not-an-email"');
+    // An area named like an object's own property is still not an area.
+    p = await form.get('/surgeries/book/details');
+    const proto = await form.post(
+      { _csrf: csrfFrom(p.body), name: 'Jo Public', email: 'jo@example.org', area: 'toString' },
+      '/surgeries/book/details',
+    );
+    expect(proto.statusCode).toBe(400);
+    expect(proto.body).toContain('<a href="#area">Select where you live</a>');
   });
 });
