@@ -1,10 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+// The slow fault tests (Redis down for 15 s, soak-like bursts) run in `npm run test:faults`.
+const exclude = ['**/node_modules/**', 'test/faults/**/*.slow.test.ts'];
+
+/**
+ * Files that start and kill processes, servers or Redis of their own, or make the database
+ * hang: each keeps a fresh worker process, so nothing they leave behind meets the next file.
+ */
+const ownProcess = [
+  'test/faults/**/*.test.ts',
+  'test/platform/**/*.test.ts',
+  'test/ops/**/*.test.ts',
+  'test/surveys/crash-*.test.ts',
+  'test/surveys/fanout-resume.test.ts',
+  'test/security/first-admin.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The slow fault tests (Redis down for 15 s, soak-like bursts) run in `npm run test:faults`.
-    exclude: ['**/node_modules/**', 'test/faults/**/*.slow.test.ts'],
+    // include and exclude are the projects' (below): a project's lists would add to these.
     globalSetup: ['test/helpers/global-setup.ts'],
     // Each file gets its own database and queue prefix, so files run in parallel safely.
     fileParallelism: true,
@@ -24,5 +38,23 @@ export default defineConfig({
         /reading 'write'/.test(error.message ?? '') &&
         /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')
       ),
+    projects: [
+      { extends: true, test: { name: 'own-process', include: ownProcess, exclude } },
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: [...exclude, ...ownProcess],
+          // The other files reuse a worker's loaded modules instead of importing the whole
+          // app again per file (about 1.5 s of CPU each). What isolation guarded is per file
+          // anyway: each file builds its own app, database and queue prefix in its hooks and
+          // closes them after; the app's module-level state is caches of immutable data (the
+          // deny-list, bank holidays, date tables); no file mocks modules or stubs globals, and
+          // the one fake timer (performance, in shared-rechecks) is put back after each test.
+          isolate: false,
+        },
+      },
+    ],
   },
 });

@@ -10,6 +10,9 @@ import base from './vitest.config.js';
 export default defineConfig({
   test: {
     ...base.test,
+    // npm test's split into projects (vitest.config.ts) is not for these: every file here
+    // runs in a fresh worker, as the fault tests need.
+    projects: undefined,
     include: ['test/faults/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     fileParallelism: false,
