@@ -7,6 +7,7 @@
 import type { OfficeTargetRow, Regime, RegimeEvent, RegimeInput } from '../deadlines/regimes.js';
 import type { StagePolicy } from '../deadlines/stages.js';
 import { formatDayDate } from '../lib/dates.js';
+import { CASE_TYPES } from './workflow.js';
 import {
   CLOCK_EVENT_KINDS,
   computeDeadlines,
@@ -167,6 +168,4 @@ function correspondenceRegime(type: CaseType): Regime {
  * reviews, SAR (Art 12), office targets for everything else, and the data protection
  * complaint acknowledgement (s164A) on complaints.
  */
-export const CORRESPONDENCE_REGIMES: readonly Regime[] = (
-  ['foi', 'eir', 'sar', 'complaint', 'mp_enquiry', 'suggestion', 'compliment', 'general'] as const
-).map(correspondenceRegime);
+export const CORRESPONDENCE_REGIMES: readonly Regime[] = CASE_TYPES.map(correspondenceRegime);

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CORRESPONDENCE_REGIMES } from '../../server/correspondence/regimes.js';
+import { CASE_TYPES } from '../../server/correspondence/workflow.js';
 import { createRegimeRegistry, eventLabelOf, kindLabelOf } from '../../server/deadlines/regimes.js';
 import { formatDayDate } from '../../server/lib/dates.js';
 import { CLOCK_EVENT_KINDS, DeadlineInputError } from '../../server/lib/deadline-rules.js';
@@ -12,16 +13,8 @@ const registry = createRegimeRegistry(CORRESPONDENCE_REGIMES);
 
 describe('correspondence regimes', () => {
   it('are one per case type, every one with the case clock events', () => {
-    expect(CORRESPONDENCE_REGIMES.map((r) => r.id)).toEqual([
-      'foi',
-      'eir',
-      'sar',
-      'complaint',
-      'mp_enquiry',
-      'suggestion',
-      'compliment',
-      'general',
-    ]);
+    expect(CORRESPONDENCE_REGIMES.map((r) => r.id)).toEqual([...CASE_TYPES]);
+    expect(CASE_TYPES).toHaveLength(8);
     for (const regime of CORRESPONDENCE_REGIMES)
       expect(regime.eventKinds).toEqual(CLOCK_EVENT_KINDS);
   });
