@@ -27,6 +27,20 @@ describe('branding', () => {
     }
   });
 
+  it('titles name the page, the service and the office, the service once on its own start page', async () => {
+    const titleOf = async (url: string) =>
+      /<title>([^<]*)<\/title>/.exec((await t.app.inject({ method: 'GET', url })).body)?.[1];
+    expect(await titleOf('/contact')).toBe(
+      'Contact the Police and Crime Commissioner – Exampleshire Police and Crime Commissioner',
+    );
+    expect(await titleOf('/consultations')).toBe(
+      'Consultations – Exampleshire Police and Crime Commissioner',
+    );
+    expect(await titleOf('/sign-in')).toBe(
+      'Sign in – Staff area – Exampleshire Police and Crime Commissioner',
+    );
+  });
+
   it('staff pages do too', async () => {
     const manager = await createUser(t.app, 'manager');
     const session = await signInPage(t.app, manager);
